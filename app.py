@@ -1,0 +1,121 @@
+"""The application factory: `flask --app app ...` and `gunicorn 'app:create_app()'`."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """Read the local secret key, creating it once (safely when several workers start)."""
+    path = Path(instance_path) / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    for _ in range(50):  # another worker may be between create and write
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty; delete it and start again")
+
+
+def _defaults(instance_path: str) -> dict[str, Any]:
+    instance = Path(instance_path)
+    return {
+        "PRODUCTION": False,
+        "DATABASE_URL": f"sqlite:///{instance / 'safetech.db'}",
+        "UPLOAD_DIR": str(instance / "uploads"),
+        "SEARCH_INDEX_DIR": str(instance / "search-index"),
+        "KEYS_DIR": str(instance / "keys"),
+        "OUTBOX_DIR": str(instance / "outbox"),
+        "PDF_CACHE_DIR": str(instance / "pdf-cache"),
+        "BASE_URL": "http://127.0.0.1:5000",
+        "AUTHORITY_NAME": "National Public Security Technology Authority",
+        "COUNTRY": "FR",
+        "MAIL_BACKEND": "outbox",
+        "MAIL_FROM": "SafeTech Registry <no-reply@safetech.invalid>",
+        "SHOW_OUTBOX": None,
+        "SESSION_IDLE_MINUTES": 30,
+        "SESSION_ABSOLUTE_HOURS": 12,
+        "LOGIN_THROTTLE_WINDOW_SECONDS": 900,
+        "LOGIN_THROTTLE_PER_ACCOUNT": 5,
+        "LOGIN_THROTTLE_PER_ADDRESS": 100,
+        "SQLITE_BUSY_TIMEOUT_MS": 10_000,
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+        "MAX_FORM_PARTS": 500,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SECURE": None,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "safetech_session",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PER_PAGE": 25,
+    }
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; settings come from defaults, SAFETECH_* variables, then tests."""
+    from registry.database import configure_sqlite_engine, normalise_database_url
+
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(_defaults(app.instance_path))
+    if os.environ.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    app.config.from_prefixed_env("SAFETECH")
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    production = bool(app.config["PRODUCTION"])
+    if not app.config.get("SECRET_KEY"):
+        if production:
+            raise RuntimeError("SAFETECH_SECRET_KEY must be set in production")
+        app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = production
+    if app.config["SHOW_OUTBOX"] is None:
+        app.config["SHOW_OUTBOX"] = not production and app.config["MAIL_BACKEND"] == "outbox"
+    if app.config["MAIL_BACKEND"] == "smtp" and not app.config.get("SMTP_HOST"):
+        raise RuntimeError("SAFETECH_SMTP_HOST must be set when SAFETECH_MAIL_BACKEND=smtp")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
+    app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
+    app.debug = False if production else app.debug
+
+    from registry import http, mail, navigation
+    from registry.database import db
+    from registry.extensions import csrf, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
+    csrf.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    mail.init_app(app)
+    http.init_app(app)
+    navigation.init_app(app)
+
+    from catalog.views import bp as catalog_bp
+    from evaluations.views import bp as evaluations_bp
+    from procurement.views import bp as procurement_bp
+    from registry.cli import register_commands
+    from registry.views import blueprints as registry_blueprints
+
+    for blueprint in registry_blueprints:
+        app.register_blueprint(blueprint)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(evaluations_bp)
+    app.register_blueprint(procurement_bp)
+    register_commands(app)
+    return app

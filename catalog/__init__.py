@@ -1,0 +1,1 @@
+"""Solutions, the search index, the public catalog and open-data exports."""

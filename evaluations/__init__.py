@@ -1,0 +1,1 @@
+"""Evaluations, evidence, scoring, decisions, labels, credentials and their verification."""

@@ -1,0 +1,5 @@
+"""Evaluations, scoring, decisions and labels."""
+
+from flask import Blueprint
+
+bp = Blueprint("evaluations", __name__)

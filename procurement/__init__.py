@@ -1,0 +1,1 @@
+"""Buyer needs, aggregation into lots, joint calls, offers, awards and OCDS."""

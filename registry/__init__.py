@@ -1,0 +1,1 @@
+"""The lowest layer: database, organisations, users, roles, authentication and the audit log."""
