@@ -1,0 +1,131 @@
+"""Command-line interface: accounts, demo data and the audit chain."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from registry import audit, services
+from registry.database import db
+from registry.exceptions import RuleViolation
+from registry.models import Organisation, OrganisationKind, Role
+
+
+def _base_url_context(app: Flask) -> Any:
+    """A request context so that e-mails and links name the configured public address."""
+    return app.test_request_context(base_url=app.config["BASE_URL"])
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice([Role.AUTHORITY.value]),
+    default=Role.AUTHORITY.value,
+    help="Only authority accounts are created here; others register or are invited.",
+)
+@click.option("--name", "full_name", default="", help="Full name (defaults to the e-mail).")
+@click.option(
+    "--password",
+    envvar="SAFETECH_NEW_PASSWORD",
+    default=None,
+    help="Read from SAFETECH_NEW_PASSWORD, or asked for when absent.",
+)
+def create_user_command(email: str, role: str, full_name: str, password: str | None) -> None:
+    """Create an authority account (the first administrator starts here)."""
+    if password is None:
+        if not sys.stdin.isatty():
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass("Password: ")
+            if getpass.getpass("Again: ") != password:
+                raise click.ClickException("The two passwords differ.")
+    with _base_url_context(current_app._get_current_object()):  # type: ignore[attr-defined]
+        try:
+            user = services.create_user(
+                None,
+                services.authority_organisation(),
+                email,
+                full_name or email,
+                password,
+                org_admin=True,
+            )
+        except RuleViolation as error:
+            db.session.rollback()
+            raise click.ClickException(error.message) from error
+        db.session.commit()
+    click.echo(f"Created {role} account {user.email}. A second factor is set up at first sign-in.")
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The audit log."""
+
+
+@audit_group.command("verify")
+def audit_verify_command() -> None:
+    """Recompute the hash chain; exit 1 and name the first bad entry if it is broken."""
+    report = audit.verify_chain()
+    if report.ok:
+        click.echo(f"Audit chain intact: {report.checked} entries verified.")
+        return
+    click.echo(
+        f"Audit chain BROKEN at entry #{report.first_bad_seq} (row id {report.first_bad_id}): "
+        f"{report.problem}. {report.checked} entries before it verified.",
+        err=True,
+    )
+    sys.exit(1)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when organisations already exist.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Load the demo organisations and accounts (idempotent); prints the credentials."""
+    from registry.demo import seed_demo
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if if_empty:
+        has_any = db.session.scalar(
+            select(Organisation.id).where(Organisation.kind != OrganisationKind.AUTHORITY).limit(1)
+        )
+        if has_any is not None:
+            click.echo("Demo data: the database already has organisations; left as it is.")
+            return
+    with _base_url_context(app):
+        accounts = seed_demo()
+        db.session.commit()
+    click.echo("Demo accounts (for local use only):")
+    for account in accounts:
+        line = f"  {account.role:<10} {account.email:<40} {account.password}"
+        if account.totp_secret:
+            line += f"  TOTP secret {account.totp_secret}"
+        click.echo(line)
+
+
+@click.command("demo-totp")
+@click.argument("email")
+def demo_totp_command(email: str) -> None:
+    """Print the current TOTP code of a demo account (refused in production)."""
+    import pyotp
+
+    from registry.demo import DEMO_TOTP_SECRETS
+
+    if current_app.config["PRODUCTION"]:
+        raise click.ClickException("Not available in production.")
+    secret = DEMO_TOTP_SECRETS.get(email.strip().lower())
+    if secret is None:
+        raise click.ClickException("Not a demo account with a second factor.")
+    click.echo(pyotp.TOTP(secret).now())
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the registry's commands to `flask --app app`."""
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(audit_group)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(demo_totp_command)

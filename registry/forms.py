@@ -1,0 +1,164 @@
+"""Forms for sign-in, registration, invitations and the authority's console."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
+
+from registry.models import BuyerType, OrganisationKind, OrganisationStatus, VendorSize
+from registry.passwords import MAX_LENGTH, MIN_LENGTH
+
+KIND_CHOICES = [
+    SelectChoice(OrganisationKind.VENDOR.value, "Vendor (a company offering security solutions)"),
+    SelectChoice(
+        OrganisationKind.BUYER.value, "Buyer (a public body or operator buying solutions)"
+    ),
+    SelectChoice(
+        OrganisationKind.EVALUATION_BODY.value, "Evaluation body (a laboratory that evaluates)"
+    ),
+]
+VENDOR_SIZE_CHOICES = [SelectChoice("", "— choose —")] + [
+    SelectChoice(s.value, s.label) for s in VendorSize
+]
+BUYER_TYPE_CHOICES = [SelectChoice("", "— choose —")] + [
+    SelectChoice(t.value, t.label) for t in BuyerType
+]
+
+
+def _email_field(label: str = "E-mail address") -> EmailField:
+    return EmailField(
+        label,
+        validators=[InputRequired(), Length(max=254), Email(check_deliverability=False)],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )
+
+
+def _new_password_field(label: str = "Password") -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[InputRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
+        description=f"{MIN_LENGTH} to {MAX_LENGTH} characters. A passphrase is easiest.",
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class LoginForm(FlaskForm):
+    """E-mail and password."""
+
+    email = _email_field()
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired(), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class TotpForm(FlaskForm):
+    """A six-digit code from an authenticator app."""
+
+    code = StringField(
+        "Six-digit code",
+        validators=[InputRequired(), Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message="Enter 6 digits.")],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class RegistrationForm(FlaskForm):
+    """A new organisation and its first user."""
+
+    organisation_name = StringField(
+        "Organisation name", validators=[InputRequired(), Length(max=200)]
+    )
+    kind = SelectField("Kind of organisation", choices=KIND_CHOICES, validators=[InputRequired()])
+    vendor_size = SelectField(
+        "Company size (vendors)", choices=VENDOR_SIZE_CHOICES, validators=[Optional()]
+    )
+    buyer_type = SelectField(
+        "Type of buyer (buyers)", choices=BUYER_TYPE_CHOICES, validators=[Optional()]
+    )
+    country = StringField(
+        "Country (ISO code)",
+        default="FR",
+        validators=[InputRequired(), Regexp(r"^[A-Za-z]{2}$", message="Two letters, e.g. FR.")],
+    )
+    region = StringField("Region", validators=[Optional(), Length(max=200)])
+    website = StringField("Website", validators=[Optional(), Length(max=200)])
+    full_name = StringField("Your full name", validators=[InputRequired(), Length(max=200)])
+    email = _email_field("Your e-mail address")
+    password = _new_password_field()
+
+    def validate_vendor_size(self, field: SelectField) -> None:
+        """Vendors must say their size."""
+        if self.kind.data == OrganisationKind.VENDOR.value and not field.data:
+            raise ValidationError("Choose the company size.")
+
+    def validate_buyer_type(self, field: SelectField) -> None:
+        """Buyers must say what they are."""
+        if self.kind.data == OrganisationKind.BUYER.value and not field.data:
+            raise ValidationError("Choose the type of buyer.")
+
+
+class AcceptInvitationForm(FlaskForm):
+    """The invited person's name and password."""
+
+    full_name = StringField("Your full name", validators=[InputRequired(), Length(max=200)])
+    password = _new_password_field()
+
+
+class ChangePasswordForm(FlaskForm):
+    """Current and new password."""
+
+    current_password = PasswordField(
+        "Current password",
+        validators=[InputRequired(), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password = _new_password_field("New password")
+
+
+class InviteForm(FlaskForm):
+    """Invite one person by e-mail."""
+
+    email = _email_field("E-mail address of the person to invite")
+
+
+class ReasonForm(FlaskForm):
+    """A state change that needs a reason (suspend, reject)."""
+
+    reason = TextAreaField("Reason", validators=[InputRequired(), Length(max=2000)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only carries the CSRF token."""
+
+
+class ProfileForm(FlaskForm):
+    """An organisation's public profile."""
+
+    website = StringField("Website", validators=[Optional(), Length(max=200)])
+    region = StringField("Region", validators=[Optional(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+
+
+class CreateStaffForm(FlaskForm):
+    """The authority adds one of its own staff."""
+
+    email = _email_field()
+    full_name = StringField("Full name", validators=[InputRequired(), Length(max=200)])
+    password = _new_password_field("Initial password")
+    org_admin = BooleanField("May manage staff accounts")
+
+
+STATUS_FILTER_CHOICES = [("", "Any status")] + [
+    (s.value, s.value.capitalize()) for s in OrganisationStatus
+]
+KIND_FILTER_CHOICES = [("", "Any kind")] + [(k.value, k.label) for k in OrganisationKind]

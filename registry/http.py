@@ -1,0 +1,180 @@
+"""Request hooks: session loading, transaction mode, security headers and error pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError, generate_csrf
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.wrappers import Response
+
+from registry import auth
+from registry.access import current_user, role_of
+from registry.database import db, sqlite_begin_mode
+from registry.exceptions import TooManyAttempts
+from registry.models import Role
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+ERROR_TITLES = {
+    400: "The request could not be understood",
+    403: "You do not have access to this",
+    404: "Page not found",
+    405: "That action is not allowed here",
+    409: "This was already saved",
+    413: "The upload is too large",
+    429: "Too many attempts",
+    500: "Something went wrong on our side",
+    503: "The service is busy",
+}
+# Form fields never echoed back on an error page.
+_SECRET_FIELDS = ("password", "csrf_token", "code", "token")
+
+
+def _kept_form_fields() -> list[tuple[str, str]]:
+    if request.method != "POST":
+        return []
+    try:
+        items = request.form.items(multi=True)
+        return [(k, v) for k, v in items if not any(s in k.lower() for s in _SECRET_FIELDS)]
+    except Exception:  # the body itself may be what failed
+        return []
+
+
+def render_error(code: int, description: str | None = None) -> tuple[str, int]:
+    """Render the friendly page for an HTTP error code."""
+    db.session.rollback()
+    kept = _kept_form_fields() if code in (400, 503) else []
+    return (
+        render_template(
+            "errors/error.html",
+            code=code,
+            title=ERROR_TITLES.get(code, "Error"),
+            description=description,
+            kept_fields=kept,
+            retry_url=request.path if kept else None,
+        ),
+        code,
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Install the hooks on the application."""
+
+    @app.before_request
+    def _begin_request() -> None:
+        # Read-only requests begin deferred SQLite transactions so they run side by side.
+        g.begin_mode_token = sqlite_begin_mode.set(
+            "DEFERRED" if request.method in auth.SAFE_METHODS else "IMMEDIATE"
+        )
+        if request.endpoint != "static":
+            auth.load_session()
+
+    @app.teardown_request
+    def _end_request(exc: BaseException | None) -> None:
+        token = g.pop("begin_mode_token", None)
+        if token is not None:
+            sqlite_begin_mode.reset(token)
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if g.get("user_session") is not None:
+            headers["Cache-Control"] = "no-store"
+            headers.add("Vary", "Cookie")
+        return response
+
+    @app.context_processor
+    def _template_globals() -> dict[str, Any]:
+        user = current_user()
+        try:
+            role = role_of(user).value
+        except OperationalError:
+            # The database is down (render_error's rollback expired the user): show the
+            # 503 page as to an anonymous visitor rather than fail while rendering it.
+            db.session.rollback()
+            return {"current_user": None, "current_role": Role.PUBLIC.value}
+        return {"current_user": user, "current_role": role}
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(error: CSRFError) -> tuple[str, int]:
+        return render_error(
+            400,
+            "Your form could not be accepted because its security token was missing or "
+            "had expired. Nothing was saved. Please go back, reload the page and submit again.",
+        )
+
+    @app.errorhandler(TooManyAttempts)
+    def _too_many(error: TooManyAttempts) -> tuple[str, int, dict[str, str]]:
+        body, code = render_error(429, str(error))
+        return body, code, {"Retry-After": str(error.retry_after_seconds)}
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(error: OperationalError) -> tuple[str, int, dict[str, str]]:
+        app.logger.error("database unavailable: %s", error)
+        body, code = render_error(
+            503,
+            "The database is busy or unavailable. Nothing was saved. "
+            "Your input is kept below: try again in a moment.",
+        )
+        return body, code, {"Retry-After": "5"}
+
+    @app.errorhandler(IntegrityError)
+    def _conflict(error: IntegrityError) -> tuple[str, int]:
+        # Two identical submissions raced past the checks; the database kept one of them.
+        app.logger.warning("integrity conflict: %s", error.orig)
+        return render_error(
+            409,
+            "The same information was submitted twice at the same moment; it was saved once. "
+            "Reload the page to see the current state.",
+        )
+
+    @app.errorhandler(OSError)
+    def _storage_unavailable(error: OSError) -> tuple[str, int, dict[str, str]]:
+        app.logger.error("storage unavailable: %s", error)
+        body, code = render_error(
+            503,
+            "Files cannot be stored right now. Nothing was saved. "
+            "Your input is kept below: try again in a moment.",
+        )
+        return body, code, {"Retry-After": "30"}
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Any:
+        if error.code is None or error.code < 400:
+            return error
+        if request.path.startswith("/api/"):
+            return {
+                "error": {"code": error.code, "message": ERROR_TITLES.get(error.code, error.name)}
+            }, error.code
+        description = None
+        if isinstance(error, ServiceUnavailable):
+            description = error.description
+        body, code = render_error(error.code, description)
+        response = app.make_response((body, code))
+        if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> tuple[str, int]:
+        app.logger.exception("unhandled error")
+        return render_error(500)
+
+    app.jinja_env.globals["csrf_token"] = generate_csrf

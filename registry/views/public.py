@@ -1,0 +1,34 @@
+"""Home page and health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from sqlalchemy import select, text
+
+from registry.database import db
+from registry.models import SecurityActivity, TechnologyCategory
+
+bp = Blueprint("public", __name__)
+
+
+@bp.get("/")
+def home() -> str:
+    """The front page: what the registry is, and where to go."""
+    categories = db.session.scalars(
+        select(TechnologyCategory).order_by(TechnologyCategory.position)
+    ).all()
+    activities = db.session.scalars(
+        select(SecurityActivity).order_by(SecurityActivity.position)
+    ).all()
+    return render_template("registry/home.html", categories=categories, activities=activities)
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[dict[str, str], int]:
+    """200 when the database answers, 503 otherwise."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as error:  # any failure to reach the database is "unhealthy"
+        db.session.rollback()
+        return {"status": "unavailable", "database": type(error).__name__}, 503
+    return {"status": "ok", "database": "ok"}, 200
