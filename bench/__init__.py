@@ -1,0 +1,1 @@
+"""Benchmarks and the data generators they use; run with `make bench`."""
