@@ -91,7 +91,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
     app.debug = False if production else app.debug
 
-    from registry import http, mail, navigation
+    from registry import http, mail
     from registry.database import db
     from registry.extensions import csrf, migrate
 
@@ -104,18 +104,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     mail.init_app(app)
     http.init_app(app)
-    navigation.init_app(app)
 
-    from catalog.views import bp as catalog_bp
-    from evaluations.views import bp as evaluations_bp
-    from procurement.views import bp as procurement_bp
-    from registry.cli import register_commands
-    from registry.views import blueprints as registry_blueprints
+    # Each package wires in its blueprints, navigation, commands and demo data, lowest first.
+    import catalog
+    import evaluations
+    import procurement
+    import registry
 
-    for blueprint in registry_blueprints:
-        app.register_blueprint(blueprint)
-    app.register_blueprint(catalog_bp)
-    app.register_blueprint(evaluations_bp)
-    app.register_blueprint(procurement_bp)
-    register_commands(app)
+    for package in (registry, catalog, evaluations, procurement):
+        package.init_app(app)
     return app

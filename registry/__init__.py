@@ -1,1 +1,18 @@
 """The lowest layer: database, organisations, users, roles, authentication and the audit log."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the registry's blueprints, navigation, commands and demo data."""
+    from registry import cli, navigation
+    from registry.demo import seed_demo
+    from registry.views import blueprints
+
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
+    navigation.init_app(app)
+    cli.register_commands(app)
+    cli.add_demo_seeder(app, "organisations and accounts", seed_demo, order=0)

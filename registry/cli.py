@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import getpass
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -82,12 +84,24 @@ def audit_verify_command() -> None:
     sys.exit(1)
 
 
+@dataclass(frozen=True)
+class DemoSeeder:
+    """A package's demo-data loader; it returns the accounts it wants printed (may be none)."""
+
+    name: str
+    load: Callable[[], list[Any]]
+    order: int
+
+
+def add_demo_seeder(app: Flask, name: str, load: Callable[[], list[Any]], order: int) -> None:
+    """Let a package add its demo data to `seed-demo` (lower `order` runs first)."""
+    app.extensions.setdefault("demo_seeders", []).append(DemoSeeder(name, load, order))
+
+
 @click.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when organisations already exist.")
 def seed_demo_command(if_empty: bool) -> None:
-    """Load the demo organisations and accounts (idempotent); prints the credentials."""
-    from registry.demo import seed_demo
-
+    """Load the demo data of every package (idempotent); prints the demo accounts."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if if_empty:
         has_any = db.session.scalar(
@@ -96,9 +110,13 @@ def seed_demo_command(if_empty: bool) -> None:
         if has_any is not None:
             click.echo("Demo data: the database already has organisations; left as it is.")
             return
+    accounts = []
+    seeders = sorted(app.extensions.get("demo_seeders", []), key=lambda s: s.order)
     with _base_url_context(app):
-        accounts = seed_demo()
-        db.session.commit()
+        for seeder in seeders:
+            accounts.extend(seeder.load())
+            db.session.commit()
+            click.echo(f"Demo data: {seeder.name} loaded.")
     click.echo("Demo accounts (for local use only):")
     for account in accounts:
         line = f"  {account.role:<10} {account.email:<40} {account.password}"
