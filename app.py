@@ -97,13 +97,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
-    csrf.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     mail.init_app(app)
+    # Sessions load before the CSRF check, so its 400 page still knows who is signed in.
     http.init_app(app)
+    csrf.init_app(app)
 
     # Each package wires in its blueprints, navigation, commands and demo data, lowest first.
     import catalog

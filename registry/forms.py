@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField,
     EmailField,
     PasswordField,
     SelectField,
     StringField,
     TextAreaField,
+    URLField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import URL, Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from registry.models import BuyerType, OrganisationKind, OrganisationStatus, VendorSize
 from registry.passwords import MAX_LENGTH, MIN_LENGTH
 
+WEBSITE_MESSAGE = "Give a web address starting with http:// or https://."
 KIND_CHOICES = [
     SelectChoice(OrganisationKind.VENDOR.value, "Vendor (a company offering security solutions)"),
     SelectChoice(
@@ -91,7 +92,11 @@ class RegistrationForm(FlaskForm):
         validators=[InputRequired(), Regexp(r"^[A-Za-z]{2}$", message="Two letters, e.g. FR.")],
     )
     region = StringField("Region", validators=[Optional(), Length(max=200)])
-    website = StringField("Website", validators=[Optional(), Length(max=200)])
+    website = URLField(
+        "Website",
+        validators=[Optional(), Length(max=200), URL(require_tld=True, message=WEBSITE_MESSAGE)],
+        description="A full address starting with https://",
+    )
     full_name = StringField("Your full name", validators=[InputRequired(), Length(max=200)])
     email = _email_field("Your e-mail address")
     password = _new_password_field()
@@ -144,7 +149,11 @@ class ConfirmForm(FlaskForm):
 class ProfileForm(FlaskForm):
     """An organisation's public profile."""
 
-    website = StringField("Website", validators=[Optional(), Length(max=200)])
+    website = URLField(
+        "Website",
+        validators=[Optional(), Length(max=200), URL(require_tld=True, message=WEBSITE_MESSAGE)],
+        description="A full address starting with https://",
+    )
     region = StringField("Region", validators=[Optional(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
 
@@ -155,7 +164,6 @@ class CreateStaffForm(FlaskForm):
     email = _email_field()
     full_name = StringField("Full name", validators=[InputRequired(), Length(max=200)])
     password = _new_password_field("Initial password")
-    org_admin = BooleanField("May manage staff accounts")
 
 
 STATUS_FILTER_CHOICES = [("", "Any status")] + [

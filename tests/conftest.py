@@ -17,7 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from app import create_app
-from registry.database import db, normalise_database_url
+from registry.database import db, normalise_database_url, sqlite_begin
 from registry.models import (
     BuyerType,
     Organisation,
@@ -123,7 +123,9 @@ def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
 def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     """The application, with an app context pushed for direct service calls."""
     application = create_app(app_config)
-    with application.app_context():
+    # The test's own reads must not hold SQLite's write lock while a request of another app
+    # (another "worker") writes; requests still choose their own mode.
+    with sqlite_begin("DEFERRED"), application.app_context():
         yield application
         db.session.remove()
         db.engine.dispose()

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app import create_app
 from registry.database import db
 from registry.models import Organisation, User
+from tests.support import PASSWORD
 
 
 def test_security_headers_on_every_page(client: FlaskClient) -> None:
@@ -133,3 +134,20 @@ def test_healthz_reports_an_unreachable_database(
     assert response.json is not None and response.json["status"] == "unavailable"
     with app.app_context():
         db.engine.dispose()
+
+
+def test_csrf_error_page_still_knows_who_is_signed_in(
+    app_factory: Callable[..., Flask], create_user: Callable[..., User]
+) -> None:
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    user = create_user(full_name="Signed In Person")
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+    refused = client.post(f"/organisations/{user.organisation_id}/settings", data={})
+    assert refused.status_code == 400
+    assert "Signed In Person" in refused.get_data(as_text=True)

@@ -213,3 +213,43 @@ def test_seed_demo_is_idempotent(app: Flask, runner: Any, tmp_path: Path) -> Non
     assert kinds.count(OrganisationKind.VENDOR) == 12 and kinds.count(OrganisationKind.BUYER) == 12
     assert kinds.count(OrganisationKind.EVALUATION_BODY) == 2
     assert PASSWORD not in first.output
+
+
+def test_website_must_be_a_web_address(client: FlaskClient) -> None:
+    response = client.post(
+        "/register", data={**REGISTRATION, "website": "javascript:alert(document.cookie)"}
+    )
+    assert "web address starting with http" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Organisation)) == 0
+
+
+def test_console_filters_treat_wildcards_as_text(
+    client: FlaskClient,
+    create_user: Callable[..., User],
+    create_organisation: Callable[..., Organisation],
+    login: Any,
+) -> None:
+    authority = create_user(kind=OrganisationKind.AUTHORITY)
+    create_organisation(name="Plain Vendor")
+    create_organisation(name="100% Secure")
+    login(client, authority)
+    body = client.get("/admin/organisations?q=%25").get_data(as_text=True)
+    assert "100% Secure" in body
+    assert "Plain Vendor" not in body
+
+
+def test_audit_log_filters_by_organisation(
+    app: Flask, client: FlaskClient, create_user: Callable[..., User], login: Any
+) -> None:
+    authority = create_user(kind=OrganisationKind.AUTHORITY)
+    client.post("/register", data=REGISTRATION)
+    client.post(
+        "/register",
+        data={**REGISTRATION, "organisation_name": "Other Org", "email": "other@example.org"},
+    )
+    organisation = db.session.scalar(select(Organisation).where(Organisation.name == "Other Org"))
+    assert organisation is not None
+    login(client, authority)
+    body = client.get(f"/admin/audit?organisation_id={organisation.id}").get_data(as_text=True)
+    assert "Other Org registered" in body
+    assert "Acme Video" not in body

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
 from registry import services
@@ -30,6 +30,11 @@ from registry.models import (
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _contains(column: Any, text: str) -> Any:
+    """Case-insensitive substring match in which % and _ are plain characters."""
+    return func.lower(column).contains(text.lower(), autoescape=True)
 
 
 def _organisation(organisation_id: int) -> Organisation:
@@ -61,7 +66,7 @@ def organisations() -> str:
     if kind in {k.value for k in OrganisationKind}:
         statement = statement.where(Organisation.kind == OrganisationKind(kind))
     if q:
-        statement = statement.where(Organisation.name.ilike(f"%{q}%"))
+        statement = statement.where(_contains(Organisation.name, q))
     page = db.paginate(statement, per_page=25, error_out=False)
     return render_template(
         "registry/admin_organisations.html",
@@ -150,7 +155,7 @@ def users() -> str:
     q = request.args.get("q", "").strip()[:100]
     statement = select(User).join(Organisation).order_by(User.email)
     if q:
-        statement = statement.where(or_(User.email.ilike(f"%{q}%"), User.full_name.ilike(f"%{q}%")))
+        statement = statement.where(or_(_contains(User.email, q), _contains(User.full_name, q)))
     page = db.paginate(statement, per_page=50, error_out=False)
     return render_template("registry/admin_users.html", page=page, q=q, confirm=ConfirmForm())
 
@@ -182,7 +187,6 @@ def new_staff() -> Any:
                 form.email.data or "",
                 form.full_name.data or "",
                 form.password.data or "",
-                org_admin=bool(form.org_admin.data),
             )
         except RuleViolation as error:
             db.session.rollback()
@@ -204,6 +208,7 @@ def audit_log() -> str:
     object_type = args.get("object_type", "").strip()[:40]
     object_id = args.get("object_id", "").strip()[:80]
     actor = args.get("actor", "").strip()[:254]
+    organisation_id = args.get("organisation_id", type=int)
     statement = select(AuditEntry).order_by(AuditEntry.seq.desc())
     if action:
         statement = statement.where(AuditEntry.action.startswith(action, autoescape=True))
@@ -211,8 +216,10 @@ def audit_log() -> str:
         statement = statement.where(AuditEntry.object_type == object_type)
     if object_id:
         statement = statement.where(AuditEntry.object_id == object_id)
+    if organisation_id is not None:
+        statement = statement.where(AuditEntry.organisation_id == organisation_id)
     if actor:
-        statement = statement.where(AuditEntry.actor_label.ilike(f"%{actor}%"))
+        statement = statement.where(_contains(AuditEntry.actor_label, actor))
     for name, op in (("since", "__ge__"), ("until", "__lt__")):
         raw = args.get(name, "")
         if raw:
