@@ -81,10 +81,10 @@ class RegistrationForm(FlaskForm):
     )
     kind = SelectField("Kind of organisation", choices=KIND_CHOICES, validators=[InputRequired()])
     vendor_size = SelectField(
-        "Company size (vendors)", choices=VENDOR_SIZE_CHOICES, validators=[Optional()]
+        "Company size (vendors)", choices=VENDOR_SIZE_CHOICES, validators=[]
     )
     buyer_type = SelectField(
-        "Type of buyer (buyers)", choices=BUYER_TYPE_CHOICES, validators=[Optional()]
+        "Type of buyer (buyers)", choices=BUYER_TYPE_CHOICES, validators=[]
     )
     country = StringField(
         "Country (ISO code)",

@@ -1,8 +1,18 @@
 // Progressive enhancements only: every page works without this file.
-document.addEventListener("DOMContentLoaded", function () {
+(function () {
   // Move focus to the form's error summary so screen-reader and keyboard users hear it first.
-  var summary = document.getElementById("error-summary");
-  if (summary) {
-    summary.focus();
+  function focusErrorSummary() {
+    var summary = document.getElementById("error-summary");
+    if (summary) {
+      summary.focus();
+    }
   }
-});
+  document.addEventListener("DOMContentLoaded", focusErrorSummary);
+  // After a skip link the address ends in #main-content, and the browser's scroll to that
+  // fragment (after DOMContentLoaded) would take the focus away again.
+  window.addEventListener("load", function () {
+    if (window.location.hash) {
+      focusErrorSummary();
+    }
+  });
+})();
