@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the registry's blueprints, navigation, commands and demo data."""
-    from registry import cli, navigation
+    from registry import cli, navigation, norms, priorities
     from registry.demo import seed_demo
     from registry.views import blueprints
 
@@ -16,3 +16,5 @@ def init_app(app: Flask) -> None:
     navigation.init_app(app)
     cli.register_commands(app)
     cli.add_demo_seeder(app, "organisations and accounts", seed_demo, order=0)
+    priorities.init_app(app)
+    norms.init_app(app)
