@@ -13,7 +13,7 @@ FLASK := $(BIN)/flask --app app
 run: install assets migrate seed serve
 
 serve:
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) --access-logfile - 'app:create_app()'
+	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) scripts/serve.sh
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,7 @@ migrate: install
 
 seed: install
 	$(FLASK) seed-demo --if-empty
+	$(FLASK) search rebuild
 
 lint: install-dev
 	$(BIN)/ruff check .

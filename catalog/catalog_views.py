@@ -1,0 +1,185 @@
+"""The public catalog page: free text, facets with counts, certified-only by default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from catalog import search
+from catalog.models import PriceBand
+from catalog.regions import REGIONS
+from registry.database import db
+from registry.models import SecurityActivity, TechnologyCategory, VendorSize
+
+bp = Blueprint("catalog_search", __name__)
+
+PER_PAGE = 20
+MAX_PAGE = 10_000
+FACET_TITLES = {
+    "category": "Technology category",
+    "activities": "Security activity",
+    "label_level": "Label level",
+    "norms": "Norm",
+    "vendor_size": "Vendor size",
+    "regions": "Region",
+    "standards": "Standard",
+    "price_band": "Price band",
+    "privacy": "Privacy",
+}
+SORT_TITLES = {"relevance": "Relevance", "newest_label": "Newest label", "name": "Name"}
+
+
+@dataclass
+class SearchArguments:
+    """What a catalog URL asks for, read forgivingly (bad values are dropped, never errors)."""
+
+    text: str
+    filters: dict[str, set[str]]
+    certified_only: bool
+    sort: str
+    page: int
+
+    def engine_filters(self) -> dict[str, set[str]]:
+        """The filters as search.query takes them (certified-only becomes a facet filter)."""
+        filters = dict(self.filters)
+        if self.certified_only:
+            filters["certified"] = {"yes"}
+        return filters
+
+    def url_args(self) -> dict[str, Any]:
+        """The arguments that reproduce this search (for links and pagination)."""
+        args: dict[str, Any] = {name: sorted(values) for name, values in self.filters.items()}
+        if self.text:
+            args["q"] = self.text
+        if not self.certified_only:
+            args["certified"] = "0"
+        if self.sort != "relevance":
+            args["sort"] = self.sort
+        return args
+
+
+def read_arguments(args: MultiDict[str, str]) -> SearchArguments:
+    """Parse the query string of the catalog page or the search API."""
+    text = args.get("q", "")[: search.MAX_QUERY_CHARS * 2].strip()
+    filters = search.clean_filters(
+        {name: args.getlist(name) for name in search.FACET_FIELDS if name != "certified"}
+    )
+    flags = args.getlist("certified")
+    # The page's checkbox sends "1" after a hidden "0": "1" wins, a lone "0" turns it off.
+    certified_only = "1" in flags or "0" not in flags
+    sort = args.get("sort", "relevance")
+    if sort not in search.SORTS:
+        sort = "relevance"
+    try:
+        page = min(max(1, int(args.get("page", "1"))), MAX_PAGE)
+    except ValueError:
+        page = 1
+    return SearchArguments(text, filters, certified_only, sort, page)
+
+
+def value_names() -> dict[str, dict[str, str]]:
+    """Human names of the facet values that are codes."""
+    categories = db.session.scalars(
+        select(TechnologyCategory).order_by(TechnologyCategory.position)
+    ).all()
+    activities = db.session.scalars(
+        select(SecurityActivity).order_by(SecurityActivity.position)
+    ).all()
+    return {
+        "category": {c.code: c.name for c in categories},
+        "activities": {a.code: a.name for a in activities},
+        "regions": dict(REGIONS),
+        "price_band": {band.value: band.label for band in PriceBand},
+        "vendor_size": {size.value: size.label for size in VendorSize},
+        "privacy": {"yes": "Privacy-sensitive", "no": "Not privacy-sensitive"},
+        "certified": {"yes": "With a valid label", "no": "Without a valid label"},
+    }
+
+
+def _facet_groups(
+    result: search.SearchResult, arguments: SearchArguments, names: dict[str, dict[str, str]]
+) -> list[dict[str, Any]]:
+    groups = []
+    for field, title in FACET_TITLES.items():
+        counts = result.facets.get(field, {})
+        known = names.get(field, {})
+        if known:
+            order = {value: position for position, value in enumerate(known)}
+            values = sorted(counts, key=lambda v: (order.get(v, len(order)), v))
+        else:
+            values = sorted(counts, key=lambda v: (-counts[v], v))
+        chosen = arguments.filters.get(field, set())
+        options = [
+            {
+                "value": value,
+                "name": known.get(value, value),
+                "count": counts[value],
+                "checked": value in chosen,
+            }
+            for value in values
+        ]
+        if options:
+            groups.append({"field": field, "title": title, "options": options})
+    return groups
+
+
+class ResultPage:
+    """The attributes _macros/pagination.html expects, for a search result."""
+
+    def __init__(self, result: search.SearchResult) -> None:
+        self.page = result.page
+        self.pages = result.pages
+        self.total = result.total
+        self.has_prev = self.page > 1
+        self.has_next = self.page < self.pages
+        self.prev_num = self.page - 1
+        self.next_num = self.page + 1
+        self.first = (self.page - 1) * result.per_page + 1
+        self.last = min(self.total, self.page * result.per_page)
+
+    def iter_pages(
+        self, left_edge: int = 1, left_current: int = 2, right_current: int = 2, right_edge: int = 1
+    ) -> Any:
+        """Page numbers with None for gaps, like Flask-SQLAlchemy's Pagination."""
+        last = 0
+        for number in range(1, self.pages + 1):
+            if (
+                number <= left_edge
+                or self.page - left_current <= number <= self.page + right_current
+                or number > self.pages - right_edge
+            ):
+                if last + 1 != number:
+                    yield None
+                yield number
+                last = number
+
+
+@bp.get("/catalog")
+def catalog() -> str:
+    """The searchable catalog of published solutions, certified ones by default."""
+    arguments = read_arguments(request.args)
+    result = search.query(
+        arguments.text,
+        arguments.engine_filters(),
+        arguments.sort,
+        arguments.page,
+        PER_PAGE,
+    )
+    names = value_names()
+    certified_counts = result.facets.get("certified", {})
+    return render_template(
+        "catalog/catalog.html",
+        arguments=arguments,
+        result=result,
+        page=ResultPage(result),
+        groups=_facet_groups(result, arguments, names),
+        names=names,
+        sort_titles=SORT_TITLES,
+        without_certified=sum(certified_counts.values()),
+        url_args=arguments.url_args(),
+        clear_args={k: v for k, v in arguments.url_args().items() if k not in arguments.filters},
+    )
