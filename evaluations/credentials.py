@@ -175,7 +175,7 @@ def sign_credential(
 
 
 class VerdictCode(StrEnum):
-    """Outcomes of checking a credential's proof; status checks add their own codes."""
+    """Outcomes of checking a credential: its proof first, then (for labels) its status."""
 
     VALID = "VALID"
     MALFORMED = "MALFORMED"
@@ -183,6 +183,14 @@ class VerdictCode(StrEnum):
     WRONG_PURPOSE = "WRONG_PURPOSE"
     UNKNOWN_KEY = "UNKNOWN_KEY"
     BAD_SIGNATURE = "BAD_SIGNATURE"
+    # Reported by evaluations.label_documents once the signature holds.
+    KEY_REVOKED = "KEY_REVOKED"
+    WRONG_ISSUER = "WRONG_ISSUER"
+    STATUS_LIST_INVALID = "STATUS_LIST_INVALID"
+    REVOKED = "REVOKED"
+    SUSPENDED = "SUSPENDED"
+    EXPIRED = "EXPIRED"
+    NOT_YET_VALID = "NOT_YET_VALID"
 
 
 @dataclass(frozen=True)

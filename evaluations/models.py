@@ -1,0 +1,321 @@
+"""Evaluations, assignments, evidence, scores, consensus notes, labels and their history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from catalog.models import Solution
+from registry.database import Base, created_at, int_pk
+from registry.models import Organisation, User, enum_column
+from registry.norms.models import NormCriterion, NormVersion
+
+
+class EvaluationStatus(enum.StrEnum):
+    """Where an application stands (DESIGN.md, Evaluation)."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    IN_REVIEW = "in_review"
+    SCORED = "scored"
+    DECIDED = "decided"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        """A human name for the state."""
+        return {
+            "draft": "Draft",
+            "submitted": "Submitted",
+            "returned": "Returned for information",
+            "in_review": "In review",
+            "scored": "Scored",
+            "decided": "Decided",
+            "withdrawn": "Withdrawn",
+        }[self.value]
+
+
+class Decision(enum.StrEnum):
+    """The authority's decision on a scored evaluation."""
+
+    CERTIFIED = "certified"
+    REJECTED = "rejected"
+
+
+class AssignmentStatus(enum.StrEnum):
+    """An evaluator's part: declare conflicts first, then score, then submit once."""
+
+    AWAITING_DECLARATION = "awaiting_declaration"
+    CONFLICTED = "conflicted"
+    SCORING = "scoring"
+    SUBMITTED = "submitted"
+    REMOVED = "removed"
+
+
+class LabelStatus(enum.StrEnum):
+    """A label's standing; only VALID labels count as certification."""
+
+    VALID = "valid"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+class Evaluation(Base):
+    """One application of a solution against one norm version."""
+
+    __tablename__ = "evaluation"
+
+    id: Mapped[int_pk]
+    solution_id: Mapped[int] = mapped_column(ForeignKey("solution.id"), index=True)
+    norm_version_id: Mapped[int] = mapped_column(ForeignKey("norm_version.id"), index=True)
+    # The vendor that owns the solution, kept here so every ownership check is one comparison.
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    status: Mapped[EvaluationStatus] = mapped_column(enum_column(EvaluationStatus))
+    vendor_note: Mapped[str] = mapped_column(Text, default="")
+    return_request: Mapped[str] = mapped_column(Text, default="")
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[created_at]
+    status_changed_at: Mapped[dt.datetime]
+    submitted_at: Mapped[dt.datetime | None]
+    decided_at: Mapped[dt.datetime | None]
+    computed_percent: Mapped[float | None] = mapped_column(Numeric(6, 2, asdecimal=False))
+    computed_level: Mapped[str | None] = mapped_column(String(60))
+    decision: Mapped[Decision | None] = mapped_column(enum_column(Decision))
+    decided_level: Mapped[str | None] = mapped_column(String(60))
+    decision_rationale: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    solution: Mapped[Solution] = relationship()
+    norm_version: Mapped[NormVersion] = relationship()
+    vendor: Mapped[Organisation] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="evaluation", order_by="Assignment.id"
+    )
+    evidence: Mapped[list[Evidence]] = relationship(
+        back_populates="evaluation", order_by="Evidence.id"
+    )
+    events: Mapped[list[EvaluationEvent]] = relationship(
+        back_populates="evaluation", order_by="EvaluationEvent.id"
+    )
+    resolutions: Mapped[list[Resolution]] = relationship(back_populates="evaluation")
+
+    __table_args__ = (Index("ix_evaluation_status_changed", "status", "status_changed_at"),)
+
+
+class EvaluationEvent(Base):
+    """One timed transition of an evaluation, with who made it and why."""
+
+    __tablename__ = "evaluation_event"
+
+    id: Mapped[int_pk]
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[created_at]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    evaluation: Mapped[Evaluation] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class Assignment(Base):
+    """An evaluator assigned to an evaluation, with the conflict-of-interest declaration."""
+
+    __tablename__ = "assignment"
+
+    id: Mapped[int_pk]
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id"), index=True)
+    evaluator_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    status: Mapped[AssignmentStatus] = mapped_column(enum_column(AssignmentStatus, 30))
+    assigned_at: Mapped[created_at]
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    declared_at: Mapped[dt.datetime | None]
+    conflict_note: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[dt.datetime | None]
+
+    evaluation: Mapped[Evaluation] = relationship(back_populates="assignments")
+    evaluator: Mapped[User] = relationship(foreign_keys=[evaluator_id])
+    assigned_by: Mapped[User | None] = relationship(foreign_keys=[assigned_by_id])
+    scores: Mapped[list[Score]] = relationship(back_populates="assignment")
+
+    __table_args__ = (UniqueConstraint("evaluation_id", "evaluator_id"),)
+
+
+class Evidence(Base):
+    """A file the vendor attached, stored outside the web root under a generated name."""
+
+    __tablename__ = "evidence"
+
+    id: Mapped[int_pk]
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id"), index=True)
+    criterion_id: Mapped[int | None] = mapped_column(ForeignKey("norm_criterion.id"))
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(80))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    uploaded_at: Mapped[created_at]
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    evaluation: Mapped[Evaluation] = relationship(back_populates="evidence")
+    criterion: Mapped[NormCriterion | None] = relationship()
+    uploaded_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (CheckConstraint("size_bytes > 0", name="size_positive"),)
+
+
+class Score(Base):
+    """One evaluator's score for one criterion: 0–5, or pass/fail, with a justification."""
+
+    __tablename__ = "score"
+
+    id: Mapped[int_pk]
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("norm_criterion.id"))
+    value: Mapped[int | None] = mapped_column(Integer)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    justification: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime]
+
+    assignment: Mapped[Assignment] = relationship(back_populates="scores")
+    criterion: Mapped[NormCriterion] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "criterion_id"),
+        CheckConstraint("value IS NULL OR (value BETWEEN 0 AND 5)", name="value_range"),
+    )
+
+
+class Resolution(Base):
+    """The recorded consensus that settles a flagged disagreement on one criterion."""
+
+    __tablename__ = "resolution"
+
+    id: Mapped[int_pk]
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("norm_criterion.id"))
+    value: Mapped[int | None] = mapped_column(Integer)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text)
+    resolved_at: Mapped[created_at]
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    evaluation: Mapped[Evaluation] = relationship(back_populates="resolutions")
+    criterion: Mapped[NormCriterion] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("evaluation_id", "criterion_id"),
+        CheckConstraint("value IS NULL OR (value BETWEEN 0 AND 5)", name="value_range"),
+    )
+
+
+class LabelCounter(Base):
+    """The last label number issued in a year; numbers come from here, never from MAX()+1."""
+
+    __tablename__ = "label_counter"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Label(Base):
+    """A certification label: what was certified, at which level, until when, and its status."""
+
+    __tablename__ = "label"
+
+    id: Mapped[int_pk]
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    # One label per evaluation: a second "issue" for the same decision cannot insert a row.
+    evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id"), unique=True)
+    solution_id: Mapped[int] = mapped_column(ForeignKey("solution.id"), index=True)
+    norm_version_id: Mapped[int] = mapped_column(ForeignKey("norm_version.id"), index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    level: Mapped[str] = mapped_column(String(60))
+    score_percent: Mapped[float] = mapped_column(Numeric(6, 2, asdecimal=False))
+    issued_at: Mapped[dt.datetime]
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    expires_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[LabelStatus] = mapped_column(enum_column(LabelStatus))
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    status_changed_at: Mapped[dt.datetime]
+    # Position in the published status lists (W3C Bitstring Status List); never reused.
+    status_list_index: Mapped[int] = mapped_column(Integer, unique=True)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The signed credential (JSON) as issued: a signed statement never changes, and keeping it
+    # means serving a label costs one row read, not a re-consolidation of its scores.
+    credential: Mapped[str] = mapped_column(Text, default="")
+
+    evaluation: Mapped[Evaluation] = relationship()
+    solution: Mapped[Solution] = relationship()
+    norm_version: Mapped[NormVersion] = relationship()
+    vendor: Mapped[Organisation] = relationship()
+    events: Mapped[list[LabelEvent]] = relationship(
+        back_populates="label", order_by="LabelEvent.id"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("year", "sequence"),
+        Index("ix_label_status_expires", "status", "expires_on"),
+    )
+
+
+class LabelEvent(Base):
+    """One change of a label's status (issued, suspended, reinstated, revoked, expired)."""
+
+    __tablename__ = "label_event"
+
+    id: Mapped[int_pk]
+    label_id: Mapped[int] = mapped_column(ForeignKey("label.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[created_at]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    audit_hash: Mapped[str] = mapped_column(String(64), default="")
+    # The audit entry's sequence number, shown in the public decision log next to its hash.
+    audit_seq: Mapped[int | None] = mapped_column(Integer)
+
+    label: Mapped[Label] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+    __table_args__ = (Index("ix_label_event_at", "at"),)
+
+
+__all__ = [
+    "Assignment",
+    "AssignmentStatus",
+    "Decision",
+    "Evaluation",
+    "EvaluationEvent",
+    "EvaluationStatus",
+    "Evidence",
+    "Label",
+    "LabelCounter",
+    "LabelEvent",
+    "LabelStatus",
+    "Resolution",
+    "Score",
+]
