@@ -1,0 +1,240 @@
+"""Demo evaluations in every state, made through the real services; loading twice changes nothing.
+
+Each published demo solution is paired with the norm in force for its category. A few pairs
+stop at each state of the workflow (draft, submitted, returned, in review with scores in
+progress, scored with a disagreement, rejected, withdrawn); all the others are certified by
+the two demo evaluators, at the "Certified" or "Advanced" level in turn, and get their label
+(the label demo, which runs next, suspends, revokes or expires some of them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from sqlalchemy import select
+
+from catalog.models import Solution, SolutionStatus
+from evaluations import scoring, services
+from evaluations.models import Assignment, Evaluation
+from registry.database import db, utcnow
+from registry.demo import AUTHORITY_EMAIL, DEMO_DOMAIN, EVALUATION_BODIES, VENDORS
+from registry.models import Organisation, User
+from registry.norms.models import Norm, NormCriterion, NormVersion
+from registry.norms.services import criteria_for_scoring, thresholds_of
+
+NORM_FOR_CATEGORY = {
+    "video-analysis": "VA-INTEROP",
+    "video-protection": "VA-INTEROP",
+    "systems-integration": "SI-INTEROP",
+    "command-coordination": "SI-INTEROP",
+    "data-collection": "SI-INTEROP",
+    "data-analysis": "SI-INTEROP",
+    "flow-modeling": "SI-INTEROP",
+    "cybersecurity": "CYB-ANOMALY",
+    "access-id-control": "ACC-ID",
+    "public-alert": "ALERT-CAP",
+    "sensors-drones-robotics": "DRONE-SENS",
+}
+# Every fourth pair (from the second) stops at one of these states, in this order.
+STOPS = ("draft", "submitted", "returned", "in_review", "scored", "rejected", "withdrawn")
+LEVELS = ("Advanced", "Certified")
+
+
+def _pdf(title: str) -> bytes:
+    # A tiny but well-formed PDF: the evidence checks only need the signature to agree.
+    return f"%PDF-1.4\n% {title}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".encode()
+
+
+def _user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def _pairs() -> list[tuple[Solution, NormVersion]]:
+    """(published demo solution, version in force of its category's norm), in a stable order."""
+    names = [name for name, _slug, _size, _region in VENDORS]
+    solutions = db.session.scalars(
+        select(Solution)
+        .join(Organisation, Solution.vendor_id == Organisation.id)
+        .where(Organisation.name.in_(names), Solution.status == SolutionStatus.PUBLISHED)
+        .order_by(Solution.id)
+    ).all()
+    versions: dict[str, NormVersion | None] = {}
+    pairs = []
+    for solution in solutions:
+        category = solution.primary_category.code if solution.primary_category else ""
+        code = NORM_FOR_CATEGORY.get(category)
+        if code is None:
+            continue
+        if code not in versions:
+            norm = db.session.scalar(select(Norm).where(Norm.code == code))
+            versions[code] = norm.published_version if norm else None
+        version = versions[code]
+        if version is not None:
+            pairs.append((solution, version))
+    return pairs
+
+
+def _uniform_value(version: NormVersion, target: str | None) -> int:
+    """The score every scored criterion gets so that the result lands on `target`."""
+    criteria = [scoring.Criterion(*c) for c in criteria_for_scoring(version)]  # type: ignore[arg-type]
+    candidates = {"Advanced": (5, 4), "Certified": (3, 4, 2)}.get(target or "", (1,))
+    for value in candidates:
+        results = scoring.consolidate(
+            criteria,
+            [
+                scoring.EvaluatorScore(1, c.code, True if c.kind == scoring.PASS_FAIL else value)
+                for c in criteria
+            ],
+        )
+        percent = scoring.weighted_percent(results, criteria)
+        failed = scoring.mandatory_failed(results, criteria)
+        if scoring.level_for(percent, not failed, thresholds_of(version)) == target:
+            return value
+    return candidates[-1]
+
+
+def _score(
+    assignment: Assignment,
+    criteria: list[NormCriterion],
+    value: int,
+    passed: bool = True,
+    offset: dict[str, int] | None = None,
+) -> None:
+    for criterion in criteria:
+        if criterion.kind.value == scoring.PASS_FAIL:
+            raw = "pass" if passed else "fail"
+        else:
+            raw = str(max(0, min(5, value + (offset or {}).get(criterion.code, 0))))
+        services.save_score(
+            assignment.evaluator,
+            assignment,
+            criterion,
+            raw,
+            f"Demo: {criterion.code} checked against the vendor's evidence and a test run.",
+        )
+
+
+def _run(
+    authority: User,
+    evaluators: tuple[User, User],
+    solution: Solution,
+    version: NormVersion,
+    stop: str | None,
+    level: str,
+) -> Evaluation:
+    vendor_user = solution.vendor.users[0]
+    evaluation = services.apply_for_evaluation(vendor_user, solution.id, version.id)
+    services.update_application(
+        vendor_user, evaluation, "Our test reports are attached per criterion."
+    )
+    services.attach_evidence(
+        vendor_user,
+        evaluation,
+        "product-datasheet.pdf",
+        io.BytesIO(_pdf(solution.name)),
+        description="Datasheet",
+    )
+    criteria = version.ordered_criteria()
+    for criterion in criteria:
+        if criterion.evidence_required:
+            services.attach_evidence(
+                vendor_user,
+                evaluation,
+                f"{criterion.code.lower()}-test-report.pdf",
+                io.BytesIO(_pdf(criterion.code)),
+                criterion.id,
+            )
+    if stop == "draft":
+        return evaluation
+    services.submit_application(vendor_user, evaluation)
+    if stop == "submitted":
+        return evaluation
+    if stop == "returned":
+        services.return_for_information(
+            authority,
+            evaluation,
+            "Please add the penetration-test report of the current release.",
+        )
+        return evaluation
+    if stop == "withdrawn":
+        services.withdraw_application(vendor_user, evaluation)
+        return evaluation
+    due = utcnow().date() + dt.timedelta(days=30)
+    first, second = (
+        services.assign_evaluator(authority, evaluation, evaluator.id, due)
+        for evaluator in evaluators
+    )
+    services.declare_conflict(evaluators[0], first, False, "")
+    services.declare_conflict(evaluators[1], second, False, "")
+    if stop == "in_review":
+        _score(first, criteria[: max(1, len(criteria) // 2)], 4)
+        return evaluation
+    if stop == "rejected":
+        value = 1
+        _score(first, criteria, value)
+        _score(second, criteria, value)
+    elif stop == "scored":
+        # The second evaluator is 2 points harsher on the first scored criterion.
+        value = _uniform_value(version, "Certified")
+        harsh = next(
+            (c.code for c in criteria if c.kind.value == scoring.SCORED),
+            "",
+        )
+        _score(first, criteria, value)
+        _score(second, criteria, value, offset={harsh: -2} if value >= 2 else {harsh: 2})
+    else:
+        value = _uniform_value(version, level)
+        _score(first, criteria, value)
+        _score(second, criteria, value)
+    services.submit_scores(evaluators[0], first)
+    services.submit_scores(evaluators[1], second)
+    if stop == "scored":
+        return evaluation
+    if stop == "rejected":
+        services.decide(
+            authority,
+            evaluation,
+            "rejected",
+            None,
+            "The evidence does not show the norm's requirements are met; apply again with "
+            "test reports of the current release.",
+        )
+        return evaluation
+    computed = services.consolidation(evaluation).level
+    services.decide(
+        authority,
+        evaluation,
+        "certified",
+        computed,
+        f"Meets {version.label} at level {computed} on the evidence and the evaluators' tests.",
+    )
+    return evaluation
+
+
+def seed_demo_evaluations() -> list[Any]:
+    """Create the demo evaluations that do not exist yet; the caller commits."""
+    authority = _user(AUTHORITY_EMAIL)
+    found = [_user(f"{slug}@{DEMO_DOMAIN}") for _name, slug, _region in EVALUATION_BODIES]
+    evaluator_users = [user for user in found if user is not None]
+    if authority is None or len(evaluator_users) < 2:
+        return []
+    evaluators = (evaluator_users[0], evaluator_users[1])
+    stops = iter(STOPS)
+    certified = 0
+    for index, (solution, version) in enumerate(_pairs()):
+        stop = next(stops, None) if index % 4 == 1 else None
+        level = LEVELS[certified % 2]
+        if stop is None:
+            certified += 1
+        exists = db.session.scalar(
+            select(Evaluation.id).where(
+                Evaluation.solution_id == solution.id, Evaluation.norm_version_id == version.id
+            )
+        )
+        if exists is not None or not solution.vendor.users:
+            continue
+        _run(authority, evaluators, solution, version, stop, level)
+        db.session.flush()
+    return []

@@ -1,0 +1,165 @@
+"""Evidence files: checking an upload's name and content, storing it atomically, finding it.
+
+The extension must be one we accept *and* the first bytes must agree with it; text files must
+be clean UTF-8 that does not look like markup a browser would run. Files are stored outside the
+web root under a random name; the name the vendor gave is kept only for display, cleaned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import current_app
+
+from registry.exceptions import RuleViolation
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DISPLAY_NAME_MAX = 120
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "txt": "text/plain; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+}
+ACCEPTED = ", ".join(sorted({ext.upper() for ext in CONTENT_TYPES} - {"JPEG"}))
+_MAGIC = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+}
+# Markup a browser (or an SVG viewer) would render or run if the file were ever sniffed.
+_ACTIVE_MARKERS = ("<html", "<svg", "<script", "<!doctype", "<iframe", "<?xml")
+# Bidirectional controls (e.g. U+202E) make "gpj.exe" look like "exe.jpg".
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_ALLOWED_TEXT_CONTROLS = {"\t", "\n", "\r", "\f"}
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    """An upload that passed the checks: its bytes, display name, type and hash."""
+
+    data: bytes
+    display_name: str
+    extension: str
+    content_type: str
+    sha256: str
+
+
+def max_bytes() -> int:
+    """The configured size limit of one evidence file (EVIDENCE_MAX_BYTES)."""
+    return int(current_app.config.get("EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def display_name(raw: str | None) -> str:
+    """A safe name to show: no folders, control or bidi characters, NFC, at most 120 chars."""
+    text = unicodedata.normalize("NFC", raw or "")
+    text = re.split(r"[\\/]", text)[-1]
+    text = _BIDI.sub("", text)
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    text = text.strip().strip(".").strip()
+    if len(text) > DISPLAY_NAME_MAX:
+        stem, dot, extension = text.rpartition(".")
+        keep = DISPLAY_NAME_MAX - len(extension) - 2
+        text = f"{stem[:keep]}…{dot}{extension}" if dot and len(extension) <= 5 else text[:120]
+    return text or "file"
+
+
+def _extension(name: str) -> str:
+    # Only the last suffix counts: "x.pdf.exe" is an .exe.
+    _, dot, extension = name.rpartition(".")
+    return extension.lower() if dot else ""
+
+
+def _check_text(data: bytes) -> None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RuleViolation(
+            "A text or CSV file must be UTF-8 text; this one is not.", "file"
+        ) from None
+    if any(ch < " " and ch not in _ALLOWED_TEXT_CONTROLS for ch in text):
+        raise RuleViolation("A text or CSV file must not contain binary data.", "file")
+    lowered = text.lower()
+    if any(marker in lowered for marker in _ACTIVE_MARKERS):
+        raise RuleViolation(
+            "This file contains web markup (HTML, SVG or script), which is not accepted. "
+            "Send it as a PDF instead.",
+            "file",
+        )
+
+
+def check_upload(filename: str | None, stream: BinaryIO) -> CheckedFile:
+    """Read and check an upload; raise RuleViolation with the reason when it is refused."""
+    limit = max_bytes()
+    data = stream.read(limit + 1)
+    name = display_name(filename)
+    extension = _extension(name)
+    if extension not in CONTENT_TYPES:
+        raise RuleViolation(f"Files of this type are not accepted. Accepted: {ACCEPTED}.", "file")
+    if not data:
+        raise RuleViolation("The file is empty.", "file")
+    if len(data) > limit:
+        raise RuleViolation(
+            f"The file is larger than {limit // (1024 * 1024)} MiB; send a smaller one.", "file"
+        )
+    if extension in _MAGIC:
+        if not data.startswith(_MAGIC[extension]):
+            raise RuleViolation(
+                f"The file's content is not a {extension.upper()} file, whatever its name says.",
+                "file",
+            )
+    else:
+        _check_text(data)
+    return CheckedFile(
+        data=data,
+        display_name=name,
+        extension=extension,
+        content_type=CONTENT_TYPES[extension],
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def upload_dir() -> Path:
+    """The folder evidence is stored in (UPLOAD_DIR), outside the web root."""
+    return Path(current_app.config["UPLOAD_DIR"]) / "evidence"
+
+
+def path_of(stored_name: str) -> Path:
+    """Where a stored file lives; stored names are ours (hex + extension), never user input."""
+    if not re.fullmatch(r"[0-9a-f]{32}\.[a-z]{3,4}", stored_name):
+        raise ValueError("not a stored evidence name")
+    return upload_dir() / stored_name
+
+
+def write_file(checked: CheckedFile) -> str:
+    """Write the bytes under a new random name (temporary file, fsync, rename); return it."""
+    folder = upload_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    stored_name = f"{secrets.token_hex(16)}.{checked.extension}"
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(checked.data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, folder / stored_name)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return stored_name
+
+
+def delete_file(stored_name: str) -> None:
+    """Remove a stored file if it is there."""
+    path_of(stored_name).unlink(missing_ok=True)

@@ -1,0 +1,99 @@
+"""Forms of the evaluation workflow; the services do the checks that need the database."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+TEXT_MAX = 5000
+
+
+def _text(label: str, required: bool = True, description: str = "") -> TextAreaField:
+    validators = [InputRequired() if required else Optional(), Length(max=TEXT_MAX)]
+    return TextAreaField(label, validators=validators, description=description)
+
+
+class ApplyForm(FlaskForm):
+    """A vendor picks one of its published solutions and a norm version in force."""
+
+    solution_id = SelectField("Solution", coerce=int, validators=[InputRequired()])
+    version_id = SelectField("Norm version", coerce=int, validators=[InputRequired()])
+
+
+class NoteForm(FlaskForm):
+    """The vendor's note to the evaluators."""
+
+    vendor_note = _text("Note to the evaluators", required=False)
+
+
+class EvidenceForm(FlaskForm):
+    """One evidence file, for a criterion or for the application in general."""
+
+    file = FileField("File", validators=[FileRequired("Choose a file.")])
+    criterion_id = SelectField("For criterion", coerce=str, validate_choice=True)
+    description = StringField("Short description", validators=[Optional(), Length(max=300)])
+
+
+class ReturnForm(FlaskForm):
+    """The authority asks the vendor for more information."""
+
+    request_text = _text("What the vendor must provide")
+
+
+class RespondForm(FlaskForm):
+    """The vendor answers a return request."""
+
+    response_text = _text("Your answer")
+
+
+class AssignForm(FlaskForm):
+    """The authority assigns an evaluator with an optional due date."""
+
+    evaluator_id = SelectField("Evaluator", coerce=int, validators=[InputRequired()])
+    due_date = DateField(
+        "Due date",
+        validators=[Optional()],
+        description="Optional. Format: YYYY-MM-DD.",
+    )
+
+
+class DeclareForm(FlaskForm):
+    """The evaluator's conflict-of-interest declaration."""
+
+    has_conflict = RadioField(
+        "Do you have a conflict of interest with this vendor or solution?",
+        choices=[
+            SelectChoice("no", "No, I have no conflict of interest"),
+            SelectChoice("yes", "Yes, I have a conflict"),
+        ],
+        validators=[InputRequired()],
+    )
+    note = _text("Details (required when you declare a conflict)", required=False)
+
+
+class ResolveForm(FlaskForm):
+    """The consensus value of one flagged criterion and the note that records it."""
+
+    criterion_id = HiddenField(validators=[InputRequired()])
+    value = StringField("Consensus value", validators=[InputRequired(), Length(max=10)])
+    note = _text("Consensus note")
+
+
+class DecideForm(FlaskForm):
+    """Certify at a level or reject, with a rationale."""
+
+    decision = RadioField(
+        "Decision",
+        choices=[SelectChoice("certified", "Certify"), SelectChoice("rejected", "Reject")],
+        validators=[InputRequired()],
+    )
+    level = SelectField("Level", coerce=str, validate_choice=False)
+    rationale = _text("Rationale")
+    level_reason = _text(
+        "Reason for a lower level",
+        required=False,
+        description="Required when you certify below the computed level.",
+    )

@@ -1,0 +1,114 @@
+"""Helpers for the evaluation workflow tests: people, a published norm and solution, and
+evaluations brought to each state through the real services."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from evaluations import services
+from evaluations.models import Assignment, Evaluation
+from registry.database import db
+from registry.models import OrganisationKind, User
+from registry.norms.models import NormVersion
+from tests.catalog import solution_builders
+from tests.norms import norm_builders
+
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@dataclass
+class Cast:
+    """Everyone a workflow test needs."""
+
+    authority: User
+    vendor: User
+    other_vendor: User
+    evaluator: User
+    second_evaluator: User
+    third_evaluator: User
+    version: NormVersion
+    solution_id: int
+
+
+def make_cast(create_user: Callable[..., User]) -> Cast:
+    """The authority, two vendors, three evaluators of two bodies, a norm and a solution."""
+    authority = create_user(kind=OrganisationKind.AUTHORITY, full_name="Officer")
+    vendor = create_user(kind=OrganisationKind.VENDOR, full_name="Vendor person")
+    other = create_user(kind=OrganisationKind.VENDOR, full_name="Other vendor person")
+    first = create_user(kind=OrganisationKind.EVALUATION_BODY, full_name="Eva Luator")
+    second = create_user(kind=OrganisationKind.EVALUATION_BODY, full_name="Sam Scorer")
+    third = create_user(first.organisation, full_name="Third Evaluator")
+    version = norm_builders.published(authority)
+    solution = solution_builders.published(vendor)
+    return Cast(authority, vendor, other, first, second, third, version, solution.id)
+
+
+def draft(cast: Cast) -> Evaluation:
+    """A draft application with a PDF attached to every criterion."""
+    evaluation = services.apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
+    for criterion in cast.version.ordered_criteria():
+        services.attach_evidence(
+            cast.vendor, evaluation, f"{criterion.code}.pdf", io.BytesIO(PDF), criterion.id
+        )
+    db.session.commit()
+    return evaluation
+
+
+def submitted(cast: Cast) -> Evaluation:
+    """A submitted application."""
+    evaluation = draft(cast)
+    services.submit_application(cast.vendor, evaluation)
+    db.session.commit()
+    return evaluation
+
+
+def assigned(cast: Cast) -> tuple[Evaluation, Assignment, Assignment]:
+    """Two evaluators assigned, neither has declared yet."""
+    evaluation = submitted(cast)
+    first = services.assign_evaluator(cast.authority, evaluation, cast.evaluator.id, None)
+    second = services.assign_evaluator(cast.authority, evaluation, cast.second_evaluator.id, None)
+    db.session.commit()
+    return evaluation, first, second
+
+
+def in_review(cast: Cast) -> tuple[Evaluation, Assignment, Assignment]:
+    """Both evaluators declared no conflict: the evaluation is in review."""
+    evaluation, first, second = assigned(cast)
+    services.declare_conflict(cast.evaluator, first, False, "")
+    services.declare_conflict(cast.second_evaluator, second, False, "")
+    db.session.commit()
+    return evaluation, first, second
+
+
+def score_all(cast: Cast, assignment: Assignment, values: dict[str, str]) -> None:
+    """Save one evaluator's values (by criterion code) with a justification each."""
+    for criterion in cast.version.ordered_criteria():
+        services.save_score(
+            assignment.evaluator,
+            assignment,
+            criterion,
+            values[criterion.code],
+            f"Checked {criterion.code} on the evidence.",
+        )
+    db.session.commit()
+
+
+AGREE = {"ONVIF-S": "pass", "EXPORT": "4", "MASK": "4"}
+
+
+def scored(
+    cast: Cast,
+    first_values: dict[str, str] | None = None,
+    second_values: dict[str, Any] | None = None,
+) -> Evaluation:
+    """Both evaluators scored and submitted: the evaluation is scored."""
+    evaluation, first, second = in_review(cast)
+    score_all(cast, first, first_values or AGREE)
+    score_all(cast, second, second_values or AGREE)
+    services.submit_scores(cast.evaluator, first)
+    services.submit_scores(cast.second_evaluator, second)
+    db.session.commit()
+    return evaluation
