@@ -7,6 +7,60 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, navigation, commands and demo data."""
+    from evaluations import (
+        cli,
+        models,  # noqa: F401 - its tables must be known to migrations
+        wellknown,
+    )
+    from evaluations.keys import key_store
     from evaluations.views import bp
 
     app.register_blueprint(bp)
+    _init_workflow(app)
+    app.register_blueprint(wellknown.bp)
+    cli.register_commands(app)
+    _init_labels(app)
+    # The first signing key is made at start-up, not in the middle of issuing a label; the
+    # store's lock makes sure several workers starting together agree on one key.
+    key_store(app.config["KEYS_DIR"]).ensure_key()
+
+
+def _init_workflow(app: Flask) -> None:
+    """The evaluation workflow: its API, navigation entries and demo data."""
+    from evaluations import api as evaluations_api
+    from evaluations import services  # noqa: F401 - registers the evidence clean-up hooks
+    from evaluations.demo_evaluations import seed_demo_evaluations
+    from registry.cli import add_demo_seeder
+    from registry.models import Role
+    from registry.navigation import NavEntry, add_nav_entry
+
+    app.config.setdefault("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+    evaluations_api.init_app(app)
+    vendor, evaluator = frozenset({Role.VENDOR}), frozenset({Role.EVALUATOR})
+    authority = frozenset({Role.AUTHORITY})
+    add_nav_entry(app, NavEntry("My evaluations", "evaluations.index", vendor, 30))
+    add_nav_entry(app, NavEntry("My assignments", "evaluations.assignments", evaluator, 30))
+    add_nav_entry(app, NavEntry("Evaluations", "evaluations.pipeline", authority, 30))
+    add_demo_seeder(app, "evaluations", seed_demo_evaluations, order=40)
+
+
+def _init_labels(app: Flask) -> None:
+    """Labels: public pages, API, navigation, demo data, the gap view's counter, expiry."""
+    from catalog.gaps import register_certified_counter
+    from evaluations import catalog_facts, label_api, label_views, search_facts
+    from evaluations.demo_labels import seed_demo_labels
+    from evaluations.labels import certified_counts, expire_at_start_up
+    from registry.cli import add_demo_seeder
+    from registry.navigation import ALL_ROLES, NavEntry, add_nav_entry
+
+    app.register_blueprint(label_views.bp)
+    app.register_blueprint(label_api.bp)
+    label_api.describe(app)
+    add_nav_entry(app, NavEntry("Labels", "labels.index", ALL_ROLES, 40))
+    add_nav_entry(app, NavEntry("Decisions", "labels.decisions", ALL_ROLES, 41))
+    add_demo_seeder(app, "labels", seed_demo_labels, order=50)
+    register_certified_counter(app, certified_counts)
+    # Label facts for the catalog's comparison, exports and feed; follower notifications.
+    catalog_facts.register(app)
+    search_facts.register(app)
+    expire_at_start_up(app)

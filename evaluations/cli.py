@@ -1,0 +1,120 @@
+"""`flask --app app labels ...`: signing keys and offline verification of label files."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+
+from evaluations.keys import key_store, public_keys_document
+from evaluations.label_documents import verify_label_file
+
+
+@click.group("labels")
+def labels_group() -> None:
+    """Labels: signing keys and verification."""
+
+
+@labels_group.command("rotate-key")
+@click.option(
+    "--compromised",
+    is_flag=True,
+    help=(
+        "The current private key leaked: mark it revoked, so nothing it signed verifies any "
+        "more. Labels it signed must then be signed again."
+    ),
+)
+def rotate_key_command(compromised: bool) -> None:
+    """Start signing with a new key; the old one stays published for old labels."""
+    store = key_store()
+    previous = store.current_record()
+    record = store.rotate(revoke_previous=compromised)
+    what = "revoked" if compromised else "retired (it still verifies the labels it signed)"
+    click.echo(f"New signing key {record.id}; previous key {previous.id} {what}.")
+    if compromised:
+        click.echo(
+            "Labels signed with the revoked key no longer verify: sign them again.", err=True
+        )
+
+
+@labels_group.command("keys")
+def keys_command() -> None:
+    """Print the public keys document (the file verifiers download)."""
+    document = public_keys_document(current_app.config["BASE_URL"])
+    click.echo(json.dumps(document, indent=2))
+
+
+def _load_json(path: str, what: str) -> Any:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise click.ClickException(f"cannot read the {what} {path}: {error}") from error
+
+
+@labels_group.command("verify")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--keys",
+    "keys_file",
+    type=click.Path(dir_okay=False),
+    help="The registry's keys document (safetech-keys.json); default: this registry's keys.",
+)
+@click.option(
+    "--status-list",
+    "status_list_files",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="A status list credential (revocation or suspension); may be given twice.",
+)
+def verify_command(file: str, keys_file: str | None, status_list_files: tuple[str, ...]) -> None:
+    """Verify a label credential (JSON) or label PDF offline; exit 0 only when it is valid."""
+    if keys_file:
+        keys_document = _load_json(keys_file, "keys file")
+    else:
+        keys_document = public_keys_document(current_app.config["BASE_URL"])
+    status_lists = [_load_json(path, "status list") for path in status_list_files] or None
+    verdict = verify_label_file(file, keys_document, status_lists)
+    # str() of a VerdictCode member is its value; status codes may also be plain strings.
+    click.echo(f"{verdict.code!s}: {verdict.message}")
+    sys.exit(0 if verdict.ok else 1)
+
+
+@labels_group.command("expire")
+def expire_command() -> None:
+    """Expire every valid or suspended label past its expiry date (run daily; idempotent)."""
+    from evaluations.labels import expire_labels
+    from registry.database import db
+
+    expired = expire_labels()
+    db.session.commit()
+    click.echo(f"{len(expired)} label(s) expired.")
+    for label in expired:
+        click.echo(f"  {label.number} (expired on {label.expires_on.isoformat()})")
+
+
+@labels_group.command("resign")
+def resign_command() -> None:
+    """Sign every label's credential again with the current key (after a compromised key)."""
+    from sqlalchemy import select
+
+    from evaluations.labels import sign_label
+    from evaluations.models import Label
+    from registry.cli import _base_url_context
+    from registry.database import db
+
+    count = 0
+    with _base_url_context(current_app._get_current_object()):  # type: ignore[attr-defined]
+        for label in db.session.scalars(select(Label).order_by(Label.id)):
+            sign_label(label)
+            count += 1
+        db.session.commit()
+    click.echo(f"{count} label credential(s) signed with key {key_store().current_record().id}.")
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the `labels` group to `flask --app app`."""
+    app.cli.add_command(labels_group)

@@ -1,0 +1,183 @@
+"""Demo labels in every status: some suspended, one revoked, a few expired (idempotent).
+
+The evaluation workflow's demo (order 40) leaves certified evaluations with valid labels. If it
+left fewer than MIN_LABELS (it is not there, or made fewer), this seeder certifies more
+published solutions itself, with two evaluators' scores, so the label pages work either way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+
+from catalog.models import Solution, SolutionStatus
+from evaluations import labels as label_service
+from evaluations.models import (
+    Assignment,
+    AssignmentStatus,
+    Decision,
+    Evaluation,
+    EvaluationStatus,
+    Label,
+    LabelEvent,
+    LabelStatus,
+    Score,
+)
+from registry.database import db, utcnow
+from registry.demo import AUTHORITY_EMAIL, DEMO_DOMAIN, EVALUATION_BODIES
+from registry.models import User
+from registry.norms.models import CriterionKind, Norm, NormVersion, NormVersionStatus
+
+MIN_LABELS = 22
+DEMO_MARK = "Demo:"
+
+
+def _user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def _published_versions() -> list[NormVersion]:
+    return list(
+        db.session.scalars(
+            select(NormVersion)
+            .join(Norm, Norm.id == NormVersion.norm_id)
+            .where(NormVersion.status == NormVersionStatus.PUBLISHED)
+            .order_by(Norm.code, NormVersion.number)
+        )
+    )
+
+
+def _certify(
+    authority: User, evaluators: list[User], solution: Solution, version: NormVersion, index: int
+) -> Label:
+    """A decided, certified evaluation with every evaluator's scores, and its label."""
+    now = utcnow()
+    levels = [(level.name, level.minimum_percent) for level in version.levels]
+    advanced = index % 3 == 0 and len(levels) > 1
+    level_name, minimum = levels[-1] if advanced else levels[0]
+    evaluation = Evaluation(
+        solution_id=solution.id,
+        norm_version_id=version.id,
+        vendor_id=solution.vendor_id,
+        status=EvaluationStatus.DECIDED,
+        vendor_note="",
+        return_request="",
+        status_changed_at=now,
+        submitted_at=now,
+        decided_at=now,
+        computed_percent=float(min(100, minimum + 4 + index % 5)),
+        computed_level=level_name,
+        decision=Decision.CERTIFIED,
+        decided_level=level_name,
+        decision_rationale=f"Meets {version.label} at level {level_name} (demo data).",
+        decided_by_id=authority.id,
+    )
+    db.session.add(evaluation)
+    db.session.flush()
+    high = 5 if advanced else 4
+    for position, evaluator in enumerate(evaluators):
+        assignment = Assignment(
+            evaluation_id=evaluation.id,
+            evaluator_id=evaluator.id,
+            status=AssignmentStatus.SUBMITTED,
+            assigned_by_id=authority.id,
+            declared_at=now,
+            submitted_at=now,
+        )
+        db.session.add(assignment)
+        db.session.flush()
+        for number, criterion in enumerate(version.ordered_criteria()):
+            pass_fail = criterion.kind is CriterionKind.PASS_FAIL
+            db.session.add(
+                Score(
+                    assignment_id=assignment.id,
+                    criterion_id=criterion.id,
+                    value=None if pass_fail else high - (number + position) % 2,
+                    passed=True if pass_fail else None,
+                    justification="Demo score.",
+                    updated_at=now,
+                )
+            )
+    db.session.flush()
+    return label_service.issue_label(authority, evaluation)
+
+
+def _ensure_labels(authority: User) -> None:
+    count = db.session.scalar(select(func.count()).select_from(Label)) or 0
+    if count >= MIN_LABELS:
+        return
+    evaluators = [u for u in (_user(f"{slug}@{DEMO_DOMAIN}") for _, slug, _ in EVALUATION_BODIES)]
+    evaluators_found = [u for u in evaluators if u is not None]
+    versions = _published_versions()
+    if not versions or not evaluators_found:
+        return
+    labelled = set(db.session.scalars(select(Label.solution_id)))
+    solutions = db.session.scalars(
+        select(Solution)
+        .where(Solution.status == SolutionStatus.PUBLISHED, Solution.id.not_in(labelled or {0}))
+        .order_by(Solution.id)
+    ).all()
+    for index, solution in enumerate(solutions):
+        if count >= MIN_LABELS:
+            break
+        matching = [
+            v for v in versions if v.norm.category_id == solution.primary_category_id
+        ] or versions
+        _certify(authority, evaluators_found, solution, matching[index % len(matching)], index)
+        count += 1
+
+
+def _backdate(label: Label, days_past_expiry: int) -> None:
+    """Move a fresh label's dates into the past so that it expired `days_past_expiry` ago."""
+    months = label.norm_version.validity_months
+    expires = label_service.today() - dt.timedelta(days=days_past_expiry)
+    issued = label_service.add_months(expires, -months)
+    label.valid_from = issued
+    label.expires_on = expires
+    label.issued_at = dt.datetime.combine(issued, dt.time(10, 0), tzinfo=dt.UTC)
+    # The credential states the dates: sign it again before anything is rendered from it.
+    label_service.sign_label(label)
+
+
+def seed_demo_labels() -> list[Any]:
+    """Labels in every status; running it twice changes nothing."""
+    authority = _user(AUTHORITY_EMAIL)
+    if authority is None:
+        return []
+    _ensure_labels(authority)
+    already = db.session.scalar(
+        select(LabelEvent.id).where(LabelEvent.reason.startswith(DEMO_MARK)).limit(1)
+    )
+    if already is not None:
+        return []
+    valid = list(
+        db.session.scalars(
+            select(Label).where(Label.status == LabelStatus.VALID).order_by(Label.id)
+        )
+    )
+    if len(valid) < 8:
+        return []
+    for label, days in zip(valid[-3:], (3, 40, 400), strict=True):
+        _backdate(label, days)
+    db.session.flush()
+    label_service.expire_labels()
+    label_service.suspend_label(
+        authority,
+        valid[1],
+        f"{DEMO_MARK} the vendor reported a firmware defect affecting the audit trail; "
+        "suspended until the fix is verified.",
+    )
+    label_service.suspend_label(
+        authority,
+        valid[3],
+        f"{DEMO_MARK} annual surveillance audit not yet completed.",
+    )
+    label_service.revoke_label(
+        authority,
+        valid[4],
+        f"{DEMO_MARK} the certified configuration is no longer the one delivered to buyers.",
+    )
+    db.session.flush()
+    return []

@@ -1,0 +1,268 @@
+"""JSON API: labels and their status, and the decision log (under /api/v1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, request
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from evaluations import labels as label_service
+from evaluations.label_views import decision_rows
+from evaluations.models import Label, LabelEvent, LabelStatus
+from evaluations.numbering import format_label_number
+from registry.api import (
+    API_PREFIX,
+    PAGE_PARAMETERS,
+    add_openapi,
+    api_error,
+    json_response,
+    page_schema,
+    paginated,
+)
+
+bp = Blueprint("labels_api", __name__, url_prefix=API_PREFIX)
+
+
+def _label_json(label: Label) -> dict[str, Any]:
+    facts = label_service.label_facts(label)
+    return {
+        "number": label.number,
+        "status": label.status.value,
+        "status_reason": label.status_reason,
+        "status_changed_at": label.status_changed_at.isoformat(),
+        "recertification_due": label_service.recertification_due(label),
+        "level": facts.level,
+        "score_percent": facts.score_percent,
+        "solution": {"id": facts.solution_id, "name": facts.solution_name},
+        "vendor": {"id": facts.vendor_id, "name": facts.vendor_name},
+        "norm": {"code": facts.norm_code, "title": facts.norm_title, "version": facts.norm_version},
+        "issued_on": facts.issued_on.isoformat(),
+        "expires_on": facts.expires_on.isoformat(),
+        "verification_url": facts.verification_url,
+        "credential_url": f"{facts.verification_url}.json",
+        "pdf_url": f"{facts.verification_url}.pdf",
+    }
+
+
+def _label_detail_json(label: Label) -> dict[str, Any]:
+    data = _label_json(label)
+    facts = label_service.label_facts(label)
+    data["criteria"] = [
+        {"code": c.code, "title": c.title, "section": c.section, "result": c.result}
+        for c in facts.criteria
+    ]
+    return data
+
+
+@bp.get("/labels")
+def labels() -> Response:
+    """Published labels, newest first; filter by `status` and `solution` (id)."""
+    statement = (
+        select(Label)
+        .where(Label.credential != "")
+        # recertification_due reads the norm version of each label.
+        .options(selectinload(Label.norm_version))
+        .order_by(Label.issued_at.desc(), Label.id.desc())
+    )
+    status = request.args.get("status", "")
+    if status:
+        if status not in {s.value for s in LabelStatus}:
+            return api_error(400, "status must be one of valid, suspended, revoked, expired")
+        statement = statement.where(Label.status == LabelStatus(status))
+    solution = request.args.get("solution", "")
+    if solution:
+        if not solution.isdigit() or int(solution) > 2**31 - 1:
+            return api_error(400, "solution must be a solution id")
+        statement = statement.where(Label.solution_id == int(solution))
+    return json_response(paginated(statement, _label_json, "labels_api.labels"))
+
+
+@bp.get("/labels/<number>")
+def label(number: str) -> Response:
+    """One label: its facts, per-criterion results and current status."""
+    found = label_service.find_public_label(number)
+    if found is None:
+        return api_error(404, "No such label.")
+    return json_response(_label_detail_json(found))
+
+
+def _decision_json(event: LabelEvent) -> dict[str, Any]:
+    label = event.label
+    solution = label.solution
+    return {
+        "at": event.at.isoformat(),
+        "action": event.action,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "reason": event.reason,
+        "label": label.number,
+        "solution": {"id": solution.id, "name": solution.name},
+        "audit": {
+            "seq": event.audit_seq,
+            "hash": event.audit_hash,
+        },
+    }
+
+
+@bp.get("/decisions")
+def decisions() -> Response:
+    """The decision log, newest first."""
+    page = paginated(decision_rows(), _decision_json, "labels_api.decisions")
+    return json_response(page)
+
+
+_STRING = {"type": "string"}
+_LABEL_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["number", "status", "level", "score_percent", "solution", "norm", "expires_on"],
+    "properties": {
+        "number": {"type": "string", "pattern": "^STR-[0-9]{4}-[0-9]{5,6}$"},
+        "status": {"type": "string", "enum": [s.value for s in LabelStatus]},
+        "status_reason": _STRING,
+        "status_changed_at": {"type": "string", "format": "date-time"},
+        "recertification_due": {"type": "boolean"},
+        "level": _STRING,
+        "score_percent": {"type": "number", "minimum": 0, "maximum": 100},
+        "solution": {
+            "type": "object",
+            "properties": {"id": {"type": "integer"}, "name": _STRING},
+        },
+        "vendor": {
+            "type": "object",
+            "properties": {"id": {"type": "integer"}, "name": _STRING},
+        },
+        "norm": {
+            "type": "object",
+            "properties": {"code": _STRING, "title": _STRING, "version": _STRING},
+        },
+        "issued_on": {"type": "string", "format": "date"},
+        "expires_on": {"type": "string", "format": "date"},
+        "verification_url": _STRING,
+        "credential_url": _STRING,
+        "pdf_url": _STRING,
+    },
+}
+_LABEL_DETAIL_SCHEMA: dict[str, Any] = {
+    "allOf": [
+        {"$ref": "#/components/schemas/Label"},
+        {
+            "type": "object",
+            "required": ["criteria"],
+            "properties": {
+                "criteria": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["code", "result"],
+                        "properties": {
+                            "code": _STRING,
+                            "title": _STRING,
+                            "section": _STRING,
+                            "result": _STRING,
+                        },
+                    },
+                }
+            },
+        },
+    ]
+}
+_DECISION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["at", "action", "to_status", "reason", "label", "audit"],
+    "properties": {
+        "at": {"type": "string", "format": "date-time"},
+        "action": {
+            "type": "string",
+            "enum": ["issued", "suspended", "reinstated", "revoked", "expired"],
+        },
+        "from_status": {"type": ["string", "null"]},
+        "to_status": _STRING,
+        "reason": _STRING,
+        "label": _STRING,
+        "solution": {
+            "type": "object",
+            "properties": {"id": {"type": "integer"}, "name": _STRING},
+        },
+        "audit": {
+            "type": "object",
+            "required": ["hash"],
+            "properties": {"seq": {"type": ["integer", "null"]}, "hash": _STRING},
+        },
+    },
+}
+
+
+def _json_200(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def describe(app: Flask) -> None:
+    """Add the label paths to the OpenAPI document."""
+    # The demo data issues its labels this year, so the first number of the year exists.
+    example_number = format_label_number(label_service.today().year, 1)
+    add_openapi(
+        app,
+        paths={
+            "/labels": {
+                "get": {
+                    "summary": "Published labels, newest first",
+                    "parameters": [
+                        {
+                            "name": "status",
+                            "in": "query",
+                            "schema": {"type": "string", "enum": [s.value for s in LabelStatus]},
+                        },
+                        {"name": "solution", "in": "query", "schema": {"type": "integer"}},
+                        *PAGE_PARAMETERS,
+                    ],
+                    "responses": {
+                        "200": _json_200(
+                            "A page of labels", page_schema("#/components/schemas/Label")
+                        ),
+                        "400": {"description": "A filter value is not valid."},
+                    },
+                }
+            },
+            "/labels/{number}": {
+                "get": {
+                    "summary": "One label with its status and per-criterion results",
+                    "description": (
+                        "The signed credential is at the label's `credential_url`; the "
+                        "revocation and suspension status lists at /labels/status/revocation.json "
+                        "and /labels/status/suspension.json (outside /api/v1)."
+                    ),
+                    "parameters": [
+                        {
+                            "name": "number",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                            "example": example_number,
+                        }
+                    ],
+                    "responses": {
+                        "200": _json_200("The label", {"$ref": "#/components/schemas/LabelDetail"}),
+                        "404": {"$ref": "#/components/responses/NotFound"},
+                    },
+                }
+            },
+            "/decisions": {
+                "get": {
+                    "summary": "The public decision log (label issued/suspended/…), newest first",
+                    "parameters": list(PAGE_PARAMETERS),
+                    "responses": {
+                        "200": _json_200(
+                            "A page of decisions", page_schema("#/components/schemas/LabelDecision")
+                        )
+                    },
+                }
+            },
+        },
+        schemas={
+            "Label": _LABEL_SCHEMA,
+            "LabelDetail": _LABEL_DETAIL_SCHEMA,
+            "LabelDecision": _DECISION_SCHEMA,
+        },
+    )

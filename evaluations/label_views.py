@@ -1,0 +1,308 @@
+"""Public label pages (HTML, PDF, credential, status lists), the decision log, verification,
+and the authority's suspend / reinstate / revoke forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+from wtforms import TextAreaField
+from wtforms.validators import Length, Optional
+
+from evaluations import labels as label_service
+from evaluations.credentials import Verdict, VerdictCode
+from evaluations.keys import public_keys_document
+from evaluations.label_documents import MAX_LABEL_FILE_BYTES, verify_label_file
+from evaluations.models import Label, LabelEvent, LabelStatus
+from registry.access import roles_required
+from registry.database import db
+from registry.exceptions import RuleViolation
+from registry.forms import ReasonForm
+from registry.models import Role
+from registry.norms.models import NormVersion
+
+bp = Blueprint("labels", __name__)
+
+# A label credential is a few kilobytes and its PDF tens of kilobytes; the verify form refuses
+# more than this before parsing anything.
+MAX_VERIFY_BYTES = 2 * 1024 * 1024
+assert MAX_VERIFY_BYTES <= MAX_LABEL_FILE_BYTES  # noqa: S101 - a constant's sanity, at import
+STATUS_FILTERS = [("", "Any status")] + [(s.value, s.value.capitalize()) for s in LabelStatus]
+VERDICT_TEXT: dict[str, str] = {
+    VerdictCode.VALID: "Valid",
+    VerdictCode.MALFORMED: "Not a label credential (malformed)",
+    VerdictCode.UNSUPPORTED_SUITE: "Unsupported signature",
+    VerdictCode.WRONG_PURPOSE: "Signature not meant for credentials",
+    VerdictCode.UNKNOWN_KEY: "Signed with a key this registry never published",
+    VerdictCode.BAD_SIGNATURE: "Tampered: the signature does not match the content",
+    VerdictCode.KEY_REVOKED: "Signed with a revoked key",
+    VerdictCode.WRONG_ISSUER: "Issued by someone else",
+    VerdictCode.STATUS_LIST_INVALID: "Status list cannot be checked",
+    VerdictCode.REVOKED: "Revoked",
+    VerdictCode.SUSPENDED: "Suspended",
+    VerdictCode.EXPIRED: "Expired",
+    VerdictCode.NOT_YET_VALID: "Not yet valid",
+}
+
+
+class VerifyForm(FlaskForm):
+    """A label file (credential JSON or label PDF), or pasted credential JSON."""
+
+    file = FileField("Label file (the .json credential or the .pdf label)")
+    pasted = TextAreaField(
+        "Or paste the credential JSON", validators=[Optional(), Length(max=MAX_VERIFY_BYTES)]
+    )
+
+
+def _label_or_404(number: str) -> Label:
+    label = label_service.find_public_label(number)
+    if label is None:
+        # The same page for an unknown number, a malformed one and an unpublished label.
+        abort(404)
+    return label
+
+
+def unknown_label_page() -> tuple[str, int]:
+    """The 404 page for any number that is not a published label."""
+    return render_template("evaluations/labels/unknown.html"), 404
+
+
+def _public_cache(response: Response, seconds: int) -> Response:
+    response.headers["Cache-Control"] = f"public, max-age={seconds}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/labels")
+def index() -> str:
+    """Every published label, newest first, filterable by status."""
+    status = request.args.get("status", "")
+    statement: Select[Any] = (
+        select(Label)
+        .where(Label.credential != "")
+        .options(
+            selectinload(Label.solution),
+            selectinload(Label.vendor),
+            selectinload(Label.norm_version).selectinload(NormVersion.norm),
+        )
+        .order_by(Label.issued_at.desc(), Label.id.desc())
+    )
+    if status in {s.value for s in LabelStatus}:
+        statement = statement.where(Label.status == LabelStatus(status))
+    page = db.paginate(statement, per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template(
+        "evaluations/labels/index.html", page=page, status=status, status_choices=STATUS_FILTERS
+    )
+
+
+@bp.get("/labels/<number>")
+def label_page(number: str) -> Any:
+    """The public verification page: the status first, then the facts and criteria."""
+    label = label_service.find_public_label(number)
+    if label is None:
+        return unknown_label_page()
+    facts = label_service.label_facts(label)
+    return render_template(
+        "evaluations/labels/label.html",
+        label=label,
+        facts=facts,
+        recertification_due=label_service.recertification_due(label),
+        events=label.events,
+        version=label.norm_version,
+        base_url=current_app.config["BASE_URL"].rstrip("/"),
+    )
+
+
+@bp.get("/labels/<number>.pdf")
+def label_pdf(number: str) -> Response:
+    """The printable label, from the on-disk cache (rendered when the label last changed)."""
+    label = _label_or_404(number)
+    path = label_service.label_pdf_path(label)
+    # Read whole (tens of kilobytes, from the page cache): no file handle outlives the request.
+    data = path.read_bytes()
+    response = send_file(
+        io.BytesIO(data),
+        mimetype="application/pdf",
+        as_attachment=False,
+        download_name=f"{label.number}.pdf",
+        conditional=True,
+        # The cache file is named by the hash of its content: a ready-made strong ETag.
+        etag=path.stem.rsplit("-", 1)[-1],
+        last_modified=path.stat().st_mtime,
+        max_age=60,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return _public_cache(response, 60)
+
+
+@bp.get("/labels/<number>.json")
+def label_credential(number: str) -> Response:
+    """The signed W3C Verifiable Credential of the label, exactly as issued."""
+    label = _label_or_404(number)
+    response = current_app.response_class(
+        label_service.label_credential_bytes(label), mimetype="application/vc+json"
+    )
+    response.set_etag(hashlib.sha256(label.credential.encode("utf-8")).hexdigest()[:32])
+    response.make_conditional(request)
+    response.headers["Content-Disposition"] = f'inline; filename="{label.number}.json"'
+    return _public_cache(response, 3600)
+
+
+@bp.get("/labels/status/<any(revocation, suspension):purpose>.json")
+def status_list(purpose: str) -> Response:
+    """A signed Bitstring Status List credential: the revoked or the suspended labels."""
+    credential = label_service.status_list_credential(purpose)
+    body = json.dumps(credential, ensure_ascii=False, indent=2).encode("utf-8")
+    response = current_app.response_class(body, mimetype="application/vc+json")
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.make_conditional(request)
+    # Short: a verifier must learn of a revocation within minutes.
+    return _public_cache(response, 60)
+
+
+# --- Decision log -----------------------------------------------------------------------------
+
+
+def decision_rows() -> Any:
+    """Every label decision (LabelEvent), newest first, with its label and solution loaded."""
+    return (
+        select(LabelEvent)
+        .join(Label, Label.id == LabelEvent.label_id)
+        .where(Label.credential != "")
+        .options(selectinload(LabelEvent.label).selectinload(Label.solution))
+        .order_by(LabelEvent.at.desc(), LabelEvent.id.desc())
+    )
+
+
+@bp.get("/decisions")
+def decisions() -> str:
+    """The public decision log: every issue, suspension, reinstatement, revocation, expiry."""
+    page = db.paginate(decision_rows(), per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("evaluations/decisions.html", page=page)
+
+
+# --- The authority's actions ------------------------------------------------------------------
+
+
+@bp.get("/labels/<number>/manage")
+@roles_required(Role.AUTHORITY)
+def manage(number: str) -> str:
+    """The authority's page for one label: history and the status forms."""
+    label = _label_or_404(number)
+    return render_template(
+        "evaluations/labels/manage.html",
+        label=label,
+        facts=label_service.label_facts(label),
+        form=ReasonForm(),
+        recertification_due=label_service.recertification_due(label),
+    )
+
+
+def _change(number: str, action: Any, done: str) -> Any:
+    label = _label_or_404(number)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash("Give a reason; it is published in the decision log.", "error")
+        return redirect(url_for("labels.manage", number=number))
+    try:
+        action(g.user, label, form.reason.data or "")
+    except RuleViolation as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("labels.manage", number=number))
+    db.session.commit()
+    # The PDF prints the status: render the new one now, not on a visitor's request.
+    label_service.warm_label_pdf(label)
+    flash(f"Label {number} {done}. The vendor was notified.", "success")
+    return redirect(url_for("labels.manage", number=number))
+
+
+@bp.post("/labels/<number>/suspend")
+@roles_required(Role.AUTHORITY)
+def suspend(number: str) -> Any:
+    """Suspend a valid label."""
+    return _change(number, label_service.suspend_label, "is suspended")
+
+
+@bp.post("/labels/<number>/reinstate")
+@roles_required(Role.AUTHORITY)
+def reinstate(number: str) -> Any:
+    """Reinstate a suspended label."""
+    return _change(number, label_service.reinstate_label, "is valid again")
+
+
+@bp.post("/labels/<number>/revoke")
+@roles_required(Role.AUTHORITY)
+def revoke(number: str) -> Any:
+    """Revoke a label for good."""
+    return _change(number, label_service.revoke_label, "is revoked")
+
+
+# --- Verification -----------------------------------------------------------------------------
+
+
+def _uploaded_bytes(form: VerifyForm) -> bytes | None:
+    upload = form.file.data
+    if upload is not None and upload.filename:
+        try:
+            data: bytes = upload.stream.read(MAX_VERIFY_BYTES + 1)
+        finally:
+            # A large upload is spooled to a temporary file: release it now.
+            upload.close()
+        return data
+    if form.pasted.data and form.pasted.data.strip():
+        return form.pasted.data.encode("utf-8")
+    return None
+
+
+def verify_bytes(data: bytes) -> Verdict:
+    """The verdict on a label file with this registry's keys and current status lists."""
+    if len(data) > MAX_VERIFY_BYTES:
+        return Verdict(VerdictCode.MALFORMED, "the file is too large to be a label")
+    keys = public_keys_document(current_app.config["BASE_URL"])
+    return verify_label_file(data, keys, label_service.status_lists(), now=dt.datetime.now(dt.UTC))
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+def verify() -> Any:
+    """Anyone uploads a label credential or PDF and gets the verdict."""
+    form = VerifyForm()
+    verdict = None
+    status = 200
+    if form.validate_on_submit():
+        data = _uploaded_bytes(form)
+        if data is None:
+            form.file.errors = ["Choose a file or paste the credential."]
+        else:
+            verdict = verify_bytes(data)
+    elif request.method == "POST" and not form.errors:
+        form.file.errors = ["Choose a file or paste the credential."]
+    return (
+        render_template(
+            "evaluations/verify.html",
+            form=form,
+            verdict=verdict,
+            verdict_text=VERDICT_TEXT.get(verdict.code, str(verdict.code)) if verdict else "",
+        ),
+        status,
+    )

@@ -1,0 +1,212 @@
+"""Label services: issuing, status changes with history, expiry, re-certification due."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import select
+
+from evaluations import labels as label_service
+from evaluations.models import Label, LabelEvent, LabelStatus
+from registry import audit
+from registry.database import db
+from registry.exceptions import AccessDenied, RuleViolation
+from registry.mail import read_outbox
+from registry.models import AuditEntry, User
+from tests.evaluations.label_builders import (
+    LabelWorld,
+    certified_evaluation,
+    issued_label,
+    make_world,
+    supersede,
+)
+
+
+@pytest.fixture
+def world(app: Flask, create_user: Callable[..., User]) -> Iterator[LabelWorld]:
+    """People and a published norm version (in a request context: publishing sends links)."""
+    with app.test_request_context():
+        yield make_world(create_user)
+
+
+def test_issuing_gives_a_numbered_signed_label_with_event_audit_and_mail(
+    app: Flask, world: LabelWorld
+) -> None:
+    evaluation = certified_evaluation(world, level="Advanced", percent=86.25)
+    label = label_service.issue_label(world.authority, evaluation)
+    db.session.commit()
+    today = label_service.today()
+    assert label.number == f"STR-{today.year}-00001"
+    assert (label.level, label.score_percent, label.status) == (
+        "Advanced",
+        86.25,
+        LabelStatus.VALID,
+    )
+    assert label.valid_from == today
+    # The test norm's validity is 24 months.
+    assert label.expires_on == label_service.add_months(today, 24)
+    credential = json.loads(label.credential)
+    assert credential["credentialSubject"]["label"]["number"] == label.number
+    criteria = credential["credentialSubject"]["label"]["criteria"]
+    assert [c["code"] for c in criteria] == ["ONVIF-S", "EXPORT", "MASK"]
+    # Two evaluators scored 3 and 4: the median is 3.5; the pass/fail criterion passed.
+    assert [c["result"] for c in criteria] == ["Pass", "3.5 / 5", "3.5 / 5"]
+    (event,) = label.events
+    assert (event.action, event.to_status) == ("issued", "valid")
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.hash == event.audit_hash))
+    assert entry is not None and entry.action == "label.issue" and entry.seq == event.audit_seq
+    mails = read_outbox(app.config["OUTBOX_DIR"])
+    assert any(m.to == world.vendor.email and label.number in m.subject for m in mails)
+
+
+def test_numbers_follow_each_other_and_status_indices_are_unique(world: LabelWorld) -> None:
+    labels = [issued_label(world) for _ in range(3)]
+    assert [label.sequence for label in labels] == [1, 2, 3]
+    assert len({label.status_list_index for label in labels}) == 3
+
+
+def test_only_the_authority_issues_and_only_once(world: LabelWorld) -> None:
+    evaluation = certified_evaluation(world)
+    with pytest.raises(AccessDenied):
+        label_service.issue_label(world.vendor, evaluation)
+    label_service.issue_label(world.authority, evaluation)
+    db.session.commit()
+    with pytest.raises(RuleViolation, match="already issued"):
+        label_service.issue_label(world.authority, evaluation)
+    db.session.rollback()
+    assert len(db.session.scalars(select(Label)).all()) == 1
+
+
+def test_an_undecided_evaluation_gets_no_label(world: LabelWorld) -> None:
+    evaluation = certified_evaluation(world, decided=False)
+    with pytest.raises(RuleViolation, match="decided as certified"):
+        label_service.issue_label(world.authority, evaluation)
+
+
+def test_status_changes_need_a_reason_and_keep_their_history(app: Flask, world: LabelWorld) -> None:
+    label = issued_label(world)
+    with pytest.raises(RuleViolation, match="reason"):
+        label_service.suspend_label(world.authority, label, "   ")
+    with pytest.raises(AccessDenied):
+        label_service.suspend_label(world.vendor, label, "Because")
+    label_service.suspend_label(world.authority, label, "Defect reported")
+    db.session.commit()
+    assert label.status is LabelStatus.SUSPENDED and label.status_reason == "Defect reported"
+    with pytest.raises(RuleViolation, match="suspended"):
+        label_service.suspend_label(world.authority, label, "Again")
+    label_service.reinstate_label(world.authority, label, "Fix verified")
+    label_service.revoke_label(world.authority, label, "Fraud")
+    db.session.commit()
+    with pytest.raises(RuleViolation, match="revoked"):
+        label_service.reinstate_label(world.authority, label, "Please")
+    db.session.rollback()
+    history = [(e.action, e.from_status, e.to_status, e.reason) for e in label.events]
+    assert history == [
+        ("issued", None, "valid", "Meets the norm."),
+        ("suspended", "valid", "suspended", "Defect reported"),
+        ("reinstated", "suspended", "valid", "Fix verified"),
+        ("revoked", "valid", "revoked", "Fraud"),
+    ]
+    assert audit.verify_chain().ok
+    subjects = [m.subject for m in read_outbox(app.config["OUTBOX_DIR"])]
+    assert sum(label.number in s for s in subjects) == 4
+
+
+def _age(label: Label, days_past_expiry: int) -> None:
+    label.expires_on = label_service.today() - dt.timedelta(days=days_past_expiry)
+    db.session.commit()
+
+
+def test_expiry_job_expires_valid_and_suspended_labels_once(
+    runner: FlaskCliRunner, world: LabelWorld
+) -> None:
+    old, suspended, current = (issued_label(world) for _ in range(3))
+    label_service.suspend_label(world.authority, suspended, "Audit pending")
+    db.session.commit()
+    _age(old, 1)
+    _age(suspended, 10)
+    result = runner.invoke(args=["labels", "expire"])
+    assert result.exit_code == 0, result.output
+    assert "2 label(s) expired" in result.output
+    db.session.expire_all()
+    assert [old.status, suspended.status, current.status] == [
+        LabelStatus.EXPIRED,
+        LabelStatus.EXPIRED,
+        LabelStatus.VALID,
+    ]
+    assert old.events[-1].action == "expired" and old.events[-1].actor_id is None
+    again = runner.invoke(args=["labels", "expire"])
+    assert "0 label(s) expired" in again.output
+    assert (
+        len(db.session.scalars(select(LabelEvent).where(LabelEvent.action == "expired")).all()) == 2
+    )
+
+
+def test_a_label_is_valid_through_its_expiry_date(world: LabelWorld) -> None:
+    label = issued_label(world)
+    _age(label, 0)
+    assert label_service.expire_labels() == []
+
+
+def test_expiry_runs_at_start_up(app_factory: Callable[..., Flask], world: LabelWorld) -> None:
+    label = issued_label(world)
+    _age(label, 3)
+    app_factory()
+    db.session.expire_all()
+    assert label.status is LabelStatus.EXPIRED
+
+
+def test_start_up_expiry_skips_a_database_without_tables(
+    app_factory: Callable[..., Flask], tmp_path: Path
+) -> None:
+    # An empty database, as before the first `flask db upgrade`: start-up must not fail.
+    app_factory(DATABASE_URL=f"sqlite:///{tmp_path / 'empty.db'}")
+
+
+def test_recertification_due_after_the_transition_date(world: LabelWorld) -> None:
+    label = issued_label(world)
+    assert not label_service.recertification_due(label)
+    transition = label_service.today() + dt.timedelta(days=30)
+    supersede(world.version, transition)
+    assert not label_service.recertification_due(label)
+    assert label_service.recertification_due(label, transition + dt.timedelta(days=1))
+
+
+def test_gap_view_counts_solutions_with_a_valid_label(world: LabelWorld) -> None:
+    first = issued_label(world)
+    second = issued_label(world)
+    counts = label_service.certified_counts()
+    assert counts[("operation-prevention", "video-analysis")] == 2
+    label_service.revoke_label(world.authority, second, "Withdrawn")
+    db.session.commit()
+    assert label_service.certified_counts()[("operation-prevention", "video-analysis")] == 1
+    assert first.status is LabelStatus.VALID
+
+
+def test_add_months_keeps_the_day_or_takes_the_month_end() -> None:
+    assert label_service.add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
+    assert label_service.add_months(dt.date(2026, 11, 25), 24) == dt.date(2028, 11, 25)
+    assert label_service.add_months(dt.date(2028, 2, 29), 12) == dt.date(2029, 2, 28)
+
+
+def test_labels_are_signed_again_after_a_compromised_key(
+    app: Flask, runner: FlaskCliRunner, world: LabelWorld
+) -> None:
+    from evaluations.credentials import VerdictCode
+    from evaluations.keys import public_keys_document
+    from evaluations.label_documents import verify_label_file
+
+    label = issued_label(world)
+    assert runner.invoke(args=["labels", "rotate-key", "--compromised"]).exit_code == 0
+    keys = public_keys_document(app.config["BASE_URL"])
+    assert verify_label_file(label.credential.encode(), keys).code == VerdictCode.KEY_REVOKED
+    result = runner.invoke(args=["labels", "resign"])
+    assert result.exit_code == 0 and "1 label credential(s) signed" in result.output
+    db.session.expire_all()
+    assert verify_label_file(label.credential.encode(), keys).code == VerdictCode.VALID

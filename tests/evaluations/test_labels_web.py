@@ -1,0 +1,378 @@
+"""Label pages: status page, PDF, credential, status lists, verification, decision log, API."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import json
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import zxingcpp
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from PIL import Image
+from sqlalchemy import select
+
+import evaluations.pdf as label_pdf
+from evaluations import label_views
+from evaluations import labels as label_service
+from evaluations.credentials import VerdictCode, generate_private_key, sign_credential
+from evaluations.keys import public_keys_document
+from evaluations.label_documents import verify_label_file
+from evaluations.models import Label
+from registry.database import db
+from registry.models import AuditEntry, User
+from tests.evaluations.label_builders import LabelWorld, issued_label, make_world, supersede
+
+BASE_URL = "http://127.0.0.1:5000"
+
+
+@pytest.fixture
+def world(app: Flask, create_user: Callable[..., User]) -> Iterator[LabelWorld]:
+    """People and a published norm version."""
+    with app.test_request_context():
+        yield make_world(create_user)
+
+
+def _pdf(client: FlaskClient, number: str, **options: Any) -> Any:
+    """GET a label PDF, closing the served file (send_file streams it)."""
+    with client.get(f"/labels/{number}.pdf", **options) as response:
+        response.get_data()
+        return response
+
+
+def _verify(client: FlaskClient, document: bytes, name: str = "label.json") -> str:
+    response = client.post(
+        "/verify",
+        data={"file": (io.BytesIO(document), name)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _served_verdict(client: FlaskClient, number: str) -> Any:
+    credential = client.get(f"/labels/{number}.json").data
+    keys = client.get("/.well-known/safetech-keys.json").get_json()
+    lists = [
+        client.get(f"/labels/status/{p}.json").get_json() for p in ("revocation", "suspension")
+    ]
+    return verify_label_file(credential, keys, lists)
+
+
+# --- The public page --------------------------------------------------------------------------
+
+
+def test_the_page_shows_the_status_first_then_the_facts(
+    client: FlaskClient, world: LabelWorld
+) -> None:
+    label = issued_label(world, level="Advanced", percent=85.0, solution_name="Quay <Watch>")
+    page = client.get(f"/labels/{label.number}").get_data(as_text=True)
+    assert page.index("VALID") < page.index("Advanced") < page.index("ONVIF-S")
+    assert "Quay &lt;Watch&gt;" in page and "<Watch>" not in page
+    assert f"{label.number}.pdf" in page and f"{label.number}.json" in page
+
+
+@pytest.mark.parametrize(
+    ("action", "word"),
+    [("suspend_label", "SUSPENDED"), ("revoke_label", "REVOKED"), (None, "EXPIRED")],
+)
+def test_each_status_is_unmistakable(
+    client: FlaskClient, world: LabelWorld, action: str | None, word: str
+) -> None:
+    label = issued_label(world)
+    if action:
+        getattr(label_service, action)(world.authority, label, "Because of a finding")
+    else:
+        label.expires_on = label_service.today() - dt.timedelta(days=1)
+        db.session.flush()
+        label_service.expire_labels()
+    db.session.commit()
+    page = client.get(f"/labels/{label.number}").get_data(as_text=True)
+    assert page.count(word) >= 2  # the title and the banner
+    assert "VALID<" not in page
+
+
+def test_re_certification_due_is_shown(client: FlaskClient, world: LabelWorld) -> None:
+    label = issued_label(world)
+    supersede(world.version, label_service.today() - dt.timedelta(days=1))
+    page = client.get(f"/labels/{label.number}").get_data(as_text=True)
+    assert "Re-certification due" in page
+
+
+def test_unknown_and_malformed_numbers_look_the_same(
+    client: FlaskClient, world: LabelWorld
+) -> None:
+    label = issued_label(world)
+    unpublished = issued_label(world)
+    unpublished.credential = ""  # as if its issue were never finished
+    db.session.commit()
+    year = label_service.today().year
+    bodies = set()
+    for number in (f"STR-{year}-99999", "STR-1-2", "<script>", unpublished.number):
+        response = client.get(f"/labels/{number}")
+        assert response.status_code == 404
+        bodies.add(response.get_data(as_text=True).replace(number, "N"))
+        assert _pdf(client, number).status_code == 404
+        assert client.get(f"/labels/{number}.json").status_code == 404
+    assert len(bodies) <= 2  # the same page; only an escaped echo of the number may differ
+    assert all("Unknown label" in body for body in bodies)
+    assert client.get(f"/labels/{label.number}").status_code == 200
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "label.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["/usr/bin/pdftotext", "-layout", str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def _qr_codes(pdf: bytes, tmp_path: Path) -> list[str]:
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(pdf)
+    prefix = tmp_path / "page"
+    subprocess.run(
+        ["/usr/bin/pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", str(path), str(prefix)],
+        check=True,
+    )
+    (image_path,) = tmp_path.glob("page*.png")
+    with Image.open(image_path) as image:
+        return [barcode.text for barcode in zxingcpp.read_barcodes(image)]
+
+
+def test_the_pdf_shows_number_level_status_and_a_qr_code_of_the_page(
+    app: Flask, client: FlaskClient, world: LabelWorld, tmp_path: Path
+) -> None:
+    label = issued_label(world, level="Advanced", percent=88.0)
+    response = _pdf(client, label.number)
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("inline")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers.get("ETag") and response.headers.get("Last-Modified")
+    text = _pdf_text(response.data, tmp_path)
+    assert label.number in text and "Advanced" in text and "VALID" in text
+    assert _qr_codes(response.data, tmp_path) == [f"{BASE_URL}/labels/{label.number}"]
+    again = _pdf(client, label.number, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_the_pdf_is_rendered_once_and_again_when_the_status_changes(
+    app: Flask,
+    client: FlaskClient,
+    world: LabelWorld,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    renders: list[str] = []
+    real_render = label_pdf.render_label_pdf
+
+    def counting_render(facts: Any, credential: bytes) -> bytes:
+        renders.append(facts.status)
+        return real_render(facts, credential)
+
+    monkeypatch.setattr(label_pdf, "render_label_pdf", counting_render)
+    label = issued_label(world)
+    first = _pdf(client, label.number).data
+    second = _pdf(client, label.number).data
+    assert first == second and renders == ["valid"]
+    label_service.suspend_label(world.authority, label, "Finding")
+    db.session.commit()
+    suspended = _pdf(client, label.number).data
+    assert renders == ["valid", "suspended"]
+    assert "SUSPENDED" in _pdf_text(suspended, tmp_path)
+    _pdf(client, label.number)
+    assert len(renders) == 2
+
+
+# --- Credential, status lists, verification ---------------------------------------------------
+
+
+def test_the_served_credential_verifies_and_follows_the_status(
+    client: FlaskClient, world: LabelWorld
+) -> None:
+    label = issued_label(world)
+    response = client.get(f"/labels/{label.number}.json")
+    assert response.mimetype == "application/vc+json"
+    credential = response.get_json(force=True)
+    assert credential["credentialStatus"][0]["statusListCredential"] == (
+        f"{BASE_URL}/labels/status/revocation.json"
+    )
+    assert _served_verdict(client, label.number).code == VerdictCode.VALID
+    label_service.suspend_label(world.authority, label, "Finding")
+    db.session.commit()
+    assert _served_verdict(client, label.number).code == VerdictCode.SUSPENDED
+    label_service.reinstate_label(world.authority, label, "Fixed")
+    db.session.commit()
+    assert _served_verdict(client, label.number).code == VerdictCode.VALID
+    label_service.revoke_label(world.authority, label, "Fraud")
+    db.session.commit()
+    assert _served_verdict(client, label.number).code == VerdictCode.REVOKED
+    status_list = client.get("/labels/status/revocation.json")
+    assert "max-age=60" in status_list.headers["Cache-Control"]
+
+
+def _tampered(credential: bytes) -> bytes:
+    document = json.loads(credential)
+    document["credentialSubject"]["label"]["level"] = "Platinum"
+    return json.dumps(document).encode()
+
+
+def _copied_signature(credential: bytes, other: bytes) -> bytes:
+    document = json.loads(credential)
+    document["proof"] = json.loads(other)["proof"]
+    return json.dumps(document).encode()
+
+
+def _unknown_key(credential: bytes) -> bytes:
+    document = json.loads(credential)
+    proof = document.pop("proof")
+    method = proof["verificationMethod"].split("#")[0] + "#ed25519-0000000000000000"
+    return json.dumps(
+        sign_credential(document, generate_private_key(), method, proof["created"])
+    ).encode()
+
+
+def test_verification_gives_a_distinct_verdict_for_each_problem(
+    app: Flask, client: FlaskClient, runner: FlaskCliRunner, world: LabelWorld, tmp_path: Path
+) -> None:
+    label, other, revoked = (issued_label(world) for _ in range(3))
+    label_service.revoke_label(world.authority, revoked, "Fraud")
+    db.session.commit()
+    credential = client.get(f"/labels/{label.number}.json").data
+    other_credential = client.get(f"/labels/{other.number}.json").data
+    cases = {
+        "VALID": credential,
+        "BAD_SIGNATURE": _tampered(credential),
+        "BAD_SIGNATURE ": _copied_signature(credential, other_credential),
+        "UNKNOWN_KEY": _unknown_key(credential),
+        "REVOKED": client.get(f"/labels/{revoked.number}.json").data,
+        "MALFORMED": b"\x00\xffnot json at all",
+    }
+    for expected, document in cases.items():
+        page = _verify(client, document)
+        assert f"({expected.strip()})" in page, (expected, page[-3000:])
+    pdf = _pdf(client, label.number).data
+    assert "(VALID)" in _verify(client, pdf, "label.pdf")
+    # The CLI, offline, with the published keys and status lists.
+    keys = tmp_path / "keys.json"
+    keys.write_text(json.dumps(public_keys_document(app.config["BASE_URL"])))
+    lists = []
+    for purpose in ("revocation", "suspension"):
+        path = tmp_path / f"{purpose}.json"
+        path.write_bytes(client.get(f"/labels/status/{purpose}.json").data)
+        lists += ["--status-list", str(path)]
+    outputs = {}
+    for expected, document in cases.items():
+        path = tmp_path / "candidate.json"
+        path.write_bytes(document)
+        result = runner.invoke(args=["labels", "verify", str(path), "--keys", str(keys), *lists])
+        outputs[expected] = result.output
+        assert result.output.startswith(expected.strip() + ":"), (expected, result.output)
+        assert result.exit_code == (0 if expected == "VALID" else 1)
+    # A changed field and a borrowed signature are the same fact to a verifier: the
+    # signature does not match this content.
+    assert outputs["BAD_SIGNATURE"].split(":")[0] == outputs["BAD_SIGNATURE "].split(":")[0]
+
+
+def test_the_verify_page_handles_garbage_and_empty_submissions(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert client.get("/verify").status_code == 200
+    empty = client.post("/verify", data={})
+    assert empty.status_code == 200 and "Choose a file" in empty.get_data(as_text=True)
+    for garbage in (b"", b"{", b"%PDF-1.7 broken", b"[]" * 10, base64.b64encode(b"x" * 100)):
+        page = _verify(client, garbage, "x.pdf")
+        assert "(MALFORMED)" in page or "Choose a file" in page
+    pasted = client.post("/verify", data={"pasted": '{"proof": 1}'})
+    assert "(MALFORMED)" in pasted.get_data(as_text=True)
+    # A smaller limit for the test: the test client spools large bodies to files it never closes.
+    monkeypatch.setattr(label_views, "MAX_VERIFY_BYTES", 1000)
+    big = client.post(
+        "/verify",
+        data={"file": (io.BytesIO(b" " * 2000), "big.json")},
+        content_type="multipart/form-data",
+    )
+    assert big.status_code == 200 and "too large" in big.get_data(as_text=True)
+
+
+# --- Decision log, list, API, authority forms -------------------------------------------------
+
+
+def test_the_decision_log_lists_decisions_with_their_audit_hashes(
+    client: FlaskClient, world: LabelWorld
+) -> None:
+    label = issued_label(world)
+    label_service.suspend_label(world.authority, label, "Audit pending")
+    db.session.commit()
+    page = client.get("/decisions").get_data(as_text=True)
+    assert page.index("Suspended") < page.index("Issued")
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action.startswith("label."))
+    ).all()
+    assert len(entries) == 2
+    for entry in entries:
+        assert entry.hash in page and f"#{entry.seq}" in page
+    data = client.get("/api/v1/decisions").get_json()
+    assert [item["action"] for item in data["items"]] == ["suspended", "issued"]
+    by_seq = {entry.seq: entry.hash for entry in entries}
+    for item in data["items"]:
+        assert by_seq[item["audit"]["seq"]] == item["audit"]["hash"]
+
+
+def test_the_label_list_filters_by_status(client: FlaskClient, world: LabelWorld) -> None:
+    valid, suspended = issued_label(world), issued_label(world)
+    label_service.suspend_label(world.authority, suspended, "Finding")
+    db.session.commit()
+    page = client.get("/labels?status=suspended").get_data(as_text=True)
+    assert suspended.number in page and valid.number not in page
+    assert valid.number in client.get("/labels").get_data(as_text=True)
+    api = client.get("/api/v1/labels?status=valid").get_json()
+    assert [item["number"] for item in api["items"]] == [valid.number]
+    assert client.get("/api/v1/labels?status=bogus").status_code == 400
+    detail = client.get(f"/api/v1/labels/{suspended.number}").get_json()
+    assert detail["status"] == "suspended" and detail["criteria"][0]["code"] == "ONVIF-S"
+    assert client.get("/api/v1/labels/STR-2026-99999").status_code == 404
+
+
+def test_the_authority_suspends_reinstates_and_revokes_through_the_forms(
+    client: FlaskClient, world: LabelWorld, login: Callable[..., Any]
+) -> None:
+    label = issued_label(world)
+    number = label.number
+    login(client, world.authority)
+    assert "Suspend" in client.get(f"/labels/{number}/manage").get_data(as_text=True)
+    refused = client.post(f"/labels/{number}/suspend", data={"reason": ""}, follow_redirects=True)
+    assert "Give a reason" in refused.get_data(as_text=True)
+    client.post(f"/labels/{number}/suspend", data={"reason": "Finding"})
+    client.post(f"/labels/{number}/reinstate", data={"reason": "Fixed"})
+    client.post(f"/labels/{number}/revoke", data={"reason": "Fraud"})
+    final = client.post(f"/labels/{number}/reinstate", data={"reason": "Please"})
+    assert final.status_code == 302
+    db.session.expire_all()
+    found = db.session.scalar(select(Label).where(Label.number == number))
+    assert found is not None
+    assert [e.action for e in found.events] == ["issued", "suspended", "reinstated", "revoked"]
+
+
+def test_a_vendor_cannot_change_a_label(
+    client: FlaskClient, world: LabelWorld, login: Callable[..., Any]
+) -> None:
+    label = issued_label(world)
+    login(client, world.vendor)
+    assert client.post(f"/labels/{label.number}/revoke", data={"reason": "x"}).status_code == 403
+    assert client.get(f"/labels/{label.number}/manage").status_code == 403
+    db.session.expire_all()
+    assert label.status.value == "valid"
