@@ -7,6 +7,34 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, navigation, commands and demo data."""
-    from catalog.views import bp
+    from catalog import (
+        api,
+        search_api,
+        search_models,  # noqa: F401 - its tables must be known to migrations
+    )
+    from catalog import cli as search_cli
+    from catalog.catalog_views import bp as catalog_search_bp
+    from catalog.demo import seed_demo_solutions
+    from catalog.markdown import render_markdown
+    from catalog.views import bp, manage_bp
+    from registry.cli import add_demo_seeder
+    from registry.models import Role
+    from registry.navigation import ALL_ROLES, NavEntry, add_nav_entry
 
     app.register_blueprint(bp)
+    app.register_blueprint(manage_bp)
+    api.init_app(app)
+    app.register_blueprint(catalog_search_bp)
+    search_api.init_app(app)
+    search_cli.register_commands(app)
+    app.jinja_env.filters["markdown"] = render_markdown
+    add_nav_entry(app, NavEntry("Catalog", "catalog_search.catalog", ALL_ROLES, 19))
+    add_nav_entry(app, NavEntry("Solutions", "catalog.solutions", ALL_ROLES, 20))
+    add_nav_entry(app, NavEntry("My solutions", "solutions.index", frozenset({Role.VENDOR}), 21))
+    add_nav_entry(
+        app, NavEntry("Market gaps", "catalog.market_gaps", frozenset({Role.AUTHORITY}), 70)
+    )
+    add_demo_seeder(app, "solutions", seed_demo_solutions, order=30)
+    from catalog import list_views
+
+    list_views.init_app(app)

@@ -1,0 +1,180 @@
+"""What the catalog shows of labels: facts for compare and open data, feed events, and watchers.
+
+`register(app)` (called from evaluations.init_app) gives the catalog a label provider
+(catalog.label_facts) and makes every new LabelEvent row notify the followers of the solution,
+its vendor and the norm (catalog.watch), in the same transaction as the status change. Hooking
+the row rather than each service means no status change (issue, suspend, reinstate, revoke,
+expire, or one added later) can forget to tell followers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, selectinload
+
+from catalog.label_facts import (
+    CriterionFact,
+    LabelEventFact,
+    LabelFact,
+    register_label_provider,
+)
+from catalog.models import Solution
+from catalog.watch import notify_label_event
+from evaluations.labels import criteria_results, verification_url
+from evaluations.models import Label, LabelEvent
+from evaluations.scoring import PASS_FAIL, CriterionResult
+from registry.database import db
+from registry.norms.models import NormVersion
+
+_REGISTERED = "evaluations_catalog_facts"
+
+
+def result_text(result: CriterionResult) -> str:
+    """A consolidated result as the public reads it: "Pass", "Fail", "4.5 / 5", "Not scored"."""
+    if result.value is None:
+        return "Not scored"
+    if result.kind == PASS_FAIL:
+        return "Pass" if result.value else "Fail"
+    return f"{float(result.value):g} / 5"
+
+
+def _public_labels() -> Any:
+    # A label without its credential is a half-finished issue: the verification page does not
+    # show it either (evaluations.labels.find_public_label).
+    return (
+        select(Label)
+        .where(Label.credential != "")
+        .options(selectinload(Label.norm_version).selectinload(NormVersion.norm))
+    )
+
+
+def to_fact(label: Label) -> LabelFact:
+    """The public facts of one label row."""
+    version = label.norm_version
+    return LabelFact(
+        id=label.id,
+        number=label.number,
+        solution_id=label.solution_id,
+        norm_code=version.norm.code,
+        norm_title=version.norm.title,
+        norm_version=version.number,
+        level=label.level,
+        score_percent=float(label.score_percent),
+        status=label.status.value,
+        issued_on=label.valid_from,
+        expires_on=label.expires_on,
+        status_reason=label.status_reason,
+        verification_url=verification_url(label.number),
+    )
+
+
+class DatabaseLabelProvider:
+    """Label facts read from the evaluations tables, as they are now."""
+
+    def labels_for(
+        self, solution_ids: Iterable[int], statuses: Iterable[str] | None = None
+    ) -> dict[int, list[LabelFact]]:
+        """Labels of each solution, newest first, optionally only in `statuses`."""
+        ids = list(solution_ids)
+        result: dict[int, list[LabelFact]] = {solution_id: [] for solution_id in ids}
+        if not ids:
+            return result
+        statement = (
+            _public_labels()
+            .where(Label.solution_id.in_(ids))
+            .order_by(Label.issued_at.desc(), Label.id.desc())
+        )
+        if statuses is not None:
+            statement = statement.where(Label.status.in_(list(statuses)))
+        for label in db.session.scalars(statement):
+            result[label.solution_id].append(to_fact(label))
+        return result
+
+    def criteria_for(self, label_ids: Iterable[int]) -> dict[int, list[CriterionFact]]:
+        """Per-criterion consolidated results of each label's evaluation."""
+        result: dict[int, list[CriterionFact]] = {}
+        for label_id in label_ids:
+            label = db.session.get(Label, label_id)
+            if label is None or not label.credential:
+                result[label_id] = []
+                continue
+            result[label_id] = [
+                CriterionFact(
+                    code=criterion.code,
+                    title=criterion.title,
+                    result=result_text(outcome),
+                    section=criterion.section.title if criterion.section else "",
+                )
+                for criterion, outcome in criteria_results(label.evaluation)
+            ]
+        return result
+
+    def recent_events(self, limit: int) -> list[LabelEventFact]:
+        """The latest status changes of public labels, newest first."""
+        rows = db.session.scalars(
+            select(LabelEvent)
+            .join(Label, Label.id == LabelEvent.label_id)
+            .where(Label.credential != "")
+            .options(
+                selectinload(LabelEvent.label)
+                .selectinload(Label.norm_version)
+                .selectinload(NormVersion.norm),
+                selectinload(LabelEvent.label)
+                .selectinload(Label.solution)
+                .selectinload(Solution.vendor),
+            )
+            .order_by(LabelEvent.at.desc(), LabelEvent.id.desc())
+            .limit(limit)
+        ).all()
+        return [
+            LabelEventFact(
+                id=row.id,
+                action=row.action,
+                at=row.at,
+                reason=row.reason,
+                label=to_fact(row.label),
+                solution_name=row.label.solution.name,
+                vendor_name=row.label.solution.vendor.name,
+            )
+            for row in rows
+        ]
+
+
+def _notify_followers(session: Session, flush_context: Any, instances: Any) -> None:
+    if not has_app_context() or not current_app.extensions.get(_REGISTERED):
+        return
+    for obj in list(session.new):
+        if not isinstance(obj, LabelEvent):
+            continue
+        label = obj.label if obj.label is not None else session.get(Label, obj.label_id)
+        if label is None:
+            continue
+        version = label.norm_version or session.get(NormVersion, label.norm_version_id)
+        solution = label.solution or session.get(Solution, label.solution_id)
+        if version is None or solution is None:
+            continue
+        notify_label_event(
+            number=label.number,
+            action=obj.action,
+            solution_id=solution.id,
+            solution_name=solution.name,
+            vendor_id=solution.vendor_id,
+            norm_id=version.norm_id,
+            norm_label=version.label,
+            level=label.level,
+            reason=obj.reason,
+            link=verification_url(label.number),
+        )
+
+
+event.listen(Session, "before_flush", _notify_followers)
+
+
+def register(app: Flask) -> None:
+    """Give the catalog its label facts and tell followers about every label event."""
+    register_label_provider(app, DatabaseLabelProvider())
+    app.extensions[_REGISTERED] = True
