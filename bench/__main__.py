@@ -9,7 +9,10 @@ import platform
 import sys
 
 BENCHMARKS = {
+    "aggregation": "bench.aggregation",
     "audit": "bench.audit_chain",
+    "label_pdf": "bench.label_pdf",
+    "search": "bench.search",
 }
 
 

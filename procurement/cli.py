@@ -1,0 +1,93 @@
+"""`flask --app app procurement ...`: aggregation rounds from the command line."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import click
+
+from procurement import services
+from procurement.aggregation import DEFAULT_BETA, AggregationParameters, PriceCurve
+from registry.database import db
+
+
+@click.group("procurement")
+def procurement_group() -> None:
+    """Buyer needs and joint-procurement lots."""
+
+
+@procurement_group.command("aggregate")
+@click.option(
+    "--region-level",
+    type=click.IntRange(0, 2),
+    default=2,
+    show_default=True,
+    help="1 pools nationally, 2 within each region.",
+)
+@click.option("--min-buyers", type=click.IntRange(1, 50), default=2, show_default=True)
+@click.option("--min-vendors", type=click.IntRange(0, 50), default=2, show_default=True)
+@click.option(
+    "--min-saving",
+    type=click.FloatRange(0, 90),
+    default=5.0,
+    show_default=True,
+    help="Minimum estimated saving, in percent.",
+)
+@click.option(
+    "--lot-value-cap",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Maximum value of a lot (maximum quantity at the ceilings).",
+)
+@click.option(
+    "--beta",
+    type=click.FloatRange(-0.99, -0.01),
+    default=float(DEFAULT_BETA),
+    show_default=True,
+    help="Slope of the price–volume curve.",
+)
+@click.option("--procedure-days", type=click.IntRange(0, 365), default=60, show_default=True)
+@click.option("--lead-time-days", type=click.IntRange(0, 365), default=30, show_default=True)
+def aggregate_command(
+    region_level: int,
+    min_buyers: int,
+    min_vendors: int,
+    min_saving: float,
+    lot_value_cap: float | None,
+    beta: float,
+    procedure_days: int,
+    lead_time_days: int,
+) -> None:
+    """Run an aggregation round over the open needs and print a summary."""
+    params = AggregationParameters(
+        today=services.today(),
+        region_level=region_level,
+        min_buyers=min_buyers,
+        min_vendors=min_vendors,
+        # Through str: the user typed a decimal, not a binary float.
+        min_saving=Decimal(str(min_saving)) / 100,
+        lot_value_cap=None if lot_value_cap is None else Decimal(str(lot_value_cap)),
+        procedure_days=procedure_days,
+        lead_time_days=lead_time_days,
+        price_curve=PriceCurve(beta=Decimal(str(beta))),
+    )
+    round_ = services.run_aggregation(None, params, from_command_line=True)
+    db.session.commit()
+    click.echo(
+        f"Round {round_.id}: {round_.needs_considered} open need(s), "
+        f"{round_.lots_proposed} lot(s) proposed with {round_.needs_pooled} need(s), "
+        f"{round_.needs_unmatched} unmatched."
+    )
+    for lot in services.round_lots(round_):
+        click.echo(
+            f"  {lot.reference}  {lot.category.code:<22} {lot.unit.value:<17} "
+            f"{lot.region_path or '-':<10} buyers {lot.buyers:>2}  "
+            f"quantity {lot.firm_quantity}/{lot.maximum_quantity}  "
+            f"price {lot.estimated_unit_price} {lot.currency}  "
+            f"saving {lot.estimated_saving * 100:.1f} %"
+        )
+    reasons: dict[str, int] = {}
+    for need in services.unmatched_needs():
+        reasons[need.unmatched_reason or "?"] = reasons.get(need.unmatched_reason or "?", 0) + 1
+    for reason, count in sorted(reasons.items()):
+        click.echo(f"  unmatched {reason}: {count}")
