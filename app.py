@@ -9,6 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+from werkzeug.routing.map import Map
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:…>` limited to what an INTEGER column holds."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _instance_secret_key(instance_path: str) -> str:
@@ -68,6 +78,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from registry.database import configure_sqlite_engine, normalise_database_url
 
     app = Flask(__name__, instance_relative_config=True)
+    # Ids in URLs stay within a 32-bit integer column: a larger one is simply "not found"
+    # instead of a database error on PostgreSQL.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(_defaults(app.instance_path))
     if os.environ.get("DATABASE_URL"):

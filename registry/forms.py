@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -12,7 +14,7 @@ from wtforms import (
     URLField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, Email, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import URL, Email, InputRequired, Length, Optional, Regexp
 
 from registry.models import BuyerType, OrganisationKind, OrganisationStatus, VendorSize
 from registry.passwords import MAX_LENGTH, MIN_LENGTH
@@ -81,10 +83,10 @@ class RegistrationForm(FlaskForm):
     )
     kind = SelectField("Kind of organisation", choices=KIND_CHOICES, validators=[InputRequired()])
     vendor_size = SelectField(
-        "Company size (vendors)", choices=VENDOR_SIZE_CHOICES, validators=[]
+        "Company size (vendors)", choices=VENDOR_SIZE_CHOICES, validators=[Optional()]
     )
     buyer_type = SelectField(
-        "Type of buyer (buyers)", choices=BUYER_TYPE_CHOICES, validators=[]
+        "Type of buyer (buyers)", choices=BUYER_TYPE_CHOICES, validators=[Optional()]
     )
     country = StringField(
         "Country (ISO code)",
@@ -101,15 +103,16 @@ class RegistrationForm(FlaskForm):
     email = _email_field("Your e-mail address")
     password = _new_password_field()
 
-    def validate_vendor_size(self, field: SelectField) -> None:
-        """Vendors must say their size."""
-        if self.kind.data == OrganisationKind.VENDOR.value and not field.data:
-            raise ValidationError("Choose the company size.")
-
-    def validate_buyer_type(self, field: SelectField) -> None:
-        """Buyers must say what they are."""
-        if self.kind.data == OrganisationKind.BUYER.value and not field.data:
-            raise ValidationError("Choose the type of buyer.")
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Field checks, then what depends on the kind (Optional() would stop a field check)."""
+        valid = super().validate(extra_validators)
+        if self.kind.data == OrganisationKind.VENDOR.value and not self.vendor_size.data:
+            self.vendor_size.errors = [*self.vendor_size.errors, "Choose the company size."]
+            valid = False
+        if self.kind.data == OrganisationKind.BUYER.value and not self.buyer_type.data:
+            self.buyer_type.errors = [*self.buyer_type.errors, "Choose the type of buyer."]
+            valid = False
+        return valid
 
 
 class AcceptInvitationForm(FlaskForm):

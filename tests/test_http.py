@@ -151,3 +151,11 @@ def test_csrf_error_page_still_knows_who_is_signed_in(
     refused = client.post(f"/organisations/{user.organisation_id}/settings", data={})
     assert refused.status_code == 400
     assert "Signed In Person" in refused.get_data(as_text=True)
+
+
+def test_ids_beyond_an_integer_column_are_not_found(
+    client: FlaskClient, create_user: Callable[..., User], login: Any
+) -> None:
+    login(client, create_user(kind="authority"))
+    assert client.get("/admin/organisations/2147483648").status_code == 404
+    assert client.get("/admin/organisations/99999999999999999999").status_code == 404

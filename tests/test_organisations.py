@@ -253,3 +253,9 @@ def test_audit_log_filters_by_organisation(
     body = client.get(f"/admin/audit?organisation_id={organisation.id}").get_data(as_text=True)
     assert "Other Org registered" in body
     assert "Acme Video" not in body
+
+
+def test_a_vendor_must_give_its_size_on_the_first_try(client: FlaskClient) -> None:
+    response = client.post("/register", data={**REGISTRATION, "vendor_size": ""})
+    assert "Choose the company size." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Organisation)) == 0
