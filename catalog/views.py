@@ -17,6 +17,7 @@ from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.forms import ConfirmForm
 from registry.models import Role, SecurityActivity, TechnologyCategory
+from registry.views.actions import run_confirmed
 
 bp = Blueprint("catalog", __name__)
 manage_bp = Blueprint("solutions", __name__, url_prefix="/manage/solutions")
@@ -179,15 +180,7 @@ def edit(solution_id: int) -> Any:
 
 def _transition(solution_id: int, action: Any, done: str) -> Response:
     found = services.get_solution_for_management(g.user, solution_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            action(g.user, found)
-        except RuleViolation as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(f"“{found.name}” {done}.", "success")
+    run_confirmed(lambda: action(g.user, found), f"“{found.name}” {done}.")
     return redirect(url_for("solutions.detail", solution_id=solution_id))
 
 

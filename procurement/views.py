@@ -18,6 +18,7 @@ from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.forms import ConfirmForm
 from registry.models import Role
+from registry.views.actions import run_confirmed
 
 bp = Blueprint("procurement", __name__, url_prefix="/procurement")
 
@@ -123,15 +124,7 @@ def edit_need(need_id: int) -> Any:
 
 def _need_action(need_id: int, action: Callable[..., Need], done: str) -> Response:
     found = services.get_own_need(g.user, need_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            action(g.user, found)
-        except RuleViolation as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(f"“{found.title}” {done}.", "success")
+    run_confirmed(lambda: action(g.user, found), f"“{found.title}” {done}.")
     return redirect(url_for("procurement.need", need_id=need_id))
 
 

@@ -28,6 +28,7 @@ from registry.models import (
     Role,
     User,
 )
+from registry.views.actions import run_confirmed
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -104,15 +105,10 @@ def organisation_detail(organisation_id: int) -> str:
 def approve(organisation_id: int) -> Response:
     """Approve a pending organisation or reactivate a suspended one."""
     organisation = _organisation(organisation_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.approve_organisation(g.user, organisation)
-        except RuleViolation as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(f"{organisation.name} is active.", "success")
+    run_confirmed(
+        lambda: services.approve_organisation(g.user, organisation),
+        f"{organisation.name} is active.",
+    )
     return redirect(url_for("admin.organisation_detail", organisation_id=organisation_id))
 
 

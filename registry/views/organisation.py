@@ -14,6 +14,7 @@ from registry.database import db, utcnow
 from registry.exceptions import RuleViolation
 from registry.forms import ConfirmForm, InviteForm, ProfileForm
 from registry.models import Invitation, User
+from registry.views.actions import run_confirmed
 
 bp = Blueprint("organisation", __name__)
 
@@ -120,15 +121,9 @@ def _member(organisation_id: int, user_id: int) -> User:
 def disable_user(organisation_id: int, user_id: int) -> Response:
     """Disable a member; their sessions end at once."""
     user = _member(organisation_id, user_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.set_user_active(g.user, user, False)
-        except RuleViolation as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(f"{user.email} is disabled.", "success")
+    run_confirmed(
+        lambda: services.set_user_active(g.user, user, False), f"{user.email} is disabled."
+    )
     return redirect(url_for("organisation.users", organisation_id=organisation_id))
 
 
@@ -152,13 +147,5 @@ def revoke_invitation(organisation_id: int, invitation_id: int) -> Response:
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.organisation_id != organisation.id:
         abort(404)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.revoke_invitation(g.user, invitation)
-        except RuleViolation as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash("Invitation withdrawn.", "success")
+    run_confirmed(lambda: services.revoke_invitation(g.user, invitation), "Invitation withdrawn.")
     return redirect(url_for("organisation.users", organisation_id=organisation_id))
