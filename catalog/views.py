@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from catalog import gaps, services
 from catalog.forms import SolutionForm
+from catalog.label_facts import label_provider
 from catalog.models import Solution, SolutionStatus
 from catalog.regions import REGIONS
 from registry.access import roles_required
@@ -68,6 +69,8 @@ def solution(solution_id: int) -> Any:
         solution=found,
         can_edit=services.may_edit_solution(g.user, found),
         region_names=REGIONS,
+        # Every label, whatever its status: a suspended or revoked label must show here too.
+        labels=label_provider().labels_for([found.id]).get(found.id, []),
     )
 
 

@@ -103,6 +103,7 @@ class LiveServer:
     instance: Path
     outbox_dir: Path
     log: Path
+    env: dict[str, str]
 
 
 def _run_cli(args: list[str], env: dict[str, str]) -> None:
@@ -231,10 +232,29 @@ def live_server(
     url = f"http://127.0.0.1:{port}"
     database = _database(instance)
     process: subprocess.Popen[bytes] | None = None
+    indexer: subprocess.Popen[bytes] | None = None
     try:
         env = _server_environment(url, database.url, instance)
         _run_cli(["db", "upgrade"], env)
         _run_cli(["seed-demo"], env)
+        _run_cli(["search", "rebuild"], env)
+        # The search indexer runs beside the web workers, as `make run` does.
+        indexer = subprocess.Popen(
+            [
+                str(BIN / "flask"),
+                "--app",
+                "app",
+                "search",
+                "index",
+                "--follow",
+                "--interval",
+                "0.2",
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         with log.open("wb") as log_file:
             process = subprocess.Popen(
                 [
@@ -253,11 +273,13 @@ def live_server(
             )
         listener.close()
         _wait_until_healthy(process, port, log)
-        yield LiveServer(url, database.url, instance, instance / "outbox", log)
+        yield LiveServer(url, database.url, instance, instance / "outbox", log, env)
     finally:
         listener.close()
         if process is not None:
             _stop(process)
+        if indexer is not None:
+            _stop(indexer)
         database.drop()
 
 
