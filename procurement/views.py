@@ -144,15 +144,8 @@ def withdraw_need(need_id: int) -> Response:
 
 def _member_action(member_id: int, action: Callable[..., LotMember], done: str) -> Response:
     member = services.get_own_membership(g.user, member_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            action(g.user, member)
-        except RuleViolation as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(f"{done} “{member.need.title}” in {member.lot.reference}.", "success")
+    done = f"{done} “{member.need.title}” in {member.lot.reference}."
+    run_confirmed(lambda: action(g.user, member), done)
     return redirect(url_for("procurement.needs"))
 
 
@@ -226,15 +219,7 @@ def lot(lot_id: int) -> str:
 
 def _lot_action(lot_id: int, action: Callable[..., Lot], done: str) -> Response:
     found = services.get_lot(g.user, lot_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            action(g.user, found)
-        except RuleViolation as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(f"{found.reference} {done}.", "success")
+    run_confirmed(lambda: action(g.user, found), f"{found.reference} {done}.")
     return redirect(url_for("procurement.lot", lot_id=lot_id))
 
 

@@ -29,6 +29,7 @@ from registry.norms.forms import (
     WithdrawForm,
 )
 from registry.norms.models import CriterionKind, NormCriterion, NormSection, NormVersion
+from registry.views.actions import commit_or_report
 
 bp = Blueprint("norm_admin", __name__, url_prefix="/admin/norms")
 
@@ -322,14 +323,7 @@ def edit_section(code: str, number: int, section_id: int) -> Any:
 
 def _redirecting_action(version: NormVersion, action: Any, done: str) -> Response:
     """Run a button's service call; report a refusal as a message."""
-    try:
-        action()
-    except RuleViolation as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(done, "success")
+    commit_or_report(action, done)
     return _back(version)
 
 

@@ -1,4 +1,4 @@
-"""The shape every confirmed POST action shares: check the token, call, commit, tell the user."""
+"""The shape every POST action button shares: call a service, commit, tell the user."""
 
 from __future__ import annotations
 
@@ -11,13 +11,11 @@ from registry.exceptions import RuleViolation
 from registry.forms import ConfirmForm
 
 
-def run_confirmed(call: Callable[[], object], success: str) -> bool:
-    """Run a service call behind a confirmation button; commit and flash, or roll back and say why.
+def commit_or_report(call: Callable[[], object], success: str) -> bool:
+    """Run a service call; commit and flash `success`, or roll back and flash why it was refused.
 
     Returns whether the change was committed. The caller redirects either way.
     """
-    if not ConfirmForm().validate_on_submit():
-        return False
     try:
         call()
     except RuleViolation as error:
@@ -27,3 +25,10 @@ def run_confirmed(call: Callable[[], object], success: str) -> bool:
     db.session.commit()
     flash(success, "success")
     return True
+
+
+def run_confirmed(call: Callable[[], object], success: str) -> bool:
+    """`commit_or_report` behind a confirmation button: nothing runs without a valid token."""
+    if not ConfirmForm().validate_on_submit():
+        return False
+    return commit_or_report(call, success)
