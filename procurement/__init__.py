@@ -7,9 +7,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, navigation, commands and demo data."""
-    from procurement import (
+    from procurement import (  # noqa: F401 - their tables must be known to migrations
+        call_models,
         cli,
-        models,  # noqa: F401 - its tables must be known to migrations
+        models,
     )
     from procurement.demo import seed_demo_procurement
     from procurement.views import bp

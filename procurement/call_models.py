@@ -1,0 +1,287 @@
+"""Joint calls opened from frozen lots, the vendors' sealed offers, the award and its contracts.
+
+A call is opened by the authority from one frozen lot (PROCUREMENT.md, "Flow" 4–6). It is open
+for offers until its deadline; from then on the offers are unsealed for the authority, which
+awards the call (one Award, one ContractLine per buyer whose ceiling the awarded price meets,
+one AwardDropout per buyer above it) or declares it unsuccessful. A call can also be cancelled
+before its deadline.
+
+Each call carries its OCDS open contracting id (ocid), fixed at opening, under which the tender,
+award and contracts are published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from catalog.models import Solution
+from evaluations.models import Label
+from procurement.models import BIG_MONEY, MONEY, Lot, LotMember, Need
+from registry.database import Base, created_at, int_pk, str200, utcnow
+from registry.models import Organisation, User, enum_column
+
+# A framework agreement lasts at most 4 years (Directive 2014/24/EU, art. 33).
+MAX_CONTRACT_MONTHS = 48
+MAX_TIERS = 6
+MAX_LEAD_TIME_DAYS = 730
+
+
+class CallStatus(enum.StrEnum):
+    """open (taking offers until the deadline, then awaiting award) → awarded / unsuccessful;
+    or cancelled by the authority."""
+
+    OPEN = "open"
+    AWARDED = "awarded"
+    UNSUCCESSFUL = "unsuccessful"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        """A human name for the status."""
+        return {
+            "open": "Open",
+            "awarded": "Awarded",
+            "unsuccessful": "Unsuccessful",
+            "cancelled": "Cancelled",
+        }[self.value]
+
+
+class JointCall(Base):
+    """A call for offers for one frozen lot, on behalf of all the lot's buyers."""
+
+    __tablename__ = "joint_call"
+
+    id: Mapped[int_pk]
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id"), unique=True)
+    # The OCDS open contracting id: "<prefix>-<reference>", e.g. ocds-sfreg1-CALL-00001.
+    ocid: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str200]
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[CallStatus] = mapped_column(enum_column(CallStatus))
+    # Offers are accepted while now < deadline; offers are unsealed from the deadline on.
+    deadline: Mapped[dt.datetime]
+    # Duration of the framework agreement the award creates.
+    contract_months: Mapped[int] = mapped_column(Integer, default=24)
+    opened_at: Mapped[created_at]
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Set when the call is awarded, declared unsuccessful or cancelled.
+    closed_at: Mapped[dt.datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Why the call ended unsuccessful or cancelled, in words a vendor and a buyer understand.
+    outcome_reason: Mapped[str] = mapped_column(Text, default="")
+
+    lot: Mapped[Lot] = relationship()
+    opened_by: Mapped[User | None] = relationship(foreign_keys=[opened_by_id])
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
+    documents: Mapped[list[CallDocument]] = relationship(
+        back_populates="call", order_by="CallDocument.id"
+    )
+    offers: Mapped[list[Offer]] = relationship(back_populates="call", order_by="Offer.id")
+    award: Mapped[Award | None] = relationship(back_populates="call", uselist=False)
+
+    __table_args__ = (
+        CheckConstraint(
+            f"contract_months BETWEEN 1 AND {MAX_CONTRACT_MONTHS}", name="contract_months_range"
+        ),
+    )
+
+    @property
+    def reference(self) -> str:
+        """A stable human reference, e.g. CALL-00042."""
+        return f"CALL-{self.id:05d}"
+
+    def deadline_passed(self, now: dt.datetime | None = None) -> bool:
+        """Whether offers are closed (and unsealed)."""
+        return (now or utcnow()) >= self.deadline
+
+    @property
+    def phase(self) -> str:
+        """taking_offers, awaiting_award, or the final status value."""
+        if self.status is CallStatus.OPEN:
+            return "awaiting_award" if self.deadline_passed() else "taking_offers"
+        return self.status.value
+
+
+class CallDocument(Base):
+    """A tender document attached to a call (specification, draft framework agreement…)."""
+
+    __tablename__ = "call_document"
+
+    id: Mapped[int_pk]
+    call_id: Mapped[int] = mapped_column(ForeignKey("joint_call.id"), index=True)
+    title: Mapped[str200]
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(80))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[created_at]
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    call: Mapped[JointCall] = relationship(back_populates="documents")
+    uploaded_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (CheckConstraint("size_bytes > 0", name="size_positive"),)
+
+
+class Offer(Base):
+    """One vendor's offer on a call: a certified solution, tiered unit prices and a lead time.
+
+    Sealed: until the call's deadline only its own vendor reads it; other vendors never do.
+    """
+
+    __tablename__ = "offer"
+
+    id: Mapped[int_pk]
+    call_id: Mapped[int] = mapped_column(ForeignKey("joint_call.id"), index=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    solution_id: Mapped[int] = mapped_column(ForeignKey("solution.id"))
+    # The label that made the solution eligible when the offer was last saved.
+    label_id: Mapped[int] = mapped_column(ForeignKey("label.id"))
+    lead_time_days: Mapped[int] = mapped_column(Integer)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    submitted_at: Mapped[created_at]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[dt.datetime]
+
+    call: Mapped[JointCall] = relationship(back_populates="offers")
+    vendor: Mapped[Organisation] = relationship()
+    solution: Mapped[Solution] = relationship()
+    label: Mapped[Label] = relationship()
+    submitted_by: Mapped[User | None] = relationship()
+    tiers: Mapped[list[OfferTier]] = relationship(
+        back_populates="offer", order_by="OfferTier.min_quantity", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        # One offer per vendor per call: a second "submit" edits, never duplicates.
+        UniqueConstraint("call_id", "vendor_id"),
+        CheckConstraint(
+            f"lead_time_days BETWEEN 1 AND {MAX_LEAD_TIME_DAYS}", name="lead_time_range"
+        ),
+    )
+
+    @property
+    def reference(self) -> str:
+        """A stable human reference, e.g. OFFER-00042."""
+        return f"OFFER-{self.id:05d}"
+
+
+class OfferTier(Base):
+    """The unit price from a total quantity on: the price for Q is that of the highest tier
+    whose min_quantity ≤ Q. The lowest tier starts at 1."""
+
+    __tablename__ = "offer_tier"
+
+    id: Mapped[int_pk]
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offer.id", ondelete="CASCADE"), index=True)
+    min_quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[Decimal] = mapped_column(MONEY)
+
+    offer: Mapped[Offer] = relationship(back_populates="tiers")
+
+    __table_args__ = (
+        UniqueConstraint("offer_id", "min_quantity"),
+        CheckConstraint("min_quantity > 0", name="min_quantity_positive"),
+        CheckConstraint("unit_price > 0", name="unit_price_positive"),
+    )
+
+
+class Award(Base):
+    """The decision on a call: the winning offer, the quantity and unit price after re-pricing."""
+
+    __tablename__ = "award"
+
+    id: Mapped[int_pk]
+    call_id: Mapped[int] = mapped_column(ForeignKey("joint_call.id"), unique=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offer.id"))
+    # Firm quantity of the buyers that stayed (the estimate) and firm + optional (the maximum).
+    quantity: Mapped[int] = mapped_column(Integer)
+    maximum_quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[Decimal] = mapped_column(MONEY)
+    total_value: Mapped[Decimal] = mapped_column(BIG_MONEY)
+    # What the same buyers would have paid buying alone: Σ qᵢ·p(qᵢ) on the round's price curve.
+    counterfactual_value: Mapped[Decimal] = mapped_column(BIG_MONEY)
+    # 1 − total_value / counterfactual_value, a fraction.
+    realised_saving: Mapped[Decimal] = mapped_column(Numeric(8, 6))
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[created_at]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    contract_start: Mapped[dt.date]
+    contract_end: Mapped[dt.date]
+
+    call: Mapped[JointCall] = relationship(back_populates="award")
+    offer: Mapped[Offer] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+    lines: Mapped[list[ContractLine]] = relationship(
+        back_populates="award", order_by="ContractLine.id"
+    )
+    dropouts: Mapped[list[AwardDropout]] = relationship(
+        back_populates="award", order_by="AwardDropout.id"
+    )
+
+    __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    @property
+    def reference(self) -> str:
+        """A stable human reference, e.g. AWARD-00042."""
+        return f"AWARD-{self.id:05d}"
+
+
+class ContractLine(Base):
+    """One buyer's contract under an award: its firm (and maximum) quantity at the award price."""
+
+    __tablename__ = "contract_line"
+
+    id: Mapped[int_pk]
+    award_id: Mapped[int] = mapped_column(ForeignKey("award.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("lot_member.id"))
+    need_id: Mapped[int] = mapped_column(ForeignKey("need.id"), unique=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    maximum_quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[Decimal] = mapped_column(MONEY)
+    value: Mapped[Decimal] = mapped_column(BIG_MONEY)
+    created_at: Mapped[created_at]
+
+    award: Mapped[Award] = relationship(back_populates="lines")
+    member: Mapped[LotMember] = relationship()
+    need: Mapped[Need] = relationship()
+    buyer: Mapped[Organisation] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("award_id", "buyer_id", "need_id"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+    )
+
+    @property
+    def reference(self) -> str:
+        """A stable human reference, e.g. CONTRACT-00042."""
+        return f"CONTRACT-{self.id:05d}"
+
+
+class AwardDropout(Base):
+    """A buyer left out of an award because the awarded unit price is above its ceiling."""
+
+    __tablename__ = "award_dropout"
+
+    id: Mapped[int_pk]
+    award_id: Mapped[int] = mapped_column(ForeignKey("award.id"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("lot_member.id"))
+    need_id: Mapped[int] = mapped_column(ForeignKey("need.id"))
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    ceiling: Mapped[Decimal] = mapped_column(MONEY)
+    # The unit price that was above the ceiling at the step the buyer dropped out.
+    price_at_dropout: Mapped[Decimal] = mapped_column(MONEY)
+
+    award: Mapped[Award] = relationship(back_populates="dropouts")
+    member: Mapped[LotMember] = relationship()
+    need: Mapped[Need] = relationship()
+    buyer: Mapped[Organisation] = relationship()
+
+    __table_args__ = (UniqueConstraint("award_id", "need_id"),)
