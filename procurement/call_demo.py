@@ -1,0 +1,184 @@
+"""Demo joint calls (idempotent): one awarded, with a buyer dropping out, and one taking offers.
+
+The needs demo (order 60) leaves one frozen lot; the awarded call is opened on it. A second lot
+is confirmed by its buyers and frozen here, the proposed lot with the most vendors able to
+offer, and its call takes offers from each of them until its deadline.
+
+Demo history: the awarded call is opened and offered on through the services like any other,
+then its deadline, opening and offer times are moved back by direct assignment (the clock is
+the deadline), and it is awarded through the service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from procurement import calls, services
+from procurement.call_models import JointCall
+from procurement.demo import _buyers
+from procurement.models import Lot, LotStatus
+from registry.database import db, utcnow
+from registry.demo import AUTHORITY_EMAIL
+from registry.models import User
+
+AWARDED_TITLE = "Video analytics licences for six cities (demo)"
+OPEN_TITLE_SUFFIX = "pooled purchase (demo)"
+_CENT = Decimal("0.01")
+SPECIFICATION = (
+    "Technical specification (demo)\n\n"
+    "Delivery in one or several batches per buyer, within the offered lead time.\n"
+    "Each buyer orders under its own contract line; prices are per unit, excluding VAT.\n"
+)
+
+
+def _user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def _vendor_user(organisation_id: int) -> User | None:
+    return db.session.scalar(
+        select(User)
+        .where(User.organisation_id == organisation_id, User.is_active.is_(True))
+        .order_by(User.id)
+        .limit(1)
+    )
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _offer(vendor_id: int, call: JointCall, tiers: list[tuple[int, Decimal]], lead: int) -> None:
+    vendor = _vendor_user(vendor_id)
+    if vendor is None or calls.own_offer(vendor, call) is not None:
+        return
+    solutions = calls.eligible_solutions(vendor_id, call.lot)
+    if not solutions:
+        return
+    calls.submit_offer(
+        vendor,
+        call,
+        calls.OfferData(
+            solution_id=solutions[0].solution_id,
+            lead_time_days=lead,
+            tiers=[(quantity, _cents(price)) for quantity, price in tiers],
+            notes="Demo offer.",
+        ),
+    )
+
+
+def _open(authority: User, lot: Lot, title: str, days: int) -> JointCall:
+    call = calls.open_call(
+        authority,
+        lot,
+        title,
+        f"Framework agreement for the {lot.buyers} buyers of {lot.reference}. "
+        "Each buyer orders its own quantity at the awarded unit price.",
+        calls.deadline_on(services.today() + dt.timedelta(days=days)),
+        24,
+    )
+    calls.add_document(
+        authority,
+        call,
+        "Technical specification",
+        "specification.txt",
+        io.BytesIO(SPECIFICATION.encode()),
+    )
+    return call
+
+
+def _awarded(authority: User) -> None:
+    """The demo's frozen lot: one call, offers, deadline moved back, awarded."""
+    lot = db.session.scalar(
+        select(Lot).where(Lot.status == LotStatus.FROZEN).order_by(Lot.id).limit(1)
+    )
+    if lot is None:
+        return
+    vendors = sorted(calls.eligible_vendor_ids(lot))
+    if not vendors:
+        return
+    call = _open(authority, lot, AWARDED_TITLE, calls.min_offer_days() + 1)
+    members = lot.active_members
+    ceilings = sorted({member.need.max_unit_price for member in members})
+    quantity = sum(member.need.firm_quantity for member in members)
+    lowest = [m for m in members if m.need.max_unit_price == ceilings[0]]
+    remaining = quantity - sum(member.need.firm_quantity for member in lowest)
+    # At the full quantity the price sits just above the lowest ceiling: that buyer drops out
+    # and the rest is re-priced in the same tier.
+    full = (ceilings[0] + ceilings[1]) / 2 if len(ceilings) > 1 else ceilings[0]
+    start = max(2, remaining // 2)
+    for index, vendor_id in enumerate(vendors):
+        _offer(
+            vendor_id,
+            call,
+            [(1, ceilings[-1] * Decimal("1.25")), (start, full + 15 * index)],
+            30 + 15 * index,
+        )
+    db.session.flush()
+    # Demo history: the call ran for its offer period a while ago.
+    now = utcnow()
+    call.deadline = now - dt.timedelta(days=3)
+    call.opened_at = now - dt.timedelta(days=40)
+    for offer in call.offers:
+        offer.submitted_at = offer.updated_at = now - dt.timedelta(days=20)
+    db.session.flush()
+    calls.award_call(authority, call)
+
+
+def _freeze_second(authority: User) -> Lot | None:
+    """Confirm and freeze the proposed lot with the most vendors able to offer (two or more)."""
+    buyers = _buyers()
+    users_by_org = {user.organisation_id: user for user in buyers.values()}
+    ranked = []
+    for lot in services.lots_in(LotStatus.PROPOSED):
+        vendors = len(calls.eligible_vendor_ids(lot))
+        if vendors >= 2 and all(m.buyer_id in users_by_org for m in lot.active_members):
+            ranked.append((-vendors, -lot.buyers, lot.id, lot))
+    if not ranked:
+        return None
+    lot = min(ranked, key=lambda item: item[:3])[3]
+    services.request_confirmation(authority, lot)
+    for member in lot.active_members:
+        services.confirm_membership(users_by_org[member.buyer_id], member)
+    services.freeze_lot(authority, lot)
+    return lot
+
+
+def _taking_offers(authority: User) -> None:
+    lot = _freeze_second(authority)
+    if lot is None:
+        return
+    call = _open(
+        authority, lot, f"{lot.category.name}: {OPEN_TITLE_SUFFIX}", calls.min_offer_days() + 20
+    )
+    estimate = lot.estimated_unit_price
+    middle = max(2, lot.firm_quantity // 2)
+    for index, vendor_id in enumerate(sorted(calls.eligible_vendor_ids(lot))):
+        factor = Decimal("0.96") + Decimal("0.03") * index
+        _offer(
+            vendor_id,
+            call,
+            [(1, estimate * Decimal("1.2")), (middle, estimate * factor)],
+            45 + 10 * index,
+        )
+
+
+def seed_demo_calls() -> list[Any]:
+    """Load the demo calls unless already there."""
+    authority = _user(AUTHORITY_EMAIL)
+    if authority is None:
+        return []
+    if db.session.scalar(select(JointCall.id).where(JointCall.title == AWARDED_TITLE)) is None:
+        _awarded(authority)
+        db.session.flush()
+    has_open = db.session.scalar(
+        select(JointCall.id).where(JointCall.title.like(f"%{OPEN_TITLE_SUFFIX}")).limit(1)
+    )
+    if has_open is None:
+        _taking_offers(authority)
+    return []

@@ -1,0 +1,158 @@
+"""Forms for joint calls: opening one, its documents, offers, and ending it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from procurement.call_models import MAX_CONTRACT_MONTHS, MAX_LEAD_TIME_DAYS, Offer
+from procurement.calls import DESCRIPTION_MAX, REASON_MAX, Certified, OfferData
+from procurement.forms import _decimal
+from procurement.models import NOTES_MAX
+
+TIER_ROWS = 4
+
+
+class OpenCallForm(FlaskForm):
+    """What the authority states when opening a call from a frozen lot."""
+
+    title = StringField("Call title", validators=[InputRequired(), Length(max=200)])
+    description = TextAreaField(
+        "Description",
+        validators=[Optional(), Length(max=DESCRIPTION_MAX)],
+        description="What is bought, delivery, and how offers are compared.",
+    )
+    deadline = DateField(
+        "Deadline for offers",
+        validators=[InputRequired(message="Give a valid date (YYYY-MM-DD).")],
+        description="Offers close at 12:00 UTC on this date.",
+    )
+    contract_months = IntegerField(
+        "Duration of the framework agreement (months)",
+        default=24,
+        validators=[
+            InputRequired(message="Give a whole number of months."),
+            NumberRange(1, MAX_CONTRACT_MONTHS),
+        ],
+    )
+
+
+class DocumentForm(FlaskForm):
+    """One tender document."""
+
+    title = StringField("Document title", validators=[InputRequired(), Length(max=200)])
+    file = FileField("File", validators=[FileRequired("Choose a file.")])
+
+
+class ReasonForm(FlaskForm):
+    """Why a call ends without an award."""
+
+    reason = TextAreaField(
+        "Reason",
+        validators=[InputRequired(message="Give the reason."), Length(max=REASON_MAX)],
+        description="Sent to the buyers and to the vendors that offered.",
+    )
+
+
+class OfferForm(FlaskForm):
+    """A vendor's offer: a solution, price tiers as fixed rows, a lead time."""
+
+    solution = SelectField(
+        "Solution offered", validators=[DataRequired(message="Choose a solution.")]
+    )
+    lead_time_days = IntegerField(
+        "Lead time (days from the order to delivery)",
+        validators=[
+            InputRequired(message="Give a whole number of days."),
+            NumberRange(1, MAX_LEAD_TIME_DAYS),
+        ],
+    )
+    tier_quantity_1 = IntegerField("From quantity (tier 1)", validators=[Optional()], default=1)
+    tier_price_1 = StringField("Unit price (tier 1, EUR)", validators=[Optional(), Length(max=30)])
+    tier_quantity_2 = IntegerField("From quantity (tier 2)", validators=[Optional()])
+    tier_price_2 = StringField("Unit price (tier 2, EUR)", validators=[Optional(), Length(max=30)])
+    tier_quantity_3 = IntegerField("From quantity (tier 3)", validators=[Optional()])
+    tier_price_3 = StringField("Unit price (tier 3, EUR)", validators=[Optional(), Length(max=30)])
+    tier_quantity_4 = IntegerField("From quantity (tier 4)", validators=[Optional()])
+    tier_price_4 = StringField("Unit price (tier 4, EUR)", validators=[Optional(), Length(max=30)])
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=NOTES_MAX)])
+
+    def __init__(self, solutions: list[Certified], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.solution.choices = [
+            SelectChoice(str(item.solution_id), item.solution_name) for item in solutions
+        ]
+        if len(solutions) == 1 and not self.solution.data:
+            self.solution.data = str(solutions[0].solution_id)
+
+    def rows(self) -> list[tuple[Any, Any]]:
+        """The tier rows' (quantity, price) fields."""
+        return [
+            (getattr(self, f"tier_quantity_{n}"), getattr(self, f"tier_price_{n}"))
+            for n in range(1, TIER_ROWS + 1)
+        ]
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Field checks, then each row is either blank or complete with a numeric price."""
+        valid = super().validate(extra_validators)
+        for quantity, price in self.rows():
+            has_quantity = quantity.data is not None
+            has_price = bool((price.data or "").strip())
+            if has_quantity and not has_price:
+                price.errors = [*price.errors, "Give the unit price of this tier."]
+                valid = False
+            elif has_price and not has_quantity:
+                quantity.errors = [*quantity.errors, "Give the quantity this tier starts at."]
+                valid = False
+            elif has_price and _decimal(price.data) is None:
+                price.errors = [*price.errors, "Give a price as a number, e.g. 1250.00."]
+                valid = False
+        if not any(q.data is not None for q, _ in self.rows()) and not self.tier_price_1.errors:
+            self.tier_price_1.errors = [*self.tier_price_1.errors, "Give at least one tier."]
+            valid = False
+        return valid
+
+    def validate_solution(self, field: SelectField) -> None:
+        """A number (the service checks eligibility)."""
+        if not (field.data or "").isdigit():
+            raise ValidationError("Choose a solution.")
+
+    @classmethod
+    def for_offer(cls, solutions: list[Certified], offer: Offer) -> OfferForm:
+        """A form filled with an offer's values."""
+        data: dict[str, Any] = {
+            "solution": str(offer.solution_id),
+            "lead_time_days": offer.lead_time_days,
+            "notes": offer.notes,
+            "tier_quantity_1": None,
+        }
+        for index, tier in enumerate(offer.tiers[:TIER_ROWS], start=1):
+            data[f"tier_quantity_{index}"] = tier.min_quantity
+            data[f"tier_price_{index}"] = f"{tier.unit_price:.2f}"
+        return cls(solutions, data=data)
+
+    def to_data(self) -> OfferData:
+        """The explicit fields the service takes; blank rows are left out."""
+        tiers: list[tuple[int, Decimal | str]] = []
+        for quantity, price in self.rows():
+            if quantity.data is not None:
+                tiers.append((quantity.data, _decimal(price.data) or Decimal(0)))
+        return OfferData(
+            solution_id=int(self.solution.data or 0),
+            lead_time_days=self.lead_time_days.data or 0,
+            tiers=tiers,
+            notes=self.notes.data or "",
+        )

@@ -1,0 +1,349 @@
+"""Joint calls: the authority opens, documents, awards or ends them; vendors offer; buyers
+follow their calls and contract lines."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from evaluations import evidence as files
+from procurement import calls, services
+from procurement.call_forms import DocumentForm, OfferForm, OpenCallForm, ReasonForm
+from procurement.call_models import CallStatus, JointCall
+from procurement.models import LotStatus
+from registry.access import roles_required
+from registry.database import db
+from registry.exceptions import RuleViolation
+from registry.forms import ConfirmForm
+from registry.models import Role
+from registry.views.actions import run_confirmed
+
+bp = Blueprint("calls", __name__, url_prefix="/procurement")
+READERS = (Role.AUTHORITY, Role.VENDOR, Role.BUYER)
+PHASES = (
+    ("taking_offers", "Taking offers"),
+    ("awaiting_award", "Awaiting award"),
+    ("awarded", "Awarded"),
+    ("unsuccessful", "Unsuccessful"),
+    ("cancelled", "Cancelled"),
+)
+PHASE_LABELS = dict(PHASES)
+
+
+def _show_violation(form: FlaskForm, error: RuleViolation) -> None:
+    db.session.rollback()
+    target = getattr(form, error.field or "", None)
+    if target is not None and error.field != "csrf_token":
+        target.errors = [*target.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _helpers() -> dict[str, Any]:
+    return {
+        "level_name": services.level_name,
+        "confirm": ConfirmForm(),
+        "phase_labels": PHASE_LABELS,
+        "requirement_text": calls.requirement_text,
+    }
+
+
+@bp.app_context_processor
+def _lot_call() -> dict[str, Any]:
+    """Lets the lot page link to the call opened from it."""
+    return {"call_of_lot": calls.call_of_lot}
+
+
+@bp.get("/calls")
+@roles_required(*READERS)
+def index() -> str:
+    """Calls by phase: all of them for the authority and vendors, a buyer's own for buyers."""
+    phase = request.args.get("phase", "")
+    phase = phase if phase in PHASE_LABELS else ""
+    page = db.paginate(
+        calls.calls_for(g.user, phase), per_page=current_app.config["PER_PAGE"], error_out=False
+    )
+    reasons = (
+        calls.vendor_eligibility(g.user.organisation_id, list(page.items))
+        if g.user.role is Role.VENDOR
+        else {}
+    )
+    outcomes = (
+        calls.buyer_outcomes(g.user, [item.id for item in page.items])
+        if g.user.role is Role.BUYER
+        else {}
+    )
+    return render_template(
+        "procurement/calls/index.html",
+        page=page,
+        outcomes=outcomes,
+        phase=phase,
+        phases=PHASES,
+        reasons=reasons,
+        **_helpers(),
+    )
+
+
+def _call_page(call: JointCall, status: int = 200, **forms: Any) -> tuple[str, int]:
+    user = g.user
+    context: dict[str, Any] = {"call": call, "lot": call.lot, "offer_count": None}
+    context["offer_count"] = calls.offer_count(call)
+    if user.role is Role.AUTHORITY:
+        context["offers"] = calls.unsealed_offers(user, call)
+        context["compliance"] = calls.compliance(call) if context["offers"] else {}
+        context["document_form"] = forms.get("document_form") or DocumentForm()
+        context["cancel_form"] = forms.get("cancel_form") or ReasonForm(prefix="cancel")
+        context["unsuccessful_form"] = forms.get("unsuccessful_form") or ReasonForm(
+            prefix="unsuccessful"
+        )
+    elif user.role is Role.VENDOR:
+        context["reason"] = calls.ineligibility_reason(user.organisation_id, call.lot)
+        context["own_offer"] = calls.own_offer(user, call)
+    else:
+        context["lines"], context["dropouts"] = calls.buyer_outcome(user, call)
+    return render_template("procurement/calls/call.html", **context, **_helpers()), status
+
+
+@bp.get("/calls/<int:call_id>")
+@roles_required(*READERS)
+def call(call_id: int) -> tuple[str, int]:
+    """A call: requirement, deadline, documents; offers (sealed), award and outcome by role."""
+    return _call_page(calls.get_call(g.user, call_id))
+
+
+@bp.route("/lots/<int:lot_id>/call", methods=["GET", "POST"])
+@roles_required(Role.AUTHORITY)
+def open_call(lot_id: int) -> Any:
+    """Open a joint call from a frozen lot."""
+    lot = services.get_lot(g.user, lot_id)
+    if lot.status is not LotStatus.FROZEN:
+        existing = calls.call_of_lot(lot.id)
+        if existing is not None:
+            return redirect(url_for("calls.call", call_id=existing.id))
+    form = OpenCallForm()
+    if request.method == "GET" and not form.title.data:
+        form.title.data = f"{lot.category.name}: joint call for {lot.reference}"
+    if form.validate_on_submit():
+        try:
+            opened = calls.open_call(
+                g.user,
+                lot,
+                form.title.data or "",
+                form.description.data or "",
+                calls.deadline_on(form.deadline.data),
+                form.contract_months.data or 0,
+            )
+        except RuleViolation as error:
+            _show_violation(form, error)
+        else:
+            db.session.commit()
+            flash(f"{opened.reference} is open; eligible vendors were notified.", "success")
+            return redirect(url_for("calls.call", call_id=opened.id))
+    return render_template(
+        "procurement/calls/open.html",
+        form=form,
+        lot=lot,
+        min_days=calls.min_offer_days(),
+        **_helpers(),
+    )
+
+
+@bp.post("/calls/<int:call_id>/documents")
+@roles_required(Role.AUTHORITY)
+def add_document(call_id: int) -> Any:
+    """Attach a tender document."""
+    found = calls.get_call(g.user, call_id)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            calls.add_document(g.user, found, form.title.data or "", upload.filename, upload.stream)
+        except RuleViolation as error:
+            _show_violation(form, error)
+        else:
+            db.session.commit()
+            flash("The document is attached.", "success")
+            return redirect(url_for("calls.call", call_id=call_id))
+    return _call_page(calls.get_call(g.user, call_id), 400, document_form=form)
+
+
+@bp.get("/calls/<int:call_id>/documents/<int:document_id>")
+@roles_required(*READERS)
+def document(call_id: int, document_id: int) -> Response:
+    """A tender document, as an attachment, to anyone who may see the call."""
+    found = calls.get_call(g.user, call_id)
+    item = calls.get_document(g.user, found, document_id)
+    data = files.path_of(item.stored_name).read_bytes()
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=item.content_type,
+        as_attachment=True,
+        download_name=item.original_name,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _reason_action(call_id: int, prefix: str, action: Any, done: str) -> Any:
+    found = calls.get_call(g.user, call_id)
+    form = ReasonForm(prefix=prefix)
+    if form.validate_on_submit():
+        try:
+            action(g.user, found, form.reason.data or "")
+        except RuleViolation as error:
+            if error.field is None:
+                db.session.rollback()
+                flash(error.message, "error")
+                return redirect(url_for("calls.call", call_id=call_id))
+            _show_violation(form, error)
+        else:
+            db.session.commit()
+            flash(f"{found.reference} {done}.", "success")
+            return redirect(url_for("calls.call", call_id=call_id))
+    return _call_page(calls.get_call(g.user, call_id), 400, **{f"{prefix}_form": form})
+
+
+@bp.post("/calls/<int:call_id>/cancel")
+@roles_required(Role.AUTHORITY)
+def cancel(call_id: int) -> Any:
+    """Cancel a call before its deadline, with a reason."""
+    return _reason_action(call_id, "cancel", calls.cancel_call, "is cancelled")
+
+
+@bp.post("/calls/<int:call_id>/unsuccessful")
+@roles_required(Role.AUTHORITY)
+def unsuccessful(call_id: int) -> Any:
+    """End a call without award, after its deadline, with a reason."""
+    return _reason_action(call_id, "unsuccessful", calls.declare_unsuccessful, "is unsuccessful")
+
+
+@bp.post("/calls/<int:call_id>/award")
+@roles_required(Role.AUTHORITY)
+def award(call_id: int) -> Response:
+    """Award the call to the best compliant offer (or find that none works)."""
+    found = calls.get_call(g.user, call_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            calls.award_call(g.user, found)
+        except RuleViolation as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            if found.status is CallStatus.AWARDED:
+                flash(f"{found.reference} is awarded.", "success")
+            else:
+                flash(
+                    f"{found.reference} is unsuccessful: {found.outcome_reason}",
+                    "warning",
+                )
+    return redirect(url_for("calls.call", call_id=call_id))
+
+
+# --- vendor: offers ------------------------------------------------------------------------
+
+
+def _offer_form_page(
+    call: JointCall, form: OfferForm | None, offer: Any = None, status: int = 200
+) -> tuple[str, int]:
+    return (
+        render_template(
+            "procurement/calls/offer_form.html",
+            call=call,
+            lot=call.lot,
+            form=form,
+            offer=offer,
+            existing=calls.own_offer(g.user, call) if offer is None else None,
+            reason=calls.ineligibility_reason(g.user.organisation_id, call.lot),
+            rows=form.rows() if form is not None else [],
+            **_helpers(),
+        ),
+        status,
+    )
+
+
+@bp.route("/calls/<int:call_id>/offer", methods=["GET", "POST"])
+@roles_required(Role.VENDOR)
+def new_offer(call_id: int) -> Any:
+    """Make the organisation's one offer on a call."""
+    found = calls.get_call(g.user, call_id)
+    solutions = calls.eligible_solutions(g.user.organisation_id, found.lot)
+    form = OfferForm(solutions)
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return _offer_form_page(found, form)
+        try:
+            made = calls.submit_offer(g.user, found, form.to_data())
+        except RuleViolation as error:
+            _show_violation(form, error)
+            return _offer_form_page(calls.get_call(g.user, call_id), form)
+        db.session.commit()
+        flash(
+            f"Your offer {made.reference} is saved and sealed until the deadline. "
+            "You can change it until then.",
+            "success",
+        )
+        return redirect(url_for("calls.offer", call_id=call_id, offer_id=made.id))
+    return _offer_form_page(found, form)
+
+
+@bp.get("/calls/<int:call_id>/offers/<int:offer_id>")
+@roles_required(Role.VENDOR, Role.AUTHORITY)
+def offer(call_id: int, offer_id: int) -> str:
+    """An offer: to its own vendor; to the authority once the deadline has passed."""
+    found = calls.get_call(g.user, call_id)
+    item = calls.get_offer(g.user, found, offer_id)
+    return render_template(
+        "procurement/calls/offer.html", call=found, lot=found.lot, offer=item, **_helpers()
+    )
+
+
+@bp.route("/calls/<int:call_id>/offers/<int:offer_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.VENDOR)
+def edit_offer(call_id: int, offer_id: int) -> Any:
+    """Change one's offer until the deadline."""
+    found = calls.get_call(g.user, call_id)
+    item = calls.get_offer(g.user, found, offer_id)
+    solutions = calls.eligible_solutions(g.user.organisation_id, found.lot)
+    if request.method == "GET":
+        return _offer_form_page(found, OfferForm.for_offer(solutions, item), item)
+    form = OfferForm(solutions)
+    if not form.validate_on_submit():
+        return _offer_form_page(found, form, item)
+    try:
+        calls.update_offer(g.user, item, form.to_data())
+    except RuleViolation as error:
+        _show_violation(form, error)
+        found = calls.get_call(g.user, call_id)
+        return _offer_form_page(found, form, calls.get_offer(g.user, found, offer_id))
+    db.session.commit()
+    flash("Your offer is changed; it stays sealed until the deadline.", "success")
+    return redirect(url_for("calls.offer", call_id=call_id, offer_id=offer_id))
+
+
+@bp.post("/calls/<int:call_id>/offers/<int:offer_id>/withdraw")
+@roles_required(Role.VENDOR)
+def withdraw_offer(call_id: int, offer_id: int) -> Response:
+    """Withdraw one's offer before the deadline."""
+    found = calls.get_call(g.user, call_id)
+    item = calls.get_offer(g.user, found, offer_id)
+    reference = item.reference
+    if run_confirmed(lambda: calls.withdraw_offer(g.user, item), f"{reference} is withdrawn."):
+        return redirect(url_for("calls.call", call_id=call_id))
+    return redirect(url_for("calls.offer", call_id=call_id, offer_id=offer_id))

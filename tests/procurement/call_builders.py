@@ -1,0 +1,154 @@
+"""Helpers for the joint-call tests: a frozen lot with buyers, eligible and ineligible vendors,
+calls on it, offers, and the clock (a call's deadline) moved past."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from catalog.models import Solution
+from procurement import calls, services
+from procurement.aggregation import AggregationParameters
+from procurement.call_models import JointCall, Offer
+from procurement.models import Lot, LotStatus, NeedUnit
+from registry.database import db, utcnow
+from registry.models import OrganisationKind, User
+from registry.norms.models import NormVersion
+from tests.catalog import solution_builders
+from tests.procurement.need_builders import certified_market, open_need
+
+NORM = "CALL-NORM"
+
+
+@dataclass
+class CallWorld:
+    """A frozen lot and the people around it."""
+
+    authority: User
+    buyers: list[User]
+    vendors: list[User]  # each with a published solution holding a valid label for the lot
+    outsiders: list[User]  # each with a published solution of the category but no label
+    version: NormVersion
+    lot: Lot
+
+
+def frozen_lot(
+    authority: User,
+    buyers: Sequence[User],
+    *,
+    code: str = NORM,
+    quantities: Sequence[int] | None = None,
+    ceilings: Sequence[Decimal | str] | None = None,
+    unit: NeedUnit = NeedUnit.LICENCE,
+    title: str = "Pooled licences",
+) -> Lot:
+    """Open one need per buyer under the norm (level 1), pool, confirm and freeze them."""
+    needs = []
+    for index, buyer in enumerate(buyers):
+        needs.append(
+            open_need(
+                buyer,
+                title=title,
+                norm_code=code,
+                min_level_rank=1,
+                unit=unit,
+                firm_quantity=quantities[index] if quantities else 10 * (index + 1),
+                max_unit_price=Decimal(ceilings[index]) if ceilings else Decimal("1000.00"),
+            )
+        )
+    services.run_aggregation(
+        authority,
+        AggregationParameters(today=services.today(), region_level=1, min_vendors=0),
+    )
+    need_ids = {need.id for need in needs}
+    lot = next(
+        lot
+        for lot in services.lots_in(LotStatus.PROPOSED)
+        if {member.need_id for member in lot.members} == need_ids
+    )
+    services.request_confirmation(authority, lot)
+    by_org = {buyer.organisation_id: buyer for buyer in buyers}
+    for member in lot.active_members:
+        services.confirm_membership(by_org[member.buyer_id], member)
+    services.freeze_lot(authority, lot)
+    db.session.commit()
+    return lot
+
+
+def call_world(
+    create_user: Callable[..., User],
+    *,
+    buyers: int = 3,
+    vendors: int = 2,
+    outsiders: int = 1,
+    quantities: Sequence[int] | None = None,
+    ceilings: Sequence[Decimal | str] | None = None,
+) -> CallWorld:
+    """A frozen lot of `buyers` buyers, `vendors` eligible vendors and `outsiders` without a
+    label (their solution is published in the lot's category)."""
+    authority = create_user(kind=OrganisationKind.AUTHORITY)
+    eligible = [create_user(kind=OrganisationKind.VENDOR) for _ in range(vendors)]
+    version = certified_market(authority, eligible, NORM)
+    others = [create_user(kind=OrganisationKind.VENDOR) for _ in range(outsiders)]
+    for index, outsider in enumerate(others):
+        solution_builders.published(outsider, name=f"Uncertified {index}")
+    people = [create_user(kind=OrganisationKind.BUYER) for _ in range(buyers)]
+    lot = frozen_lot(authority, people, quantities=quantities, ceilings=ceilings)
+    return CallWorld(authority, people, eligible, others, version, lot)
+
+
+def open_call(world: CallWorld, title: str = "Joint call for licences") -> JointCall:
+    """A committed call on the world's lot, its deadline just past the minimum offer period."""
+    call = calls.open_call(
+        world.authority,
+        world.lot,
+        title,
+        "Licences for every buyer of the lot.",
+        calls.deadline_on(services.today() + dt.timedelta(days=calls.min_offer_days() + 1)),
+        24,
+    )
+    db.session.commit()
+    return call
+
+
+def solution_of(vendor: User) -> Solution:
+    """The vendor's first published solution."""
+    found = db.session.scalars(
+        select(Solution).where(Solution.vendor_id == vendor.organisation_id).order_by(Solution.id)
+    ).first()
+    assert found is not None
+    return found
+
+
+def offer_data(
+    vendor: User, tiers: Sequence[tuple[int, str]] = ((1, "900.00"),), lead: int = 30
+) -> calls.OfferData:
+    """Offer data on the vendor's first solution."""
+    return calls.OfferData(
+        solution_id=solution_of(vendor).id,
+        lead_time_days=lead,
+        tiers=[(quantity, Decimal(price)) for quantity, price in tiers],
+    )
+
+
+def make_offer(
+    vendor: User,
+    call: JointCall,
+    tiers: Sequence[tuple[int, str]] = ((1, "900.00"),),
+    lead: int = 30,
+) -> Offer:
+    """A committed offer."""
+    offer = calls.submit_offer(vendor, call, offer_data(vendor, tiers, lead))
+    db.session.commit()
+    return offer
+
+
+def pass_deadline(call: JointCall) -> JointCall:
+    """Move the clock: the call's deadline is now in the past."""
+    call.deadline = utcnow() - dt.timedelta(minutes=1)
+    db.session.commit()
+    return call
