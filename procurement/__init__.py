@@ -25,3 +25,35 @@ def init_app(app: Flask) -> None:
         app, NavEntry("Aggregation", "procurement.aggregation", frozenset({Role.AUTHORITY}), 60)
     )
     add_demo_seeder(app, "needs and lots", seed_demo_procurement, order=60)
+    from procurement.call_demo import seed_demo_calls
+    from procurement.call_views import bp as calls_bp
+
+    app.register_blueprint(calls_bp)
+    calls_roles = frozenset({Role.AUTHORITY, Role.VENDOR, Role.BUYER})
+    add_nav_entry(app, NavEntry("Joint calls", "calls.index", calls_roles, 61))
+    add_demo_seeder(app, "joint calls", seed_demo_calls, order=61)
+    from procurement import api as procurement_api
+    from procurement.public_views import bp as public_bp
+    from procurement.public_views import dashboard_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(dashboard_bp)
+    procurement_api.init_app(app)
+    add_nav_entry(
+        app,
+        NavEntry(
+            "Joint procurement",
+            "procurement_public.index",
+            frozenset({Role.PUBLIC, Role.EVALUATOR}),
+            62,
+        ),
+    )
+    add_nav_entry(
+        app,
+        NavEntry(
+            "Procurement dashboard",
+            "procurement_dashboard.dashboard_page",
+            frozenset({Role.AUTHORITY}),
+            63,
+        ),
+    )

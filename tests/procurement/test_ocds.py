@@ -1,0 +1,304 @@
+"""OCDS 1.1 packages of needs and joint calls validate against the release schema with our six
+extensions, and say only what is public at each stage (offers sealed until the deadline)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from jsonschema import Draft4Validator, FormatChecker
+from sqlalchemy import select
+
+from procurement import ocds
+from procurement.call_models import JointCall
+from procurement.models import NeedStatus
+from registry.database import db
+from registry.models import OrganisationKind, User
+from tests.procurement import public_builders as build
+
+STANDARD = Path("/work/shared/standards/ocds-1.1")
+EXTENSIONS = ("lots", "techniques", "requirements", "bid", "contract_buyer", "location")
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386 JSON Merge Patch."""
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+def _load(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((STANDARD / name).read_text(encoding="utf-8"))
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def release_schema() -> dict[str, Any]:
+    schema = _load("core-release-1.1.json")
+    for extension in EXTENSIONS:
+        schema = merge_patch(schema, _load(f"ext-{extension}.json"))
+    return schema
+
+
+@pytest.fixture(scope="module")
+def package_validator(release_schema: dict[str, Any]) -> Draft4Validator:
+    schema = _load("core-package-1.1.json")
+    schema["properties"]["releases"]["items"] = release_schema
+    # The release schema's own "#/definitions/…" references must resolve inside it.
+    schema["definitions"] = release_schema["definitions"]
+    Draft4Validator.check_schema(schema)
+    return Draft4Validator(schema, format_checker=FormatChecker())
+
+
+def assert_valid(
+    validator: Draft4Validator, release_schema: dict[str, Any], body: dict[str, Any]
+) -> None:
+    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
+    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
+    release_validator = Draft4Validator(release_schema, format_checker=FormatChecker())
+    for release in body["releases"]:
+        problems = list(release_validator.iter_errors(release))
+        assert not problems, f"{release['id']}: {problems[0].message}"
+
+
+def _authority(create_user: Callable[..., User]) -> User:
+    return create_user(kind=OrganisationKind.AUTHORITY)
+
+
+def _package(client: FlaskClient, ocid: str) -> dict[str, Any]:
+    response = client.get(f"/procurement/ocds/{ocid}.json")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    assert "max-age" in response.headers["Cache-Control"] and response.headers["ETag"]
+    body: dict[str, Any] = response.json  # type: ignore[assignment]
+    return body
+
+
+def test_a_call_before_its_deadline_is_a_sealed_tender(
+    app: Flask,
+    client: FlaskClient,
+    create_user: Callable[..., User],
+    release_schema: dict[str, Any],
+    package_validator: Draft4Validator,
+) -> None:
+    scene = build.scene(_authority(create_user))
+    call = build.open_call(scene)
+    build.two_offers(scene, call)
+    body = _package(client, call.ocid)
+    assert_valid(package_validator, release_schema, body)
+    assert body["version"] == "1.1" and len(body["extensions"]) == 6
+    assert call.ocid == f"ocds-sfreg1-CALL-{call.id:05d}"
+    (release,) = body["releases"]
+    assert release["id"] == f"{call.ocid}-tender" and release["tag"] == ["tender"]
+    tender = release["tender"]
+    assert tender["tenderPeriod"]["endDate"] == ocds.stamp(call.deadline)
+    assert tender["techniques"]["hasFrameworkAgreement"] is True
+    assert [item["quantity"] for item in tender["items"]] == [10, 20, 30]
+    assert {item["relatedLot"] for item in tender["items"]} == {scene.lot.reference}
+    assert "City of Rennes" in tender["items"][0]["description"]
+    assert tender["lots"][0]["id"] == scene.lot.reference
+    (criterion,) = tender["criteria"]
+    assert criterion["title"] == "Valid SafeTech label under PUB-NORM at level Certified or higher"
+    requirement_ids = [r["id"] for r in criterion["requirementGroups"][0]["requirements"]]
+    assert requirement_ids == ["LABEL-1", "PUB-NORM-ONVIF-S", "PUB-NORM-EXPORT", "PUB-NORM-MASK"]
+    document = tender["documents"][0]
+    assert document["title"] == "Technical specification"
+    assert document["url"].endswith(f"/procurement/public/calls/{call.id}/documents/1")
+    roles = {party["name"]: party["roles"] for party in release["parties"]}
+    assert roles["City of Rennes"] == ["buyer"]
+    assert roles[scene.authority.organisation.name] == ["procuringEntity"]
+    assert len(roles) == 4
+    # Sealed: no tenderer, bid or price before the deadline.
+    text = build.text_of(body)
+    for secret in ("Startup Vision", "Large Optics", "850", "880", "950", "tenderers", '"bids"'):
+        assert secret not in text
+    related = {process["identifier"] for process in release["relatedProcesses"]}
+    assert related == {ocds.need_ocid(need) for need in scene.needs}
+
+
+def test_after_the_deadline_the_bids_are_published(
+    app: Flask,
+    client: FlaskClient,
+    create_user: Callable[..., User],
+    release_schema: dict[str, Any],
+    package_validator: Draft4Validator,
+) -> None:
+    scene = build.scene(_authority(create_user))
+    call = build.open_call(scene)
+    build.two_offers(scene, call)
+    build.pass_deadline(call)
+    body = _package(client, call.ocid)
+    assert_valid(package_validator, release_schema, body)
+    assert [r["tag"] for r in body["releases"]] == [["tender"], ["tenderUpdate"]]
+    update = body["releases"][1]
+    statistics = {s["measure"]: s["value"] for s in update["bids"]["statistics"]}
+    # 60 licences: the startup's 850 tier applies (51 000), the large firm's flat 880 (52 800).
+    assert statistics == {
+        "bids": 2,
+        "smeBids": 1,
+        "lowestValidBidValue": 51000.0,
+        "highestValidBidValue": 52800.0,
+    }
+    assert update["tender"]["numberOfTenderers"] == 2
+    assert [bid["status"] for bid in update["bids"]["details"]] == ["pending", "pending"]
+    roles = {party["name"]: party["roles"] for party in update["parties"]}
+    assert roles["Startup Vision"] == ["tenderer"]
+    assert "awards" not in update
+
+
+def test_an_awarded_call_has_one_contract_per_buyer(
+    app: Flask,
+    client: FlaskClient,
+    create_user: Callable[..., User],
+    release_schema: dict[str, Any],
+    package_validator: Draft4Validator,
+) -> None:
+    scene = build.scene(_authority(create_user))
+    call = build.open_call(scene)
+    startup, _ = build.two_offers(scene, call)
+    build.pass_deadline(call)
+    award = build.award(scene, call, startup, dropout_buyers=(0,))
+    body = _package(client, call.ocid)
+    assert_valid(package_validator, release_schema, body)
+    tags = [r["tag"] for r in body["releases"]]
+    assert tags == [["tender"], ["tenderUpdate"], ["award"], ["contract"], ["contract"]]
+    ids = [r["id"] for r in body["releases"]]
+    assert len(set(ids)) == len(ids) and f"{call.ocid}-award" in ids
+    (awarded,) = body["releases"][2]["awards"]
+    # Rennes (10) dropped out: 50 licences at the 850 tier.
+    assert awarded["value"] == {"amount": 42500.0, "currency": "EUR"}
+    assert awarded["suppliers"][0]["name"] == "Startup Vision"
+    assert [b["name"] for b in awarded["buyers"]] == ["Brest Metropole", "Quimper Police"]
+    assert "Realised saving 20.0 %" in awarded["description"]
+    contracts = [r["contracts"][0] for r in body["releases"][3:]]
+    assert [c["buyer"]["name"] for c in contracts] == ["Brest Metropole", "Quimper Police"]
+    assert [c["value"]["amount"] for c in contracts] == [17000.0, 25500.0]
+    assert {c["awardID"] for c in contracts} == {awarded["id"]}
+    assert [c["id"] for c in contracts] == [line.reference for line in award.lines]
+    roles = {party["name"]: party["roles"] for party in body["releases"][2]["parties"]}
+    assert roles["Startup Vision"] == ["supplier", "tenderer"]
+    assert roles["City of Rennes"] == ["buyer"]
+
+
+def test_unsuccessful_and_cancelled_calls_say_so(
+    app: Flask,
+    client: FlaskClient,
+    create_user: Callable[..., User],
+    release_schema: dict[str, Any],
+    package_validator: Draft4Validator,
+) -> None:
+    authority = _authority(create_user)
+    scene = build.scene(authority)
+    call = build.open_call(scene)
+    build.pass_deadline(call)
+    build.unsuccessful(scene, call, "No offer was received.")
+    body = _package(client, call.ocid)
+    assert_valid(package_validator, release_schema, body)
+    last = body["releases"][-1]
+    assert last["tender"]["status"] == "unsuccessful"
+    assert last["awards"][0]["status"] == "unsuccessful"
+    assert last["awards"][0]["description"] == "No offer was received."
+
+    other = build.scene(authority, norm_code="PUB-NORM-2", suffix=" (2)")
+    cancelled = build.open_call(other, document=False)
+    build.cancel(other, cancelled, "The buyers' budgets were withdrawn.")
+    body = _package(client, cancelled.ocid)
+    assert_valid(package_validator, release_schema, body)
+    assert [r["tag"] for r in body["releases"]] == [["tender"], ["tenderCancellation"]]
+    assert body["releases"][1]["tender"]["status"] == "cancelled"
+    assert "budgets were withdrawn" in body["releases"][1]["tender"]["description"]
+
+
+def test_a_need_is_a_planning_process_without_its_ceiling(
+    app: Flask,
+    client: FlaskClient,
+    create_user: Callable[..., User],
+    release_schema: dict[str, Any],
+    package_validator: Draft4Validator,
+) -> None:
+    scene = build.scene(_authority(create_user))
+    need = scene.needs[0]
+    body = _package(client, ocds.need_ocid(need))
+    assert_valid(package_validator, release_schema, body)
+    (release,) = body["releases"]
+    assert release["tag"] == ["planning"] and release["buyer"]["name"] == "City of Rennes"
+    assert release["tender"]["items"][0]["quantity"] == 10
+    assert "900" not in build.text_of(body)
+    need.status = NeedStatus.WITHDRAWN
+    db.session.commit()
+    assert client.get(f"/procurement/ocds/{ocds.need_ocid(need)}.json").status_code == 404
+    for unknown in ("ocds-sfreg1-CALL-99999", "ocds-other-NEED-00001", "nonsense", "x" * 300):
+        response = client.get(f"/procurement/ocds/{unknown}.json")
+        assert response.status_code == 404
+        assert response.json is not None and response.json["error"]["code"] == 404
+
+
+def test_the_bulk_package_holds_every_release_and_pages(
+    app: Flask,
+    client: FlaskClient,
+    create_user: Callable[..., User],
+    release_schema: dict[str, Any],
+    package_validator: Draft4Validator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scene = build.scene(_authority(create_user))
+    call = build.open_call(scene)
+    startup, _ = build.two_offers(scene, call)
+    build.pass_deadline(call)
+    build.award(scene, call, startup)
+    response = client.get("/procurement/ocds.json")
+    assert response.status_code == 200
+    body = response.json
+    assert body is not None
+    assert_valid(package_validator, release_schema, body)
+    ids = [r["id"] for r in body["releases"]]
+    # 3 needs' planning releases, then tender, bids, award and 3 contracts.
+    assert len(ids) == 9 and len(set(ids)) == 9 and "links" not in body
+    assert body["publicationPolicy"].endswith("/procurement/public/open-data")
+    monkeypatch.setitem(app.config, "OCDS_PAGE_SIZE", 4)
+    first = client.get("/procurement/ocds.json").json
+    assert first is not None and len(first["releases"]) == 4
+    assert first["links"]["next"].endswith("/procurement/ocds.json?page=2")
+    third = client.get("/procurement/ocds.json?page=3").json
+    assert third is not None and len(third["releases"]) == 1 and "next" not in third["links"]
+    assert_valid(package_validator, release_schema, third)
+    assert client.get("/procurement/ocds.json?page=4").status_code == 404
+    again = client.get("/procurement/ocds.json?page=1", headers={"If-None-Match": "x"})
+    etag = again.headers["ETag"]
+    cached = client.get("/procurement/ocds.json?page=1", headers={"If-None-Match": etag})
+    assert cached.status_code == 304
+
+
+def test_the_demo_data_publishes_valid_packages(
+    app: Flask,
+    client: FlaskClient,
+    runner: FlaskCliRunner,
+    release_schema: dict[str, Any],
+    package_validator: Draft4Validator,
+) -> None:
+    """Calls opened, offered on and awarded through the services publish valid packages."""
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    body = client.get("/procurement/ocds.json").json
+    assert body is not None
+    assert_valid(package_validator, release_schema, body)
+    tags = {tag for release in body["releases"] for tag in release["tag"]}
+    assert {"planning", "tender", "tenderUpdate", "award", "contract"} <= tags
+    ids = [release["id"] for release in body["releases"]]
+    assert len(ids) == len(set(ids))
+    for call in db.session.scalars(select(JointCall)):
+        package = _package(client, call.ocid)
+        assert_valid(package_validator, release_schema, package)
+        if not call.deadline_passed():
+            assert '"bids"' not in build.text_of(package)

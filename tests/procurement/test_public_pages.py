@@ -1,0 +1,121 @@
+"""The public joint-procurement pages: anyone reads the notices and outcomes, never a sealed
+offer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from registry.models import OrganisationKind, User
+from tests.procurement import public_builders as build
+
+
+def _page(client: FlaskClient, path: str) -> str:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return response.get_data(as_text=True)
+
+
+def test_the_index_has_an_empty_state_and_lists_calls_by_phase(
+    app: Flask, client: FlaskClient, create_user: Callable[..., User]
+) -> None:
+    assert "No joint call has been opened yet" in _page(client, "/procurement/public")
+    authority = create_user(kind=OrganisationKind.AUTHORITY)
+    scene = build.scene(authority)
+    call = build.open_call(scene)
+    other = build.scene(authority, norm_code="PUB-NORM-2", suffix=" (2)")
+    closed = build.open_call(other, document=False)
+    build.pass_deadline(closed)
+    build.unsuccessful(other, closed, "No compliant offer.")
+    page = _page(client, "/procurement/public")
+    assert call.title in page and "Open for offers" in page and "Unsuccessful" in page
+    taking = _page(client, "/procurement/public?phase=taking_offers")
+    assert call.reference in taking and closed.reference not in taking
+    unsuccessful = _page(client, "/procurement/public?phase=unsuccessful")
+    assert closed.reference in unsuccessful and call.reference not in unsuccessful
+    assert "No joint call is awarded" in _page(client, "/procurement/public?phase=awarded")
+    # Unknown filters and pages fall back quietly.
+    assert call.reference in _page(client, "/procurement/public?phase=%27--&page=x")
+    assert "Joint procurement" in _page(client, "/")
+
+
+def test_before_the_deadline_the_notice_shows_no_offer(
+    app: Flask, client: FlaskClient, create_user: Callable[..., User]
+) -> None:
+    scene = build.scene(create_user(kind=OrganisationKind.AUTHORITY))
+    call = build.open_call(scene)
+    build.two_offers(scene, call)
+    page = _page(client, f"/procurement/public/calls/{call.id}")
+    for fact in (
+        "City of Rennes",
+        "Brest Metropole",
+        "Quimper Police",
+        "Buyers (3)",
+        "<dd>60 (unit: licence)</dd>",
+        "<dd>75 (unit: licence), with the buyers",
+        "PUB-NORM",
+        call.deadline.strftime("%Y-%m-%d %H:%M"),
+        "offers are sealed until then",
+        call.ocid,
+    ):
+        assert fact in page, fact
+    for secret in ("Startup Vision", "Large Optics", "850", "880", "Offers received"):
+        assert secret not in page, secret
+    link = f"/procurement/public/calls/{call.id}/documents/1"
+    assert link in page
+    download = client.get(link)
+    assert download.status_code == 200
+    assert download.data.startswith(b"%PDF")
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert client.get(f"/procurement/public/calls/{call.id}/documents/2").status_code == 404
+    assert client.get("/procurement/public/calls/2147483647").status_code == 404
+
+
+def test_after_the_deadline_only_the_number_of_offers_is_shown(
+    app: Flask, client: FlaskClient, create_user: Callable[..., User]
+) -> None:
+    scene = build.scene(create_user(kind=OrganisationKind.AUTHORITY))
+    call = build.open_call(scene)
+    build.two_offers(scene, call)
+    build.pass_deadline(call)
+    page = _page(client, f"/procurement/public/calls/{call.id}")
+    assert "<dt>Offers received</dt><dd>2</dd>" in page
+    assert "Awaiting award" in page and "examining the offers" in page
+    assert "Startup Vision" not in page and "850" not in page
+
+
+def test_after_the_award_the_outcome_is_public(
+    app: Flask, client: FlaskClient, create_user: Callable[..., User]
+) -> None:
+    scene = build.scene(create_user(kind=OrganisationKind.AUTHORITY))
+    call = build.open_call(scene)
+    startup, _ = build.two_offers(scene, call)
+    build.pass_deadline(call)
+    award = build.award(scene, call, startup, dropout_buyers=(0,))
+    page = _page(client, f"/procurement/public/calls/{call.id}")
+    for fact in (
+        "Startup Vision",
+        startup.solution.name,
+        "850.00 EUR",
+        "42,500.00 EUR",
+        # The counterfactual in words: 42 500 × 1.25 = 53 125.
+        "they would have paid 53,125.00 EUR: a realised saving of 20.0 %",
+        "Contracts, one per buyer (2)",
+        award.lines[0].reference,
+        "17,000.00 EUR",
+        "25,500.00 EUR",
+        "Buyers that left the award (1)",
+        "City of Rennes: ceiling 900.00 EUR",
+    ):
+        assert fact in page, fact
+    assert "Large Optics" not in page
+
+
+def test_the_publication_policy_names_the_licence_and_the_downloads(
+    app: Flask, client: FlaskClient
+) -> None:
+    page = _page(client, "/procurement/public/open-data")
+    assert "creativecommons.org/publicdomain/zero/1.0" in page
+    assert "/procurement/ocds.json" in page and "/api/v1/calls" in page
