@@ -70,6 +70,8 @@ def _defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_NAME": "safetech_session",
         "WTF_CSRF_TIME_LIMIT": None,
         "PER_PAGE": 25,
+        # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none).
+        "PROXY_FIX": 0,
     }
 
 
@@ -103,6 +105,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
     app.debug = False if production else app.debug
+    if int(app.config["PROXY_FIX"]):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
     from registry import http, mail
     from registry.database import db

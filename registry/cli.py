@@ -1,4 +1,4 @@
-"""Command-line interface: accounts, demo data and the audit chain."""
+"""Command-line interface: accounts, demo data, the audit chain, backup and restore."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from registry import audit, services
+from registry import audit, backup, services
 from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.models import Organisation, OrganisationKind, Role
@@ -141,8 +141,43 @@ def demo_totp_command(email: str) -> None:
     click.echo(pyotp.TOTP(secret).now())
 
 
+@click.command("backup")
+@click.argument("directory", type=click.Path(file_okay=False))
+def backup_command(directory: str) -> None:
+    """Back up the database, uploaded files and signing keys into a new, empty DIRECTORY."""
+    try:
+        manifest = backup.create_backup(directory)
+    except backup.BackupError as error:
+        raise click.ClickException(error.message) from error
+    database = manifest["database"]
+    click.echo(
+        f"Backup written to {directory}: {database['kind']} database at revision "
+        f"{database['alembic_revision']}, {database['stored_files']} stored file(s), "
+        f"{len(manifest['files'])} file(s) in the manifest."
+    )
+
+
+@click.command("restore")
+@click.argument("directory", type=click.Path(file_okay=False, exists=True))
+def restore_command(directory: str) -> None:
+    """Restore a backup into this empty instance, then verify it (exit 1 if a check fails)."""
+    try:
+        report = backup.restore_backup(directory, log=click.echo)
+    except backup.BackupError as error:
+        raise click.ClickException(error.message) from error
+    for check in report.checks:
+        click.echo(f"  {'ok    ' if check.ok else 'FAILED'} {check.name}: {check.detail}")
+    if not report.ok:
+        click.echo("Restore finished, but verification FAILED (see above).", err=True)
+        sys.exit(1)
+    click.echo("Restore complete and verified.")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the registry's commands to `flask --app app`."""
+    backup.remember_keys_folder(app)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(audit_group)
     app.cli.add_command(seed_demo_command)
