@@ -12,6 +12,7 @@ import os
 import re
 import secrets
 import tempfile
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,9 @@ _ACTIVE_MARKERS = ("<html", "<svg", "<script", "<!doctype", "<iframe", "<?xml")
 # Bidirectional controls (e.g. U+202E) make "gpj.exe" look like "exe.jpg".
 _BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _ALLOWED_TEXT_CONTROLS = {"\t", "\n", "\r", "\f"}
+_TEMPORARY_PREFIX = ".upload-"
+# A temporary file older than this was left by a killed process (a write takes milliseconds).
+STALE_TEMPORARY_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -147,7 +151,7 @@ def write_file(checked: CheckedFile) -> str:
     folder = upload_dir()
     folder.mkdir(parents=True, exist_ok=True)
     stored_name = f"{secrets.token_hex(16)}.{checked.extension}"
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".upload-")
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=_TEMPORARY_PREFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(checked.data)
@@ -157,7 +161,19 @@ def write_file(checked: CheckedFile) -> str:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    _remove_stale_temporaries(folder)
     return stored_name
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    # Their names never match a stored name, so they are never served; this only frees space.
+    cutoff = time.time() - STALE_TEMPORARY_SECONDS
+    for leftover in folder.glob(f"{_TEMPORARY_PREFIX}*"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except FileNotFoundError:  # another worker swept it first
+            continue
 
 
 def delete_file(stored_name: str) -> None:

@@ -36,6 +36,8 @@ TEMPLATE_NAME: Final = "label.html"
 STYLESHEET_NAME: Final = "label.css"
 # Bump when the rendering code changes in a way the template hash cannot see.
 RENDER_VERSION: Final = "1"
+# A temporary file older than this was left by a killed process (a render takes a second).
+STALE_TEMPORARY_SECONDS: Final = 3600
 STATUS_TEXT: Final = {
     "valid": "VALID",
     "suspended": "SUSPENDED",
@@ -210,7 +212,19 @@ def cached_label_pdf(
         temporary.unlink(missing_ok=True)
         raise
     _remove_older_versions(path)
+    _remove_stale_temporaries(path.parent)
     return path
+
+
+def _remove_stale_temporaries(folder: Path) -> None:
+    """Delete temporary files of renders that were killed before their rename."""
+    cutoff = datetime.now(UTC).timestamp() - STALE_TEMPORARY_SECONDS
+    for leftover in folder.glob(".*.tmp"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except FileNotFoundError:  # another worker swept it first
+            continue
 
 
 def _remove_older_versions(current: Path) -> None:
