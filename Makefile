@@ -68,5 +68,10 @@ test: lint typecheck pytest
 bench: install-dev
 	$(BIN)/python -m bench
 
+# Bounded (about 100 s once bench/data/ holds the generated catalog): SQLite, then PostgreSQL
+# at LOAD_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/postgres), loopback only.
+load: install-dev
+	$(BIN)/python -m bench.load
+
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache .mypy_cache .ruff_cache

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -20,6 +21,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from flask_wtf import FlaskForm
@@ -115,29 +117,93 @@ def index() -> str:
     )
 
 
+# Per application and process, by label number: the page as anonymous visitors see it, and
+# the cached PDF's path, each with what it was drawn from. Each request still reads the label
+# row; a page or path is reused only while everything it shows is unchanged (a status change
+# also adds the history line), so neither is ever stale. At most CACHED_LABELS of each.
+CACHED_LABELS = 1_000
+
+
+def _cache(name: str) -> dict[str, tuple[tuple[Any, ...], Any]]:
+    caches: dict[str, dict[str, tuple[tuple[Any, ...], Any]]]
+    caches = current_app.extensions.setdefault("label_views_caches", {})
+    return caches.setdefault(name, {})
+
+
+def _label_source(label: Label) -> tuple[Any, ...]:
+    """What a label's page and PDF are drawn from (the history changes with the status)."""
+    return (
+        label.id,
+        label.status,
+        label.status_reason,
+        label.status_changed_at,
+        label.status_list_index,
+        hashlib.sha256(label.credential.encode("utf-8")).digest(),
+    )
+
+
+def _page_source(label: Label, recertification_due: bool) -> tuple[Any, ...]:
+    return (
+        *_label_source(label),
+        label.norm_version.number,
+        recertification_due,
+        current_app.config["BASE_URL"],
+    )
+
+
+def _keep(cache: dict[str, Any], key: str, value: Any) -> None:
+    if len(cache) >= CACHED_LABELS and key not in cache:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
+
+
 @bp.get("/labels/<number>")
 def label_page(number: str) -> Any:
     """The public verification page: the status first, then the facts and criteria."""
     label = label_service.find_public_label(number)
     if label is None:
         return unknown_label_page()
-    facts = label_service.label_facts(label)
-    return render_template(
+    recertification_due = label_service.recertification_due(label)
+    reusable = (
+        g.user is None and not session.get("_flashes") and not current_app.jinja_env.auto_reload
+    )
+    source = _page_source(label, recertification_due) if reusable else None
+    pages = _cache("anonymous_pages")
+    if source is not None:
+        cached = pages.get(label.number)
+        if cached is not None and cached[0] == source:
+            return cached[1]
+    page = render_template(
         "evaluations/labels/label.html",
         label=label,
-        facts=facts,
-        recertification_due=label_service.recertification_due(label),
+        facts=label_service.label_facts(label),
+        recertification_due=recertification_due,
         events=label.events,
         version=label.norm_version,
         base_url=current_app.config["BASE_URL"].rstrip("/"),
     )
+    if source is not None:
+        _keep(pages, label.number, (source, page))
+    return page
 
 
 @bp.get("/labels/<number>.pdf")
 def label_pdf(number: str) -> Response:
     """The printable label, from the on-disk cache (rendered when the label last changed)."""
     label = _label_or_404(number)
-    path = label_service.label_pdf_path(label)
+    # The file's name is a hash of the label's facts: worked out again only when they change.
+    source = (*_label_source(label), current_app.config["PDF_CACHE_DIR"])
+    files = _cache("pdf_files")
+    known = files.get(label.number)
+    path: Path | None = known[1] if known is not None and known[0] == source else None
+    try:
+        modified = path.stat().st_mtime if path is not None else None
+    except FileNotFoundError:  # the cache folder was cleared: render it again
+        modified = None
+    if path is None or modified is None:
+        path = label_service.label_pdf_path(label)
+        modified = path.stat().st_mtime
+        _keep(files, label.number, (source, path))
     # Read whole (tens of kilobytes, from the page cache): no file handle outlives the request.
     data = path.read_bytes()
     response = send_file(
@@ -148,7 +214,7 @@ def label_pdf(number: str) -> Response:
         conditional=True,
         # The cache file is named by the hash of its content: a ready-made strong ETag.
         etag=path.stem.rsplit("-", 1)[-1],
-        last_modified=path.stat().st_mtime,
+        last_modified=modified,
         max_age=60,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
