@@ -254,3 +254,98 @@ def check_accessibility_case(
         check_accessibility(page, f"{case.name}-{name}")
         assert_no_sideways_scrolling(page, f"{case.name}-{name}")
         screenshot(page, f"{name}-{case.name}")
+
+
+# --- organisations and solutions made through the forms ---------------------------------------
+
+
+def register_organisation(
+    page: Page, organisation: str, email: str, password: str, *, full_name: str = "Ada Vendor"
+) -> None:
+    """Register a vendor organisation and its first user through /register."""
+    page.goto("/register")
+    page.get_by_label("Organisation name").fill(organisation)
+    page.get_by_label("Kind of organisation").select_option("vendor")
+    page.get_by_label("Company size (vendors)").select_option(label="Startup")
+    page.get_by_label("Your full name").fill(full_name)
+    page.get_by_label("Your e-mail address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Thank you, your registration is received"
+    )
+    expect(page.get_by_role("status")).to_contain_text(f"{organisation} (Vendor) is Pending")
+
+
+def approve_organisation(authority: Page, organisation: str) -> None:
+    """The authority finds a pending organisation in its console and approves it."""
+    authority.goto("/admin/organisations?status=pending")
+    filters = authority.get_by_role("search", name="Filter organisations")
+    filters.get_by_label("Name contains").fill(organisation)
+    filters.get_by_role("button", name="Filter").click()
+    table = authority.get_by_role("table", name=re.compile("matching the filters"))
+    table.get_by_role("link", name=organisation, exact=True).click()
+    expect(authority.get_by_role("heading", level=1)).to_have_text(organisation)
+    authority.get_by_role("button", name="Approve").click()
+    expect(authority.get_by_role("status")).to_contain_text(f"{organisation} is active.")
+
+
+@dataclass(frozen=True)
+class SolutionDraft:
+    """What the vendor types into the solution form (codes and values of the choices)."""
+
+    name: str
+    category: str = "public-alert"
+    summary: str = "Sends one alert message to sirens, phones and signs at once."
+    description: str = (
+        "## What it does\n\nOne **CAP 1.2** message reaches every channel.\n\n"
+        "- sirens\n- cell broadcast\n- road signs\n"
+    )
+    maturity: str = "deployed"
+    price_model: str = "subscription"
+    price_band: str = "10k_to_50k"
+
+
+def create_published_solution(page: Page, draft: SolutionDraft) -> int:
+    """Enter a complete solution through the vendor's form, publish it; return its id."""
+    page.get_by_role("navigation", name="Primary navigation").get_by_role(
+        "link", name="My solutions"
+    ).click()
+    page.get_by_role("link", name="New solution").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("New solution")
+    page.get_by_label("Name", exact=True).fill(draft.name)
+    page.get_by_label("Primary technology category").select_option(draft.category)
+    # USWDS draws its own boxes and moves the real inputs out of sight: click the labels.
+    for group in ("Security activities served", "Regions served"):
+        choices = page.get_by_role("group", name=group)
+        choices.locator("label").first.click()
+        expect(choices.get_by_role("checkbox").first).to_be_checked()
+    page.get_by_label("Summary").fill(draft.summary)
+    page.get_by_label("Description", exact=True).fill(draft.description)
+    page.get_by_label("Maturity").select_option(draft.maturity)
+    page.get_by_label("Price model").select_option(draft.price_model)
+    page.get_by_label("Indicative price band").select_option(draft.price_band)
+    page.get_by_role("button", name="Save as draft").click()
+    expect(page.get_by_role("status")).to_contain_text(f"“{draft.name}” is saved as a draft.")
+    page.get_by_text("Publish…", exact=True).click()
+    page.get_by_role("button", name="Yes, publish").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        f"“{draft.name}” is published in the catalog."
+    )
+    found = re.search(r"/(\d+)(?:[?#].*)?$", page.url)
+    assert found, f"no solution id in {page.url}"
+    return int(found.group(1))
+
+
+def has_visible_focus(target: Locator) -> bool:
+    """Whether the focused element draws a focus indicator (an outline or a box shadow)."""
+    return bool(
+        target.evaluate(
+            """el => {
+              if (el !== document.activeElement) return false;
+              const style = getComputedStyle(el);
+              const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+              return outline || (style.boxShadow && style.boxShadow !== "none");
+            }"""
+        )
+    )
