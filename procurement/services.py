@@ -824,6 +824,9 @@ def like_solution(solution_id: int) -> tuple[str, str | None]:
             Label.status == LabelStatus.VALID,
             Label.expires_on >= today(),
             Norm.status == NormStatus.ACTIVE,
+            # A need's norm must be of the need's category: a label under another category's
+            # norm (a solution may have changed its primary category) is not suggested.
+            Norm.category_id == solution.primary_category_id,
         )
         .order_by(NormLevel.position.desc().nulls_last(), Label.issued_at.desc())
         .limit(1)

@@ -16,7 +16,7 @@ from procurement import services
 from procurement.models import Need, NeedStatus
 from registry.database import db
 from registry.exceptions import AccessDenied, NotVisible, RuleViolation
-from registry.models import AuditEntry, OrganisationKind, User
+from registry.models import AuditEntry, OrganisationKind, TechnologyCategory, User
 from tests.procurement.need_builders import certified_market, need_data, open_need
 
 
@@ -177,3 +177,22 @@ def test_start_a_need_like_a_certified_solution(
     form = client.get(f"/procurement/needs/new?like_solution={solution_id}").get_data(as_text=True)
     assert '<option selected value="TEST-NORM">' in form
     assert '<option selected value="video-analysis">' in form
+
+
+def test_a_label_under_another_categorys_norm_is_not_suggested(
+    client: FlaskClient, login: Callable[..., Any], buyer: User, create_user: Callable[..., User]
+) -> None:
+    authority = create_user(kind=OrganisationKind.AUTHORITY)
+    certified_market(authority, [create_user(kind=OrganisationKind.VENDOR)])
+    solution = db.session.scalars(select(Solution)).first()
+    assert solution is not None
+    other = db.session.scalar(
+        select(TechnologyCategory).where(TechnologyCategory.code == "video-protection")
+    )
+    assert other is not None
+    solution.primary_category = other
+    db.session.commit()
+    login(client, buyer)
+    form = client.get(f"/procurement/needs/new?like_solution={solution.id}").get_data(as_text=True)
+    assert '<option selected value="video-protection">' in form
+    assert '<option selected value="TEST-NORM">' not in form
