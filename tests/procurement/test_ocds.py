@@ -3,16 +3,13 @@ extensions, and say only what is public at each stage (offers sealed until the d
 
 from __future__ import annotations
 
-import copy
-import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from jsonschema import Draft4Validator, FormatChecker
+from jsonschema import Draft4Validator
 from sqlalchemy import select
 
 from procurement import ocds
@@ -20,57 +17,19 @@ from procurement.call_models import JointCall
 from procurement.models import NeedStatus
 from registry.database import db
 from registry.models import OrganisationKind, User
+from tests.procurement import ocds_schema
 from tests.procurement import public_builders as build
-
-STANDARD = Path("/work/shared/standards/ocds-1.1")
-EXTENSIONS = ("lots", "techniques", "requirements", "bid", "contract_buyer", "location")
-
-
-def merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386 JSON Merge Patch."""
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
-
-
-def _load(name: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads((STANDARD / name).read_text(encoding="utf-8"))
-    return loaded
+from tests.procurement.ocds_schema import assert_valid
 
 
 @pytest.fixture(scope="module")
 def release_schema() -> dict[str, Any]:
-    schema = _load("core-release-1.1.json")
-    for extension in EXTENSIONS:
-        schema = merge_patch(schema, _load(f"ext-{extension}.json"))
-    return schema
+    return ocds_schema.release_schema()
 
 
 @pytest.fixture(scope="module")
 def package_validator(release_schema: dict[str, Any]) -> Draft4Validator:
-    schema = _load("core-package-1.1.json")
-    schema["properties"]["releases"]["items"] = release_schema
-    # The release schema's own "#/definitions/…" references must resolve inside it.
-    schema["definitions"] = release_schema["definitions"]
-    Draft4Validator.check_schema(schema)
-    return Draft4Validator(schema, format_checker=FormatChecker())
-
-
-def assert_valid(
-    validator: Draft4Validator, release_schema: dict[str, Any], body: dict[str, Any]
-) -> None:
-    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
-    assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
-    release_validator = Draft4Validator(release_schema, format_checker=FormatChecker())
-    for release in body["releases"]:
-        problems = list(release_validator.iter_errors(release))
-        assert not problems, f"{release['id']}: {problems[0].message}"
+    return ocds_schema.package_validator(release_schema)
 
 
 def _authority(create_user: Callable[..., User]) -> User:
