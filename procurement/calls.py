@@ -43,15 +43,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import Select, and_, exists, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from catalog.models import Solution, SolutionStatus
 from catalog.plain_text import check_length, multi_line, one_line
 from evaluations import evidence as files
 from evaluations.labels import add_months
-from evaluations.models import Label, LabelStatus
 from procurement import award as award_rules
 from procurement import services
 from procurement.call_models import (
@@ -68,13 +66,13 @@ from procurement.call_models import (
     OfferTier,
 )
 from procurement.models import NOTES_MAX, Lot, LotMember, LotStatus, NeedStatus
+from procurement.services import Certified
 from registry import audit
 from registry.access import require_role, require_same_organisation
 from registry.database import db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
 from registry.mail import send_mail
 from registry.models import Organisation, Role, User
-from registry.norms.models import NormLevel, NormVersion
 
 DEFAULT_MIN_OFFER_DAYS = 10
 MAX_DEADLINE_DAYS = 366
@@ -129,56 +127,6 @@ def _org_emails(organisation_ids: Iterable[int]) -> list[str]:
 # --- eligibility -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Certified:
-    """A vendor's published solution and one of its valid labels, with the label's level rank."""
-
-    solution_id: int
-    solution_name: str
-    vendor_id: int
-    category_id: int
-    label_id: int
-    norm_id: int
-    rank: int
-
-
-def _certified(category_ids: Iterable[int], vendor_id: int | None = None) -> list[Certified]:
-    """Valid, unexpired labels of published solutions in these categories (one query)."""
-    wanted = sorted(set(category_ids))
-    if not wanted:
-        return []
-    statement = (
-        select(
-            Solution.id,
-            Solution.name,
-            Solution.vendor_id,
-            Solution.primary_category_id,
-            Label.id,
-            NormVersion.norm_id,
-            NormLevel.position,
-        )
-        .join(Solution, Solution.id == Label.solution_id)
-        .join(NormVersion, NormVersion.id == Label.norm_version_id)
-        .outerjoin(
-            NormLevel,
-            and_(NormLevel.version_id == Label.norm_version_id, NormLevel.name == Label.level),
-        )
-        .where(
-            Label.status == LabelStatus.VALID,
-            Label.expires_on >= services.today(),
-            Solution.status == SolutionStatus.PUBLISHED,
-            Solution.primary_category_id.in_(wanted),
-        )
-        .order_by(Solution.name, Solution.id, NormLevel.position.desc(), Label.id)
-    )
-    if vendor_id is not None:
-        statement = statement.where(Solution.vendor_id == vendor_id)
-    return [
-        Certified(row[0], row[1], row[2], row[3] or 0, row[4], row[5], row[6] or 0)
-        for row in db.session.execute(statement)
-    ]
-
-
 def _meets(item: Certified, lot: Lot) -> bool:
     if item.category_id != lot.category_id:
         return False
@@ -188,7 +136,7 @@ def _meets(item: Certified, lot: Lot) -> bool:
 def eligible_solutions(vendor_id: int, lot: Lot) -> list[Certified]:
     """The vendor's solutions able to meet the lot, each with its best qualifying label."""
     seen: dict[int, Certified] = {}
-    for item in _certified([lot.category_id], vendor_id):
+    for item in services.certified_labels([lot.category_id], vendor_id):
         if _meets(item, lot) and item.solution_id not in seen:
             seen[item.solution_id] = item
     return list(seen.values())
@@ -196,7 +144,9 @@ def eligible_solutions(vendor_id: int, lot: Lot) -> list[Certified]:
 
 def eligible_vendor_ids(lot: Lot) -> set[int]:
     """Vendors with at least one solution able to meet the lot."""
-    return {item.vendor_id for item in _certified([lot.category_id]) if _meets(item, lot)}
+    return {
+        item.vendor_id for item in services.certified_labels([lot.category_id]) if _meets(item, lot)
+    }
 
 
 def requirement_text(lot: Lot) -> str:
@@ -225,7 +175,7 @@ def ineligibility_reason(vendor_id: int, lot: Lot) -> str:
 
 def vendor_eligibility(vendor_id: int, calls: Sequence[JointCall]) -> dict[int, str]:
     """Call id → why the vendor cannot offer ("" when it can), in one query."""
-    certified = _certified({call.lot.category_id for call in calls}, vendor_id)
+    certified = services.certified_labels({call.lot.category_id for call in calls}, vendor_id)
     result = {}
     for call in calls:
         can = any(_meets(item, call.lot) for item in certified)
@@ -805,7 +755,9 @@ def _offer_input(offer: Offer) -> award_rules.OfferInput:
 
 def compliance(call: JointCall) -> dict[int, str]:
     """Offer id → why it is no longer compliant ("" when it is), checked now."""
-    certified = [item for item in _certified([call.lot.category_id]) if _meets(item, call.lot)]
+    certified = [
+        item for item in services.certified_labels([call.lot.category_id]) if _meets(item, call.lot)
+    ]
     by_solution = {(item.vendor_id, item.solution_id) for item in certified}
     return {
         offer.id: ""

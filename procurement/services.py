@@ -341,22 +341,31 @@ def withdraw_need(actor: User | None, need: Need) -> Need:
 
 
 @dataclass(frozen=True)
-class _Offer:
+class Certified:
+    """A valid, unexpired label of a published solution, with what eligibility depends on."""
+
     solution_id: int
+    solution_name: str
+    vendor_id: int
     category_id: int
+    label_id: int
     norm_id: int
     rank: int
 
 
-def _certified_offers(category_ids: Iterable[int]) -> list[_Offer]:
-    """Valid, unexpired labels of published solutions in these categories, in one query."""
+def certified_labels(category_ids: Iterable[int], vendor_id: int | None = None) -> list[Certified]:
+    """Valid, unexpired labels of published solutions in these categories (one query), by
+    solution name and then strictest level first; only one vendor's when `vendor_id` is given."""
     wanted = sorted(set(category_ids))
     if not wanted:
         return []
-    rows = db.session.execute(
+    statement = (
         select(
-            Label.solution_id,
+            Solution.id,
+            Solution.name,
+            Solution.vendor_id,
             Solution.primary_category_id,
+            Label.id,
             NormVersion.norm_id,
             NormLevel.position,
         )
@@ -372,14 +381,20 @@ def _certified_offers(category_ids: Iterable[int]) -> list[_Offer]:
             Solution.status == SolutionStatus.PUBLISHED,
             Solution.primary_category_id.in_(wanted),
         )
-    ).all()
-    return [_Offer(row[0], row[1] or 0, row[2], row[3] or 0) for row in rows]
+        .order_by(Solution.name, Solution.id, NormLevel.position.desc(), Label.id)
+    )
+    if vendor_id is not None:
+        statement = statement.where(Solution.vendor_id == vendor_id)
+    return [
+        Certified(row[0], row[1], row[2], row[3] or 0, row[4], row[5], row[6] or 0)
+        for row in db.session.execute(statement)
+    ]
 
 
 def eligible_solution_ids(needs: Sequence[Need]) -> dict[int, set[int]]:
     """Need id → ids of the certified solutions able to meet it (one query for all needs)."""
-    by_category: dict[int, list[_Offer]] = defaultdict(list)
-    for offer in _certified_offers(need.category_id for need in needs):
+    by_category: dict[int, list[Certified]] = defaultdict(list)
+    for offer in certified_labels(need.category_id for need in needs):
         by_category[offer.category_id].append(offer)
     result: dict[int, set[int]] = {}
     for need in needs:
