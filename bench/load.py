@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql"
     )
-    parser.add_argument("--mix", type=float, default=15.0, help="seconds of the mixed phase")
+    parser.add_argument("--mix", type=float, default=12.0, help="seconds of the mixed phase")
     parser.add_argument("--each", type=float, default=4.0, help="seconds of each other phase")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
