@@ -18,7 +18,7 @@ from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.forms import ConfirmForm
 from registry.models import Role, SecurityActivity, TechnologyCategory
-from registry.views.actions import run_confirmed
+from registry.views.actions import run_confirmed, show_violation
 
 bp = Blueprint("catalog", __name__)
 manage_bp = Blueprint("solutions", __name__, url_prefix="/manage/solutions")
@@ -120,15 +120,6 @@ def _form_page(form: SolutionForm, solution: Solution | None) -> str:
     return render_template("catalog/solution_form.html", form=form, solution=solution)
 
 
-def _show_violation(form: SolutionForm, error: RuleViolation) -> None:
-    db.session.rollback()
-    target = getattr(form, error.field or "", None)
-    if target is not None and error.field != "csrf_token":
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
-
-
 @manage_bp.route("/new", methods=["GET", "POST"])
 @roles_required(Role.VENDOR)
 def new() -> Any:
@@ -138,7 +129,7 @@ def new() -> Any:
         try:
             created = services.create_solution(g.user, form.to_data())
         except RuleViolation as error:
-            _show_violation(form, error)
+            show_violation(form, error)
         else:
             db.session.commit()
             flash(
@@ -173,7 +164,7 @@ def edit(solution_id: int) -> Any:
         try:
             services.update_solution(g.user, found, form.to_data())
         except RuleViolation as error:
-            _show_violation(form, error)
+            show_violation(form, error)
         else:
             db.session.commit()
             flash("Changes saved.", "success")

@@ -41,18 +41,10 @@ from registry.database import db, utcnow
 from registry.exceptions import RuleViolation
 from registry.forms import ConfirmForm
 from registry.models import Role
+from registry.views.actions import show_violation
 
 bp = Blueprint("evaluations", __name__, url_prefix="/evaluations")
 ANY_PARTY = (Role.VENDOR, Role.EVALUATOR, Role.AUTHORITY)
-
-
-def _show_violation(form: FlaskForm, error: RuleViolation) -> None:
-    db.session.rollback()
-    target = getattr(form, error.field or "", None)
-    if target is not None and error.field != "csrf_token":
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _redirect_detail(evaluation_id: int) -> Response:
@@ -94,7 +86,7 @@ def apply() -> Any:
                 g.user, form.solution_id.data, form.version_id.data
             )
         except RuleViolation as error:
-            _show_violation(form, error)
+            show_violation(form, error)
         else:
             db.session.commit()
             flash("Your application is saved as a draft. Attach evidence, then submit.", "success")
@@ -184,7 +176,7 @@ def _form_action(
         try:
             action(evaluation)
         except RuleViolation as error:
-            _show_violation(form, error)
+            show_violation(form, error)
         else:
             db.session.commit()
             flash(done, "success")
@@ -388,7 +380,7 @@ def resolve(evaluation_id: int) -> Any:
                 form.note.data or "",
             )
         except RuleViolation as error:
-            _show_violation(form, error)
+            show_violation(form, error)
         else:
             db.session.commit()
             flash("The consensus is recorded.", "success")
@@ -454,7 +446,7 @@ def declare(assignment_id: int) -> Any:
                 g.user, assignment, form.has_conflict.data == "yes", form.note.data or ""
             )
         except RuleViolation as error:
-            _show_violation(form, error)
+            show_violation(form, error)
         else:
             db.session.commit()
             if form.has_conflict.data == "yes":

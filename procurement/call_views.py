@@ -17,7 +17,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from evaluations import evidence as files
@@ -30,7 +29,7 @@ from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.forms import ConfirmForm
 from registry.models import Role
-from registry.views.actions import run_confirmed
+from registry.views.actions import run_confirmed, show_violation
 
 bp = Blueprint("calls", __name__, url_prefix="/procurement")
 READERS = (Role.AUTHORITY, Role.VENDOR, Role.BUYER)
@@ -42,15 +41,6 @@ PHASES = (
     ("cancelled", "Cancelled"),
 )
 PHASE_LABELS = dict(PHASES)
-
-
-def _show_violation(form: FlaskForm, error: RuleViolation) -> None:
-    db.session.rollback()
-    target = getattr(form, error.field or "", None)
-    if target is not None and error.field != "csrf_token":
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _helpers() -> dict[str, Any]:
@@ -148,7 +138,7 @@ def open_call(lot_id: int) -> Any:
                 form.contract_months.data or 0,
             )
         except RuleViolation as error:
-            _show_violation(form, error)
+            show_violation(form, error)
         else:
             db.session.commit()
             flash(f"{opened.reference} is open; eligible vendors were notified.", "success")
@@ -173,7 +163,7 @@ def add_document(call_id: int) -> Any:
         try:
             calls.add_document(g.user, found, form.title.data or "", upload.filename, upload.stream)
         except RuleViolation as error:
-            _show_violation(form, error)
+            show_violation(form, error)
         else:
             db.session.commit()
             flash("The document is attached.", "success")
@@ -211,7 +201,7 @@ def _reason_action(call_id: int, prefix: str, action: Any, done: str) -> Any:
                 db.session.rollback()
                 flash(error.message, "error")
                 return redirect(url_for("calls.call", call_id=call_id))
-            _show_violation(form, error)
+            show_violation(form, error)
         else:
             db.session.commit()
             flash(f"{found.reference} {done}.", "success")
@@ -291,7 +281,7 @@ def new_offer(call_id: int) -> Any:
         try:
             made = calls.submit_offer(g.user, found, form.to_data())
         except RuleViolation as error:
-            _show_violation(form, error)
+            show_violation(form, error)
             return _offer_form_page(calls.get_call(g.user, call_id), form)
         db.session.commit()
         flash(
@@ -329,7 +319,7 @@ def edit_offer(call_id: int, offer_id: int) -> Any:
     try:
         calls.update_offer(g.user, item, form.to_data())
     except RuleViolation as error:
-        _show_violation(form, error)
+        show_violation(form, error)
         found = calls.get_call(g.user, call_id)
         return _offer_form_page(found, form, calls.get_offer(g.user, found, offer_id))
     db.session.commit()

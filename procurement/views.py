@@ -18,18 +18,9 @@ from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.forms import ConfirmForm
 from registry.models import Role
-from registry.views.actions import run_confirmed
+from registry.views.actions import run_confirmed, show_violation
 
 bp = Blueprint("procurement", __name__, url_prefix="/procurement")
-
-
-def _show_violation(form: NeedForm, error: RuleViolation) -> None:
-    db.session.rollback()
-    target = getattr(form, error.field or "", None)
-    if target is not None and error.field != "csrf_token":
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _helpers() -> dict[str, Any]:
@@ -82,7 +73,7 @@ def new_need() -> Any:
         try:
             created = services.create_need(g.user, form.to_data())
         except RuleViolation as error:
-            _show_violation(form, error)
+            show_violation(form, error)
         else:
             db.session.commit()
             flash(f"“{created.title}” is saved as a draft. Open it when it is ready.", "success")
@@ -114,7 +105,7 @@ def edit_need(need_id: int) -> Any:
         try:
             services.update_need(g.user, found, form.to_data())
         except RuleViolation as error:
-            _show_violation(form, error)
+            show_violation(form, error)
         else:
             db.session.commit()
             flash("Changes saved.", "success")

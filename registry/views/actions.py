@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import flash
+from flask_wtf import FlaskForm
 
 from registry.database import db
 from registry.exceptions import RuleViolation
@@ -32,3 +33,13 @@ def run_confirmed(call: Callable[[], object], success: str) -> bool:
     if not ConfirmForm().validate_on_submit():
         return False
     return commit_or_report(call, success)
+
+
+def show_violation(form: FlaskForm, error: RuleViolation) -> None:
+    """Roll back a refused change and show why next to the field it names, or above the form."""
+    db.session.rollback()
+    target = getattr(form, error.field or "", None)
+    if target is not None and error.field != "csrf_token":
+        target.errors = [*target.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
