@@ -14,6 +14,8 @@ import secrets
 import tempfile
 import time
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -163,6 +165,19 @@ def write_file(checked: CheckedFile) -> str:
         raise
     _remove_stale_temporaries(folder)
     return stored_name
+
+
+@contextmanager
+def stored_file(checked: CheckedFile) -> Iterator[str]:
+    """Write the file and yield its stored name for the block that records its row; if that
+    block fails, the file goes too: a row never points at a missing file, and a file never
+    outlives a failed row."""
+    stored_name = write_file(checked)
+    try:
+        yield stored_name
+    except BaseException:
+        delete_file(stored_name)
+        raise
 
 
 def _remove_stale_temporaries(folder: Path) -> None:

@@ -440,8 +440,7 @@ def attach_evidence(
             raise RuleViolation("Choose a criterion of this norm version.", "criterion_id")
     text = _text(description, "description", "The description")
     checked = evidence_files.check_upload(filename, stream)
-    stored_name = evidence_files.write_file(checked)
-    try:
+    with evidence_files.stored_file(checked) as stored_name:
         item = Evidence(
             evaluation=evaluation,
             criterion=criterion,
@@ -463,10 +462,6 @@ def attach_evidence(
             summary=f"{checked.display_name} for {_describe(evaluation)}",
             data={"sha256": checked.sha256, "criterion": criterion.code if criterion else None},
         )
-    except BaseException:
-        # A row must never point at a missing file, and a file never outlive a failed row.
-        evidence_files.delete_file(stored_name)
-        raise
     return item
 
 

@@ -436,8 +436,7 @@ def add_document(
         raise RuleViolation("Give the document a title.", "title")
     check_length(clean, TITLE_MAX, "title", "The title")
     checked = files.check_upload(filename, stream)
-    stored_name = files.write_file(checked)
-    try:
+    with files.stored_file(checked) as stored_name:
         document = CallDocument(
             call=call,
             title=clean,
@@ -458,9 +457,6 @@ def add_document(
             summary=f"{checked.display_name} attached to {call.reference}",
             data={"sha256": checked.sha256, "call": call.id},
         )
-    except BaseException:
-        files.delete_file(stored_name)
-        raise
     return document
 
 
