@@ -51,7 +51,7 @@ from catalog.plain_text import check_length, multi_line, one_line
 from evaluations import evidence as files
 from evaluations.labels import add_months
 from procurement import award as award_rules
-from procurement import services
+from procurement import ocds, services
 from procurement.call_models import (
     MAX_CONTRACT_MONTHS,
     MAX_LEAD_TIME_DAYS,
@@ -379,8 +379,7 @@ def open_call(
     )
     db.session.add(call)
     db.session.flush()
-    prefix = current_app.config.get("OCDS_PREFIX", "ocds-sfreg1")
-    call.ocid = f"{prefix}-CALL-{call.id:05d}"
+    call.ocid = ocds.call_ocid(call.id)
     lot.status = LotStatus.CALL_OPENED
     for member in lot.active_members:
         member.need.status = NeedStatus.IN_CALL
