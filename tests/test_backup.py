@@ -291,11 +291,19 @@ class Writer(threading.Thread):
         self.stop = threading.Event()
         self.commits = 0
         self.error: BaseException | None = None
+        # The app is built here, in the starting thread: building it compiles URL rules
+        # through the `ast` module, whose depth counter CPython 3.11 keeps for all
+        # threads, so two threads building apps at once can fail with a SystemError.
+        self.application = create_app(config)
 
     def run(self) -> None:
         try:
-            with app_context(self.config):
-                self._loop()
+            with self.application.app_context():
+                try:
+                    self._loop()
+                finally:
+                    db.session.remove()
+                    db.engine.dispose()
         except BaseException as error:  # reported by the test
             self.error = error
 
