@@ -189,8 +189,11 @@ class AggregationParameters:
 
     def curve_for(self, partition: Partition) -> PriceCurve:
         """The price curve that applies to a partition."""
-        key = (partition.category, partition.unit, partition.currency)
-        return self.price_curves.get(key, self.price_curve)
+        return self.curve_for_key(partition.category, partition.unit, partition.currency)
+
+    def curve_for_key(self, category: str, unit: str, currency: str) -> PriceCurve:
+        """The price curve of a category, unit and currency."""
+        return self.price_curves.get((category, unit, currency), self.price_curve)
 
 
 class Partition(NamedTuple):

@@ -202,8 +202,8 @@ def counterfactual_value(
 ) -> Decimal:
     """Σ qᵢ·p(qᵢ): what the buyers would have paid alone, on the curve anchored at the award.
 
-    The curve p(q) = p_ref·(q/q_ref)^β passes through the awarded price at the total quantity
-    (the round's slope β; a round stores no reference price).
+    The curve p(q) = p_ref·(q/q_ref)^β passes through the awarded price at the total quantity,
+    with the slope β of the lot's round (fitted on past awards where it could be).
     """
     total = sum(quantities_by_buyer)
     curve = PriceCurve(p_ref=unit_price, q_ref=Decimal(total), beta=beta)

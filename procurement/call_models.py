@@ -205,7 +205,8 @@ class Award(Base):
     maximum_quantity: Mapped[int] = mapped_column(Integer)
     unit_price: Mapped[Decimal] = mapped_column(MONEY)
     total_value: Mapped[Decimal] = mapped_column(BIG_MONEY)
-    # What the same buyers would have paid buying alone: Σ qᵢ·p(qᵢ) on the round's price curve.
+    # What the same buyers would have paid buying alone: Σ qᵢ·p(qᵢ) with the round's slope β,
+    # the curve anchored at the awarded price.
     counterfactual_value: Mapped[Decimal] = mapped_column(BIG_MONEY)
     # 1 − total_value / counterfactual_value, a fraction.
     realised_saving: Mapped[Decimal] = mapped_column(Numeric(8, 6))

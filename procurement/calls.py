@@ -792,7 +792,11 @@ def award_call(actor: User | None, call: JointCall) -> JointCall:
     offer = next(o for o in compliant if o.id == winner.offer_id)
     price = winner.unit_price
     total = (winner.quantity * price).quantize(_CENT)
-    beta = services.round_parameters(lot.round).price_curve.beta
+    beta = (
+        services.round_parameters(lot.round)
+        .curve_for_key(lot.category.code, lot.unit.value, lot.currency)
+        .beta
+    )
     counterfactual = award_rules.counterfactual_value(
         award_rules.quantities_by_buyer(winner.kept), price, beta
     ).quantize(_CENT)

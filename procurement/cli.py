@@ -44,7 +44,7 @@ def procurement_group() -> None:
     type=click.FloatRange(-0.99, -0.01),
     default=float(DEFAULT_BETA),
     show_default=True,
-    help="Slope of the price–volume curve.",
+    help="Slope of the price–volume curve where past awards are too few to fit one.",
 )
 @click.option("--procedure-days", type=click.IntRange(0, 365), default=60, show_default=True)
 @click.option("--lead-time-days", type=click.IntRange(0, 365), default=30, show_default=True)
@@ -78,6 +78,12 @@ def aggregate_command(
         f"{round_.lots_proposed} lot(s) proposed with {round_.needs_pooled} need(s), "
         f"{round_.needs_unmatched} unmatched."
     )
+    for item in services.round_curves(round_):
+        click.echo(
+            f"  curve {item.category}/{item.unit}/{item.currency}: beta {item.curve.beta:.3f} "
+            f"({'fitted on' if item.slope_fitted else 'default, anchored at'} "
+            f"{item.awards} award(s))"
+        )
     for lot in services.round_lots(round_):
         click.echo(
             f"  {lot.reference}  {lot.category.code:<22} {lot.unit.value:<17} "

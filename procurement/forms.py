@@ -179,10 +179,13 @@ class AggregationForm(FlaskForm):
         description="Optional. Leave empty for no cap.",
     )
     beta = StringField(
-        "Price–volume slope β",
+        "Default price–volume slope β",
         default=str(DEFAULT_BETA),
         validators=[InputRequired(), Length(max=20)],
-        description="p(Q) = p_ref·(Q/q_ref)^β; between -0.99 and -0.01 (-0.15 by default).",
+        description=(
+            "p(Q) = p_ref·(Q/q_ref)^β, where past awards are too few to fit a slope; "
+            "between -0.99 and -0.01 (-0.15 by default)."
+        ),
     )
     procedure_days = IntegerField(
         "Procedure days", default=60, validators=[InputRequired(), NumberRange(0, 365)]

@@ -24,7 +24,7 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -36,7 +36,7 @@ from catalog.models import Solution, SolutionStatus
 from catalog.plain_text import check_length, multi_line, one_line
 from catalog.regions import NATIONWIDE, REGIONS
 from evaluations.models import Label, LabelStatus
-from procurement import aggregation
+from procurement import aggregation, curves
 from procurement.aggregation import AggregationParameters, NeedInput, PriceCurve
 from procurement.models import (
     CURRENCIES,
@@ -459,6 +459,11 @@ def parameters_to_dict(params: AggregationParameters) -> dict[str, Any]:
     }
 
 
+def round_curves(round_: AggregationRound) -> list[curves.FittedCurve]:
+    """The curves a round fitted on past awards (empty for a round run before any award)."""
+    return curves.from_stored(json.loads(round_.parameters).get("price_curves", []))
+
+
 def parameters_from_dict(
     values: dict[str, Any], on: dt.date | None = None
 ) -> AggregationParameters:
@@ -474,6 +479,9 @@ def parameters_from_dict(
         procedure_days=int(values["procedure_days"]),
         lead_time_days=int(values["lead_time_days"]),
         price_curve=PriceCurve(beta=Decimal(values["beta"])),
+        price_curves={
+            item.key: item.curve for item in curves.from_stored(values.get("price_curves", []))
+        },
     )
 
 
@@ -503,9 +511,16 @@ def _release_proposed_lots() -> int:
 def run_aggregation(
     actor: User | None, params: AggregationParameters, *, from_command_line: bool = False
 ) -> AggregationRound:
-    """Pool the open needs into proposed lots, replacing the proposed lots of earlier rounds."""
+    """Pool the open needs into proposed lots, replacing the proposed lots of earlier rounds.
+
+    The price curve of each category, unit and currency with past awards is fitted on them;
+    ``params.price_curve`` (its slope) covers the others.
+    """
     if not from_command_line:
         require_role(actor, Role.AUTHORITY)
+    fitted = curves.fit_curves(params.price_curve.beta)
+    params = replace(params, price_curves={item.key: item.curve for item in fitted})
+    stored = {**parameters_to_dict(params), "price_curves": curves.to_stored(fitted)}
     replaced = _release_proposed_lots()
     for need in db.session.scalars(select(Need).where(Need.status == NeedStatus.UNMATCHED)):
         need.status = NeedStatus.OPEN
@@ -527,7 +542,7 @@ def run_aggregation(
     round_ = AggregationRound(
         run_by_id=actor.id if actor is not None else None,
         run_at=utcnow(),
-        parameters=audit.canonical_json(parameters_to_dict(params)),
+        parameters=audit.canonical_json(stored),
         needs_considered=len(needs),
         lots_proposed=len(result.lots),
         needs_pooled=sum(len(lot.needs) for lot in result.lots),
@@ -566,7 +581,7 @@ def run_aggregation(
             f"Aggregation round: {len(needs)} open needs, {len(result.lots)} lots proposed, "
             f"{len(result.unmatched)} needs unmatched"
         ),
-        data={**parameters_to_dict(params), "replaced_lots": replaced},
+        data={**stored, "replaced_lots": replaced},
     )
     return round_
 

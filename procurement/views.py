@@ -11,13 +11,15 @@ from werkzeug.wrappers import Response
 
 from catalog.regions import REGIONS
 from procurement import services
+from procurement.aggregation import MIN_POINTS_FOR_FIT
 from procurement.forms import AggregationForm, NeedForm
-from procurement.models import Lot, LotMember, LotStatus, Need, NeedStatus
+from procurement.models import Lot, LotMember, LotStatus, Need, NeedStatus, NeedUnit
 from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.forms import ConfirmForm
 from registry.models import Role
+from registry.priorities.services import categories
 from registry.views.actions import run_confirmed, show_violation
 
 bp = Blueprint("procurement", __name__, url_prefix="/procurement")
@@ -165,6 +167,10 @@ def _aggregation_page(form: AggregationForm) -> str:
         form=form,
         latest=latest,
         latest_parameters=json.loads(latest.parameters) if latest else None,
+        curves=services.round_curves(latest) if latest else [],
+        category_names={category.code: category.name for category in categories()},
+        unit_labels={unit.value: unit.label for unit in NeedUnit},
+        min_points_for_fit=MIN_POINTS_FOR_FIT,
         proposed=[lot for lot in lots if lot.status is LotStatus.PROPOSED],
         settled=[lot for lot in lots if lot.status is not LotStatus.PROPOSED],
         unmatched=services.unmatched_needs(),
