@@ -140,7 +140,15 @@ def ocds_bulk() -> Response:
     page = min(page, 100_000)
     per_page = int(current_app.config.get("OCDS_PAGE_SIZE", ocds.PAGE_SIZE))
     releases, more = ocds.bulk_page(page, per_page)
-    if not releases and page > 1:
+    if not releases:
+        # A package holds one release at least (OCDS 1.1): before anything is published,
+        # there is no package to give.
+        if page == 1:
+            return api_error(
+                404,
+                "Nothing is published yet: the package starts with the first open need "
+                "or joint call.",
+            )
         return api_error(404, "No such page.")
     body = ocds.package(
         releases, url_for("procurement_public.ocds_bulk", page=page, _external=True)

@@ -240,6 +240,14 @@ def test_the_bulk_package_holds_every_release_and_pages(
     assert cached.status_code == 304
 
 
+def test_before_anything_is_published_the_bulk_package_says_so(client: FlaskClient) -> None:
+    """An empty package would break the schema (one release at least): a clear 404 instead."""
+    response = client.get("/procurement/ocds.json")
+    assert response.status_code == 404
+    assert response.json is not None
+    assert "Nothing is published yet" in response.json["error"]["message"]
+
+
 def test_the_demo_data_publishes_valid_packages(
     app: Flask,
     client: FlaskClient,
