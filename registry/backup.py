@@ -178,7 +178,7 @@ def _fsync_tree(root: Path) -> None:
             os.close(fd)
 
 
-def _regular_files(root: Path) -> Iterator[Path]:
+def regular_files(root: Path) -> Iterator[Path]:
     """Regular files under ``root``, skipping hidden ones (temporary uploads, locks)."""
     if not root.is_dir():
         return
@@ -319,7 +319,7 @@ def _sync_uploads(target: Path, copied: dict[str, tuple[str, int]]) -> int:
     """Copy the upload files not copied yet (stored files never change once written)."""
     source = Path(current_app.config["UPLOAD_DIR"])
     count = 0
-    for path in _regular_files(source):
+    for path in regular_files(source):
         relative = path.relative_to(source).as_posix()
         if relative in copied:
             continue
@@ -433,7 +433,7 @@ def _write_backup(work: Path) -> dict[str, Any]:
         )
     _copy_keys(work / KEYS)
     files = []
-    for path in _regular_files(work):
+    for path in regular_files(work):
         digest, size = sha256_of(path)
         files.append({"path": path.relative_to(work).as_posix(), "sha256": digest, "size": size})
     manifest = {
@@ -606,7 +606,7 @@ def _restore_postgresql(dump: Path) -> None:
 def _restore_folder(source: Path, target: Path, mode: int, folder_mode: int = 0o750) -> int:
     target.mkdir(mode=folder_mode, parents=True, exist_ok=True)
     count = 0
-    for path in _regular_files(source):
+    for path in regular_files(source):
         relative = path.relative_to(source)
         destination = target / relative
         destination.parent.mkdir(mode=folder_mode, parents=True, exist_ok=True)
@@ -680,7 +680,7 @@ def stored_file_rows() -> list[FileRow]:
 
 def _check_files(report: RestoreReport) -> None:
     uploads = Path(current_app.config["UPLOAD_DIR"])
-    by_name = _index_by_name(p.relative_to(uploads).as_posix() for p in _regular_files(uploads))
+    by_name = _index_by_name(p.relative_to(uploads).as_posix() for p in regular_files(uploads))
     rows = stored_file_rows()
     bad = []
     for row in rows:

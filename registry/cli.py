@@ -1,4 +1,5 @@
-"""Command-line interface: accounts, demo data, the audit chain, backup and restore."""
+"""Command-line interface: accounts, demo data, the audit chain, stored files, backup and
+restore."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from registry import audit, backup, services
+from registry import audit, backup, services, stored_files
 from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.models import Organisation, OrganisationKind, Role
@@ -173,6 +174,45 @@ def restore_command(directory: str) -> None:
     click.echo("Restore complete and verified.")
 
 
+@click.group("files")
+def files_group() -> None:
+    """Stored files (uploads) that no row names."""
+
+
+def _describe(item: stored_files.Unnamed) -> str:
+    return f"  {item.path}  {item.size} bytes, {item.age_seconds / 3600:.1f} h old"
+
+
+@files_group.command("check")
+def files_check_command() -> None:
+    """List the stored files no row names (left by a worker killed before its commit)."""
+    found = stored_files.unnamed_files()
+    db.session.rollback()
+    if not found:
+        click.echo("Every stored file is named by a row.")
+        return
+    click.echo(f"{len(found)} stored file(s) no row names:")
+    for item in found:
+        click.echo(_describe(item))
+
+
+@files_group.command("sweep")
+@click.option(
+    "--older-than-hours",
+    type=click.FloatRange(min=0.1),
+    default=stored_files.GRACE_SECONDS / 3600,
+    show_default=True,
+    help="Keep younger files: their request may still be on its way to its commit.",
+)
+def files_sweep_command(older_than_hours: float) -> None:
+    """Remove the stored files no row names, older than the grace period."""
+    removed = stored_files.sweep(older_than_hours * 3600)
+    db.session.commit()
+    for item in removed:
+        click.echo(_describe(item))
+    click.echo(f"Removed {len(removed)} stored file(s) no row named.")
+
+
 def register_commands(app: Flask) -> None:
     """Attach the registry's commands to `flask --app app`."""
     backup.remember_keys_folder(app)
@@ -180,5 +220,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(audit_group)
+    app.cli.add_command(files_group)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(demo_totp_command)

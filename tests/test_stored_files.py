@@ -1,0 +1,63 @@
+"""`flask --app app files check` and `files sweep`: files no row names (a worker killed between
+storing a file and committing its row) are listed, then removed once past the grace period;
+files that rows name are never touched."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from collections.abc import Callable
+
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import select
+
+from evaluations import evidence, services
+from evaluations.models import Evidence
+from registry import audit
+from registry.audit import AuditEntry
+from registry.database import db
+from registry.models import User
+from tests.evaluations.evaluation_builders import PDF, draft, make_cast
+
+
+def test_unnamed_files_are_listed_then_swept_after_the_grace_period(
+    app: Flask, runner: FlaskCliRunner, create_user: Callable[..., User]
+) -> None:
+    cast = make_cast(create_user)
+    evaluation = draft(cast)
+    kept = db.session.scalars(select(Evidence.stored_name)).all()
+    assert kept
+    assert runner.invoke(args=["files", "check"]).output == "Every stored file is named by a row.\n"
+
+    # The file is stored, then the transaction never commits (as when the worker is killed).
+    lost = services.attach_evidence(cast.vendor, evaluation, "lost.pdf", io.BytesIO(PDF))
+    lost_name = lost.stored_name
+    db.session.rollback()
+    lost_path = evidence.path_of(lost_name)
+    assert lost_path.is_file()
+
+    listing = runner.invoke(args=["files", "check"])
+    assert listing.exit_code == 0, listing.output
+    assert "1 stored file(s) no row names:" in listing.output
+    assert f"evidence/{lost_name}" in listing.output
+
+    # Young: its request might still be on its way to its commit, so it stays.
+    young = runner.invoke(args=["files", "sweep"])
+    assert young.exit_code == 0, young.output
+    assert "Removed 0 stored file(s)" in young.output and lost_path.is_file()
+
+    two_hours_ago = time.time() - 7200
+    os.utime(lost_path, (two_hours_ago, two_hours_ago))
+    for name in kept:  # old files that rows name are never touched
+        os.utime(evidence.path_of(name), (two_hours_ago, two_hours_ago))
+    swept = runner.invoke(args=["files", "sweep"])
+    assert swept.exit_code == 0, swept.output
+    assert f"evidence/{lost_name}" in swept.output and "Removed 1 stored file(s)" in swept.output
+    assert not lost_path.exists()
+    assert all(evidence.path_of(name).is_file() for name in kept)
+    entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
+    assert entry is not None and entry.action == "files.sweep"
+    assert audit.verify_chain().ok
+    assert runner.invoke(args=["files", "check"]).output == "Every stored file is named by a row.\n"
