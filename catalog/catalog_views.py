@@ -10,6 +10,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from catalog import search
+from catalog.list_views import compare_basket
 from catalog.models import PriceBand
 from catalog.regions import REGIONS
 from registry.database import db
@@ -171,6 +172,10 @@ def catalog() -> str:
     )
     names = value_names()
     certified_counts = result.facets.get("certified", {})
+    # The compare basket travels with every link of the page, as the search does.
+    basket = compare_basket()
+    search_args = arguments.url_args()
+    url_args = {**search_args, "compare": basket} if basket else search_args
     return render_template(
         "catalog/catalog.html",
         arguments=arguments,
@@ -180,6 +185,8 @@ def catalog() -> str:
         names=names,
         sort_titles=SORT_TITLES,
         without_certified=sum(certified_counts.values()),
-        url_args=arguments.url_args(),
-        clear_args={k: v for k, v in arguments.url_args().items() if k not in arguments.filters},
+        basket=basket,
+        search_args=search_args,
+        url_args=url_args,
+        clear_args={k: v for k, v in url_args.items() if k not in arguments.filters},
     )

@@ -103,3 +103,6 @@ def test_the_catalog_carries_a_compare_basket(
     assert f"compare={first.id}&amp;compare={second.id}" in page
     page = client.get(f"/solutions?compare={first.id}&compare={second.id}").get_data(as_text=True)
     assert f"/compare?ids={first.id}&amp;ids={second.id}" in page
+    # The filter form sends the basket again with the new filters.
+    for chosen in (first, second):
+        assert f'<input type="hidden" name="compare" value="{chosen.id}">' in page

@@ -175,6 +175,33 @@ def test_catalog_page(
     assert "Did you mean" in suggestion
 
 
+def test_the_catalog_search_keeps_a_compare_basket(
+    app: Flask, client: FlaskClient, vendor: User, certified_ids: set[int]
+) -> None:
+    """Results can be added to the comparison; the basket survives a new search, a facet link
+    and the next page, and leads to the compare page."""
+    ids = _catalog(vendor, certified_ids)
+    first, second = ids["harbour"], ids["alert"]
+    page = client.get(f"/catalog?certified=0&compare={first}").get_data(as_text=True)
+    assert "1 solution chosen for comparison; choose at least one more" in page
+    assert "In the comparison" in page
+    assert f'<input type="hidden" name="compare" value="{first}">' in page
+    assert f"compare={first}&amp;compare={second}" in page  # the link that adds the second
+    basket = f"compare={first}&compare={second}"
+    both = client.get(f"/catalog?certified=0&{basket}&category=public-alert")
+    text = both.get_data(as_text=True)
+    assert f"/compare?ids={first}&amp;ids={second}" in text
+    # The search form sends both again; so does the link that clears the filters.
+    for chosen in (first, second):
+        assert f'<input type="hidden" name="compare" value="{chosen}">' in text
+    assert (
+        f'href="/catalog?certified=0&amp;compare={first}&amp;compare={second}">Clear the filters'
+        in text
+    )
+    cleared = client.get("/catalog?certified=0&q=alert").get_data(as_text=True)
+    assert "chosen for comparison" not in cleared
+
+
 def test_script_in_a_name_is_escaped(
     app: Flask, client: FlaskClient, vendor: User, certified_ids: set[int]
 ) -> None:
