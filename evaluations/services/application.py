@@ -1,0 +1,233 @@
+"""The vendor's application: apply, edit, evidence, submit, withdraw, return and respond.
+
+Removed evidence files are deleted only once the transaction commits (the session hooks below).
+"""
+
+from __future__ import annotations
+
+from typing import Any, BinaryIO
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from catalog.models import Solution, SolutionStatus
+from evaluations import evidence as evidence_files
+from evaluations.models import Evaluation, EvaluationEvent, EvaluationStatus, Evidence
+from evaluations.services.assignment import _maybe_start_review
+from evaluations.services.transitions import (
+    EDITABLE_BY_VENDOR,
+    OPEN_STATUSES,
+    WITHDRAWABLE,
+    _authority_staff,
+    _describe,
+    _move,
+    _notify,
+    _require_status,
+    _require_vendor_owner,
+    _text,
+)
+from registry import audit
+from registry.access import require_role
+from registry.database import db, utcnow
+from registry.exceptions import NotVisible, RuleViolation
+from registry.models import Role, User
+from registry.norms.models import NormCriterion, NormVersion, NormVersionStatus
+
+_FILES_TO_DELETE = "evidence_files_to_delete"
+
+
+# --- the vendor's application -----------------------------------------------------------
+
+
+def apply_for_evaluation(actor: User | None, solution_id: int, version_id: int) -> Evaluation:
+    """Start a draft application of one's own published solution against a published version."""
+    user = require_role(actor, Role.VENDOR)
+    # Lock the solution so two clicks on "apply" cannot both pass the "one open" check
+    # (PostgreSQL; SQLite writers are serialised by BEGIN IMMEDIATE).
+    solution = db.session.scalar(
+        select(Solution).where(Solution.id == solution_id).with_for_update()
+    )
+    if solution is None or solution.vendor_id != user.organisation_id:
+        raise RuleViolation("Choose one of your organisation's solutions.", "solution_id")
+    if solution.status is not SolutionStatus.PUBLISHED:
+        raise RuleViolation("Only a published solution can be evaluated.", "solution_id")
+    version = db.session.get(NormVersion, version_id)
+    if version is None or version.status is not NormVersionStatus.PUBLISHED:
+        raise RuleViolation("Choose a norm version in force.", "version_id")
+    already = db.session.scalar(
+        select(Evaluation.id).where(
+            Evaluation.solution_id == solution.id,
+            Evaluation.norm_version_id == version.id,
+            Evaluation.status.in_(OPEN_STATUSES),
+        )
+    )
+    if already is not None:
+        raise RuleViolation(
+            "This solution already has an open evaluation against this norm version.",
+            "solution_id",
+        )
+    now = utcnow()
+    evaluation = Evaluation(
+        solution=solution,
+        norm_version=version,
+        vendor_id=solution.vendor_id,
+        status=EvaluationStatus.DRAFT,
+        vendor_note="",
+        return_request="",
+        decision_rationale="",
+        created_at=now,
+        status_changed_at=now,
+    )
+    db.session.add(evaluation)
+    db.session.flush()
+    db.session.add(
+        EvaluationEvent(
+            evaluation=evaluation, from_status=None, to_status="draft", at=now, actor_id=user.id
+        )
+    )
+    audit.record(user, "evaluation.apply", evaluation, summary=f"applied: {_describe(evaluation)}")
+    db.session.flush()
+    return evaluation
+
+
+def update_application(actor: User | None, evaluation: Evaluation, vendor_note: str) -> None:
+    """Change the vendor's note to the evaluators while the application is editable."""
+    user = _require_vendor_owner(actor, evaluation)
+    _require_status(evaluation, EDITABLE_BY_VENDOR, "be edited")
+    evaluation.vendor_note = _text(vendor_note, "vendor_note", "The note")
+    audit.record(user, "evaluation.update", evaluation, summary="note updated")
+    db.session.flush()
+
+
+def missing_evidence(evaluation: Evaluation) -> list[NormCriterion]:
+    """Criteria that require evidence and have none attached yet."""
+    covered = {e.criterion_id for e in evaluation.evidence}
+    return [
+        c
+        for c in evaluation.norm_version.ordered_criteria()
+        if c.evidence_required and c.id not in covered
+    ]
+
+
+def submit_application(actor: User | None, evaluation: Evaluation) -> None:
+    """Send a draft to the authority; every criterion that requires evidence must have some."""
+    user = _require_vendor_owner(actor, evaluation)
+    _require_status(evaluation, (EvaluationStatus.DRAFT,), "be submitted")
+    missing = missing_evidence(evaluation)
+    if missing:
+        raise RuleViolation(
+            "Attach evidence for: " + ", ".join(f"{c.code} {c.title}" for c in missing) + "."
+        )
+    evaluation.submitted_at = utcnow()
+    _move(user, evaluation, EvaluationStatus.SUBMITTED, "submit")
+    _notify(
+        _authority_staff(),
+        "A new evaluation was submitted",
+        f"{evaluation.vendor.name} submitted {_describe(evaluation)}. Assign two evaluators.",
+    )
+    db.session.flush()
+
+
+def withdraw_application(actor: User | None, evaluation: Evaluation) -> None:
+    """The vendor withdraws its application before it is scored."""
+    user = _require_vendor_owner(actor, evaluation)
+    _require_status(evaluation, WITHDRAWABLE, "be withdrawn")
+    _move(user, evaluation, EvaluationStatus.WITHDRAWN, "withdraw")
+    db.session.flush()
+
+
+def attach_evidence(
+    actor: User | None,
+    evaluation: Evaluation,
+    filename: str | None,
+    stream: BinaryIO,
+    criterion_id: int | None = None,
+    description: str = "",
+) -> Evidence:
+    """Check and store a file, then add its row; if the database step fails the file goes."""
+    user = _require_vendor_owner(actor, evaluation)
+    _require_status(evaluation, EDITABLE_BY_VENDOR, "take new evidence")
+    criterion = None
+    if criterion_id:
+        criterion = db.session.get(NormCriterion, criterion_id)
+        if criterion is None or criterion.version_id != evaluation.norm_version_id:
+            raise RuleViolation("Choose a criterion of this norm version.", "criterion_id")
+    text = _text(description, "description", "The description")
+    checked = evidence_files.check_upload(filename, stream)
+    with evidence_files.stored_file(checked) as stored_name:
+        item = Evidence(
+            evaluation=evaluation,
+            criterion=criterion,
+            original_name=checked.display_name[:255],
+            stored_name=stored_name,
+            content_type=checked.content_type,
+            size_bytes=len(checked.data),
+            sha256=checked.sha256,
+            description=text,
+            uploaded_at=utcnow(),
+            uploaded_by_id=user.id,
+        )
+        db.session.add(item)
+        db.session.flush()
+        audit.record(
+            user,
+            "evidence.attach",
+            item,
+            summary=f"{checked.display_name} for {_describe(evaluation)}",
+            data={"sha256": checked.sha256, "criterion": criterion.code if criterion else None},
+        )
+    return item
+
+
+def remove_evidence(actor: User | None, evaluation: Evaluation, item: Evidence) -> None:
+    """Delete a file while the application is editable (the file goes once the row is gone)."""
+    user = _require_vendor_owner(actor, evaluation)
+    _require_status(evaluation, EDITABLE_BY_VENDOR, "change its evidence")
+    if item.evaluation_id != evaluation.id:
+        raise NotVisible()
+    stored_name = item.stored_name
+    audit.record(user, "evidence.remove", item, summary=item.original_name)
+    db.session.delete(item)
+    db.session.flush()
+    # Deleted after commit, so a rolled-back request keeps both the row and the file.
+    db.session().info.setdefault(_FILES_TO_DELETE, []).append(stored_name)
+
+
+def return_for_information(actor: User | None, evaluation: Evaluation, request_text: str) -> None:
+    """The authority asks the vendor for more information; the vendor can add evidence."""
+    user = require_role(actor, Role.AUTHORITY)
+    _require_status(
+        evaluation,
+        (EvaluationStatus.SUBMITTED, EvaluationStatus.IN_REVIEW),
+        "be returned to the vendor",
+    )
+    evaluation.return_request = _text(request_text, "request_text", "The request", required=True)
+    _move(user, evaluation, EvaluationStatus.RETURNED, "return", evaluation.return_request)
+    db.session.flush()
+
+
+def respond_to_return(actor: User | None, evaluation: Evaluation, response_text: str) -> None:
+    """The vendor answers a return request; the application goes back to review."""
+    user = _require_vendor_owner(actor, evaluation)
+    _require_status(evaluation, (EvaluationStatus.RETURNED,), "be resubmitted")
+    note = _text(response_text, "response_text", "Your answer", required=True)
+    _move(user, evaluation, EvaluationStatus.SUBMITTED, "respond", note)
+    _maybe_start_review(user, evaluation)
+    _notify(
+        _authority_staff(),
+        "A vendor answered your request",
+        f"{evaluation.vendor.name} answered the request on {_describe(evaluation)}:\n\n{note}",
+    )
+    db.session.flush()
+
+
+@event.listens_for(Session, "after_commit")
+def _delete_removed_files(session: Session) -> None:
+    # Files of evidence rows removed in a committed transaction; a rollback keeps them.
+    for stored_name in session.info.pop(_FILES_TO_DELETE, []):
+        evidence_files.delete_file(stored_name)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _keep_files(session: Session, previous_transaction: Any) -> None:
+    session.info.pop(_FILES_TO_DELETE, None)

@@ -1,0 +1,133 @@
+"""Assignment of evaluators by the authority, and their declarations of conflicts of interest."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from evaluations.models import Assignment, AssignmentStatus, Evaluation, EvaluationStatus
+from evaluations.services.transitions import (
+    ACTIVE_ASSIGNMENTS,
+    MINIMUM_EVALUATORS,
+    _authority_staff,
+    _describe,
+    _move,
+    _notify,
+    _require_status,
+    _text,
+)
+from registry import audit
+from registry.access import require_role
+from registry.database import db, utcnow
+from registry.exceptions import NotVisible, RuleViolation
+from registry.models import OrganisationKind, OrganisationStatus, Role, User
+
+# --- assignment and conflicts of interest ----------------------------------------------
+
+
+def assign_evaluator(
+    actor: User | None, evaluation: Evaluation, evaluator_id: int, due_date: dt.date | None
+) -> Assignment:
+    """The authority assigns an evaluator from an evaluation body, with an optional due date."""
+    user = require_role(actor, Role.AUTHORITY)
+    _require_status(
+        evaluation,
+        (EvaluationStatus.SUBMITTED, EvaluationStatus.IN_REVIEW),
+        "take new evaluators",
+    )
+    evaluator = db.session.get(User, evaluator_id)
+    if (
+        evaluator is None
+        or not evaluator.is_active
+        or evaluator.organisation.kind is not OrganisationKind.EVALUATION_BODY
+        or evaluator.organisation.status is not OrganisationStatus.ACTIVE
+    ):
+        raise RuleViolation(
+            "Choose an active evaluator of an active evaluation body.", "evaluator_id"
+        )
+    existing = db.session.scalar(
+        select(Assignment).where(
+            Assignment.evaluation_id == evaluation.id, Assignment.evaluator_id == evaluator.id
+        )
+    )
+    if existing is not None:
+        reason = (
+            "declared a conflict of interest"
+            if existing.status is AssignmentStatus.CONFLICTED
+            else "is already assigned"
+        )
+        raise RuleViolation(f"{evaluator.full_name} {reason} on this evaluation.", "evaluator_id")
+    today = utcnow().date()
+    if due_date is not None and not today <= due_date <= today + dt.timedelta(days=366):
+        raise RuleViolation("The due date must be within the next year.", "due_date")
+    assignment = Assignment(
+        evaluation=evaluation,
+        evaluator=evaluator,
+        status=AssignmentStatus.AWAITING_DECLARATION,
+        assigned_at=utcnow(),
+        assigned_by_id=user.id,
+        due_date=due_date,
+        conflict_note="",
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    audit.record(
+        user,
+        "assignment.create",
+        assignment,
+        summary=f"{evaluator.email} on {_describe(evaluation)}",
+        data={"evaluation": evaluation.id, "due": due_date.isoformat() if due_date else None},
+    )
+    _notify(
+        [evaluator],
+        "A new evaluation is assigned to you",
+        f"You are asked to evaluate {_describe(evaluation)}"
+        + (f" by {due_date.isoformat()}" if due_date else "")
+        + ". First declare whether you have a conflict of interest.",
+    )
+    return assignment
+
+
+def declare_conflict(
+    actor: User | None, assignment: Assignment, has_conflict: bool, note: str
+) -> None:
+    """The evaluator declares a conflict (blocked; the authority assigns another) or none."""
+    user = require_role(actor, Role.EVALUATOR)
+    if assignment.evaluator_id != user.id:
+        raise NotVisible()
+    if assignment.status is not AssignmentStatus.AWAITING_DECLARATION:
+        raise RuleViolation("You have already made your declaration for this evaluation.")
+    evaluation = assignment.evaluation
+    if evaluation.status not in (EvaluationStatus.SUBMITTED, EvaluationStatus.IN_REVIEW):
+        raise RuleViolation("This evaluation no longer needs your declaration.")
+    assignment.declared_at = utcnow()
+    if has_conflict:
+        assignment.conflict_note = _text(note, "note", "The nature of the conflict", True)
+        assignment.status = AssignmentStatus.CONFLICTED
+        audit.record(
+            user, "assignment.conflict", assignment, summary=f"conflict on {_describe(evaluation)}"
+        )
+        _notify(
+            _authority_staff(),
+            "An evaluator declared a conflict of interest",
+            f"{user.full_name} ({user.organisation.name}) declared a conflict on "
+            f"{_describe(evaluation)}: {assignment.conflict_note}\n\nAssign another evaluator.",
+        )
+    else:
+        assignment.conflict_note = _text(note, "note", "The note")
+        assignment.status = AssignmentStatus.SCORING
+        audit.record(
+            user,
+            "assignment.no_conflict",
+            assignment,
+            summary=f"no conflict on {_describe(evaluation)}",
+        )
+        _maybe_start_review(user, evaluation)
+    db.session.flush()
+
+
+def _maybe_start_review(actor: User | None, evaluation: Evaluation) -> None:
+    active = [a for a in evaluation.assignments if a.status in ACTIVE_ASSIGNMENTS]
+    if evaluation.status is EvaluationStatus.SUBMITTED and len(active) >= MINIMUM_EVALUATORS:
+        _move(actor, evaluation, EvaluationStatus.IN_REVIEW, "review")

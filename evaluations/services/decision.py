@@ -1,0 +1,96 @@
+"""The authority's decision: certify at a level (issuing the label) or reject."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from evaluations.models import Decision, Evaluation, EvaluationStatus
+from evaluations.services.scores import _store_computed
+from evaluations.services.transitions import _move, _require_status, _text
+from registry.access import require_role
+from registry.database import db, utcnow
+from registry.exceptions import NotVisible, RuleViolation
+from registry.models import Role, User
+from registry.norms.services import thresholds_of
+
+# --- the decision -----------------------------------------------------------------------
+
+
+def _locked(evaluation_id: int) -> Evaluation:
+    # FOR UPDATE makes a second concurrent decision wait here on PostgreSQL, then read the
+    # committed state (populate_existing); SQLite already serialises writing requests.
+    found = db.session.scalar(
+        select(Evaluation)
+        .where(Evaluation.id == evaluation_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if found is None:
+        raise NotVisible()
+    return found
+
+
+def decide(
+    actor: User | None,
+    evaluation: Evaluation,
+    decision: str,
+    level: str | None,
+    rationale: str,
+    level_reason: str = "",
+) -> Evaluation:
+    """Certify at the computed level (or a lower one, with a reason) or reject, with a rationale.
+
+    When certified, the label is issued in the same transaction.
+    """
+    user = require_role(actor, Role.AUTHORITY)
+    evaluation = _locked(evaluation.id)
+    if evaluation.status is EvaluationStatus.DECIDED:
+        raise RuleViolation("This evaluation has already been decided; nothing was changed.")
+    _require_status(evaluation, (EvaluationStatus.SCORED,), "be decided")
+    result = _store_computed(evaluation)
+    if result.unresolved:
+        raise RuleViolation(
+            "Resolve the disagreements first: " + ", ".join(result.unresolved) + "."
+        )
+    if decision not in {d.value for d in Decision}:
+        raise RuleViolation("Choose certify or reject.", "decision")
+    text = _text(rationale, "rationale", "The rationale", required=True)
+    chosen: str | None = None
+    if decision == Decision.CERTIFIED.value:
+        if result.level is None:
+            raise RuleViolation(
+                "The result reaches no level (a mandatory criterion failed or the percent is "
+                "below the lowest level): it can only be rejected.",
+                "decision",
+            )
+        minimums = dict(thresholds_of(evaluation.norm_version))
+        if not level or level not in minimums or minimums[level] > minimums[result.level]:
+            raise RuleViolation(
+                f"Choose the computed level ({result.level}) or a lower one.", "level"
+            )
+        chosen = level
+        if level != result.level:
+            reason = _text(level_reason, "level_reason", "The reason for a lower level", True)
+            text = f"{text}\n\nCertified below the computed level ({result.level}): {reason}"
+    evaluation.decision = Decision(decision)
+    evaluation.decided_level = chosen
+    evaluation.decision_rationale = text
+    evaluation.decided_by_id = user.id
+    evaluation.decided_at = utcnow()
+    note = f"{Decision(decision).value}" + (f" at {chosen}" if chosen else "")
+    _move(user, evaluation, EvaluationStatus.DECIDED, "decide", note)
+    db.session.flush()
+    if evaluation.decision is Decision.CERTIFIED:
+        from evaluations.labels import issue_label
+
+        issue_label(user, evaluation)
+    return evaluation
+
+
+def decision_levels(evaluation: Evaluation, computed: str | None) -> list[str]:
+    """The levels the authority may certify at: the computed one and those below it."""
+    pairs = thresholds_of(evaluation.norm_version)
+    if computed is None:
+        return []
+    minimum = dict(pairs)[computed]
+    return [name for name, value in pairs if value <= minimum][::-1]
