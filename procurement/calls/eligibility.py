@@ -1,0 +1,74 @@
+"""Which vendors' solutions may answer a lot, and why a vendor cannot.
+
+Decided here (PROCUREMENT.md, "Flow" 4–6, leaves it open):
+
+- Eligible solution: a published solution of the vendor whose primary category is the lot's,
+  holding a VALID, unexpired label under any version of the lot's norm at a level rank at least
+  the lot's (a lot without a norm: any valid label). Every vendor sees open calls; a vendor
+  without an eligible solution sees why and has no offer form, and a posted offer is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from procurement import services
+from procurement.call_models import JointCall
+from procurement.models import Lot
+from procurement.services import Certified
+
+
+def _meets(item: Certified, lot: Lot) -> bool:
+    if item.category_id != lot.category_id:
+        return False
+    return lot.norm_id is None or (item.norm_id == lot.norm_id and item.rank >= lot.level_rank)
+
+
+def eligible_solutions(vendor_id: int, lot: Lot) -> list[Certified]:
+    """The vendor's solutions able to meet the lot, each with its best qualifying label."""
+    seen: dict[int, Certified] = {}
+    for item in services.certified_labels([lot.category_id], vendor_id):
+        if _meets(item, lot) and item.solution_id not in seen:
+            seen[item.solution_id] = item
+    return list(seen.values())
+
+
+def eligible_vendor_ids(lot: Lot) -> set[int]:
+    """Vendors with at least one solution able to meet the lot."""
+    return {
+        item.vendor_id for item in services.certified_labels([lot.category_id]) if _meets(item, lot)
+    }
+
+
+def requirement_text(lot: Lot) -> str:
+    """The lot's requirement in words."""
+    if lot.norm is None:
+        return f"a valid label (any norm) on a published solution in {lot.category.name}"
+    level = services.level_name(lot.norm, lot.level_rank)
+    return (
+        f"a valid label under {lot.norm.code} at level {level} or above on a published "
+        f"solution in {lot.category.name}"
+    )
+
+
+def ineligibility_reason(vendor_id: int, lot: Lot) -> str:
+    """Why the vendor cannot offer ("" when it can)."""
+    if eligible_solutions(vendor_id, lot):
+        return ""
+    if lot.norm is None:
+        return f"None of your published solutions in {lot.category.name} holds a valid label."
+    level = services.level_name(lot.norm, lot.level_rank)
+    return (
+        f"None of your published solutions in {lot.category.name} holds a valid label "
+        f"under {lot.norm.code} at level {level} or above."
+    )
+
+
+def vendor_eligibility(vendor_id: int, calls: Sequence[JointCall]) -> dict[int, str]:
+    """Call id → why the vendor cannot offer ("" when it can), in one query."""
+    certified = services.certified_labels({call.lot.category_id for call in calls}, vendor_id)
+    result = {}
+    for call in calls:
+        can = any(_meets(item, call.lot) for item in certified)
+        result[call.id] = "" if can else ineligibility_reason(vendor_id, call.lot)
+    return result

@@ -1,0 +1,282 @@
+"""Opening a joint call, its documents, and ending it cancelled or unsuccessful.
+
+Decided here (PROCUREMENT.md, "Flow" 4–6, leaves them open):
+
+- A call is opened by the authority from a FROZEN lot only, with a deadline at least
+  PROCUREMENT_MIN_OFFER_DAYS (default 10) days ahead and at most a year ahead. The form takes
+  a date; offers close at 12:00 UTC that day. Opening marks the lot CALL_OPENED and its
+  members' needs IN_CALL, and mails every active user of each vendor with an eligible
+  solution.
+- Unsuccessful (declared from the deadline on, or found by the award) and cancelled (before the
+  deadline): the lot ends UNSUCCESSFUL or CANCELLED and its needs are OPEN again. Both need a
+  reason, which buyers and vendors that offered receive by mail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import BinaryIO
+
+from catalog.plain_text import check_length, multi_line, one_line
+from evaluations import evidence as files
+from procurement import ocds
+from procurement.call_models import MAX_CONTRACT_MONTHS, CallDocument, CallStatus, JointCall
+from procurement.calls.eligibility import eligible_vendor_ids, requirement_text
+from procurement.calls.limits import (
+    DESCRIPTION_MAX,
+    MAX_DEADLINE_DAYS,
+    MAX_ID,
+    REASON_MAX,
+    TITLE_MAX,
+    _stamp,
+    min_offer_days,
+)
+from procurement.calls.notices import _org_emails, call_link
+from procurement.models import Lot, LotStatus, NeedStatus
+from registry import audit
+from registry.access import require_role
+from registry.database import db, utcnow
+from registry.exceptions import NotVisible, RuleViolation
+from registry.mail import send_mail
+from registry.models import Role, User
+
+
+def _text(value: str, field: str, label: str, limit: int, *, required: bool) -> str:
+    text = multi_line(value or "")
+    if required and not text:
+        raise RuleViolation(f"Give {label.lower()}.", field)
+    return check_length(text, limit, field, label)
+
+
+def _deadline(deadline: dt.datetime) -> dt.datetime:
+    if not isinstance(deadline, dt.datetime) or deadline.tzinfo is None:
+        raise RuleViolation("Give a valid date.", "deadline")
+    days = min_offer_days()
+    now = utcnow()
+    if deadline < now + dt.timedelta(days=days):
+        raise RuleViolation(
+            f"Vendors need at least {days} days to offer: choose a deadline on or after "
+            f"{(now + dt.timedelta(days=days)).date().isoformat()}.",
+            "deadline",
+        )
+    if deadline > now + dt.timedelta(days=MAX_DEADLINE_DAYS):
+        raise RuleViolation("Choose a deadline within a year.", "deadline")
+    return deadline
+
+
+def open_call(
+    actor: User | None,
+    lot: Lot,
+    title: str,
+    description: str,
+    deadline: dt.datetime,
+    contract_months: int,
+) -> JointCall:
+    """Open a joint call from a frozen lot and tell the eligible vendors."""
+    authority = require_role(actor, Role.AUTHORITY)
+    if lot.status is not LotStatus.FROZEN:
+        raise RuleViolation(
+            f"A joint call is opened from a frozen lot; {lot.reference} is "
+            f"{lot.status.label.lower()}."
+        )
+    clean_title = one_line(title or "")
+    if not clean_title:
+        raise RuleViolation("Give the call a title.", "title")
+    check_length(clean_title, TITLE_MAX, "title", "The title")
+    text = _text(description, "description", "The description", DESCRIPTION_MAX, required=False)
+    closes = _deadline(deadline)
+    months = contract_months
+    if isinstance(months, bool) or not isinstance(months, int):
+        raise RuleViolation("Give the contract duration in whole months.", "contract_months")
+    if not 1 <= months <= MAX_CONTRACT_MONTHS:
+        raise RuleViolation(
+            f"A framework agreement lasts 1 to {MAX_CONTRACT_MONTHS} months.", "contract_months"
+        )
+    call = JointCall(
+        lot=lot,
+        ocid=f"pending-{secrets.token_hex(8)}",
+        title=clean_title,
+        description=text,
+        status=CallStatus.OPEN,
+        deadline=closes,
+        contract_months=months,
+        opened_at=utcnow(),
+        opened_by_id=authority.id,
+    )
+    db.session.add(call)
+    db.session.flush()
+    call.ocid = ocds.call_ocid(call.id)
+    lot.status = LotStatus.CALL_OPENED
+    for member in lot.active_members:
+        member.need.status = NeedStatus.IN_CALL
+        member.need.updated_at = utcnow()
+    vendors = eligible_vendor_ids(lot)
+    emails = _org_emails(vendors)
+    for email in emails:
+        send_mail(
+            email,
+            f"Joint call {call.reference} is open to your certified solutions",
+            (
+                f"The authority opened the joint call “{call.title}” ({call.reference}) for "
+                f"{lot.buyers} public buyers: {lot.firm_quantity} "
+                f"{lot.unit.label.lower()}(s) estimated, up to {lot.maximum_quantity}.\n"
+                f"It requires {requirement_text(lot)}; at least one of your solutions "
+                f"meets it.\n\nOffers close on {_stamp(closes)}.\n"
+                f"Read the call and make your offer: {call_link(call)}\n"
+            ),
+        )
+    audit.record(
+        authority,
+        "call.open",
+        call,
+        summary=f"{call.reference} opened from {lot.reference}",
+        data={
+            "lot": lot.id,
+            "ocid": call.ocid,
+            "deadline": closes.isoformat(),
+            "contract_months": months,
+            "vendors_notified": len(vendors),
+        },
+    )
+    return call
+
+
+def _require_taking_offers(call: JointCall, doing: str) -> None:
+    if call.status is not CallStatus.OPEN:
+        raise RuleViolation(f"This call is {call.status.label.lower()}: {doing} is closed.")
+    if call.deadline_passed():
+        raise RuleViolation(
+            f"The deadline for offers passed on {_stamp(call.deadline)}; {doing} is closed."
+        )
+
+
+def add_document(
+    actor: User | None, call: JointCall, title: str, filename: str | None, stream: BinaryIO
+) -> CallDocument:
+    """Attach a tender document while the call takes offers (checked like evidence files)."""
+    authority = require_role(actor, Role.AUTHORITY)
+    _require_taking_offers(call, "adding documents")
+    clean = one_line(title or "")
+    if not clean:
+        raise RuleViolation("Give the document a title.", "title")
+    check_length(clean, TITLE_MAX, "title", "The title")
+    checked = files.check_upload(filename, stream)
+    with files.stored_file(checked) as stored_name:
+        document = CallDocument(
+            call=call,
+            title=clean,
+            original_name=checked.display_name[:255],
+            stored_name=stored_name,
+            content_type=checked.content_type,
+            size_bytes=len(checked.data),
+            sha256=checked.sha256,
+            uploaded_at=utcnow(),
+            uploaded_by_id=authority.id,
+        )
+        db.session.add(document)
+        db.session.flush()
+        audit.record(
+            authority,
+            "call.document",
+            document,
+            summary=f"{checked.display_name} attached to {call.reference}",
+            data={"sha256": checked.sha256, "call": call.id},
+        )
+    return document
+
+
+def get_document(actor: User | None, call: JointCall, document_id: int) -> CallDocument:
+    """A document of a call the actor may see (get_call checked the call)."""
+    require_role(actor, Role.AUTHORITY, Role.VENDOR, Role.BUYER)
+    document = db.session.get(CallDocument, document_id) if 0 < document_id <= MAX_ID else None
+    if document is None or document.call_id != call.id:
+        raise NotVisible()
+    return document
+
+
+def _member_needs_open(lot: Lot) -> None:
+    for member in lot.active_members:
+        if member.need.status in (NeedStatus.IN_CALL, NeedStatus.POOLED):
+            member.need.status = NeedStatus.OPEN
+            member.need.updated_at = utcnow()
+
+
+def _notify_end(call: JointCall, subject: str, body: str) -> None:
+    organisations = {member.buyer_id for member in call.lot.active_members}
+    organisations |= {offer.vendor_id for offer in call.offers}
+    for email in _org_emails(organisations):
+        send_mail(email, subject, body)
+
+
+def _reason(reason: str) -> str:
+    return _text(reason, "reason", "The reason", REASON_MAX, required=True)
+
+
+def _close(call: JointCall, actor: User | None, status: CallStatus, reason: str) -> None:
+    call.status = status
+    call.closed_at = utcnow()
+    call.closed_by_id = actor.id if actor is not None else None
+    call.outcome_reason = reason
+
+
+def cancel_call(actor: User | None, call: JointCall, reason: str) -> JointCall:
+    """Cancel a call before its deadline; the lot is cancelled and its needs open again."""
+    authority = require_role(actor, Role.AUTHORITY)
+    text = _reason(reason)
+    _require_taking_offers(call, "cancelling")
+    _close(call, authority, CallStatus.CANCELLED, text)
+    call.lot.status = LotStatus.CANCELLED
+    _member_needs_open(call.lot)
+    _notify_end(
+        call,
+        f"Joint call {call.reference} is cancelled",
+        f"The joint call “{call.title}” ({call.reference}) is cancelled.\n\nReason: {text}\n\n"
+        f"Buyers' needs are open again for the next aggregation round. {call_link(call)}\n",
+    )
+    audit.record(
+        authority,
+        "call.cancel",
+        call,
+        summary=f"{call.reference} cancelled",
+        data={"reason": text, "lot": call.lot_id},
+    )
+    return call
+
+
+def _require_awaiting_award(call: JointCall, doing: str) -> None:
+    if call.status is not CallStatus.OPEN:
+        raise RuleViolation(f"This call is already {call.status.label.lower()}.")
+    if not call.deadline_passed():
+        raise RuleViolation(
+            f"Offers are sealed until {_stamp(call.deadline)}; {doing} waits until then."
+        )
+
+
+def _end_unsuccessful(actor: User | None, call: JointCall, reason: str, action: str) -> None:
+    _close(call, actor, CallStatus.UNSUCCESSFUL, reason)
+    call.lot.status = LotStatus.UNSUCCESSFUL
+    _member_needs_open(call.lot)
+    _notify_end(
+        call,
+        f"Joint call {call.reference} ended without an award",
+        f"The joint call “{call.title}” ({call.reference}) ended without an award.\n\n"
+        f"Reason: {reason}\n\nBuyers' needs are open again for the next aggregation round. "
+        f"{call_link(call)}\n",
+    )
+    audit.record(
+        actor,
+        action,
+        call,
+        summary=f"{call.reference} unsuccessful",
+        data={"reason": reason, "lot": call.lot_id},
+    )
+
+
+def declare_unsuccessful(actor: User | None, call: JointCall, reason: str) -> JointCall:
+    """End a call without award, after its deadline, with a reason."""
+    authority = require_role(actor, Role.AUTHORITY)
+    text = _reason(reason)
+    _require_awaiting_award(call, "declaring it unsuccessful")
+    _end_unsuccessful(authority, call, text, "call.unsuccessful")
+    return call

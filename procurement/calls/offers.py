@@ -1,0 +1,205 @@
+"""Vendors' sealed offers on a call: their price tiers, and making, changing, withdrawing them.
+
+Decided here (PROCUREMENT.md, "Flow" 4–6, leaves it open):
+
+- Offers: one per vendor per call. A second "new offer" is refused (the edit form changes the
+  existing one); creating, editing and withdrawing are refused from the deadline on, with
+  nothing changed. Tiers: 1 to MAX_TIERS rows, the first from quantity 1, minimum quantities
+  strictly increasing, unit prices to the cent and never rising with the quantity. Eligibility
+  is checked again on every save and at award.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy.exc import IntegrityError
+
+from procurement import services
+from procurement.call_models import (
+    MAX_LEAD_TIME_DAYS,
+    MAX_TIERS,
+    CallStatus,
+    JointCall,
+    Offer,
+    OfferTier,
+)
+from procurement.calls.eligibility import eligible_solutions, ineligibility_reason, requirement_text
+from procurement.calls.lifecycle import _require_taking_offers, _text
+from procurement.calls.limits import _CENT, _stamp
+from procurement.calls.reading import own_offer
+from procurement.models import NOTES_MAX
+from registry import audit
+from registry.access import require_role, require_same_organisation
+from registry.database import db, utcnow
+from registry.exceptions import RuleViolation
+from registry.models import Role, User
+
+
+@dataclass(frozen=True)
+class OfferData:
+    """Everything a vendor sets on an offer; tiers as (min quantity, unit price) pairs."""
+
+    solution_id: int
+    lead_time_days: int
+    tiers: Sequence[tuple[int, Decimal | str]]
+    notes: str = ""
+
+
+def _tier_price(value: Decimal | str, field: str) -> Decimal:
+    try:
+        price = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise RuleViolation("Give the unit price as a number.", field) from None
+    if not price.is_finite() or price <= 0:
+        raise RuleViolation("The unit price must be more than zero.", field)
+    if price > services.MAX_UNIT_PRICE:
+        raise RuleViolation(f"The unit price must be at most {services.MAX_UNIT_PRICE:,}.", field)
+    if price != price.quantize(_CENT):
+        raise RuleViolation("Give the price to the cent at most.", field)
+    return price.quantize(_CENT)
+
+
+def check_tiers(tiers: Sequence[tuple[int, Decimal | str]]) -> list[tuple[int, Decimal]]:
+    """Validated tiers, or RuleViolation on the row at fault (fields tier_quantity_N…)."""
+    if not tiers:
+        raise RuleViolation("Give at least one price tier, from quantity 1.", "tier_quantity_1")
+    if len(tiers) > MAX_TIERS:
+        raise RuleViolation(f"Give at most {MAX_TIERS} price tiers.", "tier_quantity_1")
+    result: list[tuple[int, Decimal]] = []
+    for index, (quantity, raw_price) in enumerate(tiers, start=1):
+        q_field, p_field = f"tier_quantity_{index}", f"tier_price_{index}"
+        if isinstance(quantity, bool) or not isinstance(quantity, int):
+            raise RuleViolation("Give the quantity as a whole number.", q_field)
+        if index == 1 and quantity != 1:
+            raise RuleViolation("The first tier starts at quantity 1.", q_field)
+        if quantity < 1 or quantity > services.MAX_QUANTITY:
+            raise RuleViolation(
+                f"The quantity must be between 1 and {services.MAX_QUANTITY:,}.", q_field
+            )
+        price = _tier_price(raw_price, p_field)
+        if result and quantity <= result[-1][0]:
+            raise RuleViolation(
+                "Each tier starts at a larger quantity than the one before.", q_field
+            )
+        if result and price > result[-1][1]:
+            raise RuleViolation(
+                "A larger quantity cannot cost more per unit than a smaller one.", p_field
+            )
+        result.append((quantity, price))
+    return result
+
+
+def _apply_offer(
+    vendor: User, call: JointCall, offer: Offer, data: OfferData
+) -> list[tuple[int, Decimal]]:
+    certified = {
+        item.solution_id: item for item in eligible_solutions(vendor.organisation_id, call.lot)
+    }
+    if not certified:
+        raise RuleViolation(ineligibility_reason(vendor.organisation_id, call.lot))
+    chosen = certified.get(data.solution_id)
+    if chosen is None:
+        raise RuleViolation(
+            f"Choose one of your solutions holding {requirement_text(call.lot)}.", "solution"
+        )
+    lead = data.lead_time_days
+    if isinstance(lead, bool) or not isinstance(lead, int) or not 1 <= lead <= MAX_LEAD_TIME_DAYS:
+        raise RuleViolation(f"The lead time is 1 to {MAX_LEAD_TIME_DAYS} days.", "lead_time_days")
+    tiers = check_tiers(data.tiers)
+    notes = _text(data.notes, "notes", "The notes", NOTES_MAX, required=False)
+    offer.solution_id = chosen.solution_id
+    offer.label_id = chosen.label_id
+    offer.lead_time_days = lead
+    offer.notes = notes
+    offer.updated_at = utcnow()
+    offer.tiers.clear()
+    db.session.flush()
+    for quantity, price in tiers:
+        offer.tiers.append(OfferTier(min_quantity=quantity, unit_price=price))
+    return tiers
+
+
+def _require_vendor(actor: User | None) -> User:
+    return require_role(actor, Role.VENDOR)
+
+
+def submit_offer(actor: User | None, call: JointCall, data: OfferData) -> Offer:
+    """Make the vendor's one offer on the call, before the deadline."""
+    vendor = _require_vendor(actor)
+    _require_taking_offers(call, "making offers")
+    existing = own_offer(vendor, call)
+    if existing is not None:
+        raise RuleViolation(
+            f"Your organisation has already made an offer on this call ({existing.reference}); "
+            "change it with “Edit your offer”. Nothing was changed."
+        )
+    offer = Offer(
+        call_id=call.id,
+        vendor_id=vendor.organisation_id,
+        submitted_at=utcnow(),
+        submitted_by_id=vendor.id,
+    )
+    tiers = _apply_offer(vendor, call, offer, data)
+    db.session.add(offer)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise RuleViolation(
+            "Your organisation has already made an offer on this call. Nothing was changed."
+        ) from None
+    db.session.expire(call, ["offers"])
+    audit.record(
+        vendor,
+        "offer.submit",
+        offer,
+        summary=f"{offer.reference} made on {call.reference}",
+        data={"call": call.id, "tiers": len(tiers), "lead_time_days": offer.lead_time_days},
+    )
+    return offer
+
+
+def update_offer(actor: User | None, offer: Offer, data: OfferData) -> Offer:
+    """Change one's own offer before the deadline."""
+    vendor = _require_vendor(actor)
+    require_same_organisation(vendor, offer.vendor_id)
+    call = offer.call
+    if call.status is not CallStatus.OPEN or call.deadline_passed():
+        raise RuleViolation(
+            f"The deadline for offers passed on {_stamp(call.deadline)}; "
+            "your offer was not changed."
+        )
+    tiers = _apply_offer(vendor, call, offer, data)
+    offer.submitted_by_id = vendor.id
+    audit.record(
+        vendor,
+        "offer.update",
+        offer,
+        summary=f"{offer.reference} changed",
+        data={"call": call.id, "tiers": len(tiers), "lead_time_days": offer.lead_time_days},
+    )
+    return offer
+
+
+def withdraw_offer(actor: User | None, offer: Offer) -> None:
+    """Withdraw one's own offer before the deadline (it is deleted)."""
+    vendor = _require_vendor(actor)
+    require_same_organisation(vendor, offer.vendor_id)
+    call = offer.call
+    if call.status is not CallStatus.OPEN or call.deadline_passed():
+        raise RuleViolation(
+            f"The deadline for offers passed on {_stamp(call.deadline)}; "
+            "your offer was not withdrawn."
+        )
+    audit.record(
+        vendor,
+        "offer.withdraw",
+        offer,
+        summary=f"{offer.reference} withdrawn from {call.reference}",
+        data={"call": call.id},
+    )
+    db.session.delete(offer)
+    db.session.flush()
+    db.session.expire(call, ["offers"])

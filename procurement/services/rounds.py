@@ -1,0 +1,261 @@
+"""Aggregation rounds: pooling the open needs into proposed lots, and reading them back.
+
+Decided here (PROCUREMENT.md leaves it open):
+
+- Re-running a round deletes every *proposed* lot (members and all) and puts its needs and the
+  unmatched ones back to open before pooling again; confirmed and frozen lots, and their
+  needs, are left alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from procurement import aggregation, curves
+from procurement.aggregation import AggregationParameters, NeedInput, PriceCurve
+from procurement.models import (
+    AggregationRound,
+    Lot,
+    LotMember,
+    LotStatus,
+    Need,
+    NeedStatus,
+    NeedUnit,
+)
+from procurement.services.eligibility import eligible_solution_ids
+from procurement.services.needs import _CENT, MAX_ID, region_path
+from registry import audit
+from registry.access import require_role
+from registry.database import db, utcnow
+from registry.exceptions import NotVisible
+from registry.models import Role, User
+
+_SAVING_STEP = Decimal("0.000001")
+
+
+def need_input(need: Need) -> NeedInput:
+    """The need as the pure aggregation sees it."""
+    return NeedInput(
+        id=need.id,
+        buyer_id=need.buyer_id,
+        category=need.category.code,
+        unit=need.unit.value,
+        currency=need.currency,
+        region=region_path(need.region_code),
+        norm_code=need.norm.code if need.norm is not None else None,
+        min_level_rank=need.min_level_rank,
+        accepted_uplift=need.accepted_uplift,
+        firm_quantity=need.firm_quantity,
+        optional_quantity=need.optional_quantity,
+        max_unit_price=need.max_unit_price,
+        need_by=need.need_by,
+    )
+
+
+def parameters_to_dict(params: AggregationParameters) -> dict[str, Any]:
+    """The round's settings as plain JSON-able values (decimals as strings)."""
+    return {
+        "today": params.today.isoformat(),
+        "region_level": params.region_level,
+        "min_buyers": params.min_buyers,
+        "min_vendors": params.min_vendors,
+        "min_saving": str(params.min_saving),
+        "lot_value_cap": None if params.lot_value_cap is None else str(params.lot_value_cap),
+        "procedure_days": params.procedure_days,
+        "lead_time_days": params.lead_time_days,
+        "beta": str(params.price_curve.beta),
+    }
+
+
+def round_curves(round_: AggregationRound) -> list[curves.FittedCurve]:
+    """The curves a round fitted on past awards (empty for a round run before any award)."""
+    return curves.from_stored(json.loads(round_.parameters).get("price_curves", []))
+
+
+def parameters_from_dict(
+    values: dict[str, Any], on: dt.date | None = None
+) -> AggregationParameters:
+    """Parameters from their stored form; `on` replaces the stored date (for a re-run)."""
+    cap = values.get("lot_value_cap")
+    return AggregationParameters(
+        today=on or dt.date.fromisoformat(values["today"]),
+        region_level=int(values["region_level"]),
+        min_buyers=int(values["min_buyers"]),
+        min_vendors=int(values["min_vendors"]),
+        min_saving=Decimal(values["min_saving"]),
+        lot_value_cap=None if cap is None else Decimal(cap),
+        procedure_days=int(values["procedure_days"]),
+        lead_time_days=int(values["lead_time_days"]),
+        price_curve=PriceCurve(beta=Decimal(values["beta"])),
+        price_curves={
+            item.key: item.curve for item in curves.from_stored(values.get("price_curves", []))
+        },
+    )
+
+
+def round_parameters(round_: AggregationRound) -> AggregationParameters:
+    """The parameters a round was run with."""
+    return parameters_from_dict(json.loads(round_.parameters))
+
+
+def latest_round() -> AggregationRound | None:
+    """The most recent aggregation round, if any."""
+    return db.session.scalar(select(AggregationRound).order_by(AggregationRound.id.desc()).limit(1))
+
+
+def _release_proposed_lots() -> int:
+    """Delete every proposed lot; its pooled needs are open again. Returns how many."""
+    lots = db.session.scalars(
+        select(Lot).where(Lot.status == LotStatus.PROPOSED).options(selectinload(Lot.members))
+    ).all()
+    for lot in lots:
+        for member in lot.members:
+            if member.declined_at is None and member.need.status is NeedStatus.POOLED:
+                member.need.status = NeedStatus.OPEN
+        db.session.delete(lot)
+    return len(lots)
+
+
+def run_aggregation(
+    actor: User | None, params: AggregationParameters, *, from_command_line: bool = False
+) -> AggregationRound:
+    """Pool the open needs into proposed lots, replacing the proposed lots of earlier rounds.
+
+    The price curve of each category, unit and currency with past awards is fitted on them;
+    ``params.price_curve`` (its slope) covers the others.
+    """
+    if not from_command_line:
+        require_role(actor, Role.AUTHORITY)
+    fitted = curves.fit_curves(params.price_curve.beta)
+    params = replace(params, price_curves={item.key: item.curve for item in fitted})
+    stored = {**parameters_to_dict(params), "price_curves": curves.to_stored(fitted)}
+    replaced = _release_proposed_lots()
+    for need in db.session.scalars(select(Need).where(Need.status == NeedStatus.UNMATCHED)):
+        need.status = NeedStatus.OPEN
+    db.session.flush()
+    needs = list(
+        db.session.scalars(
+            select(Need)
+            .where(Need.status == NeedStatus.OPEN)
+            .options(selectinload(Need.category), selectinload(Need.norm))
+            .order_by(Need.id)
+        )
+    )
+    counts = {need_id: len(ids) for need_id, ids in eligible_solution_ids(needs).items()}
+    result = aggregation.aggregate([need_input(need) for need in needs], counts, params)
+    by_id = {need.id: need for need in needs}
+    norm_ids = {need.norm.code: need.norm.id for need in needs if need.norm is not None}
+    category_ids = {need.category.code: need.category_id for need in needs}
+
+    round_ = AggregationRound(
+        run_by_id=actor.id if actor is not None else None,
+        run_at=utcnow(),
+        parameters=audit.canonical_json(stored),
+        needs_considered=len(needs),
+        lots_proposed=len(result.lots),
+        needs_pooled=sum(len(lot.needs) for lot in result.lots),
+        needs_unmatched=len(result.unmatched),
+    )
+    db.session.add(round_)
+    for computed in result.lots:
+        lot = Lot(
+            round=round_,
+            status=LotStatus.PROPOSED,
+            category_id=category_ids[computed.partition.category],
+            unit=NeedUnit(computed.partition.unit),
+            currency=computed.partition.currency,
+            created_at=utcnow(),
+        )
+        _set_figures(lot, computed, norm_ids)
+        below = set(computed.needs_below_estimate)
+        for need_input_ in computed.needs:
+            need = by_id[need_input_.id]
+            need.status = NeedStatus.POOLED
+            need.unmatched_reason, need.unmatched_message = None, ""
+            lot.members.append(
+                LotMember(need=need, buyer_id=need.buyer_id, below_estimate=need.id in below)
+            )
+        db.session.add(lot)
+    for item in result.unmatched:
+        need = by_id[item.need_id]
+        need.status = NeedStatus.UNMATCHED
+        need.unmatched_reason = item.reason.value
+        need.unmatched_message = item.message
+    audit.record(
+        actor,
+        "aggregation.run",
+        round_,
+        summary=(
+            f"Aggregation round: {len(needs)} open needs, {len(result.lots)} lots proposed, "
+            f"{len(result.unmatched)} needs unmatched"
+        ),
+        data={**stored, "replaced_lots": replaced},
+    )
+    return round_
+
+
+def _set_figures(lot: Lot, computed: aggregation.Lot, norm_ids: dict[str, int]) -> None:
+    lot.region_path = "/".join(computed.partition.region)
+    norm_code = computed.requirement.norm_code
+    lot.norm_id = norm_ids[norm_code] if norm_code is not None else None
+    lot.level_rank = computed.requirement.level_rank
+    lot.buyers = len(computed.buyer_ids)
+    lot.firm_quantity = computed.firm_quantity
+    lot.maximum_quantity = computed.maximum_quantity
+    lot.total_budget = computed.total_budget.quantize(_CENT)
+    lot.maximum_budget = computed.maximum_budget.quantize(_CENT)
+    lot.estimated_unit_price = computed.estimated_unit_price.quantize(_CENT)
+    lot.estimated_saving = computed.estimated_saving.quantize(_SAVING_STEP)
+    lot.earliest_need_by = computed.earliest_need_by
+
+
+def round_lots(round_: AggregationRound) -> list[Lot]:
+    """The lots a round proposed that still exist, with their members."""
+    return list(
+        db.session.scalars(
+            select(Lot)
+            .where(Lot.round_id == round_.id)
+            .options(selectinload(Lot.members), selectinload(Lot.category), selectinload(Lot.norm))
+            .order_by(Lot.id)
+        )
+    )
+
+
+def unmatched_needs() -> list[Need]:
+    """Needs the last round left out, with their reasons."""
+    return list(
+        db.session.scalars(
+            select(Need)
+            .where(Need.status == NeedStatus.UNMATCHED)
+            .options(selectinload(Need.buyer), selectinload(Need.category))
+            .order_by(Need.id)
+        )
+    )
+
+
+def lots_in(*statuses: LotStatus) -> list[Lot]:
+    """Lots in these states, oldest first (for the authority)."""
+    return list(
+        db.session.scalars(
+            select(Lot)
+            .where(Lot.status.in_(statuses))
+            .options(selectinload(Lot.category))
+            .order_by(Lot.id)
+        )
+    )
+
+
+def get_lot(actor: User | None, lot_id: int) -> Lot:
+    """A lot, for the authority."""
+    require_role(actor, Role.AUTHORITY)
+    lot = db.session.get(Lot, lot_id) if 0 < lot_id <= MAX_ID else None
+    if lot is None:
+        raise NotVisible()
+    return lot
