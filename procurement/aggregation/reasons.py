@@ -1,0 +1,57 @@
+"""The sentence an unmatched need's buyer reads, one builder per reason."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from procurement.aggregation.needs import NeedInput
+from procurement.aggregation.parameters import AggregationParameters
+from procurement.aggregation.results import Lot, Unmatched, UnmatchedReason
+
+
+def _too_few_vendors(need: NeedInput, vendors: int, minimum: int) -> Unmatched:
+    message = (
+        f"Only {vendors} certified solution(s) can meet this need; a competitive call needs "
+        f"at least {minimum}."
+    )
+    return Unmatched(need.id, need.buyer_id, UnmatchedReason.TOO_FEW_VENDORS, message)
+
+
+def _too_soon(need: NeedInput, earliest: date, params: AggregationParameters) -> Unmatched:
+    message = (
+        f"Needed by {need.need_by.isoformat()}, but a joint call opened today delivers "
+        f"{earliest.isoformat()} at the earliest ({params.procedure_days} days of procedure "
+        f"and {params.lead_time_days} days of lead time)."
+    )
+    return Unmatched(need.id, need.buyer_id, UnmatchedReason.NEED_BY_TOO_SOON, message)
+
+
+def _over_cap(need: NeedInput, value: Decimal, cap: Decimal) -> Unmatched:
+    message = (
+        f"At its ceiling price this need is worth {value:,.2f} {need.currency} with its "
+        f"options, more than the {cap:,.2f} {need.currency} a lot may be worth; "
+        f"it is best bought on its own."
+    )
+    return Unmatched(need.id, need.buyer_id, UnmatchedReason.OVER_VALUE_CAP, message)
+
+
+def _too_few_buyers(needs: list[NeedInput], buyers: int, minimum: int) -> list[Unmatched]:
+    message = (
+        f"No compatible need from other buyers could be pooled with this one "
+        f"({buyers} buyer(s); a lot needs at least {minimum})."
+    )
+    return [
+        Unmatched(need.id, need.buyer_id, UnmatchedReason.TOO_FEW_BUYERS, message) for need in needs
+    ]
+
+
+def _saving_too_small(lot: Lot, minimum: Decimal) -> list[Unmatched]:
+    message = (
+        f"The lot this need would join saves an estimated {lot.estimated_saving:.1%}, "
+        f"less than the {minimum:.1%} that justifies a joint call."
+    )
+    return [
+        Unmatched(need.id, need.buyer_id, UnmatchedReason.SAVING_TOO_SMALL, message)
+        for need in lot.needs
+    ]

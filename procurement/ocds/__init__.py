@@ -1,0 +1,76 @@
+"""Open contracting data (OCDS 1.1) for pooled procurement, built from the tables.
+
+Each need a buyer opened (and did not withdraw) is a planning process of its own, under
+"<prefix>-NEED-00042", with one planning release. Each joint call is a contracting process under
+its own ocid (JointCall.ocid, fixed at opening); its releases, oldest first:
+
+- ``<ocid>-tender`` (tender): the notice as opened — lot, one item per buyer's need, framework
+  agreement, the label requirement of the lot's norm, documents, tender period. It links to the
+  needs it pools through ``relatedProcesses`` (relationship "planning"); the needs' own releases
+  never change once published.
+- ``<ocid>-bids`` (tenderUpdate), from the deadline on only: offers are sealed until then, so
+  no tenderer, bid or price appears in any release before the deadline.
+- ``<ocid>-award`` (award) and one ``<ocid>-contract-<n>`` (contract) per contract line, the
+  buyer of each contract named with the contract_buyer extension; or ``<ocid>-unsuccessful``;
+  or ``<ocid>-cancellation`` (tenderCancellation).
+
+Buyers' ceiling prices are theirs: no release carries them (a dropped-out buyer appears only as
+a buyer without a contract).
+
+Submodules:
+
+- ``formats``: the ocid prefix, the ocids of needs and calls, dates and amounts.
+- ``parties``: organisation references, parties with their roles, the procuring entity.
+- ``items``: items, classifications, delivery locations, goods or services.
+- ``planning``: the planning release of a need.
+- ``tender``: the tender section of a call's releases (lot, framework, criteria, documents).
+- ``call_releases``: a call's releases at a moment, sealed before the deadline.
+- ``packages``: the releases of one ocid or of all, pages of them, the release package.
+
+Everything other code uses is re-exported here: ``from procurement import ocds`` then
+``ocds.call_ocid(...)``.
+"""
+
+from __future__ import annotations
+
+from procurement.ocds.call_releases import call_releases, unit_price_at
+from procurement.ocds.formats import DEFAULT_PREFIX, amount, call_ocid, need_ocid, prefix, stamp
+from procurement.ocds.items import SERVICE_UNITS
+from procurement.ocds.packages import (
+    DEFAULT_LICENSE,
+    EXTENSIONS,
+    OCDS_VERSION,
+    PAGE_SIZE,
+    all_releases,
+    bulk_page,
+    package,
+    releases_for,
+)
+from procurement.ocds.parties import SME_SIZES, authority_of
+from procurement.ocds.planning import PUBLISHED_NEED_STATUSES, need_release
+from procurement.ocds.tender import document_url
+
+__all__ = [
+    "DEFAULT_LICENSE",
+    "DEFAULT_PREFIX",
+    "EXTENSIONS",
+    "OCDS_VERSION",
+    "PAGE_SIZE",
+    "PUBLISHED_NEED_STATUSES",
+    "SERVICE_UNITS",
+    "SME_SIZES",
+    "all_releases",
+    "amount",
+    "authority_of",
+    "bulk_page",
+    "call_ocid",
+    "call_releases",
+    "document_url",
+    "need_ocid",
+    "need_release",
+    "package",
+    "prefix",
+    "releases_for",
+    "stamp",
+    "unit_price_at",
+]

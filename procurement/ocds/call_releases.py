@@ -1,0 +1,253 @@
+"""Joint calls: the releases of a call at a moment (tender, bids, outcome, contracts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from procurement.call_models import Award, CallStatus, JointCall, Offer
+from procurement.ocds.formats import amount, stamp
+from procurement.ocds.items import _classification
+from procurement.ocds.parties import SME_SIZES, _Parties, _reference
+from procurement.ocds.tender import _related_needs, _tender
+from registry.database import utcnow
+
+
+def unit_price_at(offer: Offer, quantity: int) -> Decimal | None:
+    """The offer's unit price for a total quantity: the highest tier starting at or below it."""
+    price = None
+    for tier in offer.tiers:
+        if tier.min_quantity <= quantity:
+            price = tier.unit_price
+    return price
+
+
+def _release(
+    call: JointCall, suffix: str, date: dt.datetime, tag: list[str], tender_status: str
+) -> tuple[dict[str, Any], _Parties]:
+    parties = _Parties()
+    release: dict[str, Any] = {
+        "ocid": call.ocid,
+        "id": f"{call.ocid}-{suffix}",
+        "date": stamp(date),
+        "tag": tag,
+        "initiationType": "tender",
+        "language": "en",
+        "tender": _tender(call, tender_status, parties),
+        "relatedProcesses": _related_needs(call),
+    }
+    return release, parties
+
+
+def _sorted_offers(call: JointCall) -> list[Offer]:
+    return sorted(call.offers, key=lambda offer: offer.id)
+
+
+def _bids(call: JointCall, parties: _Parties, evaluated: bool) -> dict[str, Any]:
+    lot = call.lot
+    quantity = lot.firm_quantity
+    offers = _sorted_offers(call)
+    details = []
+    totals = []
+    for offer in offers:
+        tenderer = parties.add(offer.vendor, "tenderer")
+        price = unit_price_at(offer, quantity)
+        bid: dict[str, Any] = {
+            "id": offer.reference,
+            "date": stamp(offer.updated_at),
+            "status": "valid" if evaluated else "pending",
+            "tenderers": [tenderer],
+            "relatedLots": [lot.reference],
+            "description": f"{offer.solution.name}, lead time {offer.lead_time_days} days",
+        }
+        if price is not None:
+            total = price * quantity
+            totals.append(total)
+            bid["value"] = amount(total, lot.currency)
+            bid["items"] = [
+                {
+                    "id": f"SOLUTION-{offer.solution_id}",
+                    "description": offer.solution.name,
+                    "quantity": quantity,
+                    "unit": {"name": lot.unit.label, "value": amount(price, lot.currency)},
+                    "relatedLot": lot.reference,
+                }
+            ]
+        details.append(bid)
+    sme = sum(1 for offer in offers if offer.vendor.vendor_size in SME_SIZES)
+    statistics: list[dict[str, Any]] = [
+        {"id": "bids", "measure": "bids", "value": len(offers), "relatedLot": lot.reference},
+        {"id": "smeBids", "measure": "smeBids", "value": sme, "relatedLot": lot.reference},
+    ]
+    if totals:
+        statistics += [
+            {
+                "id": "lowestValidBidValue",
+                "measure": "lowestValidBidValue",
+                "value": float(min(totals)),
+                "currency": lot.currency,
+                "relatedLot": lot.reference,
+            },
+            {
+                "id": "highestValidBidValue",
+                "measure": "highestValidBidValue",
+                "value": float(max(totals)),
+                "currency": lot.currency,
+                "relatedLot": lot.reference,
+            },
+        ]
+    for statistic in statistics:
+        statistic["date"] = stamp(call.deadline)
+    return {"statistics": statistics, "details": details}
+
+
+def _with_bids(release: dict[str, Any], call: JointCall, parties: _Parties) -> None:
+    evaluated = call.status is not CallStatus.OPEN
+    release["bids"] = _bids(call, parties, evaluated)
+    tenderers = {offer.vendor_id: offer.vendor for offer in call.offers}
+    release["tender"]["numberOfTenderers"] = len(tenderers)
+    release["tender"]["tenderers"] = [_reference(tenderers[key]) for key in sorted(tenderers)]
+
+
+def _award(award: Award, parties: _Parties) -> dict[str, Any]:
+    call = award.call
+    lot = call.lot
+    offer = award.offer
+    supplier = parties.add(offer.vendor, "supplier")
+    buyers = []
+    seen: set[int] = set()
+    for line in award.lines:
+        if line.buyer_id not in seen:
+            seen.add(line.buyer_id)
+            buyers.append(_reference(line.buyer))
+    saving = Decimal(award.realised_saving) * 100
+    description = (
+        f"{offer.solution.name} at {award.unit_price} {lot.currency} per "
+        f"{lot.unit.label.lower()} for {award.quantity} (maximum {award.maximum_quantity}). "
+        f"Realised saving {saving:.1f} % against the same buyers buying alone "
+        f"({award.counterfactual_value} {lot.currency} on the price–volume curve)."
+    )
+    if award.dropouts:
+        description += (
+            f" {len(award.dropouts)} buyer(s) left the award: their ceiling was below the "
+            "awarded unit price."
+        )
+    result: dict[str, Any] = {
+        "id": f"{call.ocid}-award",
+        "title": f"Award of {call.reference}",
+        "description": description,
+        "status": "active",
+        "date": stamp(award.decided_at),
+        "value": amount(award.total_value, lot.currency),
+        "suppliers": [supplier],
+        "items": [
+            {
+                "id": f"SOLUTION-{offer.solution_id}",
+                "description": offer.solution.name,
+                "classification": _classification(lot),
+                "quantity": award.quantity,
+                "unit": {"name": lot.unit.label, "value": amount(award.unit_price, lot.currency)},
+                "relatedLot": lot.reference,
+            }
+        ],
+        "contractPeriod": {
+            "startDate": stamp(award.contract_start),
+            "endDate": stamp(award.contract_end),
+        },
+        "relatedLots": [lot.reference],
+        "relatedBids": [offer.reference],
+    }
+    if buyers:
+        result["buyers"] = buyers
+    return result
+
+
+def call_releases(call: JointCall, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """The releases of a joint call at this moment, oldest first (sealed before the deadline)."""
+    now = now or utcnow()
+    after_deadline = call.deadline_passed(now)
+    releases = []
+    opened, parties = _release(call, "tender", call.opened_at, ["tender"], "active")
+    opened["parties"] = parties.as_list()
+    releases.append(opened)
+    if call.status is CallStatus.CANCELLED:
+        cancelled, parties = _release(
+            call, "cancellation", call.closed_at or now, ["tenderCancellation"], "cancelled"
+        )
+        cancelled["parties"] = parties.as_list()
+        if call.outcome_reason:
+            cancelled["tender"]["description"] += f" Cancelled: {call.outcome_reason}"
+        releases.append(cancelled)
+        return releases
+    if not after_deadline:
+        return releases
+    bids, parties = _release(call, "bids", call.deadline, ["tenderUpdate"], "active")
+    _with_bids(bids, call, parties)
+    bids["parties"] = parties.as_list()
+    releases.append(bids)
+    if call.status is CallStatus.UNSUCCESSFUL:
+        closed, parties = _release(
+            call, "unsuccessful", call.closed_at or now, ["tenderUpdate", "award"], "unsuccessful"
+        )
+        _with_bids(closed, call, parties)
+        closed["awards"] = [
+            {
+                "id": f"{call.ocid}-award",
+                "title": f"No award of {call.reference}",
+                "description": call.outcome_reason or "No offer could be awarded.",
+                "status": "unsuccessful",
+                "date": stamp(call.closed_at or now),
+                "relatedLots": [call.lot.reference],
+            }
+        ]
+        closed["parties"] = parties.as_list()
+        releases.append(closed)
+    award = call.award
+    if call.status is CallStatus.AWARDED and award is not None:
+        awarded, parties = _release(call, "award", award.decided_at, ["award"], "complete")
+        _with_bids(awarded, call, parties)
+        awarded["awards"] = [_award(award, parties)]
+        awarded["parties"] = parties.as_list()
+        releases.append(awarded)
+        for line in award.lines:
+            signed, parties = _release(
+                call, f"contract-{line.id}", line.created_at, ["contract"], "complete"
+            )
+            _with_bids(signed, call, parties)
+            award_entry = _award(award, parties)
+            signed["awards"] = [award_entry]
+            signed["contracts"] = [
+                {
+                    "id": line.reference,
+                    "awardID": award_entry["id"],
+                    "title": f"{call.reference}: contract of {line.buyer.name}",
+                    "status": "active",
+                    "buyer": parties.add(line.buyer, "buyer"),
+                    "period": {
+                        "startDate": stamp(award.contract_start),
+                        "endDate": stamp(award.contract_end),
+                    },
+                    "value": amount(line.value, call.lot.currency),
+                    "dateSigned": stamp(line.created_at),
+                    "relatedBids": [award.offer.reference],
+                    "items": [
+                        {
+                            "id": f"NEED-{line.need_id:05d}",
+                            "description": (
+                                f"{award.offer.solution.name} for {line.buyer.name}: "
+                                f"{line.quantity} firm, up to {line.maximum_quantity}"
+                            ),
+                            "classification": _classification(call.lot),
+                            "quantity": line.quantity,
+                            "unit": {
+                                "name": call.lot.unit.label,
+                                "value": amount(line.unit_price, call.lot.currency),
+                            },
+                        }
+                    ],
+                }
+            ]
+            signed["parties"] = parties.as_list()
+            releases.append(signed)
+    return releases

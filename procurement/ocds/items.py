@@ -1,0 +1,46 @@
+"""Items, their classification and delivery locations, and the procurement category."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalog.regions import REGIONS
+from procurement.models import Lot, Need, NeedUnit
+
+# Licences, users and subscriptions are services; cameras, sensors and devices are goods.
+SERVICE_UNITS = (NeedUnit.LICENCE, NeedUnit.USER, NeedUnit.YEAR_SUBSCRIPTION, NeedUnit.SITE)
+
+
+def _region_location(code: str) -> dict[str, Any]:
+    name = REGIONS.get(code, code) if code else "All regions"
+    location: dict[str, Any] = {"description": name}
+    if code:
+        location["gazetteer"] = {"scheme": "ISO3166-2", "identifiers": [code]}
+    return location
+
+
+def _classification(lot_or_need: Lot | Need) -> dict[str, Any]:
+    category = lot_or_need.category
+    return {"scheme": "x_safetech_category", "id": category.code, "description": category.name}
+
+
+def _category(unit: NeedUnit) -> str:
+    return "services" if unit in SERVICE_UNITS else "goods"
+
+
+def _need_item(need: Need, lot_id: str | None = None) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": f"NEED-{need.id:05d}",
+        "description": (
+            f"{need.title} for {need.buyer.name}: {need.firm_quantity} firm"
+            + (f", up to {need.maximum_quantity} with options" if need.optional_quantity else "")
+            + f", needed by {need.need_by.isoformat()}"
+        ),
+        "classification": _classification(need),
+        "quantity": need.firm_quantity,
+        "unit": {"name": need.unit.label},
+        "deliveryLocations": [_region_location(need.region_code)],
+    }
+    if lot_id is not None:
+        item["relatedLot"] = lot_id
+    return item

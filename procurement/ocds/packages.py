@@ -1,0 +1,103 @@
+"""Queries and packages: the releases of one ocid or of all, and the release package."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from flask import current_app, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from procurement.call_models import JointCall
+from procurement.models import Need
+from procurement.ocds.call_releases import call_releases
+from procurement.ocds.formats import prefix, stamp
+from procurement.ocds.parties import authority_of
+from procurement.ocds.planning import PUBLISHED_NEED_STATUSES, need_release
+from registry.database import db, utcnow
+
+PAGE_SIZE = 500
+DEFAULT_LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
+OCDS_VERSION = "1.1"
+# The extension.json of each official extension the releases use.
+EXTENSIONS = [
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_techniques_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_requirements_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_contract_buyer_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_location_extension/v1.1.5/extension.json",
+]
+
+
+_NEED_OCID = re.compile(r"^(?P<prefix>.+)-NEED-(?P<id>\d{1,10})$")
+
+
+def _published_needs() -> Any:
+    return (
+        select(Need)
+        .where(Need.status.in_(PUBLISHED_NEED_STATUSES))
+        .options(selectinload(Need.buyer), selectinload(Need.category))
+        .order_by(Need.id)
+    )
+
+
+def _calls() -> Any:
+    return select(JointCall).order_by(JointCall.id)
+
+
+def releases_for(ocid: str, now: dt.datetime | None = None) -> list[dict[str, Any]] | None:
+    """The releases of one ocid, or None when there is no such public process."""
+    now = now or utcnow()
+    call = db.session.scalar(select(JointCall).where(JointCall.ocid == ocid))
+    if call is not None:
+        return call_releases(call, now)
+    match = _NEED_OCID.match(ocid)
+    if match is None or match["prefix"] != prefix():
+        return None
+    number = int(match["id"])
+    if number > 2**31 - 1:
+        return None
+    need = db.session.get(Need, number)
+    if need is None or need.status not in PUBLISHED_NEED_STATUSES:
+        return None
+    return [need_release(need)]
+
+
+def all_releases(now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    """Every release: the needs' planning releases, then each call's, in a stable order."""
+    now = now or utcnow()
+    releases = [need_release(need) for need in db.session.scalars(_published_needs())]
+    for call in db.session.scalars(_calls()):
+        releases.extend(call_releases(call, now))
+    return releases
+
+
+def package(releases: list[dict[str, Any]], uri: str) -> dict[str, Any]:
+    """A release package around some releases, with the publisher's metadata."""
+    authority = authority_of()
+    published = max((r["date"] for r in releases), default=stamp(utcnow()))
+    return {
+        "uri": uri,
+        "version": OCDS_VERSION,
+        "extensions": list(EXTENSIONS),
+        "publishedDate": published,
+        "publisher": {
+            "name": current_app.config.get(
+                "OCDS_PUBLISHER", authority.name if authority else "SafeTech Registry"
+            ),
+            "uri": url_for("public.home", _external=True),
+        },
+        "license": current_app.config.get("OCDS_LICENSE", DEFAULT_LICENSE),
+        "publicationPolicy": url_for("procurement_public.open_data", _external=True),
+        "releases": releases,
+    }
+
+
+def bulk_page(page: int, per_page: int = PAGE_SIZE) -> tuple[list[dict[str, Any]], bool]:
+    """One page of every release, and whether another page follows."""
+    releases = all_releases()
+    start = (page - 1) * per_page
+    return releases[start : start + per_page], start + per_page < len(releases)

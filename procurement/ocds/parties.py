@@ -1,0 +1,63 @@
+"""The organisations of a release: references, parties with their roles, the procuring entity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+
+from procurement.call_models import JointCall
+from registry.database import db
+from registry.models import Organisation, OrganisationKind, VendorSize
+
+SME_SIZES = (VendorSize.STARTUP, VendorSize.SME)
+
+
+def _org_id(organisation: Organisation) -> str:
+    return f"ORG-{organisation.id}"
+
+
+def _reference(organisation: Organisation) -> dict[str, Any]:
+    return {"id": _org_id(organisation), "name": organisation.name}
+
+
+def _party(organisation: Organisation, roles: Iterable[str]) -> dict[str, Any]:
+    party: dict[str, Any] = {
+        **_reference(organisation),
+        "roles": sorted(set(roles)),
+        "address": {"countryName": organisation.country},
+    }
+    if organisation.region:
+        party["address"]["region"] = organisation.region
+    if organisation.vendor_size is not None:
+        party["details"] = {"scale": "sme" if organisation.vendor_size in SME_SIZES else "large"}
+    return party
+
+
+class _Parties:
+    """Organisations of a release, each once with all its roles."""
+
+    def __init__(self) -> None:
+        self._orgs: dict[int, Organisation] = {}
+        self._roles: dict[int, set[str]] = {}
+
+    def add(self, organisation: Organisation, role: str) -> dict[str, Any]:
+        self._orgs[organisation.id] = organisation
+        self._roles.setdefault(organisation.id, set()).add(role)
+        return _reference(organisation)
+
+    def as_list(self) -> list[dict[str, Any]]:
+        return [_party(self._orgs[key], self._roles[key]) for key in sorted(self._orgs)]
+
+
+def authority_of(call: JointCall | None = None) -> Organisation | None:
+    """The procuring entity: the organisation that opened the call, else the authority."""
+    if call is not None and call.opened_by is not None:
+        return call.opened_by.organisation
+    return db.session.scalar(
+        select(Organisation)
+        .where(Organisation.kind == OrganisationKind.AUTHORITY)
+        .order_by(Organisation.id)
+        .limit(1)
+    )

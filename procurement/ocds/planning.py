@@ -1,0 +1,54 @@
+"""Needs: the planning release of each need a buyer opened."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from procurement.models import Need, NeedStatus
+from procurement.ocds.formats import need_ocid, stamp
+from procurement.ocds.items import _category, _need_item, _region_location
+from procurement.ocds.parties import _Parties
+
+# Needs a buyer has made public by opening them.
+PUBLISHED_NEED_STATUSES = (
+    NeedStatus.OPEN,
+    NeedStatus.POOLED,
+    NeedStatus.IN_CALL,
+    NeedStatus.CONTRACTED,
+    NeedStatus.UNMATCHED,
+)
+
+
+def need_release(need: Need) -> dict[str, Any]:
+    """The planning release of an opened need (no price: the ceiling is the buyer's)."""
+    ocid = need_ocid(need)
+    parties = _Parties()
+    buyer = parties.add(need.buyer, "buyer")
+    requirement = (
+        f"a valid SafeTech label under {need.norm.code}" if need.norm else "a certified solution"
+    )
+    return {
+        "ocid": ocid,
+        "id": f"{ocid}-planning",
+        "date": stamp(need.opened_at or need.created_at),
+        "tag": ["planning"],
+        "initiationType": "tender",
+        "language": "en",
+        "buyer": buyer,
+        "parties": parties.as_list(),
+        "planning": {
+            "rationale": (
+                f"{need.buyer.name} plans to buy {need.firm_quantity} × {need.unit.label.lower()} "
+                f"({need.category.name}) by {need.need_by.isoformat()}, requiring {requirement}, "
+                "and offers the need for pooling with other public buyers."
+            )
+        },
+        "tender": {
+            "id": f"{ocid}-tender",
+            "title": need.title,
+            "status": "planned",
+            "mainProcurementCategory": _category(need.unit),
+            "items": [_need_item(need)],
+            "deliveryLocations": [_region_location(need.region_code)],
+        },
+    }
