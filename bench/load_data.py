@@ -43,7 +43,7 @@ SHAPING = (
     "bench/catalog_data.py",
     "catalog/search.py",
     "catalog/indexer.py",
-    "evaluations/label_documents.py",
+    "evaluations/label_documents/*.py",
     "*/*demo*.py",
     "templates/pdf/*",
     "migrations/versions/*.py",

@@ -1,0 +1,56 @@
+"""A label as plain data, its signed credential, status lists, and offline verification.
+
+Pure functions (no Flask, no database): the label service turns its rows into ``LabelFacts``
+and hands them here; the PDF renderer (evaluations.pdf) takes the same facts.
+
+- ``facts``: ``LabelFacts`` and ``CriterionSummary``, the label as plain values.
+- ``signing``: the label credential (W3C VC 2.0, eddsa-jcs-2022) and the Bitstring Status
+  List credentials, built and signed; why the status is not in the label credential.
+- ``verification``: reading a label file (JSON or PDF) and verifying it offline.
+"""
+
+from evaluations.label_documents.facts import CriterionSummary, LabelFacts, score_value
+from evaluations.label_documents.signing import (
+    LABEL_CREDENTIAL_TYPE,
+    STATUS_LIST_CREDENTIAL_TYPE,
+    STATUS_LIST_PATH,
+    STATUS_PURPOSES,
+    VC_V2_CONTEXT,
+    build_credential,
+    build_status_list_credential,
+    credential_bytes,
+    issue_label_credential,
+    sign_label_credential,
+    status_list_base,
+    status_list_credential_url,
+)
+from evaluations.label_documents.verification import (
+    ATTACHMENT_NAME,
+    MAX_LABEL_FILE_BYTES,
+    load_label_credential,
+    verify_label_credential,
+    verify_label_file,
+)
+
+__all__ = [
+    "ATTACHMENT_NAME",
+    "LABEL_CREDENTIAL_TYPE",
+    "MAX_LABEL_FILE_BYTES",
+    "STATUS_LIST_CREDENTIAL_TYPE",
+    "STATUS_LIST_PATH",
+    "STATUS_PURPOSES",
+    "VC_V2_CONTEXT",
+    "CriterionSummary",
+    "LabelFacts",
+    "build_credential",
+    "build_status_list_credential",
+    "credential_bytes",
+    "issue_label_credential",
+    "load_label_credential",
+    "score_value",
+    "sign_label_credential",
+    "status_list_base",
+    "status_list_credential_url",
+    "verify_label_credential",
+    "verify_label_file",
+]

@@ -1,0 +1,200 @@
+"""A label's credential and the status list credentials: building and signing them.
+
+The credential follows the W3C Verifiable Credentials Data Model 2.0 with an eddsa-jcs-2022
+Data Integrity proof (evaluations.credentials). Its ``@context`` is the VC 2.0 context alone:
+that context's ``@vocab`` (``https://www.w3.org/ns/credentials/issuer-dependent#``) gives our
+own terms (``SafeTechLabelCredential``, ``level``, ``scorePercent``, …) a valid JSON-LD
+meaning without a second context document that verifiers would have to fetch or cache. The
+proof is over JCS canonical JSON, so no JSON-LD processing is needed to verify it offline.
+
+The label's *status* (valid, suspended, revoked) is deliberately not in the credential: a
+signed document cannot change, so the status is published in two Bitstring Status List
+credentials (one for revocation, one for suspension) that each label credential points to at
+the same index. Expiry is the credential's ``validUntil``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any, Final
+
+from evaluations.credentials import (
+    STATUS_LIST_MIN_BITS,
+    encode_status_list,
+    format_created,
+    sign_credential,
+)
+from evaluations.keys import SigningKey, keys_document_url
+from evaluations.label_documents.facts import LabelFacts, score_value
+
+VC_V2_CONTEXT: Final = "https://www.w3.org/ns/credentials/v2"
+LABEL_CREDENTIAL_TYPE: Final = "SafeTechLabelCredential"
+STATUS_LIST_CREDENTIAL_TYPE: Final = "BitstringStatusListCredential"
+STATUS_PURPOSES: Final = ("revocation", "suspension")
+STATUS_LIST_PATH: Final = "/labels/status"
+
+
+def status_list_base(base_url: str) -> str:
+    """The URL prefix under which the status list credentials are published."""
+    return base_url.rstrip("/") + STATUS_LIST_PATH
+
+
+def status_list_credential_url(status_list_url: str, purpose: str) -> str:
+    """The URL of the status list credential for one purpose ('revocation', 'suspension')."""
+    if purpose not in STATUS_PURPOSES:
+        raise ValueError(f"unknown status purpose {purpose!r}")
+    return f"{status_list_url.rstrip('/')}/{purpose}.json"
+
+
+def _day_start(day: date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _day_end(day: date) -> str:
+    # A label is valid through its expiry date (UTC), as printed on the card.
+    return f"{day.isoformat()}T23:59:59Z"
+
+
+def build_credential(
+    facts: LabelFacts,
+    issuer_url: str,
+    status_list_url: str,
+    *,
+    credential_id: str | None = None,
+) -> dict[str, Any]:
+    """The unsigned VC 2.0 credential of a label (sign it with ``sign_label_credential``)."""
+    if not 0 <= facts.status_list_index < STATUS_LIST_MIN_BITS:
+        raise ValueError(f"status_list_index must be in 0..{STATUS_LIST_MIN_BITS - 1}")
+    norm = {"code": facts.norm_code, "title": facts.norm_title, "version": facts.norm_version}
+    credential: dict[str, Any] = {"@context": [VC_V2_CONTEXT]}
+    if credential_id:
+        credential["id"] = credential_id
+    credential.update(
+        {
+            "type": ["VerifiableCredential", LABEL_CREDENTIAL_TYPE],
+            "name": f"SafeTech label {facts.number}",
+            "description": (
+                f"{facts.level} certification of {facts.solution_name} against norm "
+                f"{facts.norm_code} version {facts.norm_version}"
+            ),
+            "issuer": {"id": issuer_url, "name": facts.authority_name},
+            "validFrom": _day_start(facts.issued_on),
+            "validUntil": _day_end(facts.expires_on),
+            "credentialSubject": {
+                "type": "CertifiedSolution",
+                "name": facts.solution_name,
+                "solutionId": facts.solution_id,
+                "vendor": {"name": facts.vendor_name, "vendorId": facts.vendor_id},
+                "label": {
+                    "type": "SafeTechLabel",
+                    "number": facts.number,
+                    "level": facts.level,
+                    "scorePercent": score_value(facts.score_percent),
+                    "issued": facts.issued_on.isoformat(),
+                    "expires": facts.expires_on.isoformat(),
+                    "verificationUrl": facts.verification_url,
+                    "norm": norm,
+                    "criteria": [
+                        {
+                            "code": row.code,
+                            "title": row.title,
+                            "section": row.section,
+                            "result": row.result,
+                        }
+                        for row in facts.criteria
+                    ],
+                },
+            },
+            "credentialStatus": [
+                _status_entry(status_list_url, purpose, facts.status_list_index)
+                for purpose in STATUS_PURPOSES
+            ],
+        }
+    )
+    return credential
+
+
+def _status_entry(status_list_url: str, purpose: str, index: int) -> dict[str, Any]:
+    list_url = status_list_credential_url(status_list_url, purpose)
+    return {
+        "id": f"{list_url}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": purpose,
+        # The spec makes the index a string holding a base-10 integer.
+        "statusListIndex": str(index),
+        "statusListCredential": list_url,
+    }
+
+
+def _created(moment: datetime | None) -> str:
+    return format_created(moment or datetime.now(UTC))
+
+
+def sign_label_credential(
+    credential: dict[str, Any],
+    signing_key: SigningKey,
+    base_url: str,
+    *,
+    created: datetime | None = None,
+) -> dict[str, Any]:
+    """Secure a credential with the registry's key (eddsa-jcs-2022 proof)."""
+    return sign_credential(
+        credential,
+        signing_key.private_key,
+        signing_key.verification_method(base_url),
+        _created(created),
+    )
+
+
+def issue_label_credential(
+    facts: LabelFacts,
+    signing_key: SigningKey,
+    base_url: str,
+    *,
+    credential_id: str | None = None,
+    created: datetime | None = None,
+) -> dict[str, Any]:
+    """Build and sign a label's credential; issuer and status lists follow from ``base_url``."""
+    credential = build_credential(
+        facts,
+        keys_document_url(base_url),
+        status_list_base(base_url),
+        credential_id=credential_id,
+    )
+    return sign_label_credential(credential, signing_key, base_url, created=created)
+
+
+def build_status_list_credential(
+    purpose: str,
+    revoked_indices: Iterable[int],
+    signing_key: SigningKey,
+    base_url: str,
+    *,
+    created: datetime | None = None,
+) -> dict[str, Any]:
+    """The signed Bitstring Status List credential for one purpose, with the given bits set."""
+    list_url = status_list_credential_url(status_list_base(base_url), purpose)
+    moment = _created(created)
+    credential = {
+        "@context": [VC_V2_CONTEXT],
+        "id": list_url,
+        "type": ["VerifiableCredential", STATUS_LIST_CREDENTIAL_TYPE],
+        "issuer": keys_document_url(base_url),
+        "validFrom": moment,
+        "credentialSubject": {
+            "id": f"{list_url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": purpose,
+            "encodedList": encode_status_list(revoked_indices),
+        },
+    }
+    return sign_credential(
+        credential, signing_key.private_key, signing_key.verification_method(base_url), moment
+    )
+
+
+def credential_bytes(credential: dict[str, Any]) -> bytes:
+    """The credential as the UTF-8 JSON file that is published and attached to the PDF."""
+    return (json.dumps(credential, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -1,0 +1,77 @@
+"""Labels: issuing, suspension, reinstatement, revocation, expiry, and what is published of them.
+
+The services follow the registry's pattern (check, change, audit, flush; the caller commits).
+A label's signed credential is made once, at issue, and stored on the row; the status is not
+in it but in the two published status lists, and the PDF (which prints the status) is
+rendered from the stored credential plus the row's status, cached by content.
+
+- ``dates``: today (UTC) and the month arithmetic of expiry dates.
+- ``facts``: a label's facts from the database and its signed credential.
+- ``events``: the history every change writes (event, audit entry, search-index change, mail).
+- ``issuing``: issuing the label of a certified evaluation.
+- ``status_changes``: suspension, reinstatement, revocation, expiry, recertification.
+- ``publishing``: the public label, its facts, credential and PDF, the status lists, counts.
+"""
+
+from evaluations.labels.dates import add_months, today
+from evaluations.labels.events import ACTION_TEXT, AUDIT_ACTIONS
+from evaluations.labels.facts import (
+    build_label_facts,
+    criteria_results,
+    sign_label,
+    verification_url,
+)
+from evaluations.labels.issuing import STATUS_INDEX_COUNTER, issue_label
+from evaluations.labels.publishing import (
+    LABEL_NUMBER_PATTERN,
+    certified_counts,
+    find_public_label,
+    label_credential_bytes,
+    label_facts,
+    label_pdf_path,
+    status_indices,
+    status_list_credential,
+    status_lists,
+    warm_label_pdf,
+)
+from evaluations.labels.status_changes import (
+    LIVE_STATUSES,
+    MAX_REASON_LENGTH,
+    expire_at_start_up,
+    expire_labels,
+    recertification_due,
+    reinstate_label,
+    revoke_label,
+    suspend_label,
+)
+
+__all__ = [
+    "ACTION_TEXT",
+    "AUDIT_ACTIONS",
+    "LABEL_NUMBER_PATTERN",
+    "LIVE_STATUSES",
+    "MAX_REASON_LENGTH",
+    "STATUS_INDEX_COUNTER",
+    "add_months",
+    "build_label_facts",
+    "certified_counts",
+    "criteria_results",
+    "expire_at_start_up",
+    "expire_labels",
+    "find_public_label",
+    "issue_label",
+    "label_credential_bytes",
+    "label_facts",
+    "label_pdf_path",
+    "recertification_due",
+    "reinstate_label",
+    "revoke_label",
+    "sign_label",
+    "status_indices",
+    "status_list_credential",
+    "status_lists",
+    "suspend_label",
+    "today",
+    "verification_url",
+    "warm_label_pdf",
+]

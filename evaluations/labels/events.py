@@ -1,0 +1,85 @@
+"""A label's history: what every change of a label records.
+
+Each change writes a LabelEvent and an audit entry, logs the change for the search index and
+tells the vendor.
+"""
+
+from __future__ import annotations
+
+from catalog.models import Solution
+from catalog.search import enqueue_solution_change
+from evaluations.labels.facts import verification_url
+from evaluations.models import Label, LabelEvent
+from registry import audit
+from registry.database import db
+from registry.mail import send_mail
+from registry.models import Organisation, User
+
+ACTION_TEXT = {
+    "issued": "Issued",
+    "suspended": "Suspended",
+    "reinstated": "Reinstated",
+    "revoked": "Revoked",
+    "expired": "Expired",
+}
+
+AUDIT_ACTIONS = {
+    "issued": "label.issue",
+    "suspended": "label.suspend",
+    "reinstated": "label.reinstate",
+    "revoked": "label.revoke",
+    "expired": "label.expire",
+}
+
+
+def _record_event(
+    actor: User | None, label: Label, action: str, from_status: str | None, reason: str
+) -> LabelEvent:
+    entry = audit.record(
+        actor,
+        AUDIT_ACTIONS[action],
+        label,
+        summary=f"Label {label.number} {action}: {reason}"[:2000],
+        data={
+            "number": label.number,
+            "from": from_status,
+            "to": label.status.value,
+            "reason": reason,
+            "solution_id": label.solution_id,
+        },
+        organisation_id=label.vendor_id,
+    )
+    event = LabelEvent(
+        label_id=label.id,
+        action=action,
+        from_status=from_status,
+        to_status=label.status.value,
+        reason=reason,
+        at=entry.at,
+        actor_id=actor.id if actor is not None else None,
+        audit_hash=entry.hash,
+        audit_seq=entry.seq,
+    )
+    db.session.add(event)
+    db.session.flush()
+    # The search index shows label facts: log the change in this same transaction.
+    enqueue_solution_change(label.solution_id, f"label.{action}")
+    _notify_vendor(label, action, reason)
+    return event
+
+
+def _notify_vendor(label: Label, action: str, reason: str) -> None:
+    vendor = db.session.get(Organisation, label.vendor_id)
+    if vendor is None:
+        return
+    solution = db.session.get(Solution, label.solution_id)
+    url = verification_url(label.number)
+    subject = f"Label {label.number}: {ACTION_TEXT.get(action, action).lower()}"
+    body = (
+        f"The label {label.number} ({label.level}) of {solution.name if solution else 'your'} "
+        f"solution is now {label.status.value.upper()}.\n\nReason: {reason}\n\n"
+        f"Verification page: {url}\n"
+    )
+    for member in vendor.users:
+        if member.is_active:
+            send_mail(member.email, subject, f"Hello {member.full_name},\n\n{body}")

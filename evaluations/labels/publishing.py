@@ -1,0 +1,174 @@
+"""What is published of labels.
+
+The public label with its facts, credential and PDF, the two signed status lists, and the
+certified counts the catalog shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import and_, func, select
+
+from catalog.models import Solution, SolutionStatus, solution_activity
+from evaluations.keys import current_signing_key
+from evaluations.label_documents import (
+    STATUS_PURPOSES,
+    CriterionSummary,
+    LabelFacts,
+    build_status_list_credential,
+    credential_bytes,
+)
+from evaluations.models import Label, LabelEvent, LabelStatus
+from evaluations.pdf import cached_label_pdf
+from registry.database import db
+from registry.models import Organisation, OrganisationStatus, SecurityActivity, TechnologyCategory
+
+LABEL_NUMBER_PATTERN = re.compile(r"STR-[0-9]{4}-[0-9]{5,6}")
+
+
+def find_public_label(number: str) -> Label | None:
+    """The label with this number if the public may see it; None looks like "unknown"."""
+    if not LABEL_NUMBER_PATTERN.fullmatch(number):
+        return None
+    label = db.session.scalar(select(Label).where(Label.number == number))
+    # A label whose credential was never made (a half-finished issue) is not published.
+    if label is None or not label.credential:
+        return None
+    return label
+
+
+def label_facts(label: Label) -> LabelFacts:
+    """The facts printed on the label, from its stored credential plus its current status."""
+    credential = json.loads(label.credential)
+    subject = credential["credentialSubject"]
+    data = subject["label"]
+    return LabelFacts(
+        number=data["number"],
+        status=label.status.value,
+        level=data["level"],
+        score_percent=float(data["scorePercent"]),
+        solution_id=int(subject["solutionId"]),
+        solution_name=subject["name"],
+        vendor_id=int(subject["vendor"]["vendorId"]),
+        vendor_name=subject["vendor"]["name"],
+        norm_code=data["norm"]["code"],
+        norm_title=data["norm"]["title"],
+        norm_version=data["norm"]["version"],
+        issued_on=dt.date.fromisoformat(data["issued"]),
+        expires_on=dt.date.fromisoformat(data["expires"]),
+        verification_url=data["verificationUrl"],
+        status_list_index=label.status_list_index,
+        criteria=tuple(
+            CriterionSummary(
+                code=row["code"],
+                title=row["title"],
+                result=row["result"],
+                section=row.get("section", ""),
+            )
+            for row in data["criteria"]
+        ),
+        authority_name=credential["issuer"].get("name", LabelFacts.authority_name),
+        status_reason=label.status_reason,
+    )
+
+
+def label_credential_bytes(label: Label) -> bytes:
+    """The signed credential file, exactly as issued."""
+    return label.credential.encode("utf-8")
+
+
+def label_pdf_path(label: Label) -> Path:
+    """The cached PDF of the label in its current status (rendered only if not cached yet)."""
+    return cached_label_pdf(label_facts(label), label_credential_bytes(label))
+
+
+def warm_label_pdf(label: Label) -> None:
+    """Render the label's PDF now (after a commit), so the first visitor gets a cached file."""
+    try:
+        label_pdf_path(label)
+    except OSError:  # the cache will be filled on the first request instead
+        current_app.logger.exception("could not render the PDF of label %s", label.number)
+
+
+def status_indices(purpose: str) -> tuple[list[int], dt.datetime | None]:
+    """The status list positions flagged for a purpose, and when that set last changed."""
+    wanted = LabelStatus.REVOKED if purpose == "revocation" else LabelStatus.SUSPENDED
+    rows = db.session.execute(
+        select(Label.status_list_index, Label.status_changed_at).where(Label.status == wanted)
+    ).all()
+    last = db.session.scalar(
+        select(func.max(LabelEvent.at)).where(
+            (LabelEvent.to_status == wanted.value) | (LabelEvent.from_status == wanted.value)
+        )
+    )
+    return sorted(row[0] for row in rows), last
+
+
+@functools.lru_cache(maxsize=16)
+def _signed_status_list(
+    purpose: str, indices: tuple[int, ...], key_id: str, base_url: str, created: str, keys_dir: str
+) -> str:
+    key = current_signing_key(keys_dir)
+    moment = dt.datetime.fromisoformat(created)
+    credential = build_status_list_credential(purpose, indices, key, base_url, created=moment)
+    return credential_bytes(credential).decode("utf-8")
+
+
+def status_list_credential(purpose: str) -> dict[str, Any]:
+    """The signed Bitstring Status List credential of one purpose (revocation, suspension)."""
+    if purpose not in STATUS_PURPOSES:
+        raise ValueError(purpose)
+    indices, last = status_indices(purpose)
+    # A fixed "created" (the last change) makes the same list sign to the same bytes, so its
+    # ETag only changes when a label's status does.
+    created = (last or dt.datetime(2026, 1, 1, tzinfo=dt.UTC)).replace(microsecond=0)
+    # The key id is part of the cache key: after a rotation the lists are signed anew.
+    key = current_signing_key()
+    text = _signed_status_list(
+        purpose,
+        tuple(indices),
+        key.id,
+        current_app.config["BASE_URL"],
+        created.isoformat(),
+        current_app.config["KEYS_DIR"],
+    )
+    result: dict[str, Any] = json.loads(text)
+    return result
+
+
+def status_lists() -> list[dict[str, Any]]:
+    """Both published status lists, as verifiers use them."""
+    return [status_list_credential(purpose) for purpose in STATUS_PURPOSES]
+
+
+def certified_counts() -> dict[tuple[str, str], int]:
+    """Published solutions with at least one valid label, per (activity, primary category)."""
+    has_valid = (
+        select(Label.id)
+        .where(Label.solution_id == Solution.id, Label.status == LabelStatus.VALID)
+        .exists()
+    )
+    rows = db.session.execute(
+        select(SecurityActivity.code, TechnologyCategory.code, func.count(Solution.id))
+        .select_from(Solution)
+        .join(Organisation, Organisation.id == Solution.vendor_id)
+        .join(solution_activity, solution_activity.c.solution_id == Solution.id)
+        .join(SecurityActivity, SecurityActivity.id == solution_activity.c.activity_id)
+        .join(TechnologyCategory, TechnologyCategory.id == Solution.primary_category_id)
+        .where(
+            and_(
+                Solution.status == SolutionStatus.PUBLISHED,
+                Organisation.status == OrganisationStatus.ACTIVE,
+                has_valid,
+            )
+        )
+        .group_by(SecurityActivity.code, TechnologyCategory.code)
+    ).all()
+    return {(activity, category): count for activity, category, count in rows}

@@ -1,0 +1,159 @@
+"""A label's status changes: suspension, reinstatement, revocation and expiry.
+
+Also the expiry run at start-up, and whether a label is due for recertification.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+
+from evaluations.labels.dates import today
+from evaluations.labels.events import _record_event
+from evaluations.models import Label, LabelStatus
+from registry.access import require_role
+from registry.database import db, sqlite_begin, utcnow
+from registry.exceptions import RuleViolation
+from registry.models import Role, User
+from registry.norms.models import NormVersionStatus
+
+MAX_REASON_LENGTH = 2000
+# Labels that still count (or may count again) until their expiry date.
+LIVE_STATUSES = (LabelStatus.VALID, LabelStatus.SUSPENDED)
+
+
+def _reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise RuleViolation("Give a reason; it is published in the decision log.", "reason")
+    if len(text) > MAX_REASON_LENGTH:
+        raise RuleViolation(
+            f"The reason is too long (at most {MAX_REASON_LENGTH} characters).", "reason"
+        )
+    return text
+
+
+def _lock_label(label_id: int) -> Label:
+    locked = db.session.scalars(
+        select(Label)
+        .where(Label.id == label_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if locked is None:
+        raise RuleViolation("The label no longer exists.")
+    return locked
+
+
+def _change_status(
+    actor: User | None,
+    label: Label,
+    action: str,
+    allowed_from: Iterable[LabelStatus],
+    to: LabelStatus,
+    reason: str,
+) -> Label:
+    label = _lock_label(label.id)
+    allowed = tuple(allowed_from)
+    if label.status not in allowed:
+        raise RuleViolation(
+            f"Label {label.number} is {label.status.value}; it cannot be {action} "
+            f"(only a {' or '.join(s.value for s in allowed)} label can)."
+        )
+    previous = label.status.value
+    label.status = to
+    label.status_reason = reason
+    label.status_changed_at = utcnow()
+    _record_event(actor, label, action, previous, reason)
+    return label
+
+
+def suspend_label(actor: User | None, label: Label, reason: str) -> Label:
+    """Suspend a valid label (it can be reinstated)."""
+    actor = require_role(actor, Role.AUTHORITY)
+    return _change_status(
+        actor, label, "suspended", [LabelStatus.VALID], LabelStatus.SUSPENDED, _reason(reason)
+    )
+
+
+def reinstate_label(actor: User | None, label: Label, reason: str) -> Label:
+    """Make a suspended label valid again, unless it has expired meanwhile."""
+    actor = require_role(actor, Role.AUTHORITY)
+    reason = _reason(reason)
+    if label.expires_on < today():
+        raise RuleViolation(f"Label {label.number} expired on {label.expires_on}; it stays so.")
+    return _change_status(
+        actor, label, "reinstated", [LabelStatus.SUSPENDED], LabelStatus.VALID, reason
+    )
+
+
+def revoke_label(actor: User | None, label: Label, reason: str) -> Label:
+    """Revoke a valid or suspended label, for good."""
+    actor = require_role(actor, Role.AUTHORITY)
+    return _change_status(
+        actor, label, "revoked", LIVE_STATUSES, LabelStatus.REVOKED, _reason(reason)
+    )
+
+
+def expire_labels(on: dt.date | None = None) -> list[Label]:
+    """Expire every valid or suspended label whose expiry date is before `on` (idempotent)."""
+    day = on or today()
+    expired = []
+    candidates = db.session.scalars(
+        select(Label.id).where(Label.status.in_(LIVE_STATUSES), Label.expires_on < day)
+    ).all()
+    for label_id in candidates:
+        label = _lock_label(label_id)
+        if label.status not in LIVE_STATUSES or label.expires_on >= day:
+            continue  # another process expired (or changed) it meanwhile
+        previous = label.status.value
+        label.status = LabelStatus.EXPIRED
+        label.status_reason = f"Validity ended on {label.expires_on.isoformat()}"
+        label.status_changed_at = utcnow()
+        _record_event(None, label, "expired", previous, label.status_reason)
+        expired.append(label)
+    return expired
+
+
+def recertification_due(label: Label, on: dt.date | None = None) -> bool:
+    """Whether the label's norm version was superseded and its transition date has passed."""
+    version = label.norm_version
+    return (
+        label.status in LIVE_STATUSES
+        and version.status is NormVersionStatus.SUPERSEDED
+        and version.transition_date is not None
+        and version.transition_date < (on or today())
+    )
+
+
+def expire_at_start_up(app: Flask) -> None:
+    """Run the expiry job once as the app starts; skip quietly before the tables exist."""
+    with app.app_context():
+        try:
+            # A deferred (read) transaction for the check: starting workers must not queue
+            # for SQLite's write lock when, as on most days, nothing has to expire.
+            with sqlite_begin("DEFERRED"):
+                due = db.session.scalar(
+                    select(Label.id)
+                    .where(Label.status.in_(LIVE_STATUSES), Label.expires_on < today())
+                    .limit(1)
+                )
+            db.session.rollback()
+            if due is None:
+                return
+            with sqlite_begin("IMMEDIATE"):
+                expired = expire_labels()
+                db.session.commit()
+            if expired:
+                app.logger.info("expired %d label(s) at start-up", len(expired))
+        except DBAPIError as error:
+            # No label table yet (before `flask db upgrade`) or the database is busy: the daily
+            # `flask --app app labels expire` will do it.
+            db.session.rollback()
+            app.logger.debug("label expiry skipped at start-up: %s", error)
+        finally:
+            db.session.remove()
