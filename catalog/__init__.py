@@ -19,7 +19,7 @@ def init_app(app: Flask) -> None:
     from catalog.views import bp, manage_bp
     from registry.cli import add_demo_seeder
     from registry.models import Role
-    from registry.navigation import ALL_ROLES, NavEntry, add_nav_entry
+    from registry.navigation import ALL_ROLES, AUTHORITY, NavEntry, add_nav_entry
 
     app.register_blueprint(bp)
     app.register_blueprint(manage_bp)
@@ -29,10 +29,12 @@ def init_app(app: Flask) -> None:
     search_cli.register_commands(app)
     app.jinja_env.filters["markdown"] = render_markdown
     add_nav_entry(app, NavEntry("Catalog", "catalog_search.catalog", ALL_ROLES, 19))
-    add_nav_entry(app, NavEntry("Solutions", "catalog.solutions", ALL_ROLES, 20))
+    add_nav_entry(
+        app, NavEntry("Solutions", "catalog.solutions", ALL_ROLES, 20, on_dashboard=AUTHORITY)
+    )
     add_nav_entry(app, NavEntry("My solutions", "solutions.index", frozenset({Role.VENDOR}), 21))
     add_nav_entry(
-        app, NavEntry("Market gaps", "catalog.market_gaps", frozenset({Role.AUTHORITY}), 70)
+        app, NavEntry("Market gaps", "catalog.market_gaps", AUTHORITY, 70, on_dashboard=AUTHORITY)
     )
     add_demo_seeder(app, "solutions", seed_demo_solutions, order=30)
     from catalog import list_views

@@ -243,4 +243,6 @@ def init_app(app: Flask) -> None:
         my_shortlists=_my_shortlists,
     )
     add_nav_entry(app, NavEntry("Shortlists", "lists.shortlists", frozenset({Role.BUYER}), 25))
-    add_nav_entry(app, NavEntry("Watchlist", "lists.watchlist", SIGNED_IN, 26))
+    add_nav_entry(
+        app, NavEntry("Watchlist", "lists.watchlist", SIGNED_IN, 26, on_dashboard=SIGNED_IN)
+    )

@@ -51,13 +51,15 @@ def _init_labels(app: Flask) -> None:
     from evaluations.demo_labels import seed_demo_labels
     from evaluations.labels import certified_counts, expire_at_start_up
     from registry.cli import add_demo_seeder
-    from registry.navigation import ALL_ROLES, NavEntry, add_nav_entry
+    from registry.navigation import ALL_ROLES, SIGNED_IN, NavEntry, add_nav_entry
 
     app.register_blueprint(label_views.bp)
     app.register_blueprint(label_api.bp)
     label_api.describe(app)
     add_nav_entry(app, NavEntry("Labels", "labels.index", ALL_ROLES, 40))
-    add_nav_entry(app, NavEntry("Decisions", "labels.decisions", ALL_ROLES, 41))
+    add_nav_entry(
+        app, NavEntry("Decisions", "labels.decisions", ALL_ROLES, 41, on_dashboard=SIGNED_IN)
+    )
     add_demo_seeder(app, "labels", seed_demo_labels, order=50)
     register_certified_counter(app, certified_counts)
     # Label facts for the catalog's comparison, exports and feed; follower notifications.

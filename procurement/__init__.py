@@ -55,5 +55,6 @@ def init_app(app: Flask) -> None:
             "procurement_dashboard.dashboard_page",
             frozenset({Role.AUTHORITY}),
             63,
+            on_dashboard=frozenset({Role.AUTHORITY}),
         ),
     )
