@@ -177,6 +177,8 @@ class Solution(Base):
         # One name per vendor: a double-clicked "Create" makes one solution, not two.
         UniqueConstraint("vendor_id", "name"),
         Index("ix_solution_status_category", "status", "primary_category_id"),
+        # The list pages and the API read published solutions in name order, a page at a time.
+        Index("ix_solution_status_name", "status", "name", "id"),
     )
 
     @property

@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from flask import Flask
 from flask_migrate import upgrade
 
@@ -163,7 +164,8 @@ def test_backup_holds_database_files_keys_and_a_manifest(demo_backup: dict[str, 
     manifest = json.loads((backup / "manifest.json").read_text())
     database = manifest["database"]
     assert database["kind"] == BACKEND
-    assert database["alembic_revision"] == "c8b9d0e1f2a3"
+    migrations = ScriptDirectory(str(Path(__file__).resolve().parents[1] / "migrations"))
+    assert database["alembic_revision"] == migrations.get_current_head()
     assert database["row_counts"]["label"] == len(demo_backup["facts"]["labels"]) > 0
     assert database["audit_head"]["hash"] == demo_backup["facts"]["audit_head"][1]
     assert manifest["app_version"] and manifest["created_at"]
