@@ -12,6 +12,7 @@ BENCHMARKS = {
     "aggregation": "bench.aggregation",
     "audit": "bench.audit_chain",
     "label_pdf": "bench.label_pdf",
+    "list_pages": "bench.list_pages",
     "search": "bench.search",
 }
 
