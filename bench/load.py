@@ -203,8 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql"
     )
-    parser.add_argument("--mix", type=float, default=12.0, help="seconds of the mixed phase")
-    parser.add_argument("--each", type=float, default=4.0, help="seconds of each other phase")
+    parser.add_argument("--mix", type=float, default=10.0, help="seconds of the mixed phase")
+    parser.add_argument("--each", type=float, default=3.0, help="seconds of each other phase")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
     started = time.monotonic()
