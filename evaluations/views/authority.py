@@ -1,0 +1,127 @@
+"""The authority's pages: the pipeline, returns for information, assignment of evaluators,
+consolidation of disagreements and the decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, g, render_template, request
+from wtforms.fields.choices import SelectChoice
+
+from evaluations import services
+from evaluations.forms import AssignForm, DecideForm, ResolveForm, ReturnForm
+from evaluations.models import EvaluationStatus
+from evaluations.views.blueprint import bp
+from evaluations.views.evaluation_page import _detail_page, _form_action, _redirect_detail
+from registry.access import roles_required
+from registry.database import db, utcnow
+from registry.exceptions import RuleViolation
+from registry.models import Role
+from registry.views.actions import show_violation
+
+
+@bp.get("/pipeline")
+@roles_required(Role.AUTHORITY)
+def pipeline() -> str:
+    """Every evaluation by state, with the age in its current state and overdue flags."""
+    status = request.args.get("status", "")
+    if status not in {s.value for s in EvaluationStatus}:
+        status = ""
+    page = db.paginate(
+        services.visible_statement(g.user, status),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    now = utcnow()
+    return render_template(
+        "evaluations/pipeline.html",
+        page=page,
+        status=status,
+        counts=services.status_counts(),
+        statuses=list(EvaluationStatus),
+        age_days={e.id: (now - e.status_changed_at).days for e in page.items},
+        overdue={e.id: services.is_overdue(e) for e in page.items},
+    )
+
+
+@bp.post("/<int:evaluation_id>/return")
+@roles_required(Role.AUTHORITY)
+def return_to_vendor(evaluation_id: int) -> Any:
+    """Return the application to the vendor with a request for information."""
+    form = ReturnForm()
+    return _form_action(
+        evaluation_id,
+        form,
+        "return_form",
+        lambda e: services.return_for_information(g.user, e, form.request_text.data or ""),
+        "The application is returned to the vendor.",
+        (Role.AUTHORITY,),
+    )
+
+
+@bp.post("/<int:evaluation_id>/assign")
+@roles_required(Role.AUTHORITY)
+def assign(evaluation_id: int) -> Any:
+    """Assign an evaluator."""
+    form = AssignForm()
+    form.evaluator_id.choices = [
+        SelectChoice(u.id, u.full_name) for u in services.eligible_evaluators()
+    ]
+    return _form_action(
+        evaluation_id,
+        form,
+        "assign_form",
+        lambda e: services.assign_evaluator(g.user, e, form.evaluator_id.data, form.due_date.data),
+        "The evaluator is assigned and notified.",
+        (Role.AUTHORITY,),
+    )
+
+
+@bp.post("/<int:evaluation_id>/resolve")
+@roles_required(Role.AUTHORITY)
+def resolve(evaluation_id: int) -> Any:
+    """Record the consensus on a flagged criterion."""
+    form = ResolveForm()
+    evaluation = services.get_evaluation(g.user, evaluation_id)
+    if form.validate_on_submit():
+        try:
+            services.resolve_disagreement(
+                g.user,
+                evaluation,
+                int(form.criterion_id.data) if form.criterion_id.data.isdigit() else 0,
+                form.value.data or "",
+                form.note.data or "",
+            )
+        except RuleViolation as error:
+            show_violation(form, error)
+        else:
+            db.session.commit()
+            flash("The consensus is recorded.", "success")
+            return _redirect_detail(evaluation_id)
+    else:
+        db.session.rollback()
+    evaluation = services.get_evaluation(g.user, evaluation_id)
+    page = _detail_page(evaluation, resolve_form=form, resolve_criterion=form.criterion_id.data)
+    return page, 400
+
+
+@bp.post("/<int:evaluation_id>/decide")
+@roles_required(Role.AUTHORITY)
+def decide(evaluation_id: int) -> Any:
+    """Certify at a level, or reject, with a rationale; certifying issues the label."""
+    form = DecideForm()
+    return _form_action(
+        evaluation_id,
+        form,
+        "decide_form",
+        lambda e: services.decide(
+            g.user,
+            e,
+            form.decision.data or "",
+            form.level.data or None,
+            form.rationale.data or "",
+            form.level_reason.data or "",
+        ),
+        "The decision is recorded and the vendor is told.",
+        (Role.AUTHORITY,),
+    )

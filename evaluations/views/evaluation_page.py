@@ -1,0 +1,141 @@
+"""The evaluation page as each party sees it, and the helpers that run a form or a confirmed
+action on it and show the page again when it fails."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash, g, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from evaluations import services
+from evaluations.forms import (
+    AssignForm,
+    DecideForm,
+    EvidenceForm,
+    NoteForm,
+    ResolveForm,
+    RespondForm,
+    ReturnForm,
+)
+from evaluations.models import AssignmentStatus, EvaluationStatus
+from evaluations.views.blueprint import ANY_PARTY, bp
+from registry.access import roles_required
+from registry.database import db
+from registry.exceptions import RuleViolation
+from registry.forms import ConfirmForm
+from registry.models import Role
+from registry.views.actions import show_violation
+
+
+def _redirect_detail(evaluation_id: int) -> Response:
+    return redirect(url_for("evaluations.detail", evaluation_id=evaluation_id))
+
+
+def _evidence_form(evaluation: Any) -> EvidenceForm:
+    form = EvidenceForm()
+    form.criterion_id.choices = [SelectChoice("", "General (the whole application)")] + [
+        SelectChoice(str(c.id), f"{c.code} — {c.title}")
+        for c in evaluation.norm_version.ordered_criteria()
+    ]
+    return form
+
+
+@bp.get("/<int:evaluation_id>")
+@roles_required(*ANY_PARTY)
+def detail(evaluation_id: int) -> str:
+    """One evaluation as the viewer may see it (an evaluator before declaring sees little)."""
+    evaluation = services.get_evaluation(g.user, evaluation_id)
+    return _detail_page(evaluation)
+
+
+def _detail_page(evaluation: Any, **forms: Any) -> str:
+    user = g.user
+    details = services.may_see_details(user, evaluation)
+    result = None
+    # The vendor sees its result per criterion once decided, not while it is being decided.
+    if (
+        details
+        and evaluation.status in (EvaluationStatus.SCORED, EvaluationStatus.DECIDED)
+        and (user.role is not Role.VENDOR or evaluation.status is EvaluationStatus.DECIDED)
+    ):
+        result = services.consolidation(evaluation)
+    assign_form = forms.get("assign_form") or AssignForm(formdata=None)
+    assign_form.evaluator_id.choices = [
+        SelectChoice(u.id, f"{u.full_name} — {u.organisation.name}")
+        for u in services.eligible_evaluators()
+    ]
+    decide_form = forms.get("decide_form") or DecideForm(formdata=None)
+    levels = services.decision_levels(evaluation, result.level if result else None)
+    decide_form.level.choices = [SelectChoice("", "— not certified —")] + [
+        SelectChoice(name, name) for name in levels
+    ]
+    if result and not decide_form.level.data:
+        decide_form.level.data = result.level or ""
+    return render_template(
+        "evaluations/detail.html",
+        evaluation=evaluation,
+        details=details,
+        assignment=services.assignment_of(user, evaluation),
+        result=result,
+        show_all_scores=services.may_see_all_scores(user, evaluation),
+        missing=services.missing_evidence(evaluation) if details else [],
+        overdue=services.is_overdue(evaluation),
+        note_form=forms.get("note_form") or NoteForm(vendor_note=evaluation.vendor_note),
+        evidence_form=forms.get("evidence_form") or _evidence_form(evaluation),
+        respond_form=forms.get("respond_form") or RespondForm(formdata=None),
+        return_form=forms.get("return_form") or ReturnForm(formdata=None),
+        assign_form=assign_form,
+        resolve_form=forms.get("resolve_form") or ResolveForm(formdata=None),
+        resolve_error_criterion=forms.get("resolve_criterion"),
+        decide_form=decide_form,
+        confirm=ConfirmForm(),
+        editable=evaluation.status in services.EDITABLE_BY_VENDOR,
+        withdrawable=evaluation.status in services.WITHDRAWABLE,
+        Status=EvaluationStatus,
+        AssignmentStatus=AssignmentStatus,
+    )
+
+
+def _form_action(
+    evaluation_id: int,
+    form: FlaskForm,
+    form_name: str,
+    action: Callable[[Any], Any],
+    done: str,
+    roles: tuple[Role, ...],
+) -> Any:
+    evaluation = services.get_evaluation(g.user, evaluation_id)
+    if g.user.role not in roles:
+        from registry.exceptions import AccessDenied
+
+        raise AccessDenied()
+    if form.validate_on_submit():
+        try:
+            action(evaluation)
+        except RuleViolation as error:
+            show_violation(form, error)
+        else:
+            db.session.commit()
+            flash(done, "success")
+            return _redirect_detail(evaluation_id)
+    else:
+        db.session.rollback()
+    evaluation = services.get_evaluation(g.user, evaluation_id)
+    return _detail_page(evaluation, **{form_name: form}), 400
+
+
+def _confirmed(evaluation_id: int, action: Callable[[], Any], done: str) -> Response:
+    if ConfirmForm().validate_on_submit():
+        try:
+            action()
+        except RuleViolation as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(done, "success")
+    return _redirect_detail(evaluation_id)

@@ -1,0 +1,172 @@
+"""The vendor's pages: its applications, evidence files, submission, withdrawal and answers
+to the authority."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import current_app, flash, g, render_template, request, send_file
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from evaluations import evidence as evidence_files
+from evaluations import services
+from evaluations.forms import ApplyForm, NoteForm, RespondForm
+from evaluations.models import EvaluationStatus
+from evaluations.views.blueprint import ANY_PARTY, bp
+from evaluations.views.evaluation_page import (
+    _confirmed,
+    _evidence_form,
+    _form_action,
+    _redirect_detail,
+)
+from registry.access import roles_required
+from registry.database import db
+from registry.exceptions import RuleViolation
+from registry.models import Role
+from registry.views.actions import show_violation
+
+
+@bp.get("/")
+@roles_required(Role.VENDOR)
+def index() -> str:
+    """The vendor's evaluations, in every state."""
+    status = request.args.get("status", "")
+    page = db.paginate(
+        services.visible_statement(g.user, status),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "evaluations/mine.html", page=page, status=status, statuses=list(EvaluationStatus)
+    )
+
+
+@bp.route("/apply", methods=["GET", "POST"])
+@roles_required(Role.VENDOR)
+def apply() -> Any:
+    """Apply with one of one's published solutions against a norm version in force."""
+    form = ApplyForm()
+    form.solution_id.choices = [
+        SelectChoice(s.id, s.name) for s in services.own_published_solutions(g.user)
+    ]
+    form.version_id.choices = [
+        SelectChoice(v.id, f"{v.label} — {v.norm.title}") for v in services.published_versions()
+    ]
+    if form.validate_on_submit():
+        try:
+            created = services.apply_for_evaluation(
+                g.user, form.solution_id.data, form.version_id.data
+            )
+        except RuleViolation as error:
+            show_violation(form, error)
+        else:
+            db.session.commit()
+            flash("Your application is saved as a draft. Attach evidence, then submit.", "success")
+            return _redirect_detail(created.id)
+    return render_template("evaluations/apply.html", form=form)
+
+
+@bp.post("/<int:evaluation_id>/note")
+@roles_required(Role.VENDOR)
+def note(evaluation_id: int) -> Any:
+    """Save the vendor's note to the evaluators."""
+    form = NoteForm()
+    return _form_action(
+        evaluation_id,
+        form,
+        "note_form",
+        lambda e: services.update_application(g.user, e, form.vendor_note.data or ""),
+        "Note saved.",
+        (Role.VENDOR,),
+    )
+
+
+@bp.post("/<int:evaluation_id>/evidence")
+@roles_required(Role.VENDOR)
+def upload(evaluation_id: int) -> Any:
+    """Attach one evidence file (checked by content, stored under a generated name)."""
+    evaluation = services.get_evaluation(g.user, evaluation_id)
+    form = _evidence_form(evaluation)
+
+    def attach(found: Any) -> None:
+        upload = form.file.data
+        criterion = int(form.criterion_id.data) if form.criterion_id.data else None
+        services.attach_evidence(
+            g.user, found, upload.filename, upload.stream, criterion, form.description.data or ""
+        )
+
+    return _form_action(
+        evaluation_id, form, "evidence_form", attach, "The file is attached.", (Role.VENDOR,)
+    )
+
+
+@bp.get("/<int:evaluation_id>/evidence/<int:evidence_id>")
+@roles_required(*ANY_PARTY)
+def download(evaluation_id: int, evidence_id: int) -> Response:
+    """A file, as an attachment, to its vendor, the authority and declared evaluators only."""
+    evaluation = services.get_evaluation(g.user, evaluation_id)
+    item = services.get_evidence(g.user, evaluation, evidence_id)
+    # Read whole (files are at most EVIDENCE_MAX_BYTES): no file handle outlives the request.
+    data = evidence_files.path_of(item.stored_name).read_bytes()
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=item.content_type,
+        as_attachment=True,
+        download_name=item.original_name,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.post("/<int:evaluation_id>/evidence/<int:evidence_id>/remove")
+@roles_required(Role.VENDOR)
+def remove(evaluation_id: int, evidence_id: int) -> Response:
+    """Remove an evidence file while the application is editable."""
+    evaluation = services.get_evaluation(g.user, evaluation_id)
+    item = services.get_evidence(g.user, evaluation, evidence_id)
+    return _confirmed(
+        evaluation_id, lambda: services.remove_evidence(g.user, evaluation, item), "File removed."
+    )
+
+
+@bp.post("/<int:evaluation_id>/submit")
+@roles_required(Role.VENDOR)
+def submit(evaluation_id: int) -> Response:
+    """Submit the application to the authority."""
+    evaluation = services.get_evaluation(g.user, evaluation_id)
+    return _confirmed(
+        evaluation_id,
+        lambda: services.submit_application(g.user, evaluation),
+        "Your application is submitted.",
+    )
+
+
+@bp.post("/<int:evaluation_id>/withdraw")
+@roles_required(Role.VENDOR)
+def withdraw(evaluation_id: int) -> Response:
+    """Withdraw the application."""
+    evaluation = services.get_evaluation(g.user, evaluation_id)
+    return _confirmed(
+        evaluation_id,
+        lambda: services.withdraw_application(g.user, evaluation),
+        "Your application is withdrawn.",
+    )
+
+
+@bp.post("/<int:evaluation_id>/respond")
+@roles_required(Role.VENDOR)
+def respond(evaluation_id: int) -> Any:
+    """Answer the authority's request for information and resubmit."""
+    form = RespondForm()
+    return _form_action(
+        evaluation_id,
+        form,
+        "respond_form",
+        lambda e: services.respond_to_return(g.user, e, form.response_text.data or ""),
+        "Your answer is sent; the application is back in review.",
+        (Role.VENDOR,),
+    )
