@@ -45,6 +45,7 @@ SHAPING = (
     "catalog/indexer.py",
     "evaluations/label_documents/*.py",
     "*/*demo*.py",
+    "procurement/demo/*.py",
     "templates/pdf/*",
     "migrations/versions/*.py",
 )
