@@ -3,7 +3,6 @@ follow their calls and contract lines."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from flask import (
@@ -14,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from werkzeug.wrappers import Response
@@ -177,17 +175,7 @@ def document(call_id: int, document_id: int) -> Response:
     """A tender document, as an attachment, to anyone who may see the call."""
     found = calls.get_call(g.user, call_id)
     item = calls.get_document(g.user, found, document_id)
-    data = files.path_of(item.stored_name).read_bytes()
-    response = send_file(
-        io.BytesIO(data),
-        mimetype=item.content_type,
-        as_attachment=True,
-        download_name=item.original_name,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return files.send_stored(item)
 
 
 def _reason_action(call_id: int, prefix: str, action: Any, done: str) -> Any:

@@ -6,10 +6,9 @@ Offers are sealed: before a call's deadline nothing here says who offered or at 
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from sqlalchemy import and_, select
 from werkzeug.wrappers import Response
 
@@ -104,19 +103,9 @@ def document(call_id: int, document_id: int) -> Response:
     if found is None or found.call_id != call_id:
         abort(404)
     try:
-        data = files.path_of(found.stored_name).read_bytes()
+        return files.send_stored(found)
     except (OSError, ValueError):
         abort(404)
-    response = send_file(
-        io.BytesIO(data),
-        mimetype=found.content_type,
-        as_attachment=True,
-        download_name=found.original_name,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @bp.get("/public/open-data")

@@ -3,10 +3,9 @@ to the authority."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import current_app, flash, g, render_template, request, send_file
+from flask import current_app, flash, g, render_template, request
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -108,18 +107,7 @@ def download(evaluation_id: int, evidence_id: int) -> Response:
     """A file, as an attachment, to its vendor, the authority and declared evaluators only."""
     evaluation = services.get_evaluation(g.user, evaluation_id)
     item = services.get_evidence(g.user, evaluation, evidence_id)
-    # Read whole (files are at most EVIDENCE_MAX_BYTES): no file handle outlives the request.
-    data = evidence_files.path_of(item.stored_name).read_bytes()
-    response = send_file(
-        io.BytesIO(data),
-        mimetype=item.content_type,
-        as_attachment=True,
-        download_name=item.original_name,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return evidence_files.send_stored(item)
 
 
 @bp.post("/<int:evaluation_id>/evidence/<int:evidence_id>/remove")
