@@ -13,10 +13,13 @@ from catalog.models import Maturity, PriceBand, PriceModel, Solution, SolutionSt
 from catalog.regions import REGIONS, region_name
 from registry.api import (
     API_PREFIX,
+    NOT_FOUND_RESPONSE,
+    NOT_MODIFIED_RESPONSE,
     PAGE_PARAMETERS,
     add_openapi,
     api_error,
     json_response,
+    ok_response,
     page_schema,
     paginated,
 )
@@ -242,12 +245,6 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
-def _ok(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-NOT_FOUND = {"$ref": "#/components/responses/NotFound"}
-NOT_MODIFIED = {"$ref": "#/components/responses/NotModified"}
 GONE = {
     "description": "The solution was public once and is no longer offered (archived).",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
@@ -277,8 +274,10 @@ PATHS: dict[str, Any] = {
                 _filter("vendor", "A vendor organisation id.", {"type": "integer"}),
             ],
             "responses": {
-                "200": _ok(page_schema("#/components/schemas/Solution"), "A page of solutions."),
-                "304": NOT_MODIFIED,
+                "200": ok_response(
+                    page_schema("#/components/schemas/Solution"), "A page of solutions."
+                ),
+                "304": NOT_MODIFIED_RESPONSE,
             },
         }
     },
@@ -297,9 +296,9 @@ PATHS: dict[str, Any] = {
                 }
             ],
             "responses": {
-                "200": _ok({"$ref": "#/components/schemas/Solution"}, "The solution."),
-                "304": NOT_MODIFIED,
-                "404": NOT_FOUND,
+                "200": ok_response({"$ref": "#/components/schemas/Solution"}, "The solution."),
+                "304": NOT_MODIFIED_RESPONSE,
+                "404": NOT_FOUND_RESPONSE,
                 "410": GONE,
             },
         }
@@ -311,8 +310,10 @@ PATHS: dict[str, Any] = {
             "tags": ["Catalog"],
             "parameters": [*PAGE_PARAMETERS],
             "responses": {
-                "200": _ok(page_schema("#/components/schemas/Vendor"), "A page of vendors."),
-                "304": NOT_MODIFIED,
+                "200": ok_response(
+                    page_schema("#/components/schemas/Vendor"), "A page of vendors."
+                ),
+                "304": NOT_MODIFIED_RESPONSE,
             },
         }
     },
@@ -331,9 +332,9 @@ PATHS: dict[str, Any] = {
                 }
             ],
             "responses": {
-                "200": _ok({"$ref": "#/components/schemas/VendorDetail"}, "The vendor."),
-                "304": NOT_MODIFIED,
-                "404": NOT_FOUND,
+                "200": ok_response({"$ref": "#/components/schemas/VendorDetail"}, "The vendor."),
+                "304": NOT_MODIFIED_RESPONSE,
+                "404": NOT_FOUND_RESPONSE,
             },
         }
     },

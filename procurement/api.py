@@ -18,10 +18,13 @@ from procurement.call_models import CallStatus, JointCall
 from procurement.models import Lot, LotStatus
 from registry.api import (
     API_PREFIX,
+    NOT_FOUND_RESPONSE,
+    NOT_MODIFIED_RESPONSE,
     PAGE_PARAMETERS,
     add_openapi,
     api_error,
     json_response,
+    ok_response,
     page_schema,
     paginated,
 )
@@ -319,13 +322,6 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
-_NOT_FOUND = {"$ref": "#/components/responses/NotFound"}
-_NOT_MODIFIED = {"$ref": "#/components/responses/NotModified"}
-
-
-def _ok(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
 
 def _id_parameter(name: str, example: int) -> dict[str, Any]:
     return {
@@ -344,8 +340,8 @@ PATHS: dict[str, Any] = {
             "description": "Lots whose figures are fixed (frozen, in a call, or closed).",
             "parameters": PAGE_PARAMETERS,
             "responses": {
-                "200": _ok(page_schema("#/components/schemas/Lot"), "A page of lots."),
-                "304": _NOT_MODIFIED,
+                "200": ok_response(page_schema("#/components/schemas/Lot"), "A page of lots."),
+                "304": NOT_MODIFIED_RESPONSE,
             },
         }
     },
@@ -354,9 +350,9 @@ PATHS: dict[str, Any] = {
             "summary": "One frozen or later lot",
             "parameters": [_id_parameter("lot_id", EXAMPLE_LOT_ID)],
             "responses": {
-                "200": _ok({"$ref": "#/components/schemas/Lot"}, "The lot."),
-                "304": _NOT_MODIFIED,
-                "404": _NOT_FOUND,
+                "200": ok_response({"$ref": "#/components/schemas/Lot"}, "The lot."),
+                "304": NOT_MODIFIED_RESPONSE,
+                "404": NOT_FOUND_RESPONSE,
             },
         }
     },
@@ -370,8 +366,8 @@ PATHS: dict[str, Any] = {
             ),
             "parameters": PAGE_PARAMETERS,
             "responses": {
-                "200": _ok(page_schema("#/components/schemas/Call"), "A page of calls."),
-                "304": _NOT_MODIFIED,
+                "200": ok_response(page_schema("#/components/schemas/Call"), "A page of calls."),
+                "304": NOT_MODIFIED_RESPONSE,
             },
         }
     },
@@ -380,9 +376,9 @@ PATHS: dict[str, Any] = {
             "summary": "One joint call",
             "parameters": [_id_parameter("call_id", EXAMPLE_CALL_ID)],
             "responses": {
-                "200": _ok({"$ref": "#/components/schemas/Call"}, "The call."),
-                "304": _NOT_MODIFIED,
-                "404": _NOT_FOUND,
+                "200": ok_response({"$ref": "#/components/schemas/Call"}, "The call."),
+                "304": NOT_MODIFIED_RESPONSE,
+                "404": NOT_FOUND_RESPONSE,
             },
         }
     },

@@ -86,6 +86,16 @@ def paginated(
     }
 
 
+# Responses every API module's OpenAPI paths use.
+NOT_FOUND_RESPONSE = {"$ref": "#/components/responses/NotFound"}
+NOT_MODIFIED_RESPONSE = {"$ref": "#/components/responses/NotModified"}
+
+
+def ok_response(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """An OpenAPI 200 response with a JSON body of `schema`."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
 def page_schema(item_ref: str) -> dict[str, Any]:
     """The OpenAPI schema of a paginated list of `item_ref`."""
     link = {"type": ["string", "null"]}

@@ -7,7 +7,16 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, request, url_for
 
-from registry.api import API_PREFIX, PAGE_PARAMETERS, add_openapi, json_response, page_schema
+from registry.api import (
+    API_PREFIX,
+    NOT_FOUND_RESPONSE,
+    NOT_MODIFIED_RESPONSE,
+    PAGE_PARAMETERS,
+    add_openapi,
+    json_response,
+    ok_response,
+    page_schema,
+)
 from registry.api import paginated as paginated_page
 from registry.norms import services
 from registry.norms.models import CriterionKind, Norm, NormStatus, NormVersion, NormVersionStatus
@@ -272,12 +281,6 @@ _CODE_PARAMETER = {
     "schema": {"type": "string"},
     "example": "VA-INTEROP",
 }
-_NOT_FOUND = {"$ref": "#/components/responses/NotFound"}
-_NOT_MODIFIED = {"$ref": "#/components/responses/NotModified"}
-
-
-def _ok(ref: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": ref}}}
 
 
 PATHS: dict[str, Any] = {
@@ -302,8 +305,10 @@ PATHS: dict[str, Any] = {
                 },
             ],
             "responses": {
-                "200": _ok(page_schema("#/components/schemas/NormSummary"), "A page of norms."),
-                "304": _NOT_MODIFIED,
+                "200": ok_response(
+                    page_schema("#/components/schemas/NormSummary"), "A page of norms."
+                ),
+                "304": NOT_MODIFIED_RESPONSE,
             },
         }
     },
@@ -313,9 +318,11 @@ PATHS: dict[str, Any] = {
             "tags": ["norms"],
             "parameters": [_CODE_PARAMETER],
             "responses": {
-                "200": _ok({"$ref": "#/components/schemas/Norm"}, "The norm and its versions."),
-                "304": _NOT_MODIFIED,
-                "404": _NOT_FOUND,
+                "200": ok_response(
+                    {"$ref": "#/components/schemas/Norm"}, "The norm and its versions."
+                ),
+                "304": NOT_MODIFIED_RESPONSE,
+                "404": NOT_FOUND_RESPONSE,
             },
         }
     },
@@ -334,9 +341,9 @@ PATHS: dict[str, Any] = {
                 },
             ],
             "responses": {
-                "200": _ok({"$ref": "#/components/schemas/NormVersion"}, "The version."),
-                "304": _NOT_MODIFIED,
-                "404": _NOT_FOUND,
+                "200": ok_response({"$ref": "#/components/schemas/NormVersion"}, "The version."),
+                "304": NOT_MODIFIED_RESPONSE,
+                "404": NOT_FOUND_RESPONSE,
             },
         }
     },

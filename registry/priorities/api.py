@@ -13,9 +13,12 @@ from sqlalchemy import select
 
 from registry.api import (
     API_PREFIX,
+    NOT_FOUND_RESPONSE,
+    NOT_MODIFIED_RESPONSE,
     PAGE_PARAMETERS,
     add_openapi,
     json_response,
+    ok_response,
     page_schema,
     paginated,
 )
@@ -147,16 +150,6 @@ _NUMBER_PARAMETER = {
 }
 
 
-def _ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": schema}},
-    }
-
-
-_NOT_FOUND = {"$ref": "#/components/responses/NotFound"}
-_NOT_MODIFIED = {"$ref": "#/components/responses/NotModified"}
-
 SCHEMAS: dict[str, Any] = {
     "PriorityScope": {
         "type": "object",
@@ -230,10 +223,10 @@ PATHS: dict[str, Any] = {
             "tags": ["priorities"],
             "parameters": PAGE_PARAMETERS,
             "responses": {
-                "200": _ok(
-                    "Scopes, national first.", page_schema("#/components/schemas/PriorityScope")
+                "200": ok_response(
+                    page_schema("#/components/schemas/PriorityScope"), "Scopes, national first."
                 ),
-                "304": _NOT_MODIFIED,
+                "304": NOT_MODIFIED_RESPONSE,
             },
         }
     },
@@ -244,12 +237,12 @@ PATHS: dict[str, Any] = {
             "tags": ["priorities"],
             "parameters": [_SCOPE_PARAMETER],
             "responses": {
-                "200": _ok(
-                    "The current published version with its 66 cells.",
+                "200": ok_response(
                     {"$ref": "#/components/schemas/PriorityVersion"},
+                    "The current published version with its 66 cells.",
                 ),
-                "304": _NOT_MODIFIED,
-                "404": _NOT_FOUND,
+                "304": NOT_MODIFIED_RESPONSE,
+                "404": NOT_FOUND_RESPONSE,
             },
         }
     },
@@ -260,12 +253,12 @@ PATHS: dict[str, Any] = {
             "tags": ["priorities"],
             "parameters": [_SCOPE_PARAMETER, *PAGE_PARAMETERS],
             "responses": {
-                "200": _ok(
-                    "Versions, newest first.",
+                "200": ok_response(
                     page_schema("#/components/schemas/PriorityVersionSummary"),
+                    "Versions, newest first.",
                 ),
-                "304": _NOT_MODIFIED,
-                "404": _NOT_FOUND,
+                "304": NOT_MODIFIED_RESPONSE,
+                "404": NOT_FOUND_RESPONSE,
             },
         }
     },
@@ -276,12 +269,12 @@ PATHS: dict[str, Any] = {
             "tags": ["priorities"],
             "parameters": [_SCOPE_PARAMETER, _NUMBER_PARAMETER],
             "responses": {
-                "200": _ok(
-                    "The version with its 66 cells.",
+                "200": ok_response(
                     {"$ref": "#/components/schemas/PriorityVersion"},
+                    "The version with its 66 cells.",
                 ),
-                "304": _NOT_MODIFIED,
-                "404": _NOT_FOUND,
+                "304": NOT_MODIFIED_RESPONSE,
+                "404": NOT_FOUND_RESPONSE,
             },
         }
     },
