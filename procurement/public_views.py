@@ -17,7 +17,7 @@ from evaluations import evidence as files
 from procurement import charts, dashboard, ocds, services
 from procurement.call_models import CallDocument, CallStatus, JointCall
 from registry.access import roles_required
-from registry.api import api_error, json_response
+from registry.api import api_error, json_response, page_number
 from registry.database import db, utcnow
 from registry.models import Role
 
@@ -122,11 +122,7 @@ def open_data() -> str:
 @bp.get("/ocds.json")
 def ocds_bulk() -> Response:
     """Every release, 500 a page, in an OCDS release package (links.next to the next page)."""
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
-    page = min(page, 100_000)
+    page = page_number(limit=100_000)
     per_page = int(current_app.config.get("OCDS_PAGE_SIZE", ocds.PAGE_SIZE))
     releases, more = ocds.bulk_page(page, per_page)
     if not releases:

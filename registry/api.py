@@ -43,17 +43,23 @@ def api_error(status: int, message: str) -> Response:
     return response
 
 
-def page_arguments() -> tuple[int, int]:
-    """`page` (from 1) and `per_page` (1..200) from the query string, forgiving bad input."""
+def page_number(limit: int = 10_000) -> int:
+    """`page` from the query string, from 1 to `limit`; bad input gives the first page."""
     try:
         page = max(1, int(request.args.get("page", "1")))
     except ValueError:
         page = 1
+    return min(page, limit)
+
+
+def page_arguments() -> tuple[int, int]:
+    """`page` (from 1) and `per_page` (1..200) from the query string, forgiving bad input."""
+    page = page_number()
     try:
         per_page = int(request.args.get("per_page", str(DEFAULT_PER_PAGE)))
     except ValueError:
         per_page = DEFAULT_PER_PAGE
-    return min(page, 10_000), min(max(per_page, 1), MAX_PER_PAGE)
+    return page, min(max(per_page, 1), MAX_PER_PAGE)
 
 
 def paginated(
