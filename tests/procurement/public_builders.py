@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -344,6 +345,16 @@ def cancel(scene: Scene, call: JointCall, reason: str) -> JointCall:
 def text_of(payload: object) -> str:
     """A JSON payload as one string, to search for names and prices."""
     return json.dumps(payload, ensure_ascii=False)
+
+
+def reveals(text: str, secret: str) -> bool:
+    """Whether `text` shows `secret`. A price counts as shown only as a number of its own
+    ("950", "950.0", "950.00 EUR"), not inside another token: generated names and e-mail
+    addresses carry random hex ("Authority 29508c"), which a bare substring test would take
+    for a price now and then."""
+    if not secret.isdigit():
+        return secret in text
+    return re.search(rf"(?<![0-9A-Za-z]){secret}(?![0-9A-Za-z])", text) is not None
 
 
 def loose_need(buyer: User, quantity: int, status: NeedStatus, reason: str | None = None) -> Need:
