@@ -8,7 +8,7 @@ PORT ?= 5000
 WORKERS ?= 2
 FLASK := $(BIN)/flask --app app
 
-.PHONY: run serve install install-dev assets migrate seed test lint typecheck pytest bench load clean
+.PHONY: run serve install install-dev assets migrate seed test system-packages lint typecheck pytest bench load clean
 
 run: install assets migrate seed serve
 
@@ -56,14 +56,19 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
-pytest: install-dev assets
+# Debian packages the suite needs (browser, pdftotext, HarfBuzz subsetter): installed when run
+# as root with apt-get, otherwise a message naming the command and a failure.
+system-packages:
+	scripts/system-packages.sh
+
+pytest: system-packages install-dev assets
 	$(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== the same suite on PostgreSQL"; \
 	  TEST_DB_BACKEND=postgresql $(BIN)/pytest; \
 	fi
 
-test: lint typecheck pytest
+test: system-packages lint typecheck pytest
 
 bench: install-dev
 	$(BIN)/python -m bench
