@@ -91,6 +91,7 @@ def resolve(evaluation_id: int) -> Any:
                 int(form.criterion_id.data) if form.criterion_id.data.isdigit() else 0,
                 form.value.data or "",
                 form.note.data or "",
+                form.outside_reason.data or "",
             )
         except RuleViolation as error:
             show_violation(form, error)
