@@ -1,4 +1,4 @@
-"""Every route, for every role: the status each one gets (SECURITY.md, "Access control").
+"""Every route, for every role: the status each one gets (docs/SECURITY.md, "Access control").
 
 The cases live in tests/route_cases/, one module per part of the application. A new route
 without a case fails `test_every_route_is_covered`, so each capability adds its own.

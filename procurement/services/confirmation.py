@@ -1,6 +1,6 @@
 """Lots before a call: buyers confirming or declining their place, and freezing.
 
-Decided here (PROCUREMENT.md leaves it open):
+Decided here (docs/PROCUREMENT.md gives the overview):
 
 - A buyer that declines leaves the lot at once and its need is open again; at freezing, the
   figures (and the requirement, which a strict decliner may have set) are recomputed from the

@@ -140,7 +140,7 @@ def test_highlights_are_segments(app: Flask, vendor: User, certified_ids: set[in
 def test_bad_input_never_fails(
     app: Flask, client: FlaskClient, vendor: User, certified_ids: set[int], text: str
 ) -> None:
-    """SECURITY.md's bad search input gives results or 'no results', never a 500."""
+    """docs/SECURITY.md's bad search input gives results or 'no results', never a 500."""
     _catalog(vendor, certified_ids)
     search.query(text, {"category": [text]})
     page = client.get("/catalog", query_string={"q": text, "category": text, "page": text})
