@@ -9,7 +9,7 @@ WORKERS ?= 2
 # The address labels are signed with and links name: HOST and PORT unless set (a wildcard
 # HOST is reached as 127.0.0.1 here; set SAFETECH_BASE_URL to the name others use).
 SAFETECH_BASE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
-FLASK := $(BIN)/flask --app app
+FLASK := SAFETECH_BASE_URL=$(SAFETECH_BASE_URL) $(BIN)/flask --app app
 
 .PHONY: run serve install install-dev assets migrate seed test lint typecheck pytest bench load clean
 
@@ -50,7 +50,7 @@ migrate: install
 	$(FLASK) db upgrade
 
 seed: install
-	SAFETECH_BASE_URL=$(SAFETECH_BASE_URL) $(FLASK) seed-demo --if-empty
+	$(FLASK) seed-demo --if-empty
 	$(FLASK) search rebuild
 
 lint: install-dev
