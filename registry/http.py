@@ -26,6 +26,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "form-action 'self'",
     ]
 )
+# Production is served over HTTPS only: browsers must not try plain HTTP again for two years
+# (the same value as deploy/nginx-safetech.conf, so a proxy that adds it too agrees).
+STRICT_TRANSPORT_SECURITY = "max-age=63072000"
 ERROR_TITLES = {
     400: "The request could not be understood",
     403: "You do not have access to this",
@@ -68,6 +71,24 @@ def render_error(code: int, description: str | None = None) -> tuple[str, int]:
     )
 
 
+def single_charset(content_type: str) -> str:
+    """The Content-Type with its first ``charset`` parameter only.
+
+    Werkzeug appends ``; charset=utf-8`` to every text type, also to one that names its
+    charset already (``text/plain; charset=utf-8`` of a stored file): one is what clients read.
+    """
+    parts = content_type.split(";")
+    kept = [parts[0]]
+    seen = False
+    for parameter in parts[1:]:
+        if parameter.strip().lower().startswith("charset="):
+            if seen:
+                continue
+            seen = True
+        kept.append(parameter)
+    return ";".join(kept)
+
+
 def init_app(app: Flask) -> None:
     """Install the hooks on the application."""
 
@@ -95,6 +116,11 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config["PRODUCTION"]:
+            headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+        content_type = headers.get("Content-Type")
+        if content_type and content_type.lower().count("charset=") > 1:
+            headers["Content-Type"] = single_charset(content_type)
         if g.get("user_session") is not None:
             headers["Cache-Control"] = "no-store"
             headers.add("Vary", "Cookie")
