@@ -251,8 +251,8 @@ def openapi_document() -> dict[str, Any]:
                 "`per_page`; every response carries a strong ETag (send If-None-Match to get "
                 "304). Identifiers are stable integers or codes. Every parameter is checked "
                 "against this document: a value of the wrong type, out of range, not in the "
-                "enumeration, given twice, or a parameter this document does not list gets "
-                "400. Errors are RFC 9457 problem details (`application/problem+json`); a "
+                "enumeration, or given twice gets 400 (parameters an operation does not list "
+                "are ignored). Errors are RFC 9457 problem details (`application/problem+json`); a "
                 "refused parameter is named in the problem's `parameter` member."
             ),
             "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
@@ -280,8 +280,8 @@ def openapi_document() -> dict[str, Any]:
             },
             "responses": {
                 "BadRequest": problem_response_description(
-                    "A parameter is missing, malformed, out of range or unknown; the problem's "
-                    "`parameter` names it."
+                    "A parameter is missing, malformed, out of range or given twice; the "
+                    "problem's `parameter` names it."
                 ),
                 "NotFound": problem_response_description("No such object (or not public)."),
                 "MethodNotAllowed": {
@@ -363,11 +363,11 @@ def _check_value(name: str, value: Any, schema: dict[str, Any]) -> None:
 
 
 def check_request_parameters(declared: list[dict[str, Any]]) -> None:
-    """Hold the request's path and query parameters to `declared`; raise ParameterError."""
-    query = {p["name"]: p for p in declared if p.get("in") == "query"}
-    for name in request.args:
-        if name not in query:
-            raise ParameterError(name, f"{name} is not a parameter of this operation.")
+    """Hold the request's path and query parameters to `declared`; raise ParameterError.
+
+    Query parameters the operation does not declare are ignored, as before: clients add
+    cache-busting arguments and reuse one query string across paths.
+    """
     for parameter in declared:
         name, schema = parameter["name"], parameter.get("schema", {})
         if parameter.get("in") == "path":

@@ -11,9 +11,11 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import (
     BadRequest,
+    Forbidden,
+    Gone,
     NotAcceptable,
     RequestEntityTooLarge,
     ServiceUnavailable,
@@ -117,18 +119,16 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
 
 
 def test_every_declared_parameter_refuses_what_its_schema_refuses(client: FlaskClient) -> None:
-    """Wrong types, out-of-range numbers, unknown enum values, repeats and unknown names: 400.
+    """Wrong types, out-of-range numbers, unknown enum values and repeats: 400.
 
     The problem names the parameter. Derived from the document itself, so a new parameter is
-    covered the moment it is declared.
+    covered the moment it is declared. Undeclared parameters are ignored.
     """
     document = client.get(f"{API_PREFIX}/openapi.json").json
     assert document is not None
     checked = 0
     for path, parameters in _operations(document):
-        for unknown in ("per-page", "callback"):
-            body = assert_problem(client.get(path, query_string={unknown: "1"}), 400)
-            assert body["parameter"] == unknown
+        assert client.get(path, query_string={"_": "1700000000"}).status_code != 400
         for parameter in parameters:
             if parameter["in"] != "query":
                 continue
@@ -204,7 +204,10 @@ def test_evaluations_answer_401_anonymously_as_declared(client: FlaskClient) -> 
     [
         (BadRequest("The query string is not valid UTF-8."), 400, None),
         (Unauthorized(), 401, None),
+        (Forbidden(), 403, None),
         (NotAcceptable(), 406, None),
+        (IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed")), 409, None),
+        (Gone(), 410, None),
         (RequestEntityTooLarge(), 413, None),
         (TooManyAttempts(30), 429, "Retry-After"),
         (RuntimeError("boom"), 500, None),
