@@ -213,6 +213,7 @@ def test_evaluations_answer_401_anonymously_as_declared(client: FlaskClient) -> 
         (RuntimeError("boom"), 500, None),
         (OperationalError("SELECT 1", {}, Exception("database is locked")), 503, "Retry-After"),
         (ServiceUnavailable(retry_after=60), 503, "Retry-After"),
+        (OSError("No space left on device"), 503, "Retry-After"),
     ],
 )
 def test_errors_on_api_paths_are_problem_details(
