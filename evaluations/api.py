@@ -118,6 +118,7 @@ PATHS: dict[str, Any] = {
                 "all of them. Anonymous requests get 401."
             ),
             "x-requires-login": True,
+            "security": [{"portalSession": []}],
             "parameters": PAGE_PARAMETERS,
             "responses": {
                 "200": {

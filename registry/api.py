@@ -296,6 +296,14 @@ def openapi_document() -> dict[str, Any]:
                 },
                 "NotModified": {"description": "The client's copy (If-None-Match) is current."},
             },
+            "securitySchemes": {
+                "portalSession": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": current_app.config["SESSION_COOKIE_NAME"],
+                    "description": "The session cookie of a signed-in portal user.",
+                }
+            },
         },
     }
 
