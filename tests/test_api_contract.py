@@ -24,12 +24,14 @@ from tests.conftest import BACKEND, _base_config, _reset_postgresql
 
 # Bounded so that the whole module stays well under a minute on one core.
 MAX_EXAMPLES = 15
-CONFIG = schemathesis.Config.from_dict(
-    {
-        "generation": {"max-examples": MAX_EXAMPLES, "mode": "all", "database": "none"},
-        "checks": {"enabled": True},
-    }
-)
+CONFIG_VALUES = {
+    "generation": {"max-examples": MAX_EXAMPLES, "mode": "all", "database": "none"},
+    "checks": {"enabled": True},
+}
+CONFIG = schemathesis.Config.from_dict(CONFIG_VALUES)
+# A demo vendor without a second factor (README, "Demo accounts").
+DEMO_VENDOR = "vigilis@demo.example"
+DEMO_PASSWORD = "safetech-demo-2026"
 
 
 @pytest.fixture(scope="module")
@@ -53,14 +55,24 @@ def demo_app(database_template: str, tmp_path_factory: pytest.TempPathFactory) -
         db.engine.dispose()
 
 
-def _run(app: Flask) -> tuple[list[str], set[str]]:
-    """Run Schemathesis on every operation; the failures (one line each) and operations run."""
-    schema = schemathesis.openapi.from_wsgi(f"{API_PREFIX}/openapi.json", app, config=CONFIG)
+def _run(
+    app: Flask, config: schemathesis.Config, path: str | None = None
+) -> tuple[list[str], set[str], set[int]]:
+    """Run Schemathesis on every operation (or one path): failures, operations, statuses."""
+    schema = schemathesis.openapi.from_wsgi(f"{API_PREFIX}/openapi.json", app, config=config)
+    if path is not None:
+        schema = schema.include(path=path)
     problems: list[str] = []
     tested: set[str] = set()
+    statuses: set[int] = set()
     for event in schemathesis.engine.from_schema(schema).execute():
         if isinstance(event, events.ScenarioFinished):
             tested.add(event.recorder.label)
+            statuses.update(
+                i.response.status_code
+                for i in event.recorder.interactions.values()
+                if i.response is not None
+            )
             for checks in event.recorder.checks.values():
                 problems.extend(
                     f"{event.recorder.label}: {check.name}: {check.failure_info.failure.title}"
@@ -73,14 +85,32 @@ def _run(app: Flask) -> tuple[list[str], set[str]]:
             problems.append(f"{getattr(event, 'label', '')}: error: {event.info.format()}")
         elif isinstance(event, events.EngineFinished):
             problems.extend(f"after run: {failure.title}" for failure in event.failures)
-    return sorted(set(problems)), tested
+    return sorted(set(problems)), tested, statuses
 
 
 def test_every_operation_keeps_the_contract(demo_app: Flask) -> None:
     """Generated requests to every operation, valid and invalid: every check passes."""
-    problems, tested = _run(demo_app)
+    problems, tested, statuses = _run(demo_app, CONFIG)
     assert not problems, "\n".join(problems)
+    assert {200, 400, 401, 404, 405} <= statuses
     with demo_app.test_request_context():
         paths = openapi_document()["paths"]
     operations = {f"{method.upper()} {path}" for path, item in paths.items() for method in item}
     assert operations <= tested
+
+
+def test_signed_in_evaluations_keep_the_contract(demo_app: Flask) -> None:
+    """With a vendor's session cookie, /evaluations answers pages that match the document."""
+    client = demo_app.test_client()
+    signed_in = client.post("/login", data={"email": DEMO_VENDOR, "password": DEMO_PASSWORD})
+    assert signed_in.status_code == 302
+    cookie = client.get_cookie(demo_app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+    page = client.get(f"{API_PREFIX}/evaluations")
+    assert page.status_code == 200 and page.json is not None and page.json["total"] > 0
+    config = schemathesis.Config.from_dict(
+        {**CONFIG_VALUES, "headers": {"Cookie": f"{cookie.key}={cookie.value}"}}
+    )
+    problems, tested, statuses = _run(demo_app, config, path="/evaluations")
+    assert not problems, "\n".join(problems)
+    assert "GET /evaluations" in tested and 200 in statuses
