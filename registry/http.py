@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from registry import auth
 from registry.access import current_user, role_of
+from registry.api import problem_response
 from registry.database import db, sqlite_begin_mode
 from registry.exceptions import TooManyAttempts
 from registry.models import Role
@@ -89,6 +90,25 @@ def single_charset(content_type: str) -> str:
     return ";".join(kept)
 
 
+def is_api_request() -> bool:
+    """Whether the request is for the JSON API, whose errors are problem details, not pages."""
+    return request.path.startswith("/api/")
+
+
+def api_problem(
+    code: int, description: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    """An error as the API answers it: RFC 9457 problem details (`application/problem+json`)."""
+    db.session.rollback()
+    return problem_response(code, description, headers)
+
+
+def http_error_problem(error: HTTPException) -> Response:
+    """A werkzeug HTTP error as problem details, keeping its headers (Allow, Retry-After)."""
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    return api_problem(error.code or 500, error.description, headers)
+
+
 def init_app(app: Flask) -> None:
     """Install the hooks on the application."""
 
@@ -139,7 +159,9 @@ def init_app(app: Flask) -> None:
         return {"current_user": user, "current_role": role}
 
     @app.errorhandler(CSRFError)
-    def _csrf_error(error: CSRFError) -> tuple[str, int]:
+    def _csrf_error(error: CSRFError) -> Any:
+        if is_api_request():
+            return http_error_problem(error)
         return render_error(
             400,
             "Your form could not be accepted because its security token was missing or "
@@ -147,13 +169,17 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(TooManyAttempts)
-    def _too_many(error: TooManyAttempts) -> tuple[str, int, dict[str, str]]:
+    def _too_many(error: TooManyAttempts) -> Any:
+        if is_api_request():
+            return api_problem(429, str(error), {"Retry-After": str(error.retry_after_seconds)})
         body, code = render_error(429, str(error))
         return body, code, {"Retry-After": str(error.retry_after_seconds)}
 
     @app.errorhandler(OperationalError)
-    def _database_unavailable(error: OperationalError) -> tuple[str, int, dict[str, str]]:
+    def _database_unavailable(error: OperationalError) -> Any:
         app.logger.error("database unavailable: %s", error)
+        if is_api_request():
+            return api_problem(503, "The database is busy or unavailable.", {"Retry-After": "5"})
         body, code = render_error(
             503,
             "The database is busy or unavailable. Nothing was saved. "
@@ -162,9 +188,11 @@ def init_app(app: Flask) -> None:
         return body, code, {"Retry-After": "5"}
 
     @app.errorhandler(IntegrityError)
-    def _conflict(error: IntegrityError) -> tuple[str, int]:
+    def _conflict(error: IntegrityError) -> Any:
         # Two identical submissions raced past the checks; the database kept one of them.
         app.logger.warning("integrity conflict: %s", error.orig)
+        if is_api_request():
+            return api_problem(409, "The same request was submitted twice at the same moment.")
         return render_error(
             409,
             "The same information was submitted twice at the same moment; it was saved once. "
@@ -172,8 +200,10 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(OSError)
-    def _storage_unavailable(error: OSError) -> tuple[str, int, dict[str, str]]:
+    def _storage_unavailable(error: OSError) -> Any:
         app.logger.error("storage unavailable: %s", error)
+        if is_api_request():
+            return api_problem(503, "Files cannot be read right now.", {"Retry-After": "30"})
         body, code = render_error(
             503,
             "Files cannot be stored right now. Nothing was saved. "
@@ -185,10 +215,8 @@ def init_app(app: Flask) -> None:
     def _http_error(error: HTTPException) -> Any:
         if error.code is None or error.code < 400:
             return error
-        if request.path.startswith("/api/"):
-            return {
-                "error": {"code": error.code, "message": ERROR_TITLES.get(error.code, error.name)}
-            }, error.code
+        if is_api_request():
+            return http_error_problem(error)
         description = None
         if isinstance(error, ServiceUnavailable):
             description = error.description
@@ -199,8 +227,10 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[str, int]:
+    def _unexpected(error: Exception) -> Any:
         app.logger.exception("unhandled error")
+        if is_api_request():
+            return api_problem(500, "The server could not complete the request.")
         return render_error(500)
 
     app.jinja_env.globals["csrf_token"] = generate_csrf

@@ -146,9 +146,12 @@ def test_bad_input_never_fails(
     page = client.get("/catalog", query_string={"q": text, "category": text, "page": text})
     assert page.status_code == 200
     assert "<script>alert" not in page.get_data(as_text=True)
-    api = client.get("/api/v1/catalog/search", query_string={"q": text, "per_page": text})
+    api = client.get("/api/v1/catalog/search", query_string={"q": text, "category": text})
     assert api.status_code == 200
     assert set(api.json) >= {"ids", "hits", "facets", "total", "page", "pages", "suggestion"}
+    # The API holds per_page to its declared integer type: refused by name, never a default.
+    refused = client.get("/api/v1/catalog/search", query_string={"q": text, "per_page": text})
+    assert refused.status_code == 400 and refused.json["parameter"] == "per_page"  # type: ignore[index]
 
 
 def test_catalog_page(
