@@ -9,7 +9,9 @@ same question another way: the document is expanded twice, once as it is and onc
 catch-all vocabulary underneath its contexts. When every term and type is defined, the
 catch-all is never used and both expansions are equal; an undefined property (which plain
 expansion silently drops) or an undefined type (which it leaves as a relative IRI) shows up
-in the second under the catch-all, and is reported by name.
+in the second under the catch-all, and is reported by name. (A document that clears its
+contexts midway, ``"@context": null``, would clear the catch-all too; no credential the
+registry makes does.)
 """
 
 from __future__ import annotations
