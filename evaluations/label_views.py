@@ -34,7 +34,7 @@ from wtforms.validators import Length, Optional
 from evaluations import labels as label_service
 from evaluations.credentials import Verdict, VerdictCode
 from evaluations.keys import public_keys_document
-from evaluations.label_documents import MAX_LABEL_FILE_BYTES, verify_label_file
+from evaluations.label_documents import MAX_LABEL_FILE_BYTES, VC_MEDIA_TYPE, verify_label_file
 from evaluations.models import Label, LabelEvent, LabelStatus
 from registry.access import roles_required
 from registry.database import db
@@ -225,7 +225,7 @@ def label_credential(number: str) -> Response:
     """The signed W3C Verifiable Credential of the label, exactly as issued."""
     label = _label_or_404(number)
     response = current_app.response_class(
-        label_service.label_credential_bytes(label), mimetype="application/vc+json"
+        label_service.label_credential_bytes(label), mimetype=VC_MEDIA_TYPE
     )
     response.set_etag(hashlib.sha256(label.credential.encode("utf-8")).hexdigest()[:32])
     response.make_conditional(request)
@@ -238,7 +238,7 @@ def status_list(purpose: str) -> Response:
     """A signed Bitstring Status List credential: the revoked or the suspended labels."""
     credential = label_service.status_list_credential(purpose)
     body = json.dumps(credential, ensure_ascii=False, indent=2).encode("utf-8")
-    response = current_app.response_class(body, mimetype="application/vc+json")
+    response = current_app.response_class(body, mimetype=VC_MEDIA_TYPE)
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     response.make_conditional(request)
     # Short: a verifier must learn of a revocation within minutes.
