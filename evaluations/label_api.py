@@ -12,6 +12,7 @@ from evaluations import labels as label_service
 from evaluations.label_views import decision_rows
 from evaluations.models import Label, LabelEvent, LabelStatus
 from evaluations.numbering import format_label_number
+from registry import arguments
 from registry.api import (
     API_PREFIX,
     PAGE_PARAMETERS,
@@ -71,11 +72,9 @@ def labels() -> Response:
         if status not in {s.value for s in LabelStatus}:
             return api_error(400, "status must be one of valid, suspended, revoked, expired")
         statement = statement.where(Label.status == LabelStatus(status))
-    solution = request.args.get("solution", "")
-    if solution:
-        if not solution.isdigit() or int(solution) > 2**31 - 1:
-            return api_error(400, "solution must be a solution id")
-        statement = statement.where(Label.solution_id == int(solution))
+    solution = arguments.integer_argument("solution")
+    if solution is not None:
+        statement = statement.where(Label.solution_id == solution)
     return json_response(paginated(statement, _label_json, "labels_api.labels"))
 
 

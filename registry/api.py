@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, request, url_for
 from sqlalchemy import Select, func, select
 
+from registry import arguments
 from registry.database import db
 
 API_PREFIX = "/api/v1"
@@ -43,23 +44,15 @@ def api_error(status: int, message: str) -> Response:
     return response
 
 
-def page_number(limit: int = 10_000) -> int:
+def page_number(limit: int = arguments.MAX_PAGE) -> int:
     """`page` from the query string, from 1 to `limit`; bad input gives the first page."""
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
-    return min(page, limit)
+    return arguments.page_argument("page", maximum=limit)
 
 
 def page_arguments() -> tuple[int, int]:
     """`page` (from 1) and `per_page` (1..200) from the query string, forgiving bad input."""
-    page = page_number()
-    try:
-        per_page = int(request.args.get("per_page", str(DEFAULT_PER_PAGE)))
-    except ValueError:
-        per_page = DEFAULT_PER_PAGE
-    return page, min(max(per_page, 1), MAX_PER_PAGE)
+    per_page = arguments.page_argument("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    return page_number(), per_page
 
 
 def paginated(
