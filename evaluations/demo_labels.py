@@ -129,14 +129,25 @@ def _ensure_labels(authority: User) -> None:
         count += 1
 
 
-def _backdate(label: Label, days_past_expiry: int) -> None:
-    """Move a fresh label's dates into the past so that it expired `days_past_expiry` ago."""
-    months = label.norm_version.validity_months
+def _past_issue_date(label: Label, days_past_expiry: int) -> dt.date | None:
+    """When a label that expired `days_past_expiry` ago was issued, if its norm version allows.
+
+    A label is never issued before its norm version was published: None when it would be.
+    """
     expires = label_service.today() - dt.timedelta(days=days_past_expiry)
-    issued = label_service.add_months(expires, -months)
+    issued = label_service.add_months(expires, -label.norm_version.validity_months)
+    published = label.norm_version.published_at
+    return issued if published is not None and published.date() < issued else None
+
+
+def _backdate(label: Label, issued: dt.date) -> None:
+    """Move a fresh label and its decision into the past: issued on `issued`, expired since."""
     label.valid_from = issued
-    label.expires_on = expires
+    label.expires_on = label_service.add_months(issued, label.norm_version.validity_months)
     label.issued_at = dt.datetime.combine(issued, dt.time(10, 0), tzinfo=dt.UTC)
+    evaluation = label.evaluation
+    evaluation.decided_at = evaluation.status_changed_at = label.issued_at
+    evaluation.submitted_at = label.issued_at - dt.timedelta(days=45)
     # The credential states the dates: sign it again before anything is rendered from it.
     label_service.sign_label(label)
 
@@ -159,8 +170,12 @@ def seed_demo_labels() -> list[Any]:
     )
     if len(valid) < 8:
         return []
-    for label, days in zip(valid[-3:], (3, 40, 400), strict=True):
-        _backdate(label, days)
+    pending = [3, 40, 400]
+    for label in reversed(valid[5:]):
+        issued = _past_issue_date(label, pending[-1]) if pending else None
+        if issued is not None:
+            _backdate(label, issued)
+            pending.pop()
     db.session.flush()
     label_service.expire_labels()
     label_service.suspend_label(
@@ -172,7 +187,8 @@ def seed_demo_labels() -> list[Any]:
     label_service.suspend_label(
         authority,
         valid[3],
-        f"{DEMO_MARK} annual surveillance audit not yet completed.",
+        f"{DEMO_MARK} the vendor has not answered the authority's request for the test "
+        "report of its latest firmware within the time allowed.",
     )
     label_service.revoke_label(
         authority,

@@ -80,6 +80,11 @@ class ResolveForm(FlaskForm):
     criterion_id = HiddenField(validators=[InputRequired()])
     value = StringField("Consensus value", validators=[InputRequired(), Length(max=10)])
     note = _text("Consensus note")
+    outside_reason = _text(
+        "Reason for a value outside the evaluators' scores",
+        required=False,
+        description="Required only when the consensus is outside the evaluators' scores.",
+    )
 
 
 class DecideForm(FlaskForm):

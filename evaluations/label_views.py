@@ -180,7 +180,6 @@ def label_page(number: str) -> Any:
         recertification_due=recertification_due,
         events=label.events,
         version=label.norm_version,
-        base_url=current_app.config["BASE_URL"].rstrip("/"),
     )
     if source is not None:
         _keep(pages, label.number, (source, page))

@@ -26,7 +26,7 @@ from registry.norms.models import NormCriterion, NormVersion
 
 
 class EvaluationStatus(enum.StrEnum):
-    """Where an application stands (DESIGN.md, Evaluation)."""
+    """Where an application stands (docs/DESIGN.md, Evaluation)."""
 
     DRAFT = "draft"
     SUBMITTED = "submitted"

@@ -20,7 +20,7 @@ import logging
 import os
 import re
 import secrets
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, Final
 
@@ -39,10 +39,10 @@ RENDER_VERSION: Final = "1"
 # A temporary file older than this was left by a killed process (a render takes a second).
 STALE_TEMPORARY_SECONDS: Final = 3600
 STATUS_TEXT: Final = {
-    "valid": "VALID",
-    "suspended": "SUSPENDED",
-    "revoked": "REVOKED",
-    "expired": "EXPIRED",
+    "valid": "Valid",
+    "suspended": "Suspended",
+    "revoked": "Revoked",
+    "expired": "Expired",
 }
 
 log = logging.getLogger(__name__)
@@ -107,8 +107,18 @@ def _keys_url(credential_json: bytes) -> str | None:
     return method.split("#", 1)[0] if isinstance(method, str) else None
 
 
-def label_html(facts: LabelFacts, credential_json: bytes) -> str:
-    """The label card as HTML (what WeasyPrint lays out)."""
+def today_utc() -> date:
+    """The day a label PDF states its status for (the status can change after printing)."""
+    return datetime.now(UTC).date()
+
+
+def print_date(day: date) -> str:
+    """A date as the label prints it: 5 December 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def label_html(facts: LabelFacts, credential_json: bytes, as_of: date | None = None) -> str:
+    """The label card as HTML (what WeasyPrint lays out), its status stated for ``as_of``."""
     status = facts.status.lower()
     return (
         _environment()
@@ -116,10 +126,11 @@ def label_html(facts: LabelFacts, credential_json: bytes) -> str:
         .render(
             facts=facts,
             status_class=status if status in STATUS_TEXT else "other",
-            status_text=STATUS_TEXT.get(status, facts.status.upper()),
+            status_text=STATUS_TEXT.get(status, facts.status.capitalize()),
+            as_of=print_date(as_of or today_utc()),
             score=f"{score_value(facts.score_percent):g}",
-            issued=facts.issued_on.strftime("%d %B %Y"),
-            expires=facts.expires_on.strftime("%d %B %Y"),
+            issued=print_date(facts.issued_on),
+            expires=print_date(facts.expires_on),
             qr_data_uri=qr_code_data_uri(facts.verification_url),
             attachment_name=ATTACHMENT_NAME,
             keys_url=_keys_url(credential_json),
@@ -139,8 +150,12 @@ def write_pdf(
     return document.write_pdf(stylesheets=[stylesheet], attachments=attachments or [])
 
 
-def render_label_pdf(facts: LabelFacts, credential_json: bytes) -> bytes:
-    """Render the printable label, with the signed credential attached as a file."""
+def render_label_pdf(facts: LabelFacts, credential_json: bytes, as_of: date | None = None) -> bytes:
+    """Render the printable label, with the signed credential attached as a file.
+
+    The large status word says on which day it was true (``as_of``, today by default): a
+    printed label can be suspended or revoked later, and the QR code leads to the current status.
+    """
     # Fixed dates (the issue date) rather than "now": the same label renders the same way.
     issued = datetime.combine(facts.issued_on, time(0, 0), tzinfo=UTC)
     attachment = weasyprint.Attachment(
@@ -152,7 +167,7 @@ def render_label_pdf(facts: LabelFacts, credential_json: bytes) -> bytes:
         relationship="Data",
         url_fetcher=DataOnlyURLFetcher(),
     )
-    return write_pdf(label_html(facts, credential_json), [attachment])
+    return write_pdf(label_html(facts, credential_json, as_of), [attachment])
 
 
 # --- Cache ------------------------------------------------------------------------------------
@@ -160,9 +175,14 @@ def render_label_pdf(facts: LabelFacts, credential_json: bytes) -> bytes:
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9-]")
 
 
-def pdf_cache_key(facts: LabelFacts, credential_json: bytes) -> str:
-    """A hash of everything the PDF is made from: any change gives a new key."""
+def pdf_cache_key(facts: LabelFacts, credential_json: bytes, as_of: date | None = None) -> str:
+    """A hash of everything the PDF is made from: any change gives a new key.
+
+    The day the status is stated for is part of it, so a label is rendered again once a day at
+    most, when it is first asked for.
+    """
     digest = hashlib.sha256(template_fingerprint().encode())
+    digest.update((as_of or today_utc()).isoformat().encode() + b"\0")
     digest.update(json.dumps(facts.as_json(), sort_keys=True, ensure_ascii=False).encode())
     digest.update(b"\0")
     digest.update(credential_json)
@@ -182,21 +202,28 @@ def _file_prefix(number: str) -> str:
 
 
 def pdf_cache_path(
-    facts: LabelFacts, credential_json: bytes, cache_dir: str | os.PathLike[str] | None = None
+    facts: LabelFacts,
+    credential_json: bytes,
+    cache_dir: str | os.PathLike[str] | None = None,
+    as_of: date | None = None,
 ) -> Path:
     """Where the PDF of this exact content is (or will be) cached."""
-    key = pdf_cache_key(facts, credential_json)[:40]
+    key = pdf_cache_key(facts, credential_json, as_of)[:40]
     return _cache_dir(cache_dir) / f"{_file_prefix(facts.number)}-{key}.pdf"
 
 
 def cached_label_pdf(
-    facts: LabelFacts, credential_json: bytes, cache_dir: str | os.PathLike[str] | None = None
+    facts: LabelFacts,
+    credential_json: bytes,
+    cache_dir: str | os.PathLike[str] | None = None,
+    as_of: date | None = None,
 ) -> Path:
-    """The path of this label's PDF, rendering it only when its content has changed."""
-    path = pdf_cache_path(facts, credential_json, cache_dir)
+    """The path of this label's PDF, rendering it only when its content or day has changed."""
+    as_of = as_of or today_utc()
+    path = pdf_cache_path(facts, credential_json, cache_dir, as_of)
     if path.is_file():
         return path
-    pdf = render_label_pdf(facts, credential_json)
+    pdf = render_label_pdf(facts, credential_json, as_of)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)

@@ -1,6 +1,7 @@
 """Consolidation of evaluators' scores into per-criterion results, a weighted percent and a level.
 
-Pure functions over frozen dataclasses; no Flask, no database. The rules (DESIGN.md, *Score*):
+Pure functions over frozen dataclasses; no Flask, no database. The rules (docs/DESIGN.md,
+"Evaluation"):
 
 - A **scored** criterion takes a whole number from 0 to 5 from each evaluator. Its consolidated
   value is the median (with an even number of evaluators, the mean of the two middle scores, so
@@ -34,7 +35,7 @@ KINDS: Final = (PASS_FAIL, SCORED)
 
 MIN_SCORE: Final = 0
 MAX_SCORE: Final = 5
-# Evaluators "differ by >= 2 points" (DESIGN.md): a one-point gap is ordinary judgement.
+# Evaluators disagree from 2 points apart (docs/DESIGN.md): a one-point gap is ordinary judgement.
 DISAGREEMENT_GAP: Final = 2
 # A mandatory *scored* criterion is failed when its consolidated score is below this, i.e. 0,
 # the score meaning "not met at all"; anything else is left to the weighted percent.

@@ -1,7 +1,7 @@
 """Award of a joint call: pick the best compliant offer and re-price as buyers drop out.
 
 Pure and deterministic, like procurement.aggregation: plain frozen data in, plain frozen data
-out; no Flask, no database. The rules (PROCUREMENT.md, "Flow" 6), as decided here:
+out; no Flask, no database. The rules (docs/PROCUREMENT.md, "Flow" 6), as decided here:
 
 - An offer's unit price for a total quantity Q is the price of its highest tier whose minimum
   quantity is at most Q. Q below the smallest tier has no price.

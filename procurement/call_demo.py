@@ -122,8 +122,8 @@ def _awarded(authority: User) -> None:
     db.session.flush()
     # Demo history: the call ran for its offer period a while ago.
     now = utcnow()
-    call.deadline = now - dt.timedelta(days=3)
-    call.opened_at = now - dt.timedelta(days=40)
+    call.deadline = calls.deadline_on(services.today() - dt.timedelta(days=3))
+    call.opened_at = call.deadline - dt.timedelta(days=37)
     for offer in call.offers:
         offer.submitted_at = offer.updated_at = now - dt.timedelta(days=20)
     db.session.flush()

@@ -1,6 +1,6 @@
 """Joint calls opened from frozen lots, the vendors' sealed offers, the award and its contracts.
 
-A call is opened by the authority from one frozen lot (PROCUREMENT.md, "Flow" 4–6). It is open
+A call is opened by the authority from one frozen lot (docs/PROCUREMENT.md, "Flow" 4–6). It is open
 for offers until its deadline; from then on the offers are unsealed for the authority, which
 awards the call (one Award, one ContractLine per buyer whose ceiling the awarded price meets,
 one AwardDropout per buyer above it) or declares it unsuccessful. A call can also be cancelled

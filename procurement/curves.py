@@ -1,7 +1,7 @@
 """Price–volume curves fitted on past awards.
 
-PROCUREMENT.md: p(Q) = p_ref·(Q/q_ref)^β, "β fitted on past awards, a default until there are
-any". Each award is one point (awarded quantity, awarded unit price) of its lot's category, unit
+docs/PROCUREMENT.md: p(Q) = p_ref·(Q/q_ref)^β, β fitted on past awards, a default until there
+are any. Each award is one point (awarded quantity, awarded unit price) of its lot's category, unit
 and currency. A round fits one curve per such key that has awards (the pure
 ``aggregation.fit_price_curve``): with fewer than ``MIN_POINTS_FOR_FIT`` awards, or awards all
 at one quantity, the curve keeps the round's default slope but is anchored at the awards'

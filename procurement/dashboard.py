@@ -1,4 +1,4 @@
-"""The scale figures of pooled procurement (PROCUREMENT.md, "Scale shown to users").
+"""The scale figures of pooled procurement (docs/PROCUREMENT.md, "Scale shown to users").
 
 The figures are pure functions over plain inputs (`LotInput`, `CallInput`, `DemandInput`);
 `load_inputs` reads them from the tables. Definitions, as the dashboard states them:

@@ -1,6 +1,6 @@
 """Buyer needs, aggregation rounds and the lots they propose.
 
-A need belongs to one buyer organisation; its lifecycle (PROCUREMENT.md, "Flow"):
+A need belongs to one buyer organisation; its lifecycle (docs/PROCUREMENT.md, "Flow"):
 draft → open → pooled (member of a lot) → in call → contracted, or unmatched (with a reason,
 back to open at the next round) and withdrawn.
 

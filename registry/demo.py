@@ -23,6 +23,8 @@ DEMO_PASSWORD = "safetech-demo-2026"  # noqa: S105 - published in README, for lo
 DEMO_DOMAIN = "demo.example"
 
 AUTHORITY_EMAIL = f"authority@{DEMO_DOMAIN}"
+# A second authority officer: who records a consensus may not also decide (four eyes).
+DEPUTY_EMAIL = f"deputy@{DEMO_DOMAIN}"
 
 EVALUATION_BODIES = [
     ("Laboratoire National d'Essais Sécurité", "lnes", "Île-de-France"),
@@ -87,7 +89,9 @@ def demo_totp_secret(email: str) -> str:
 
 
 def _demo_emails() -> list[str]:
-    return [AUTHORITY_EMAIL] + [f"{slug}@{DEMO_DOMAIN}" for _, slug, _ in EVALUATION_BODIES]
+    return [AUTHORITY_EMAIL, DEPUTY_EMAIL] + [
+        f"{slug}@{DEMO_DOMAIN}" for _, slug, _ in EVALUATION_BODIES
+    ]
 
 
 DEMO_TOTP_SECRETS = {email: demo_totp_secret(email) for email in _demo_emails()}
@@ -155,14 +159,20 @@ def seed_demo() -> list[DemoAccount]:
         )
     if authority_user.totp_secret is None:
         authority_user.totp_secret = DEMO_TOTP_SECRETS[AUTHORITY_EMAIL]
+    deputy = _user(DEPUTY_EMAIL) or services.create_user(
+        None, authority, DEPUTY_EMAIL, "Authority deputy officer", DEMO_PASSWORD
+    )
+    if deputy.totp_secret is None:
+        deputy.totp_secret = DEMO_TOTP_SECRETS[DEPUTY_EMAIL]
     accounts = [
         DemoAccount(
             "authority",
             authority.name,
-            AUTHORITY_EMAIL,
+            email,
             DEMO_PASSWORD,
-            DEMO_TOTP_SECRETS[AUTHORITY_EMAIL],
+            DEMO_TOTP_SECRETS[email],
         )
+        for email in (AUTHORITY_EMAIL, DEPUTY_EMAIL)
     ]
     for name, slug, region in EVALUATION_BODIES:
         email = f"{slug}@{DEMO_DOMAIN}"

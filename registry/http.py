@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from registry import auth
 from registry.access import current_user, role_of
+from registry.api import problem_response
 from registry.database import db, sqlite_begin_mode
 from registry.exceptions import TooManyAttempts
 from registry.models import Role
@@ -27,6 +28,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "form-action 'self'",
     ]
 )
+# Production is served over HTTPS only: browsers must not try plain HTTP again for two years
+# (the same value as deploy/nginx-safetech.conf, so a proxy that adds it too agrees).
+STRICT_TRANSPORT_SECURITY = "max-age=63072000"
 ERROR_TITLES = {
     400: "The request could not be understood",
     403: "You do not have access to this",
@@ -125,6 +129,43 @@ def render_error(code: int, description: str | None = None) -> tuple[str, int]:
     )
 
 
+def single_charset(content_type: str) -> str:
+    """The Content-Type with its first ``charset`` parameter only.
+
+    Werkzeug appends ``; charset=utf-8`` to every text type, also to one that names its
+    charset already (``text/plain; charset=utf-8`` of a stored file): one is what clients read.
+    """
+    parts = content_type.split(";")
+    kept = [parts[0]]
+    seen = False
+    for parameter in parts[1:]:
+        if parameter.strip().lower().startswith("charset="):
+            if seen:
+                continue
+            seen = True
+        kept.append(parameter)
+    return ";".join(kept)
+
+
+def is_api_request() -> bool:
+    """Whether the request is for the JSON API, whose errors are problem details, not pages."""
+    return request.path.startswith("/api/")
+
+
+def api_problem(
+    code: int, description: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    """An error as the API answers it: RFC 9457 problem details (`application/problem+json`)."""
+    db.session.rollback()
+    return problem_response(code, description, headers)
+
+
+def http_error_problem(error: HTTPException) -> Response:
+    """A werkzeug HTTP error as problem details, keeping its headers (Allow, Retry-After)."""
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    return api_problem(error.code or 500, error.description, headers)
+
+
 def init_app(app: Flask) -> None:
     """Install the hooks on the application."""
 
@@ -153,6 +194,11 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config["PRODUCTION"]:
+            headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+        content_type = headers.get("Content-Type")
+        if content_type and content_type.lower().count("charset=") > 1:
+            headers["Content-Type"] = single_charset(content_type)
         if g.get("user_session") is not None:
             headers["Cache-Control"] = "no-store"
             headers.add("Vary", "Cookie")
@@ -171,7 +217,9 @@ def init_app(app: Flask) -> None:
         return {"current_user": user, "current_role": role}
 
     @app.errorhandler(CSRFError)
-    def _csrf_error(error: CSRFError) -> tuple[str, int]:
+    def _csrf_error(error: CSRFError) -> Any:
+        if is_api_request():
+            return http_error_problem(error)
         return render_error(
             400,
             "Your form could not be accepted because its security token was missing or "
@@ -179,13 +227,17 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(TooManyAttempts)
-    def _too_many(error: TooManyAttempts) -> tuple[str, int, dict[str, str]]:
+    def _too_many(error: TooManyAttempts) -> Any:
+        if is_api_request():
+            return api_problem(429, str(error), {"Retry-After": str(error.retry_after_seconds)})
         body, code = render_error(429, str(error))
         return body, code, {"Retry-After": str(error.retry_after_seconds)}
 
     @app.errorhandler(OperationalError)
-    def _database_unavailable(error: OperationalError) -> tuple[str, int, dict[str, str]]:
+    def _database_unavailable(error: OperationalError) -> Any:
         app.logger.error("database unavailable: %s", error)
+        if is_api_request():
+            return api_problem(503, "The database is busy or unavailable.", {"Retry-After": "5"})
         body, code = render_error(
             503,
             "The database is busy or unavailable. Nothing was saved. "
@@ -194,9 +246,11 @@ def init_app(app: Flask) -> None:
         return body, code, {"Retry-After": "5"}
 
     @app.errorhandler(IntegrityError)
-    def _conflict(error: IntegrityError) -> tuple[str, int]:
+    def _conflict(error: IntegrityError) -> Any:
         # Two identical submissions raced past the checks; the database kept one of them.
         app.logger.warning("integrity conflict: %s", error.orig)
+        if is_api_request():
+            return api_problem(409, "The same request was submitted twice at the same moment.")
         return render_error(
             409,
             "The same information was submitted twice at the same moment; it was saved once. "
@@ -204,8 +258,10 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(OSError)
-    def _storage_unavailable(error: OSError) -> tuple[str, int, dict[str, str]]:
+    def _storage_unavailable(error: OSError) -> Any:
         app.logger.error("storage unavailable: %s", error)
+        if is_api_request():
+            return api_problem(503, "Files cannot be read right now.", {"Retry-After": "30"})
         body, code = render_error(
             503,
             "Files cannot be stored right now. Nothing was saved. "
@@ -217,10 +273,8 @@ def init_app(app: Flask) -> None:
     def _http_error(error: HTTPException) -> Any:
         if error.code is None or error.code < 400:
             return error
-        if request.path.startswith("/api/"):
-            return {
-                "error": {"code": error.code, "message": ERROR_TITLES.get(error.code, error.name)}
-            }, error.code
+        if is_api_request():
+            return http_error_problem(error)
         description = None
         if isinstance(error, ServiceUnavailable | BadRequest):
             description = error.description
@@ -231,8 +285,10 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[str, int]:
+    def _unexpected(error: Exception) -> Any:
         app.logger.exception("unhandled error")
+        if is_api_request():
+            return api_problem(500, "The server could not complete the request.")
         return render_error(500)
 
     app.jinja_env.globals["csrf_token"] = generate_csrf

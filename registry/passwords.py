@@ -1,4 +1,4 @@
-"""Password hashing (argon2id) and the password policy of SECURITY.md."""
+"""Password hashing (argon2id) and the password policy of docs/SECURITY.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sign-in, sessions, throttling, passwords and the second factor (SECURITY.md)."""
+"""Sign-in, sessions, throttling, passwords and the second factor (docs/SECURITY.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every route, for every role: the status each one gets (SECURITY.md, "Access control").
+"""Every route, for every role: the status each one gets (docs/SECURITY.md, "Access control").
 
 The cases live in tests/route_cases/, one module per part of the application. A new route
 without a case fails `test_every_route_is_covered`, so each capability adds its own.
@@ -43,6 +43,13 @@ def test_route_access_by_role(app: Flask, world: dict[str, Any], login: Any, rol
                 f"{case.method} {path}: got {response.status_code}, expected {expected}"
             )
         assert b"Traceback" not in response.data
+        # One charset: clients disagree on which of two to believe.
+        content_type = response.headers.get("Content-Type", "").lower()
+        if content_type.count("charset=") > 1:
+            failures.append(f"{case.method} {path}: Content-Type {content_type}")
+        # Absolute URLs name BASE_URL, never the host the request came to (here localhost).
+        if b"//localhost" in response.data:
+            failures.append(f"{case.method} {path}: names the request's host")
     assert not failures, f"as {role}:\n" + "\n".join(failures)
 
 

@@ -26,10 +26,11 @@ from evaluations.services.application import (
     withdraw_application,
 )
 from evaluations.services.assignment import assign_evaluator, declare_conflict
-from evaluations.services.decision import decide, decision_levels
+from evaluations.services.decision import consensus_recorded_by, decide, decision_levels
 from evaluations.services.scores import (
     Consolidation,
     consolidation,
+    evaluators_range,
     may_see_all_scores,
     needs_justification,
     resolve_disagreement,
@@ -76,11 +77,13 @@ __all__ = [
     "assignment_of",
     "assignments_statement",
     "attach_evidence",
+    "consensus_recorded_by",
     "consolidation",
     "decide",
     "decision_levels",
     "declare_conflict",
     "eligible_evaluators",
+    "evaluators_range",
     "evidence_by_criterion",
     "get_assignment",
     "get_evaluation",

@@ -30,6 +30,13 @@ def _locked(evaluation_id: int) -> Evaluation:
     return found
 
 
+def consensus_recorded_by(evaluation: Evaluation, user: User | None) -> list[str]:
+    """The criteria whose consensus `user` recorded on this evaluation (they may not decide it)."""
+    if user is None:
+        return []
+    return sorted(r.criterion.code for r in evaluation.resolutions if r.resolved_by_id == user.id)
+
+
 def decide(
     actor: User | None,
     evaluation: Evaluation,
@@ -51,6 +58,12 @@ def decide(
     if result.unresolved:
         raise RuleViolation(
             "Resolve the disagreements first: " + ", ".join(result.unresolved) + "."
+        )
+    recorded = consensus_recorded_by(evaluation, user)
+    if recorded:
+        raise RuleViolation(
+            f"You recorded the consensus on {', '.join(recorded)}: another authority officer "
+            "must take the decision (four eyes)."
         )
     if decision not in {d.value for d in Decision}:
         raise RuleViolation("Choose certify or reject.", "decision")

@@ -203,10 +203,26 @@ def may_see_all_scores(actor: User | None, evaluation: Evaluation) -> bool:
     return False
 
 
+def evaluators_range(evaluation: Evaluation, criterion_code: str) -> tuple[int, int] | None:
+    """The lowest and highest score the evaluators gave a scored criterion (None for pass/fail)."""
+    result = consolidation(evaluation).result_of(criterion_code)
+    values = [int(value) for _, value in result.scores if not isinstance(value, bool)]
+    return (min(values), max(values)) if values else None
+
+
 def resolve_disagreement(
-    actor: User | None, evaluation: Evaluation, criterion_id: int, raw_value: str, note: str
+    actor: User | None,
+    evaluation: Evaluation,
+    criterion_id: int,
+    raw_value: str,
+    note: str,
+    outside_reason: str = "",
 ) -> Resolution:
-    """The authority records the consensus value for a flagged criterion, with a note."""
+    """The authority records the consensus value for a flagged criterion, with a note.
+
+    A consensus lies within the evaluators' scores; a value outside them needs a recorded
+    reason (`outside_reason`), kept with the note.
+    """
     user = require_role(actor, Role.AUTHORITY)
     _require_status(evaluation, (EvaluationStatus.SCORED,), "take a resolution")
     criterion = db.session.get(NormCriterion, criterion_id)
@@ -219,6 +235,17 @@ def resolve_disagreement(
     except ValueError as error:
         raise RuleViolation(f"{criterion.code}: {error}.", "value") from None
     text = _text(note, "note", "The consensus note", required=True)
+    bounds = evaluators_range(evaluation, criterion.code)
+    if bounds is not None and not bounds[0] <= int(value) <= bounds[1]:
+        low, high = bounds
+        reason = _text(outside_reason, "outside_reason", "The reason", required=False)
+        if not reason:
+            raise RuleViolation(
+                f"The evaluators scored {criterion.code} between {low} and {high}: choose a value "
+                "in that range, or give the reason for going outside it.",
+                "outside_reason",
+            )
+        text = f"{text}\n\nOutside the evaluators' scores ({low} to {high}): {reason}"
     resolution = next((r for r in evaluation.resolutions if r.criterion_id == criterion.id), None)
     if resolution is None:
         resolution = Resolution(evaluation=evaluation, criterion=criterion, note="")

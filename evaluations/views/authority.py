@@ -92,6 +92,7 @@ def resolve(evaluation_id: int) -> Any:
                 arguments.parse_integer(form.criterion_id.data or "", 1, arguments.MAX_ID) or 0,
                 form.value.data or "",
                 form.note.data or "",
+                form.outside_reason.data or "",
             )
         except RuleViolation as error:
             show_violation(form, error)

@@ -92,6 +92,7 @@ def _detail_page(evaluation: Any, **forms: Any) -> str:
         resolve_form=forms.get("resolve_form") or ResolveForm(formdata=None),
         resolve_error_criterion=forms.get("resolve_criterion"),
         decide_form=decide_form,
+        consensus_by_me=services.consensus_recorded_by(evaluation, user),
         confirm=ConfirmForm(),
         editable=evaluation.status in services.EDITABLE_BY_VENDOR,
         withdrawable=evaluation.status in services.WITHDRAWABLE,

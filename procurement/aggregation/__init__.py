@@ -1,7 +1,7 @@
 """Demand aggregation: pool compatible open needs into joint-procurement lots.
 
-Pure and deterministic (STYLE rule 6): plain frozen data in, plain frozen data out; no Flask,
-no database. The algorithm is the one of PROCUREMENT.md, "Aggregation algorithm":
+Pure and deterministic (docs/STYLE.md, rule 6): plain frozen data in, plain frozen data out;
+no Flask, no database. The algorithm is the one of docs/PROCUREMENT.md, "Aggregation algorithm":
 
 1. eligibility — enough certified solutions, and a need-by date the procedure can still meet;
 2. partition by (category, unit, currency, region truncated to ``region_level``);
@@ -9,7 +9,7 @@ no database. The algorithm is the one of PROCUREMENT.md, "Aggregation algorithm"
 4. figures per lot, from the price–volume curve p(Q) = p_ref·(Q/q_ref)^β;
 5. gate — enough buyers and enough estimated saving, else the needs go back to unmatched.
 
-The rules PROCUREMENT.md leaves open are written down in the submodule they concern:
+The detailed rules are written down in the submodule they concern:
 
 - ``needs``: a need as aggregation sees it, the requirement a lot sets, the partition.
 - ``pricing``: the price–volume curve, fitting it to past awards, the estimated saving.

@@ -1,6 +1,6 @@
 """Greedy clustering of one partition's needs into lots, under the requirement and the cap.
 
-Rules PROCUREMENT.md leaves open, as decided here:
+Rules decided here (docs/PROCUREMENT.md gives the overview):
 
 - "Grows most": the compatible lot with the largest firm quantity after the need joins (the
   biggest volume gives every member the lowest curve price); ties go to the older lot.

@@ -1,6 +1,6 @@
 """A finished cluster's published figures: quantities, budgets, unit price and saving.
 
-Rules PROCUREMENT.md leaves open, as decided here:
+Rules decided here (docs/PROCUREMENT.md gives the overview):
 
 - Estimated unit price with no reference price yet (no past awards): the curve is anchored at
   the lot's firm-weighted mean ceiling for the mean buyer quantity.

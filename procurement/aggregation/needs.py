@@ -1,6 +1,6 @@
 """A need as aggregation sees it, the requirement a lot sets, and the partition a need falls in.
 
-Rules PROCUREMENT.md leaves open, as decided here:
+Rules decided here (docs/PROCUREMENT.md gives the overview):
 
 - Partition: a region path shorter than ``region_level`` is kept whole, so a national need does
   not pool with regional ones at a regional level.

@@ -1,6 +1,6 @@
 """One aggregation round: eligibility, partitions, clusters, figures and the gate, in order.
 
-Rules PROCUREMENT.md leaves open, as decided here:
+Rules decided here (docs/PROCUREMENT.md gives the overview):
 
 - Eligibility counts come in as data (need id -> certified solutions able to meet the need on
   its own); a need missing from the mapping has none. Each unmatched need carries one reason,

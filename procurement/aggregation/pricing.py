@@ -1,6 +1,6 @@
 """The price–volume curve p(Q) = p_ref·(Q/q_ref)^β: fitting it, and the saving it estimates.
 
-Rules PROCUREMENT.md leaves open, as decided here:
+Rules decided here (docs/PROCUREMENT.md gives the overview):
 
 - Saving: the counterfactual is each *buyer* buying its own firm quantity in the lot alone, so
   qᵢ sums one buyer's needs; Q is the lot's firm quantity. p_ref and q_ref cancel out of it.

@@ -1,6 +1,6 @@
 """Joint calls, sealed offers and awards: the checks that guard each change, and the audit.
 
-The decisions PROCUREMENT.md ("Flow" 4–6) leaves open are written down in the submodule they
+The rules (overview in docs/PROCUREMENT.md, "Flow" 4–6) are written down in the submodule they
 concern:
 
 - ``limits``: the offer period, the deadline hour, text lengths, ids and rounding steps.

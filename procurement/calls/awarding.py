@@ -1,6 +1,6 @@
 """Awarding a call: compliance at award time, the decision, contract lines and the mail.
 
-Decided here (PROCUREMENT.md, "Flow" 4–6, leaves them open):
+Decided here (docs/PROCUREMENT.md, "Flow" 4–6, gives the overview):
 
 - Award (pure rules in procurement.award): every offer still compliant at award time goes
   through the drop-out loop; the winner is the lowest final unit price leaving at least

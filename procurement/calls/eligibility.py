@@ -1,6 +1,6 @@
 """Which vendors' solutions may answer a lot, and why a vendor cannot.
 
-Decided here (PROCUREMENT.md, "Flow" 4–6, leaves it open):
+Decided here (docs/PROCUREMENT.md, "Flow" 4–6, gives the overview):
 
 - Eligible solution: a published solution of the vendor whose primary category is the lot's,
   holding a VALID, unexpired label under any version of the lot's norm at a level rank at least

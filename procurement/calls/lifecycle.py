@@ -1,6 +1,6 @@
 """Opening a joint call, its documents, and ending it cancelled or unsuccessful.
 
-Decided here (PROCUREMENT.md, "Flow" 4–6, leaves them open):
+Decided here (docs/PROCUREMENT.md, "Flow" 4–6, gives the overview):
 
 - A call is opened by the authority from a FROZEN lot only, with a deadline at least
   PROCUREMENT_MIN_OFFER_DAYS (default 10) days ahead and at most a year ahead. The form takes

@@ -1,6 +1,6 @@
 """Vendors' sealed offers on a call: their price tiers, and making, changing, withdrawing them.
 
-Decided here (PROCUREMENT.md, "Flow" 4–6, leaves it open):
+Decided here (docs/PROCUREMENT.md, "Flow" 4–6, gives the overview):
 
 - Offers: one per vendor per call. A second "new offer" is refused (the edit form changes the
   existing one); creating, editing and withdrawing are refused from the deadline on, with

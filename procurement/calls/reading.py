@@ -1,6 +1,6 @@
 """Reading calls and offers: who may list and see what, sealed until the deadline.
 
-Decided here (PROCUREMENT.md, "Flow" 4–6, leaves it open):
+Decided here (docs/PROCUREMENT.md, "Flow" 4–6, gives the overview):
 
 - Sealed: before the deadline an offer is visible to its own vendor only; other vendors get
   404 on it at any time. The authority sees offers from the deadline on; nobody sees how many

@@ -1,6 +1,6 @@
 """Buyer needs, aggregation rounds and lots: the checks that guard each change, and the audit.
 
-The decisions PROCUREMENT.md leaves open are written down in the submodule they concern:
+The rules (overview in docs/PROCUREMENT.md) are written down in the submodule they concern:
 
 - ``needs``: a buyer's needs (draft, open, change, withdraw) and the limits they are checked
   against.

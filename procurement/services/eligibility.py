@@ -1,6 +1,6 @@
 """Certified solutions able to meet a need, and a need started "like this solution".
 
-Decided here (PROCUREMENT.md leaves it open):
+Decided here (docs/PROCUREMENT.md gives the overview):
 
 - "Certified solutions able to meet a need": published solutions whose primary category is the
   need's, holding a VALID, unexpired label under any version of the need's norm at a level rank

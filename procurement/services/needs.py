@@ -1,6 +1,6 @@
 """Buyer needs: the checks that guard each change, and the audit.
 
-Decided here (PROCUREMENT.md leaves it open):
+Decided here (docs/PROCUREMENT.md gives the overview):
 
 - A need's pages are the buyer's own: another buyer's need answers 404 whatever its state;
   vendors, evaluators and the authority get 403 on them (the authority sees needs through the

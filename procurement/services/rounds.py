@@ -1,6 +1,6 @@
 """Aggregation rounds: pooling the open needs into proposed lots, and reading them back.
 
-Decided here (PROCUREMENT.md leaves it open):
+Decided here (docs/PROCUREMENT.md gives the overview):
 
 - Re-running a round deletes every *proposed* lot (members and all) and puts its needs and the
   unmatched ones back to open before pooling again; confirmed and frozen lots, and their

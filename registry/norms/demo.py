@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from registry.database import db
+from registry.database import db, utcnow
 from registry.demo import AUTHORITY_EMAIL
 from registry.models import TechnologyCategory, User
 from registry.norms import drafting, services
@@ -21,6 +21,9 @@ from registry.norms.demo_content import DEMO_NORMS, DemoCriterion, DemoVersion
 from registry.norms.models import Norm, NormVersion
 
 TRANSITION_DAYS = 182  # the superseded VA-INTEROP v1 stays valid for about six months
+# The first version of each demo norm was published this long ago, so that the demo's expired
+# labels (a validity of up to 36 months, expired up to 400 days ago) were issued after it.
+HISTORY_DAYS = 5 * 365
 
 
 def _criterion_data(section_id: int, criterion: DemoCriterion) -> drafting.CriterionData:
@@ -97,7 +100,8 @@ def seed_norms() -> list[Any]:
             transition = (
                 services.today() + dt.timedelta(days=TRANSITION_DAYS) if index > 0 else None
             )
-            services.publish_version(actor, draft, transition)
+            published_at = utcnow() - dt.timedelta(days=HISTORY_DAYS) if index == 0 else None
+            services.publish_version(actor, draft, transition, published_at=published_at)
         if demo.draft is not None:
             _fill(actor, services.start_draft(actor, norm), demo.draft)
         if demo.withdrawal_reason:

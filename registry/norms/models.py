@@ -4,7 +4,7 @@ A version is edited only while it is a draft. Publishing freezes it: the service
 change a published (or superseded, or withdrawn) version, and database triggers written by
 the migration refuse it too, so no route, service or stray SQL can rewrite a published norm.
 
-Criterion kinds (DESIGN.md: "mandatory pass/fail or scored 0-5"):
+Criterion kinds (docs/DESIGN.md, "Norm"):
 
 - a **pass/fail** criterion is always mandatory: failing it fails the evaluation whatever the
   percent;

@@ -373,11 +373,16 @@ def publish_version(
     actor: User | None,
     version: NormVersion,
     transition_date: dt.date | None = None,
+    *,
+    published_at: dt.datetime | None = None,
 ) -> NormVersion:
     """Publish a draft, freezing it; the version in force is superseded from `transition_date`.
 
     The transition date is required when a version is in force, and may not be in the past:
     after it, labels issued under the superseded version show "re-certification due".
+    `published_at` records a publication that happened earlier (history brought in from
+    another register, the demo's past); it can be neither in the future nor before the version
+    it supersedes, and the audit entry states it.
     """
     actor = require_role(actor, Role.AUTHORITY)
     version = rules.require_draft(version)
@@ -407,8 +412,16 @@ def publish_version(
             "transition_date",
         )
     now = utcnow()
+    if published_at is not None:
+        if published_at > now:
+            raise RuleViolation("A publication cannot be dated in the future.")
+        if previous is not None and previous.published_at and published_at < previous.published_at:
+            raise RuleViolation(
+                f"Version {previous.number} was published on {previous.published_at:%Y-%m-%d}: "
+                "this one cannot be dated before it."
+            )
     version.status = NormVersionStatus.PUBLISHED
-    version.published_at = now
+    version.published_at = published_at or now
     version.published_by = actor
     db.session.flush()
     audit.record(
@@ -423,6 +436,7 @@ def publish_version(
             "criteria": [c.code for c in version.ordered_criteria()],
             "levels": thresholds_of(version),
             "validity_months": version.validity_months,
+            **({"published_at": published_at.isoformat()} if published_at else {}),
         },
     )
     if previous is not None:

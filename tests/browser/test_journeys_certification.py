@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from registry.demo import DEMO_DOMAIN, DEMO_TOTP_SECRETS
+from registry.demo import DEMO_DOMAIN, DEMO_TOTP_SECRETS, DEPUTY_EMAIL
 from tests.browser.browser_support import (
     DESKTOP,
     PHONE,
@@ -224,7 +224,7 @@ def test_a_new_vendor_is_certified_and_its_label_suspended(
     expect(disputed).to_contain_text("Median: 3 — disagreement")
     screenshot(second, "evaluation-scoring")
 
-    # The authority sees the disagreement, records the consensus, then certifies.
+    # The authority sees the disagreement and records the consensus; a second officer decides.
     authority.goto(evaluation_url)
     expect(authority.get_by_text("Scored", exact=True)).to_be_visible()
     results = authority.get_by_role("table", name="Result per criterion")
@@ -246,17 +246,23 @@ def test_a_new_vendor_is_certified_and_its_label_suspended(
     expect(disputed_row).to_contain_text("4 (consensus)")
     expect(disputed_row).to_contain_text("Resolved")
     expect(authority.get_by_text("Disagreements to resolve")).to_have_count(0)
+    expect(
+        authority.get_by_role("region", name="Decide").get_by_text("another authority officer")
+    ).to_be_visible()
 
-    decide = authority.get_by_role("region", name="Decide")
+    deputy = new_context().new_page()
+    login_as(deputy, DEPUTY_EMAIL, totp_secret=DEMO_TOTP_SECRETS[DEPUTY_EMAIL])
+    deputy.goto(evaluation_url)
+    decide = deputy.get_by_role("region", name="Decide")
     _choose(decide, "Certify")
     level = decide.get_by_label("Level", exact=True)
     computed = level.evaluate("el => el.options[el.selectedIndex].text")
     assert computed in ("Certified", "Advanced"), computed
     decide.get_by_label("Rationale").fill("Every mandatory criterion passes; strong coverage.")
-    _check_at_both_widths(authority, "evaluation-decide")
+    _check_at_both_widths(deputy, "evaluation-decide")
     decide.get_by_role("button", name="Record the decision").click()
-    _flash(authority, "The decision is recorded and the vendor is told.")
-    expect(authority.get_by_text(f"Certified at level {computed}")).to_be_visible()
+    _flash(deputy, "The decision is recorded and the vendor is told.")
+    expect(deputy.get_by_text(f"Certified at level {computed}")).to_be_visible()
 
     # The label is issued: its public page, opened from the solution's page, says VALID.
     visitor = new_context().new_page()

@@ -31,11 +31,14 @@ class Cast:
     third_evaluator: User
     version: NormVersion
     solution_id: int
+    # A second authority officer: who recorded a consensus may not decide (four eyes).
+    deputy: User
 
 
 def make_cast(create_user: Callable[..., User]) -> Cast:
     """The authority, two vendors, three evaluators of two bodies, a norm and a solution."""
     authority = create_user(kind=OrganisationKind.AUTHORITY, full_name="Officer")
+    deputy = create_user(authority.organisation, full_name="Deputy Officer")
     vendor = create_user(kind=OrganisationKind.VENDOR, full_name="Vendor person")
     other = create_user(kind=OrganisationKind.VENDOR, full_name="Other vendor person")
     first = create_user(kind=OrganisationKind.EVALUATION_BODY, full_name="Eva Luator")
@@ -43,7 +46,7 @@ def make_cast(create_user: Callable[..., User]) -> Cast:
     third = create_user(first.organisation, full_name="Third Evaluator")
     version = norm_builders.published(authority)
     solution = solution_builders.published(vendor)
-    return Cast(authority, vendor, other, first, second, third, version, solution.id)
+    return Cast(authority, vendor, other, first, second, third, version, solution.id, deputy)
 
 
 def draft(cast: Cast) -> Evaluation:

@@ -37,8 +37,8 @@ from evaluations.credentials import (
 )
 
 # The W3C test vector for eddsa-jcs-2022 (w3c/vc-di-eddsa, TestVectors/eddsa-jcs-2022/
-# signedJCS.json and TestVectors/keyPair.json), copied verbatim from
-# /work/shared/standards/vc-di-eddsa/ so the tests do not depend on a path outside the project.
+# signedJCS.json and TestVectors/keyPair.json), copied verbatim so the tests do not depend on a
+# file outside the project.
 W3C_SIGNED_JSON = """
 {
   "@context": ["https://www.w3.org/ns/credentials/v2","https://www.w3.org/ns/credentials/examples/v2"],

@@ -32,6 +32,7 @@ def clients(app: Flask, login: Any, cast: Cast) -> dict[str, FlaskClient]:
         "vendor": cast.vendor,
         "other_vendor": cast.other_vendor,
         "authority": cast.authority,
+        "deputy": cast.deputy,
         "first": cast.evaluator,
         "second": cast.second_evaluator,
         "third": cast.third_evaluator,
@@ -178,16 +179,18 @@ def test_journey_apply_assign_score_disagree_resolve_decide_label(
     evaluation = _fresh(evaluation_id)
     assert evaluation.computed_level == "Certified"
     assert evaluation.computed_percent == pytest.approx(76.67)
-    _ok(
-        authority.post(
-            f"/evaluations/{evaluation_id}/decide",
-            data={
-                "decision": "certified",
-                "level": "Certified",
-                "rationale": "Meets the norm; export partly.",
-            },
-        )
-    )
+    decision = {
+        "decision": "certified",
+        "level": "Certified",
+        "rationale": "Meets the norm; export partly.",
+    }
+    # Four eyes: who recorded the consensus is told another officer decides, and cannot.
+    page = authority.get(f"/evaluations/{evaluation_id}").get_data(as_text=True)
+    assert "another authority officer" in page and "Record the decision" not in page
+    refused = authority.post(f"/evaluations/{evaluation_id}/decide", data=decision)
+    assert refused.status_code == 400 and "four eyes" in refused.get_data(as_text=True)
+    assert _fresh(evaluation_id).status is EvaluationStatus.SCORED
+    _ok(clients["deputy"].post(f"/evaluations/{evaluation_id}/decide", data=decision))
     evaluation = _fresh(evaluation_id)
     assert evaluation.status is EvaluationStatus.DECIDED
     label = db.session.scalar(select(Label).where(Label.evaluation_id == evaluation_id))

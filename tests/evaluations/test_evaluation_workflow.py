@@ -295,6 +295,49 @@ def test_disagreements_must_be_resolved_before_deciding(cast: Cast) -> None:
     assert evaluation.computed_level == "Certified"
 
 
+def test_a_consensus_outside_the_evaluators_scores_needs_a_reason(cast: Cast) -> None:
+    evaluation = scored(cast, SCORES_A, DISAGREE)
+    export = next(c for c in cast.version.criteria if c.code == "EXPORT")
+    assert services.evaluators_range(evaluation, "EXPORT") == (2, 5)
+    for value in ("0", "1"):
+        with pytest.raises(RuleViolation, match="between 2 and 5") as refused:
+            services.resolve_disagreement(cast.authority, evaluation, export.id, value, "Low.")
+        assert refused.value.field == "outside_reason"
+        db.session.rollback()
+    resolution = services.resolve_disagreement(
+        cast.authority,
+        evaluation,
+        export.id,
+        "1",
+        "Export fails on the second format.",
+        "The retest on site showed the export drops metadata.",
+    )
+    db.session.commit()
+    assert resolution.value == 1
+    assert "Outside the evaluators' scores (2 to 5): The retest on site" in resolution.note
+    # Inside the range no reason is asked.
+    inside = services.resolve_disagreement(cast.authority, evaluation, export.id, "3", "Middle.")
+    assert inside.note == "Middle."
+
+
+def test_who_recorded_a_consensus_cannot_decide_another_officer_can(cast: Cast) -> None:
+    evaluation = scored(cast, SCORES_A, DISAGREE)
+    by_code = {c.code: c for c in cast.version.criteria}
+    services.resolve_disagreement(cast.authority, evaluation, by_code["ONVIF-S"].id, "pass", "Ok.")
+    services.resolve_disagreement(cast.authority, evaluation, by_code["EXPORT"].id, "4", "Ok.")
+    db.session.commit()
+    assert services.consensus_recorded_by(evaluation, cast.authority) == ["EXPORT", "ONVIF-S"]
+    with pytest.raises(RuleViolation, match="four eyes"):
+        services.decide(cast.authority, evaluation, "rejected", None, "Not for me to say.")
+    db.session.rollback()
+    assert evaluation.status is EvaluationStatus.SCORED
+    services.decide(cast.deputy, evaluation, "rejected", None, "Export is too weak.")
+    db.session.commit()
+    assert (
+        evaluation.status is EvaluationStatus.DECIDED and evaluation.decided_by_id == cast.deputy.id
+    )
+
+
 def test_decide_reject_with_rationale(cast: Cast, app: Flask) -> None:
     evaluation = scored(cast)
     with pytest.raises(RuleViolation, match="rationale is required"):

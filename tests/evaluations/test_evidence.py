@@ -1,4 +1,4 @@
-"""Evidence uploads (SECURITY.md bad inputs 5-7 and "Files"): content checks, names, storage."""
+"""Evidence uploads (docs/SECURITY.md, "Files"): content checks, names, storage."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,9 @@ from evaluations.pdf import (
     RefusedURL,
     cached_label_pdf,
     pdf_cache_path,
+    print_date,
     render_label_pdf,
+    today_utc,
     write_pdf,
 )
 
@@ -155,14 +158,15 @@ def test_the_card_shows_the_label_facts(
     for expected in (
         "STR-2026-00042",
         "Advanced",
-        "VALID",
+        f"Valid on {print_date(today_utc())}",
+        "Scan for the current status",
         "Sentinel Video Analytics",
         "Acme Security",
         "VA-INTEROP",
         "Video analysis interoperability",
         "84.5 %",
-        facts.issued_on.strftime("%d %B %Y"),
-        facts.expires_on.strftime("%d %B %Y"),
+        print_date(facts.issued_on),
+        print_date(facts.expires_on),
         "ONVIF Profile S conformance",
         "4 / 5",
         "Privacy impact assessment",
@@ -206,11 +210,43 @@ def test_the_same_label_renders_to_the_same_bytes(
     assert render_label_pdf(facts, credential_json) == pdf
 
 
+def test_the_status_word_says_on_which_day_it_was_true(
+    rendered: tuple[LabelFacts, bytes, bytes], tmp_path: Path
+) -> None:
+    facts, credential_json, _ = rendered
+    text = pdf_text(render_label_pdf(facts, credential_json, date(2026, 12, 5)), tmp_path)
+    assert squeeze("Valid on 5 December 2026") in text
+    assert squeeze("Scan for the current status") in text
+    # The bare word alone would claim a status the label may have lost since it was printed.
+    assert "VALID" not in text
+
+
+def test_the_description_names_the_level_once(rendered: tuple[LabelFacts, bytes, bytes]) -> None:
+    facts, credential_json, _ = rendered
+    html = label_pdf.label_html(dataclasses.replace(facts, level="Certified"), credential_json)
+    description = html.split('name="description" content="', 1)[1].split('"', 1)[0]
+    assert "certification of" not in description.lower()
+    assert "level Certified" in description and facts.number in description
+
+
+def test_a_new_day_renders_the_status_again_and_drops_the_old_file(
+    rendered: tuple[LabelFacts, bytes, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    facts, credential_json, _ = rendered
+    renders = _count_renders(monkeypatch)
+    first = cached_label_pdf(facts, credential_json, tmp_path, date(2026, 12, 5))
+    assert cached_label_pdf(facts, credential_json, tmp_path, date(2026, 12, 5)) == first
+    second = cached_label_pdf(facts, credential_json, tmp_path, date(2026, 12, 6))
+    assert renders == [facts.number, facts.number]
+    assert second != first and not first.exists()
+    assert squeeze("Valid on 6 December 2026") in pdf_text(second.read_bytes(), tmp_path)
+
+
 def test_a_suspended_label_says_so_with_its_reason(signing_key: SigningKey, tmp_path: Path) -> None:
     facts = make_facts(status="suspended", status_reason="Firmware vulnerability under review")
     credential_json = credential_bytes(issue_label_credential(facts, signing_key, BASE))
     text = pdf_text(render_label_pdf(facts, credential_json), tmp_path)
-    assert "SUSPENDED" in text
+    assert squeeze(f"Suspended on {print_date(today_utc())}") in text
     assert squeeze("Firmware vulnerability under review") in text
 
 
@@ -298,9 +334,9 @@ def _count_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     original = label_pdf.render_label_pdf
 
-    def counting(facts: LabelFacts, credential_json: bytes) -> bytes:
+    def counting(facts: LabelFacts, credential_json: bytes, as_of: date | None = None) -> bytes:
         calls.append(facts.number)
-        return original(facts, credential_json)
+        return original(facts, credential_json, as_of)
 
     monkeypatch.setattr(label_pdf, "render_label_pdf", counting)
     return calls
@@ -478,3 +514,43 @@ def test_expired_label_fails_the_command(
     result = runner.invoke(args=["labels", "verify", str(tmp_path / "old.json")])
     assert result.exit_code == 1
     assert result.output.startswith("EXPIRED: ")
+
+
+def test_the_verifier_prints_only_its_verdict_on_a_truncated_pdf(
+    app: Flask,
+    app_config: dict[str, Any],
+    app_label: tuple[LabelFacts, dict[str, Any]],
+    tmp_path: Path,
+) -> None:
+    facts, credential = app_label
+    pdf = render_label_pdf(facts, credential_bytes(credential))
+    keys = tmp_path / "safetech-keys.json"
+    keys.write_text(json.dumps(public_keys_document(app.config["BASE_URL"])))
+    # The command as a verifier runs it: its own process, its own stderr.
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("SAFETECH_") and key != "DATABASE_URL"
+    }
+    for name in ("DATABASE_URL", "SECRET_KEY", "KEYS_DIR", "UPLOAD_DIR", "SEARCH_INDEX_DIR"):
+        environment[f"SAFETECH_{name}"] = str(app_config[name])
+    for name in ("OUTBOX_DIR", "PDF_CACHE_DIR"):
+        environment[f"SAFETECH_{name}"] = str(app_config[name])
+    root = Path(__file__).resolve().parents[2]
+    for length in (len(pdf) // 10, len(pdf) // 2, len(pdf) * 9 // 10, len(pdf) - 8):
+        truncated = tmp_path / f"label-{length}.pdf"
+        truncated.write_bytes(pdf[:length])
+        result = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "app", "labels", "verify", str(truncated)]
+            + ["--keys", str(keys)],
+            cwd=root,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 1, (length, result.stdout, result.stderr)
+        assert result.stderr == "", (length, result.stderr)
+        assert result.stdout.startswith("MALFORMED: "), (length, result.stdout)
+        assert len(result.stdout.splitlines()) == 1, (length, result.stdout)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -19,7 +20,7 @@ from evaluations.scoring import (
     mandatory_failed,
     weighted_percent,
 )
-from registry.database import db
+from registry.database import db, utcnow
 from registry.exceptions import AccessDenied, NotVisible, RuleViolation
 from registry.models import AuditEntry, OrganisationKind, User
 from registry.norms import drafting, services
@@ -324,6 +325,31 @@ def test_publishing_freezes_and_records(app: Flask, authority: User) -> None:
     assert version.published_by_id == authority.id and version.published_at is not None
     assert version.norm.published_version is version
     assert _actions(version)[-1] == "norm_version.published"
+
+
+def test_an_earlier_publication_is_recorded_with_its_date_never_a_future_one(
+    app: Flask, authority: User
+) -> None:
+    earlier = dt.datetime(2022, 3, 1, 9, 0, tzinfo=dt.UTC)
+    with pytest.raises(RuleViolation, match="future"):
+        services.publish_version(
+            authority, draft(authority), published_at=utcnow() + dt.timedelta(hours=1)
+        )
+    db.session.rollback()
+    version = services.publish_version(authority, draft(authority, "OLD"), published_at=earlier)
+    assert version.published_at == earlier
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "norm_version.published")
+    ).all()[-1]
+    assert json.loads(entry.data)["published_at"] == earlier.isoformat()
+    second = services.start_draft(authority, version.norm)
+    with pytest.raises(RuleViolation, match="cannot be dated before"):
+        services.publish_version(
+            authority,
+            second,
+            services.today() + dt.timedelta(days=30),
+            published_at=earlier - dt.timedelta(days=1),
+        )
 
 
 def test_the_first_publication_has_no_transition_date(app: Flask, authority: User) -> None:

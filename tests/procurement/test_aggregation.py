@@ -1,4 +1,4 @@
-"""Demand aggregation: the properties PROCUREMENT.md requires, plus worked examples."""
+"""Demand aggregation: the properties docs/PROCUREMENT.md states, plus worked examples."""
 
 from __future__ import annotations
 
@@ -160,7 +160,7 @@ def merged_requirement(members: Sequence[NeedInput]) -> Requirement | None:
 def reference_lots(
     needs: Sequence[NeedInput], counts: Mapping[int, int], params: AggregationParameters
 ) -> list[tuple[int, ...]]:
-    """PROCUREMENT.md's algorithm in the plainest O(n · lots) form, without any index."""
+    """docs/PROCUREMENT.md's algorithm in the plainest O(n · lots) form, without any index."""
     cap = params.lot_value_cap
     earliest = params.today + timedelta(days=params.procedure_days + params.lead_time_days)
     partitions: dict[Partition, list[NeedInput]] = defaultdict(list)

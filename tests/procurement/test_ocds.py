@@ -201,7 +201,7 @@ def test_a_need_is_a_planning_process_without_its_ceiling(
     for unknown in ("ocds-sfreg1-CALL-99999", "ocds-other-NEED-00001", "nonsense", "x" * 300):
         response = client.get(f"/procurement/ocds/{unknown}.json")
         assert response.status_code == 404
-        assert response.json is not None and response.json["error"]["code"] == 404
+        assert response.json is not None and response.json["status"] == 404
 
 
 def test_the_bulk_package_holds_every_release_and_pages(
@@ -245,7 +245,7 @@ def test_before_anything_is_published_the_bulk_package_says_so(client: FlaskClie
     response = client.get("/procurement/ocds.json")
     assert response.status_code == 404
     assert response.json is not None
-    assert "Nothing is published yet" in response.json["error"]["message"]
+    assert "Nothing is published yet" in response.json["detail"]
 
 
 def test_the_demo_data_publishes_valid_packages(

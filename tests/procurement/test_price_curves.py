@@ -1,4 +1,4 @@
-"""The price–volume curve fitted on past awards (PROCUREMENT.md: "β fitted on past awards, a
+"""The price–volume curve fitted on past awards (docs/PROCUREMENT.md: "β fitted on past awards, a
 default until there are any"): a round anchors the curve of a category, unit and currency at
 the prices awarded in it, fits its slope once there are enough awards, shows it, and the award
 of a lot from that round measures its saving with that slope."""
