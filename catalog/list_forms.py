@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from catalog.list_models import NOTE_MAX, SHORTLIST_NAME_MAX
+from registry.forms import BoundedIntegerField
 
 
 class ShortlistNameForm(FlaskForm):
@@ -18,8 +19,12 @@ class ShortlistNameForm(FlaskForm):
 class ShortlistItemForm(FlaskForm):
     """A solution to put on one of the organisation's shortlists, with a note."""
 
-    shortlist_id = IntegerField("Shortlist", validators=[DataRequired(), NumberRange(1, 2**31 - 1)])
-    solution_id = IntegerField("Solution", validators=[DataRequired(), NumberRange(1, 2**31 - 1)])
+    shortlist_id = BoundedIntegerField(
+        "Shortlist", validators=[DataRequired(), NumberRange(1, 2**31 - 1)]
+    )
+    solution_id = BoundedIntegerField(
+        "Solution", validators=[DataRequired(), NumberRange(1, 2**31 - 1)]
+    )
     note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=NOTE_MAX)])
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -22,6 +22,7 @@ from procurement.call_models import MAX_CONTRACT_MONTHS, MAX_LEAD_TIME_DAYS, Off
 from procurement.calls import DESCRIPTION_MAX, REASON_MAX, Certified, OfferData
 from procurement.forms import _decimal
 from procurement.models import NOTES_MAX
+from registry.forms import BoundedIntegerField
 
 TIER_ROWS = 4
 
@@ -40,7 +41,7 @@ class OpenCallForm(FlaskForm):
         validators=[InputRequired(message="Give a valid date (YYYY-MM-DD).")],
         description="Offers close at 12:00 UTC on this date.",
     )
-    contract_months = IntegerField(
+    contract_months = BoundedIntegerField(
         "Duration of the framework agreement (months)",
         default=24,
         validators=[
@@ -73,20 +74,22 @@ class OfferForm(FlaskForm):
     solution = SelectField(
         "Solution offered", validators=[DataRequired(message="Choose a solution.")]
     )
-    lead_time_days = IntegerField(
+    lead_time_days = BoundedIntegerField(
         "Lead time (days from the order to delivery)",
         validators=[
             InputRequired(message="Give a whole number of days."),
             NumberRange(1, MAX_LEAD_TIME_DAYS),
         ],
     )
-    tier_quantity_1 = IntegerField("From quantity (tier 1)", validators=[Optional()], default=1)
+    tier_quantity_1 = BoundedIntegerField(
+        "From quantity (tier 1)", validators=[Optional()], default=1
+    )
     tier_price_1 = StringField("Unit price (tier 1, EUR)", validators=[Optional(), Length(max=30)])
-    tier_quantity_2 = IntegerField("From quantity (tier 2)", validators=[Optional()])
+    tier_quantity_2 = BoundedIntegerField("From quantity (tier 2)", validators=[Optional()])
     tier_price_2 = StringField("Unit price (tier 2, EUR)", validators=[Optional(), Length(max=30)])
-    tier_quantity_3 = IntegerField("From quantity (tier 3)", validators=[Optional()])
+    tier_quantity_3 = BoundedIntegerField("From quantity (tier 3)", validators=[Optional()])
     tier_price_3 = StringField("Unit price (tier 3, EUR)", validators=[Optional(), Length(max=30)])
-    tier_quantity_4 = IntegerField("From quantity (tier 4)", validators=[Optional()])
+    tier_quantity_4 = BoundedIntegerField("From quantity (tier 4)", validators=[Optional()])
     tier_price_4 = StringField("Unit price (tier 4, EUR)", validators=[Optional(), Length(max=30)])
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=NOTES_MAX)])
 

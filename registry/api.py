@@ -22,6 +22,7 @@ from flask import Blueprint, Flask, Response, current_app, request, url_for
 from jsonschema import Draft202012Validator
 from sqlalchemy import Select, func, select
 
+from registry import arguments
 from registry.database import db
 
 API_PREFIX = "/api/v1"
@@ -29,8 +30,8 @@ MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 50
 # The highest page a list serves and the highest id an integer parameter may name (the
 # databases' 32-bit integer keys): beyond them a request is refused, not quietly capped.
-MAX_PAGE = 10_000
-MAX_ID = 2**31 - 1
+MAX_PAGE = arguments.MAX_PAGE
+MAX_ID = arguments.MAX_ID
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
@@ -80,23 +81,15 @@ def api_error(status: int, message: str) -> Response:
     return problem_response(status, message)
 
 
-def page_number(limit: int = 10_000) -> int:
+def page_number(limit: int = MAX_PAGE) -> int:
     """`page` from the query string, from 1 to `limit`; bad input gives the first page."""
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
-    return min(page, limit)
+    return arguments.page_argument("page", maximum=limit)
 
 
 def page_arguments() -> tuple[int, int]:
     """`page` (from 1) and `per_page` (1..200) from the query string, forgiving bad input."""
-    page = page_number()
-    try:
-        per_page = int(request.args.get("per_page", str(DEFAULT_PER_PAGE)))
-    except ValueError:
-        per_page = DEFAULT_PER_PAGE
-    return page, min(max(per_page, 1), MAX_PER_PAGE)
+    per_page = arguments.page_argument("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    return page_number(), per_page
 
 
 def paginated(

@@ -217,7 +217,8 @@ def complete_login(user: User) -> None:
 def matching_totp_counter(secret: str, code: str, after: int | None) -> int | None:
     """The time step whose code matches (one step of clock drift allowed), if it is unused."""
     code = "".join(code.split())
-    if not (code.isdigit() and len(code) == 6):
+    # ASCII only: str.isdigit() also takes other scripts' digits, which compare_digest refuses.
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
         return None
     totp = pyotp.TOTP(secret)
     now_counter = totp.timecode(dt.datetime.now(dt.UTC))

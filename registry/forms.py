@@ -7,6 +7,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
+    IntegerField,
     PasswordField,
     SelectField,
     StringField,
@@ -16,6 +17,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, Email, InputRequired, Length, Optional, Regexp
 
+from registry.arguments import MAX_ID
 from registry.models import BuyerType, OrganisationKind, OrganisationStatus, VendorSize
 from registry.passwords import MAX_LENGTH, MIN_LENGTH
 
@@ -35,6 +37,23 @@ VENDOR_SIZE_CHOICES = [SelectChoice("", "— choose —")] + [
 BUYER_TYPE_CHOICES = [SelectChoice("", "— choose —")] + [
     SelectChoice(t.value, t.label) for t in BuyerType
 ]
+
+
+class BoundedIntegerField(IntegerField):
+    """A whole number within what an INTEGER column holds; a larger one is a field error.
+
+    WTForms' own IntegerField takes any integer, which PostgreSQL and SQLite refuse with an
+    error instead of the form answering. Every integer field of every form is one of these.
+    """
+
+    data: int | None
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse as IntegerField does, then refuse a number past the column's range."""
+        super().process_formdata(valuelist)
+        if self.data is not None and not -MAX_ID <= self.data <= MAX_ID:
+            self.data = None
+            raise ValueError(self.gettext(f"Give a whole number from {-MAX_ID:,} to {MAX_ID:,}."))
 
 
 def _email_field(label: str = "E-mail address") -> EmailField:
@@ -70,7 +89,10 @@ class TotpForm(FlaskForm):
 
     code = StringField(
         "Six-digit code",
-        validators=[InputRequired(), Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message="Enter 6 digits.")],
+        validators=[
+            InputRequired(),
+            Regexp(r"^\s*[0-9]{3}\s?[0-9]{3}\s*$", message="Enter 6 digits."),
+        ],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
-from flask import Flask, g, render_template, request
+from flask import Flask, abort, g, render_template, request
 from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy.exc import IntegrityError, OperationalError
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import BadRequest, HTTPException, ServiceUnavailable
 from werkzeug.wrappers import Response
 
 from registry import auth
@@ -53,6 +54,62 @@ def _kept_form_fields() -> list[tuple[str, str]]:
         return [(k, v) for k, v in items if not any(s in k.lower() for s in _SECRET_FIELDS)]
     except Exception:  # the body itself may be what failed
         return []
+
+
+def _shown(name: str) -> str:
+    return name if len(name) <= 40 else name[:40] + "…"
+
+
+def _refuse_bad_text(name: str, value: str, where: str) -> None:
+    # PostgreSQL refuses NUL in text: a NUL would reach it as a 500 from any text filter.
+    if "\x00" in name or "\x00" in value:
+        abort(400, description=f"{where} {_shown(name)}: contains a NUL character.")
+
+
+def _check_pairs(raw: bytes, where: str) -> None:
+    """Refuse (400) `name=value&…` whose names or values are not UTF-8 once percent-decoded."""
+    for pair in raw.split(b"&"):
+        raw_name, _, raw_value = pair.partition(b"=")
+        try:
+            name = unquote_to_bytes(raw_name.replace(b"+", b" ")).decode()
+        except UnicodeDecodeError:
+            abort(400, description=f"{where}: a parameter name is not valid UTF-8 text.")
+        try:
+            value = unquote_to_bytes(raw_value.replace(b"+", b" ")).decode()
+        except UnicodeDecodeError:
+            abort(400, description=f"{where} {_shown(name)}: not valid UTF-8 text.")
+        _refuse_bad_text(name, value, where)
+
+
+def check_request_text() -> None:
+    """Refuse (400) a path, query string or form that is not UTF-8 text or carries a NUL.
+
+    Werkzeug decodes the raw query string and an urlencoded body strictly when first read (a
+    UnicodeDecodeError anywhere later) and keeps percent-encoded invalid bytes as literal
+    text: both are checked here, once, before any view or form reads them.
+    """
+    try:
+        path = request.environ.get("PATH_INFO", "").encode("latin-1").decode()
+    except UnicodeError:
+        abort(400, description="The address is not valid UTF-8 text.")
+    if "\x00" in path:
+        abort(400, description="The address contains a NUL character.")
+    _check_pairs(request.query_string, "parameter")
+    if request.method in auth.SAFE_METHODS:
+        return
+    if request.mimetype == "application/x-www-form-urlencoded":
+        # Cached, so the form parser reads the same bytes again.
+        _check_pairs(request.get_data(cache=True), "form field")
+    elif request.mimetype == "multipart/form-data":
+        try:
+            fields = request.form
+            files = request.files
+        except UnicodeDecodeError:
+            abort(400, description="The form's parts are not valid UTF-8 text.")
+        for name, value in fields.items(multi=True):
+            _refuse_bad_text(name, value, "form field")
+        for name, upload in files.items(multi=True):
+            _refuse_bad_text(name, upload.filename or "", "file field")
 
 
 def render_error(code: int, description: str | None = None) -> tuple[str, int]:
@@ -120,6 +177,7 @@ def init_app(app: Flask) -> None:
         )
         if request.endpoint != "static":
             auth.load_session()
+        check_request_text()
 
     @app.teardown_request
     def _end_request(exc: BaseException | None) -> None:
@@ -218,7 +276,7 @@ def init_app(app: Flask) -> None:
         if is_api_request():
             return http_error_problem(error)
         description = None
-        if isinstance(error, ServiceUnavailable):
+        if isinstance(error, ServiceUnavailable | BadRequest):
             description = error.description
         body, code = render_error(error.code, description)
         response = app.make_response((body, code))

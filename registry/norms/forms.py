@@ -9,7 +9,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -17,6 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from registry.forms import BoundedIntegerField
 from registry.norms.models import (
     MAX_VALIDITY_MONTHS,
     MAX_WEIGHT,
@@ -75,7 +75,7 @@ class VersionSettingsForm(FlaskForm):
     Level rows `level_<n>_name` / `level_<n>_minimum` are added below for n = 1..MAX_LEVELS.
     """
 
-    validity_months = IntegerField(
+    validity_months = BoundedIntegerField(
         "Label validity (months)",
         validators=[InputRequired(), NumberRange(MIN_VALIDITY_MONTHS, MAX_VALIDITY_MONTHS)],
         description=f"How long a label issued under this version is valid: "
@@ -123,7 +123,9 @@ for _n in range(1, MAX_LEVELS + 1):
     setattr(
         VersionSettingsForm,
         f"level_{_n}_minimum",
-        IntegerField(f"Level {_n} minimum (%)", validators=[Optional(), NumberRange(1, 100)]),
+        BoundedIntegerField(
+            f"Level {_n} minimum (%)", validators=[Optional(), NumberRange(1, 100)]
+        ),
     )
 
 
@@ -166,7 +168,7 @@ class CriterionForm(FlaskForm):
     mandatory = BooleanField(
         "Mandatory (scored criteria): a score of 0 fails the evaluation whatever the percent"
     )
-    weight = IntegerField(
+    weight = BoundedIntegerField(
         "Weight",
         default=1,
         validators=[InputRequired(), NumberRange(MIN_WEIGHT, MAX_WEIGHT)],
