@@ -104,3 +104,15 @@ def skeleton(text: str) -> str:
     # Mapped before case folding ("I" looks like "l", not like "i"), and again after it.
     shown = unicodedata.normalize("NFKC", clean_name(text))
     return _fold(_map_prototypes(_fold(_map_prototypes(shown))))
+
+
+def addresses_look_alike(first: str, second: str) -> bool:
+    """Two different e-mail addresses that look the same, whole or by their domain."""
+    if email_key(first) == email_key(second):
+        return False
+    if skeleton(first) == skeleton(second):
+        return True
+    first_domain, second_domain = first.rpartition("@")[2], second.rpartition("@")[2]
+    return email_key(first_domain) != email_key(second_domain) and skeleton(
+        first_domain
+    ) == skeleton(second_domain)
