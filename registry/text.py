@@ -33,8 +33,10 @@ _BIDI_MARKS = "\u200e\u200f"
 _UNSAFE = re.compile(f"[{_CONTROLS}{_NONCHARACTERS}{_SURROGATES}]")
 _UNSAFE_IN_NAMES = re.compile(f"[{_CONTROLS}{_NONCHARACTERS}{_SURROGATES}{_BIDI}{_ZERO_WIDTH}]")
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
-# What XML 1.0 allows (section 2.2 Char), minus the noncharacters it discourages.
-_NOT_XML = re.compile(f"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[{_NONCHARACTERS}]")
+# What XML 1.0 allows (section 2.2 Char), minus the controls and noncharacters it discourages.
+_NOT_XML = re.compile(
+    f"[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\x7f-\x9f{_NONCHARACTERS}]"
+)
 
 
 def clean_text(value: str | None, *, multiline: bool = False) -> str:

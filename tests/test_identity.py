@@ -93,9 +93,7 @@ def test_an_address_signs_in_whatever_its_case(
     client: FlaskClient, create_user: Callable[..., User]
 ) -> None:
     user = create_user(email=f"élodie-{secrets.token_hex(3)}@example.org")
-    response = client.post(
-        "/login", data={"email": user.email.upper(), "password": PASSWORD}
-    )
+    response = client.post("/login", data={"email": user.email.upper(), "password": PASSWORD})
     assert response.status_code == 302
 
 
@@ -109,7 +107,12 @@ def _register_in_thread(app: Flask, name: str, index: int, pages: list[str]) -> 
 
 def test_concurrent_registrations_of_one_name_give_the_field_error(app: Flask) -> None:
     pages: list[str] = []
-    variants = ["Racing Sécurité", "RACING SÉCURITÉ", "racing sécurité", "Racing Se\u0301curite\u0301"]
+    variants = [
+        "Racing Sécurité",
+        "RACING SÉCURITÉ",
+        "racing sécurité",
+        "Racing Se\u0301curite\u0301",
+    ]
     threads = [
         threading.Thread(target=_register_in_thread, args=(app, name, i, pages))
         for i, name in enumerate(variants)
@@ -157,7 +160,9 @@ def test_a_look_alike_address_domain_is_flagged(
 ) -> None:
     original = create_organisation(name="Modern Defence")
     create_user(original, email="contact@modern-defence.example")
-    client.post("/register", data=_registration("Other Name Entirely", "boss@modem-defence.example"))
+    client.post(
+        "/register", data=_registration("Other Name Entirely", "boss@modem-defence.example")
+    )
     newcomer = db.session.scalar(
         select(Organisation).where(Organisation.name == "Other Name Entirely")
     )
