@@ -24,7 +24,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
@@ -39,7 +38,7 @@ from evaluations.models import Label, LabelEvent, LabelStatus
 from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
-from registry.forms import ReasonForm
+from registry.forms import InputForm, ReasonForm
 from registry.models import Role
 from registry.norms.models import NormVersion
 
@@ -67,7 +66,7 @@ VERDICT_TEXT: dict[str, str] = {
 }
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(InputForm):
     """A label file (credential JSON or label PDF), or pasted credential JSON."""
 
     file = FileField("Label file (the .json credential or the .pdf label)")
