@@ -31,15 +31,21 @@ from procurement.aggregation import AggregationParameters
 from procurement.call_models import JointCall, Offer
 from procurement.models import Lot, LotStatus, Need
 from registry.database import db
-from registry.models import Organisation, OrganisationKind, OrganisationStatus, User
+from registry.models import Organisation, OrganisationKind, User, VendorSize
 from registry.norms import drafting
 from registry.norms import services as norm_services
-from registry.services import invite_user
+from registry.services import (
+    RegistrationData,
+    invite_user,
+    register_organisation,
+    reject_organisation,
+)
 from tests.catalog import solution_builders
 from tests.evaluations import label_builders
 from tests.norms import norm_builders
 from tests.procurement.call_builders import offer_data, solution_of
 from tests.procurement.need_builders import need_data
+from tests.support import PASSWORD
 
 _SEPARATORS = "[,\u00a0\u202f ]?"
 
@@ -162,7 +168,7 @@ def build(
     _procurement(world, create_organisation, create_user)
     _evaluation(world, create_user)
     _drafts(world)
-    _private_organisation(world, create_organisation, create_user)
+    _private_organisation(world, create_user)
     db.session.commit()
     return world
 
@@ -243,7 +249,16 @@ def _procurement(
     for vendor, tiers, lead in zip(
         (startup, large), (STARTUP_TIERS, LARGE_TIERS), LEAD_TIMES, strict=True
     ):
-        offers.append(calls.submit_offer(vendor, call, offer_data(vendor, tiers, lead)))
+        # A first version of the offer, changed before the deadline: it is never published.
+        first_price, first_lead = Decimal("9377.51") + len(offers), 529 + len(offers)
+        made = calls.submit_offer(
+            vendor, call, offer_data(vendor, ((1, str(first_price)),), first_lead)
+        )
+        world.always += [
+            money_sentinel("replaced offer's price", first_price),
+            days_sentinel("replaced offer's lead time", first_lead),
+        ]
+        offers.append(calls.update_offer(vendor, made, offer_data(vendor, tiers, lead)))
         world.until_deadline.append(days_sentinel("offer's lead time", lead))
         applicable = max((t for t in tiers if t[0] <= firm), key=lambda t: t[0])
         world.until_deadline += [
@@ -291,15 +306,18 @@ def _evaluation(world: SentinelWorld, create_user: Callable[..., User]) -> None:
         name = text_sentinel("evidence file name")
         content = text_sentinel("evidence file content")
         world.always += [name, content]
-        evidence_ids.append(
-            evaluation_services.attach_evidence(
-                vendor,
-                evaluation,
-                f"{name.value}.txt",
-                io.BytesIO(f"Test report {content.value}\n".encode()),
-                criterion.id,
-            ).id
+        attached = evaluation_services.attach_evidence(
+            vendor,
+            evaluation,
+            f"{name.value}.txt",
+            io.BytesIO(f"Test report {content.value}\n".encode()),
+            criterion.id,
         )
+        world.always += [
+            literal_sentinel("evidence file's stored name", attached.stored_name),
+            literal_sentinel("evidence file's SHA-256", attached.sha256),
+        ]
+        evidence_ids.append(attached.id)
     evaluation_services.submit_application(vendor, evaluation)
     conflicted, first, second = (
         _person(world, create_user, OrganisationKind.EVALUATION_BODY) for _ in range(3)
@@ -369,26 +387,48 @@ def _drafts(world: SentinelWorld) -> None:
     world.add_ids("criterion_id", [added.id])
 
 
-def _private_organisation(
-    world: SentinelWorld,
-    create_organisation: Callable[..., Organisation],
-    create_user: Callable[..., User],
-) -> None:
-    """A pending organisation (name and description), an invitation to a sentinel address."""
-    name = text_sentinel("pending organisation's name")
-    about = text_sentinel("pending organisation's description")
-    pending = create_organisation(
-        OrganisationKind.VENDOR,
-        OrganisationStatus.PENDING,
-        name=name.value,
-        description=about.value,
-    )
-    _person(world, create_user, OrganisationKind.VENDOR, pending)
-    world.always += [name, about]
+def _private_organisation(world: SentinelWorld, create_user: Callable[..., User]) -> None:
+    """A pending organisation registered through the form's service, a rejected one with a
+    reason, an invitation to a sentinel address."""
+    made = []
+    for _ in range(2):
+        name = text_sentinel("unapproved organisation's name")
+        about = text_sentinel("unapproved organisation's description")
+        mailbox = text_sentinel("registrant's e-mail address (local part)", "mbox")
+        full_name = text_sentinel("registrant's full name", "Person")
+        website = text_sentinel("unapproved organisation's website", "site")
+        with current_app.test_request_context():
+            organisation = register_organisation(
+                RegistrationData(
+                    organisation_name=name.value,
+                    kind=OrganisationKind.VENDOR,
+                    country="FR",
+                    region="Bretagne",
+                    full_name=full_name.value,
+                    email=f"{mailbox.value}@example.org",
+                    password=PASSWORD,
+                    vendor_size=VendorSize.STARTUP,
+                    website=f"https://{website.value.lower()}.example",
+                    description=about.value,
+                )
+            )
+        registrant = organisation.users[0]
+        world.always += [
+            name,
+            about,
+            mailbox,
+            full_name,
+            website,
+            literal_sentinel("password hash", registrant.password_hash),
+        ]
+        made.append(organisation)
+    reason = text_sentinel("rejection reason")
+    reject_organisation(world.authority, made[1], reason.value)
+    world.always.append(reason)
     inviter = world.buyers[0]
     invited = text_sentinel("invited e-mail address", "invitee")
     with current_app.test_request_context():
         invite_user(inviter, inviter.organisation, f"{invited.value}@example.org")
     world.always.append(invited)
     db.session.commit()
-    world.add_ids("organisation_id", [pending.id])
+    world.add_ids("organisation_id", [organisation.id for organisation in made])
