@@ -23,9 +23,11 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import select
 
 from catalog import lists
 from evaluations import services as evaluation_services
+from evaluations.models import Evaluation, Label
 from procurement import calls, ocds, services
 from procurement.aggregation import AggregationParameters
 from procurement.call_models import JointCall, Offer
@@ -123,6 +125,7 @@ class SentinelWorld:
     vendor: User | None = None
     needs: list[Need] = field(default_factory=list)
     offers: list[Offer] = field(default_factory=list)
+    evaluation: Evaluation | None = None
     winner_label: str = ""
     winner_solution: int = 0
 
@@ -342,11 +345,31 @@ def _evaluation(world: SentinelWorld, create_user: Callable[..., User]) -> None:
             )
         evaluation_services.submit_scores(evaluator, assignment)
     db.session.commit()
+    world.evaluation = evaluation
     world.add_ids("evaluation_id", [evaluation.id])
     world.add_ids("evidence_id", evidence_ids)
     world.add_ids("assignment_id", [blocked.id, *(a.id for a in assignments)])
     world.add_ids("solution_id", [solution.id])
     world.add_ids("code", [code])
+
+
+def decide(world: SentinelWorld) -> Label:
+    """Certify the scored evaluation; its label is public (with the decision's rationale, on
+    the decision log), its evidence, conflict and justifications stay private."""
+    assert world.authority is not None and world.evaluation is not None
+    decided = evaluation_services.decide(
+        world.authority,
+        world.evaluation,
+        "certified",
+        "Certified",
+        "Meets the norm on the evidence.",
+        "Certified at the first level while a test report is renewed.",
+    )
+    db.session.commit()
+    label = db.session.scalar(select(Label).where(Label.evaluation_id == decided.id))
+    assert label is not None
+    world.add_ids("number", [label.number])
+    return label
 
 
 def _drafts(world: SentinelWorld) -> None:

@@ -7,8 +7,8 @@ tests/route_cases/, every GET route of the application aimed at the sentinel wor
 and every page, API response, export, feed, OCDS package and PDF (text and attachments) those
 link to, following pagination. No sentinel may appear in a body or a header. The walk runs at
 three moments where visibility changes: a call taking offers, the same call past its
-deadline, and awarded. After the award the public facts must appear, so that publishing
-nothing cannot pass.
+deadline, and awarded (by then the evaluation is decided and its label published). After the
+award the public facts must appear, so that publishing nothing cannot pass.
 
 What is public and what is not (DESIGN.md "Roles" and "Entities", README "Pooled demand",
 "Open joint procurement", the open-data policy page):
@@ -22,17 +22,20 @@ What is public and what is not (DESIGN.md "Roles" and "Entities", README "Pooled
 | offers: vendors, prices, totals, lead times | not before the deadline |
 | an offer's vendor, price and total at the lot's quantity, lead time | from the deadline |
 | an offer's other tier prices | never, unless one is the awarded price |
+| an offer's prices and lead time before the vendor changed it | never |
 | the award: supplier, solution, price, total, contract lines, buyers | from the award |
 | names of the buyers that left the award (not their ceilings) | from the award |
-| evidence: file names and contents | never |
+| evidence: file names, contents, stored names, SHA-256 | never |
 | conflict-of-interest declarations | never |
-| evaluators' justifications (scores, 0–5, cannot be sentinels) | never before a decision |
+| evaluators' justifications (scores, 0–5, cannot be sentinels) | never |
+| a certification decision's rationale | yes, with the label (decision log, label page) |
 | draft solutions: name, summary, description | never |
 | draft norms and draft versions: code, criteria titles and guidance | never |
 | shortlists: names and notes | never |
 | users: e-mail addresses, full names, password hashes, TOTP secrets | never |
 | invitations: the invited address | never |
-| a pending organisation: name, description | never |
+| an unapproved (pending or rejected) organisation: name, description, website | never |
+| the reason an organisation was rejected | never |
 | audit log entries (they repeat the values above) | never (decision log: label events) |
 | label numbers, published solutions, vendors' and buyers' organisation names | yes |
 """
@@ -257,10 +260,12 @@ def test_no_confidential_value_on_any_anonymous_surface(
     calls.award_call(authority, call)
     db.session.commit()
     assert call.award is not None and len(call.award.dropouts) == 1
+    label = sentinel_builders.decide(world)
     awarded = anonymous_walk(app, route_world, world)
     found = leaks(awarded, world.always)
-    assert not found, "after the award:\n" + "\n".join(found)
+    assert not found, "after the award and the certification:\n" + "\n".join(found)
     assert_public_facts(awarded, world)
+    assert any(page.url == f"/labels/{label.number}" and page.status == 200 for page in awarded)
 
 
 def test_the_sentinels_show_where_they_belong(
