@@ -78,14 +78,17 @@ from tests.sentinel_builders import Sentinel, SentinelWorld, money_sentinel
 PER_PATH = 12
 PER_PAGINATED_PATH = 60
 MOST_REQUESTS = 4000
+API_PAGE = 2
 _LINK = re.compile(r"""(?:href|src)\s*=\s*["']([^"'#]+)""")
 _ABSOLUTE = re.compile(r"https?://localhost(/[^\s\"'<>]*)")
+_JSON_PATH = re.compile(r'"(/[^/"\s<>{}][^"\s<>{}]*)"')
 
 
 @pytest.fixture
 def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
-    """As in production: the development outbox page is off."""
-    return {**app_config, "SHOW_OUTBOX": False}
+    """As in production, the development outbox page is off; the bulk OCDS package has pages
+    of two releases, so that the walk follows its pages."""
+    return {**app_config, "SHOW_OUTBOX": False, "OCDS_PAGE_SIZE": 2}
 
 
 @dataclass
@@ -144,12 +147,13 @@ def without_address(text: str, url: str) -> str:
 
 
 def links_in(text: str) -> Iterable[str]:
-    """Same-site addresses a page names: href/src attributes, absolute URLs (JSON links,
-    Link headers, feeds)."""
+    """Same-site addresses a page names: href/src attributes, absolute URLs (OCDS links,
+    feeds), paths in JSON (the API's page links)."""
     for found in _LINK.findall(text):
         if found.startswith("/") and not found.startswith("//"):
             yield found
     yield from _ABSOLUTE.findall(text)
+    yield from _JSON_PATH.findall(text)
 
 
 def seeds(app: Flask, route_world: dict[str, Any], world: SentinelWorld) -> list[str]:
@@ -157,7 +161,11 @@ def seeds(app: Flask, route_world: dict[str, Any], world: SentinelWorld) -> list
     values = path_values(route_world, None)
     found = [case.path.format(**values) for case in CASES if case.method == "GET"]
     for rule in app.url_map.iter_rules():
-        if "GET" not in (rule.methods or set()) or not rule.arguments:
+        if "GET" not in (rule.methods or set()):
+            continue
+        if not rule.arguments:
+            if rule.rule.startswith("/api/"):
+                found.append(f"{rule.rule}?per_page={API_PAGE}")  # the lists, page by page
             continue
         names = sorted(rule.arguments)
         choices = [world.ids.get(name, []) for name in names]
@@ -252,6 +260,10 @@ def test_no_confidential_value_on_any_anonymous_surface(
     public = {case.endpoint for case in CASES if case.expected["anonymous"] == 200}
     public.discard("dev.outbox")  # off, as in production (the app_config fixture above)
     assert public <= answered(app, before), "anonymous routes the walk did not reach"
+    followed = {page.url for page in before if page.status == 200}
+    assert {"/procurement/ocds.json?page=2", f"/api/v1/calls?page=2&per_page={API_PAGE}"} <= (
+        followed
+    ), "the walk does not follow the pages of the lists"
 
     pass_deadline(call)
     found = leaks(anonymous_walk(app, route_world, world), world.always + world.until_award)
