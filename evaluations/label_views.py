@@ -33,13 +33,13 @@ from wtforms.validators import Length, Optional
 
 from evaluations import labels as label_service
 from evaluations.credentials import Verdict, VerdictCode
+from evaluations.forms import LabelReasonForm
 from evaluations.keys import public_keys_document
 from evaluations.label_documents import MAX_LABEL_FILE_BYTES, verify_label_file
 from evaluations.models import Label, LabelEvent, LabelStatus
 from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
-from registry.forms import ReasonForm
 from registry.models import Role
 from registry.norms.models import NormVersion
 
@@ -279,14 +279,14 @@ def manage(number: str) -> str:
         "evaluations/labels/manage.html",
         label=label,
         facts=label_service.label_facts(label),
-        form=ReasonForm(),
+        form=LabelReasonForm(),
         recertification_due=label_service.recertification_due(label),
     )
 
 
 def _change(number: str, action: Any, done: str) -> Any:
     label = _label_or_404(number)
-    form = ReasonForm()
+    form = LabelReasonForm()
     if not form.validate_on_submit():
         flash("Give a reason; it is published in the decision log.", "error")
         return redirect(url_for("labels.manage", number=number))
