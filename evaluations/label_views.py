@@ -32,6 +32,7 @@ from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from evaluations import labels as label_service
+from evaluations import transparency
 from evaluations.credentials import Verdict, VerdictCode
 from evaluations.forms import LabelReasonForm
 from evaluations.keys import public_keys_document
@@ -255,7 +256,10 @@ def decision_rows() -> Any:
         select(LabelEvent)
         .join(Label, Label.id == LabelEvent.label_id)
         .where(Label.credential != "")
-        .options(selectinload(LabelEvent.label).selectinload(Label.solution))
+        .options(
+            selectinload(LabelEvent.label).selectinload(Label.solution),
+            selectinload(LabelEvent.audit_entry),
+        )
         .order_by(LabelEvent.at.desc(), LabelEvent.id.desc())
     )
 
@@ -265,6 +269,20 @@ def decisions() -> str:
     """The public decision log: every issue, suspension, reinstatement, revocation, expiry."""
     page = db.paginate(decision_rows(), per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("evaluations/decisions.html", page=page)
+
+
+@bp.get("/audit/checkpoint.json")
+def audit_checkpoint() -> Response:
+    """The audit chain's head and the digest of its public entries, signed now."""
+    document = transparency.signed_checkpoint(current_app.config["BASE_URL"])
+    response = current_app.response_class(
+        json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8"),
+        mimetype="application/json",
+    )
+    # A verifier compares it with the decision log read at about the same time.
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 # --- The authority's actions ------------------------------------------------------------------
