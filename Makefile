@@ -6,14 +6,18 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
-FLASK := $(BIN)/flask --app app
+# The address labels are signed with and links name: HOST and PORT unless set (a wildcard
+# HOST is reached as 127.0.0.1 here; set SAFETECH_BASE_URL to the name others use).
+SAFETECH_BASE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
+FLASK := SAFETECH_BASE_URL=$(SAFETECH_BASE_URL) $(BIN)/flask --app app
 
 .PHONY: run serve install install-dev assets migrate seed test system-packages lint typecheck pytest bench load clean
 
 run: install assets migrate seed serve
 
 serve:
-	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) scripts/serve.sh
+	BIN=$(BIN) HOST=$(HOST) PORT=$(PORT) WORKERS=$(WORKERS) SAFETECH_BASE_URL=$(SAFETECH_BASE_URL) \
+	  scripts/serve.sh
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)

@@ -7,6 +7,7 @@ import secrets
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
@@ -49,6 +50,7 @@ def _defaults(instance_path: str) -> dict[str, Any]:
         "KEYS_DIR": str(instance / "keys"),
         "OUTBOX_DIR": str(instance / "outbox"),
         "PDF_CACHE_DIR": str(instance / "pdf-cache"),
+        # Where the public reaches the portal; `make run` sets it from HOST and PORT.
         "BASE_URL": "http://127.0.0.1:5000",
         "AUTHORITY_NAME": "National Public Security Technology Authority",
         "COUNTRY": "FR",
@@ -78,8 +80,10 @@ def _defaults(instance_path: str) -> dict[str, Any]:
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application; settings come from defaults, SAFETECH_* variables, then tests."""
     from registry.database import configure_sqlite_engine, normalise_database_url
+    from registry.public_address import PortalFlask
 
-    app = Flask(__name__, instance_relative_config=True)
+    # Its url_for(..., _external=True) names BASE_URL, never the request's Host header.
+    app = PortalFlask(__name__, instance_relative_config=True)
     # Ids in URLs stay within a 32-bit integer column: a larger one is simply "not found"
     # instead of a database error on PostgreSQL.
     app.url_map.converters["int"] = BoundedIntegerConverter
@@ -91,6 +95,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
+    base_url = str(app.config["BASE_URL"]).rstrip("/")
+    if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc:
+        raise RuntimeError(f"SAFETECH_BASE_URL must be an http(s) address, not {base_url!r}")
+    app.config["BASE_URL"] = base_url
     production = bool(app.config["PRODUCTION"])
     if not app.config.get("SECRET_KEY"):
         if production:

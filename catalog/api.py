@@ -18,10 +18,12 @@ from registry.api import (
     PAGE_PARAMETERS,
     add_openapi,
     api_error,
+    id_parameter,
     json_response,
     ok_response,
     page_schema,
     paginated,
+    problem_response_description,
 )
 from registry.models import Organisation, VendorSize
 
@@ -85,13 +87,11 @@ def serialise_solution(solution: Solution) -> dict[str, Any]:
 @bp.get("/solutions")
 def solutions() -> Response:
     """Published solutions, filterable by category code, activity code and vendor id."""
-    vendor = request.args.get("vendor", "")
-    if vendor and not (vendor.isascii() and vendor.isdigit() and int(vendor) <= services.MAX_ID):
-        return api_error(400, "vendor must be a vendor id (a positive integer).")
+    vendor = request.args.get("vendor", type=int)  # checked against PATHS before the view
     statement = services.public_solutions(
         category=request.args.get("category") or None,
         activity=request.args.get("activity") or None,
-        vendor_id=int(vendor) if vendor else None,
+        vendor_id=vendor,
     ).options(  # the full records, in a fixed number of queries per page
         selectinload(Solution.standards),
         selectinload(Solution.deployments),
@@ -245,10 +245,9 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
-GONE = {
-    "description": "The solution was public once and is no longer offered (archived).",
-    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-}
+GONE = problem_response_description(
+    "The solution was public once and is no longer offered (archived)."
+)
 
 
 def _filter(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -271,7 +270,7 @@ PATHS: dict[str, Any] = {
                 *PAGE_PARAMETERS,
                 _filter("category", "A technology category code.", {"type": "string"}),
                 _filter("activity", "A security activity code.", {"type": "string"}),
-                _filter("vendor", "A vendor organisation id.", {"type": "integer"}),
+                id_parameter("vendor", "query", "A vendor organisation id."),
             ],
             "responses": {
                 "200": ok_response(
@@ -286,15 +285,7 @@ PATHS: dict[str, Any] = {
             "summary": "One published solution",
             "operationId": "getSolution",
             "tags": ["Catalog"],
-            "parameters": [
-                {
-                    "name": "solution_id",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer"},
-                    "example": EXAMPLE_SOLUTION_ID,
-                }
-            ],
+            "parameters": [id_parameter("solution_id", "path", example=EXAMPLE_SOLUTION_ID)],
             "responses": {
                 "200": ok_response({"$ref": "#/components/schemas/Solution"}, "The solution."),
                 "304": NOT_MODIFIED_RESPONSE,
@@ -322,15 +313,7 @@ PATHS: dict[str, Any] = {
             "summary": "One vendor with its published solution ids",
             "operationId": "getVendor",
             "tags": ["Catalog"],
-            "parameters": [
-                {
-                    "name": "organisation_id",
-                    "in": "path",
-                    "required": True,
-                    "schema": {"type": "integer"},
-                    "example": EXAMPLE_VENDOR_ID,
-                }
-            ],
+            "parameters": [id_parameter("organisation_id", "path", example=EXAMPLE_VENDOR_ID)],
             "responses": {
                 "200": ok_response({"$ref": "#/components/schemas/VendorDetail"}, "The vendor."),
                 "304": NOT_MODIFIED_RESPONSE,

@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, Response, request
 
 from catalog import search
 from catalog.catalog_views import read_arguments
-from registry.api import API_PREFIX, MAX_PER_PAGE, add_openapi, json_response
+from registry.api import API_PREFIX, MAX_PAGE, MAX_PER_PAGE, add_openapi, json_response
 
 bp = Blueprint("catalog_search_api", __name__, url_prefix=API_PREFIX)
 DEFAULT_PER_PAGE = 20
@@ -67,7 +67,11 @@ def _parameters() -> list[dict[str, Any]]:
             "in": "query",
             "schema": {"type": "string", "enum": list(search.SORTS)},
         },
-        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {
+            "name": "page",
+            "in": "query",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+        },
         {
             "name": "per_page",
             "in": "query",

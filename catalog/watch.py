@@ -18,6 +18,7 @@ from registry import events
 from registry.database import db
 from registry.mail import send_mail
 from registry.models import User
+from registry.public_address import public_url
 
 # How a label action reads in a notice.
 LABEL_ACTIONS = {
@@ -38,9 +39,7 @@ def site_path(endpoint: str, **values: Any) -> str:
 
 
 def _absolute(link: str) -> str:
-    if link.startswith(("http://", "https://")):
-        return link
-    return current_app.config["BASE_URL"].rstrip("/") + link
+    return public_url(link)
 
 
 def notify_watchers(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import click
 from flask import Flask
 
 
@@ -49,7 +50,7 @@ def _init_labels(app: Flask) -> None:
     from catalog.gaps import register_certified_counter
     from evaluations import catalog_facts, label_api, label_views, search_facts
     from evaluations.demo_labels import seed_demo_labels
-    from evaluations.labels import certified_counts, expire_at_start_up
+    from evaluations.labels import certified_counts, expire_at_start_up, signed_address
     from registry.cli import add_demo_seeder
     from registry.navigation import ALL_ROLES, SIGNED_IN, NavEntry, add_nav_entry
 
@@ -66,3 +67,7 @@ def _init_labels(app: Flask) -> None:
     catalog_facts.register(app)
     search_facts.register(app)
     expire_at_start_up(app)
+    # Labels signed for another address (the demo seeded on another port) are named as a
+    # server starts; a `flask …` command runs for a moment and prints its own result.
+    if click.get_current_context(silent=True) is None:
+        signed_address.warn_if_signed_elsewhere(app)

@@ -16,6 +16,7 @@ from registry.api import (
     json_response,
     page_schema,
     paginated,
+    problem_response_description,
 )
 from registry.models import Role
 
@@ -117,6 +118,7 @@ PATHS: dict[str, Any] = {
                 "all of them. Anonymous requests get 401."
             ),
             "x-requires-login": True,
+            "security": [{"portalSession": []}],
             "parameters": PAGE_PARAMETERS,
             "responses": {
                 "200": {
@@ -128,11 +130,15 @@ PATHS: dict[str, Any] = {
                     },
                 },
                 "401": {
-                    "description": "Not signed in.",
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                    **problem_response_description("Not signed in."),
+                    "headers": {
+                        "WWW-Authenticate": {
+                            "description": "The portal's session cookie is the credential.",
+                            "schema": {"type": "string"},
+                        }
                     },
                 },
+                "403": problem_response_description("The signed-in role has no evaluations."),
             },
         }
     }

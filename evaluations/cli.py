@@ -100,7 +100,11 @@ def expire_command() -> None:
 
 @labels_group.command("resign")
 def resign_command() -> None:
-    """Sign every label's credential again with the current key (after a compromised key)."""
+    """Sign every label again with the current key, for this instance's SAFETECH_BASE_URL.
+
+    After a compromised key, or when the portal moved to another address: the credential id,
+    the verification URL and QR code, the status list URLs and the key id all follow.
+    """
     from sqlalchemy import select
 
     from evaluations.labels import sign_label
@@ -114,7 +118,10 @@ def resign_command() -> None:
             sign_label(label)
             count += 1
         db.session.commit()
-    click.echo(f"{count} label credential(s) signed with key {key_store().current_record().id}.")
+    click.echo(
+        f"{count} label credential(s) signed for {current_app.config['BASE_URL']} "
+        f"with key {key_store().current_record().id}."
+    )
 
 
 @click.command("verify-public")

@@ -18,6 +18,7 @@ from registry.api import (
     PAGE_PARAMETERS,
     add_openapi,
     api_error,
+    id_parameter,
     json_response,
     page_schema,
     paginated,
@@ -67,16 +68,13 @@ def labels() -> Response:
         .options(selectinload(Label.norm_version))
         .order_by(Label.issued_at.desc(), Label.id.desc())
     )
-    status = request.args.get("status", "")
-    if status:
-        if status not in {s.value for s in LabelStatus}:
-            return api_error(400, "status must be one of valid, suspended, revoked, expired")
+    # Both filters are held to their declarations (below) before the view runs.
+    status = request.args.get("status")
+    if status is not None:
         statement = statement.where(Label.status == LabelStatus(status))
-    solution = request.args.get("solution", "")
-    if solution:
-        if not solution.isdigit() or int(solution) > 2**31 - 1:
-            return api_error(400, "solution must be a solution id")
-        statement = statement.where(Label.solution_id == int(solution))
+    solution = request.args.get("solution", type=int)
+    if solution is not None:
+        statement = statement.where(Label.solution_id == solution)
     return json_response(paginated(statement, _label_json, "labels_api.labels"))
 
 
@@ -263,14 +261,13 @@ def describe(app: Flask) -> None:
                             "in": "query",
                             "schema": {"type": "string", "enum": [s.value for s in LabelStatus]},
                         },
-                        {"name": "solution", "in": "query", "schema": {"type": "integer"}},
+                        id_parameter("solution", "query", "A solution id."),
                         *PAGE_PARAMETERS,
                     ],
                     "responses": {
                         "200": _json_200(
                             "A page of labels", page_schema("#/components/schemas/Label")
                         ),
-                        "400": {"description": "A filter value is not valid."},
                     },
                 }
             },

@@ -24,7 +24,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
@@ -36,11 +35,12 @@ from evaluations import transparency
 from evaluations.credentials import Verdict, VerdictCode
 from evaluations.forms import LabelReasonForm
 from evaluations.keys import public_keys_document
-from evaluations.label_documents import MAX_LABEL_FILE_BYTES, verify_label_file
+from evaluations.label_documents import MAX_LABEL_FILE_BYTES, VC_MEDIA_TYPE, verify_label_file
 from evaluations.models import Label, LabelEvent, LabelStatus
 from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
+from registry.forms import InputForm
 from registry.models import Role
 from registry.norms.models import NormVersion
 
@@ -68,7 +68,7 @@ VERDICT_TEXT: dict[str, str] = {
 }
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(InputForm):
     """A label file (credential JSON or label PDF), or pasted credential JSON."""
 
     file = FileField("Label file (the .json credential or the .pdf label)")
@@ -181,7 +181,6 @@ def label_page(number: str) -> Any:
         recertification_due=recertification_due,
         events=label.events,
         version=label.norm_version,
-        base_url=current_app.config["BASE_URL"].rstrip("/"),
     )
     if source is not None:
         _keep(pages, label.number, (source, page))
@@ -227,7 +226,7 @@ def label_credential(number: str) -> Response:
     """The signed W3C Verifiable Credential of the label, exactly as issued."""
     label = _label_or_404(number)
     response = current_app.response_class(
-        label_service.label_credential_bytes(label), mimetype="application/vc+json"
+        label_service.label_credential_bytes(label), mimetype=VC_MEDIA_TYPE
     )
     response.set_etag(hashlib.sha256(label.credential.encode("utf-8")).hexdigest()[:32])
     response.make_conditional(request)
@@ -240,7 +239,7 @@ def status_list(purpose: str) -> Response:
     """A signed Bitstring Status List credential: the revoked or the suspended labels."""
     credential = label_service.status_list_credential(purpose)
     body = json.dumps(credential, ensure_ascii=False, indent=2).encode("utf-8")
-    response = current_app.response_class(body, mimetype="application/vc+json")
+    response = current_app.response_class(body, mimetype=VC_MEDIA_TYPE)
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     response.make_conditional(request)
     # Short: a verifier must learn of a revocation within minutes.

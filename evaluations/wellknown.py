@@ -1,13 +1,20 @@
-"""Public well-known documents: the registry's signing keys."""
+"""Public documents that verifiers fetch: the registry's signing keys and its JSON-LD context."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app
+import hashlib
+import json
+
+from flask import Blueprint, Response, current_app, request
 
 from evaluations.keys import public_keys_document
+from evaluations.label_documents import JSON_LD_MEDIA_TYPE, SAFETECH_CONTEXT_PATH, safetech_context
 from registry.api import json_response
 
 bp = Blueprint("wellknown", __name__)
+
+# A published context version never changes, so caches may keep it for a day.
+CONTEXT_MAX_AGE = 86_400
 
 
 @bp.get("/.well-known/safetech-keys.json")
@@ -16,3 +23,18 @@ def keys_document() -> Response:
     # BASE_URL, not the Host header: key ids inside signed credentials must never vary.
     document = public_keys_document(current_app.config["BASE_URL"])
     return json_response(document, max_age=3600)
+
+
+@bp.get(SAFETECH_CONTEXT_PATH)
+def safetech_context_document() -> Response:
+    """The SafeTech JSON-LD context (version 1) that every label credential names."""
+    # BASE_URL again: the vocabulary IRIs in it are those the signed credentials mean.
+    document = safetech_context(current_app.config["BASE_URL"])
+    body = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    response = current_app.response_class(body, mimetype=JSON_LD_MEDIA_TYPE)
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    response.make_conditional(request)
+    response.headers["Cache-Control"] = f"public, max-age={CONTEXT_MAX_AGE}"
+    # Verifiers in a browser load it from another origin.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -23,6 +23,7 @@ from registry.api import (
     PAGE_PARAMETERS,
     add_openapi,
     api_error,
+    id_parameter,
     json_response,
     ok_response,
     page_schema,
@@ -323,16 +324,6 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
-def _id_parameter(name: str, example: int) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "path",
-        "required": True,
-        "schema": {"type": "integer", "minimum": 1},
-        "example": example,
-    }
-
-
 PATHS: dict[str, Any] = {
     "/lots": {
         "get": {
@@ -348,7 +339,7 @@ PATHS: dict[str, Any] = {
     "/lots/{lot_id}": {
         "get": {
             "summary": "One frozen or later lot",
-            "parameters": [_id_parameter("lot_id", EXAMPLE_LOT_ID)],
+            "parameters": [id_parameter("lot_id", "path", example=EXAMPLE_LOT_ID)],
             "responses": {
                 "200": ok_response({"$ref": "#/components/schemas/Lot"}, "The lot."),
                 "304": NOT_MODIFIED_RESPONSE,
@@ -374,7 +365,7 @@ PATHS: dict[str, Any] = {
     "/calls/{call_id}": {
         "get": {
             "summary": "One joint call",
-            "parameters": [_id_parameter("call_id", EXAMPLE_CALL_ID)],
+            "parameters": [id_parameter("call_id", "path", example=EXAMPLE_CALL_ID)],
             "responses": {
                 "200": ok_response({"$ref": "#/components/schemas/Call"}, "The call."),
                 "304": NOT_MODIFIED_RESPONSE,

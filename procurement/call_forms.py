@@ -5,9 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -22,14 +21,15 @@ from procurement.call_models import MAX_CONTRACT_MONTHS, MAX_LEAD_TIME_DAYS, Off
 from procurement.calls import DESCRIPTION_MAX, REASON_MAX, Certified, OfferData
 from procurement.forms import _decimal
 from procurement.models import NOTES_MAX
+from registry.forms import BoundedIntegerField, InputForm, NameField
 
 TIER_ROWS = 4
 
 
-class OpenCallForm(FlaskForm):
+class OpenCallForm(InputForm):
     """What the authority states when opening a call from a frozen lot."""
 
-    title = StringField("Call title", validators=[InputRequired(), Length(max=200)])
+    title = NameField("Call title", validators=[InputRequired(), Length(max=200)])
     description = TextAreaField(
         "Description",
         validators=[Optional(), Length(max=DESCRIPTION_MAX)],
@@ -40,7 +40,7 @@ class OpenCallForm(FlaskForm):
         validators=[InputRequired(message="Give a valid date (YYYY-MM-DD).")],
         description="Offers close at 12:00 UTC on this date.",
     )
-    contract_months = IntegerField(
+    contract_months = BoundedIntegerField(
         "Duration of the framework agreement (months)",
         default=24,
         validators=[
@@ -50,14 +50,14 @@ class OpenCallForm(FlaskForm):
     )
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(InputForm):
     """One tender document."""
 
-    title = StringField("Document title", validators=[InputRequired(), Length(max=200)])
+    title = NameField("Document title", validators=[InputRequired(), Length(max=200)])
     file = FileField("File", validators=[FileRequired("Choose a file.")])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(InputForm):
     """Why a call ends without an award."""
 
     reason = TextAreaField(
@@ -67,26 +67,28 @@ class ReasonForm(FlaskForm):
     )
 
 
-class OfferForm(FlaskForm):
+class OfferForm(InputForm):
     """A vendor's offer: a solution, price tiers as fixed rows, a lead time."""
 
     solution = SelectField(
         "Solution offered", validators=[DataRequired(message="Choose a solution.")]
     )
-    lead_time_days = IntegerField(
+    lead_time_days = BoundedIntegerField(
         "Lead time (days from the order to delivery)",
         validators=[
             InputRequired(message="Give a whole number of days."),
             NumberRange(1, MAX_LEAD_TIME_DAYS),
         ],
     )
-    tier_quantity_1 = IntegerField("From quantity (tier 1)", validators=[Optional()], default=1)
+    tier_quantity_1 = BoundedIntegerField(
+        "From quantity (tier 1)", validators=[Optional()], default=1
+    )
     tier_price_1 = StringField("Unit price (tier 1, EUR)", validators=[Optional(), Length(max=30)])
-    tier_quantity_2 = IntegerField("From quantity (tier 2)", validators=[Optional()])
+    tier_quantity_2 = BoundedIntegerField("From quantity (tier 2)", validators=[Optional()])
     tier_price_2 = StringField("Unit price (tier 2, EUR)", validators=[Optional(), Length(max=30)])
-    tier_quantity_3 = IntegerField("From quantity (tier 3)", validators=[Optional()])
+    tier_quantity_3 = BoundedIntegerField("From quantity (tier 3)", validators=[Optional()])
     tier_price_3 = StringField("Unit price (tier 3, EUR)", validators=[Optional(), Length(max=30)])
-    tier_quantity_4 = IntegerField("From quantity (tier 4)", validators=[Optional()])
+    tier_quantity_4 = BoundedIntegerField("From quantity (tier 4)", validators=[Optional()])
     tier_price_4 = StringField("Unit price (tier 4, EUR)", validators=[Optional(), Length(max=30)])
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=NOTES_MAX)])
 

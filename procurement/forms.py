@@ -6,9 +6,8 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -22,6 +21,7 @@ from procurement.aggregation import (
 from procurement.models import NOTES_MAX, Need, NeedUnit
 from procurement.services import NeedData
 from registry.database import db
+from registry.forms import BoundedIntegerField, InputForm, NameField
 from registry.models import TechnologyCategory
 from registry.norms.models import Norm, NormStatus
 
@@ -51,10 +51,10 @@ def _decimal(text: str | None) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-class NeedForm(FlaskForm):
+class NeedForm(InputForm):
     """What a buyer states about a need."""
 
-    title = StringField("Short title", validators=[InputRequired(), Length(max=200)])
+    title = NameField("Short title", validators=[InputRequired(), Length(max=200)])
     category = SelectField("Technology category", validators=[InputRequired()])
     norm = SelectField(
         "Norm the solution must be certified against",
@@ -62,12 +62,12 @@ class NeedForm(FlaskForm):
         description="Optional. With no norm, any certified solution of the category qualifies.",
     )
     min_level_rank = SelectField("Minimum label level", choices=LEVEL_CHOICES, default="0")
-    firm_quantity = IntegerField(
+    firm_quantity = BoundedIntegerField(
         "Firm quantity",
         validators=[InputRequired(message="Give a whole number.")],
         description="What you commit to buy.",
     )
-    optional_quantity = IntegerField(
+    optional_quantity = BoundedIntegerField(
         "Optional extra quantity",
         validators=[Optional()],
         default=0,
@@ -156,14 +156,14 @@ class NeedForm(FlaskForm):
         )
 
 
-class AggregationForm(FlaskForm):
+class AggregationForm(InputForm):
     """The settings of an aggregation round."""
 
     region_level = SelectField("Pool needs", choices=REGION_LEVEL_CHOICES, default="2")
-    min_buyers = IntegerField(
+    min_buyers = BoundedIntegerField(
         "Minimum buyers per lot", default=2, validators=[InputRequired(), NumberRange(1, 50)]
     )
-    min_vendors = IntegerField(
+    min_vendors = BoundedIntegerField(
         "Minimum certified solutions able to meet a need",
         default=2,
         validators=[InputRequired(), NumberRange(0, 50)],
@@ -187,10 +187,10 @@ class AggregationForm(FlaskForm):
             "between -0.99 and -0.01 (-0.15 by default)."
         ),
     )
-    procedure_days = IntegerField(
+    procedure_days = BoundedIntegerField(
         "Procedure days", default=60, validators=[InputRequired(), NumberRange(0, 365)]
     )
-    lead_time_days = IntegerField(
+    lead_time_days = BoundedIntegerField(
         "Delivery lead time (days)", default=30, validators=[InputRequired(), NumberRange(0, 365)]
     )
 

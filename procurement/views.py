@@ -14,6 +14,7 @@ from procurement import services
 from procurement.aggregation import MIN_POINTS_FOR_FIT
 from procurement.forms import AggregationForm, NeedForm
 from procurement.models import Lot, LotMember, LotStatus, Need, NeedStatus, NeedUnit
+from registry import arguments
 from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
@@ -61,9 +62,9 @@ def new_need() -> Any:
         form = NeedForm()
     else:
         prefill: dict[str, Any] = {}
-        like = request.args.get("like_solution", "")
-        if like.isdigit():
-            category, norm = services.like_solution(int(like))
+        like = arguments.integer_argument("like_solution")
+        if like is not None:
+            category, norm = services.like_solution(like)
             prefill = {"category": category, "norm": norm or ""}
         else:
             prefill = {

@@ -8,12 +8,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
+from flask import has_request_context
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Integer, MetaData, String, event
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import DateTime, Integer, MetaData, Select, String, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, mapped_column
 from sqlalchemy.orm import registry as orm_registry
 from sqlalchemy.types import TypeDecorator
+
+from registry import arguments
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -59,7 +63,39 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base, engine_options={"pool_pre_ping": True})
+class RegistrySQLAlchemy(SQLAlchemy):
+    """Flask-SQLAlchemy whose `paginate` reads `page` and `per_page` through registry.arguments.
+
+    Its own reading takes any integer, and an offset past 64 bits is a database error.
+    """
+
+    def paginate(
+        self,
+        select: Select[Any],
+        *,
+        page: int | None = None,
+        per_page: int | None = None,
+        max_per_page: int | None = None,
+        error_out: bool = True,
+        count: bool = True,
+    ) -> Pagination:
+        """One page of `select`; the page number and size from the request unless given."""
+        if has_request_context():
+            if page is None:
+                page = arguments.page_argument("page")
+            if per_page is None:
+                per_page = arguments.page_argument("per_page", 20, max_per_page or 100)
+        return super().paginate(
+            select,
+            page=page,
+            per_page=per_page,
+            max_per_page=max_per_page,
+            error_out=error_out,
+            count=count,
+        )
+
+
+db = RegistrySQLAlchemy(model_class=Base, engine_options={"pool_pre_ping": True})
 
 int_pk = Annotated[int, mapped_column(Integer, primary_key=True)]
 str40 = Annotated[str, mapped_column(String(40))]

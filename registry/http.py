@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
+from urllib.parse import unquote_to_bytes
 
-from flask import Flask, g, render_template, request
+from flask import Flask, abort, g, render_template, request
 from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy.exc import IntegrityError, OperationalError
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import BadRequest, HTTPException, ServiceUnavailable
 from werkzeug.wrappers import Response
 
 from registry import auth
 from registry.access import current_user, role_of
+from registry.api import problem_response
+from registry.arguments import BadParameter
 from registry.database import db, sqlite_begin_mode
 from registry.exceptions import TooManyAttempts
 from registry.models import Role
@@ -26,6 +29,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "form-action 'self'",
     ]
 )
+# Production is served over HTTPS only: browsers must not try plain HTTP again for two years
+# (the same value as deploy/nginx-safetech.conf, so a proxy that adds it too agrees).
+STRICT_TRANSPORT_SECURITY = "max-age=63072000"
 ERROR_TITLES = {
     400: "The request could not be understood",
     403: "You do not have access to this",
@@ -51,6 +57,68 @@ def _kept_form_fields() -> list[tuple[str, str]]:
         return []
 
 
+def _shown(name: str) -> str:
+    return name if len(name) <= 40 else name[:40] + "…"
+
+
+def _refuse(name: str, where: str, problem: str) -> NoReturn:
+    if where == "parameter":
+        raise BadParameter(_shown(name), problem)
+    abort(400, description=f"{where} {_shown(name)}: {problem}")
+
+
+def _refuse_bad_text(name: str, value: str, where: str) -> None:
+    # PostgreSQL refuses NUL in text: a NUL would reach it as a 500 from any text filter.
+    if "\x00" in name or "\x00" in value:
+        _refuse(name, where, "contains a NUL character.")
+
+
+def _check_pairs(raw: bytes, where: str) -> None:
+    """Refuse (400) `name=value&…` whose names or values are not UTF-8 once percent-decoded."""
+    for pair in raw.split(b"&"):
+        raw_name, _, raw_value = pair.partition(b"=")
+        try:
+            name = unquote_to_bytes(raw_name.replace(b"+", b" ")).decode()
+        except UnicodeDecodeError:
+            abort(400, description=f"{where}: a parameter name is not valid UTF-8 text.")
+        try:
+            value = unquote_to_bytes(raw_value.replace(b"+", b" ")).decode()
+        except UnicodeDecodeError:
+            _refuse(name, where, "not valid UTF-8 text.")
+        _refuse_bad_text(name, value, where)
+
+
+def check_request_text() -> None:
+    """Refuse (400) a path, query string or form that is not UTF-8 text or carries a NUL.
+
+    Werkzeug decodes the raw query string and an urlencoded body strictly when first read (a
+    UnicodeDecodeError anywhere later) and keeps percent-encoded invalid bytes as literal
+    text: both are checked here, once, before any view or form reads them.
+    """
+    try:
+        path = request.environ.get("PATH_INFO", "").encode("latin-1").decode()
+    except UnicodeError:
+        abort(400, description="The address is not valid UTF-8 text.")
+    if "\x00" in path:
+        abort(400, description="The address contains a NUL character.")
+    _check_pairs(request.query_string, "parameter")
+    if request.method in auth.SAFE_METHODS:
+        return
+    if request.mimetype == "application/x-www-form-urlencoded":
+        # Cached, so the form parser reads the same bytes again.
+        _check_pairs(request.get_data(cache=True), "form field")
+    elif request.mimetype == "multipart/form-data":
+        try:
+            fields = request.form
+            files = request.files
+        except UnicodeDecodeError:
+            abort(400, description="The form's parts are not valid UTF-8 text.")
+        for name, value in fields.items(multi=True):
+            _refuse_bad_text(name, value, "form field")
+        for name, upload in files.items(multi=True):
+            _refuse_bad_text(name, upload.filename or "", "file field")
+
+
 def render_error(code: int, description: str | None = None) -> tuple[str, int]:
     """Render the friendly page for an HTTP error code."""
     db.session.rollback()
@@ -68,6 +136,46 @@ def render_error(code: int, description: str | None = None) -> tuple[str, int]:
     )
 
 
+def single_charset(content_type: str) -> str:
+    """The Content-Type with its first ``charset`` parameter only.
+
+    Werkzeug appends ``; charset=utf-8`` to every text type, also to one that names its
+    charset already (``text/plain; charset=utf-8`` of a stored file): one is what clients read.
+    """
+    parts = content_type.split(";")
+    kept = [parts[0]]
+    seen = False
+    for parameter in parts[1:]:
+        if parameter.strip().lower().startswith("charset="):
+            if seen:
+                continue
+            seen = True
+        kept.append(parameter)
+    return ";".join(kept)
+
+
+def is_api_request() -> bool:
+    """Whether the request is for the JSON API, whose errors are problem details, not pages."""
+    return request.path.startswith("/api/")
+
+
+def api_problem(
+    code: int, description: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    """An error as the API answers it: RFC 9457 problem details (`application/problem+json`)."""
+    db.session.rollback()
+    return problem_response(code, description, headers)
+
+
+def http_error_problem(error: HTTPException) -> Response:
+    """A werkzeug HTTP error as problem details, keeping its headers (Allow, Retry-After)."""
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    if isinstance(error, BadParameter):
+        db.session.rollback()
+        return problem_response(400, error.description, headers, parameter=error.parameter)
+    return api_problem(error.code or 500, error.description, headers)
+
+
 def init_app(app: Flask) -> None:
     """Install the hooks on the application."""
 
@@ -79,6 +187,7 @@ def init_app(app: Flask) -> None:
         )
         if request.endpoint != "static":
             auth.load_session()
+        check_request_text()
 
     @app.teardown_request
     def _end_request(exc: BaseException | None) -> None:
@@ -95,6 +204,11 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config["PRODUCTION"]:
+            headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+        content_type = headers.get("Content-Type")
+        if content_type and content_type.lower().count("charset=") > 1:
+            headers["Content-Type"] = single_charset(content_type)
         if g.get("user_session") is not None:
             headers["Cache-Control"] = "no-store"
             headers.add("Vary", "Cookie")
@@ -113,7 +227,9 @@ def init_app(app: Flask) -> None:
         return {"current_user": user, "current_role": role}
 
     @app.errorhandler(CSRFError)
-    def _csrf_error(error: CSRFError) -> tuple[str, int]:
+    def _csrf_error(error: CSRFError) -> Any:
+        if is_api_request():
+            return http_error_problem(error)
         return render_error(
             400,
             "Your form could not be accepted because its security token was missing or "
@@ -121,13 +237,17 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(TooManyAttempts)
-    def _too_many(error: TooManyAttempts) -> tuple[str, int, dict[str, str]]:
+    def _too_many(error: TooManyAttempts) -> Any:
+        if is_api_request():
+            return api_problem(429, str(error), {"Retry-After": str(error.retry_after_seconds)})
         body, code = render_error(429, str(error))
         return body, code, {"Retry-After": str(error.retry_after_seconds)}
 
     @app.errorhandler(OperationalError)
-    def _database_unavailable(error: OperationalError) -> tuple[str, int, dict[str, str]]:
+    def _database_unavailable(error: OperationalError) -> Any:
         app.logger.error("database unavailable: %s", error)
+        if is_api_request():
+            return api_problem(503, "The database is busy or unavailable.", {"Retry-After": "5"})
         body, code = render_error(
             503,
             "The database is busy or unavailable. Nothing was saved. "
@@ -136,9 +256,11 @@ def init_app(app: Flask) -> None:
         return body, code, {"Retry-After": "5"}
 
     @app.errorhandler(IntegrityError)
-    def _conflict(error: IntegrityError) -> tuple[str, int]:
+    def _conflict(error: IntegrityError) -> Any:
         # Two identical submissions raced past the checks; the database kept one of them.
         app.logger.warning("integrity conflict: %s", error.orig)
+        if is_api_request():
+            return api_problem(409, "The same request was submitted twice at the same moment.")
         return render_error(
             409,
             "The same information was submitted twice at the same moment; it was saved once. "
@@ -146,8 +268,10 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(OSError)
-    def _storage_unavailable(error: OSError) -> tuple[str, int, dict[str, str]]:
+    def _storage_unavailable(error: OSError) -> Any:
         app.logger.error("storage unavailable: %s", error)
+        if is_api_request():
+            return api_problem(503, "Files cannot be read right now.", {"Retry-After": "30"})
         body, code = render_error(
             503,
             "Files cannot be stored right now. Nothing was saved. "
@@ -159,12 +283,10 @@ def init_app(app: Flask) -> None:
     def _http_error(error: HTTPException) -> Any:
         if error.code is None or error.code < 400:
             return error
-        if request.path.startswith("/api/"):
-            return {
-                "error": {"code": error.code, "message": ERROR_TITLES.get(error.code, error.name)}
-            }, error.code
+        if is_api_request():
+            return http_error_problem(error)
         description = None
-        if isinstance(error, ServiceUnavailable):
+        if isinstance(error, ServiceUnavailable | BadRequest):
             description = error.description
         body, code = render_error(error.code, description)
         response = app.make_response((body, code))
@@ -173,8 +295,10 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception) -> tuple[str, int]:
+    def _unexpected(error: Exception) -> Any:
         app.logger.exception("unhandled error")
+        if is_api_request():
+            return api_problem(500, "The server could not complete the request.")
         return render_error(500)
 
     app.jinja_env.globals["csrf_token"] = generate_csrf

@@ -54,6 +54,25 @@ def test_secure_cookie_in_production(app_factory: Callable[..., Flask]) -> None:
     assert production.test_client().get("/dev/outbox").status_code == 404
 
 
+def test_production_asks_browsers_for_https_only(app_factory: Callable[..., Flask]) -> None:
+    production = app_factory(PRODUCTION=True, SECRET_KEY="x" * 32).test_client()
+    development = app_factory().test_client()
+    # A page, an error page, a download and a static file alike.
+    for path in ("/", "/no-such-page", "/catalog.csv", "/static/css/safetech.css"):
+        with production.get(path) as response:
+            assert response.headers["Strict-Transport-Security"] == "max-age=63072000", path
+        with development.get(path) as response:
+            assert "Strict-Transport-Security" not in response.headers, path
+
+
+@pytest.mark.parametrize("value", ["127.0.0.1:8000", "ftp://registry.example", "https://"])
+def test_a_base_url_that_is_no_web_address_fails_loudly(
+    app_config: dict[str, Any], value: str
+) -> None:
+    with pytest.raises(RuntimeError, match="SAFETECH_BASE_URL"):
+        create_app({**app_config, "BASE_URL": value})
+
+
 def test_production_without_secret_key_fails_loudly(app_config: dict[str, Any]) -> None:
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({**app_config, "PRODUCTION": True, "SECRET_KEY": None})

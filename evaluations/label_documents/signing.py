@@ -1,11 +1,14 @@
 """A label's credential and the status list credentials: building and signing them.
 
 The credential follows the W3C Verifiable Credentials Data Model 2.0 with an eddsa-jcs-2022
-Data Integrity proof (evaluations.credentials). Its ``@context`` is the VC 2.0 context alone:
-that context's ``@vocab`` (``https://www.w3.org/ns/credentials/issuer-dependent#``) gives our
-own terms (``SafeTechLabelCredential``, ``level``, ``scorePercent``, …) a valid JSON-LD
-meaning without a second context document that verifiers would have to fetch or cache. The
-proof is over JCS canonical JSON, so no JSON-LD processing is needed to verify it offline.
+Data Integrity proof (evaluations.credentials). Its ``@context`` is the VC 2.0 context
+followed by the registry's SafeTech context (evaluations.label_documents.context), which
+defines every term of our own (``SafeTechLabelCredential``, ``label``, ``level``,
+``criteria``, …): the VC 2.0 context has no catch-all vocabulary, so without it a JSON-LD
+processor would drop the label's claims. The proof is over JCS canonical JSON, so no JSON-LD
+processing (and no context download) is needed to verify it offline; the contexts are signed
+with the rest (the proof repeats them), so they cannot be swapped afterwards. The status list
+credentials use only VC 2.0 terms and carry the VC 2.0 context alone.
 
 The label's *status* (valid, suspended, revoked) is deliberately not in the credential: a
 signed document cannot change, so the status is published in two Bitstring Status List
@@ -27,9 +30,13 @@ from evaluations.credentials import (
     sign_credential,
 )
 from evaluations.keys import SigningKey, keys_document_url
+from evaluations.label_documents.context import safetech_context_url
 from evaluations.label_documents.facts import LabelFacts, score_value
 
 VC_V2_CONTEXT: Final = "https://www.w3.org/ns/credentials/v2"
+# The media type of a VC 2.0 credential, embedded proof included (VC Data Model 2.0, "Media
+# Types"); ``application/vc+json`` was a draft's name for it.
+VC_MEDIA_TYPE: Final = "application/vc"
 LABEL_CREDENTIAL_TYPE: Final = "SafeTechLabelCredential"
 STATUS_LIST_CREDENTIAL_TYPE: Final = "BitstringStatusListCredential"
 STATUS_PURPOSES: Final = ("revocation", "suspension")
@@ -61,14 +68,18 @@ def build_credential(
     facts: LabelFacts,
     issuer_url: str,
     status_list_url: str,
+    context_url: str,
     *,
     credential_id: str | None = None,
 ) -> dict[str, Any]:
-    """The unsigned VC 2.0 credential of a label (sign it with ``sign_label_credential``)."""
+    """The unsigned VC 2.0 credential of a label (sign it with ``sign_label_credential``).
+
+    ``context_url`` is the registry's SafeTech context (``safetech_context_url``).
+    """
     if not 0 <= facts.status_list_index < STATUS_LIST_MIN_BITS:
         raise ValueError(f"status_list_index must be in 0..{STATUS_LIST_MIN_BITS - 1}")
     norm = {"code": facts.norm_code, "title": facts.norm_title, "version": facts.norm_version}
-    credential: dict[str, Any] = {"@context": [VC_V2_CONTEXT]}
+    credential: dict[str, Any] = {"@context": [VC_V2_CONTEXT, context_url]}
     if credential_id:
         credential["id"] = credential_id
     credential.update(
@@ -156,11 +167,12 @@ def issue_label_credential(
     credential_id: str | None = None,
     created: datetime | None = None,
 ) -> dict[str, Any]:
-    """Build and sign a label's credential; issuer and status lists follow from ``base_url``."""
+    """Build and sign a label's credential; its issuer, context and list URLs follow base_url."""
     credential = build_credential(
         facts,
         keys_document_url(base_url),
         status_list_base(base_url),
+        safetech_context_url(base_url),
         credential_id=credential_id,
     )
     return sign_label_credential(credential, signing_key, base_url, created=created)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import select
 
 from evaluations.keys import current_signing_key
@@ -32,7 +32,7 @@ from registry.database import db
 
 def verification_url(number: str) -> str:
     """The public page that verifies a label (printed on the PDF, in the QR code)."""
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/labels/{number}"
+    return url_for("labels.label_page", number=number, _external=True)
 
 
 def _criterion_result_text(result: CriterionResult) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import current_app
 from sqlalchemy import select
 
 from evaluations.models import AssignmentStatus, Evaluation, EvaluationEvent, EvaluationStatus
@@ -19,6 +18,7 @@ from registry.database import db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
 from registry.mail import send_mail
 from registry.models import Organisation, OrganisationKind, Role, User
+from registry.public_address import public_url
 
 OPEN_STATUSES = (
     EvaluationStatus.DRAFT,
@@ -93,9 +93,9 @@ def _authority_staff() -> list[User]:
 
 
 def _notify(users: Iterable[User], subject: str, body: str) -> None:
-    base = current_app.config.get("BASE_URL", "")
+    link = public_url("/evaluations")
     for user in users:
-        send_mail(user.email, subject, f"Hello {user.full_name},\n\n{body}\n\n{base}/evaluations")
+        send_mail(user.email, subject, f"Hello {user.full_name},\n\n{body}\n\n{link}")
 
 
 def _move(

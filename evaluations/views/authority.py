@@ -13,6 +13,7 @@ from evaluations.forms import AssignForm, DecideForm, ResolveForm, ReturnForm
 from evaluations.models import EvaluationStatus
 from evaluations.views.blueprint import bp
 from evaluations.views.evaluation_page import _detail_page, _form_action, _redirect_detail
+from registry import arguments
 from registry.access import roles_required
 from registry.database import db, utcnow
 from registry.exceptions import RuleViolation
@@ -88,7 +89,7 @@ def resolve(evaluation_id: int) -> Any:
             services.resolve_disagreement(
                 g.user,
                 evaluation,
-                int(form.criterion_id.data) if form.criterion_id.data.isdigit() else 0,
+                arguments.parse_integer(form.criterion_id.data or "", 1, arguments.MAX_ID) or 0,
                 form.value.data or "",
                 form.note.data or "",
                 form.outside_reason.data or "",

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-from flask import current_app, has_request_context, url_for
+from flask import url_for
 from sqlalchemy import select
 
 from procurement.call_models import JointCall
@@ -13,15 +12,9 @@ from registry.database import db
 from registry.models import Organisation, User
 
 
-def _link(endpoint: str, path: str, **values: Any) -> str:
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    return current_app.config["BASE_URL"].rstrip("/") + path
-
-
 def call_link(call: JointCall) -> str:
-    """The call's page as an absolute URL."""
-    return _link("calls.call", f"/procurement/calls/{call.id}", call_id=call.id)
+    """The call's page as an absolute URL (on BASE_URL, also outside a request)."""
+    return url_for("calls.call", call_id=call.id, _external=True)
 
 
 def _org_emails(organisation_ids: Iterable[int]) -> list[str]:

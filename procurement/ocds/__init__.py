@@ -17,6 +17,13 @@ its own ocid (JointCall.ocid, fixed at opening); its releases, oldest first:
 Buyers' ceiling prices are theirs: no release carries them (a dropped-out buyer appears only as
 a buyer without a contract).
 
+The releases keep to OCDS 1.1 beyond its schema: every field outside the core comes from an
+extension the package declares (``EXTENSIONS``, each at a tagged release or, for extensions that
+have none, a fixed commit); codes are never deprecated ones (award criteria ``priceOnly``); a
+period's ``durationInDays`` is the days from its start through its end (before the award only the
+framework's length is known: the most days its months can span); the dates of an ocid's releases
+strictly increase in the order of the process.
+
 Submodules:
 
 - ``formats``: the ocid prefix, the ocids of needs and calls, dates and amounts.

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from procurement.call_models import Award, CallStatus, JointCall, Offer
-from procurement.ocds.formats import amount, stamp
+from procurement.ocds.formats import amount, dated_period, parse_stamp, stamp
 from procurement.ocds.items import _classification
 from procurement.ocds.parties import SME_SIZES, _Parties, _reference
 from procurement.ocds.tender import _related_needs, _tender
@@ -59,21 +59,11 @@ def _bids(call: JointCall, parties: _Parties, evaluated: bool) -> dict[str, Any]
             "status": "valid" if evaluated else "pending",
             "tenderers": [tenderer],
             "relatedLots": [lot.reference],
-            "description": f"{offer.solution.name}, lead time {offer.lead_time_days} days",
         }
         if price is not None:
             total = price * quantity
             totals.append(total)
             bid["value"] = amount(total, lot.currency)
-            bid["items"] = [
-                {
-                    "id": f"SOLUTION-{offer.solution_id}",
-                    "description": offer.solution.name,
-                    "quantity": quantity,
-                    "unit": {"name": lot.unit.label, "value": amount(price, lot.currency)},
-                    "relatedLot": lot.reference,
-                }
-            ]
         details.append(bid)
     sme = sum(1 for offer in offers if offer.vendor.vendor_size in SME_SIZES)
     statistics: list[dict[str, Any]] = [
@@ -99,7 +89,10 @@ def _bids(call: JointCall, parties: _Parties, evaluated: bool) -> dict[str, Any]
         ]
     for statistic in statistics:
         statistic["date"] = stamp(call.deadline)
-    return {"statistics": statistics, "details": details}
+    bids: dict[str, Any] = {"statistics": statistics}
+    if details:  # OCDS: no empty array (a call without offers has statistics only)
+        bids["details"] = details
+    return bids
 
 
 def _with_bids(release: dict[str, Any], call: JointCall, parties: _Parties) -> None:
@@ -107,7 +100,8 @@ def _with_bids(release: dict[str, Any], call: JointCall, parties: _Parties) -> N
     release["bids"] = _bids(call, parties, evaluated)
     tenderers = {offer.vendor_id: offer.vendor for offer in call.offers}
     release["tender"]["numberOfTenderers"] = len(tenderers)
-    release["tender"]["tenderers"] = [_reference(tenderers[key]) for key in sorted(tenderers)]
+    if tenderers:
+        release["tender"]["tenderers"] = [_reference(tenderers[k]) for k in sorted(tenderers)]
 
 
 def _award(award: Award, parties: _Parties) -> dict[str, Any]:
@@ -151,16 +145,27 @@ def _award(award: Award, parties: _Parties) -> dict[str, Any]:
                 "relatedLot": lot.reference,
             }
         ],
-        "contractPeriod": {
-            "startDate": stamp(award.contract_start),
-            "endDate": stamp(award.contract_end),
-        },
+        "contractPeriod": dated_period(award.contract_start, award.contract_end),
         "relatedLots": [lot.reference],
-        "relatedBids": [offer.reference],
+        "relatedBid": offer.reference,
     }
     if buyers:
         result["buyers"] = buyers
     return result
+
+
+def _dated_in_order(releases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Release dates strictly increase along the ocid's releases: a release recorded in the same
+    second as the one before it (the contracts are recorded with their award) is dated one
+    second after it."""
+    previous: dt.datetime | None = None
+    for release in releases:
+        moment = parse_stamp(release["date"])
+        if previous is not None and moment <= previous:
+            moment = previous + dt.timedelta(seconds=1)
+            release["date"] = stamp(moment)
+        previous = moment
+    return releases
 
 
 def call_releases(call: JointCall, now: dt.datetime | None = None) -> list[dict[str, Any]]:
@@ -179,9 +184,9 @@ def call_releases(call: JointCall, now: dt.datetime | None = None) -> list[dict[
         if call.outcome_reason:
             cancelled["tender"]["description"] += f" Cancelled: {call.outcome_reason}"
         releases.append(cancelled)
-        return releases
+        return _dated_in_order(releases)
     if not after_deadline:
-        return releases
+        return _dated_in_order(releases)
     bids, parties = _release(call, "bids", call.deadline, ["tenderUpdate"], "active")
     _with_bids(bids, call, parties)
     bids["parties"] = parties.as_list()
@@ -224,13 +229,9 @@ def call_releases(call: JointCall, now: dt.datetime | None = None) -> list[dict[
                     "title": f"{call.reference}: contract of {line.buyer.name}",
                     "status": "active",
                     "buyer": parties.add(line.buyer, "buyer"),
-                    "period": {
-                        "startDate": stamp(award.contract_start),
-                        "endDate": stamp(award.contract_end),
-                    },
+                    "period": dated_period(award.contract_start, award.contract_end),
                     "value": amount(line.value, call.lot.currency),
                     "dateSigned": stamp(line.created_at),
-                    "relatedBids": [award.offer.reference],
                     "items": [
                         {
                             "id": f"NEED-{line.need_id:05d}",
@@ -250,4 +251,4 @@ def call_releases(call: JointCall, now: dt.datetime | None = None) -> list[dict[
             ]
             signed["parties"] = parties.as_list()
             releases.append(signed)
-    return releases
+    return _dated_in_order(releases)

@@ -15,7 +15,10 @@ def _region_location(code: str) -> dict[str, Any]:
     name = REGIONS.get(code, code) if code else "All regions"
     location: dict[str, Any] = {"description": name}
     if code:
-        location["gazetteer"] = {"scheme": "ISO3166-2", "identifiers": [code]}
+        # A country is an ISO 3166-1 alpha-2 code ("ISO2" in locationGazetteers), a region an
+        # ISO 3166-2 subdivision code (a scheme that open codelist lacks).
+        scheme = "ISO2" if len(code) == 2 else "ISO3166-2"
+        location["gazetteer"] = {"scheme": scheme, "identifiers": [code]}
     return location
 
 
@@ -39,7 +42,7 @@ def _need_item(need: Need, lot_id: str | None = None) -> dict[str, Any]:
         "classification": _classification(need),
         "quantity": need.firm_quantity,
         "unit": {"name": need.unit.label},
-        "deliveryLocations": [_region_location(need.region_code)],
+        "deliveryLocation": _region_location(need.region_code),
     }
     if lot_id is not None:
         item["relatedLot"] = lot_id

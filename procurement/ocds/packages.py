@@ -21,15 +21,23 @@ from registry.database import db, utcnow
 PAGE_SIZE = 500
 DEFAULT_LICENSE = "https://creativecommons.org/publicdomain/zero/1.0/"
 OCDS_VERSION = "1.1"
-# The extension.json of each official extension the releases use.
-EXTENSIONS = [
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_techniques_extension/master/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_requirements_extension/master/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_contract_buyer_extension/master/extension.json",
-    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_location_extension/v1.1.5/extension.json",
-]
+# The extension.json of each official extension the releases use, at the version the tests hold a
+# copy of (tests/standards/ocds-1.1/): the tagged release where the extension has one (v1.1.5),
+# else the commit of its default branch the copy was taken from (these extensions have no tag).
+_RAW = "https://raw.githubusercontent.com/open-contracting-extensions"
+_EXTENSION_VERSIONS = (
+    ("ocds_lots_extension", "v1.1.5"),
+    ("ocds_bid_extension", "v1.1.5"),
+    ("ocds_location_extension", "v1.1.5"),
+    ("ocds_techniques_extension", "5568b00a8dd694a3d34441bdd9ef2bd3f9d44b11"),
+    ("ocds_requirements_extension", "b4f5ba94b46bded427f5cd771b53397d020f7ec5"),
+    ("ocds_contract_buyer_extension", "e9d393b46b77d7df9f18399408cb9c065efb6d13"),
+    # Party Scale: parties/details/scale.
+    ("ocds_partyDetails_scale_extension", "152cd9fb74e021e537b17d84420615acf7dec032"),
+    # Pagination: the links of the pages of /procurement/ocds.json.
+    ("ocds_pagination_extension", "a0df51b5214325561d4efde52f775ea75271c683"),
+)
+EXTENSIONS = [f"{_RAW}/{name}/{ref}/extension.json" for name, ref in _EXTENSION_VERSIONS]
 
 
 _NEED_OCID = re.compile(r"^(?P<prefix>.+)-NEED-(?P<id>\d{1,10})$")

@@ -6,7 +6,7 @@ from typing import Any
 
 from procurement.models import Need, NeedStatus
 from procurement.ocds.formats import need_ocid, stamp
-from procurement.ocds.items import _category, _need_item, _region_location
+from procurement.ocds.items import _category, _need_item
 from procurement.ocds.parties import _Parties
 
 # Needs a buyer has made public by opening them.
@@ -49,6 +49,5 @@ def need_release(need: Need) -> dict[str, Any]:
             "status": "planned",
             "mainProcurementCategory": _category(need.unit),
             "items": [_need_item(need)],
-            "deliveryLocations": [_region_location(need.region_code)],
         },
     }

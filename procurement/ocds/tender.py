@@ -8,7 +8,7 @@ from flask import url_for
 
 from procurement.call_models import JointCall
 from procurement.models import Lot
-from procurement.ocds.formats import amount, need_ocid, stamp
+from procurement.ocds.formats import amount, longest_months, need_ocid, stamp
 from procurement.ocds.items import _category, _need_item, _region_location
 from procurement.ocds.parties import _Parties, authority_of
 from registry.norms.models import Norm
@@ -116,7 +116,9 @@ def document_url(call_id: int, document_id: int) -> str:
 
 
 def _contract_months_period(call: JointCall) -> dict[str, Any]:
-    return {"durationInDays": call.contract_months * 30}
+    """The framework's term before it starts: only its length is known, at most this many days
+    (the term is ``contract_months`` calendar months from the award, see award contractPeriod)."""
+    return {"durationInDays": longest_months(call.contract_months)}
 
 
 def _tender(call: JointCall, status: str, parties: _Parties) -> dict[str, Any]:
@@ -138,7 +140,7 @@ def _tender(call: JointCall, status: str, parties: _Parties) -> dict[str, Any]:
             "(Directive 2014/24/EU, art. 37–38)"
         ),
         "mainProcurementCategory": _category(lot.unit),
-        "awardCriteria": "lowestCost",
+        "awardCriteria": "priceOnly",
         "awardCriteriaDetails": (
             "The lowest unit price at the lot's firm quantity among offers whose solution holds "
             "the required label. A buyer whose ceiling is below the awarded price leaves the "
@@ -155,7 +157,8 @@ def _tender(call: JointCall, status: str, parties: _Parties) -> dict[str, Any]:
                 "title": f"{lot.category.name}, {lot.unit.label.lower()}",
                 "description": (
                     f"{len({m.buyer_id for m in members})} buyers; estimated quantity "
-                    f"{lot.firm_quantity}, maximum quantity {lot.maximum_quantity}"
+                    f"{lot.firm_quantity}, maximum quantity {lot.maximum_quantity}; delivery: "
+                    f"{_region_location(lot.region_code)['description']}"
                 ),
                 "status": status,
                 "value": amount(estimate, lot.currency),
@@ -181,7 +184,6 @@ def _tender(call: JointCall, status: str, parties: _Parties) -> dict[str, Any]:
         },
         "criteria": _criteria(lot, lot_id),
         "documents": _documents(call, lot_id),
-        "deliveryLocations": [_region_location(lot.region_code)],
         "hasEnquiries": False,
     }
     if authority is not None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from flask import current_app, has_request_context, url_for
+from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -30,10 +30,8 @@ from registry.models import Role, User
 
 
 def _needs_link() -> str:
-    """The buyers' needs page as an absolute URL (the configured address outside a request)."""
-    if has_request_context():
-        return url_for("procurement.needs", _external=True)
-    return current_app.config["BASE_URL"].rstrip("/") + "/procurement/needs"
+    """The buyers' needs page as an absolute URL (on BASE_URL, also outside a request)."""
+    return url_for("procurement.needs", _external=True)
 
 
 def request_confirmation(actor: User | None, lot: Lot) -> Lot:

@@ -9,6 +9,7 @@ from flask import Blueprint, Flask, Response, request, url_for
 
 from registry.api import (
     API_PREFIX,
+    MAX_ID,
     NOT_FOUND_RESPONSE,
     NOT_MODIFIED_RESPONSE,
     PAGE_PARAMETERS,
@@ -301,7 +302,7 @@ PATHS: dict[str, Any] = {
                 {
                     "name": "status",
                     "in": "query",
-                    "schema": {"enum": [s.value for s in NormStatus]},
+                    "schema": {"type": "string", "enum": [s.value for s in NormStatus]},
                 },
             ],
             "responses": {
@@ -336,7 +337,7 @@ PATHS: dict[str, Any] = {
                     "name": "number",
                     "in": "path",
                     "required": True,
-                    "schema": {"type": "integer", "minimum": 1},
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                     "example": 1,
                 },
             ],

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -17,6 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from registry.forms import BoundedIntegerField, InputForm, NameField
 from registry.norms.models import (
     MAX_VALIDITY_MONTHS,
     MAX_WEIGHT,
@@ -35,7 +34,7 @@ KIND_CHOICES = [
 ]
 
 
-class NormForm(FlaskForm):
+class NormForm(InputForm):
     """A new norm: code, title, category, description."""
 
     code = StringField(
@@ -44,7 +43,7 @@ class NormForm(FlaskForm):
         description="Capital letters, digits and hyphens, e.g. VA-INTEROP. It never changes.",
         render_kw={"autocapitalize": "characters", "spellcheck": "false"},
     )
-    title = StringField("Title", validators=[InputRequired(), Length(max=200)])
+    title = NameField("Title", validators=[InputRequired(), Length(max=200)])
     category_id = SelectField("Technology category", coerce=int, validators=[InputRequired()])
     description = TextAreaField(
         "Description",
@@ -53,15 +52,15 @@ class NormForm(FlaskForm):
     )
 
 
-class NormDetailsForm(FlaskForm):
+class NormDetailsForm(InputForm):
     """A norm's editable details (the code is fixed)."""
 
-    title = StringField("Title", validators=[InputRequired(), Length(max=200)])
+    title = NameField("Title", validators=[InputRequired(), Length(max=200)])
     category_id = SelectField("Technology category", coerce=int, validators=[InputRequired()])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(InputForm):
     """Withdrawing a norm needs a reason."""
 
     reason = TextAreaField(
@@ -69,13 +68,13 @@ class WithdrawForm(FlaskForm):
     )
 
 
-class VersionSettingsForm(FlaskForm):
+class VersionSettingsForm(InputForm):
     """A draft's label validity, levels, referenced standards and change note.
 
     Level rows `level_<n>_name` / `level_<n>_minimum` are added below for n = 1..MAX_LEVELS.
     """
 
-    validity_months = IntegerField(
+    validity_months = BoundedIntegerField(
         "Label validity (months)",
         validators=[InputRequired(), NumberRange(MIN_VALIDITY_MONTHS, MAX_VALIDITY_MONTHS)],
         description=f"How long a label issued under this version is valid: "
@@ -118,22 +117,24 @@ for _n in range(1, MAX_LEVELS + 1):
     setattr(
         VersionSettingsForm,
         f"level_{_n}_name",
-        StringField(f"Level {_n} name", validators=[Optional(), Length(max=60)]),
+        NameField(f"Level {_n} name", validators=[Optional(), Length(max=60)]),
     )
     setattr(
         VersionSettingsForm,
         f"level_{_n}_minimum",
-        IntegerField(f"Level {_n} minimum (%)", validators=[Optional(), NumberRange(1, 100)]),
+        BoundedIntegerField(
+            f"Level {_n} minimum (%)", validators=[Optional(), NumberRange(1, 100)]
+        ),
     )
 
 
-class SectionForm(FlaskForm):
+class SectionForm(InputForm):
     """A section's title."""
 
-    title = StringField("Section title", validators=[InputRequired(), Length(max=200)])
+    title = NameField("Section title", validators=[InputRequired(), Length(max=200)])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(InputForm):
     """Move something one place up or down."""
 
     direction = HiddenField(validators=[InputRequired()])
@@ -144,7 +145,7 @@ class MoveForm(FlaskForm):
         return {"up": -1, "down": 1}.get(self.direction.data or "", 0)
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(InputForm):
     """One criterion."""
 
     section_id = SelectField("Section", coerce=int, validators=[InputRequired()])
@@ -155,7 +156,7 @@ class CriterionForm(FlaskForm):
         "code across versions so that comparisons match it.",
         render_kw={"autocapitalize": "characters", "spellcheck": "false"},
     )
-    title = StringField("Title", validators=[InputRequired(), Length(max=200)])
+    title = NameField("Title", validators=[InputRequired(), Length(max=200)])
     guidance = TextAreaField(
         "Guidance for vendors and evaluators",
         validators=[Optional(), Length(max=5000)],
@@ -166,7 +167,7 @@ class CriterionForm(FlaskForm):
     mandatory = BooleanField(
         "Mandatory (scored criteria): a score of 0 fails the evaluation whatever the percent"
     )
-    weight = IntegerField(
+    weight = BoundedIntegerField(
         "Weight",
         default=1,
         validators=[InputRequired(), NumberRange(MIN_WEIGHT, MAX_WEIGHT)],
@@ -176,7 +177,7 @@ class CriterionForm(FlaskForm):
     evidence_required = BooleanField("The vendor must attach evidence for this criterion")
 
 
-class PublishForm(FlaskForm):
+class PublishForm(InputForm):
     """Publishing a draft; the transition date is asked when a version is in force."""
 
     transition_date = DateField(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
+from registry import arguments
 from registry.access import current_user
 from registry.database import db
 from registry.forms import ConfirmForm
@@ -95,8 +96,7 @@ def version(code: str, number: int) -> str:
 
 
 def _number_argument(name: str) -> int | None:
-    raw = request.args.get(name, "").strip()
-    return int(raw) if raw.isdigit() and len(raw) <= 6 else None
+    return arguments.parse_integer(request.args.get(name, ""), 1, arguments.MAX_ID)
 
 
 @bp.get("/norms/<code>/compare")

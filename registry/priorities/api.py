@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from registry.api import (
     API_PREFIX,
+    MAX_ID,
     NOT_FOUND_RESPONSE,
     NOT_MODIFIED_RESPONSE,
     PAGE_PARAMETERS,
@@ -145,7 +146,7 @@ _NUMBER_PARAMETER = {
     "name": "number",
     "in": "path",
     "required": True,
-    "schema": {"type": "integer", "minimum": 1},
+    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
     "example": 1,
 }
 

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from registry import arguments
 from registry.access import current_user, role_of, roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
@@ -108,12 +109,13 @@ def version(scope: str, number: int) -> str:
 
 
 def _number_argument(name: str) -> int | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
+    raw = request.args.get(name, "")
+    if not raw.strip():
         return None
-    if not raw.isdigit() or len(raw) > 9:
+    number = arguments.parse_integer(raw, 1, arguments.MAX_ID)
+    if number is None:
         abort(404)
-    return int(raw)
+    return number
 
 
 @bp.get("/<scope>/compare")

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
-from registry import services
+from registry import arguments, services
 from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
@@ -95,6 +95,7 @@ def organisation_detail(organisation_id: int) -> str:
         "registry/admin_organisation.html",
         organisation=organisation,
         entries=entries,
+        look_alikes=services.similar_organisations(organisation),
         reason_form=ReasonForm(),
         confirm=ConfirmForm(),
     )
@@ -204,7 +205,7 @@ def audit_log() -> str:
     object_type = args.get("object_type", "").strip()[:40]
     object_id = args.get("object_id", "").strip()[:80]
     actor = args.get("actor", "").strip()[:254]
-    organisation_id = args.get("organisation_id", type=int)
+    organisation_id = arguments.integer_argument("organisation_id")
     statement = select(AuditEntry).order_by(AuditEntry.seq.desc())
     if action:
         statement = statement.where(AuditEntry.action.startswith(action, autoescape=True))

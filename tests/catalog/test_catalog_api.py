@@ -68,9 +68,8 @@ def test_a_solution_is_public_only_while_published(
         privacy_features="Blurred by default.",
     )
     missing = client.get(f"/api/v1/solutions/{secret.id}")
-    assert missing.status_code == 404 and missing.json == {
-        "error": {"code": 404, "message": "Page not found"}
-    }
+    assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
+    assert missing.json is not None and missing.json["status"] == 404
     assert "Secret draft" not in missing.get_data(as_text=True)
     assert client.get(f"/api/v1/solutions/{gone.id}").status_code == 410
     body = client.get(f"/api/v1/solutions/{live.id}").json

@@ -38,6 +38,7 @@ from evaluations.label_documents import (
 
 BASE = "https://registry.example"
 KEYS_URL = f"{BASE}/.well-known/safetech-keys.json"
+CONTEXT_URL = f"{BASE}/contexts/safetech/v1"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
@@ -103,10 +104,14 @@ def as_file(credential: object) -> bytes:
 
 def test_the_credential_follows_the_vc_2_data_model() -> None:
     credential = build_credential(
-        make_facts(), KEYS_URL, status_list_base(BASE), credential_id=f"{BASE}/labels/x.json"
+        make_facts(),
+        KEYS_URL,
+        status_list_base(BASE),
+        CONTEXT_URL,
+        credential_id=f"{BASE}/labels/x.json",
     )
 
-    assert credential["@context"] == ["https://www.w3.org/ns/credentials/v2"]
+    assert credential["@context"] == ["https://www.w3.org/ns/credentials/v2", CONTEXT_URL]
     assert credential["id"] == f"{BASE}/labels/x.json"
     assert credential["type"] == ["VerifiableCredential", "SafeTechLabelCredential"]
     assert credential["issuer"] == {
@@ -139,7 +144,7 @@ def test_the_credential_follows_the_vc_2_data_model() -> None:
 
 
 def test_the_credential_points_at_both_status_lists() -> None:
-    credential = build_credential(make_facts(), KEYS_URL, status_list_base(BASE))
+    credential = build_credential(make_facts(), KEYS_URL, status_list_base(BASE), CONTEXT_URL)
     assert credential["credentialStatus"] == [
         {
             "id": f"{BASE}/labels/status/revocation.json#42",
@@ -161,7 +166,9 @@ def test_the_credential_points_at_both_status_lists() -> None:
 @pytest.mark.parametrize("index", [-1, STATUS_LIST_MIN_BITS])
 def test_a_status_index_outside_the_list_is_refused(index: int) -> None:
     with pytest.raises(ValueError, match="status_list_index"):
-        build_credential(make_facts(status_list_index=index), KEYS_URL, status_list_base(BASE))
+        build_credential(
+            make_facts(status_list_index=index), KEYS_URL, status_list_base(BASE), CONTEXT_URL
+        )
 
 
 @pytest.mark.parametrize(
@@ -218,7 +225,7 @@ def test_a_signed_label_verifies_from_json_bytes_and_from_a_path(
 def test_sign_label_credential_uses_the_given_key(
     signing_key: SigningKey, keys_document: dict[str, Any]
 ) -> None:
-    credential = build_credential(make_facts(), KEYS_URL, status_list_base(BASE))
+    credential = build_credential(make_facts(), KEYS_URL, status_list_base(BASE), CONTEXT_URL)
     signed = sign_label_credential(
         credential, signing_key, BASE, created=datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
     )
@@ -283,7 +290,9 @@ def test_an_impostor_key_naming_our_key_is_a_bad_signature(
 def test_a_credential_naming_another_issuer_is_refused(
     signing_key: SigningKey, keys_document: dict[str, Any]
 ) -> None:
-    credential = build_credential(make_facts(), "https://other.example/issuer", "https://x/s")
+    credential = build_credential(
+        make_facts(), "https://other.example/issuer", "https://x/s", CONTEXT_URL
+    )
     signed = sign_label_credential(credential, signing_key, BASE)
     verdict = verify_label_file(as_file(signed), keys_document, now=NOW)
     assert verdict.code == VerdictCode.WRONG_ISSUER

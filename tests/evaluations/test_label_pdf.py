@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -513,3 +514,43 @@ def test_expired_label_fails_the_command(
     result = runner.invoke(args=["labels", "verify", str(tmp_path / "old.json")])
     assert result.exit_code == 1
     assert result.output.startswith("EXPIRED: ")
+
+
+def test_the_verifier_prints_only_its_verdict_on_a_truncated_pdf(
+    app: Flask,
+    app_config: dict[str, Any],
+    app_label: tuple[LabelFacts, dict[str, Any]],
+    tmp_path: Path,
+) -> None:
+    facts, credential = app_label
+    pdf = render_label_pdf(facts, credential_bytes(credential))
+    keys = tmp_path / "safetech-keys.json"
+    keys.write_text(json.dumps(public_keys_document(app.config["BASE_URL"])))
+    # The command as a verifier runs it: its own process, its own stderr.
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("SAFETECH_") and key != "DATABASE_URL"
+    }
+    for name in ("DATABASE_URL", "SECRET_KEY", "KEYS_DIR", "UPLOAD_DIR", "SEARCH_INDEX_DIR"):
+        environment[f"SAFETECH_{name}"] = str(app_config[name])
+    for name in ("OUTBOX_DIR", "PDF_CACHE_DIR"):
+        environment[f"SAFETECH_{name}"] = str(app_config[name])
+    root = Path(__file__).resolve().parents[2]
+    for length in (len(pdf) // 10, len(pdf) // 2, len(pdf) * 9 // 10, len(pdf) - 8):
+        truncated = tmp_path / f"label-{length}.pdf"
+        truncated.write_bytes(pdf[:length])
+        result = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "app", "labels", "verify", str(truncated)]
+            + ["--keys", str(keys)],
+            cwd=root,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 1, (length, result.stdout, result.stderr)
+        assert result.stderr == "", (length, result.stderr)
+        assert result.stdout.startswith("MALFORMED: "), (length, result.stdout)
+        assert len(result.stdout.splitlines()) == 1, (length, result.stdout)

@@ -104,17 +104,31 @@ def test_an_old_version_keeps_its_content(client: FlaskClient, published: None) 
         "/api/v1/priorities/occitanie",
         "/api/v1/priorities/occitanie/versions",
         "/api/v1/priorities/national/versions/4",
-        "/api/v1/priorities/national/versions/0",
         "/api/v1/priorities/nowhere",
-        "/api/v1/priorities/Not%20A%20Slug",
     ],
 )
 def test_drafts_and_unknown_maps_are_not_found(
     client: FlaskClient, published: None, path: str
 ) -> None:
     response = client.get(path)
-    assert response.status_code == 404
-    assert response.json is not None and response.json["error"]["code"] == 404
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
+    assert response.json is not None and response.json["status"] == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/api/v1/priorities/national/versions/0", "number"),
+        ("/api/v1/priorities/Not%20A%20Slug", "scope"),
+    ],
+)
+def test_malformed_scopes_and_numbers_are_refused(
+    client: FlaskClient, published: None, path: str, parameter: str
+) -> None:
+    """A scope that is no slug or a version number below 1 breaks the declared parameter."""
+    response = client.get(path)
+    assert response.status_code == 400 and response.mimetype == "application/problem+json"
+    assert response.json is not None and response.json["parameter"] == parameter
 
 
 def test_no_draft_content_leaks(client: FlaskClient, published: None) -> None:

@@ -1,5 +1,7 @@
-"""OCDS 1.1 packages of needs and joint calls validate against the release schema with our six
-extensions, and say only what is public at each stage (offers sealed until the deadline)."""
+"""OCDS 1.1 packages of needs and joint calls validate against the release schema with the
+extensions they declare, keep the rules beyond the schema (no deprecated code, durations equal to
+their periods, an ocid's releases dated in order), and say only what is public at each stage
+(offers sealed until the deadline). libcoveocds checks them too: test_ocds_cove.py."""
 
 from __future__ import annotations
 
@@ -57,13 +59,17 @@ def test_a_call_before_its_deadline_is_a_sealed_tender(
     build.two_offers(scene, call)
     body = _package(client, call.ocid)
     assert_valid(package_validator, release_schema, body)
-    assert body["version"] == "1.1" and len(body["extensions"]) == 6
+    assert body["version"] == "1.1" and body["extensions"] == ocds.EXTENSIONS
     assert call.ocid == f"ocds-sfreg1-CALL-{call.id:05d}"
     (release,) = body["releases"]
     assert release["id"] == f"{call.ocid}-tender" and release["tag"] == ["tender"]
     tender = release["tender"]
     assert tender["tenderPeriod"]["endDate"] == ocds.stamp(call.deadline)
     assert tender["techniques"]["hasFrameworkAgreement"] is True
+    assert tender["awardCriteria"] == "priceOnly"
+    # 24 months last at most 731 days (two years, one with 29 February).
+    assert tender["contractPeriod"] == {"durationInDays": 731}
+    assert tender["techniques"]["frameworkAgreement"]["period"] == {"durationInDays": 731}
     assert [item["quantity"] for item in tender["items"]] == [10, 20, 30]
     assert {item["relatedLot"] for item in tender["items"]} == {scene.lot.reference}
     assert "City of Rennes" in tender["items"][0]["description"]
@@ -141,6 +147,16 @@ def test_an_awarded_call_has_one_contract_per_buyer(
     assert awarded["suppliers"][0]["name"] == "Startup Vision"
     assert [b["name"] for b in awarded["buyers"]] == ["Brest Metropole", "Quimper Police"]
     assert "Realised saving 20.0 %" in awarded["description"]
+    # The contract runs from the start of its first day through its last (730 days later).
+    period = awarded["contractPeriod"]
+    assert period == {
+        "startDate": ocds.stamp(award.contract_start),
+        "endDate": ocds.stamp(award.contract_end).replace("T00:00:00Z", "T23:59:59Z"),
+        "durationInDays": 731,
+    }
+    # Recorded together, the award and its contracts are dated a second apart, in order.
+    dates = [release["date"] for release in body["releases"][2:]]
+    assert dates == sorted(set(dates)) and dates[0] == ocds.stamp(award.decided_at)
     contracts = [r["contracts"][0] for r in body["releases"][3:]]
     assert [c["buyer"]["name"] for c in contracts] == ["Brest Metropole", "Quimper Police"]
     assert [c["value"]["amount"] for c in contracts] == [17000.0, 25500.0]
@@ -201,7 +217,7 @@ def test_a_need_is_a_planning_process_without_its_ceiling(
     for unknown in ("ocds-sfreg1-CALL-99999", "ocds-other-NEED-00001", "nonsense", "x" * 300):
         response = client.get(f"/procurement/ocds/{unknown}.json")
         assert response.status_code == 404
-        assert response.json is not None and response.json["error"]["code"] == 404
+        assert response.json is not None and response.json["status"] == 404
 
 
 def test_the_bulk_package_holds_every_release_and_pages(
@@ -245,7 +261,7 @@ def test_before_anything_is_published_the_bulk_package_says_so(client: FlaskClie
     response = client.get("/procurement/ocds.json")
     assert response.status_code == 404
     assert response.json is not None
-    assert "Nothing is published yet" in response.json["error"]["message"]
+    assert "Nothing is published yet" in response.json["detail"]
 
 
 def test_the_demo_data_publishes_valid_packages(

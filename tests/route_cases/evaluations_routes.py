@@ -94,7 +94,8 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
             other, catalog_services.create_solution(other, complete_data(name="Walk other"))
         )
         own = services.apply_for_evaluation(vendor, own_solution.id, version.id)
-        own_evidence = services.attach_evidence(vendor, own, "own.pdf", io.BytesIO(PDF))
+        # A text file: its download is the one served with a charset of its own.
+        own_evidence = services.attach_evidence(vendor, own, "own.txt", io.BytesIO(b"Notes\n"))
         assigned = services.apply_for_evaluation(other, other_solution.id, version.id)
         assigned_evidence = services.attach_evidence(other, assigned, "other.pdf", io.BytesIO(PDF))
         services.submit_application(other, assigned)

@@ -28,7 +28,13 @@ CASES = [
     Case(
         "catalog_search_api.catalog_search",
         "GET",
-        "/api/v1/catalog/search?q=AND+NOT&certified=0&per_page=abc&regions=FR",
+        "/api/v1/catalog/search?q=AND+NOT&certified=0&per_page=7&regions=FR",
         everyone(200),
+    ),
+    Case(
+        "catalog_search_api.catalog_search",
+        "GET",
+        "/api/v1/catalog/search?q=AND+NOT&certified=0&per_page=abc&regions=FR",
+        everyone(400),
     ),
 ]
