@@ -191,6 +191,10 @@ def test_the_card_shows_the_label_facts(
         f"{BASE}/labels/STR-2026-00042",
         ATTACHMENT_NAME,
         "labels verify",
+        f"{BASE}/labels/status/revocation.json",
+        f"{BASE}/labels/status/suspension.json",
+        "--status-list revocation.json --status-list suspension.json",
+        "without current status lists the verdict is STATUS_UNKNOWN",
     ):
         assert squeeze(expected) in text, expected
 
