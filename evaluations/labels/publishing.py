@@ -128,7 +128,7 @@ def _signed_status_list(
     return credential_bytes(credential).decode("utf-8")
 
 
-def status_list_signed_at(last_change: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+def _signed_at(last_change: dt.datetime | None, now: dt.datetime) -> dt.datetime:
     """When the list served at ``now`` was signed: its last change or the latest re-signing.
 
     A pure function of the database and the clock, so every worker process signs the same
@@ -150,7 +150,7 @@ def status_list_credential(purpose: str, *, now: dt.datetime | None = None) -> d
     if purpose not in STATUS_PURPOSES:
         raise ValueError(purpose)
     indices, last = status_indices(purpose)
-    created = status_list_signed_at(last, now or dt.datetime.now(dt.UTC))
+    created = _signed_at(last, now or dt.datetime.now(dt.UTC))
     # The key id is part of the cache key: after a rotation the lists are signed anew.
     key = current_signing_key()
     text = _signed_status_list(
