@@ -35,7 +35,12 @@ from evaluations import transparency
 from evaluations.credentials import Verdict, VerdictCode
 from evaluations.forms import LabelReasonForm
 from evaluations.keys import public_keys_document
-from evaluations.label_documents import MAX_LABEL_FILE_BYTES, VC_MEDIA_TYPE, verify_label_file
+from evaluations.label_documents import (
+    MAX_LABEL_FILE_BYTES,
+    STATUS_LIST_TTL_MS,
+    VC_MEDIA_TYPE,
+    verify_label_file,
+)
 from evaluations.models import Label, LabelEvent, LabelStatus
 from registry.access import roles_required
 from registry.database import db
@@ -61,6 +66,7 @@ VERDICT_TEXT: dict[str, str] = {
     VerdictCode.KEY_REVOKED: "Signed with a revoked key",
     VerdictCode.WRONG_ISSUER: "Issued by someone else",
     VerdictCode.STATUS_LIST_INVALID: "Status list cannot be checked",
+    VerdictCode.STATUS_UNKNOWN: "Status unknown: not shown as valid",
     VerdictCode.REVOKED: "Revoked",
     VerdictCode.SUSPENDED: "Suspended",
     VerdictCode.EXPIRED: "Expired",
@@ -242,8 +248,8 @@ def status_list(purpose: str) -> Response:
     response = current_app.response_class(body, mimetype=VC_MEDIA_TYPE)
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     response.make_conditional(request)
-    # Short: a verifier must learn of a revocation within minutes.
-    return _public_cache(response, 60)
+    # Short, and the list's own ttl: a verifier must learn of a revocation within a minute.
+    return _public_cache(response, STATUS_LIST_TTL_MS // 1000)
 
 
 # --- Decision log -----------------------------------------------------------------------------
@@ -358,12 +364,17 @@ def _uploaded_bytes(form: VerifyForm) -> bytes | None:
     return None
 
 
-def verify_bytes(data: bytes) -> Verdict:
-    """The verdict on a label file with this registry's keys and current status lists."""
+# The verdicts that state a label's status as the status lists give it.
+STATUS_CHECKED_VERDICTS = frozenset({VerdictCode.VALID, VerdictCode.REVOKED, VerdictCode.SUSPENDED})
+
+
+def verify_bytes(data: bytes, now: dt.datetime) -> Verdict:
+    """The verdict on a label file at ``now``, with this registry's keys and current status
+    lists (signed from the database as it is now, so never older than the request)."""
     if len(data) > MAX_VERIFY_BYTES:
         return Verdict(VerdictCode.MALFORMED, "the file is too large to be a label")
     keys = public_keys_document(current_app.config["BASE_URL"])
-    return verify_label_file(data, keys, label_service.status_lists(), now=dt.datetime.now(dt.UTC))
+    return verify_label_file(data, keys, label_service.status_lists(now=now), now=now)
 
 
 @bp.route("/verify", methods=["GET", "POST"])
@@ -372,12 +383,13 @@ def verify() -> Any:
     form = VerifyForm()
     verdict = None
     status = 200
+    checked_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     if form.validate_on_submit():
         data = _uploaded_bytes(form)
         if data is None:
             form.file.errors = ["Choose a file or paste the credential."]
         else:
-            verdict = verify_bytes(data)
+            verdict = verify_bytes(data, checked_at)
     elif request.method == "POST" and not form.errors:
         form.file.errors = ["Choose a file or paste the credential."]
     return (
@@ -386,6 +398,8 @@ def verify() -> Any:
             form=form,
             verdict=verdict,
             verdict_text=VERDICT_TEXT.get(verdict.code, str(verdict.code)) if verdict else "",
+            status_checked=verdict is not None and verdict.code in STATUS_CHECKED_VERDICTS,
+            checked_at=checked_at,
         ),
         status,
     )
