@@ -10,7 +10,7 @@ three moments where visibility changes: a call taking offers, the same call past
 deadline, and awarded (by then the evaluation is decided and its label published). After the
 award the public facts must appear, so that publishing nothing cannot pass.
 
-What is public and what is not (DESIGN.md "Roles" and "Entities", README "Pooled demand",
+What is public and what is not (docs/DESIGN.md "Roles" and "Entities", README "Pooled demand",
 "Open joint procurement", the open-data policy page):
 
 | field | shown to anonymous visitors |
