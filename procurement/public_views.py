@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from catalog.regions import REGIONS
 from evaluations import evidence as files
-from procurement import charts, dashboard, ocds, services
+from procurement import calls, charts, dashboard, ocds, services
 from procurement.call_models import CallDocument, CallStatus, JointCall
 from registry.access import roles_required
 from registry.api import api_error, json_response, page_number
@@ -90,6 +90,7 @@ def call(call_id: int) -> str:
         after_deadline=after_deadline,
         offers_received=len(found.offers) if after_deadline else None,
         award=award,
+        savings=calls.award_savings(award) if award else None,
         phase_label=phase_label(found),
         region_names=REGIONS,
         level_name=services.level_name,
