@@ -13,10 +13,11 @@ from flask import Blueprint, Flask, Response, url_for
 from sqlalchemy import select
 
 from catalog.regions import REGIONS
-from procurement import calls, ocds, services
+from procurement import ocds, services
 from procurement.award import ObservedSavings
 from procurement.call_models import CallStatus, JointCall
 from procurement.models import Lot, LotStatus
+from procurement.savings import award_savings
 from registry.api import (
     API_PREFIX,
     NOT_FOUND_RESPONSE,
@@ -157,7 +158,7 @@ def serialise_call(call: JointCall) -> dict[str, Any]:
             "maximum_quantity": award.maximum_quantity,
             "unit_price": _money(award.unit_price),
             "total_value": _money(award.total_value),
-            "savings": serialise_savings(calls.award_savings(award)),
+            "savings": serialise_savings(award_savings(award)),
             "modelled_pooling_effect": {
                 "saving": float(award.realised_saving),
                 "buyers_alone_on_the_curve": _money(award.counterfactual_value),

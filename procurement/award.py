@@ -289,7 +289,7 @@ def observed_savings(
     if previous_unit_prices is not None and len(previous_unit_prices) == len(quantities):
         known = [price for price in previous_unit_prices if price is not None]
         if len(known) == len(quantities) and quantities:
-            previous_total = sum((q * p for q, p in zip(quantities, known)), Decimal(0))
+            previous_total = sum((q * p for q, p in zip(quantities, known, strict=True)), Decimal(0))
             previous_reason = ""
     if len(offer_tiers) < 2:
         return ObservedSavings(
@@ -307,7 +307,7 @@ def observed_savings(
     estimate = quantity * estimated_unit_price if estimated_unit_price else None
     alone = [standalone_unit_price(offer_tiers, q) for q in quantities]
     standalone = (
-        sum((q * p for q, p in zip(quantities, alone) if p is not None), Decimal(0))
+        sum((q * p for q, p in zip(quantities, alone, strict=True) if p is not None), Decimal(0))
         if quantities and all(p is not None for p in alone)
         else None
     )
