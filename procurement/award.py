@@ -289,7 +289,8 @@ def observed_savings(
     if previous_unit_prices is not None and len(previous_unit_prices) == len(quantities):
         known = [price for price in previous_unit_prices if price is not None]
         if len(known) == len(quantities) and quantities:
-            previous_total = sum((q * p for q, p in zip(quantities, known, strict=True)), Decimal(0))
+            pairs = zip(quantities, known, strict=True)
+            previous_total = sum((q * p for q, p in pairs), Decimal(0))
             previous_reason = ""
     if len(offer_tiers) < 2:
         return ObservedSavings(
