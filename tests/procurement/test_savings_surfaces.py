@@ -176,3 +176,19 @@ def test_the_demo_award_shows_savings_from_its_two_offers(
     assert any(
         "Offers received: 2." in a["description"] for r in description for a in r.get("awards", [])
     )
+
+
+def test_the_minimum_saving_gate_says_it_measures_the_modelled_saving_of_pooling(
+    app: Flask,
+    client: FlaskClient,
+    runner: FlaskCliRunner,
+    login: Callable[..., Any],
+    create_user: Callable[..., User],
+) -> None:
+    login(client, create_user(kind=OrganisationKind.AUTHORITY))
+    page = client.get("/procurement/aggregation").get_data(as_text=True)
+    assert "Minimum modelled saving of pooling (%)" in page
+    assert "not on any price offered" in page
+    assert "Minimum estimated saving" not in page
+    helped = runner.invoke(args=["procurement", "aggregate", "--help"]).output
+    assert "modelled saving of pooling" in " ".join(helped.split())
