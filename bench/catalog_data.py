@@ -25,6 +25,7 @@ from catalog.models import (
 )
 from catalog.regions import REGIONS
 from catalog.search import LabelFacts
+from registry import text
 from registry.database import db, utcnow
 from registry.models import (
     Organisation,
@@ -258,25 +259,26 @@ def generate(count: int, seed: int = 42) -> GeneratedCatalog:
     first_vendor = (
         db.session.scalar(select(Organisation.id).order_by(Organisation.id.desc())) or 0
     ) + 1
-    db.session.execute(
-        insert(Organisation),
-        [
-            {
-                "id": first_vendor + i,
-                "name": f"{rng.choice(NAME_PARTS)} {rng.choice(NAME_NOUNS)} Systems {i}",
-                "kind": OrganisationKind.VENDOR,
-                "status": OrganisationStatus.ACTIVE,
-                "vendor_size": rng.choice(sizes),
-                "country": "FR",
-                "region": "",
-                "website": "",
-                "description": "",
-                "created_at": now,
-                "status_reason": "",
-            }
-            for i in range(vendor_count)
-        ],
-    )
+    vendors = [
+        {
+            "id": first_vendor + i,
+            "name": f"{rng.choice(NAME_PARTS)} {rng.choice(NAME_NOUNS)} Systems {i}",
+            "kind": OrganisationKind.VENDOR,
+            "status": OrganisationStatus.ACTIVE,
+            "vendor_size": rng.choice(sizes),
+            "country": "FR",
+            "region": "",
+            "website": "",
+            "description": "",
+            "created_at": now,
+            "status_reason": "",
+        }
+        for i in range(vendor_count)
+    ]
+    for vendor in vendors:
+        # A bulk insert skips the model's own key upkeep.
+        vendor["name_key"] = text.name_key(vendor["name"])
+    db.session.execute(insert(Organisation), vendors)
     first = (db.session.scalar(select(Solution.id).order_by(Solution.id.desc())) or 0) + 1
     region_codes = list(REGIONS)
     catalog = GeneratedCatalog(solution_ids=list(range(first, first + count)))

@@ -11,6 +11,7 @@ from flask import Response, current_app, url_for
 from catalog.exports import bp
 from catalog.label_facts import LabelEventFact, label_provider
 from registry.database import utcnow
+from registry.text import xml_safe
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
@@ -34,9 +35,12 @@ def _tag(specific: str) -> str:
 
 
 def _add(parent: ET.Element, name: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM}}}{name}", attrs)
+    # Text is cleaned at input; this also keeps rows stored before that from making the
+    # document invalid XML (ElementTree escapes markup but writes a control character as is).
+    attributes = {key: xml_safe(value) for key, value in attrs.items()}
+    element = ET.SubElement(parent, f"{{{ATOM}}}{name}", attributes)
     if text is not None:
-        element.text = text
+        element.text = xml_safe(text)
     return element
 
 

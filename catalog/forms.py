@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -22,6 +21,7 @@ from catalog.models import (
 from catalog.regions import REGIONS
 from catalog.services import NAME_MAX, SolutionData
 from registry.database import db
+from registry.forms import InputForm, NameField
 from registry.models import SecurityActivity, TechnologyCategory
 
 CHOOSE = SelectChoice("", "— choose —")
@@ -31,10 +31,10 @@ def _lines(text: str | None) -> list[str]:
     return [line for line in (text or "").splitlines() if line.strip()]
 
 
-class SolutionForm(FlaskForm):
+class SolutionForm(InputForm):
     """Name, category, activities, texts, maturity, standards, privacy, price and regions."""
 
-    name = StringField("Name", validators=[InputRequired(), Length(max=NAME_MAX)])
+    name = NameField("Name", validators=[InputRequired(), Length(max=NAME_MAX)])
     primary_category = SelectField("Primary technology category", validators=[Optional()])
     activities = SelectMultipleField("Security activities served", validators=[Optional()])
     summary = StringField("Summary", validators=[Optional(), Length(max=SUMMARY_MAX)])

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from catalog.list_models import NOTE_MAX, SHORTLIST_NAME_MAX
-from registry.forms import BoundedIntegerField
+from registry.forms import BoundedIntegerField, InputForm, NameField
 
 
-class ShortlistNameForm(FlaskForm):
+class ShortlistNameForm(InputForm):
     """The name of a new or renamed shortlist."""
 
-    name = StringField("Name", validators=[DataRequired(), Length(max=SHORTLIST_NAME_MAX)])
+    name = NameField("Name", validators=[DataRequired(), Length(max=SHORTLIST_NAME_MAX)])
 
 
-class ShortlistItemForm(FlaskForm):
+class ShortlistItemForm(InputForm):
     """A solution to put on one of the organisation's shortlists, with a note."""
 
     shortlist_id = BoundedIntegerField(
@@ -28,7 +27,7 @@ class ShortlistItemForm(FlaskForm):
     note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=NOTE_MAX)])
 
 
-class FollowForm(FlaskForm):
+class FollowForm(InputForm):
     """What to follow or stop following: a kind and a solution id, vendor id or norm code."""
 
     kind = HiddenField(validators=[DataRequired(), Length(max=20)])

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from registry.forms import InputForm
+
 TEXT_MAX = 5000
+# A label event's reason (public statement, or the reason of a status change).
+PUBLIC_STATEMENT_MAX = 2000
 
 
 def _text(label: str, required: bool = True, description: str = "") -> TextAreaField:
@@ -16,20 +19,20 @@ def _text(label: str, required: bool = True, description: str = "") -> TextAreaF
     return TextAreaField(label, validators=validators, description=description)
 
 
-class ApplyForm(FlaskForm):
+class ApplyForm(InputForm):
     """A vendor picks one of its published solutions and a norm version in force."""
 
     solution_id = SelectField("Solution", coerce=int, validators=[InputRequired()])
     version_id = SelectField("Norm version", coerce=int, validators=[InputRequired()])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(InputForm):
     """The vendor's note to the evaluators."""
 
     vendor_note = _text("Note to the evaluators", required=False)
 
 
-class EvidenceForm(FlaskForm):
+class EvidenceForm(InputForm):
     """One evidence file, for a criterion or for the application in general."""
 
     file = FileField("File", validators=[FileRequired("Choose a file.")])
@@ -37,19 +40,19 @@ class EvidenceForm(FlaskForm):
     description = StringField("Short description", validators=[Optional(), Length(max=300)])
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(InputForm):
     """The authority asks the vendor for more information."""
 
     request_text = _text("What the vendor must provide")
 
 
-class RespondForm(FlaskForm):
+class RespondForm(InputForm):
     """The vendor answers a return request."""
 
     response_text = _text("Your answer")
 
 
-class AssignForm(FlaskForm):
+class AssignForm(InputForm):
     """The authority assigns an evaluator with an optional due date."""
 
     evaluator_id = SelectField("Evaluator", coerce=int, validators=[InputRequired()])
@@ -60,7 +63,7 @@ class AssignForm(FlaskForm):
     )
 
 
-class DeclareForm(FlaskForm):
+class DeclareForm(InputForm):
     """The evaluator's conflict-of-interest declaration."""
 
     has_conflict = RadioField(
@@ -74,7 +77,7 @@ class DeclareForm(FlaskForm):
     note = _text("Details (required when you declare a conflict)", required=False)
 
 
-class ResolveForm(FlaskForm):
+class ResolveForm(InputForm):
     """The consensus value of one flagged criterion and the note that records it."""
 
     criterion_id = HiddenField(validators=[InputRequired()])
@@ -87,8 +90,8 @@ class ResolveForm(FlaskForm):
     )
 
 
-class DecideForm(FlaskForm):
-    """Certify at a level or reject, with a rationale."""
+class DecideForm(InputForm):
+    """Certify at a level or reject: an internal rationale, and a public statement to certify."""
 
     decision = RadioField(
         "Decision",
@@ -96,9 +99,33 @@ class DecideForm(FlaskForm):
         validators=[InputRequired()],
     )
     level = SelectField("Level", coerce=str, validate_choice=False)
-    rationale = _text("Rationale")
+    public_statement = TextAreaField(
+        "Public statement — shown on the label page and in the decision log",
+        validators=[Optional(), Length(max=PUBLIC_STATEMENT_MAX)],
+        description=(
+            "Required when you certify. Anyone can read it, on the label page, in the decision "
+            "log, its JSON and its feed; write nothing confidential here."
+        ),
+    )
+    rationale = _text(
+        "Internal rationale — seen by the authority, the vendor and the evaluators only",
+        description="Never published: it stays on this evaluation.",
+    )
     level_reason = _text(
-        "Reason for a lower level",
+        "Reason for a lower level (internal, kept with the rationale)",
         required=False,
         description="Required when you certify below the computed level.",
+    )
+
+
+class LabelReasonForm(InputForm):
+    """The reason of a label's suspension, reinstatement or revocation: it is public."""
+
+    reason = TextAreaField(
+        "Public reason — shown on the label page and in the decision log",
+        validators=[InputRequired(), Length(max=PUBLIC_STATEMENT_MAX)],
+        description=(
+            "Required. Anyone can read it, and the vendor is e-mailed it; write nothing "
+            "confidential here."
+        ),
     )

@@ -24,7 +24,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
@@ -32,14 +31,16 @@ from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from evaluations import labels as label_service
+from evaluations import transparency
 from evaluations.credentials import Verdict, VerdictCode
+from evaluations.forms import LabelReasonForm
 from evaluations.keys import public_keys_document
 from evaluations.label_documents import MAX_LABEL_FILE_BYTES, VC_MEDIA_TYPE, verify_label_file
 from evaluations.models import Label, LabelEvent, LabelStatus
 from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
-from registry.forms import ReasonForm
+from registry.forms import InputForm
 from registry.models import Role
 from registry.norms.models import NormVersion
 
@@ -67,7 +68,7 @@ VERDICT_TEXT: dict[str, str] = {
 }
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(InputForm):
     """A label file (credential JSON or label PDF), or pasted credential JSON."""
 
     file = FileField("Label file (the .json credential or the .pdf label)")
@@ -254,7 +255,10 @@ def decision_rows() -> Any:
         select(LabelEvent)
         .join(Label, Label.id == LabelEvent.label_id)
         .where(Label.credential != "")
-        .options(selectinload(LabelEvent.label).selectinload(Label.solution))
+        .options(
+            selectinload(LabelEvent.label).selectinload(Label.solution),
+            selectinload(LabelEvent.audit_entry),
+        )
         .order_by(LabelEvent.at.desc(), LabelEvent.id.desc())
     )
 
@@ -264,6 +268,20 @@ def decisions() -> str:
     """The public decision log: every issue, suspension, reinstatement, revocation, expiry."""
     page = db.paginate(decision_rows(), per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("evaluations/decisions.html", page=page)
+
+
+@bp.get("/audit/checkpoint.json")
+def audit_checkpoint() -> Response:
+    """The audit chain's head and the digest of its public entries, signed now."""
+    document = transparency.signed_checkpoint(current_app.config["BASE_URL"])
+    response = current_app.response_class(
+        json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8"),
+        mimetype="application/json",
+    )
+    # A verifier compares it with the decision log read at about the same time.
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 # --- The authority's actions ------------------------------------------------------------------
@@ -278,14 +296,14 @@ def manage(number: str) -> str:
         "evaluations/labels/manage.html",
         label=label,
         facts=label_service.label_facts(label),
-        form=ReasonForm(),
+        form=LabelReasonForm(),
         recertification_due=label_service.recertification_due(label),
     )
 
 
 def _change(number: str, action: Any, done: str) -> Any:
     label = _label_or_404(number)
-    form = ReasonForm()
+    form = LabelReasonForm()
     if not form.validate_on_submit():
         flash("Give a reason; it is published in the decision log.", "error")
         return redirect(url_for("labels.manage", number=number))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -22,15 +21,15 @@ from procurement.call_models import MAX_CONTRACT_MONTHS, MAX_LEAD_TIME_DAYS, Off
 from procurement.calls import DESCRIPTION_MAX, REASON_MAX, Certified, OfferData
 from procurement.forms import _decimal
 from procurement.models import NOTES_MAX
-from registry.forms import BoundedIntegerField
+from registry.forms import BoundedIntegerField, InputForm, NameField
 
 TIER_ROWS = 4
 
 
-class OpenCallForm(FlaskForm):
+class OpenCallForm(InputForm):
     """What the authority states when opening a call from a frozen lot."""
 
-    title = StringField("Call title", validators=[InputRequired(), Length(max=200)])
+    title = NameField("Call title", validators=[InputRequired(), Length(max=200)])
     description = TextAreaField(
         "Description",
         validators=[Optional(), Length(max=DESCRIPTION_MAX)],
@@ -51,14 +50,14 @@ class OpenCallForm(FlaskForm):
     )
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(InputForm):
     """One tender document."""
 
-    title = StringField("Document title", validators=[InputRequired(), Length(max=200)])
+    title = NameField("Document title", validators=[InputRequired(), Length(max=200)])
     file = FileField("File", validators=[FileRequired("Choose a file.")])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(InputForm):
     """Why a call ends without an award."""
 
     reason = TextAreaField(
@@ -68,7 +67,7 @@ class ReasonForm(FlaskForm):
     )
 
 
-class OfferForm(FlaskForm):
+class OfferForm(InputForm):
     """A vendor's offer: a solution, price tiers as fixed rows, a lead time."""
 
     solution = SelectField(

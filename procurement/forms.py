@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -22,7 +21,7 @@ from procurement.aggregation import (
 from procurement.models import NOTES_MAX, Need, NeedUnit
 from procurement.services import NeedData
 from registry.database import db
-from registry.forms import BoundedIntegerField
+from registry.forms import BoundedIntegerField, InputForm, NameField
 from registry.models import TechnologyCategory
 from registry.norms.models import Norm, NormStatus
 
@@ -52,10 +51,10 @@ def _decimal(text: str | None) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-class NeedForm(FlaskForm):
+class NeedForm(InputForm):
     """What a buyer states about a need."""
 
-    title = StringField("Short title", validators=[InputRequired(), Length(max=200)])
+    title = NameField("Short title", validators=[InputRequired(), Length(max=200)])
     category = SelectField("Technology category", validators=[InputRequired()])
     norm = SelectField(
         "Norm the solution must be certified against",
@@ -157,7 +156,7 @@ class NeedForm(FlaskForm):
         )
 
 
-class AggregationForm(FlaskForm):
+class AggregationForm(InputForm):
     """The settings of an aggregation round."""
 
     region_level = SelectField("Pool needs", choices=REGION_LEVEL_CHOICES, default="2")

@@ -80,6 +80,13 @@ def call(call_id: int) -> str:
     buyers = sorted({member.buyer.name for member in members})
     after_deadline = found.deadline_passed()
     award = found.award if found.status is CallStatus.AWARDED else None
+    # The buyers that left the award, by name and the price they left at; never the ceiling,
+    # which stays the buyer's own (tests/test_confidentiality.py).
+    dropouts = (
+        [(dropout.buyer.name, dropout.price_at_dropout) for dropout in award.dropouts]
+        if award
+        else []
+    )
     documents = [(d, ocds.document_url(found.id, d.id)) for d in found.documents]
     return render_template(
         "procurement/public/call.html",
@@ -92,6 +99,7 @@ def call(call_id: int) -> str:
         offers_received=len(found.offers) if after_deadline else None,
         award=award,
         savings=award_savings(award) if award else None,
+        dropouts=dropouts,
         phase_label=phase_label(found),
         region_names=REGIONS,
         level_name=services.level_name,

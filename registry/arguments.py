@@ -8,12 +8,21 @@ default, and a number out of range is brought within it.
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import request
+from werkzeug.exceptions import BadRequest
 
 MAX_ID = 2**31 - 1  # an INTEGER column, on SQLite and PostgreSQL alike
 MAX_PAGE = 10_000
 # More digits than any bound here: the text is not converted at all (int() is quadratic).
 _MAX_DIGITS = 18
+
+
+class BadParameter(BadRequest):
+    """A 400 for one named parameter: the page names it, the API's problem body too."""
+
+    def __init__(self, name: str, description: str) -> None:
+        super().__init__(description=f"parameter {name}: {description}")
+        self.parameter = name
 
 
 def parse_integer(text: str, minimum: int, maximum: int) -> int | None:
@@ -36,7 +45,7 @@ def integer_argument(name: str, minimum: int = 1, maximum: int = MAX_ID) -> int 
         return None
     value = parse_integer(raw, minimum, maximum)
     if value is None:
-        abort(400, description=f"parameter {name}: a whole number from {minimum} to {maximum}.")
+        raise BadParameter(name, f"a whole number from {minimum} to {maximum}.")
     return value
 
 

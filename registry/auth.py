@@ -12,7 +12,7 @@ import pyotp
 from flask import current_app, g, request, session
 from sqlalchemy import func, select, update
 
-from registry import audit
+from registry import audit, text
 from registry.database import db, sqlite_begin, utcnow
 from registry.exceptions import RuleViolation, TooManyAttempts
 from registry.models import LoginAttempt, SessionStage, User, UserSession
@@ -29,8 +29,8 @@ def token_digest(token: str) -> str:
 
 
 def normalise_email(email: str) -> str:
-    """Compare e-mail addresses case-insensitively and without surrounding blanks."""
-    return email.strip().lower()
+    """The address as stored: cleaned like a name, lower case (identity uses `text.email_key`)."""
+    return text.clean_name(email).lower()
 
 
 # --- throttling -------------------------------------------------------------------------
@@ -177,7 +177,7 @@ def log_in(email: str, password: str, remote_addr: str) -> LoginOutcome:
     wait = retry_after(email, remote_addr)
     if wait:
         raise TooManyAttempts(wait)
-    user = db.session.scalar(select(User).where(User.email == email))
+    user = db.session.scalar(select(User).where(User.email_key == text.email_key(email)))
     ok = verify_password(user.password_hash if user else None, password)
     record_attempt(email, remote_addr, ok)
     if not ok or user is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -15,11 +16,13 @@ from wtforms import (
     URLField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.fields.core import UnboundField
 from wtforms.validators import URL, Email, InputRequired, Length, Optional, Regexp
 
 from registry.arguments import MAX_ID
 from registry.models import BuyerType, OrganisationKind, OrganisationStatus, VendorSize
 from registry.passwords import MAX_LENGTH, MIN_LENGTH
+from registry.text import clean_name, clean_text
 
 WEBSITE_MESSAGE = "Give a web address starting with http:// or https://."
 KIND_CHOICES = [
@@ -56,6 +59,48 @@ class BoundedIntegerField(IntegerField):
             raise ValueError(self.gettext(f"Give a whole number from {-MAX_ID:,} to {MAX_ID:,}."))
 
 
+class NameField(StringField):
+    """A name shown as a link or a heading: cleaned with the stricter rule for names."""
+
+
+def _clean_multiline(value: str | None) -> str | None:
+    return None if value is None else clean_text(value, multiline=True)
+
+
+def _clean_line(value: str | None) -> str | None:
+    return None if value is None else clean_text(value)
+
+
+def _clean_name(value: str | None) -> str | None:
+    return None if value is None else clean_name(value)
+
+
+def input_cleaner(field_class: type) -> Callable[[str | None], str | None] | None:
+    """The cleaning every text field of this class gets at input; None for passwords."""
+    if not issubclass(field_class, StringField) or issubclass(field_class, PasswordField):
+        return None
+    if issubclass(field_class, TextAreaField):
+        return _clean_multiline
+    if issubclass(field_class, NameField | EmailField | URLField):
+        return _clean_name
+    return _clean_line
+
+
+class InputForm(FlaskForm):
+    """The base of every form: text is cleaned once, here, before a view or service sees it."""
+
+    class Meta:
+        def bind_field(
+            self, form: Any, unbound_field: UnboundField, options: dict[str, Any]
+        ) -> Any:
+            """Put the input cleaner first in the field's filters."""
+            cleaner = input_cleaner(unbound_field.field_class)
+            if cleaner is not None:
+                filters = tuple(unbound_field.kwargs.get("filters", ()))
+                options = {**options, "filters": (cleaner, *filters)}
+            return super().bind_field(form, unbound_field, options)  # type: ignore[misc]
+
+
 def _email_field(label: str = "E-mail address") -> EmailField:
     return EmailField(
         label,
@@ -73,7 +118,7 @@ def _new_password_field(label: str = "Password") -> PasswordField:
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(InputForm):
     """E-mail and password."""
 
     email = _email_field()
@@ -84,7 +129,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class TotpForm(FlaskForm):
+class TotpForm(InputForm):
     """A six-digit code from an authenticator app."""
 
     code = StringField(
@@ -97,10 +142,10 @@ class TotpForm(FlaskForm):
     )
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(InputForm):
     """A new organisation and its first user."""
 
-    organisation_name = StringField(
+    organisation_name = NameField(
         "Organisation name", validators=[InputRequired(), Length(max=200)]
     )
     kind = SelectField("Kind of organisation", choices=KIND_CHOICES, validators=[InputRequired()])
@@ -121,7 +166,7 @@ class RegistrationForm(FlaskForm):
         validators=[Optional(), Length(max=200), URL(require_tld=True, message=WEBSITE_MESSAGE)],
         description="A full address starting with https://",
     )
-    full_name = StringField("Your full name", validators=[InputRequired(), Length(max=200)])
+    full_name = NameField("Your full name", validators=[InputRequired(), Length(max=200)])
     email = _email_field("Your e-mail address")
     password = _new_password_field()
 
@@ -137,14 +182,14 @@ class RegistrationForm(FlaskForm):
         return valid
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(InputForm):
     """The invited person's name and password."""
 
-    full_name = StringField("Your full name", validators=[InputRequired(), Length(max=200)])
+    full_name = NameField("Your full name", validators=[InputRequired(), Length(max=200)])
     password = _new_password_field()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(InputForm):
     """Current and new password."""
 
     current_password = PasswordField(
@@ -155,23 +200,23 @@ class ChangePasswordForm(FlaskForm):
     new_password = _new_password_field("New password")
 
 
-class InviteForm(FlaskForm):
+class InviteForm(InputForm):
     """Invite one person by e-mail."""
 
     email = _email_field("E-mail address of the person to invite")
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(InputForm):
     """A state change that needs a reason (suspend, reject)."""
 
     reason = TextAreaField("Reason", validators=[InputRequired(), Length(max=2000)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(InputForm):
     """A button that only carries the CSRF token."""
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(InputForm):
     """An organisation's public profile."""
 
     website = URLField(
@@ -183,11 +228,11 @@ class ProfileForm(FlaskForm):
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
 
 
-class CreateStaffForm(FlaskForm):
+class CreateStaffForm(InputForm):
     """The authority adds one of its own staff."""
 
     email = _email_field()
-    full_name = StringField("Full name", validators=[InputRequired(), Length(max=200)])
+    full_name = NameField("Full name", validators=[InputRequired(), Length(max=200)])
     password = _new_password_field("Initial password")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, abort, g, render_template, request
@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from registry import auth
 from registry.access import current_user, role_of
 from registry.api import problem_response
+from registry.arguments import BadParameter
 from registry.database import db, sqlite_begin_mode
 from registry.exceptions import TooManyAttempts
 from registry.models import Role
@@ -60,10 +61,16 @@ def _shown(name: str) -> str:
     return name if len(name) <= 40 else name[:40] + "…"
 
 
+def _refuse(name: str, where: str, problem: str) -> NoReturn:
+    if where == "parameter":
+        raise BadParameter(_shown(name), problem)
+    abort(400, description=f"{where} {_shown(name)}: {problem}")
+
+
 def _refuse_bad_text(name: str, value: str, where: str) -> None:
     # PostgreSQL refuses NUL in text: a NUL would reach it as a 500 from any text filter.
     if "\x00" in name or "\x00" in value:
-        abort(400, description=f"{where} {_shown(name)}: contains a NUL character.")
+        _refuse(name, where, "contains a NUL character.")
 
 
 def _check_pairs(raw: bytes, where: str) -> None:
@@ -77,7 +84,7 @@ def _check_pairs(raw: bytes, where: str) -> None:
         try:
             value = unquote_to_bytes(raw_value.replace(b"+", b" ")).decode()
         except UnicodeDecodeError:
-            abort(400, description=f"{where} {_shown(name)}: not valid UTF-8 text.")
+            _refuse(name, where, "not valid UTF-8 text.")
         _refuse_bad_text(name, value, where)
 
 
@@ -163,6 +170,9 @@ def api_problem(
 def http_error_problem(error: HTTPException) -> Response:
     """A werkzeug HTTP error as problem details, keeping its headers (Allow, Retry-After)."""
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    if isinstance(error, BadParameter):
+        db.session.rollback()
+        return problem_response(400, error.description, headers, parameter=error.parameter)
     return api_problem(error.code or 500, error.description, headers)
 
 

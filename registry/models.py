@@ -16,9 +16,16 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from registry import text
 from registry.database import Base, created_at, int_pk, str40, str200
+
+# Room for a 200-character name or a 254-character address after NFKC and case folding
+# ("ﬃ" becomes "ffi", "ß" becomes "ss"), and still within PostgreSQL's B-tree entry limit.
+KEY_LENGTH = 600
+# The key columns have a server default only so that SQLite can add them to existing rows
+# without rebuilding tables that other tables refer to; the model always sets the key.
 
 
 def enum_column(enum_class: type[enum.Enum], length: int = 20) -> Enum:
@@ -139,6 +146,10 @@ class Organisation(Base):
 
     id: Mapped[int_pk]
     name: Mapped[str200]
+    # NFKC + case fold of the name: "ÉCOLE", "école" and "ＥＣＯＬＥ" are one organisation.
+    name_key: Mapped[str] = mapped_column(
+        String(KEY_LENGTH), unique=True, index=True, server_default=""
+    )
     kind: Mapped[OrganisationKind] = mapped_column(enum_column(OrganisationKind))
     status: Mapped[OrganisationStatus] = mapped_column(enum_column(OrganisationStatus))
     vendor_size: Mapped[VendorSize | None] = mapped_column(enum_column(VendorSize))
@@ -157,6 +168,11 @@ class Organisation(Base):
         Index("ix_organisation_kind_status", "kind", "status"),
         UniqueConstraint("name", name="uq_organisation_name"),
     )
+
+    @validates("name")
+    def _keep_name_key(self, _key: str, name: str) -> str:
+        self.name_key = text.name_key(name)
+        return name
 
     @property
     def role(self) -> Role:
@@ -177,6 +193,10 @@ class User(Base):
     id: Mapped[int_pk]
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    # NFKC + case fold of the whole address, so full-width or differently cased twins collide.
+    email_key: Mapped[str] = mapped_column(
+        String(KEY_LENGTH), unique=True, index=True, server_default=""
+    )
     full_name: Mapped[str200]
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -188,6 +208,11 @@ class User(Base):
     created_at: Mapped[created_at]
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
+
+    @validates("email")
+    def _keep_email_key(self, _key: str, email: str) -> str:
+        self.email_key = text.email_key(email)
+        return email
 
     @property
     def role(self) -> Role:

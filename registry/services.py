@@ -7,9 +7,10 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from registry import audit, auth
+from registry import audit, auth, text
 from registry.access import require_role, require_same_organisation
 from registry.database import db, utcnow
 from registry.exceptions import AccessDenied, NotVisible, RuleViolation
@@ -52,11 +53,55 @@ class RegistrationData:
     description: str = ""
 
 
+EMAIL_TAKEN = "An account with this e-mail address already exists."
+NAME_TAKEN = "An organisation with this name is already registered."
+
+
 def _check_new_email(email: str) -> str:
     email = auth.normalise_email(email)
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise RuleViolation("An account with this e-mail address already exists.", "email")
+    key = text.email_key(email)
+    if db.session.scalar(select(User.id).where(User.email_key == key)) is not None:
+        raise RuleViolation(EMAIL_TAKEN, "email")
     return email
+
+
+def _insert_identities(*rows: Organisation | User) -> None:
+    """Add and flush new rows; a name or address taken meanwhile becomes a field error."""
+    db.session.add_all(rows)
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        # Another request registered the same key after our check: the index kept one. The
+        # caller rolls back on RuleViolation, as after any refusal.
+        if "email" in str(error.orig):
+            raise RuleViolation(EMAIL_TAKEN, "email") from error
+        if "name" in str(error.orig):
+            raise RuleViolation(NAME_TAKEN, "organisation_name") from error
+        raise
+
+
+def similar_organisations(organisation: Organisation) -> list[Organisation]:
+    """Other organisations whose name, or a member's e-mail address, looks like this one's."""
+    shape = text.skeleton(organisation.name)
+    addresses = [user.email for user in organisation.users]
+    similar: set[int] = set()
+    for other_id, other_name in db.session.execute(
+        select(Organisation.id, Organisation.name).where(Organisation.id != organisation.id)
+    ):
+        if text.skeleton(other_name) == shape:
+            similar.add(other_id)
+    for other_id, other_email in db.session.execute(
+        select(User.organisation_id, User.email).where(User.organisation_id != organisation.id)
+    ):
+        if any(text.addresses_look_alike(address, other_email) for address in addresses):
+            similar.add(other_id)
+    if not similar:
+        return []
+    return list(
+        db.session.scalars(
+            select(Organisation).where(Organisation.id.in_(similar)).order_by(Organisation.name)
+        )
+    )
 
 
 def _check_password(password: str, email: str, name: str, field: str = "password") -> None:
@@ -83,16 +128,12 @@ def register_organisation(data: RegistrationData) -> Organisation:
     """Create a pending organisation with its first user, who will administer it."""
     if data.kind not in SELF_REGISTERED_KINDS:
         raise RuleViolation("This kind of organisation cannot register itself.", "kind")
-    name = " ".join(data.organisation_name.split())
+    name = text.clean_name(data.organisation_name)
     if not name:
         raise RuleViolation("Give the organisation's name.", "organisation_name")
-    exists = db.session.scalar(
-        select(Organisation.id).where(func.lower(Organisation.name) == name.lower())
-    )
-    if exists is not None:
-        raise RuleViolation(
-            "An organisation with this name is already registered.", "organisation_name"
-        )
+    key = text.name_key(name)
+    if db.session.scalar(select(Organisation.id).where(Organisation.name_key == key)):
+        raise RuleViolation(NAME_TAKEN, "organisation_name")
     if data.kind is OrganisationKind.VENDOR and data.vendor_size is None:
         raise RuleViolation("Tell us the size of the company.", "vendor_size")
     if data.kind is OrganisationKind.BUYER and data.buyer_type is None:
@@ -114,13 +155,12 @@ def register_organisation(data: RegistrationData) -> Organisation:
     user = User(
         organisation=organisation,
         email=email,
-        full_name=data.full_name.strip(),
+        full_name=text.clean_name(data.full_name),
         password_hash=hash_password(data.password),
         is_org_admin=True,
         password_changed_at=utcnow(),
     )
-    db.session.add_all([organisation, user])
-    db.session.flush()
+    _insert_identities(organisation, user)
     audit.record(
         None,
         "organisation.registered",
@@ -302,12 +342,12 @@ def accept_invitation(token: str, full_name: str, password: str) -> User:
     user = User(
         organisation=invitation.organisation,
         email=email,
-        full_name=full_name.strip(),
+        full_name=text.clean_name(full_name),
         password_hash=hash_password(password),
         password_changed_at=utcnow(),
     )
+    _insert_identities(user)
     invitation.accepted_at = utcnow()
-    db.session.add(user)
     db.session.flush()
     audit.record(
         user,
@@ -352,13 +392,12 @@ def create_user(
     user = User(
         organisation=organisation,
         email=email,
-        full_name=full_name.strip() or email,
+        full_name=text.clean_name(full_name) or email,
         password_hash=hash_password(password),
         is_org_admin=org_admin,
         password_changed_at=utcnow(),
     )
-    db.session.add(user)
-    db.session.flush()
+    _insert_identities(user)
     audit.record(
         actor,
         "user.created",

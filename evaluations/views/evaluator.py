@@ -16,6 +16,7 @@ from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.forms import ConfirmForm
 from registry.models import Role
+from registry.text import clean_text
 from registry.views.actions import show_violation
 
 
@@ -90,8 +91,8 @@ def score(assignment_id: int) -> Any:
         only = request.form.get("save", "")
         saved = 0
         for criterion in criteria:
-            value = request.form.get(f"value-{criterion.id}", "").strip()
-            text = request.form.get(f"justification-{criterion.id}", "")
+            value = clean_text(request.form.get(f"value-{criterion.id}", ""))
+            text = clean_text(request.form.get(f"justification-{criterion.id}", ""), multiline=True)
             typed[f"value-{criterion.id}"] = value
             typed[f"justification-{criterion.id}"] = text
             if only and only != str(criterion.id):

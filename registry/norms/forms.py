@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,7 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from registry.forms import BoundedIntegerField
+from registry.forms import BoundedIntegerField, InputForm, NameField
 from registry.norms.models import (
     MAX_VALIDITY_MONTHS,
     MAX_WEIGHT,
@@ -35,7 +34,7 @@ KIND_CHOICES = [
 ]
 
 
-class NormForm(FlaskForm):
+class NormForm(InputForm):
     """A new norm: code, title, category, description."""
 
     code = StringField(
@@ -44,7 +43,7 @@ class NormForm(FlaskForm):
         description="Capital letters, digits and hyphens, e.g. VA-INTEROP. It never changes.",
         render_kw={"autocapitalize": "characters", "spellcheck": "false"},
     )
-    title = StringField("Title", validators=[InputRequired(), Length(max=200)])
+    title = NameField("Title", validators=[InputRequired(), Length(max=200)])
     category_id = SelectField("Technology category", coerce=int, validators=[InputRequired()])
     description = TextAreaField(
         "Description",
@@ -53,15 +52,15 @@ class NormForm(FlaskForm):
     )
 
 
-class NormDetailsForm(FlaskForm):
+class NormDetailsForm(InputForm):
     """A norm's editable details (the code is fixed)."""
 
-    title = StringField("Title", validators=[InputRequired(), Length(max=200)])
+    title = NameField("Title", validators=[InputRequired(), Length(max=200)])
     category_id = SelectField("Technology category", coerce=int, validators=[InputRequired()])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(InputForm):
     """Withdrawing a norm needs a reason."""
 
     reason = TextAreaField(
@@ -69,7 +68,7 @@ class WithdrawForm(FlaskForm):
     )
 
 
-class VersionSettingsForm(FlaskForm):
+class VersionSettingsForm(InputForm):
     """A draft's label validity, levels, referenced standards and change note.
 
     Level rows `level_<n>_name` / `level_<n>_minimum` are added below for n = 1..MAX_LEVELS.
@@ -118,7 +117,7 @@ for _n in range(1, MAX_LEVELS + 1):
     setattr(
         VersionSettingsForm,
         f"level_{_n}_name",
-        StringField(f"Level {_n} name", validators=[Optional(), Length(max=60)]),
+        NameField(f"Level {_n} name", validators=[Optional(), Length(max=60)]),
     )
     setattr(
         VersionSettingsForm,
@@ -129,13 +128,13 @@ for _n in range(1, MAX_LEVELS + 1):
     )
 
 
-class SectionForm(FlaskForm):
+class SectionForm(InputForm):
     """A section's title."""
 
-    title = StringField("Section title", validators=[InputRequired(), Length(max=200)])
+    title = NameField("Section title", validators=[InputRequired(), Length(max=200)])
 
 
-class MoveForm(FlaskForm):
+class MoveForm(InputForm):
     """Move something one place up or down."""
 
     direction = HiddenField(validators=[InputRequired()])
@@ -146,7 +145,7 @@ class MoveForm(FlaskForm):
         return {"up": -1, "down": 1}.get(self.direction.data or "", 0)
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(InputForm):
     """One criterion."""
 
     section_id = SelectField("Section", coerce=int, validators=[InputRequired()])
@@ -157,7 +156,7 @@ class CriterionForm(FlaskForm):
         "code across versions so that comparisons match it.",
         render_kw={"autocapitalize": "characters", "spellcheck": "false"},
     )
-    title = StringField("Title", validators=[InputRequired(), Length(max=200)])
+    title = NameField("Title", validators=[InputRequired(), Length(max=200)])
     guidance = TextAreaField(
         "Guidance for vendors and evaluators",
         validators=[Optional(), Length(max=5000)],
@@ -178,7 +177,7 @@ class CriterionForm(FlaskForm):
     evidence_required = BooleanField("The vendor must attach evidence for this criterion")
 
 
-class PublishForm(FlaskForm):
+class PublishForm(InputForm):
     """Publishing a draft; the transition date is asked when a version is in force."""
 
     transition_date = DateField(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Regexp
 
+from registry.forms import InputForm
 from registry.priorities.grid import CellKey, CellValue, cell_problem, normalise_rationale
 from registry.priorities.models import (
     CHANGE_NOTE_MAX_LENGTH,
@@ -25,7 +25,7 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
-class DraftGridForm(FlaskForm):
+class DraftGridForm(InputForm):
     """Every cell of a draft: a level and a rationale each (built per map by `draft_grid_form`)."""
 
     lock_version = HiddenField(validators=[InputRequired(), Regexp(r"^\d{1,9}$")])
@@ -98,7 +98,7 @@ def draft_grid_form(
     return form
 
 
-class PublishForm(FlaskForm):
+class PublishForm(InputForm):
     """What changed and why, and the acknowledgement that a published version is final."""
 
     change_note = TextAreaField(
@@ -113,7 +113,7 @@ class PublishForm(FlaskForm):
     )
 
 
-class NewRegionForm(FlaskForm):
+class NewRegionForm(InputForm):
     """The region a new priority map is for."""
 
     region = StringField(

@@ -95,6 +95,7 @@ def organisation_detail(organisation_id: int) -> str:
         "registry/admin_organisation.html",
         organisation=organisation,
         entries=entries,
+        look_alikes=services.similar_organisations(organisation),
         reason_form=ReasonForm(),
         confirm=ConfirmForm(),
     )

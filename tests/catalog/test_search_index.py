@@ -140,13 +140,20 @@ def test_highlights_are_segments(app: Flask, vendor: User, certified_ids: set[in
 def test_bad_input_never_fails(
     app: Flask, client: FlaskClient, vendor: User, certified_ids: set[int], text: str
 ) -> None:
-    """docs/SECURITY.md's bad search input gives results or 'no results', never a 500."""
+    """docs/SECURITY.md's bad search input gives results or 'no results', never a 500.
+
+    A NUL is no text at all: the request is refused with a 400 naming the parameter.
+    """
     _catalog(vendor, certified_ids)
     search.query(text, {"category": [text]})
     page = client.get("/catalog", query_string={"q": text, "category": text, "page": text})
+    api = client.get("/api/v1/catalog/search", query_string={"q": text, "category": text})
+    if "\x00" in text:
+        assert page.status_code == 400 and "parameter q" in page.get_data(as_text=True)
+        assert api.status_code == 400 and api.json["parameter"] == "q"  # type: ignore[index]
+        return
     assert page.status_code == 200
     assert "<script>alert" not in page.get_data(as_text=True)
-    api = client.get("/api/v1/catalog/search", query_string={"q": text, "category": text})
     assert api.status_code == 200
     assert set(api.json) >= {"ids", "hits", "facets", "total", "page", "pages", "suggestion"}
     # The API holds per_page to its declared integer type: refused by name, never a default.
