@@ -95,13 +95,17 @@ def verify_command(file: str, keys_file: str | None, status_list_files: tuple[st
 
 @labels_group.command("expire")
 def expire_command() -> None:
-    """Expire every valid or suspended label past its expiry date (run daily; idempotent)."""
-    from evaluations.labels import expire_labels
+    """Expire every valid or suspended label past its expiry date, and bring the catalog's
+    "re-certification due" up to date as transition dates pass (run daily; idempotent)."""
+    from evaluations.labels import expire_labels, log_newly_due
     from registry.database import db
 
     expired = expire_labels()
+    due = log_newly_due()
     db.session.commit()
     click.echo(f"{len(expired)} label(s) expired.")
+    if due:
+        click.echo(f"{due} solution(s) with a label newly due for re-certification reindexed.")
     for label in expired:
         click.echo(f"  {label.number} (expired on {label.expires_on.isoformat()})")
 

@@ -31,6 +31,18 @@ CASES = [
     Case("labels.verify", "POST", "/verify", everyone(200), {"pasted": "garbage"}),
     Case("labels.manage", "GET", "/labels/{label_number}/manage", authority_only(200)),
     Case("labels.manage", "GET", f"/labels/{UNKNOWN}/manage", authority_only(404)),
+    Case(
+        "labels.suspended_with_vendor",
+        "GET",
+        "/labels/vendor/{label_vendor}/suspended",
+        authority_only(200),
+    ),
+    Case(
+        "labels.suspended_with_vendor",
+        "GET",
+        "/labels/vendor/999999/suspended",
+        authority_only(404),
+    ),
     Case("labels_api.labels", "GET", "/api/v1/labels?status=valid", everyone(200)),
     Case("labels_api.label", "GET", "/api/v1/labels/{label_number}", everyone(200)),
     Case("labels_api.label", "GET", f"/api/v1/labels/{UNKNOWN}", everyone(404)),
@@ -85,4 +97,5 @@ def extend_world(world: dict[str, Any]) -> dict[str, Any]:
         "label_number": numbers[0],
         "label_to_suspend": numbers[1],
         "label_to_revoke": numbers[2],
+        "label_vendor": people["vendor"].organisation_id,
     }
