@@ -220,15 +220,25 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 NO_NUL_PATTERN = "^[^\\u0000]*$"
 
 
+def _no_nul(schema: dict[str, Any]) -> dict[str, Any]:
+    """A free text schema (or an array of them) with the rule that a NUL is refused."""
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        return {**schema, "items": _no_nul(schema["items"])}
+    if schema.get("type") == "string" and not {"pattern", "enum", "format"} & set(schema):
+        return {**schema, "pattern": NO_NUL_PATTERN}
+    return schema
+
+
 def _text_rule(parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Parameters whose free text schema states that a NUL is refused."""
-    ruled = []
-    for parameter in parameters:
-        schema = parameter.get("schema", {})
-        if schema.get("type") == "string" and not {"pattern", "enum", "format"} & set(schema):
-            parameter = {**parameter, "schema": {**schema, "pattern": NO_NUL_PATTERN}}
-        ruled.append(parameter)
-    return ruled
+    return [
+        (
+            {**parameter, "schema": _no_nul(parameter["schema"])}
+            if "schema" in parameter
+            else parameter
+        )
+        for parameter in parameters
+    ]
 
 
 def _described(key: str, value: Any) -> Any:
