@@ -51,6 +51,7 @@ from procurement.calls.offers import (
     update_offer,
     withdraw_offer,
 )
+from procurement.calls.opening import content_hash, open_offers
 from procurement.calls.reading import (
     buyer_outcome,
     buyer_outcomes,
@@ -95,6 +96,8 @@ __all__ = [
     "min_buyers",
     "min_offer_days",
     "offer_count",
+    "open_offers",
+    "content_hash",
     "open_call",
     "own_offer",
     "requirement_text",
