@@ -15,7 +15,7 @@ from sqlalchemy import select
 from catalog.regions import REGIONS
 from procurement import ocds, services
 from procurement.call_models import CallStatus, JointCall
-from procurement.calls.opening import open_offers
+from procurement.calls.opening import open_on_read
 from procurement.models import Lot, LotStatus
 from registry.api import (
     API_PREFIX,
@@ -180,8 +180,7 @@ def call(call_id: int) -> Response:
     found = db.session.get(JointCall, call_id)
     if found is None:
         return api_error(404, "No such call.")
-    if open_offers(found):
-        db.session.commit()
+    open_on_read(found)
     return json_response(serialise_call(found))
 
 

@@ -6,7 +6,9 @@ offer, and its call takes offers from each of them until its deadline.
 
 Demo history: the awarded call is opened and offered on through the services like any other,
 then its deadline, opening and offer times are moved back by direct assignment (the clock is
-the deadline), and it is awarded through the service.
+the deadline), and it is awarded through the service, which first writes the opening entry
+that fingerprints its offers. When it has offers from two vendors or more, the dearest is
+withdrawn before the deadline: it stays on record as withdrawn and is not counted.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from procurement import calls, services
-from procurement.call_models import JointCall
+from procurement.call_models import JointCall, Offer
 from procurement.demo import _buyers
 from procurement.models import Lot, LotStatus
 from registry.database import db, utcnow
@@ -53,14 +55,16 @@ def _cents(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-def _offer(vendor_id: int, call: JointCall, tiers: list[tuple[int, Decimal]], lead: int) -> None:
+def _offer(
+    vendor_id: int, call: JointCall, tiers: list[tuple[int, Decimal]], lead: int
+) -> Offer | None:
     vendor = _vendor_user(vendor_id)
     if vendor is None or calls.own_offer(vendor, call) is not None:
-        return
+        return None
     solutions = calls.eligible_solutions(vendor_id, call.lot)
     if not solutions:
-        return
-    calls.submit_offer(
+        return None
+    return calls.submit_offer(
         vendor,
         call,
         calls.OfferData(
@@ -112,20 +116,29 @@ def _awarded(authority: User) -> None:
     # and the rest is re-priced in the same tier.
     full = (ceilings[0] + ceilings[1]) / 2 if len(ceilings) > 1 else ceilings[0]
     start = max(2, remaining // 2)
-    for index, vendor_id in enumerate(vendors):
+    made = [
         _offer(
             vendor_id,
             call,
             [(1, ceilings[-1] * Decimal("1.25")), (start, full + 15 * index)],
             30 + 15 * index,
         )
+        for index, vendor_id in enumerate(vendors)
+    ]
+    offers = [offer for offer in made if offer is not None]
+    if len(offers) >= 2:
+        dearest = offers[-1]
+        withdrawer = _vendor_user(dearest.vendor_id)
+        calls.withdraw_offer(withdrawer, dearest)
     db.session.flush()
     # Demo history: the call ran for its offer period a while ago.
     now = utcnow()
     call.deadline = calls.deadline_on(services.today() - dt.timedelta(days=3))
     call.opened_at = call.deadline - dt.timedelta(days=37)
-    for offer in call.offers:
+    for offer in call.all_offers:
         offer.submitted_at = offer.updated_at = now - dt.timedelta(days=20)
+        if offer.withdrawn_at is not None:
+            offer.withdrawn_at = offer.updated_at = now - dt.timedelta(days=12)
     db.session.flush()
     calls.award_call(authority, call)
 

@@ -109,8 +109,7 @@ def _call_page(call: JointCall, status: int = 200, **forms: Any) -> tuple[str, i
 def _opened_call(call_id: int) -> JointCall:
     """The call, its offers opened first if its deadline has passed (the first read opens)."""
     found = calls.get_call(g.user, call_id)
-    if calls.open_offers(found):
-        db.session.commit()
+    calls.open_on_read(found)
     return found
 
 

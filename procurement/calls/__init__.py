@@ -51,7 +51,7 @@ from procurement.calls.offers import (
     update_offer,
     withdraw_offer,
 )
-from procurement.calls.opening import content_hash, open_offers
+from procurement.calls.opening import content_hash, open_offers, open_on_read
 from procurement.calls.reading import (
     buyer_outcome,
     buyer_outcomes,
@@ -97,6 +97,7 @@ __all__ = [
     "min_offer_days",
     "offer_count",
     "open_offers",
+    "open_on_read",
     "content_hash",
     "open_call",
     "own_offer",

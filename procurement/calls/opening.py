@@ -28,7 +28,7 @@ from sqlalchemy.orm import selectinload
 
 from procurement.call_models import CallStatus, JointCall, Offer
 from registry import audit, sealing
-from registry.database import db, utcnow
+from registry.database import db, sqlite_begin, utcnow
 from registry.models import AuditEntry
 
 OPENING_ACTION = "call.offers_opened"
@@ -120,6 +120,24 @@ def open_offers(call: JointCall) -> bool:
     )
     db.session.expire(call, ["offers", "all_offers"])
     return True
+
+
+def open_on_read(call: JointCall) -> None:
+    """For read requests: open the call, if due, in a write transaction of its own, committed.
+
+    A read request's transaction cannot become a write on SQLite, so it ends first; the
+    opening then takes the write lock from its start (a no-op switch on PostgreSQL).
+    """
+    if call.offers_opened_at is not None or call.status is CallStatus.CANCELLED:
+        return
+    if not call.deadline_passed():
+        return
+    db.session.commit()
+    with sqlite_begin("IMMEDIATE"):
+        if open_offers(call):
+            db.session.commit()
+        else:
+            db.session.rollback()
 
 
 def open_due_calls() -> list[JointCall]:
