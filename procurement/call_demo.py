@@ -7,8 +7,8 @@ offer, and its call takes offers from each of them until its deadline.
 Demo history: the awarded call is opened and offered on through the services like any other,
 then its deadline, opening and offer times are moved back by direct assignment (the clock is
 the deadline), and it is awarded through the service, which first writes the opening entry
-that fingerprints its offers. When it has offers from two vendors or more, the dearest is
-withdrawn before the deadline: it stays on record as withdrawn and is not counted.
+that fingerprints its offers. In each call with offers from two vendors or more, the dearest
+is withdrawn before the deadline: it stays on record as withdrawn and is not counted.
 """
 
 from __future__ import annotations
@@ -76,6 +76,12 @@ def _offer(
     )
 
 
+def _withdraw_dearest(offers: list[Offer]) -> None:
+    """With two offers or more, the last (dearest) vendor withdraws: kept, as withdrawn."""
+    if len(offers) >= 2:
+        calls.withdraw_offer(_vendor_user(offers[-1].vendor_id), offers[-1])
+
+
 def _open(authority: User, lot: Lot, title: str, days: int) -> JointCall:
     call = calls.open_call(
         authority,
@@ -125,11 +131,7 @@ def _awarded(authority: User) -> None:
         )
         for index, vendor_id in enumerate(vendors)
     ]
-    offers = [offer for offer in made if offer is not None]
-    if len(offers) >= 2:
-        dearest = offers[-1]
-        withdrawer = _vendor_user(dearest.vendor_id)
-        calls.withdraw_offer(withdrawer, dearest)
+    _withdraw_dearest([offer for offer in made if offer is not None])
     db.session.flush()
     # Demo history: the call ran for its offer period a while ago.
     now = utcnow()
@@ -171,14 +173,18 @@ def _taking_offers(authority: User) -> None:
     )
     estimate = lot.estimated_unit_price
     middle = max(2, lot.firm_quantity // 2)
+    made = []
     for index, vendor_id in enumerate(sorted(calls.eligible_vendor_ids(lot))):
         factor = Decimal("0.96") + Decimal("0.03") * index
-        _offer(
-            vendor_id,
-            call,
-            [(1, estimate * Decimal("1.2")), (middle, estimate * factor)],
-            45 + 10 * index,
+        made.append(
+            _offer(
+                vendor_id,
+                call,
+                [(1, estimate * Decimal("1.2")), (middle, estimate * factor)],
+                45 + 10 * index,
+            )
         )
+    _withdraw_dearest([offer for offer in made if offer is not None])
 
 
 def seed_demo_calls() -> list[Any]:

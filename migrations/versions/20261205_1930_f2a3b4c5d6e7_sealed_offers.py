@@ -1,7 +1,9 @@
 """Sealed offers: offer status (withdrawn offers are kept), receipt hash, and the call's opening.
 
 Existing offers are submitted; their receipt hash stays empty until they are next saved (the
-opening computes every offer's hash from its content in any case).
+opening computes every offer's hash from its content in any case). Calls past their deadline
+are not opened yet: the audit views hide their offer entries until the first read of each
+call, or `flask --app app procurement open-offers` run once after the upgrade, opens them.
 
 Revision ID: f2a3b4c5d6e7
 Revises: e1f2a3b4c5d6
