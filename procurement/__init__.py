@@ -29,6 +29,9 @@ def init_app(app: Flask) -> None:
     from procurement.call_views import bp as calls_bp
 
     app.register_blueprint(calls_bp)
+    from procurement.calls import opening
+
+    opening.init_app(app)
     calls_roles = frozenset({Role.AUTHORITY, Role.VENDOR, Role.BUYER})
     add_nav_entry(app, NavEntry("Joint calls", "calls.index", calls_roles, 61))
     add_demo_seeder(app, "joint calls", seed_demo_calls, order=61)

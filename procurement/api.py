@@ -16,6 +16,7 @@ from catalog.regions import REGIONS
 from procurement import ocds, services
 from procurement.award import ObservedSavings
 from procurement.call_models import CallStatus, JointCall
+from procurement.calls.opening import open_on_read
 from procurement.models import Lot, LotStatus
 from procurement.savings import award_savings
 from registry.api import (
@@ -209,6 +210,7 @@ def call(call_id: int) -> Response:
     found = db.session.get(JointCall, call_id)
     if found is None:
         return api_error(404, "No such call.")
+    open_on_read(found)
     return json_response(serialise_call(found))
 
 

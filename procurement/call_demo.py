@@ -9,7 +9,9 @@ offer, and its call takes offers from each of them until its deadline.
 
 Demo history: the awarded call is opened and offered on through the services like any other,
 then its deadline, opening and offer times are moved back by direct assignment (the clock is
-the deadline), and it is awarded through the service.
+the deadline), and it is awarded through the service, which first writes the opening entry
+that fingerprints its offers. In each call with offers from two vendors or more, the dearest
+is withdrawn before the deadline: it stays on record as withdrawn and is not counted.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from catalog.models import Solution, SolutionStatus
 from evaluations.demo_labels import certify_for_demo
 from evaluations.models import Label
 from procurement import calls, services
-from procurement.call_models import JointCall
+from procurement.call_models import JointCall, Offer
 from procurement.demo import _buyers
 from procurement.models import Lot, LotStatus
 from registry.database import db, utcnow
@@ -59,14 +61,16 @@ def _cents(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-def _offer(vendor_id: int, call: JointCall, tiers: list[tuple[int, Decimal]], lead: int) -> None:
+def _offer(
+    vendor_id: int, call: JointCall, tiers: list[tuple[int, Decimal]], lead: int
+) -> Offer | None:
     vendor = _vendor_user(vendor_id)
     if vendor is None or calls.own_offer(vendor, call) is not None:
-        return
+        return None
     solutions = calls.eligible_solutions(vendor_id, call.lot)
     if not solutions:
-        return
-    calls.submit_offer(
+        return None
+    return calls.submit_offer(
         vendor,
         call,
         calls.OfferData(
@@ -76,6 +80,12 @@ def _offer(vendor_id: int, call: JointCall, tiers: list[tuple[int, Decimal]], le
             notes="Demo offer.",
         ),
     )
+
+
+def _withdraw_dearest(offers: list[Offer]) -> None:
+    """With two offers or more, the last (dearest) vendor withdraws: kept, as withdrawn."""
+    if len(offers) >= 2:
+        calls.withdraw_offer(_vendor_user(offers[-1].vendor_id), offers[-1])
 
 
 def _open(authority: User, lot: Lot, title: str, days: int) -> JointCall:
@@ -158,8 +168,10 @@ def _awarded(authority: User) -> None:
     now = utcnow()
     call.deadline = calls.deadline_on(services.today() - dt.timedelta(days=3))
     call.opened_at = call.deadline - dt.timedelta(days=37)
-    for offer in call.offers:
+    for offer in call.all_offers:
         offer.submitted_at = offer.updated_at = now - dt.timedelta(days=20)
+        if offer.withdrawn_at is not None:
+            offer.withdrawn_at = offer.updated_at = now - dt.timedelta(days=12)
     db.session.flush()
     calls.award_call(authority, call)
 
@@ -192,14 +204,18 @@ def _taking_offers(authority: User) -> None:
     )
     estimate = lot.estimated_unit_price
     middle = max(2, lot.firm_quantity // 2)
+    made = []
     for index, vendor_id in enumerate(sorted(calls.eligible_vendor_ids(lot))):
         factor = Decimal("0.96") + Decimal("0.03") * index
-        _offer(
-            vendor_id,
-            call,
-            [(1, estimate * Decimal("1.2")), (middle, estimate * factor)],
-            45 + 10 * index,
+        made.append(
+            _offer(
+                vendor_id,
+                call,
+                [(1, estimate * Decimal("1.2")), (middle, estimate * factor)],
+                45 + 10 * index,
+            )
         )
+    _withdraw_dearest([offer for offer in made if offer is not None])
 
 
 def seed_demo_calls() -> list[Any]:

@@ -16,7 +16,16 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.models import Solution
@@ -51,6 +60,18 @@ class CallStatus(enum.StrEnum):
         }[self.value]
 
 
+class OfferStatus(enum.StrEnum):
+    """submitted (counts at the opening and the award) or withdrawn (kept, never counted)."""
+
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        """A human name for the status."""
+        return {"submitted": "Submitted", "withdrawn": "Withdrawn"}[self.value]
+
+
 class JointCall(Base):
     """A call for offers for one frozen lot, on behalf of all the lot's buyers."""
 
@@ -74,6 +95,9 @@ class JointCall(Base):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # Why the call ended unsuccessful or cancelled, in words a vendor and a buyer understand.
     outcome_reason: Mapped[str] = mapped_column(Text, default="")
+    # Set once, by the first opening after the deadline, with the "call.offers_opened" audit
+    # entry that fingerprints every offer (procurement.calls.opening).
+    offers_opened_at: Mapped[dt.datetime | None]
 
     lot: Mapped[Lot] = relationship()
     opened_by: Mapped[User | None] = relationship(foreign_keys=[opened_by_id])
@@ -81,7 +105,15 @@ class JointCall(Base):
     documents: Mapped[list[CallDocument]] = relationship(
         back_populates="call", order_by="CallDocument.id"
     )
-    offers: Mapped[list[Offer]] = relationship(back_populates="call", order_by="Offer.id")
+    # Every offer, withdrawn ones included; `offers` holds the submitted ones only (they count).
+    all_offers: Mapped[list[Offer]] = relationship(back_populates="call", order_by="Offer.id")
+    offers: Mapped[list[Offer]] = relationship(
+        primaryjoin=lambda: and_(
+            JointCall.id == Offer.call_id, Offer.status == OfferStatus.SUBMITTED
+        ),
+        order_by="Offer.id",
+        viewonly=True,
+    )
     award: Mapped[Award | None] = relationship(back_populates="call", uselist=False)
 
     __table_args__ = (
@@ -133,6 +165,8 @@ class Offer(Base):
     """One vendor's offer on a call: a certified solution, tiered unit prices and a lead time.
 
     Sealed: until the call's deadline only its own vendor reads it; other vendors never do.
+    A withdrawn offer is kept (status withdrawn, withdrawn_at); submitting again on the same
+    call makes the same row submitted again.
     """
 
     __tablename__ = "offer"
@@ -148,8 +182,15 @@ class Offer(Base):
     submitted_at: Mapped[created_at]
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[dt.datetime]
+    status: Mapped[OfferStatus] = mapped_column(
+        enum_column(OfferStatus), default=OfferStatus.SUBMITTED
+    )
+    withdrawn_at: Mapped[dt.datetime | None]
+    # SHA-256 of the offer's canonical content at its last save: the vendor's receipt, and what
+    # the opening entry records (procurement.calls.opening.offer_content).
+    content_hash: Mapped[str] = mapped_column(String(64), default="")
 
-    call: Mapped[JointCall] = relationship(back_populates="offers")
+    call: Mapped[JointCall] = relationship(back_populates="all_offers")
     vendor: Mapped[Organisation] = relationship()
     solution: Mapped[Solution] = relationship()
     label: Mapped[Label] = relationship()

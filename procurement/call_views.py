@@ -107,11 +107,18 @@ def _call_page(call: JointCall, status: int = 200, **forms: Any) -> tuple[str, i
     return render_template("procurement/calls/call.html", **context, **_helpers()), status
 
 
+def _opened_call(call_id: int) -> JointCall:
+    """The call, its offers opened first if its deadline has passed (the first read opens)."""
+    found = calls.get_call(g.user, call_id)
+    calls.open_on_read(found)
+    return found
+
+
 @bp.get("/calls/<int:call_id>")
 @roles_required(*READERS)
 def call(call_id: int) -> tuple[str, int]:
     """A call: requirement, deadline, documents; offers (sealed), award and outcome by role."""
-    return _call_page(calls.get_call(g.user, call_id))
+    return _call_page(_opened_call(call_id))
 
 
 @bp.route("/lots/<int:lot_id>/call", methods=["GET", "POST"])
@@ -286,7 +293,7 @@ def new_offer(call_id: int) -> Any:
 @roles_required(Role.VENDOR, Role.AUTHORITY)
 def offer(call_id: int, offer_id: int) -> str:
     """An offer: to its own vendor; to the authority once the deadline has passed."""
-    found = calls.get_call(g.user, call_id)
+    found = _opened_call(call_id)
     item = calls.get_offer(g.user, found, offer_id)
     return render_template(
         "procurement/calls/offer.html", call=found, lot=found.lot, offer=item, **_helpers()

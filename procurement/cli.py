@@ -100,3 +100,18 @@ def aggregate_command(
         reasons[need.unmatched_reason or "?"] = reasons.get(need.unmatched_reason or "?", 0) + 1
     for reason, count in sorted(reasons.items()):
         click.echo(f"  unmatched {reason}: {count}")
+
+
+@procurement_group.command("open-offers")
+def open_offers_command() -> None:
+    """Open every call past its deadline: one audit entry per call fingerprints its offers.
+
+    For the cron; idempotent (a call is opened once, whoever reads it first).
+    """
+    from procurement.calls.opening import open_due_calls
+
+    opened = open_due_calls()
+    db.session.commit()
+    for call in opened:
+        click.echo(f"{call.reference}: offers opened.")
+    click.echo(f"{len(opened)} call(s) opened.")

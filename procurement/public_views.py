@@ -16,6 +16,7 @@ from catalog.regions import REGIONS
 from evaluations import evidence as files
 from procurement import charts, dashboard, ocds, services
 from procurement.call_models import CallDocument, CallStatus, JointCall
+from procurement.calls.opening import open_on_read
 from procurement.savings import award_savings
 from registry.access import roles_required
 from registry.api import api_error, json_response, page_number
@@ -76,6 +77,7 @@ def call(call_id: int) -> str:
     found = db.session.get(JointCall, call_id)
     if found is None:
         abort(404)
+    open_on_read(found)
     members = found.lot.active_members
     buyers = sorted({member.buyer.name for member in members})
     after_deadline = found.deadline_passed()

@@ -13,7 +13,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from registry import audit, backup, services, stored_files
+from registry import audit, backup, sealing, services, stored_files
 from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.models import Organisation, OrganisationKind, Role
@@ -74,15 +74,19 @@ def audit_group() -> None:
 def audit_verify_command() -> None:
     """Recompute the hash chain; exit 1 and name the first bad entry if it is broken."""
     report = audit.verify_chain()
-    if report.ok:
-        click.echo(f"Audit chain intact: {report.checked} entries verified.")
-        return
-    click.echo(
-        f"Audit chain BROKEN at entry #{report.first_bad_seq} (row id {report.first_bad_id}): "
-        f"{report.problem}. {report.checked} entries before it verified.",
-        err=True,
-    )
-    sys.exit(1)
+    if not report.ok:
+        click.echo(
+            f"Audit chain BROKEN at entry #{report.first_bad_seq} (row id {report.first_bad_id}): "
+            f"{report.problem}. {report.checked} entries before it verified.",
+            err=True,
+        )
+        sys.exit(1)
+    problems = sealing.check_sealed_records(current_app)
+    if problems:
+        for problem in problems:
+            click.echo(f"Sealed record CHANGED after opening: {problem}", err=True)
+        sys.exit(1)
+    click.echo(f"Audit chain intact: {report.checked} entries verified; sealed records match.")
 
 
 def add_audit_command(command: click.Command) -> None:

@@ -52,6 +52,7 @@ from procurement.calls.offers import (
     update_offer,
     withdraw_offer,
 )
+from procurement.calls.opening import content_hash, open_offers, open_on_read
 from procurement.calls.reading import (
     buyer_outcome,
     buyer_outcomes,
@@ -98,6 +99,9 @@ __all__ = [
     "min_buyers",
     "min_offer_days",
     "offer_count",
+    "open_offers",
+    "open_on_read",
+    "content_hash",
     "open_call",
     "own_offer",
     "requirement_text",

@@ -27,6 +27,7 @@ from procurement.calls.eligibility import _meets, requirement_text
 from procurement.calls.lifecycle import _close, _end_unsuccessful, _require_awaiting_award
 from procurement.calls.limits import _CENT, _SAVING_STEP
 from procurement.calls.notices import _org_emails, call_link
+from procurement.calls.opening import open_offers
 from procurement.models import Lot, LotMember, LotStatus, NeedStatus
 from registry import audit
 from registry.access import require_role
@@ -78,6 +79,7 @@ def award_call(actor: User | None, call: JointCall) -> JointCall:
     """Award the call to the best compliant offer, or end it unsuccessful (see the docstring)."""
     authority = require_role(actor, Role.AUTHORITY)
     _require_awaiting_award(call, "the award")
+    open_offers(call)  # the opening entry comes first, whoever reads the call first
     lot = call.lot
     checks = compliance(call)
     compliant = [offer for offer in call.offers if not checks[offer.id]]

@@ -33,6 +33,7 @@ from procurement.calls.limits import (
     min_offer_days,
 )
 from procurement.calls.notices import _org_emails, call_link
+from procurement.calls.opening import open_offers
 from procurement.models import Lot, LotStatus, NeedStatus
 from registry import audit
 from registry.access import require_role
@@ -278,5 +279,6 @@ def declare_unsuccessful(actor: User | None, call: JointCall, reason: str) -> Jo
     authority = require_role(actor, Role.AUTHORITY)
     text = _reason(reason)
     _require_awaiting_award(call, "declaring it unsuccessful")
+    open_offers(call)
     _end_unsuccessful(authority, call, text, "call.unsuccessful")
     return call

@@ -4,9 +4,14 @@ Decided here (docs/PROCUREMENT.md, "Flow" 4–6, gives the overview):
 
 - Offers: one per vendor per call. A second "new offer" is refused (the edit form changes the
   existing one); creating, editing and withdrawing are refused from the deadline on, with
-  nothing changed. Tiers: 1 to MAX_TIERS rows, the first from quantity 1, minimum quantities
-  strictly increasing, unit prices to the cent and never rising with the quantity. Eligibility
-  is checked again on every save and at award.
+  nothing changed. A withdrawn offer is kept (status withdrawn); a new offer from the same
+  vendor on the same call makes that row submitted again, its history in the audit chain.
+- Receipts: each submit and edit stores the SHA-256 of the offer's canonical content on the
+  offer (procurement.calls.opening) and mails it, with the time, to the user who saved it.
+  Audit entries of offers record that hash, never a price; they are sealed until the opening.
+- Tiers: 1 to MAX_TIERS rows, the first from quantity 1, minimum quantities strictly
+  increasing, unit prices to the cent and never rising with the quantity. Eligibility is
+  checked again on every save and at award.
 """
 
 from __future__ import annotations
@@ -24,17 +29,21 @@ from procurement.call_models import (
     CallStatus,
     JointCall,
     Offer,
+    OfferStatus,
     OfferTier,
 )
 from procurement.calls.eligibility import eligible_solutions, ineligibility_reason, requirement_text
 from procurement.calls.lifecycle import _require_taking_offers, _text
 from procurement.calls.limits import _CENT, _stamp
+from procurement.calls.notices import call_link
+from procurement.calls.opening import content_hash
 from procurement.calls.reading import own_offer
 from procurement.models import NOTES_MAX
 from registry import audit
 from registry.access import require_role, require_same_organisation
 from registry.database import db, utcnow
 from registry.exceptions import RuleViolation
+from registry.mail import send_mail
 from registry.models import Role, User
 
 
@@ -126,23 +135,47 @@ def _require_vendor(actor: User | None) -> User:
     return require_role(actor, Role.VENDOR)
 
 
+def _seal(vendor: User, offer: Offer, saved: str) -> None:
+    """Store the receipt hash and mail the receipt to the user who saved the offer."""
+    db.session.flush()
+    db.session.refresh(offer, ["tiers"])
+    offer.content_hash = content_hash(offer)
+    call = offer.call
+    send_mail(
+        vendor.email,
+        f"Receipt for your offer {offer.reference} on {call.reference}",
+        (
+            f"Your offer {offer.reference} on “{call.title}” was {saved} on "
+            f"{_stamp(offer.updated_at)}.\n\nReceipt (SHA-256 of the offer's content): "
+            f"{offer.content_hash}\n\nThe offer is sealed until {_stamp(call.deadline)}: "
+            "nobody else, the authority included, can read it or learn that it exists. "
+            "At the deadline its hash is recorded in the audit log's opening entry; keep this "
+            f"receipt to compare.\n{call_link(call)}\n"
+        ),
+    )
+
+
+def _entry_data(call: JointCall, offer: Offer) -> dict[str, object]:
+    return {"call": call.id, "content_hash": offer.content_hash}
+
+
 def submit_offer(actor: User | None, call: JointCall, data: OfferData) -> Offer:
-    """Make the vendor's one offer on the call, before the deadline."""
+    """Make the vendor's one offer on the call, before the deadline (again, if withdrawn)."""
     vendor = _require_vendor(actor)
     _require_taking_offers(call, "making offers")
     existing = own_offer(vendor, call)
-    if existing is not None:
+    if existing is not None and existing.status is OfferStatus.SUBMITTED:
         raise RuleViolation(
             f"Your organisation has already made an offer on this call ({existing.reference}); "
             "change it with “Edit your offer”. Nothing was changed."
         )
-    offer = Offer(
-        call_id=call.id,
-        vendor_id=vendor.organisation_id,
-        submitted_at=utcnow(),
-        submitted_by_id=vendor.id,
-    )
-    tiers = _apply_offer(vendor, call, offer, data)
+    now = utcnow()
+    offer = existing or Offer(call_id=call.id, vendor_id=vendor.organisation_id)
+    offer.submitted_at = now
+    offer.submitted_by_id = vendor.id
+    offer.status = OfferStatus.SUBMITTED
+    offer.withdrawn_at = None
+    _apply_offer(vendor, call, offer, data)
     db.session.add(offer)
     try:
         db.session.flush()
@@ -150,13 +183,14 @@ def submit_offer(actor: User | None, call: JointCall, data: OfferData) -> Offer:
         raise RuleViolation(
             "Your organisation has already made an offer on this call. Nothing was changed."
         ) from None
-    db.session.expire(call, ["offers"])
+    db.session.expire(call, ["offers", "all_offers"])
+    _seal(vendor, offer, "submitted")
     audit.record(
         vendor,
         "offer.submit",
         offer,
         summary=f"{offer.reference} made on {call.reference}",
-        data={"call": call.id, "tiers": len(tiers), "lead_time_days": offer.lead_time_days},
+        data=_entry_data(call, offer),
     )
     return offer
 
@@ -171,20 +205,25 @@ def update_offer(actor: User | None, offer: Offer, data: OfferData) -> Offer:
             f"The deadline for offers passed on {_stamp(call.deadline)}; "
             "your offer was not changed."
         )
-    tiers = _apply_offer(vendor, call, offer, data)
+    if offer.status is OfferStatus.WITHDRAWN:
+        raise RuleViolation(
+            "This offer is withdrawn; make a new offer on the call instead. Nothing was changed."
+        )
+    _apply_offer(vendor, call, offer, data)
     offer.submitted_by_id = vendor.id
+    _seal(vendor, offer, "changed")
     audit.record(
         vendor,
         "offer.update",
         offer,
         summary=f"{offer.reference} changed",
-        data={"call": call.id, "tiers": len(tiers), "lead_time_days": offer.lead_time_days},
+        data=_entry_data(call, offer),
     )
     return offer
 
 
 def withdraw_offer(actor: User | None, offer: Offer) -> None:
-    """Withdraw one's own offer before the deadline (it is deleted)."""
+    """Withdraw one's own offer before the deadline (it is kept, as withdrawn)."""
     vendor = _require_vendor(actor)
     require_same_organisation(vendor, offer.vendor_id)
     call = offer.call
@@ -193,13 +232,19 @@ def withdraw_offer(actor: User | None, offer: Offer) -> None:
             f"The deadline for offers passed on {_stamp(call.deadline)}; "
             "your offer was not withdrawn."
         )
+    if offer.status is OfferStatus.WITHDRAWN:
+        raise RuleViolation("This offer is already withdrawn.")
+    now = utcnow()
+    offer.status = OfferStatus.WITHDRAWN
+    offer.withdrawn_at = now
+    offer.updated_at = now
+    offer.content_hash = content_hash(offer)
+    db.session.flush()
+    db.session.expire(call, ["offers", "all_offers"])
     audit.record(
         vendor,
         "offer.withdraw",
         offer,
         summary=f"{offer.reference} withdrawn from {call.reference}",
-        data={"call": call.id},
+        data=_entry_data(call, offer),
     )
-    db.session.delete(offer)
-    db.session.flush()
-    db.session.expire(call, ["offers"])

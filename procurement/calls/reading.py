@@ -4,8 +4,11 @@ Decided here (docs/PROCUREMENT.md, "Flow" 4–6, gives the overview):
 
 - Sealed: before the deadline an offer is visible to its own vendor only; other vendors get
   404 on it at any time. The authority sees offers from the deadline on; nobody sees how many
-  offers there are before the deadline. Buyers of the lot see the outcome and their own
-  contract line (or why they dropped out), never the other offers.
+  offers there are before the deadline, and not before the opening entry is written (the views
+  open the call on their first read after the deadline, procurement.calls.opening). Withdrawn
+  offers are kept and shown to the authority as withdrawn; they never count. Buyers of the
+  lot see the outcome and their own contract line (or why they dropped out), never the
+  other offers.
 """
 
 from __future__ import annotations
@@ -82,16 +85,16 @@ def own_offer(actor: User, call: JointCall) -> Offer | None:
 
 
 def offer_count(call: JointCall) -> int | None:
-    """How many offers the call has; None while sealed (before the deadline)."""
-    if not call.deadline_passed():
+    """How many submitted offers the call has; None while sealed (before the opening)."""
+    if call.offers_opened_at is None:
         return None
     return len(call.offers)
 
 
 def unsealed_offers(actor: User | None, call: JointCall) -> list[Offer]:
-    """Every offer, for the authority, from the deadline on; [] before."""
+    """Every offer (withdrawn ones too), for the authority, once opened; [] before."""
     require_role(actor, Role.AUTHORITY)
-    if not call.deadline_passed():
+    if call.offers_opened_at is None:
         return []
     return list(
         db.session.scalars(
@@ -104,14 +107,14 @@ def unsealed_offers(actor: User | None, call: JointCall) -> list[Offer]:
 
 
 def get_offer(actor: User | None, call: JointCall, offer_id: int) -> Offer:
-    """An offer: its own vendor always; the authority from the deadline on; nobody else."""
+    """An offer: its own vendor always; the authority once opened; nobody else."""
     user = require_role(actor, Role.AUTHORITY, Role.VENDOR)
     offer = db.session.get(Offer, offer_id) if 0 < offer_id <= MAX_ID else None
     if offer is None or offer.call_id != call.id:
         raise NotVisible()
     if user.role is Role.VENDOR:
         require_same_organisation(user, offer.vendor_id)
-    elif not call.deadline_passed():
+    elif call.offers_opened_at is None:
         raise NotVisible()
     return offer
 

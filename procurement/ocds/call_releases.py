@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from procurement.award import ObservedSavings
-from procurement.call_models import Award, CallStatus, JointCall, Offer
+from procurement.call_models import Award, CallStatus, JointCall, Offer, OfferStatus
 from procurement.ocds.formats import amount, dated_period, parse_stamp, stamp
 from procurement.ocds.items import _classification
 from procurement.ocds.parties import SME_SIZES, _Parties, _reference
@@ -46,6 +46,21 @@ def _sorted_offers(call: JointCall) -> list[Offer]:
     return sorted(call.offers, key=lambda offer: offer.id)
 
 
+def _withdrawn_bids(call: JointCall, parties: _Parties) -> list[dict[str, Any]]:
+    """Withdrawn offers, kept: bid status "withdrawn" (bidStatus codelist), no value."""
+    return [
+        {
+            "id": offer.reference,
+            "date": stamp(offer.withdrawn_at or offer.updated_at),
+            "status": "withdrawn",
+            "tenderers": [parties.add(offer.vendor, "tenderer")],
+            "relatedLots": [call.lot.reference],
+        }
+        for offer in sorted(call.all_offers, key=lambda offer: offer.id)
+        if offer.status is OfferStatus.WITHDRAWN
+    ]
+
+
 def _bids(call: JointCall, parties: _Parties, evaluated: bool) -> dict[str, Any]:
     lot = call.lot
     quantity = lot.firm_quantity
@@ -67,6 +82,7 @@ def _bids(call: JointCall, parties: _Parties, evaluated: bool) -> dict[str, Any]
             totals.append(total)
             bid["value"] = amount(total, lot.currency)
         details.append(bid)
+    details += _withdrawn_bids(call, parties)
     sme = sum(1 for offer in offers if offer.vendor.vendor_size in SME_SIZES)
     statistics: list[dict[str, Any]] = [
         {"id": "bids", "measure": "bids", "value": len(offers), "relatedLot": lot.reference},

@@ -5,11 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import func, or_, select
 from werkzeug.wrappers import Response
 
-from registry import arguments, services
+from registry import arguments, sealing, services
 from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
@@ -86,10 +96,13 @@ def organisation_detail(organisation_id: int) -> str:
     """One organisation with its members and recent audit entries."""
     organisation = _organisation(organisation_id)
     entries = db.session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.organisation_id == organisation.id)
-        .order_by(AuditEntry.seq.desc())
-        .limit(20)
+        sealing.visible(
+            current_app,
+            select(AuditEntry)
+            .where(AuditEntry.organisation_id == organisation.id)
+            .order_by(AuditEntry.seq.desc())
+            .limit(20),
+        )
     ).all()
     return render_template(
         "registry/admin_organisation.html",
@@ -206,7 +219,8 @@ def audit_log() -> str:
     object_id = args.get("object_id", "").strip()[:80]
     actor = args.get("actor", "").strip()[:254]
     organisation_id = arguments.integer_argument("organisation_id")
-    statement = select(AuditEntry).order_by(AuditEntry.seq.desc())
+    # Sealed entries (offers on a call not yet opened) are left out of the page and its count.
+    statement = sealing.visible(current_app, select(AuditEntry).order_by(AuditEntry.seq.desc()))
     if action:
         statement = statement.where(AuditEntry.action.startswith(action, autoescape=True))
     if object_type:

@@ -25,6 +25,7 @@ from procurement.call_models import (
     ContractLine,
     JointCall,
     Offer,
+    OfferStatus,
     OfferTier,
 )
 from procurement.models import Lot, LotStatus, Need, NeedStatus
@@ -244,16 +245,52 @@ def test_one_offer_per_vendor_editable_until_the_deadline_then_refused_unchanged
     assert _snapshot() == before
 
 
-def test_withdrawing_an_offer_before_the_deadline(
+def test_a_withdrawn_offer_is_kept_as_withdrawn_and_never_counts(
     client: FlaskClient, login: Login, create_user: Callable[..., User]
+) -> None:
+    world = call_world(create_user, buyers=2, vendors=2, outsiders=0)
+    call = open_call(world)
+    offer = make_offer(world.vendors[0], call, [(1, "812.34")])
+    make_offer(world.vendors[1], call, [(1, "900.00")])
+    login(client, world.vendors[0])
+    assert client.post(f"/procurement/calls/{call.id}/offers/{offer.id}/withdraw").status_code
+    db.session.expire_all()
+    kept = db.session.get(Offer, offer.id)
+    assert kept is not None and kept.status is OfferStatus.WITHDRAWN
+    assert kept.withdrawn_at is not None
+    assert [str(tier.unit_price) for tier in kept.tiers] == ["812.34"]
+    page = client.get(f"/procurement/calls/{call.id}/offers/{offer.id}").get_data(as_text=True)
+    assert "Withdrawn" in page and "Edit your offer" not in page
+    pass_deadline(call)
+    _switch(client, login, world.authority)
+    page = client.get(f"/procurement/calls/{call.id}").get_data(as_text=True)
+    assert "Offers received (1, and 1 withdrawn)" in page
+    assert "Withdrawn on" in page
+    db.session.expire_all()
+    assert calls.offer_count(db.session.get(JointCall, call.id)) == 1
+    calls.award_call(world.authority, db.session.get(JointCall, call.id))
+    db.session.commit()
+    award = db.session.get(JointCall, call.id).award
+    assert award is not None and award.offer_id != offer.id
+
+
+def test_a_vendor_that_withdrew_may_offer_again_on_the_same_row(
+    create_user: Callable[..., User],
 ) -> None:
     world = call_world(create_user, buyers=2, vendors=1, outsiders=0)
     call = open_call(world)
     offer = make_offer(world.vendors[0], call)
-    login(client, world.vendors[0])
-    assert client.post(f"/procurement/calls/{call.id}/offers/{offer.id}/withdraw").status_code
-    assert db.session.scalar(select(func.count(Offer.id))) == 0
-    assert db.session.scalar(select(func.count(OfferTier.id))) == 0
+    calls.withdraw_offer(world.vendors[0], offer)
+    db.session.commit()
+    again = make_offer(world.vendors[0], call, [(1, "777.00")])
+    assert again.id == offer.id and again.status is OfferStatus.SUBMITTED
+    assert again.withdrawn_at is None
+    actions = db.session.scalars(
+        select(AuditEntry.action)
+        .where(AuditEntry.object_type == "offer", AuditEntry.object_id == str(offer.id))
+        .order_by(AuditEntry.seq)
+    ).all()
+    assert actions == ["offer.submit", "offer.withdraw", "offer.submit"]
 
 
 def test_offers_are_sealed_from_other_vendors_buyers_and_the_authority(

@@ -22,7 +22,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from procurement import ocds
-from procurement.call_models import CallStatus, JointCall
+from procurement.call_models import CallStatus, JointCall, OfferStatus
 from registry.database import db
 from registry.models import OrganisationKind, User
 from tests.procurement import ocds_cove, ocds_schema
@@ -120,7 +120,12 @@ def journey(app: Flask, create_user: Callable[..., User], monkeypatch: pytest.Mo
     build.award(awarded_scene, awarded, startup, dropout_buyers=(0,))
 
     unsealed_scene = build.scene(authority, norm_code="PUB-NORM-2", suffix=" (2)")
-    build.two_offers(unsealed_scene, build.pass_deadline(build.open_call(unsealed_scene)))
+    _, withdrawn = build.two_offers(
+        unsealed_scene, build.pass_deadline(build.open_call(unsealed_scene))
+    )
+    withdrawn.status = OfferStatus.WITHDRAWN  # kept, published as a withdrawn bid
+    withdrawn.withdrawn_at = withdrawn.updated_at
+    db.session.commit()
 
     taking_scene = build.scene(authority, norm_code="PUB-NORM-3", suffix=" (3)")
     build.two_offers(taking_scene, build.open_call(taking_scene))
@@ -148,6 +153,13 @@ def test_calls_at_every_stage_pass_the_checker(client: FlaskClient, tmp_path: Pa
         "contract",
     }
     assert sum(1 for url in packages if "ocds.json" in url) > 2  # several bulk pages
+    statuses = {
+        bid["status"]
+        for body in packages.values()
+        for release in body["releases"]
+        for bid in release.get("bids", {}).get("details", [])
+    }
+    assert "withdrawn" in statuses
     assert assert_accepted(packages, tmp_path) == set(ALLOWED)
 
 

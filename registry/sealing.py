@@ -1,0 +1,46 @@
+"""Sealed records: audit entries hidden from readers until their seal is broken, and checks
+that sealed records still match what the audit chain recorded when they were opened.
+
+The registry does not know what is sealed. A higher package registers, at start-up, a clause
+that hides sealed entries from every audit view (``register_hidden_entries``) and a check run by
+``flask audit verify`` after the chain itself (``register_check``). With nothing registered, every
+entry is visible and no record is checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import ColumnElement, Select, not_
+
+_HIDDEN = "registry.sealing.hidden"
+_CHECKS = "registry.sealing.checks"
+
+# A clause over AuditEntry true for the entries still sealed (built per request: it may use "now").
+HiddenEntries = Callable[[], ColumnElement[bool]]
+# Every problem found, each naming the record at fault; none when all is well.
+SealedCheck = Callable[[], Iterable[str]]
+
+
+def register_hidden_entries(app: Flask, clause: HiddenEntries) -> None:
+    """Hide, in every audit view, the entries for which ``clause()`` holds."""
+    app.extensions.setdefault(_HIDDEN, []).append(clause)
+
+
+def register_check(app: Flask, check: SealedCheck) -> None:
+    """Run ``check`` in ``flask audit verify`` after the chain."""
+    app.extensions.setdefault(_CHECKS, []).append(check)
+
+
+def visible(app: Flask, statement: Select[Any]) -> Select[Any]:
+    """``statement`` over AuditEntry without the entries still sealed."""
+    for clause in app.extensions.get(_HIDDEN, []):
+        statement = statement.where(not_(clause()))
+    return statement
+
+
+def check_sealed_records(app: Flask) -> list[str]:
+    """Every problem the registered checks find."""
+    return [problem for check in app.extensions.get(_CHECKS, []) for problem in check()]
