@@ -10,6 +10,7 @@ rendered from the stored credential plus the row's status, cached by content.
 - ``events``: the history every change writes (event, audit entry, search-index change, mail).
 - ``issuing``: issuing the label of a certified evaluation.
 - ``status_changes``: suspension, reinstatement, revocation, expiry, recertification.
+- ``revocation``: revocation by two officers (one proposes, another confirms or refuses).
 - ``publishing``: the public label, its facts, credential and PDF, the status lists, counts.
 """
 
@@ -34,6 +35,14 @@ from evaluations.labels.publishing import (
     status_lists,
     warm_label_pdf,
 )
+from evaluations.labels.revocation import (
+    confirm_revocation,
+    pending_revocation,
+    pending_revocations,
+    propose_revocation,
+    refuse_revocation,
+    withdraw_revocation,
+)
 from evaluations.labels.status_changes import (
     LIVE_STATUSES,
     MAX_REASON_LENGTH,
@@ -41,7 +50,6 @@ from evaluations.labels.status_changes import (
     expire_labels,
     recertification_due,
     reinstate_label,
-    revoke_label,
     suspend_label,
 )
 
@@ -55,6 +63,7 @@ __all__ = [
     "add_months",
     "build_label_facts",
     "certified_counts",
+    "confirm_revocation",
     "criteria_results",
     "expire_at_start_up",
     "expire_labels",
@@ -63,9 +72,12 @@ __all__ = [
     "label_credential_bytes",
     "label_facts",
     "label_pdf_path",
+    "pending_revocation",
+    "pending_revocations",
+    "propose_revocation",
     "recertification_due",
+    "refuse_revocation",
     "reinstate_label",
-    "revoke_label",
     "sign_label",
     "status_indices",
     "status_list_credential",
@@ -74,4 +86,5 @@ __all__ = [
     "today",
     "verification_url",
     "warm_label_pdf",
+    "withdraw_revocation",
 ]
