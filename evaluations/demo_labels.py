@@ -199,5 +199,11 @@ def seed_demo_labels() -> list[Any]:
             f"{DEMO_MARK} the certified configuration is no longer the one delivered to buyers.",
         )
         label_service.confirm_revocation(deputy, proposal)
+        # One more waits for the deputy: it shows on the dashboard's revocation proposals.
+        label_service.propose_revocation(
+            authority,
+            valid[2],
+            f"{DEMO_MARK} the vendor sold the certified model with a camera the norm excludes.",
+        )
     db.session.flush()
     return []
