@@ -12,6 +12,8 @@ from flask import Flask, current_app
 
 from evaluations.keys import key_store, public_keys_document
 from evaluations.label_documents import verify_label_file
+from evaluations.transparency import verify_public_log
+from registry.cli import add_audit_command
 
 
 @click.group("labels")
@@ -122,6 +124,60 @@ def resign_command() -> None:
     )
 
 
+@click.command("verify-public")
+@click.option(
+    "--decisions",
+    "decision_files",
+    multiple=True,
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="A page of /api/v1/decisions (or a JSON list of decisions); give every page.",
+)
+@click.option(
+    "--checkpoint",
+    "checkpoint_file",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The signed checkpoint (/audit/checkpoint.json).",
+)
+@click.option(
+    "--keys",
+    "keys_file",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The registry's keys document (/.well-known/safetech-keys.json).",
+)
+def verify_public_command(
+    decision_files: tuple[str, ...], checkpoint_file: str, keys_file: str
+) -> None:
+    """Check the published decision log against the signed checkpoint, offline.
+
+    Exit 0 only when every public entry's hash holds and the checkpoint vouches for them.
+    """
+    items: list[Any] = []
+    for path in decision_files:
+        document = _load_json(path, "decisions file")
+        page = document.get("items") if isinstance(document, dict) else document
+        if not isinstance(page, list):
+            raise click.ClickException(f"{path} is not a page of decisions")
+        items.extend(page)
+    report = verify_public_log(
+        items, _load_json(checkpoint_file, "checkpoint"), _load_json(keys_file, "keys file")
+    )
+    for note in report.notes:
+        click.echo(f"NOTE: {note}")
+    for problem in report.problems:
+        click.echo(f"PROBLEM: {problem}")
+    if report.ok:
+        click.echo(
+            f"VERIFIED: {report.checked} public entries hold and the checkpoint covers them."
+        )
+        return
+    click.echo(f"FAILED: {len(report.problems)} problem(s).")
+    sys.exit(1)
+
+
 def register_commands(app: Flask) -> None:
-    """Attach the `labels` group to `flask --app app`."""
+    """Attach the `labels` group, and `audit verify-public`, to `flask --app app`."""
     app.cli.add_command(labels_group)
+    add_audit_command(verify_public_command)

@@ -208,7 +208,12 @@ def _run(
         evaluation,
         "certified",
         computed,
-        f"Meets {version.label} at level {computed} on the evidence and the evaluators' tests.",
+        "Both evaluators' scores agree; the vendor's test reports cover every mandatory "
+        "criterion and the on-site test confirmed the export format.",
+        public_statement=(
+            f"Meets {version.label} at level {computed}: every mandatory criterion passed in "
+            "independent tests by two evaluation bodies."
+        ),
     )
     return evaluation
 

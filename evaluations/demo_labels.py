@@ -71,7 +71,10 @@ def _certify(
         computed_level=level_name,
         decision=Decision.CERTIFIED,
         decided_level=level_name,
-        decision_rationale=f"Meets {version.label} at level {level_name} (demo data).",
+        decision_rationale=(
+            f"Scores of both evaluators within one point on every criterion (demo data, "
+            f"level {level_name})."
+        ),
         decided_by_id=authority.id,
     )
     db.session.add(evaluation)
@@ -101,7 +104,11 @@ def _certify(
                 )
             )
     db.session.flush()
-    return label_service.issue_label(authority, evaluation)
+    return label_service.issue_label(
+        authority,
+        evaluation,
+        public_statement=f"Meets {version.label} at level {level_name} (demo data).",
+    )
 
 
 def _ensure_labels(authority: User) -> None:

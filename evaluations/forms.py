@@ -10,6 +10,8 @@ from wtforms.validators import InputRequired, Length, Optional
 from registry.forms import InputForm
 
 TEXT_MAX = 5000
+# A label event's reason (public statement, or the reason of a status change).
+PUBLIC_STATEMENT_MAX = 2000
 
 
 def _text(label: str, required: bool = True, description: str = "") -> TextAreaField:
@@ -89,7 +91,7 @@ class ResolveForm(InputForm):
 
 
 class DecideForm(InputForm):
-    """Certify at a level or reject, with a rationale."""
+    """Certify at a level or reject: an internal rationale, and a public statement to certify."""
 
     decision = RadioField(
         "Decision",
@@ -97,9 +99,33 @@ class DecideForm(InputForm):
         validators=[InputRequired()],
     )
     level = SelectField("Level", coerce=str, validate_choice=False)
-    rationale = _text("Rationale")
+    public_statement = TextAreaField(
+        "Public statement — shown on the label page and in the decision log",
+        validators=[Optional(), Length(max=PUBLIC_STATEMENT_MAX)],
+        description=(
+            "Required when you certify. Anyone can read it, on the label page, in the decision "
+            "log, its JSON and its feed; write nothing confidential here."
+        ),
+    )
+    rationale = _text(
+        "Internal rationale — seen by the authority, the vendor and the evaluators only",
+        description="Never published: it stays on this evaluation.",
+    )
     level_reason = _text(
-        "Reason for a lower level",
+        "Reason for a lower level (internal, kept with the rationale)",
         required=False,
         description="Required when you certify below the computed level.",
+    )
+
+
+class LabelReasonForm(InputForm):
+    """The reason of a label's suspension, reinstatement or revocation: it is public."""
+
+    reason = TextAreaField(
+        "Public reason — shown on the label page and in the decision log",
+        validators=[InputRequired(), Length(max=PUBLIC_STATEMENT_MAX)],
+        description=(
+            "Required. Anyone can read it, and the vendor is e-mailed it; write nothing "
+            "confidential here."
+        ),
     )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from evaluations import labels as label_service
+from evaluations import transparency
 from evaluations.label_views import decision_rows
 from evaluations.models import Label, LabelEvent, LabelStatus
 from evaluations.numbering import format_label_number
@@ -97,10 +98,7 @@ def _decision_json(event: LabelEvent) -> dict[str, Any]:
         "reason": event.reason,
         "label": label.number,
         "solution": {"id": solution.id, "name": solution.name},
-        "audit": {
-            "seq": event.audit_seq,
-            "hash": event.audit_hash,
-        },
+        "audit": transparency.public_audit(event.audit_entry),
     }
 
 
@@ -185,8 +183,59 @@ _DECISION_SCHEMA: dict[str, Any] = {
         },
         "audit": {
             "type": "object",
-            "required": ["hash"],
-            "properties": {"seq": {"type": ["integer", "null"]}, "hash": _STRING},
+            "description": (
+                "The decision's entry in the hash-chained audit log. `hash` is the SHA-256 (hex) "
+                "of the canonical JSON (keys sorted, no spaces, UTF-8) of `hashed` plus the key "
+                "`prev_hash` set to `previous_hash`. `hashed` is null for entries written before "
+                "public entries were published in full. The signed checkpoint of the chain is "
+                "at /audit/checkpoint.json (outside /api/v1)."
+            ),
+            "required": ["seq", "hash", "previous_hash", "hashed"],
+            "properties": {
+                "seq": {"type": ["integer", "null"]},
+                "hash": _STRING,
+                "previous_hash": {"type": ["string", "null"]},
+                "hashed": {
+                    "oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/PublicAuditEntry"}]
+                },
+            },
+        },
+    },
+}
+_PUBLIC_AUDIT_ENTRY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Every field of a public audit entry that its hash covers, as hashed.",
+    "required": [
+        "seq",
+        "at",
+        "actor_id",
+        "actor_label",
+        "organisation_id",
+        "action",
+        "object_type",
+        "object_id",
+        "summary",
+        "data",
+    ],
+    "properties": {
+        "seq": {"type": "integer"},
+        "at": {"type": "string", "format": "date-time"},
+        "actor_id": {"type": "null"},
+        "actor_label": {
+            "type": "string",
+            "description": "The actor's role (`authority`) or `system`, never an account.",
+        },
+        "organisation_id": {"type": ["integer", "null"]},
+        "action": _STRING,
+        "object_type": _STRING,
+        "object_id": _STRING,
+        "summary": _STRING,
+        "data": {
+            "type": "string",
+            "description": (
+                "The canonical JSON text of the entry's data: the decision's `label`, `action`, "
+                "`from_status`, `to_status`, `reason`, `solution_id` and `public: true`."
+            ),
         },
     },
 }
@@ -261,5 +310,6 @@ def describe(app: Flask) -> None:
             "Label": _LABEL_SCHEMA,
             "LabelDetail": _LABEL_DETAIL_SCHEMA,
             "LabelDecision": _DECISION_SCHEMA,
+            "PublicAuditEntry": _PUBLIC_AUDIT_ENTRY_SCHEMA,
         },
     )

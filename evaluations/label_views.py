@@ -31,7 +31,9 @@ from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from evaluations import labels as label_service
+from evaluations import transparency
 from evaluations.credentials import Verdict, VerdictCode
+from evaluations.forms import LabelReasonForm
 from evaluations.keys import public_keys_document
 from evaluations.label_documents import MAX_LABEL_FILE_BYTES, VC_MEDIA_TYPE, verify_label_file
 from evaluations.models import Label, LabelEvent, LabelRevocationProposal, LabelStatus
@@ -253,7 +255,10 @@ def decision_rows() -> Any:
         select(LabelEvent)
         .join(Label, Label.id == LabelEvent.label_id)
         .where(Label.credential != "")
-        .options(selectinload(LabelEvent.label).selectinload(Label.solution))
+        .options(
+            selectinload(LabelEvent.label).selectinload(Label.solution),
+            selectinload(LabelEvent.audit_entry),
+        )
         .order_by(LabelEvent.at.desc(), LabelEvent.id.desc())
     )
 
@@ -263,6 +268,20 @@ def decisions() -> str:
     """The public decision log: every issue, suspension, reinstatement, revocation, expiry."""
     page = db.paginate(decision_rows(), per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("evaluations/decisions.html", page=page)
+
+
+@bp.get("/audit/checkpoint.json")
+def audit_checkpoint() -> Response:
+    """The audit chain's head and the digest of its public entries, signed now."""
+    document = transparency.signed_checkpoint(current_app.config["BASE_URL"])
+    response = current_app.response_class(
+        json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8"),
+        mimetype="application/json",
+    )
+    # A verifier compares it with the decision log read at about the same time.
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 # --- The authority's actions ------------------------------------------------------------------
@@ -277,7 +296,7 @@ def manage(number: str) -> str:
         "evaluations/labels/manage.html",
         label=label,
         facts=label_service.label_facts(label),
-        form=ReasonForm(),
+        form=LabelReasonForm(),
         recertification_due=label_service.recertification_due(label),
         proposal=label_service.pending_revocation(label),
     )
@@ -285,7 +304,7 @@ def manage(number: str) -> str:
 
 def _change(number: str, action: Any, done: str) -> Any:
     label = _label_or_404(number)
-    form = ReasonForm()
+    form = LabelReasonForm()
     if not form.validate_on_submit():
         flash("Give a reason; it is published in the decision log.", "error")
         return redirect(url_for("labels.manage", number=number))
@@ -353,7 +372,7 @@ def _run(number: str, call: Any, done: str) -> Any:
 def propose_revocation(number: str) -> Any:
     """Propose to revoke a label; a second officer confirms or refuses."""
     label = _label_or_404(number)
-    form = ReasonForm()
+    form = LabelReasonForm()
     if not form.validate_on_submit():
         flash("Give a reason; it is published in the decision log.", "error")
         return redirect(url_for("labels.manage", number=number))

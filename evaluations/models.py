@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.models import Solution
 from registry.database import Base, created_at, int_pk
-from registry.models import Organisation, User, enum_column
+from registry.models import AuditEntry, Organisation, User, enum_column
 from registry.norms.models import NormCriterion, NormVersion
 
 
@@ -301,6 +301,10 @@ class LabelEvent(Base):
 
     label: Mapped[Label] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+    # The audit entry the event wrote, by its sequence number (no foreign key: read only).
+    audit_entry: Mapped[AuditEntry | None] = relationship(
+        primaryjoin="foreign(LabelEvent.audit_seq) == AuditEntry.seq", viewonly=True
+    )
 
     __table_args__ = (Index("ix_label_event_at", "at"),)
 

@@ -79,6 +79,13 @@ def call(call_id: int) -> str:
     buyers = sorted({member.buyer.name for member in members})
     after_deadline = found.deadline_passed()
     award = found.award if found.status is CallStatus.AWARDED else None
+    # The buyers that left the award, by name and the price they left at; never the ceiling,
+    # which stays the buyer's own (tests/test_confidentiality.py).
+    dropouts = (
+        [(dropout.buyer.name, dropout.price_at_dropout) for dropout in award.dropouts]
+        if award
+        else []
+    )
     documents = [(d, ocds.document_url(found.id, d.id)) for d in found.documents]
     return render_template(
         "procurement/public/call.html",
@@ -90,6 +97,7 @@ def call(call_id: int) -> str:
         after_deadline=after_deadline,
         offers_received=len(found.offers) if after_deadline else None,
         award=award,
+        dropouts=dropouts,
         phase_label=phase_label(found),
         region_names=REGIONS,
         level_name=services.level_name,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,8 @@ from registry.database import db, utcnow
 from registry.models import AuditEntry, User
 
 GENESIS_HASH = "0" * 64
+# The key, in an entry's data, of the flag that marks a public entry (see `record`).
+PUBLIC_FLAG = "public"
 # Any constant will do: it names the lock that serialises appends on PostgreSQL.
 _AUDIT_LOCK_KEY = 0x5AFE7EC
 
@@ -55,8 +58,15 @@ def record(
     summary: str = "",
     data: dict[str, Any] | None = None,
     organisation_id: int | None = None,
+    public: bool = False,
 ) -> AuditEntry:
-    """Append one entry in the current transaction; the caller commits it with the change."""
+    """Append one entry in the current transaction; the caller commits it with the change.
+
+    A `public` entry is published in full (every hashed field) so that anyone can recompute
+    its hash: it names its actor only by role ("authority", or "system"), never by account,
+    and its data carries `"public": true`; the caller puts only public facts in its summary
+    and data.
+    """
     session = db.session
     if obj is not None:
         session.flush()  # the object needs its id before we name it
@@ -70,11 +80,17 @@ def record(
     seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
     if organisation_id is None and actor is not None:
         organisation_id = actor.organisation_id
+    actor_id = actor.id if actor is not None else None
+    actor_label = actor.email if actor is not None else "system"
+    if public:
+        actor_id = None
+        actor_label = actor.role.value if actor is not None else "system"
+        data = {**(data or {}), PUBLIC_FLAG: True}
     entry = AuditEntry(
         seq=seq,
         at=utcnow(),
-        actor_id=actor.id if actor is not None else None,
-        actor_label=actor.email if actor is not None else "system",
+        actor_id=actor_id,
+        actor_label=actor_label,
         organisation_id=organisation_id,
         action=action,
         object_type=object_type or "",
@@ -88,6 +104,28 @@ def record(
     session.add(entry)
     session.flush()
     return entry
+
+
+def is_public(entry: Any) -> bool:
+    """Whether an entry was written as public (its own hashed data says so)."""
+    try:
+        data = json.loads(entry.data)
+    except (TypeError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get(PUBLIC_FLAG) is True
+
+
+def public_digest_line(seq: int, hash_: str) -> bytes:
+    """One public entry's line in the public digest: "<seq> <hash>\n"."""
+    return f"{seq} {hash_}\n".encode("ascii")
+
+
+def public_digest(entries: Iterable[tuple[int, str]]) -> str:
+    """SHA-256 over one line "<seq> <hash>\n" per public entry, in ascending order of seq."""
+    digest = hashlib.sha256()
+    for seq, hash_ in entries:
+        digest.update(public_digest_line(seq, hash_))
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,11 @@ def audit_verify_command() -> None:
     sys.exit(1)
 
 
+def add_audit_command(command: click.Command) -> None:
+    """Add a higher package's subcommand to `flask audit` (checks needing its keys, say)."""
+    audit_group.add_command(command)
+
+
 @dataclass(frozen=True)
 class DemoSeeder:
     """A package's demo-data loader; it returns the accounts it wants printed (may be none)."""

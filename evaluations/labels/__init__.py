@@ -22,7 +22,12 @@ from evaluations.labels.facts import (
     sign_label,
     verification_url,
 )
-from evaluations.labels.issuing import STATUS_INDEX_COUNTER, issue_label
+from evaluations.labels.issuing import (
+    MAX_PUBLIC_STATEMENT_LENGTH,
+    STATUS_INDEX_COUNTER,
+    issue_label,
+    public_statement_text,
+)
 from evaluations.labels.publishing import (
     LABEL_NUMBER_PATTERN,
     certified_counts,
@@ -30,6 +35,7 @@ from evaluations.labels.publishing import (
     label_credential_bytes,
     label_facts,
     label_pdf_path,
+    public_statement_of,
     status_indices,
     status_list_credential,
     status_lists,
@@ -58,6 +64,7 @@ __all__ = [
     "AUDIT_ACTIONS",
     "LABEL_NUMBER_PATTERN",
     "LIVE_STATUSES",
+    "MAX_PUBLIC_STATEMENT_LENGTH",
     "MAX_REASON_LENGTH",
     "STATUS_INDEX_COUNTER",
     "add_months",
@@ -75,6 +82,8 @@ __all__ = [
     "pending_revocation",
     "pending_revocations",
     "propose_revocation",
+    "public_statement_of",
+    "public_statement_text",
     "recertification_due",
     "refuse_revocation",
     "reinstate_label",

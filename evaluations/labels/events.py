@@ -35,20 +35,34 @@ AUDIT_ACTIONS = {
 def _record_event(
     actor: User | None, label: Label, action: str, from_status: str | None, reason: str
 ) -> LabelEvent:
+    # A public entry: the decision log publishes every field it hashes, so it holds public
+    # facts only (the actor by role; the reason is the public one). Who acted is recorded
+    # next to it in an ordinary entry, which stays internal.
     entry = audit.record(
         actor,
         AUDIT_ACTIONS[action],
         label,
         summary=f"Label {label.number} {action}: {reason}"[:2000],
         data={
-            "number": label.number,
-            "from": from_status,
-            "to": label.status.value,
+            "label": label.number,
+            "action": action,
+            "from_status": from_status,
+            "to_status": label.status.value,
             "reason": reason,
             "solution_id": label.solution_id,
         },
         organisation_id=label.vendor_id,
+        public=True,
     )
+    if actor is not None:
+        audit.record(
+            actor,
+            f"{AUDIT_ACTIONS[action]}.officer",
+            label,
+            summary=f"Label {label.number} {action} by {actor.email} (public entry #{entry.seq})",
+            data={"public_entry": entry.seq},
+            organisation_id=label.vendor_id,
+        )
     event = LabelEvent(
         label_id=label.id,
         action=action,

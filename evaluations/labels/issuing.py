@@ -17,6 +17,8 @@ from registry.models import Role, User
 # The counter row (in label_counter) that hands out status list positions: year 0 is never a
 # label year, and a counter row gives the same "no duplicates, never reused" guarantee.
 STATUS_INDEX_COUNTER = 0
+# The same bound as a status change's reason: both are published as a label event's reason.
+MAX_PUBLIC_STATEMENT_LENGTH = 2000
 
 
 def _lock_evaluation(evaluation_id: int) -> Evaluation | None:
@@ -29,9 +31,14 @@ def _lock_evaluation(evaluation_id: int) -> Evaluation | None:
     ).one_or_none()
 
 
-def issue_label(actor: User | None, evaluation: Evaluation) -> Label:
-    """Issue the label of a certified evaluation: number, dates, credential, event, audit, mail."""
+def issue_label(actor: User | None, evaluation: Evaluation, *, public_statement: str) -> Label:
+    """Issue the label of a certified evaluation: number, dates, credential, event, audit, mail.
+
+    `public_statement` is the "issued" reason shown on the label page and in the decision log;
+    the evaluation's decision rationale stays internal and is never copied into it.
+    """
     actor = require_role(actor, Role.AUTHORITY)
+    statement = public_statement_text(public_statement)
     locked = _lock_evaluation(evaluation.id)
     if locked is None:
         raise RuleViolation("The evaluation no longer exists.")
@@ -74,11 +81,21 @@ def issue_label(actor: User | None, evaluation: Evaluation) -> Label:
     db.session.add(label)
     db.session.flush()
     sign_label(label)
-    _record_event(
-        actor,
-        label,
-        "issued",
-        None,
-        evaluation.decision_rationale.strip() or f"Certified at level {label.level}",
-    )
+    _record_event(actor, label, "issued", None, statement)
     return label
+
+
+def public_statement_text(statement: str | None) -> str:
+    """The public statement of a certification, stripped; refused when empty or too long."""
+    text = (statement or "").strip()
+    if not text:
+        raise RuleViolation(
+            "Write the public statement: it is shown on the label page and in the decision log.",
+            "public_statement",
+        )
+    if len(text) > MAX_PUBLIC_STATEMENT_LENGTH:
+        raise RuleViolation(
+            f"The public statement is too long (at most {MAX_PUBLIC_STATEMENT_LENGTH} characters).",
+            "public_statement",
+        )
+    return text

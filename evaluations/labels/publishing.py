@@ -44,6 +44,15 @@ def find_public_label(number: str) -> Label | None:
     return label
 
 
+def public_statement_of(evaluation_id: int) -> LabelEvent | None:
+    """The "issued" event of the evaluation's label: its reason is the public statement."""
+    return db.session.scalar(
+        select(LabelEvent)
+        .join(Label, Label.id == LabelEvent.label_id)
+        .where(Label.evaluation_id == evaluation_id, LabelEvent.action == "issued")
+    )
+
+
 def label_facts(label: Label) -> LabelFacts:
     """The facts printed on the label, from its stored credential plus its current status."""
     credential = json.loads(label.credential)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from evaluations.labels.issuing import public_statement_text
 from evaluations.models import Decision, Evaluation, EvaluationStatus
 from evaluations.services.scores import _store_computed
 from evaluations.services.transitions import _move, _require_status, _text
@@ -44,10 +45,14 @@ def decide(
     level: str | None,
     rationale: str,
     level_reason: str = "",
+    *,
+    public_statement: str = "",
 ) -> Evaluation:
     """Certify at the computed level (or a lower one, with a reason) or reject, with a rationale.
 
-    When certified, the label is issued in the same transaction.
+    The rationale is internal (the authority, the vendor and the evaluation's evaluators read
+    it). A certification also needs a public statement, the label's published "issued"
+    reason; the label is issued in the same transaction.
     """
     user = require_role(actor, Role.AUTHORITY)
     evaluation = _locked(evaluation.id)
@@ -67,8 +72,9 @@ def decide(
         )
     if decision not in {d.value for d in Decision}:
         raise RuleViolation("Choose certify or reject.", "decision")
-    text = _text(rationale, "rationale", "The rationale", required=True)
+    text = _text(rationale, "rationale", "The internal rationale", required=True)
     chosen: str | None = None
+    statement = ""
     if decision == Decision.CERTIFIED.value:
         if result.level is None:
             raise RuleViolation(
@@ -82,6 +88,7 @@ def decide(
                 f"Choose the computed level ({result.level}) or a lower one.", "level"
             )
         chosen = level
+        statement = public_statement_text(public_statement)
         if level != result.level:
             reason = _text(level_reason, "level_reason", "The reason for a lower level", True)
             text = f"{text}\n\nCertified below the computed level ({result.level}): {reason}"
@@ -96,7 +103,7 @@ def decide(
     if evaluation.decision is Decision.CERTIFIED:
         from evaluations.labels import issue_label
 
-        issue_label(user, evaluation)
+        issue_label(user, evaluation, public_statement=statement)
     return evaluation
 
 

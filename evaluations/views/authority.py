@@ -123,6 +123,7 @@ def decide(evaluation_id: int) -> Any:
             form.level.data or None,
             form.rationale.data or "",
             form.level_reason.data or "",
+            public_statement=form.public_statement.data or "",
         ),
         "The decision is recorded and the vendor is told.",
         (Role.AUTHORITY,),

@@ -21,6 +21,7 @@ from evaluations.forms import (
     RespondForm,
     ReturnForm,
 )
+from evaluations.labels import public_statement_of
 from evaluations.models import AssignmentStatus, EvaluationStatus
 from evaluations.views.blueprint import ANY_PARTY, bp
 from registry.access import roles_required
@@ -92,6 +93,11 @@ def _detail_page(evaluation: Any, **forms: Any) -> str:
         resolve_form=forms.get("resolve_form") or ResolveForm(formdata=None),
         resolve_error_criterion=forms.get("resolve_criterion"),
         decide_form=decide_form,
+        issued_event=(
+            public_statement_of(evaluation.id)
+            if evaluation.status is EvaluationStatus.DECIDED
+            else None
+        ),
         consensus_by_me=services.consensus_recorded_by(evaluation, user),
         confirm=ConfirmForm(),
         editable=evaluation.status in services.EDITABLE_BY_VENDOR,

@@ -258,7 +258,11 @@ def test_a_new_vendor_is_certified_and_its_label_suspended(
     level = decide.get_by_label("Level", exact=True)
     computed = level.evaluate("el => el.options[el.selectedIndex].text")
     assert computed in ("Certified", "Advanced"), computed
-    decide.get_by_label("Rationale").fill("Every mandatory criterion passes; strong coverage.")
+    statement = "Every mandatory criterion passes in tests by two evaluation bodies."
+    decide.get_by_label(re.compile("^Public statement")).fill(statement)
+    decide.get_by_label(re.compile("^Internal rationale")).fill(
+        "Strong coverage; the vendor's pricing is under review elsewhere."
+    )
     _check_at_both_widths(deputy, "evaluation-decide")
     decide.get_by_role("button", name="Record the decision").click()
     _flash(deputy, "The decision is recorded and the vendor is told.")
@@ -274,6 +278,9 @@ def test_a_new_vendor_is_certified_and_its_label_suspended(
     expect(visitor.get_by_role("status")).to_contain_text("VALID")
     expect(visitor.get_by_role("status")).to_contain_text("This label is valid")
     expect(visitor.get_by_text(f"{NORM.split()[0]} version 1")).to_be_visible()
+    # The public statement is published; the internal rationale is not.
+    expect(visitor.get_by_text(statement)).to_be_visible()
+    expect(visitor.get_by_text("pricing is under review")).to_have_count(0)
     screenshot(visitor, "label-page-valid")
     check_accessibility(visitor, "label-page-valid")
 
@@ -283,7 +290,7 @@ def test_a_new_vendor_is_certified_and_its_label_suspended(
     expect(authority.get_by_role("heading", level=1)).to_have_text(f"Manage label {number}")
     suspend = authority.get_by_role("group", name="Suspend")
     reason = "The alert relay failed a spot check on 2 December."
-    suspend.get_by_label("Reason (required, published in the decision log)").fill(reason)
+    suspend.get_by_label(re.compile("^Public reason")).fill(reason)
     suspend.get_by_text("Suspend…", exact=True).click()
     expect(suspend.get_by_text("The label stops counting as certification")).to_be_visible()
     check_accessibility(authority, "label-manage")

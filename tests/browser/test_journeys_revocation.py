@@ -34,7 +34,7 @@ def test_two_officers_revoke_a_label_and_a_refusal_changes_nothing(
     number = authority.get_by_role("heading", level=1).inner_text().removeprefix("Label ")
     authority.goto(f"/labels/{number}/manage")
     propose = authority.get_by_role("group", name="Propose revocation")
-    propose.get_by_label("Reason (required, published in the decision log)").fill(
+    propose.get_by_label(re.compile("^Public reason")).fill(
         "The certified firmware is no longer the one shipped."
     )
     propose.get_by_text("Propose revocation…", exact=True).click()

@@ -205,8 +205,12 @@ def revoke(world: LabelWorld, label: Label, reason: str) -> Label:
     return label_service.confirm_revocation(second_officer(world), proposal)
 
 
-def issued_label(world: LabelWorld, **options: Any) -> Label:
+def issued_label(
+    world: LabelWorld, *, public_statement: str = "Meets the norm.", **options: Any
+) -> Label:
     """A committed label of a new certified evaluation."""
-    label = label_service.issue_label(world.authority, certified_evaluation(world, **options))
+    label = label_service.issue_label(
+        world.authority, certified_evaluation(world, **options), public_statement=public_statement
+    )
     db.session.commit()
     return label

@@ -41,7 +41,12 @@ def test_two_concurrent_decisions_make_one_label(app: Flask, login: Any, cast: C
         start.wait(timeout=30)
         response = browser.post(
             f"/evaluations/{evaluation_id}/decide",
-            data={"decision": "certified", "level": "Advanced", "rationale": rationale},
+            data={
+                "decision": "certified",
+                "level": "Advanced",
+                "rationale": rationale,
+                "public_statement": "Meets the norm.",
+            },
         )
         results.append((response.status_code, response.get_data(as_text=True)))
 

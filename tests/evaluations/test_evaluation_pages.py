@@ -183,6 +183,7 @@ def test_journey_apply_assign_score_disagree_resolve_decide_label(
         "decision": "certified",
         "level": "Certified",
         "rationale": "Meets the norm; export partly.",
+        "public_statement": "Meets the norm at level Certified.",
     }
     # Four eyes: who recorded the consensus is told another officer decides, and cannot.
     page = authority.get(f"/evaluations/{evaluation_id}").get_data(as_text=True)

@@ -376,7 +376,14 @@ def test_no_level_can_only_be_rejected(cast: Cast) -> None:
 def test_certify_at_computed_level_issues_one_label(cast: Cast, app: Flask) -> None:
     pytest.importorskip("evaluations.labels", reason="labels are built by another engineer")
     evaluation = scored(cast)
-    services.decide(cast.authority, evaluation, "certified", "Advanced", "Meets the norm.")
+    services.decide(
+        cast.authority,
+        evaluation,
+        "certified",
+        "Advanced",
+        "Meets the norm.",
+        public_statement="Meets the norm at level Advanced.",
+    )
     db.session.commit()
     assert evaluation.decided_level == "Advanced"
     labels = db.session.scalars(select(Label).where(Label.evaluation_id == evaluation.id)).all()
@@ -387,14 +394,57 @@ def test_certify_lower_level_needs_a_reason(cast: Cast) -> None:
     pytest.importorskip("evaluations.labels", reason="labels are built by another engineer")
     evaluation = scored(cast)
     with pytest.raises(RuleViolation, match="reason for a lower level"):
-        services.decide(cast.authority, evaluation, "certified", "Certified", "Meets it.")
+        services.decide(
+            cast.authority,
+            evaluation,
+            "certified",
+            "Certified",
+            "Meets it.",
+            public_statement="Certified.",
+        )
     db.session.rollback()
     services.decide(
-        cast.authority, evaluation, "certified", "Certified", "Meets it.", "Pilot only."
+        cast.authority,
+        evaluation,
+        "certified",
+        "Certified",
+        "Meets it.",
+        "Pilot only.",
+        public_statement="Certified.",
     )
     db.session.commit()
     assert evaluation.decided_level == "Certified"
     assert "Pilot only." in evaluation.decision_rationale
+
+
+def test_a_certification_needs_a_public_statement_and_keeps_the_rationale_internal(
+    cast: Cast,
+) -> None:
+    evaluation = scored(cast)
+    with pytest.raises(RuleViolation, match="public statement") as refused:
+        services.decide(cast.authority, evaluation, "certified", "Advanced", "Internal notes.")
+    assert refused.value.field == "public_statement"
+    db.session.rollback()
+    services.decide(
+        cast.authority,
+        evaluation,
+        "certified",
+        "Advanced",
+        "Internal notes.",
+        public_statement="  Meets the norm at level Advanced.  ",
+    )
+    db.session.commit()
+    label = db.session.scalars(select(Label).where(Label.evaluation_id == evaluation.id)).one()
+    (issued,) = label.events
+    assert issued.reason == "Meets the norm at level Advanced."
+    assert evaluation.decision_rationale == "Internal notes."
+
+
+def test_a_rejection_needs_no_public_statement(cast: Cast) -> None:
+    evaluation = scored(cast)
+    services.decide(cast.authority, evaluation, "rejected", None, "Export is too weak.")
+    db.session.commit()
+    assert evaluation.decision is Decision.REJECTED
 
 
 def test_every_transition_is_logged_audited_and_told(cast: Cast, app: Flask) -> None:

@@ -35,7 +35,7 @@ def _issue_in_thread(
             actor = db.session.get(User, authority_id)
             evaluation = db.session.get(Evaluation, evaluation_id)
             assert evaluation is not None
-            label = label_service.issue_label(actor, evaluation)
+            label = label_service.issue_label(actor, evaluation, public_statement="Meets the norm.")
             db.session.commit()
             outcomes.append(label.number)
         except RuleViolation as error:

@@ -40,7 +40,9 @@ def test_issuing_gives_a_numbered_signed_label_with_event_audit_and_mail(
     app: Flask, world: LabelWorld
 ) -> None:
     evaluation = certified_evaluation(world, level="Advanced", percent=86.25)
-    label = label_service.issue_label(world.authority, evaluation)
+    label = label_service.issue_label(
+        world.authority, evaluation, public_statement="Meets the norm."
+    )
     db.session.commit()
     today = label_service.today()
     assert label.number == f"STR-{today.year}-00001"
@@ -75,11 +77,11 @@ def test_numbers_follow_each_other_and_status_indices_are_unique(world: LabelWor
 def test_only_the_authority_issues_and_only_once(world: LabelWorld) -> None:
     evaluation = certified_evaluation(world)
     with pytest.raises(AccessDenied):
-        label_service.issue_label(world.vendor, evaluation)
-    label_service.issue_label(world.authority, evaluation)
+        label_service.issue_label(world.vendor, evaluation, public_statement="Meets the norm.")
+    label_service.issue_label(world.authority, evaluation, public_statement="Meets the norm.")
     db.session.commit()
     with pytest.raises(RuleViolation, match="already issued"):
-        label_service.issue_label(world.authority, evaluation)
+        label_service.issue_label(world.authority, evaluation, public_statement="Meets the norm.")
     db.session.rollback()
     assert len(db.session.scalars(select(Label)).all()) == 1
 
@@ -87,7 +89,7 @@ def test_only_the_authority_issues_and_only_once(world: LabelWorld) -> None:
 def test_an_undecided_evaluation_gets_no_label(world: LabelWorld) -> None:
     evaluation = certified_evaluation(world, decided=False)
     with pytest.raises(RuleViolation, match="decided as certified"):
-        label_service.issue_label(world.authority, evaluation)
+        label_service.issue_label(world.authority, evaluation, public_statement="Meets the norm.")
 
 
 def test_status_changes_need_a_reason_and_keep_their_history(app: Flask, world: LabelWorld) -> None:

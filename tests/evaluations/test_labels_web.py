@@ -333,7 +333,7 @@ def test_the_decision_log_lists_decisions_with_their_audit_hashes(
     page = client.get("/decisions").get_data(as_text=True)
     assert page.index("Suspended") < page.index("Issued")
     entries = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.action.startswith("label."))
+        select(AuditEntry).where(AuditEntry.action.in_(label_service.AUDIT_ACTIONS.values()))
     ).all()
     assert len(entries) == 2
     for entry in entries:

@@ -107,10 +107,12 @@ def test_after_the_award_the_outcome_is_public(
         "17,000.00 EUR",
         "25,500.00 EUR",
         "Buyers that left the award (1)",
-        "City of Rennes: ceiling 900.00 EUR",
+        "City of Rennes: its ceiling was below the price of 850.00 EUR at that step",
     ):
         assert fact in page, fact
     assert "Large Optics" not in page
+    # The buyers' ceilings (900.00) are theirs, also the one of the buyer that left.
+    assert not build.reveals(page, "900")
 
 
 def test_the_publication_policy_names_the_licence_and_the_downloads(

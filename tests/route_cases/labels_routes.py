@@ -27,6 +27,7 @@ CASES = [
     Case("labels.status_list", "GET", "/labels/status/other.json", everyone(404)),
     Case("labels.decisions", "GET", "/decisions", everyone(200)),
     Case("labels.decisions", "GET", "/decisions?page=x", everyone(200)),
+    Case("labels.audit_checkpoint", "GET", "/audit/checkpoint.json", everyone(200)),
     Case("labels.verify", "GET", "/verify", everyone(200)),
     Case("labels.verify", "POST", "/verify", everyone(200), {"pasted": "garbage"}),
     Case("labels.manage", "GET", "/labels/{label_number}/manage", authority_only(200)),
