@@ -29,6 +29,7 @@ What is public and what is not (DESIGN.md "Roles" and "Entities", README "Pooled
 | conflict-of-interest declarations | never |
 | evaluators' justifications (scores, 0–5, cannot be sentinels) | never |
 | a certification decision's rationale | yes, with the label (decision log, label page) |
+| a pending revocation proposal's reason | never (published only once a second officer confirms) |
 | draft solutions: name, summary, description | never |
 | draft norms and draft versions: code, criteria titles and guidance | never |
 | shortlists: names and notes | never |
