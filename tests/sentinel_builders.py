@@ -366,6 +366,7 @@ def decide(world: SentinelWorld) -> Label:
         "Certified",
         "Meets the norm on the evidence.",
         "Certified at the first level while a test report is renewed.",
+        public_statement="Meets the norm on the evidence.",
     )
     db.session.commit()
     label = db.session.scalar(select(Label).where(Label.evaluation_id == decided.id))
