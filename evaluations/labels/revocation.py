@@ -5,8 +5,8 @@ a second officer confirms, and only then is it revoked, through `status_changes.
 with the proposal's reason. Every step writes an audit entry under the authority's organisation,
 so the vendor and the public learn of nothing until the revocation itself.
 
-Each step locks the label row first and then the proposal (one order, so two steps never wait
-for each other); on SQLite a writing request holds the database's write lock from its start.
+Each step locks the label row first and then the proposal (always in that order, so two steps
+cannot deadlock); on SQLite a writing request holds the database's write lock from its start.
 """
 
 from __future__ import annotations
