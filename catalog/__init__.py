@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     """Register this package's blueprints, navigation, commands and demo data."""
     from catalog import (
         api,
+        search,
         search_api,
         search_models,  # noqa: F401 - its tables must be known to migrations
     )
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(catalog_search_bp)
     search_api.init_app(app)
     search_cli.register_commands(app)
+    search.listen_to_vendor_status(app)
     app.jinja_env.filters["markdown"] = render_markdown
     add_nav_entry(app, NavEntry("Catalog", "catalog_search.catalog", ALL_ROLES, 19))
     add_nav_entry(

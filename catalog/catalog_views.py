@@ -30,6 +30,7 @@ FACET_TITLES = {
     "standards": "Standard",
     "price_band": "Price band",
     "privacy": "Privacy",
+    "recertification": "Re-certification",
 }
 SORT_TITLES = {"relevance": "Relevance", "newest_label": "Newest label", "name": "Name"}
 
@@ -97,6 +98,7 @@ def value_names() -> dict[str, dict[str, str]]:
         "price_band": {band.value: band.label for band in PriceBand},
         "vendor_size": {size.value: size.label for size in VendorSize},
         "privacy": {"yes": "Privacy-sensitive", "no": "Not privacy-sensitive"},
+        "recertification": {"due": "Re-certification due", "current": "Labels up to date"},
         "certified": {"yes": "With a valid label", "no": "Without a valid label"},
     }
 

@@ -1,4 +1,5 @@
-"""Two to four published solutions side by side, with their labels and per-criterion results."""
+"""Two to four published (or since archived) solutions side by side, with their labels and
+per-criterion results."""
 
 from __future__ import annotations
 
@@ -68,7 +69,9 @@ def _published(ids: list[int]) -> list[Solution]:
     found = {
         solution.id: solution
         for solution in db.session.scalars(
-            services.public_solutions().where(Solution.id.in_(ids))
+            # An archived solution stays in a comparison, marked as no longer offered: a buyer
+            # who put it in the basket learns what became of it.
+            services.public_solutions(with_archived=True).where(Solution.id.in_(ids))
         ).unique()
     }
     return [found[solution_id] for solution_id in ids if solution_id in found]
@@ -95,7 +98,7 @@ def build_comparison(raw_ids: list[str], norm_code: str = "") -> Comparison:
     solutions = _published(ids)
     missing = len(ids) - len(solutions) + rejected
     if missing:
-        # Drafts, archived and unknown ids read the same: nothing says which one it was.
+        # Drafts and unknown ids read the same: nothing says which one it was.
         verb = "is" if missing == 1 else "are"
         past = "was" if missing == 1 else "were"
         messages.append(

@@ -47,6 +47,8 @@ class LabelFact:
     expires_on: dt.date
     status_reason: str = ""
     verification_url: str = ""
+    # Norm version superseded past its transition date, or norm withdrawn.
+    recertification_due: bool = False
 
     @property
     def norm_label(self) -> str:

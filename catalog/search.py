@@ -51,6 +51,7 @@ FACET_FIELDS = (
     "standards",
     "price_band",
     "privacy",
+    "recertification",
     "certified",
 )
 TEXT_FIELDS = ("name", "vendor", "summary", "description")
@@ -76,6 +77,10 @@ SCHEMA = Schema(
     standards=KEYWORD(commas=True),
     price_band=KEYWORD(stored=True, commas=True),
     privacy=KEYWORD(stored=True, commas=True),
+    # "due" when a valid label's norm version was superseded past its transition date or its
+    # norm withdrawn, "current" for other certified solutions, nothing for the rest.
+    recertification=KEYWORD(stored=True, commas=True),
+    recertification_norms=STORED(),
     certified=KEYWORD(stored=True, commas=True),
     certified_flag=BOOLEAN(stored=True),
     vendor_id=STORED(),
@@ -98,6 +103,8 @@ class LabelFacts:
     norm_codes: list[str] = field(default_factory=list)
     expiry: dt.date | None = None
     newest_label_at: dt.datetime | None = None
+    # Norm codes of the valid labels due for re-certification (they count less for buyers).
+    recertification_due_norms: list[str] = field(default_factory=list)
 
 
 LabelFactsProvider = Callable[[list[int]], dict[int, LabelFacts]]
@@ -166,6 +173,10 @@ def solution_document(solution: Solution, facts: LabelFacts) -> dict[str, Any]:
         "standards": _keywords(solution.standard_codes),
         "price_band": _keywords([solution.price_band.value if solution.price_band else None]),
         "privacy": ["yes" if solution.privacy_sensitive else "no"],
+        "recertification": _keywords(
+            [("due" if facts.recertification_due_norms else "current") if facts.certified else None]
+        ),
+        "recertification_norms": sorted(set(facts.recertification_due_norms)),
         "certified": ["yes" if facts.certified else "no"],
         "certified_flag": facts.certified,
         "vendor_id": solution.vendor_id,
@@ -492,7 +503,15 @@ def _snippet(fields: dict[str, Any], words: list[str]) -> list[tuple[str, bool]]
     return window
 
 
-SINGLE_VALUED = ("category", "label_level", "vendor_size", "price_band", "privacy", "certified")
+SINGLE_VALUED = (
+    "category",
+    "label_level",
+    "vendor_size",
+    "price_band",
+    "privacy",
+    "recertification",
+    "certified",
+)
 
 
 def _flatten(fields: dict[str, Any]) -> dict[str, Any]:
@@ -641,3 +660,17 @@ def enqueue_vendor_change(vendor_id: int, reason: str) -> None:
         select(Solution.id).where(Solution.vendor_id == vendor_id)
     ):
         enqueue_solution_change(solution_id, reason)
+
+
+def _on_vendor_status(organisation: Any, **_: Any) -> None:
+    # Only an active vendor's solutions are listed (catalog.indexer): suspension removes them,
+    # reactivation brings them back.
+    enqueue_vendor_change(organisation.id, "organisation.status")
+
+
+def listen_to_vendor_status(app: Flask) -> None:
+    """Log a change for a vendor's solutions when the registry suspends or reactivates it."""
+    from registry import events
+
+    events.subscribe(app, "organisation.suspended", _on_vendor_status)
+    events.subscribe(app, "organisation.reactivated", _on_vendor_status)

@@ -34,6 +34,8 @@ def catalog_search() -> Response:
             "category": hit.fields["category"] or None,
             "best_level": hit.fields["label_level"] or None,
             "certified": bool(hit.fields["certified_flag"]),
+            "recertification_due": hit.fields.get("recertification") == "due",
+            "recertification_due_norms": list(hit.fields.get("recertification_norms") or []),
             "score": round(hit.score, 4),
         }
         for hit in result.hits
@@ -106,6 +108,13 @@ HIT_SCHEMA = {
         "category": {"type": ["string", "null"]},
         "best_level": {"type": ["string", "null"]},
         "certified": {"type": "boolean"},
+        "recertification_due": {
+            "type": "boolean",
+            "description": "A valid label of the solution is due for re-certification (its "
+            "norm version superseded past the transition date, or its norm withdrawn); such a "
+            "label does not make the solution eligible for a joint call.",
+        },
+        "recertification_due_norms": {"type": "array", "items": {"type": "string"}},
         "score": {"type": "number"},
     },
 }

@@ -148,12 +148,18 @@ def _listed() -> Select[Solution]:
 
 
 def public_solutions(
-    category: str | None = None, activity: str | None = None, vendor_id: int | None = None
+    category: str | None = None,
+    activity: str | None = None,
+    vendor_id: int | None = None,
+    *,
+    with_archived: bool = False,
 ) -> Select[Solution]:
-    """Published solutions of active vendors, by name, optionally filtered (codes, vendor id)."""
+    """Published solutions of active vendors, by name, optionally filtered (codes, vendor id);
+    `with_archived` adds the ones their vendor archived (compare still shows them)."""
+    shown = [SolutionStatus.PUBLISHED, SolutionStatus.ARCHIVED]
     statement = (
         _listed()
-        .where(Solution.status == SolutionStatus.PUBLISHED)
+        .where(Solution.status.in_(shown if with_archived else shown[:1]))
         .options(
             selectinload(Solution.vendor),
             selectinload(Solution.primary_category),

@@ -50,7 +50,7 @@ def _init_labels(app: Flask) -> None:
     from catalog.gaps import register_certified_counter
     from evaluations import catalog_facts, label_api, label_views, search_facts
     from evaluations.demo_labels import seed_demo_labels
-    from evaluations.labels import certified_counts, expire_at_start_up, signed_address
+    from evaluations.labels import basis, certified_counts, expire_at_start_up, signed_address
     from registry.cli import add_demo_seeder
     from registry.navigation import ALL_ROLES, AUTHORITY, SIGNED_IN, NavEntry, add_nav_entry
 
@@ -77,6 +77,8 @@ def _init_labels(app: Flask) -> None:
     # Label facts for the catalog's comparison, exports and feed; follower notifications.
     catalog_facts.register(app)
     search_facts.register(app)
+    # Labels follow their vendor's suspension and their norm's withdrawal.
+    basis.register(app)
     expire_at_start_up(app)
     # Labels signed for another address (the demo seeded on another port) are named as a
     # server starts; a `flask …` command runs for a moment and prints its own result.

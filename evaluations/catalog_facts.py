@@ -24,7 +24,7 @@ from catalog.label_facts import (
 )
 from catalog.models import Solution
 from catalog.watch import notify_label_event
-from evaluations.labels import criteria_results, verification_url
+from evaluations.labels import criteria_results, recertification_due, verification_url
 from evaluations.models import Label, LabelEvent
 from evaluations.scoring import PASS_FAIL, CriterionResult
 from registry.database import db
@@ -69,6 +69,7 @@ def to_fact(label: Label) -> LabelFact:
         expires_on=label.expires_on,
         status_reason=label.status_reason,
         verification_url=verification_url(label.number),
+        recertification_due=recertification_due(label),
     )
 
 

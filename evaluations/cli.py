@@ -70,10 +70,18 @@ def _load_json(path: str, what: str) -> Any:
     "status_list_files",
     multiple=True,
     type=click.Path(dir_okay=False),
-    help="A status list credential (revocation or suspension); may be given twice.",
+    help=(
+        "A status list credential (revocation or suspension), downloaded from the URLs in the "
+        "label; give both. Without current ones the verdict is STATUS_UNKNOWN, never VALID."
+    ),
 )
 def verify_command(file: str, keys_file: str | None, status_list_files: tuple[str, ...]) -> None:
-    """Verify a label credential (JSON) or label PDF offline; exit 0 only when it is valid."""
+    """Verify a label credential (JSON) or label PDF offline; exit 0 only when it is valid.
+
+    Valid means: the signature holds, the dates hold, and current status lists (both given
+    with --status-list, their validUntil not passed) say the label is neither revoked nor
+    suspended.
+    """
     if keys_file:
         keys_document = _load_json(keys_file, "keys file")
     else:
@@ -87,13 +95,17 @@ def verify_command(file: str, keys_file: str | None, status_list_files: tuple[st
 
 @labels_group.command("expire")
 def expire_command() -> None:
-    """Expire every valid or suspended label past its expiry date (run daily; idempotent)."""
-    from evaluations.labels import expire_labels
+    """Expire every valid or suspended label past its expiry date, and bring the catalog's
+    "re-certification due" up to date as transition dates pass (run daily; idempotent)."""
+    from evaluations.labels import expire_labels, log_newly_due
     from registry.database import db
 
     expired = expire_labels()
+    due = log_newly_due()
     db.session.commit()
     click.echo(f"{len(expired)} label(s) expired.")
+    if due:
+        click.echo(f"{due} solution(s) with a label newly due for re-certification reindexed.")
     for label in expired:
         click.echo(f"  {label.number} (expired on {label.expires_on.isoformat()})")
 

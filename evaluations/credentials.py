@@ -187,6 +187,9 @@ class VerdictCode(StrEnum):
     KEY_REVOKED = "KEY_REVOKED"
     WRONG_ISSUER = "WRONG_ISSUER"
     STATUS_LIST_INVALID = "STATUS_LIST_INVALID"
+    # The signature holds, but no current status list says whether the label is revoked or
+    # suspended: never VALID without knowing.
+    STATUS_UNKNOWN = "STATUS_UNKNOWN"
     REVOKED = "REVOKED"
     SUSPENDED = "SUSPENDED"
     EXPIRED = "EXPIRED"

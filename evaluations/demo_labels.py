@@ -111,6 +111,16 @@ def _certify(
     )
 
 
+def certify_for_demo(authority: User, solution: Solution, version: NormVersion) -> Label | None:
+    """Certify one more published solution at the version's highest level, as the demo labels
+    are (two evaluators' scores, a decided evaluation); None without evaluators."""
+    evaluators = [u for u in (_user(f"{slug}@{DEMO_DOMAIN}") for _, slug, _ in EVALUATION_BODIES)]
+    found = [u for u in evaluators if u is not None]
+    if not found:
+        return None
+    return _certify(authority, found, solution, version, 0)
+
+
 def _ensure_labels(authority: User) -> None:
     count = db.session.scalar(select(func.count()).select_from(Label)) or 0
     if count >= MIN_LABELS:

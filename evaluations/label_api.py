@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, Response, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from catalog.models import Solution
 from evaluations import labels as label_service
 from evaluations import transparency
 from evaluations.label_views import decision_rows
@@ -23,6 +24,7 @@ from registry.api import (
     page_schema,
     paginated,
 )
+from registry.norms.models import NormVersion
 
 bp = Blueprint("labels_api", __name__, url_prefix=API_PREFIX)
 
@@ -35,9 +37,14 @@ def _label_json(label: Label) -> dict[str, Any]:
         "status_reason": label.status_reason,
         "status_changed_at": label.status_changed_at.isoformat(),
         "recertification_due": label_service.recertification_due(label),
+        "basis_notice": label_service.basis_notice(label),
         "level": facts.level,
         "score_percent": facts.score_percent,
-        "solution": {"id": facts.solution_id, "name": facts.solution_name},
+        "solution": {
+            "id": facts.solution_id,
+            "name": facts.solution_name,
+            "offered": label_service.solution_offered(label),
+        },
         "vendor": {"id": facts.vendor_id, "name": facts.vendor_name},
         "norm": {"code": facts.norm_code, "title": facts.norm_title, "version": facts.norm_version},
         "issued_on": facts.issued_on.isoformat(),
@@ -64,8 +71,11 @@ def labels() -> Response:
     statement = (
         select(Label)
         .where(Label.credential != "")
-        # recertification_due reads the norm version of each label.
-        .options(selectinload(Label.norm_version))
+        # recertification_due reads the norm (version) of each label, `offered` the solution.
+        .options(
+            selectinload(Label.norm_version).selectinload(NormVersion.norm),
+            selectinload(Label.solution).selectinload(Solution.vendor),
+        )
         .order_by(Label.issued_at.desc(), Label.id.desc())
     )
     # Both filters are held to their declarations (below) before the view runs.
@@ -118,12 +128,29 @@ _LABEL_SCHEMA: dict[str, Any] = {
         "status": {"type": "string", "enum": [s.value for s in LabelStatus]},
         "status_reason": _STRING,
         "status_changed_at": {"type": "string", "format": "date-time"},
-        "recertification_due": {"type": "boolean"},
+        "recertification_due": {
+            "type": "boolean",
+            "description": "The norm version was superseded and its transition date passed, or "
+            "the norm was withdrawn: the label no longer makes the solution eligible for a "
+            "joint call.",
+        },
+        "basis_notice": {
+            "type": "string",
+            "description": "Why re-certification is due, in words (empty when it is not).",
+        },
         "level": _STRING,
         "score_percent": {"type": "number", "minimum": 0, "maximum": 100},
         "solution": {
             "type": "object",
-            "properties": {"id": {"type": "integer"}, "name": _STRING},
+            "properties": {
+                "id": {"type": "integer"},
+                "name": _STRING,
+                "offered": {
+                    "type": "boolean",
+                    "description": "False once the vendor archived the solution (or is "
+                    "suspended): the label still states what was certified.",
+                },
+            },
         },
         "vendor": {
             "type": "object",

@@ -30,18 +30,25 @@ from sqlalchemy.orm import selectinload
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
+from catalog.models import SolutionStatus
 from evaluations import labels as label_service
 from evaluations import transparency
 from evaluations.credentials import Verdict, VerdictCode
 from evaluations.forms import LabelReasonForm
 from evaluations.keys import public_keys_document
-from evaluations.label_documents import MAX_LABEL_FILE_BYTES, VC_MEDIA_TYPE, verify_label_file
+from evaluations.label_documents import (
+    MAX_LABEL_FILE_BYTES,
+    STATUS_LIST_TTL_MS,
+    VC_MEDIA_TYPE,
+    load_label_credential,
+    verify_label_file,
+)
 from evaluations.models import Label, LabelEvent, LabelRevocationProposal, LabelStatus
 from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.forms import ConfirmForm, InputForm, ReasonForm
-from registry.models import Role
+from registry.models import Organisation, Role
 from registry.norms.models import NormVersion
 
 bp = Blueprint("labels", __name__)
@@ -61,6 +68,7 @@ VERDICT_TEXT: dict[str, str] = {
     VerdictCode.KEY_REVOKED: "Signed with a revoked key",
     VerdictCode.WRONG_ISSUER: "Issued by someone else",
     VerdictCode.STATUS_LIST_INVALID: "Status list cannot be checked",
+    VerdictCode.STATUS_UNKNOWN: "Status unknown: not shown as valid",
     VerdictCode.REVOKED: "Revoked",
     VerdictCode.SUSPENDED: "Suspended",
     VerdictCode.EXPIRED: "Expired",
@@ -143,13 +151,23 @@ def _label_source(label: Label) -> tuple[Any, ...]:
     )
 
 
-def _page_source(label: Label, recertification_due: bool) -> tuple[Any, ...]:
+def _page_source(label: Label, basis: dict[str, Any]) -> tuple[Any, ...]:
     return (
         *_label_source(label),
         label.norm_version.number,
-        recertification_due,
+        tuple(sorted(basis.items())),
         current_app.config["BASE_URL"],
     )
+
+
+def _basis(label: Label) -> dict[str, Any]:
+    """What the label's page says of its basis: re-certification, and the solution offered."""
+    return {
+        "recertification_due": label_service.recertification_due(label),
+        "basis_notice": label_service.basis_notice(label),
+        "solution_offered": label_service.solution_offered(label),
+        "solution_archived": label.solution.status is SolutionStatus.ARCHIVED,
+    }
 
 
 def _keep(cache: dict[str, Any], key: str, value: Any) -> None:
@@ -164,11 +182,11 @@ def label_page(number: str) -> Any:
     label = label_service.find_public_label(number)
     if label is None:
         return unknown_label_page()
-    recertification_due = label_service.recertification_due(label)
+    basis = _basis(label)
     reusable = (
         g.user is None and not session.get("_flashes") and not current_app.jinja_env.auto_reload
     )
-    source = _page_source(label, recertification_due) if reusable else None
+    source = _page_source(label, basis) if reusable else None
     pages = _cache("anonymous_pages")
     if source is not None:
         cached = pages.get(label.number)
@@ -178,9 +196,10 @@ def label_page(number: str) -> Any:
         "evaluations/labels/label.html",
         label=label,
         facts=label_service.label_facts(label),
-        recertification_due=recertification_due,
         events=label.events,
         version=label.norm_version,
+        no_longer_offered=label_service.NO_LONGER_OFFERED,
+        **basis,
     )
     if source is not None:
         _keep(pages, label.number, (source, page))
@@ -242,8 +261,8 @@ def status_list(purpose: str) -> Response:
     response = current_app.response_class(body, mimetype=VC_MEDIA_TYPE)
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     response.make_conditional(request)
-    # Short: a verifier must learn of a revocation within minutes.
-    return _public_cache(response, 60)
+    # Short, and the list's own ttl: a verifier must learn of a revocation within a minute.
+    return _public_cache(response, STATUS_LIST_TTL_MS // 1000)
 
 
 # --- Decision log -----------------------------------------------------------------------------
@@ -297,8 +316,24 @@ def manage(number: str) -> str:
         label=label,
         facts=label_service.label_facts(label),
         form=LabelReasonForm(),
-        recertification_due=label_service.recertification_due(label),
+        no_longer_offered=label_service.NO_LONGER_OFFERED,
         proposal=label_service.pending_revocation(label),
+        **_basis(label),
+    )
+
+
+@bp.get("/labels/vendor/<int:organisation_id>/suspended")
+@roles_required(Role.AUTHORITY)
+def suspended_with_vendor(organisation_id: int) -> str:
+    """The vendor's labels suspended with the organisation, each with its reinstate form:
+    reactivating the organisation reinstates none by itself."""
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        abort(404)
+    return render_template(
+        "evaluations/labels/suspended_with_vendor.html",
+        organisation=organisation,
+        labels=label_service.labels_suspended_with_vendor(organisation.id),
     )
 
 
@@ -448,26 +483,49 @@ def _uploaded_bytes(form: VerifyForm) -> bytes | None:
     return None
 
 
-def verify_bytes(data: bytes) -> Verdict:
-    """The verdict on a label file with this registry's keys and current status lists."""
+# The verdicts that state a label's status as the status lists give it.
+STATUS_CHECKED_VERDICTS = frozenset({VerdictCode.VALID, VerdictCode.REVOKED, VerdictCode.SUSPENDED})
+
+
+def verify_bytes(data: bytes, now: dt.datetime) -> Verdict:
+    """The verdict on a label file at ``now``, with this registry's keys and current status
+    lists (signed from the database as it is now, so never older than the request)."""
     if len(data) > MAX_VERIFY_BYTES:
         return Verdict(VerdictCode.MALFORMED, "the file is too large to be a label")
     keys = public_keys_document(current_app.config["BASE_URL"])
-    return verify_label_file(data, keys, label_service.status_lists(), now=dt.datetime.now(dt.UTC))
+    return verify_label_file(data, keys, label_service.status_lists(now=now), now=now)
+
+
+def verified_label(data: bytes, verdict: Verdict) -> Label | None:
+    """The registry's label a file proved to be (its signature and status held), else None."""
+    if not verdict.ok:
+        return None
+    try:
+        credential = load_label_credential(data)
+        number = credential["credentialSubject"]["label"]["number"]  # type: ignore[index]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return label_service.find_public_label(number) if isinstance(number, str) else None
 
 
 @bp.route("/verify", methods=["GET", "POST"])
 def verify() -> Any:
-    """Anyone uploads a label credential or PDF and gets the verdict."""
+    """Anyone uploads a label credential or PDF and gets the verdict, and what has become of
+    the label's basis since (re-certification due, solution no longer offered)."""
     form = VerifyForm()
     verdict = None
+    basis: dict[str, Any] = {}
     status = 200
+    checked_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     if form.validate_on_submit():
         data = _uploaded_bytes(form)
         if data is None:
             form.file.errors = ["Choose a file or paste the credential."]
         else:
-            verdict = verify_bytes(data)
+            verdict = verify_bytes(data, checked_at)
+            label = verified_label(data, verdict)
+            if label is not None:
+                basis = _basis(label)
     elif request.method == "POST" and not form.errors:
         form.file.errors = ["Choose a file or paste the credential."]
     return (
@@ -476,6 +534,10 @@ def verify() -> Any:
             form=form,
             verdict=verdict,
             verdict_text=VERDICT_TEXT.get(verdict.code, str(verdict.code)) if verdict else "",
+            status_checked=verdict is not None and verdict.code in STATUS_CHECKED_VERDICTS,
+            checked_at=checked_at,
+            basis=basis,
+            no_longer_offered=label_service.NO_LONGER_OFFERED,
         ),
         status,
     )

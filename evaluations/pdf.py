@@ -107,6 +107,19 @@ def _keys_url(credential_json: bytes) -> str | None:
     return method.split("#", 1)[0] if isinstance(method, str) else None
 
 
+def _status_list_urls(credential_json: bytes) -> list[str]:
+    try:
+        entries = json.loads(credential_json)["credentialStatus"]
+    except (ValueError, KeyError, TypeError):
+        return []
+    entries = entries if isinstance(entries, list) else [entries]
+    return [
+        entry["statusListCredential"]
+        for entry in entries
+        if isinstance(entry, dict) and isinstance(entry.get("statusListCredential"), str)
+    ]
+
+
 def today_utc() -> date:
     """The day a label PDF states its status for (the status can change after printing)."""
     return datetime.now(UTC).date()
@@ -134,6 +147,7 @@ def label_html(facts: LabelFacts, credential_json: bytes, as_of: date | None = N
             qr_data_uri=qr_code_data_uri(facts.verification_url),
             attachment_name=ATTACHMENT_NAME,
             keys_url=_keys_url(credential_json),
+            status_list_urls=_status_list_urls(credential_json),
         )
     )
 

@@ -8,13 +8,15 @@ from flask import Flask
 from sqlalchemy import select
 
 from catalog.search import LabelFacts, register_label_facts_provider
+from evaluations.labels import recertification_due_clause
 from evaluations.models import Label, LabelStatus
 from registry.database import db
 from registry.norms.models import Norm, NormLevel, NormVersion
 
 
 def label_facts(solution_ids: list[int]) -> dict[int, LabelFacts]:
-    """Facts of the labels of these solutions: only VALID labels count as certification."""
+    """Facts of the labels of these solutions: only VALID labels count as certification, and
+    those due for re-certification are named (evaluations.labels.basis)."""
     rows = db.session.execute(
         select(
             Label.solution_id,
@@ -24,6 +26,7 @@ def label_facts(solution_ids: list[int]) -> dict[int, LabelFacts]:
             Label.issued_at,
             Norm.code,
             NormLevel.position,
+            recertification_due_clause(),
         )
         .join(NormVersion, NormVersion.id == Label.norm_version_id)
         .join(Norm, Norm.id == NormVersion.norm_id)
@@ -33,11 +36,11 @@ def label_facts(solution_ids: list[int]) -> dict[int, LabelFacts]:
         )
         .where(Label.solution_id.in_(solution_ids))
     ).all()
-    grouped: dict[int, list[tuple[str, int, dt.date, dt.datetime, str]]] = {}
-    for solution_id, level, status, expires_on, issued_at, code, position in rows:
+    grouped: dict[int, list[tuple[str, int, dt.date, dt.datetime, str, bool]]] = {}
+    for solution_id, level, status, expires_on, issued_at, code, position, due in rows:
         if LabelStatus(status) is LabelStatus.VALID:
             grouped.setdefault(solution_id, []).append(
-                (level, position or 0, expires_on, issued_at, code)
+                (level, position or 0, expires_on, issued_at, code, bool(due))
             )
     facts: dict[int, LabelFacts] = {}
     for solution_id, labels in grouped.items():
@@ -49,6 +52,7 @@ def label_facts(solution_ids: list[int]) -> dict[int, LabelFacts]:
             norm_codes=sorted({label[4] for label in labels}),
             expiry=max(label[2] for label in labels),
             newest_label_at=max(label[3] for label in labels),
+            recertification_due_norms=sorted({label[4] for label in labels if label[5]}),
         )
     return facts
 

@@ -14,8 +14,10 @@ from sqlalchemy import select
 
 from catalog.regions import REGIONS
 from procurement import ocds, services
+from procurement.award import ObservedSavings
 from procurement.call_models import CallStatus, JointCall
 from procurement.models import Lot, LotStatus
+from procurement.savings import award_savings
 from registry.api import (
     API_PREFIX,
     NOT_FOUND_RESPONSE,
@@ -85,6 +87,31 @@ def serialise_lot(lot: Lot) -> dict[str, Any]:
     }
 
 
+def _fraction(value: Any) -> float | None:
+    return float(value) if value is not None else None
+
+
+def _money_or_none(value: Any) -> str | None:
+    return _money(value) if value is not None else None
+
+
+def serialise_savings(savings: ObservedSavings) -> dict[str, Any]:
+    """An award's savings against observed prices, beside the number of offers; every figure
+    null, with the reason, for a single offer. Aggregates only: no losing bidder's price."""
+    return {
+        "offers": savings.offers,
+        "claimed": savings.claimed,
+        "reason": savings.reason or None,
+        "paid_total": _money(savings.paid_total),
+        "against_estimate": _fraction(savings.vs_estimate),
+        "estimate_total": _money_or_none(savings.estimate_total),
+        "against_buyers_alone": _fraction(savings.vs_standalone),
+        "buyers_alone_total": _money_or_none(savings.standalone_total),
+        "against_previous_prices": _fraction(savings.vs_previous),
+        "previous_prices": savings.previous_reason or None,
+    }
+
+
 def serialise_call(call: JointCall) -> dict[str, Any]:
     """A call's public facts (sealed before the deadline: no offer count, no vendor, no price)."""
     lot = call.lot
@@ -131,8 +158,11 @@ def serialise_call(call: JointCall) -> dict[str, Any]:
             "maximum_quantity": award.maximum_quantity,
             "unit_price": _money(award.unit_price),
             "total_value": _money(award.total_value),
-            "counterfactual_value": _money(award.counterfactual_value),
-            "realised_saving": float(award.realised_saving),
+            "savings": serialise_savings(award_savings(award)),
+            "modelled_pooling_effect": {
+                "saving": float(award.realised_saving),
+                "buyers_alone_on_the_curve": _money(award.counterfactual_value),
+            },
             "decided_at": ocds.stamp(award.decided_at),
             "contract_start": award.contract_start.isoformat(),
             "contract_end": award.contract_end.isoformat(),
@@ -290,6 +320,43 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
+    "CallAwardSavings": {
+        "type": "object",
+        "description": (
+            "What the award saves against observed prices, as fractions (0.05 is 5 %; "
+            "negative: paid more). Every figure is null when fewer than two offers competed."
+        ),
+        "required": ["offers", "claimed", "reason", "against_estimate", "against_buyers_alone"],
+        "properties": {
+            "offers": {"type": "integer", "minimum": 0, "description": "Offers received."},
+            "claimed": {"type": "boolean"},
+            "reason": {
+                **_nullable("string"),
+                "description": "Why no saving is claimed, e.g. a single offer; null otherwise.",
+            },
+            "paid_total": _DECIMAL,
+            "against_estimate": {
+                **_nullable("number"),
+                "description": "1 − paid / (awarded quantity × the published estimated unit "
+                "price).",
+            },
+            "estimate_total": {"oneOf": [{"type": "null"}, _DECIMAL]},
+            "against_buyers_alone": {
+                **_nullable("number"),
+                "description": "1 − paid / Σ each buyer's quantity × the lowest unit price any "
+                "offer's tiers give for that quantity alone.",
+            },
+            "buyers_alone_total": {"oneOf": [{"type": "null"}, _DECIMAL]},
+            "against_previous_prices": {
+                **_nullable("number"),
+                "description": "Against what the buyers paid before; null while not known.",
+            },
+            "previous_prices": {
+                **_nullable("string"),
+                "description": "Why the previous-price figure is missing, if it is.",
+            },
+        },
+    },
     "CallAward": {
         "type": "object",
         "required": ["supplier", "solution", "unit_price", "total_value", "contracts"],
@@ -300,8 +367,20 @@ SCHEMAS: dict[str, Any] = {
             "maximum_quantity": {"type": "integer"},
             "unit_price": _DECIMAL,
             "total_value": _DECIMAL,
-            "counterfactual_value": _DECIMAL,
-            "realised_saving": {"type": "number"},
+            "savings": {"$ref": "#/components/schemas/CallAwardSavings"},
+            "modelled_pooling_effect": {
+                "type": "object",
+                "description": (
+                    "A model, not a saving: the pooling effect the price-volume curve "
+                    "p(Q) = p_ref·(Q/q_ref)^β assumes, 1 − Q^(1+β)/Σqᵢ^(1+β) of the buyers' "
+                    "quantities. It does not depend on any price offered or paid."
+                ),
+                "required": ["saving", "buyers_alone_on_the_curve"],
+                "properties": {
+                    "saving": {"type": "number"},
+                    "buyers_alone_on_the_curve": _DECIMAL,
+                },
+            },
             "decided_at": {"type": "string", "format": "date-time"},
             "contract_start": {"type": "string", "format": "date"},
             "contract_end": {"type": "string", "format": "date"},

@@ -216,3 +216,111 @@ def quantities_by_buyer(members: Sequence[MemberInput]) -> list[int]:
     for member in members:
         totals[member.buyer_id] += member.firm_quantity
     return [totals[buyer] for buyer in sorted(totals)]
+
+
+# --- observed savings ----------------------------------------------------------------------
+
+SINGLE_OFFER = "single offer: no saving is claimed"
+PREVIOUS_PRICES_NOT_KNOWN = "not known: no price the buyers paid before is recorded"
+
+
+@dataclass(frozen=True)
+class ObservedSavings:
+    """What an award saves against prices someone stated, beside the number of offers.
+
+    Each saving is 1 − paid total / comparison total, a fraction (negative: paid more). None
+    when the comparison is missing, and every figure None when fewer than two offers competed
+    (``reason`` then says why; it is "" when the figures are claimed).
+    """
+
+    offers: int
+    paid_total: Decimal
+    estimate_total: Decimal | None
+    vs_estimate: Decimal | None
+    standalone_total: Decimal | None
+    vs_standalone: Decimal | None
+    previous_total: Decimal | None
+    vs_previous: Decimal | None
+    previous_reason: str
+    reason: str
+
+    @property
+    def claimed(self) -> bool:
+        """True when the figures are shown: at least two offers competed."""
+        return not self.reason
+
+
+def _saving_against(paid: Decimal, other: Decimal | None) -> Decimal | None:
+    return 1 - paid / other if other else None
+
+
+def standalone_unit_price(offer_tiers: Sequence[Sequence[Tier]], quantity: int) -> Decimal | None:
+    """The lowest price any offer gives for ``quantity`` alone; None if none prices it."""
+    prices = [p for tiers in offer_tiers if (p := price_at(tiers, quantity)) is not None]
+    return min(prices) if prices else None
+
+
+def observed_savings(
+    quantities: Sequence[int],
+    unit_price: Decimal,
+    estimated_unit_price: Decimal | None,
+    offer_tiers: Sequence[Sequence[Tier]],
+    previous_unit_prices: Sequence[Decimal | None] | None = None,
+) -> ObservedSavings:
+    """The award's savings against observed prices (docs/PROCUREMENT.md, "Savings").
+
+    ``quantities``: firm quantity of each buyer that stayed; ``unit_price``: the awarded price;
+    ``estimated_unit_price``: the unit price the notice published; ``offer_tiers``: the tiers
+    of every offer received; ``previous_unit_prices``: per buyer (same order as
+    ``quantities``), what it paid before, None where not known.
+
+    - against the estimate: paid Q·P against Q·estimate;
+    - against each buyer alone: paid Q·P against Σ qᵢ·sᵢ, sᵢ the lowest price any offer's
+      tiers give for qᵢ alone — what buyer i could have had from the same bidders;
+    - against what buyers paid before: Σ qᵢ·P against Σ qᵢ·previousᵢ, only when every buyer's
+      previous price is known.
+
+    Fewer than two offers: no figure (one bidder's price is no market test).
+    """
+    quantity = sum(quantities)
+    paid = quantity * unit_price
+    previous_total: Decimal | None = None
+    previous_reason = PREVIOUS_PRICES_NOT_KNOWN
+    if previous_unit_prices is not None and len(previous_unit_prices) == len(quantities):
+        known = [price for price in previous_unit_prices if price is not None]
+        if len(known) == len(quantities) and quantities:
+            pairs = zip(quantities, known, strict=True)
+            previous_total = sum((q * p for q, p in pairs), Decimal(0))
+            previous_reason = ""
+    if len(offer_tiers) < 2:
+        return ObservedSavings(
+            offers=len(offer_tiers),
+            paid_total=paid,
+            estimate_total=None,
+            vs_estimate=None,
+            standalone_total=None,
+            vs_standalone=None,
+            previous_total=None,
+            vs_previous=None,
+            previous_reason=previous_reason,
+            reason=SINGLE_OFFER if offer_tiers else "no offer",
+        )
+    estimate = quantity * estimated_unit_price if estimated_unit_price else None
+    alone = [standalone_unit_price(offer_tiers, q) for q in quantities]
+    standalone = (
+        sum((q * p for q, p in zip(quantities, alone, strict=True) if p is not None), Decimal(0))
+        if quantities and all(p is not None for p in alone)
+        else None
+    )
+    return ObservedSavings(
+        offers=len(offer_tiers),
+        paid_total=paid,
+        estimate_total=estimate,
+        vs_estimate=_saving_against(paid, estimate),
+        standalone_total=standalone,
+        vs_standalone=_saving_against(paid, standalone),
+        previous_total=previous_total,
+        vs_previous=_saving_against(paid, previous_total),
+        previous_reason=previous_reason,
+        reason="",
+    )

@@ -1,6 +1,9 @@
 """Demo joint calls (idempotent): one awarded, with a buyer dropping out, and one taking offers.
 
-The needs demo (order 60) leaves one frozen lot; the awarded call is opened on it. A second lot
+The needs demo (order 60) leaves one frozen lot; the awarded call is opened on it. Two offers
+compete for it, so that its savings are measured (a single offer claims none): when only one
+vendor holds a label meeting the lot, a second published solution in its category is certified
+first, as the label demo certifies its own. A second lot
 is confirmed by its buyers and frozen here, the proposed lot with the most vendors able to
 offer, and its call takes offers from each of them until its deadline.
 
@@ -18,6 +21,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from catalog.models import Solution, SolutionStatus
+from evaluations.demo_labels import certify_for_demo
+from evaluations.models import Label
 from procurement import calls, services
 from procurement.call_models import JointCall
 from procurement.demo import _buyers
@@ -92,6 +98,38 @@ def _open(authority: User, lot: Lot, title: str, days: int) -> JointCall:
     return call
 
 
+def _second_bidder(authority: User, lot: Lot) -> None:
+    """Certify one more vendor's published solution for the lot when fewer than two can offer."""
+    eligible = calls.eligible_vendor_ids(lot)
+    if len(eligible) >= 2 or lot.norm is None:
+        return
+    version = lot.norm.published_version
+    solution = db.session.scalar(
+        select(Solution)
+        .where(
+            Solution.status == SolutionStatus.PUBLISHED,
+            Solution.primary_category_id == lot.category_id,
+            Solution.vendor_id.not_in(eligible or {0}),
+            Solution.id.not_in(select(Label.solution_id)),
+        )
+        .order_by(Solution.id)
+        .limit(1)
+    )
+    if version is None or solution is None:
+        return
+    certify_for_demo(authority, solution, version)
+    db.session.flush()
+
+
+def _tiers(index: int, top: Decimal, full: Decimal, start: int) -> list[tuple[int, Decimal]]:
+    """The first vendor prices one unit at 1.25 × the highest ceiling and the lot from `start`
+    units just above the lowest ceiling; the others also price half of `start`, at the highest
+    ceiling, and the lot 15 more per vendor: buyers alone get different prices from each."""
+    if index == 0:
+        return [(1, top * Decimal("1.25")), (start, full)]
+    return [(1, top * Decimal("1.15")), (max(2, start // 2), top), (start, full + 15 * index)]
+
+
 def _awarded(authority: User) -> None:
     """The demo's frozen lot: one call, offers, deadline moved back, awarded."""
     lot = db.session.scalar(
@@ -99,6 +137,7 @@ def _awarded(authority: User) -> None:
     )
     if lot is None:
         return
+    _second_bidder(authority, lot)
     vendors = sorted(calls.eligible_vendor_ids(lot))
     if not vendors:
         return
@@ -113,12 +152,7 @@ def _awarded(authority: User) -> None:
     full = (ceilings[0] + ceilings[1]) / 2 if len(ceilings) > 1 else ceilings[0]
     start = max(2, remaining // 2)
     for index, vendor_id in enumerate(vendors):
-        _offer(
-            vendor_id,
-            call,
-            [(1, ceilings[-1] * Decimal("1.25")), (start, full + 15 * index)],
-            30 + 15 * index,
-        )
+        _offer(vendor_id, call, _tiers(index, ceilings[-1], full, start), 30 + 15 * index)
     db.session.flush()
     # Demo history: the call ran for its offer period a while ago.
     now = utcnow()

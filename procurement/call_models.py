@@ -208,7 +208,9 @@ class Award(Base):
     # What the same buyers would have paid buying alone: Σ qᵢ·p(qᵢ) with the round's slope β,
     # the curve anchored at the awarded price.
     counterfactual_value: Mapped[Decimal] = mapped_column(BIG_MONEY)
-    # 1 − total_value / counterfactual_value, a fraction.
+    # 1 − total_value / counterfactual_value, a fraction: the modelled pooling effect, which
+    # reduces to 1 − Q^(1+β)/Σqᵢ^(1+β) (the name is kept from before). What the award saves
+    # against observed prices is read from the offers: procurement.savings.award_savings.
     realised_saving: Mapped[Decimal] = mapped_column(Numeric(8, 6))
     rationale: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[created_at]

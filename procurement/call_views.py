@@ -90,6 +90,7 @@ def _call_page(call: JointCall, status: int = 200, **forms: Any) -> tuple[str, i
     user = g.user
     context: dict[str, Any] = {"call": call, "lot": call.lot, "offer_count": None}
     context["offer_count"] = calls.offer_count(call)
+    context["savings"] = calls.award_savings(call.award) if call.award else None
     if user.role is Role.AUTHORITY:
         context["offers"] = calls.unsealed_offers(user, call)
         context["compliance"] = calls.compliance(call) if context["offers"] else {}

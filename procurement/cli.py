@@ -31,7 +31,10 @@ def procurement_group() -> None:
     type=click.FloatRange(0, 90),
     default=5.0,
     show_default=True,
-    help="Minimum estimated saving, in percent.",
+    help=(
+        "Minimum modelled saving of pooling, in percent: 1 − Q^(1+β)/Σqᵢ^(1+β) of the "
+        "buyers' quantities on the price–volume curve, not a price observed."
+    ),
 )
 @click.option(
     "--lot-value-cap",

@@ -10,10 +10,14 @@ The figures are pure functions over plain inputs (`LotInput`, `CallInput`, `Dema
   except the needs the last round left out as ineligible (fewer certified solutions than
   required, or needed too soon for a call to deliver). *Pooled*: eligible needs that are in a
   lot, in a call or contracted. Shares are of quantities, all units together.
-- *Estimated saving*: 1 − Q·p(Q) / Σ qᵢ·p(qᵢ) on the round's price–volume curve — the pooled
-  cost against each buyer buying its firm quantity alone. *Realised saving*: 1 − awarded total /
-  what the buyers that stayed would have paid alone on the same curve. Overall savings weigh
-  each lot by its cost (1 − Σ costs / Σ costs alone).
+- *Modelled saving of pooling*: 1 − Q·p(Q) / Σ qᵢ·p(qᵢ) on the round's price–volume curve — a
+  model of the pooled cost against each buyer buying its firm quantity alone, computed when the
+  lot is formed; it depends only on the quantities and the curve's slope.
+- *Observed savings* of an award (``procurement.award.observed_savings``): 1 − paid total /
+  the awarded quantity at the published estimated unit price, and 1 − paid total / each buyer's
+  quantity at the lowest price any offer gives for it alone. A single-offer award claims none:
+  it is counted apart and left out of the overall figures. Overall savings weigh each lot by
+  its cost (1 − Σ costs / Σ costs compared).
 - *Offers per call*: offers received by calls whose deadline has passed (sealed before).
 - *Startups and SMEs*: the share of those offers made, and of the awards won, by vendors whose
   size is startup or SME.
@@ -29,8 +33,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from procurement.aggregation import UnmatchedReason
+from procurement.award import ObservedSavings
 from procurement.call_models import CallStatus, JointCall
 from procurement.models import Lot, LotStatus, Need, NeedStatus
+from procurement.savings import award_savings
 from registry.database import db, utcnow
 from registry.models import VendorSize
 
@@ -61,8 +67,7 @@ class CallInput:
     bidder_sizes: tuple[str | None, ...] = ()
     awarded: bool = False
     winner_size: str | None = None
-    total_value: Decimal | None = None
-    counterfactual_value: Decimal | None = None
+    savings: ObservedSavings | None = None
 
 
 @dataclass(frozen=True)
@@ -106,9 +111,18 @@ class LotFigures:
     estimated_cost_alone: Decimal
     call_reference: str | None
     offers: int | None
-    realised_saving: Decimal | None
-    total_value: Decimal | None
-    counterfactual_value: Decimal | None
+    # The award's observed savings (None before an award); its figures are None when not claimed.
+    savings: ObservedSavings | None
+
+    @property
+    def saving_vs_estimate(self) -> Decimal | None:
+        """Saving against the published estimate, None without a claimed figure."""
+        return self.savings.vs_estimate if self.savings else None
+
+    @property
+    def saving_vs_standalone(self) -> Decimal | None:
+        """Saving against each buyer alone from the same bidders, None without a claim."""
+        return self.savings.vs_standalone if self.savings else None
 
 
 @dataclass(frozen=True)
@@ -122,8 +136,12 @@ class Overview:
     pooled_quantity: int
     pooled_share: Decimal | None
     estimated_saving: Decimal | None
-    realised_saving: Decimal | None
+    saving_vs_estimate: Decimal | None
+    saving_vs_standalone: Decimal | None
     awarded_lots: int
+    # Awarded lots whose savings are claimed (two offers or more), and those with one offer.
+    compared_lots: int
+    single_offer_lots: int
     calls_past_deadline: int
     offers_per_call: Decimal | None
     offers: int
@@ -177,7 +195,7 @@ def lot_figures(lot: LotInput) -> LotFigures:
     alone = cost / (ONE - lot.estimated_saving) if lot.estimated_saving < 1 else cost
     call = lot.call
     offers = len(call.bidder_sizes) if call and call.deadline_passed else None
-    awarded = call is not None and call.awarded and call.total_value is not None
+    awarded = call is not None and call.awarded and call.savings is not None
     return LotFigures(
         reference=lot.reference,
         title=lot.title,
@@ -192,14 +210,17 @@ def lot_figures(lot: LotInput) -> LotFigures:
         estimated_cost_alone=alone,
         call_reference=call.reference if call else None,
         offers=offers,
-        realised_saving=(
-            saving(call.total_value, call.counterfactual_value)
-            if awarded and call and call.total_value is not None and call.counterfactual_value
-            else None
-        ),
-        total_value=call.total_value if awarded and call else None,
-        counterfactual_value=call.counterfactual_value if awarded and call else None,
+        savings=call.savings if awarded and call else None,
     )
+
+
+def _pooled_saving(savings: Sequence[ObservedSavings], compared_to: str) -> Decimal | None:
+    """1 − Σ paid / Σ compared totals over the awards that have that comparison."""
+    if not savings:
+        return None
+    paid = sum((s.paid_total for s in savings), Decimal(0))
+    other = sum((getattr(s, compared_to) or Decimal(0) for s in savings), Decimal(0))
+    return saving(paid, other)
 
 
 def overview(lots: Sequence[LotInput], demand: Sequence[DemandInput]) -> Overview:
@@ -207,14 +228,15 @@ def overview(lots: Sequence[LotInput], demand: Sequence[DemandInput]) -> Overvie
     counted = [lot_figures(lot) for lot in lots if lot.status != LotStatus.CANCELLED.value]
     eligible = sum(d.quantity for d in demand if d.eligible)
     pooled = sum(d.quantity for d in demand if d.eligible and d.pooled)
-    awarded = [f for f in counted if f.total_value is not None and f.counterfactual_value]
+    awarded = [f.savings for f in counted if f.savings is not None]
+    compared = [s for s in awarded if s.claimed]
+    against_estimate = [s for s in compared if s.estimate_total]
+    against_alone = [s for s in compared if s.standalone_total]
     calls = [lot.call for lot in lots if lot.call is not None and lot.call.deadline_passed]
     bidder_sizes = [size for call in calls for size in call.bidder_sizes]
     winners = [call.winner_size for call in calls if call.awarded]
     estimated_cost = sum((f.estimated_cost for f in counted), Decimal(0))
     estimated_alone = sum((f.estimated_cost_alone for f in counted), Decimal(0))
-    realised_cost = sum((f.total_value or Decimal(0) for f in awarded), Decimal(0))
-    realised_alone = sum((f.counterfactual_value or Decimal(0) for f in awarded), Decimal(0))
     return Overview(
         lots=len(counted),
         buyers_per_lot=mean([f.buyers for f in counted]),
@@ -223,8 +245,11 @@ def overview(lots: Sequence[LotInput], demand: Sequence[DemandInput]) -> Overvie
         pooled_quantity=pooled,
         pooled_share=share(pooled, eligible),
         estimated_saving=saving(estimated_cost, estimated_alone) if counted else None,
-        realised_saving=saving(realised_cost, realised_alone) if awarded else None,
+        saving_vs_estimate=_pooled_saving(against_estimate, "estimate_total"),
+        saving_vs_standalone=_pooled_saving(against_alone, "standalone_total"),
         awarded_lots=len(awarded),
+        compared_lots=len(compared),
+        single_offer_lots=len(awarded) - len(compared),
         calls_past_deadline=len(calls),
         offers_per_call=mean([len(call.bidder_sizes) for call in calls]),
         offers=len(bidder_sizes),
@@ -251,8 +276,7 @@ def call_input(call: JointCall) -> CallInput:
         bidder_sizes=tuple(_size(o.vendor.vendor_size) for o in call.offers) if passed else (),
         awarded=award is not None,
         winner_size=_size(award.offer.vendor.vendor_size) if award else None,
-        total_value=award.total_value if award else None,
-        counterfactual_value=award.counterfactual_value if award else None,
+        savings=award_savings(award) if award else None,
     )
 
 

@@ -169,8 +169,13 @@ class AggregationForm(InputForm):
         validators=[InputRequired(), NumberRange(0, 50)],
     )
     min_saving_percent = StringField(
-        "Minimum estimated saving (%)",
+        "Minimum modelled saving of pooling (%)",
         default=str(DEFAULT_MIN_SAVING * 100),
+        description=(
+            "The saving the price–volume curve models for pooling the buyers' quantities, "
+            "1 − Q^(1+β)/Σqᵢ^(1+β): it depends on the quantities and the slope, not on any "
+            "price offered."
+        ),
         validators=[InputRequired(), Length(max=20)],
     )
     lot_value_cap = StringField(

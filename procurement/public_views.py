@@ -16,6 +16,7 @@ from catalog.regions import REGIONS
 from evaluations import evidence as files
 from procurement import charts, dashboard, ocds, services
 from procurement.call_models import CallDocument, CallStatus, JointCall
+from procurement.savings import award_savings
 from registry.access import roles_required
 from registry.api import api_error, json_response, page_number
 from registry.database import db, utcnow
@@ -97,6 +98,7 @@ def call(call_id: int) -> str:
         after_deadline=after_deadline,
         offers_received=len(found.offers) if after_deadline else None,
         award=award,
+        savings=award_savings(award) if award else None,
         dropouts=dropouts,
         phase_label=phase_label(found),
         region_names=REGIONS,
@@ -187,27 +189,32 @@ def dashboard_page() -> str:
         if figures
         else None
     )
-    awarded = [f for f in figures if f.realised_saving is not None]
+    awarded = [f for f in figures if f.savings is not None]
+    compared = [f for f in awarded if f.savings is not None and f.savings.claimed]
     savings_chart = (
         charts.bar_chart(
-            "Estimated and realised saving per awarded lot",
-            "For each awarded lot, the saving estimated when the lot was formed and the saving "
-            "realised by the award, against the same buyers buying alone.",
+            "Observed saving per awarded lot with two offers or more",
+            "For each awarded lot where at least two offers competed, the saving against the "
+            "published estimate and against each buyer buying its own quantity alone from the "
+            "same bidders. Single-offer awards claim no saving and are not drawn.",
             [
                 charts.Row(
                     f"{f.reference} {f.title}",
                     (
-                        charts.Bar(float(f.estimated_saving) * 100, _percent(f.estimated_saving)),
                         charts.Bar(
-                            float(f.realised_saving or 0) * 100, _percent(f.realised_saving)
+                            float(f.saving_vs_estimate or 0) * 100, _percent(f.saving_vs_estimate)
+                        ),
+                        charts.Bar(
+                            float(f.saving_vs_standalone or 0) * 100,
+                            _percent(f.saving_vs_standalone),
                         ),
                     ),
                 )
-                for f in awarded
+                for f in compared
             ],
-            series=("Estimated", "Realised"),
+            series=("Against the estimate", "Against each buyer alone"),
         )
-        if awarded
+        if compared
         else None
     )
     return render_template(
@@ -217,6 +224,7 @@ def dashboard_page() -> str:
         buyers_chart=buyers_chart,
         savings_chart=savings_chart,
         awarded=awarded,
+        compared=compared,
         percent=_percent,
     )
 

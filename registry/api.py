@@ -215,19 +215,40 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 
 
+# A NUL is no text: every request carrying one is refused (registry.http), so every text
+# parameter says so.
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
+
+def _text_rule(parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Parameters whose free text schema states that a NUL is refused."""
+    ruled = []
+    for parameter in parameters:
+        schema = parameter.get("schema", {})
+        if schema.get("type") == "string" and not {"pattern", "enum", "format"} & set(schema):
+            parameter = {**parameter, "schema": {**schema, "pattern": NO_NUL_PATTERN}}
+        ruled.append(parameter)
+    return ruled
+
+
+def _described(key: str, value: Any) -> Any:
+    if key == "parameters":
+        return _text_rule(value)
+    if key not in {"get", "head", "post", "put", "patch", "delete"}:
+        return value
+    operation = {**value, "responses": {**COMMON_RESPONSES, **value["responses"]}}
+    if "parameters" in operation:
+        operation["parameters"] = _text_rule(operation["parameters"])
+    return operation
+
+
 def _with_common_responses(paths: dict[str, Any]) -> dict[str, Any]:
-    """Each path's operations, with the problem responses every operation can give."""
-    described: dict[str, Any] = {}
-    for template, item in sorted(paths.items()):
-        described[template] = {
-            key: (
-                {**value, "responses": {**COMMON_RESPONSES, **value["responses"]}}
-                if key in {"get", "head", "post", "put", "patch", "delete"}
-                else value
-            )
-            for key, value in item.items()
-        }
-    return described
+    """Each path's operations, with the problem responses every operation can give and the
+    rule every text parameter follows."""
+    return {
+        template: {key: _described(key, value) for key, value in item.items()}
+        for template, item in sorted(paths.items())
+    }
 
 
 def openapi_document() -> dict[str, Any]:

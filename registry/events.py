@@ -7,6 +7,9 @@ queued mail) is committed or rolled back with the change itself, and they must n
 
 Events published today:
 - ``norm.version_published`` (norm, version, previous): a norm version was published.
+- ``norm.withdrawn`` (actor, norm, reason): a norm was withdrawn.
+- ``organisation.suspended`` (actor, organisation, reason): an active organisation was suspended.
+- ``organisation.reactivated`` (actor, organisation): a suspended organisation is active again.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from registry import audit, auth, text
+from registry import audit, auth, events, text
 from registry.access import require_role, require_same_organisation
 from registry.database import db, utcnow
 from registry.exceptions import AccessDenied, NotVisible, RuleViolation
@@ -218,6 +218,9 @@ def approve_organisation(actor: User | None, organisation: Organisation) -> None
         raise RuleViolation(f"The organisation is {organisation.status.value}; nothing to approve.")
     was_pending = organisation.status is OrganisationStatus.PENDING
     _set_status(actor, organisation, OrganisationStatus.ACTIVE, "")
+    if not was_pending:
+        # Its solutions come back to the catalog; its labels do not come back by themselves.
+        events.publish("organisation.reactivated", actor=actor, organisation=organisation)
     _notify_members(
         organisation,
         "Your organisation is approved" if was_pending else "Your organisation is active again",
@@ -238,6 +241,11 @@ def suspend_organisation(actor: User | None, organisation: Organisation, reason:
     _set_status(actor, organisation, OrganisationStatus.SUSPENDED, reason.strip())
     for member in organisation.users:
         auth.revoke_sessions(member)
+    # Its labels and catalog entries follow (evaluations and catalog subscribe), in this
+    # transaction.
+    events.publish(
+        "organisation.suspended", actor=actor, organisation=organisation, reason=reason.strip()
+    )
     _notify_members(organisation, "Your organisation is suspended", f"Reason: {reason.strip()}\n")
 
 

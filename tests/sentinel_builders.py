@@ -355,17 +355,20 @@ def _evaluation(world: SentinelWorld, create_user: Callable[..., User]) -> None:
 
 
 def decide(world: SentinelWorld) -> Label:
-    """Certify the scored evaluation; its label is public (with the decision's rationale, on
-    the decision log), its evidence, conflict and justifications stay private, and so does a
-    pending proposal to revoke it."""
+    """Certify the scored evaluation; its label is public (with the decision's public
+    statement, on the decision log), its evidence, conflict, justifications, the decision's
+    internal rationale and a pending proposal to revoke it stay private."""
     assert world.authority is not None and world.evaluation is not None
+    rationale = text_sentinel("decision's internal rationale")
+    level_reason = text_sentinel("reason for a lower level")
+    world.always += [rationale, level_reason]
     decided = evaluation_services.decide(
         world.authority,
         world.evaluation,
         "certified",
         "Certified",
-        "Meets the norm on the evidence.",
-        "Certified at the first level while a test report is renewed.",
+        rationale.value,
+        level_reason.value,
         public_statement="Meets the norm on the evidence.",
     )
     db.session.commit()

@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # System locations a test may use: the temporary folder, installed programs, device files.
 SYSTEM = re.compile(r"^/(tmp|usr|etc|dev|proc|sys|bin|sbin|var|run|lib|srv)(/|$)")
-OPENERS = {"Path", "PurePath", "open", "read_text", "read_bytes"}
+PATH_TYPES = {"Path", "PurePath"}
 
 
 def _sources() -> list[Path]:
@@ -27,8 +27,10 @@ def _opened_paths(tree: ast.AST) -> list[ast.Constant]:
         if not isinstance(node, ast.Call) or not node.args:
             continue
         name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+        # Path("/…") or the built-in open("/…") (a test client's .open("/") is a URL).
+        opens_file = name in PATH_TYPES or (isinstance(node.func, ast.Name) and name == "open")
         first = node.args[0]
-        if name in OPENERS and isinstance(first, ast.Constant) and isinstance(first.value, str):
+        if opens_file and isinstance(first, ast.Constant) and isinstance(first.value, str):
             found.append(first)
     return found
 

@@ -10,7 +10,7 @@ three moments where visibility changes: a call taking offers, the same call past
 deadline, and awarded (by then the evaluation is decided and its label published). After the
 award the public facts must appear, so that publishing nothing cannot pass.
 
-What is public and what is not (DESIGN.md "Roles" and "Entities", README "Pooled demand",
+What is public and what is not (docs/DESIGN.md "Roles" and "Entities", README "Pooled demand",
 "Open joint procurement", the open-data policy page):
 
 | field | shown to anonymous visitors |
@@ -28,7 +28,8 @@ What is public and what is not (DESIGN.md "Roles" and "Entities", README "Pooled
 | evidence: file names, contents, stored names, SHA-256 | never |
 | conflict-of-interest declarations | never |
 | evaluators' justifications (scores, 0–5, cannot be sentinels) | never |
-| a certification decision's rationale | yes, with the label (decision log, label page) |
+| a certification decision's public statement | yes, with the label (decision log, label page) |
+| a decision's internal rationale, the reason for a lower level | never |
 | a pending revocation proposal's reason | never (published only once a second officer confirms) |
 | draft solutions: name, summary, description | never |
 | draft norms and draft versions: code, criteria titles and guidance | never |
@@ -81,7 +82,9 @@ PER_PAGINATED_PATH = 60
 MOST_REQUESTS = 4000
 API_PAGE = 2
 _LINK = re.compile(r"""(?:href|src)\s*=\s*["']([^"'#]+)""")
-_ABSOLUTE = re.compile(r"https?://localhost(/[^\s\"'<>]*)")
+# The site's own absolute URLs start with BASE_URL (or the test client's host, which no page
+# should print): the path that follows.
+_ABSOLUTE_PATH = r"(/[^\s\"'<>]*)"
 _JSON_PATH = re.compile(r'"(/[^/"\s<>{}][^"\s<>{}]*)"')
 
 
@@ -150,13 +153,14 @@ def without_address(text: str, url: str) -> str:
     return text
 
 
-def links_in(text: str) -> Iterable[str]:
+def links_in(text: str, base_url: str) -> Iterable[str]:
     """Same-site addresses a page names: href/src attributes, absolute URLs (OCDS links,
     feeds), paths in JSON (the API's page links)."""
     for found in _LINK.findall(text):
         if found.startswith("/") and not found.startswith("//"):
             yield found
-    yield from _ABSOLUTE.findall(text)
+    sites = "|".join(re.escape(site) for site in (base_url.rstrip("/"), "http://localhost"))
+    yield from re.findall(f"(?:{sites}){_ABSOLUTE_PATH}", text)
     yield from _JSON_PATH.findall(text)
 
 
@@ -197,7 +201,7 @@ def walk(client: FlaskClient, start: list[str]) -> list[Page]:
         pages.append(Page(url, response.status_code, without_address(text, url)))
         if response.status_code != 200:
             continue
-        for link in links_in(text):
+        for link in links_in(text, client.application.config["BASE_URL"]):
             link = html.unescape(link)
             parts = urlsplit(link)
             if parts.path.startswith("/static/") or link in seen:

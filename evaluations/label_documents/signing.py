@@ -8,19 +8,27 @@ defines every term of our own (``SafeTechLabelCredential``, ``label``, ``level``
 processor would drop the label's claims. The proof is over JCS canonical JSON, so no JSON-LD
 processing (and no context download) is needed to verify it offline; the contexts are signed
 with the rest (the proof repeats them), so they cannot be swapped afterwards. The status list
-credentials use only VC 2.0 terms and carry the VC 2.0 context alone.
+credentials use only VC 2.0 terms (``validUntil`` and the status list's ``ttl`` among them) and
+carry the VC 2.0 context alone.
 
 The label's *status* (valid, suspended, revoked) is deliberately not in the credential: a
 signed document cannot change, so the status is published in two Bitstring Status List
 credentials (one for revocation, one for suspension) that each label credential points to at
 the same index. Expiry is the credential's ``validUntil``.
+
+A status list says what was true when it was signed, so it carries a ``validUntil`` too
+(``STATUS_LIST_VALIDITY`` after its ``validFrom``): a verifier holding an older copy must fetch
+a new one before it can say a label is valid. Its ``ttl`` (Bitstring Status List v1.0, in
+milliseconds) is how long a copy may be cached before a refresh should be attempted; the spec
+says it does not replace the validity period, and the served list's HTTP ``Cache-Control``
+says the same number of seconds.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 from evaluations.credentials import (
@@ -41,6 +49,11 @@ LABEL_CREDENTIAL_TYPE: Final = "SafeTechLabelCredential"
 STATUS_LIST_CREDENTIAL_TYPE: Final = "BitstringStatusListCredential"
 STATUS_PURPOSES: Final = ("revocation", "suspension")
 STATUS_LIST_PATH: Final = "/labels/status"
+# How long a signed status list stays valid; the registry signs it again well before that.
+STATUS_LIST_VALIDITY: Final = timedelta(hours=24)
+# How long a fetched status list may be cached (milliseconds): a verifier learns of a
+# revocation within a minute.
+STATUS_LIST_TTL_MS: Final = 60_000
 
 
 def status_list_base(base_url: str) -> str:
@@ -186,20 +199,26 @@ def build_status_list_credential(
     *,
     created: datetime | None = None,
 ) -> dict[str, Any]:
-    """The signed Bitstring Status List credential for one purpose, with the given bits set."""
+    """The signed Bitstring Status List credential for one purpose, with the given bits set.
+
+    It is valid from ``created`` (default: now) for ``STATUS_LIST_VALIDITY``.
+    """
     list_url = status_list_credential_url(status_list_base(base_url), purpose)
-    moment = _created(created)
+    signed_at = created or datetime.now(UTC)
+    moment = _created(signed_at)
     credential = {
         "@context": [VC_V2_CONTEXT],
         "id": list_url,
         "type": ["VerifiableCredential", STATUS_LIST_CREDENTIAL_TYPE],
         "issuer": keys_document_url(base_url),
         "validFrom": moment,
+        "validUntil": format_created(signed_at + STATUS_LIST_VALIDITY),
         "credentialSubject": {
             "id": f"{list_url}#list",
             "type": "BitstringStatusList",
             "statusPurpose": purpose,
             "encodedList": encode_status_list(revoked_indices),
+            "ttl": STATUS_LIST_TTL_MS,
         },
     }
     return sign_credential(

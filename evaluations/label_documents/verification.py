@@ -1,7 +1,9 @@
 """Offline verification of a label credential, given as JSON or as a label PDF.
 
-The signature, the issuer, the revocation and suspension bits (when status lists are given)
-and the dates are checked; the result is a verdict, never an exception.
+The signature, the issuer, the revocation and suspension bits and the dates are checked; the
+result is a verdict, never an exception. A label is VALID only when current status lists (the
+label's revocation and suspension lists, signed by the registry, ``validUntil`` not passed) say
+it is neither revoked nor suspended; without them the verdict is STATUS_UNKNOWN.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import os
 import unicodedata
 import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
@@ -55,9 +58,9 @@ def verify_label_file(
     """Verify a label credential given as JSON or as a label PDF, offline; never raises.
 
     ``source`` is the file's content (bytes) or its path. ``keys_document`` is the registry's
-    published keys file. With ``status_lists`` (the status list credentials, parsed), the
-    label's revocation and suspension bits are checked too; without, only the signature and
-    the dates are.
+    published keys file. ``status_lists`` are the status list credentials, parsed; without a
+    current revocation list and a current suspension list for the label, a label whose
+    signature and dates hold is STATUS_UNKNOWN, never VALID.
     """
     try:
         credential = load_label_credential(source)
@@ -145,6 +148,11 @@ def _verify(
     status_lists: Iterable[object] | None,
     now: datetime,
 ) -> Verdict:
+    # The order of the checks is the precedence of the verdicts: what is wrong with the file
+    # (MALFORMED, BAD_SIGNATURE, UNKNOWN_KEY, KEY_REVOKED, WRONG_ISSUER), then what a given
+    # status list says or is (STATUS_LIST_INVALID, REVOKED, SUSPENDED), then the label's own
+    # dates (EXPIRED, NOT_YET_VALID: known without any list), then STATUS_UNKNOWN, and VALID
+    # only when none of these applies.
     credential = _check_signature(credential, keys_document)
     if LABEL_CREDENTIAL_TYPE not in _as_list(credential.get("type")):
         raise _Refused(
@@ -152,9 +160,7 @@ def _verify(
             f"the signature holds but this is not a SafeTech label ({LABEL_CREDENTIAL_TYPE})",
         )
     summary = _summary(credential)
-    checked = "status not checked (no status lists given)"
-    if status_lists is not None:
-        checked = _check_status(credential, keys_document, list(status_lists), summary, now)
+    status = _check_status(credential, keys_document, list(status_lists or []), summary, now)
     valid_from = _parse_moment(credential.get("validFrom"), "validFrom")
     valid_until = _parse_moment(credential.get("validUntil"), "validUntil")
     if valid_until is not None and now > valid_until:
@@ -163,7 +169,15 @@ def _verify(
         return Verdict(
             VerdictCode.NOT_YET_VALID, f"{summary}; not valid before {valid_from:%Y-%m-%d}"
         )
-    return Verdict(VerdictCode.VALID, f"{summary}; signature valid; {checked}", ok=True)
+    if status.unknown:
+        urls = " and ".join(_printable(url, 120) for url in status.list_urls) or "the registry"
+        return Verdict(
+            VerdictCode.STATUS_UNKNOWN,
+            f"{summary}; signature valid, but whether it is revoked or suspended is unknown: "
+            f"{'; '.join(status.unknown)}. Download the current status lists from {urls} "
+            "and verify again with them",
+        )
+    return Verdict(VerdictCode.VALID, f"{summary}; signature valid; {status.known}", ok=True)
 
 
 def _check_signature(document: object, keys_document: object) -> dict[str, Any]:
@@ -191,44 +205,100 @@ def _check_signature(document: object, keys_document: object) -> dict[str, Any]:
     return document
 
 
+@dataclass(frozen=True)
+class _StatusFindings:
+    """What the given status lists tell of a label that is neither revoked nor suspended."""
+
+    known: str
+    unknown: list[str]
+    list_urls: list[str]
+
+
+@dataclass(frozen=True)
+class _ListReading:
+    """One verified status list: the label's bit in it, and until when the list is current."""
+
+    bit: bool
+    valid_from: datetime | None
+    valid_until: datetime | None
+
+
 def _check_status(
     credential: dict[str, Any],
     keys_document: object,
     lists: list[object],
     summary: str,
     now: datetime,
-) -> str:
-    entries = [e for e in _as_list(credential.get("credentialStatus")) if isinstance(e, dict)]
-    checked = []
-    for entry in entries:
-        purpose = entry.get("statusPurpose")
-        list_url = entry.get("statusListCredential")
-        if purpose not in STATUS_PURPOSES or not isinstance(list_url, str):
+) -> _StatusFindings:
+    """Raise REVOKED, SUSPENDED or STATUS_LIST_INVALID; otherwise say what is (un)known.
+
+    Both purposes must be known from a current list: one whose ``validUntil`` has not passed.
+    A revocation bit counts even from an out-of-date list, since a revocation is final
+    (Bitstring Status List v1.0: "This status is not reversible"); a suspension can be lifted,
+    so only a current list can say a label is or is not suspended.
+    """
+    entries: dict[str, dict[str, Any]] = {}
+    for entry in _as_list(credential.get("credentialStatus")):
+        if (
+            isinstance(entry, dict)
+            and entry.get("statusPurpose") in STATUS_PURPOSES
+            and isinstance(entry.get("statusListCredential"), str)
+        ):
+            entries.setdefault(entry["statusPurpose"], entry)
+    unknown: list[str] = []
+    current: list[_ListReading] = []
+    for purpose in STATUS_PURPOSES:
+        entry = entries.get(purpose)
+        if entry is None:
+            unknown.append(f"the label has no {purpose} status entry")
             continue
-        status_list = next(
-            (item for item in lists if isinstance(item, dict) and item.get("id") == list_url),
-            None,
-        )
-        if status_list is None:
+        readings = [
+            _read_status_list(item, entry, purpose, keys_document)
+            for item in lists
+            if isinstance(item, dict) and item.get("id") == entry["statusListCredential"]
+        ]
+        if purpose == "revocation" and any(reading.bit for reading in readings):
+            raise _Refused(
+                VerdictCode.REVOKED, f"{summary}; REVOKED according to the {purpose} list"
+            )
+        fresh = [r for r in readings if r.valid_until is not None and now <= r.valid_until]
+        if not fresh:
+            unknown.append(_why_not_current(purpose, readings, bool(lists)))
             continue
-        if _status_bit(status_list, entry, purpose, keys_document, now):
-            code = VerdictCode.REVOKED if purpose == "revocation" else VerdictCode.SUSPENDED
-            raise _Refused(code, f"{summary}; {code.value} according to the {purpose} list")
-        checked.append(purpose)
-    if not checked:
-        return "status not checked (no matching status list given)"
-    return "not " + " or ".join(
-        "revoked" if purpose == "revocation" else "suspended" for purpose in checked
+        # Of several current copies, the most recently signed one tells the status.
+        newest = max(fresh, key=lambda r: r.valid_from or datetime.min.replace(tzinfo=UTC))
+        if newest.bit:
+            raise _Refused(
+                VerdictCode.SUSPENDED, f"{summary}; SUSPENDED according to the {purpose} list"
+            )
+        current.append(newest)
+    list_urls = [entries[p]["statusListCredential"] for p in STATUS_PURPOSES if p in entries]
+    if unknown:
+        return _StatusFindings("", unknown, list_urls)
+    until = min(r.valid_until for r in current if r.valid_until is not None)
+    return _StatusFindings(
+        f"not revoked or suspended according to status lists current until "
+        f"{until.astimezone(UTC):%Y-%m-%d %H:%M} UTC",
+        [],
+        list_urls,
     )
 
 
-def _status_bit(
+def _why_not_current(purpose: str, readings: list[_ListReading], any_given: bool) -> str:
+    if not readings:
+        return f"no {purpose} status list {'matches it' if any_given else 'was given'}"
+    dated = [r.valid_until for r in readings if r.valid_until is not None]
+    if not dated:
+        return f"the {purpose} status list has no validUntil, so nothing says it is current"
+    return f"the {purpose} status list expired on {max(dated).astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def _read_status_list(
     status_list: dict[str, Any],
     entry: dict[str, Any],
     purpose: str,
     keys_document: object,
-    now: datetime,
-) -> bool:
+) -> _ListReading:
     try:
         _check_signature(status_list, keys_document)
     except _Refused as refused:
@@ -246,12 +316,14 @@ def _status_bit(
             VerdictCode.STATUS_LIST_INVALID,
             f"the list at {_printable(status_list.get('id'))} is not a {purpose} status list",
         )
-    list_until = _parse_moment(status_list.get("validUntil"), "the status list's validUntil")
-    if list_until is not None and now > list_until:
+    try:
+        valid_from = _parse_moment(status_list.get("validFrom"), "validFrom")
+        valid_until = _parse_moment(status_list.get("validUntil"), "validUntil")
+    except _Refused as refused:
         raise _Refused(
             VerdictCode.STATUS_LIST_INVALID,
-            f"the {purpose} status list is out of date; download a fresh one",
-        )
+            f"the {purpose} status list's {refused.verdict.message}",
+        ) from None
     index_text = entry.get("statusListIndex")
     try:
         if not isinstance(index_text, str) or not index_text.isdigit():
@@ -259,12 +331,13 @@ def _status_bit(
         encoded = subject.get("encodedList")
         if not isinstance(encoded, str):
             raise StatusListError("the status list has no encodedList")
-        return bit_is_set(decode_status_list(encoded), int(index_text))
+        bit = bit_is_set(decode_status_list(encoded), int(index_text))
     except StatusListError as error:
         raise _Refused(
             VerdictCode.STATUS_LIST_INVALID,
             f"the {purpose} status list cannot be read: {_printable(str(error))}",
         ) from error
+    return _ListReading(bit, valid_from, valid_until)
 
 
 def _parse_moment(value: object, name: str) -> datetime | None:

@@ -12,8 +12,18 @@ rendered from the stored credential plus the row's status, cached by content.
 - ``status_changes``: suspension, reinstatement, revocation, expiry, recertification.
 - ``revocation``: revocation by two officers (one proposes, another confirms or refuses).
 - ``publishing``: the public label, its facts, credential and PDF, the status lists, counts.
+- ``basis``: how a label follows its vendor, norm and solution (suspension, withdrawal,
+  archiving) and why it is due for re-certification.
 """
 
+from evaluations.labels.basis import (
+    NO_LONGER_OFFERED,
+    VENDOR_SUSPENDED,
+    basis_notice,
+    labels_suspended_with_vendor,
+    log_newly_due,
+    solution_offered,
+)
 from evaluations.labels.dates import add_months, today
 from evaluations.labels.events import ACTION_TEXT, AUDIT_ACTIONS
 from evaluations.labels.facts import (
@@ -55,6 +65,7 @@ from evaluations.labels.status_changes import (
     expire_at_start_up,
     expire_labels,
     recertification_due,
+    recertification_due_clause,
     reinstate_label,
     suspend_label,
 )
@@ -66,8 +77,11 @@ __all__ = [
     "LIVE_STATUSES",
     "MAX_PUBLIC_STATEMENT_LENGTH",
     "MAX_REASON_LENGTH",
+    "NO_LONGER_OFFERED",
+    "VENDOR_SUSPENDED",
     "STATUS_INDEX_COUNTER",
     "add_months",
+    "basis_notice",
     "build_label_facts",
     "certified_counts",
     "confirm_revocation",
@@ -79,15 +93,19 @@ __all__ = [
     "label_credential_bytes",
     "label_facts",
     "label_pdf_path",
+    "labels_suspended_with_vendor",
+    "log_newly_due",
     "pending_revocation",
     "pending_revocations",
     "propose_revocation",
     "public_statement_of",
     "public_statement_text",
     "recertification_due",
+    "recertification_due_clause",
     "refuse_revocation",
     "reinstate_label",
     "sign_label",
+    "solution_offered",
     "status_indices",
     "status_list_credential",
     "status_lists",

@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, select
 from catalog.models import Solution, SolutionStatus, solution_activity
 from evaluations.keys import current_signing_key
 from evaluations.label_documents import (
+    STATUS_LIST_VALIDITY,
     STATUS_PURPOSES,
     CriterionSummary,
     LabelFacts,
@@ -120,6 +121,12 @@ def status_indices(purpose: str) -> tuple[list[int], dt.datetime | None]:
     return sorted(row[0] for row in rows), last
 
 
+# Signed lists are valid for STATUS_LIST_VALIDITY and signed again every half of it, at fixed
+# moments counted from this one, so the served copy always has more than half its validity left.
+_RESIGN_EVERY = STATUS_LIST_VALIDITY / 2
+_RESIGN_EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
 @functools.lru_cache(maxsize=16)
 def _signed_status_list(
     purpose: str, indices: tuple[int, ...], key_id: str, base_url: str, created: str, keys_dir: str
@@ -130,14 +137,29 @@ def _signed_status_list(
     return credential_bytes(credential).decode("utf-8")
 
 
-def status_list_credential(purpose: str) -> dict[str, Any]:
-    """The signed Bitstring Status List credential of one purpose (revocation, suspension)."""
+def _signed_at(last_change: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """When the list served at ``now`` was signed: its last change or the latest re-signing.
+
+    A pure function of the database and the clock, so every worker process signs the same
+    bytes (Ed25519 signatures are deterministic) and the ETag only changes with the list or
+    at a re-signing moment.
+    """
+    resigned = now - (now - _RESIGN_EPOCH) % _RESIGN_EVERY
+    if last_change is None or last_change < resigned:
+        return resigned
+    return last_change.replace(microsecond=0)
+
+
+def status_list_credential(purpose: str, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The signed Bitstring Status List credential of one purpose (revocation, suspension).
+
+    Valid for STATUS_LIST_VALIDITY from its ``validFrom``, and never served with less than
+    half of that left.
+    """
     if purpose not in STATUS_PURPOSES:
         raise ValueError(purpose)
     indices, last = status_indices(purpose)
-    # A fixed "created" (the last change) makes the same list sign to the same bytes, so its
-    # ETag only changes when a label's status does.
-    created = (last or dt.datetime(2026, 1, 1, tzinfo=dt.UTC)).replace(microsecond=0)
+    created = _signed_at(last, now or dt.datetime.now(dt.UTC))
     # The key id is part of the cache key: after a rotation the lists are signed anew.
     key = current_signing_key()
     text = _signed_status_list(
@@ -152,9 +174,9 @@ def status_list_credential(purpose: str) -> dict[str, Any]:
     return result
 
 
-def status_lists() -> list[dict[str, Any]]:
+def status_lists(*, now: dt.datetime | None = None) -> list[dict[str, Any]]:
     """Both published status lists, as verifiers use them."""
-    return [status_list_credential(purpose) for purpose in STATUS_PURPOSES]
+    return [status_list_credential(purpose, now=now) for purpose in STATUS_PURPOSES]
 
 
 def certified_counts() -> dict[tuple[str, str], int]:

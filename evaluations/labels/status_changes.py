@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.exc import DBAPIError
 
 from evaluations.labels.dates import today
@@ -19,7 +19,7 @@ from registry.access import require_role
 from registry.database import db, sqlite_begin, utcnow
 from registry.exceptions import RuleViolation
 from registry.models import Role, User
-from registry.norms.models import NormVersionStatus
+from registry.norms.models import Norm, NormStatus, NormVersion, NormVersionStatus
 
 MAX_REASON_LENGTH = 2000
 # Labels that still count (or may count again) until their expiry date.
@@ -120,13 +120,29 @@ def expire_labels(on: dt.date | None = None) -> list[Label]:
 
 
 def recertification_due(label: Label, on: dt.date | None = None) -> bool:
-    """Whether the label's norm version was superseded and its transition date has passed."""
+    """Whether a live label's basis has gone: its norm version was superseded and the
+    transition date has passed, or its norm was withdrawn (no version left to hold it)."""
     version = label.norm_version
+    if label.status not in LIVE_STATUSES:
+        return False
+    if version.norm.status is NormStatus.WITHDRAWN:
+        return True
     return (
-        label.status in LIVE_STATUSES
-        and version.status is NormVersionStatus.SUPERSEDED
+        version.status is NormVersionStatus.SUPERSEDED
         and version.transition_date is not None
         and version.transition_date < (on or today())
+    )
+
+
+def recertification_due_clause(on: dt.date | None = None) -> ColumnElement[bool]:
+    """`recertification_due` as SQL, for a query that joins NormVersion and Norm."""
+    return or_(
+        Norm.status == NormStatus.WITHDRAWN,
+        and_(
+            NormVersion.status == NormVersionStatus.SUPERSEDED,
+            NormVersion.transition_date.is_not(None),
+            NormVersion.transition_date < (on or today()),
+        ),
     )
 
 

@@ -48,8 +48,9 @@ def _too_few_buyers(needs: list[NeedInput], buyers: int, minimum: int) -> list[U
 
 def _saving_too_small(lot: Lot, minimum: Decimal) -> list[Unmatched]:
     message = (
-        f"The lot this need would join saves an estimated {lot.estimated_saving:.1%}, "
-        f"less than the {minimum:.1%} that justifies a joint call."
+        f"Pooling the lot this need would join saves {lot.estimated_saving:.1%} on the "
+        f"price–volume curve (a model of the buyers' quantities), less than the {minimum:.1%} "
+        "that justifies a joint call."
     )
     return [
         Unmatched(need.id, need.buyer_id, UnmatchedReason.SAVING_TOO_SMALL, message)

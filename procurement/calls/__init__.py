@@ -11,6 +11,7 @@ concern:
 - ``offers``: vendors' offers and their price tiers.
 - ``awarding``: compliance at award time, the award, its contract lines and its mail.
 
+``procurement.savings`` (an award's savings against observed prices) is re-exported too.
 Everything other code uses is re-exported here: ``from procurement import calls`` then
 ``calls.open_call(...)``.
 """
@@ -62,6 +63,7 @@ from procurement.calls.reading import (
     own_offer,
     unsealed_offers,
 )
+from procurement.savings import award_savings
 from procurement.services import Certified
 
 __all__ = [
@@ -76,6 +78,7 @@ __all__ = [
     "OfferData",
     "add_document",
     "award_call",
+    "award_savings",
     "buyer_outcome",
     "buyer_outcomes",
     "call_link",

@@ -7,9 +7,11 @@ Decided here (docs/PROCUREMENT.md, "Flow" 4–6, gives the overview):
   max(2, the round's minimum buyers) buyers. Nothing viable: the call ends unsuccessful with
   the reason. A buyer that dropped out gets its need back to OPEN (it may pool again at the
   next round); contracted needs become CONTRACTED.
-- Counterfactual value: Σ qᵢ·p(qᵢ) per remaining buyer on the round's price curve anchored at
-  the awarded unit price for the awarded quantity (a round stores only its slope β);
-  realised saving = 1 − total value / counterfactual value.
+- Modelled pooling effect: Σ qᵢ·p(qᵢ) per remaining buyer on the round's price curve anchored
+  at the awarded unit price for the awarded quantity (a round stores only its slope β), and
+  1 − total value / that value. It is a model: the awarded price cancels out of it, so it is
+  stored (column ``realised_saving``, kept for history) and shown only under that name. What
+  the award saves against observed prices is read from the offers (``calls.savings``).
 """
 
 from __future__ import annotations
@@ -182,7 +184,7 @@ def award_call(actor: User | None, call: JointCall) -> JointCall:
             "quantity": winner.quantity,
             "contract_lines": len(decided.lines),
             "dropouts": [d.need_id for d in decided.dropouts],
-            "realised_saving": str(saving),
+            "modelled_pooling_saving": str(saving),
         },
     )
     return call

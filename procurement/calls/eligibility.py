@@ -6,6 +6,9 @@ Decided here (docs/PROCUREMENT.md, "Flow" 4–6, gives the overview):
   holding a VALID, unexpired label under any version of the lot's norm at a level rank at least
   the lot's (a lot without a norm: any valid label). Every vendor sees open calls; a vendor
   without an eligible solution sees why and has no offer form, and a posted offer is refused.
+- A label due for re-certification (evaluations.labels.basis) makes no solution eligible: not
+  to be told of a new call, to offer, nor at the award's compliance check. The vendor's
+  refusal names such a label and says re-certification is what is missing.
 """
 
 from __future__ import annotations
@@ -55,6 +58,20 @@ def ineligibility_reason(vendor_id: int, lot: Lot) -> str:
     """Why the vendor cannot offer ("" when it can)."""
     if eligible_solutions(vendor_id, lot):
         return ""
+    due = [
+        item
+        for item in services.certified_labels([lot.category_id], vendor_id, with_due=True)
+        if item.recertification_due and _meets(item, lot)
+    ]
+    if due:
+        held = sorted({f"{item.label_number} ({item.solution_name})" for item in due})
+        which = f"label {held[0]} is" if len(held) == 1 else f"labels {', '.join(held)} are"
+        return (
+            f"Your {which} due for re-certification: the norm version was superseded and "
+            "the transition date has passed, or the norm was withdrawn. A label due for "
+            "re-certification does not make a solution eligible for a joint call; have the "
+            "solution certified against the version in force."
+        )
     if lot.norm is None:
         return f"None of your published solutions in {lot.category.name} holds a valid label."
     level = services.level_name(lot.norm, lot.level_rank)

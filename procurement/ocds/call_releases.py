@@ -6,11 +6,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from procurement.award import ObservedSavings
 from procurement.call_models import Award, CallStatus, JointCall, Offer
 from procurement.ocds.formats import amount, dated_period, parse_stamp, stamp
 from procurement.ocds.items import _classification
 from procurement.ocds.parties import SME_SIZES, _Parties, _reference
 from procurement.ocds.tender import _related_needs, _tender
+from procurement.savings import award_savings
 from registry.database import utcnow
 
 
@@ -104,6 +106,35 @@ def _with_bids(release: dict[str, Any], call: JointCall, parties: _Parties) -> N
         release["tender"]["tenderers"] = [_reference(tenderers[k]) for k in sorted(tenderers)]
 
 
+def _against(fraction: Decimal) -> str:
+    percent = abs(fraction) * 100
+    return f"{percent:.1f} % saved" if fraction >= 0 else f"{percent:.1f} % more paid"
+
+
+def _savings_text(savings: ObservedSavings, currency: str) -> str:
+    """The award's savings against observed prices, with the number of offers; for a single
+    offer, only that no saving is claimed."""
+    if not savings.claimed:
+        return f"Offers received: {savings.offers}; {savings.reason}."
+    parts = []
+    if savings.vs_estimate is not None:
+        parts.append(
+            f"{_against(savings.vs_estimate)} against the published estimate "
+            f"({savings.estimate_total:.2f} {currency})"
+        )
+    if savings.vs_standalone is not None:
+        parts.append(
+            f"{_against(savings.vs_standalone)} against each buyer buying its own quantity "
+            f"alone from the same bidders ({savings.standalone_total:.2f} {currency})"
+        )
+    if savings.vs_previous is not None:
+        parts.append(f"{_against(savings.vs_previous)} against what the buyers paid before")
+    text = f"Offers received: {savings.offers}."
+    if parts:
+        text += " " + "; ".join(parts) + "."
+    return text
+
+
 def _award(award: Award, parties: _Parties) -> dict[str, Any]:
     call = award.call
     lot = call.lot
@@ -115,12 +146,10 @@ def _award(award: Award, parties: _Parties) -> dict[str, Any]:
         if line.buyer_id not in seen:
             seen.add(line.buyer_id)
             buyers.append(_reference(line.buyer))
-    saving = Decimal(award.realised_saving) * 100
     description = (
         f"{offer.solution.name} at {award.unit_price} {lot.currency} per "
         f"{lot.unit.label.lower()} for {award.quantity} (maximum {award.maximum_quantity}). "
-        f"Realised saving {saving:.1f} % against the same buyers buying alone "
-        f"({award.counterfactual_value} {lot.currency} on the price–volume curve)."
+        + _savings_text(award_savings(award), lot.currency)
     )
     if award.dropouts:
         description += (

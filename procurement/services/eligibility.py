@@ -6,6 +6,9 @@ Decided here (docs/PROCUREMENT.md gives the overview):
   need's, holding a VALID, unexpired label under any version of the need's norm at a level rank
   at least the need's minimum. A need without a norm is met by any published solution of its
   category holding any valid label (a certified solution, whatever the norm).
+- A label due for re-certification (its norm version superseded past the transition date, or
+  its norm withdrawn: evaluations.labels.basis) does not count: buyers pool and call for
+  solutions certified against a norm in force.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 
 from catalog.models import Solution, SolutionStatus
+from evaluations.labels import recertification_due_clause
 from evaluations.models import Label, LabelStatus
 from procurement.models import Need
 from procurement.services.needs import MAX_ID, today
@@ -37,14 +41,20 @@ class Certified:
     label_id: int
     norm_id: int
     rank: int
+    label_number: str = ""
+    recertification_due: bool = False
 
 
-def certified_labels(category_ids: Iterable[int], vendor_id: int | None = None) -> list[Certified]:
+def certified_labels(
+    category_ids: Iterable[int], vendor_id: int | None = None, *, with_due: bool = False
+) -> list[Certified]:
     """Valid, unexpired labels of published solutions in these categories (one query), by
-    solution name and then strictest level first; only one vendor's when `vendor_id` is given."""
+    solution name and then strictest level first; only one vendor's when `vendor_id` is given.
+    Labels due for re-certification are left out, unless `with_due` (to explain a refusal)."""
     wanted = sorted(set(category_ids))
     if not wanted:
         return []
+    due = recertification_due_clause()
     statement = (
         select(
             Solution.id,
@@ -54,9 +64,12 @@ def certified_labels(category_ids: Iterable[int], vendor_id: int | None = None) 
             Label.id,
             NormVersion.norm_id,
             NormLevel.position,
+            Label.number,
+            due,
         )
         .join(Solution, Solution.id == Label.solution_id)
         .join(NormVersion, NormVersion.id == Label.norm_version_id)
+        .join(Norm, Norm.id == NormVersion.norm_id)
         .outerjoin(
             NormLevel,
             and_(NormLevel.version_id == Label.norm_version_id, NormLevel.name == Label.level),
@@ -71,8 +84,12 @@ def certified_labels(category_ids: Iterable[int], vendor_id: int | None = None) 
     )
     if vendor_id is not None:
         statement = statement.where(Solution.vendor_id == vendor_id)
+    if not with_due:
+        statement = statement.where(~due)
     return [
-        Certified(row[0], row[1], row[2], row[3] or 0, row[4], row[5], row[6] or 0)
+        Certified(
+            row[0], row[1], row[2], row[3] or 0, row[4], row[5], row[6] or 0, row[7], bool(row[8])
+        )
         for row in db.session.execute(statement)
     ]
 

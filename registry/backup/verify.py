@@ -157,8 +157,15 @@ def _check_labels(report: RestoreReport, base_url: str | None) -> None:
     from evaluations.label_documents import verify_label_credential
 
     keys_document = public_keys_document(current_app.config["BASE_URL"])
-    # The signature and issuer are what a restore must preserve; the date is the label's own.
-    signed = {VerdictCode.VALID, VerdictCode.EXPIRED, VerdictCode.NOT_YET_VALID}
+    # The signature and issuer are what a restore must preserve; the dates are the label's own,
+    # and its status is not asked (no status lists are given), so STATUS_UNKNOWN is the verdict
+    # of a label whose signature and issuer hold.
+    signed = {
+        VerdictCode.VALID,
+        VerdictCode.STATUS_UNKNOWN,
+        VerdictCode.EXPIRED,
+        VerdictCode.NOT_YET_VALID,
+    }
     rows = db.session.execute(text("SELECT number, credential FROM label ORDER BY id")).all()
     bad = []
     for number, credential in rows:

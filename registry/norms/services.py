@@ -256,6 +256,8 @@ def withdraw_norm(actor: User | None, norm: Norm, reason: str) -> None:
             "discarded_draft": draft.number if draft else None,
         },
     )
+    # Labels issued under the norm become due for re-certification (evaluations subscribes).
+    events.publish("norm.withdrawn", actor=actor, norm=norm, reason=reason)
 
 
 def _copy_content(source: NormVersion, target: NormVersion) -> None:

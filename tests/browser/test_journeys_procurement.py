@@ -134,7 +134,7 @@ def _run_aggregation(authority: Page) -> None:
     authority.get_by_label("Pool needs").select_option("2")
     authority.get_by_label("Minimum buyers per lot").fill("2")
     authority.get_by_label("Minimum certified solutions able to meet a need").fill("1")
-    authority.get_by_label("Minimum estimated saving (%)").fill("5")
+    authority.get_by_label("Minimum modelled saving of pooling (%)").fill("5")
     authority.get_by_role("button", name="Run aggregation").click()
     _flash(authority, "Round run: ")
 

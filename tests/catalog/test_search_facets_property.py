@@ -46,10 +46,20 @@ query_strategy = st.fixed_dictionaries(
         "word": st.none() | st.sampled_from(WORDS),
         "filters": st.dictionaries(
             st.sampled_from(
-                ["category", "activities", "regions", "standards", "privacy", "label_level"]
+                [
+                    "category",
+                    "activities",
+                    "regions",
+                    "standards",
+                    "privacy",
+                    "label_level",
+                    "recertification",
+                ]
             ),
             st.lists(
-                st.sampled_from([*CATEGORIES, *ACTIVITIES, *REGIONS, *STANDARDS, "yes", *LEVELS]),
+                st.sampled_from(
+                    [*CATEGORIES, *ACTIVITIES, *REGIONS, *STANDARDS, "yes", *LEVELS, "due"]
+                ),
                 min_size=1,
                 max_size=2,
             ),
@@ -74,6 +84,8 @@ def _values(solution: Solution, labels: dict[int, tuple[str, str]]) -> dict[str,
         else set(),
         "label_level": {label[0]} if label else set(),
         "norms": {label[1]} if label else set(),
+        # Labels under the first norm are due for re-certification (see the provider).
+        "recertification": {"due" if label[1] == NORMS[0] else "current"} if label else set(),
         "certified": {"yes" if label else "no"},
     }
 
@@ -122,7 +134,15 @@ def test_facet_counts_match_the_database(
 
     def provider(solution_ids: list[int]) -> dict[int, LabelFacts]:
         return {
-            i: LabelFacts(True, labels[i][0], 1, [labels[i][1]], dt.date(2030, 1, 1), None)
+            i: LabelFacts(
+                True,
+                labels[i][0],
+                1,
+                [labels[i][1]],
+                dt.date(2030, 1, 1),
+                None,
+                [labels[i][1]] if labels[i][1] == NORMS[0] else [],
+            )
             for i in solution_ids
             if i in labels
         }

@@ -26,7 +26,12 @@ from evaluations.keys import (
     public_keys_document,
     resolver_from_document,
 )
-from evaluations.label_documents import LabelFacts, issue_label_credential, verify_label_file
+from evaluations.label_documents import (
+    LabelFacts,
+    build_status_list_credential,
+    issue_label_credential,
+    verify_label_file,
+)
 
 BASE = "https://registry.example"
 
@@ -171,8 +176,12 @@ def test_rotation_keeps_old_keys_published_and_old_credentials_verifiable(tmp_pa
         old_credential["proof"]["verificationMethod"]
         != (new_credential["proof"]["verificationMethod"])
     )
+    lists = [
+        build_status_list_credential(purpose, [], store.current_signing_key(), BASE)
+        for purpose in ("revocation", "suspension")
+    ]
     for credential in (old_credential, new_credential):
-        assert verify_label_file(json.dumps(credential).encode(), document).ok
+        assert verify_label_file(json.dumps(credential).encode(), document, lists).ok
     # The retired key is kept on disk: a restore from this directory verifies everything.
     assert len(_key_files(tmp_path / "keys")) == 2
 

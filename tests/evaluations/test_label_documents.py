@@ -23,6 +23,7 @@ from evaluations.credentials import (
 )
 from evaluations.keys import KeyStore, SigningKey, public_keys_document
 from evaluations.label_documents import (
+    STATUS_LIST_TTL_MS,
     CriterionSummary,
     LabelFacts,
     build_credential,
@@ -97,6 +98,20 @@ def issue(signing_key: SigningKey, **changes: Any) -> dict[str, Any]:
 def as_file(credential: object) -> bytes:
     """What a verifier is handed: the JSON file."""
     return json.dumps(credential).encode()
+
+
+def _lists(
+    signing_key: SigningKey,
+    revoked: tuple[int, ...] = (),
+    suspended: tuple[int, ...] = (),
+    *,
+    signed_at: datetime = NOW,
+) -> list[dict[str, Any]]:
+    """Both status lists as the registry signs them at ``signed_at`` (current then)."""
+    return [
+        build_status_list_credential("revocation", revoked, signing_key, BASE, created=signed_at),
+        build_status_list_credential("suspension", suspended, signing_key, BASE, created=signed_at),
+    ]
 
 
 # --- Building -----------------------------------------------------------------------------------
@@ -198,6 +213,16 @@ def test_the_status_list_credential_is_signed_and_sets_the_given_bits(
     assert status_list["proof"]["cryptosuite"] == "eddsa-jcs-2022"
 
 
+def test_the_status_list_is_valid_for_a_day_and_cached_for_a_minute(
+    signing_key: SigningKey,
+) -> None:
+    status_list = build_status_list_credential("suspension", [], signing_key, BASE, created=NOW)
+    assert status_list["validFrom"] == "2026-11-25T12:00:00Z"
+    assert status_list["validUntil"] == "2026-11-26T12:00:00Z"
+    # Bitstring Status List v1.0: ttl is in milliseconds, in the credential subject.
+    assert status_list["credentialSubject"]["ttl"] == STATUS_LIST_TTL_MS == 60_000
+
+
 def test_unknown_status_purposes_are_refused(signing_key: SigningKey) -> None:
     with pytest.raises(ValueError, match="purpose"):
         build_status_list_credential("message", [], signing_key, BASE)
@@ -214,12 +239,13 @@ def test_a_signed_label_verifies_from_json_bytes_and_from_a_path(
     path.write_bytes(credential_bytes(credential))
 
     for source in (credential_bytes(credential), path, str(path)):
-        verdict = verify_label_file(source, keys_document, now=NOW)
+        verdict = verify_label_file(source, keys_document, _lists(signing_key), now=NOW)
         assert verdict.code == VerdictCode.VALID, verdict.message
         assert verdict.ok
         assert "STR-2026-00042" in verdict.message
         assert "Advanced" in verdict.message
-        assert "status not checked" in verdict.message
+        assert "not revoked or suspended" in verdict.message
+        assert "current until 2026-11-26 12:00 UTC" in verdict.message
 
 
 def test_sign_label_credential_uses_the_given_key(
@@ -231,7 +257,7 @@ def test_sign_label_credential_uses_the_given_key(
     )
     assert signed["proof"]["verificationMethod"] == f"{KEYS_URL}#{signing_key.id}"
     assert signed["proof"]["created"] == "2026-01-15T09:30:00Z"
-    assert verify_label_credential(signed, keys_document, now=NOW).ok
+    assert verify_label_credential(signed, keys_document, _lists(signing_key), now=NOW).ok
 
 
 @pytest.mark.parametrize(
@@ -261,8 +287,9 @@ def test_another_labels_signature_is_a_bad_signature(
     genuine = issue(signing_key, number="STR-2026-00001", level="Certified")
     forged = issue(signing_key, number="STR-2026-00002", level="Advanced")
     forged["proof"] = copy.deepcopy(genuine["proof"])
-    assert verify_label_file(as_file(genuine), keys_document, now=NOW).ok
-    verdict = verify_label_file(as_file(forged), keys_document, now=NOW)
+    lists = _lists(signing_key)
+    assert verify_label_file(as_file(genuine), keys_document, lists, now=NOW).ok
+    verdict = verify_label_file(as_file(forged), keys_document, lists, now=NOW)
     assert verdict.code == VerdictCode.BAD_SIGNATURE
 
 
@@ -310,15 +337,6 @@ def test_a_signed_credential_that_is_not_a_label_is_malformed(
 # --- Status and dates --------------------------------------------------------------------------
 
 
-def _lists(
-    signing_key: SigningKey, revoked: tuple[int, ...] = (), suspended: tuple[int, ...] = ()
-) -> list[dict[str, Any]]:
-    return [
-        build_status_list_credential("revocation", revoked, signing_key, BASE),
-        build_status_list_credential("suspension", suspended, signing_key, BASE),
-    ]
-
-
 def test_a_label_in_neither_list_is_valid_and_says_what_was_checked(
     signing_key: SigningKey, keys_document: dict[str, Any]
 ) -> None:
@@ -345,23 +363,27 @@ def test_a_suspended_label_is_suspended(
     assert not verdict.ok
 
 
-def test_only_the_revocation_list_given_checks_revocation_only(
+def test_only_the_revocation_list_given_leaves_the_status_unknown(
     signing_key: SigningKey, keys_document: dict[str, Any]
 ) -> None:
     lists = _lists(signing_key, suspended=(42,))[:1]
     verdict = verify_label_file(as_file(issue(signing_key)), keys_document, lists, now=NOW)
-    assert verdict.code == VerdictCode.VALID
-    assert "not revoked" in verdict.message and "suspended" not in verdict.message
+    assert verdict.code == VerdictCode.STATUS_UNKNOWN
+    assert not verdict.ok
+    assert "no suspension status list matches it" in verdict.message
 
 
-def test_status_lists_of_another_registry_are_ignored(
+def test_status_lists_of_another_registry_leave_the_status_unknown(
     signing_key: SigningKey, keys_document: dict[str, Any], tmp_path: Path
 ) -> None:
     other = KeyStore(tmp_path / "other").current_signing_key()
-    lists = [build_status_list_credential("revocation", [42], other, "https://other.example")]
+    lists = [
+        build_status_list_credential(purpose, [42], other, "https://other.example", created=NOW)
+        for purpose in ("revocation", "suspension")
+    ]
     verdict = verify_label_file(as_file(issue(signing_key)), keys_document, lists, now=NOW)
-    assert verdict.code == VerdictCode.VALID
-    assert "no matching status list" in verdict.message
+    assert verdict.code == VerdictCode.STATUS_UNKNOWN
+    assert "no revocation status list matches it" in verdict.message
 
 
 def test_an_altered_status_list_is_refused(
@@ -415,7 +437,8 @@ def test_a_status_list_for_the_wrong_purpose_is_refused(
 def test_validity_dates(
     signing_key: SigningKey, keys_document: dict[str, Any], now: datetime, code: str
 ) -> None:
-    verdict = verify_label_file(as_file(issue(signing_key)), keys_document, now=now)
+    lists = _lists(signing_key, signed_at=now)
+    verdict = verify_label_file(as_file(issue(signing_key)), keys_document, lists, now=now)
     assert verdict.code == code
 
 
@@ -435,6 +458,198 @@ def test_revocation_outranks_expiry(signing_key: SigningKey, keys_document: dict
         as_file(issue(signing_key)), keys_document, lists, now=datetime(2031, 1, 1, tzinfo=UTC)
     )
     assert verdict.code == VerdictCode.REVOKED
+
+
+# --- Never VALID without a current status -------------------------------------------------------
+
+
+def test_without_status_lists_a_genuine_label_is_status_unknown_not_valid(
+    signing_key: SigningKey, keys_document: dict[str, Any]
+) -> None:
+    for lists in (None, []):
+        verdict = verify_label_file(as_file(issue(signing_key)), keys_document, lists, now=NOW)
+        assert verdict.code == VerdictCode.STATUS_UNKNOWN
+        assert not verdict.ok
+        assert "signature valid" in verdict.message
+        assert "revoked or suspended is unknown" in verdict.message
+        assert "no revocation status list was given" in verdict.message
+        assert "no suspension status list was given" in verdict.message
+        # It says where to get what is missing.
+        assert f"{BASE}/labels/status/revocation.json" in verdict.message
+        assert f"{BASE}/labels/status/suspension.json" in verdict.message
+
+
+@pytest.mark.parametrize(
+    ("signed_ago", "code"),
+    [
+        (timedelta(0), VerdictCode.VALID),
+        (timedelta(hours=23, minutes=59), VerdictCode.VALID),
+        (timedelta(hours=24), VerdictCode.VALID),  # validUntil itself is still valid
+        (timedelta(hours=24, seconds=1), VerdictCode.STATUS_UNKNOWN),
+        (timedelta(days=30), VerdictCode.STATUS_UNKNOWN),
+    ],
+)
+def test_a_status_list_is_current_until_its_valid_until(
+    signing_key: SigningKey, keys_document: dict[str, Any], signed_ago: timedelta, code: str
+) -> None:
+    lists = _lists(signing_key, signed_at=NOW - signed_ago)
+    verdict = verify_label_file(as_file(issue(signing_key)), keys_document, lists, now=NOW)
+    assert verdict.code == code, verdict.message
+    if code == VerdictCode.STATUS_UNKNOWN:
+        assert "the revocation status list expired on" in verdict.message
+
+
+def test_a_status_list_without_valid_until_is_not_current(
+    signing_key: SigningKey, keys_document: dict[str, Any]
+) -> None:
+    """A list signed before lists had a validUntil (or by a careless signer) proves nothing
+    about today."""
+    lists = []
+    for status_list in _lists(signing_key):
+        unsigned = {k: v for k, v in status_list.items() if k not in ("proof", "validUntil")}
+        lists.append(
+            sign_credential(
+                unsigned,
+                signing_key.private_key,
+                signing_key.verification_method(BASE),
+                "2026-11-25T12:00:00Z",
+            )
+        )
+    verdict = verify_label_file(as_file(issue(signing_key)), keys_document, lists, now=NOW)
+    assert verdict.code == VerdictCode.STATUS_UNKNOWN
+    assert "has no validUntil" in verdict.message
+
+
+def test_a_status_list_with_an_unreadable_valid_until_is_invalid(
+    signing_key: SigningKey, keys_document: dict[str, Any]
+) -> None:
+    revocation, suspension = _lists(signing_key)
+    unsigned = {k: v for k, v in revocation.items() if k != "proof"}
+    unsigned["validUntil"] = "tomorrow"
+    revocation = sign_credential(
+        unsigned,
+        signing_key.private_key,
+        signing_key.verification_method(BASE),
+        "2026-11-25T12:00:00Z",
+    )
+    verdict = verify_label_file(
+        as_file(issue(signing_key)), keys_document, [revocation, suspension], now=NOW
+    )
+    assert verdict.code == VerdictCode.STATUS_LIST_INVALID
+
+
+def test_a_revocation_in_an_out_of_date_list_still_revokes_but_a_suspension_does_not(
+    signing_key: SigningKey, keys_document: dict[str, Any]
+) -> None:
+    """A revocation is final (Bitstring Status List v1.0); a suspension may have been lifted."""
+    month_ago = NOW - timedelta(days=30)
+    revoked = _lists(signing_key, revoked=(42,), signed_at=month_ago)
+    verdict = verify_label_file(as_file(issue(signing_key)), keys_document, revoked, now=NOW)
+    assert verdict.code == VerdictCode.REVOKED
+    suspended = _lists(signing_key, suspended=(42,), signed_at=month_ago)
+    verdict = verify_label_file(as_file(issue(signing_key)), keys_document, suspended, now=NOW)
+    assert verdict.code == VerdictCode.STATUS_UNKNOWN
+    # A current list lifts the suspension an old copy still shows.
+    lifted = suspended + _lists(signing_key)
+    verdict = verify_label_file(as_file(issue(signing_key)), keys_document, lifted, now=NOW)
+    assert verdict.code == VerdictCode.VALID
+
+
+def test_of_two_current_copies_the_newest_tells_the_suspension(
+    signing_key: SigningKey, keys_document: dict[str, Any]
+) -> None:
+    older = _lists(signing_key, signed_at=NOW - timedelta(hours=2))
+    newer = _lists(signing_key, suspended=(42,), signed_at=NOW - timedelta(hours=1))
+    for lists in (older + newer, newer + older):
+        verdict = verify_label_file(as_file(issue(signing_key)), keys_document, lists, now=NOW)
+        assert verdict.code == VerdictCode.SUSPENDED
+
+
+def test_a_signed_label_without_a_suspension_entry_is_status_unknown(
+    signing_key: SigningKey, keys_document: dict[str, Any]
+) -> None:
+    credential = build_credential(make_facts(), KEYS_URL, status_list_base(BASE), CONTEXT_URL)
+    credential["credentialStatus"] = credential["credentialStatus"][:1]
+    signed = sign_label_credential(credential, signing_key, BASE)
+    verdict = verify_label_credential(signed, keys_document, _lists(signing_key), now=NOW)
+    assert verdict.code == VerdictCode.STATUS_UNKNOWN
+    assert "the label has no suspension status entry" in verdict.message
+
+
+# Every combination of what a verifier may hold for each purpose: the verdict is VALID only
+# when both purposes are known from a current list and neither bit is set.
+_HELD = ("current", "out of date", "missing")
+
+
+@pytest.mark.parametrize(
+    ("revocation", "revoked", "suspension", "suspended"),
+    [
+        (revocation, revoked, suspension, suspended)
+        for revocation in _HELD
+        for revoked in (False, True)
+        for suspension in _HELD
+        for suspended in (False, True)
+        if not (revocation == "missing" and revoked) and not (suspension == "missing" and suspended)
+    ],
+)
+def test_valid_needs_both_purposes_from_current_lists(
+    signing_key: SigningKey,
+    keys_document: dict[str, Any],
+    revocation: str,
+    revoked: bool,
+    suspension: str,
+    suspended: bool,
+) -> None:
+    lists = []
+    for purpose, held, bit in (
+        ("revocation", revocation, revoked),
+        ("suspension", suspension, suspended),
+    ):
+        if held != "missing":
+            signed_at = NOW if held == "current" else NOW - timedelta(days=2)
+            lists.append(
+                build_status_list_credential(
+                    purpose, [42] if bit else [], signing_key, BASE, created=signed_at
+                )
+            )
+    verdict = verify_label_file(as_file(issue(signing_key)), keys_document, lists, now=NOW)
+    if revoked:
+        expected = VerdictCode.REVOKED
+    elif suspended and suspension == "current":
+        expected = VerdictCode.SUSPENDED
+    elif revocation == suspension == "current":
+        expected = VerdictCode.VALID
+    else:
+        expected = VerdictCode.STATUS_UNKNOWN
+    assert verdict.code == expected, verdict.message
+    assert verdict.ok == (expected == VerdictCode.VALID)
+
+
+@pytest.mark.parametrize(
+    ("make", "code"),
+    [
+        pytest.param(
+            lambda key: {**issue(key), "name": "changed"}, VerdictCode.BAD_SIGNATURE, id="tampered"
+        ),
+        pytest.param(
+            lambda key: {**issue(key), "proof": "x"}, VerdictCode.MALFORMED, id="malformed"
+        ),
+        pytest.param(
+            lambda key: issue(key, expires_on=date(2026, 11, 1)), VerdictCode.EXPIRED, id="expired"
+        ),
+        pytest.param(
+            lambda key: issue(key, issued_on=date(2026, 12, 1)),
+            VerdictCode.NOT_YET_VALID,
+            id="not-yet-valid",
+        ),
+    ],
+)
+def test_what_is_known_without_status_lists_outranks_status_unknown(
+    signing_key: SigningKey, keys_document: dict[str, Any], make: Any, code: str
+) -> None:
+    """A broken file or a label past its dates is a definite answer, lists or not."""
+    verdict = verify_label_file(as_file(make(signing_key)), keys_document, None, now=NOW)
+    assert verdict.code == code
 
 
 # --- Garbage -----------------------------------------------------------------------------------
@@ -482,7 +697,7 @@ def test_a_json_file_with_a_byte_order_mark_still_verifies(
     signing_key: SigningKey, keys_document: dict[str, Any]
 ) -> None:
     data = b"\xef\xbb\xbf" + credential_bytes(issue(signing_key))
-    assert verify_label_file(data, keys_document, now=NOW).ok
+    assert verify_label_file(data, keys_document, _lists(signing_key), now=NOW).ok
 
 
 def test_garbage_keys_documents_and_status_lists_never_raise(
@@ -499,7 +714,7 @@ def test_garbage_keys_documents_and_status_lists_never_raise(
     ]
     for lists in broken:
         verdict = verify_label_file(data, keys_document, lists, now=NOW)
-        assert verdict.code in (VerdictCode.VALID, VerdictCode.STATUS_LIST_INVALID)
+        assert verdict.code in (VerdictCode.STATUS_UNKNOWN, VerdictCode.STATUS_LIST_INVALID)
 
 
 @settings(
@@ -518,7 +733,7 @@ def test_messages_quote_untrusted_names_on_one_safe_line(
     credential = issue(
         signing_key, solution_name="Evil\nVERIFIED: all good\u202e\x1b[31m" + "x" * 500
     )
-    verdict = verify_label_file(as_file(credential), keys_document, now=NOW)
+    verdict = verify_label_file(as_file(credential), keys_document, _lists(signing_key), now=NOW)
     assert verdict.ok
     assert "\n" not in verdict.message and "\x1b" not in verdict.message
     assert not any(unicodedata.category(char) == "Cf" for char in verdict.message)

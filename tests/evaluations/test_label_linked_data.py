@@ -321,7 +321,7 @@ def test_a_credential_signed_before_the_context_still_verifies(
     unsigned["@context"] = [VC_V2]
     old = sign_label_credential(unsigned, current_signing_key(), app.config["BASE_URL"])
     keys = public_keys_document(app.config["BASE_URL"])
-    verdict = verify_label_credential(old, keys)
+    verdict = verify_label_credential(old, keys, label_service.status_lists())
     assert verdict.code == VerdictCode.VALID, verdict.message
 
 

@@ -92,6 +92,24 @@ def keys_document(store: KeyStore) -> Any:
     return public_keys_document(BASE, store.directory)
 
 
+def current_lists(signing_key: SigningKey, base_url: str = BASE) -> list[dict[str, Any]]:
+    """Both status lists, signed now, with no label revoked or suspended."""
+    return [
+        build_status_list_credential(purpose, [], signing_key, base_url)
+        for purpose in ("revocation", "suspension")
+    ]
+
+
+def write_current_lists(folder: Path, base_url: str) -> list[str]:
+    """The registry's current status lists as files, and the CLI options naming them."""
+    options = []
+    for status_list in current_lists(current_signing_key(), base_url):
+        path = folder / f"{status_list['credentialSubject']['statusPurpose']}.json"
+        path.write_text(json.dumps(status_list))
+        options += ["--status-list", str(path)]
+    return options
+
+
 @pytest.fixture(scope="module")
 def rendered(signing_key: SigningKey) -> tuple[LabelFacts, bytes, bytes]:
     """One rendered label: facts, credential JSON, PDF."""
@@ -173,6 +191,10 @@ def test_the_card_shows_the_label_facts(
         f"{BASE}/labels/STR-2026-00042",
         ATTACHMENT_NAME,
         "labels verify",
+        f"{BASE}/labels/status/revocation.json",
+        f"{BASE}/labels/status/suspension.json",
+        "--status-list revocation.json --status-list suspension.json",
+        "without current status lists the verdict is STATUS_UNKNOWN",
     ):
         assert squeeze(expected) in text, expected
 
@@ -185,12 +207,12 @@ def test_the_qr_code_scans_to_the_verification_url(
 
 
 def test_the_attached_credential_is_the_signed_one_and_verifies(
-    rendered: tuple[LabelFacts, bytes, bytes], keys_document: Any
+    rendered: tuple[LabelFacts, bytes, bytes], keys_document: Any, signing_key: SigningKey
 ) -> None:
     _, credential_json, pdf = rendered
     attachments = PdfReader(io.BytesIO(pdf)).attachments
     assert attachments[ATTACHMENT_NAME] == [credential_json]
-    verdict = verify_label_file(pdf, keys_document)
+    verdict = verify_label_file(pdf, keys_document, current_lists(signing_key))
     assert verdict.code == VerdictCode.VALID, verdict.message
     assert "STR-2026-00042" in verdict.message
 
@@ -266,7 +288,7 @@ def test_many_criteria_flow_onto_more_pages_and_still_verify(
     credential_json = credential_bytes(issue_label_credential(facts, signing_key, BASE))
     pdf = render_label_pdf(facts, credential_json)
     assert len(PdfReader(io.BytesIO(pdf)).pages) >= 2
-    assert verify_label_file(pdf, keys_document).ok
+    assert verify_label_file(pdf, keys_document, current_lists(signing_key)).ok
 
 
 # --- Nothing is fetched, user text is escaped --------------------------------------------------
@@ -437,14 +459,20 @@ def test_verify_command_on_json_and_pdf(
     json_file.write_bytes(credential_bytes(credential))
     pdf_file = tmp_path / "label.pdf"
     pdf_file.write_bytes(render_label_pdf(facts, credential_bytes(credential)))
+    lists = write_current_lists(tmp_path, app.config["BASE_URL"])
 
     for path in (json_file, pdf_file):
-        result = runner.invoke(args=["labels", "verify", str(path), "--keys", str(keys)])
+        result = runner.invoke(args=["labels", "verify", str(path), "--keys", str(keys), *lists])
         assert result.exit_code == 0, result.output
         assert result.output.startswith("VALID: label STR-2026-00042")
         assert len(result.output.strip().splitlines()) == 1
+        # Without the status lists the status is unknown, and that is not a pass.
+        result = runner.invoke(args=["labels", "verify", str(path), "--keys", str(keys)])
+        assert result.exit_code == 1, result.output
+        assert result.output.startswith("STATUS_UNKNOWN: label STR-2026-00042")
+        assert len(result.output.strip().splitlines()) == 1
     # Without --keys the registry's own keys are used.
-    result = runner.invoke(args=["labels", "verify", str(pdf_file)])
+    result = runner.invoke(args=["labels", "verify", str(pdf_file), *lists])
     assert result.exit_code == 0, result.output
 
 
@@ -497,11 +525,16 @@ def test_verify_command_refuses_an_unreadable_keys_file(
 
 
 def test_verify_command_after_a_rotation_still_accepts_old_labels(
-    runner: FlaskCliRunner, app_label: tuple[LabelFacts, dict[str, Any]], tmp_path: Path
+    app: Flask,
+    runner: FlaskCliRunner,
+    app_label: tuple[LabelFacts, dict[str, Any]],
+    tmp_path: Path,
 ) -> None:
     (tmp_path / "label.json").write_bytes(credential_bytes(app_label[1]))
     assert runner.invoke(args=["labels", "rotate-key"]).exit_code == 0
-    result = runner.invoke(args=["labels", "verify", str(tmp_path / "label.json")])
+    # The status lists are signed with the new key, the label with the old one.
+    lists = write_current_lists(tmp_path, app.config["BASE_URL"])
+    result = runner.invoke(args=["labels", "verify", str(tmp_path / "label.json"), *lists])
     assert result.exit_code == 0, result.output
 
 

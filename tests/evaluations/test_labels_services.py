@@ -212,4 +212,5 @@ def test_labels_are_signed_again_after_a_compromised_key(
     result = runner.invoke(args=["labels", "resign"])
     assert result.exit_code == 0 and "1 label credential(s) signed" in result.output
     db.session.expire_all()
-    assert verify_label_file(label.credential.encode(), keys).code == VerdictCode.VALID
+    lists = label_service.status_lists()
+    assert verify_label_file(label.credential.encode(), keys, lists).code == VerdictCode.VALID

@@ -24,7 +24,7 @@ from evaluations import labels as label_service
 from evaluations.credentials import VerdictCode, generate_private_key, sign_credential
 from evaluations.keys import public_keys_document
 from evaluations.label_documents import verify_label_file
-from evaluations.models import Label
+from evaluations.models import Label, LabelEvent
 from registry.database import db
 from registry.models import AuditEntry, User
 from tests.evaluations.label_builders import (
@@ -71,7 +71,7 @@ def _served_verdict(client: FlaskClient, number: str) -> Any:
         client.get(f"/labels/status/{p}.json").get_json(force=True)
         for p in ("revocation", "suspension")
     ]
-    # Without both lists the verdict says "status not checked" and misses a suspension.
+    # Without both lists the verdict is STATUS_UNKNOWN.
     assert all(isinstance(status_list, dict) for status_list in lists)
     return verify_label_file(credential, keys, lists)
 
@@ -298,6 +298,114 @@ def test_verification_gives_a_distinct_verdict_for_each_problem(
     # A changed field and a borrowed signature are the same fact to a verifier: the
     # signature does not match this content.
     assert outputs["BAD_SIGNATURE"].split(":")[0] == outputs["BAD_SIGNATURE "].split(":")[0]
+
+
+def test_the_cli_says_status_unknown_for_a_revoked_labels_pdf_without_status_lists(
+    app: Flask, client: FlaskClient, runner: FlaskCliRunner, world: LabelWorld, tmp_path: Path
+) -> None:
+    """Offline, a revoked label's PDF (printed while it was valid) never passes for valid."""
+    label = issued_label(world)
+    pdf = tmp_path / "label.pdf"
+    pdf.write_bytes(_pdf(client, label.number).data)
+    label_service.revoke_label(world.authority, label, "Fraud")
+    db.session.commit()
+    keys = tmp_path / "keys.json"
+    keys.write_text(json.dumps(public_keys_document(app.config["BASE_URL"])))
+
+    result = runner.invoke(args=["labels", "verify", str(pdf), "--keys", str(keys)])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"STATUS_UNKNOWN: label {label.number}")
+    assert "revoked or suspended is unknown" in result.output
+    assert f"{BASE_URL}/labels/status/revocation.json" in result.output
+
+    # With the lists the registry serves now, the same file is REVOKED.
+    lists = []
+    for purpose in ("revocation", "suspension"):
+        path = tmp_path / f"{purpose}.json"
+        path.write_bytes(client.get(f"/labels/status/{purpose}.json").data)
+        lists += ["--status-list", str(path)]
+    result = runner.invoke(args=["labels", "verify", str(pdf), "--keys", str(keys), *lists])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"REVOKED: label {label.number}")
+
+
+def test_the_verify_page_says_which_status_it_checked_and_when(
+    client: FlaskClient, world: LabelWorld
+) -> None:
+    label, suspended, revoked = (issued_label(world) for _ in range(3))
+    label_service.suspend_label(world.authority, suspended, "Finding")
+    label_service.revoke_label(world.authority, revoked, "Fraud")
+    db.session.commit()
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    checked = ((label, "VALID"), (suspended, "SUSPENDED"), (revoked, "REVOKED"))
+    for number, code in ((each.number, code) for each, code in checked):
+        page = _verify(client, client.get(f"/labels/{number}.json").data)
+        assert f"({code})" in page
+        source = page[page.index('id="status-source"') :]
+        assert "Status checked against the registry's current status lists at" in source
+        stamp = source[source.index('datetime="') + len('datetime="') :].split('"')[0]
+        assert before <= dt.datetime.fromisoformat(stamp) <= dt.datetime.now(dt.UTC)
+    # A broken file says nothing about any status.
+    assert 'id="status-source"' not in _verify(client, b"{}")
+
+
+def test_the_verify_page_says_status_unknown_for_lists_it_does_not_publish(
+    app: Flask, client: FlaskClient, world: LabelWorld
+) -> None:
+    """A credential with the registry's signature whose status lists live elsewhere (as one
+    signed for an old address before `labels resign`): its status is unknown here."""
+    from evaluations.keys import current_signing_key
+    from evaluations.label_documents import sign_label_credential
+
+    stored = json.loads(issued_label(world).credential)
+    unsigned = {key: value for key, value in stored.items() if key != "proof"}
+    for entry in unsigned["credentialStatus"]:
+        entry["statusListCredential"] = entry["statusListCredential"].replace(
+            BASE_URL, "https://old-address.example"
+        )
+    moved = sign_label_credential(unsigned, current_signing_key(), app.config["BASE_URL"])
+    page = _verify(client, json.dumps(moved).encode())
+    assert "(STATUS_UNKNOWN)" in page
+    assert "Valid (VALID)" not in page and "usa-alert--success" not in page
+    assert "Status unknown" in page
+    assert "https://old-address.example/labels/status/revocation.json" in page
+
+
+def test_the_served_status_list_is_never_near_its_expiry(
+    app: Flask, client: FlaskClient, world: LabelWorld
+) -> None:
+    """At any moment, every worker serves the same signed bytes with over 12 hours left."""
+    from evaluations.labels import publishing
+
+    label = issued_label(world)
+    label_service.suspend_label(world.authority, label, "Finding")
+    db.session.commit()
+    changed = db.session.scalar(
+        select(LabelEvent.at).where(LabelEvent.to_status == "suspended")
+    ).replace(microsecond=0)
+    moments = [changed + dt.timedelta(minutes=minutes) for minutes in range(0, 4 * 24 * 60, 97)]
+    for now in moments:
+        for purpose in ("revocation", "suspension"):
+            served = label_service.status_list_credential(purpose, now=now)
+            valid_from = dt.datetime.fromisoformat(served["validFrom"])
+            valid_until = dt.datetime.fromisoformat(served["validUntil"])
+            assert valid_from <= now
+            assert valid_until - now > dt.timedelta(hours=12)
+            assert valid_until - valid_from == dt.timedelta(hours=24)
+            # Signed at the list's last change or at the latest 00:00 or 12:00 UTC.
+            resigned = valid_from.hour in (0, 12) and valid_from.minute == valid_from.second == 0
+            assert resigned or (purpose == "suspension" and valid_from == changed)
+            # Another worker process (an empty cache) signs the very same bytes.
+            publishing._signed_status_list.cache_clear()
+            assert label_service.status_list_credential(purpose, now=now) == served
+    # The suspension list is signed at the change, so it says the suspension at once.
+    assert label_service.status_list_credential("suspension", now=changed)["validFrom"] == (
+        changed.strftime("%Y-%m-%dT%H:%M:%SZ")
+    )
+    # Served as is: the ttl and Cache-Control agree.
+    response = client.get("/labels/status/suspension.json")
+    ttl = response.get_json(force=True)["credentialSubject"]["ttl"]
+    assert f"max-age={ttl // 1000}" in response.headers["Cache-Control"]
 
 
 def test_the_verify_page_handles_garbage_and_empty_submissions(

@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from procurement import charts
+from procurement.award import Tier, observed_savings
 from procurement.dashboard import (
     CallInput,
     DemandInput,
@@ -27,14 +28,24 @@ from procurement.models import NeedStatus
 from registry.models import OrganisationKind, User
 from tests.procurement import public_builders as build
 
+# 60 licences at 700 against 60 × 800 published; alone, 10 and 20 at 880 (the large firm's
+# flat price), 30 at 750 (the startup's tier from 25): 8 800 + 17 600 + 22 500 = 48 900.
+AWARDED_SAVINGS = observed_savings(
+    [10, 20, 30],
+    Decimal("700"),
+    Decimal("800"),
+    [
+        (Tier(1, Decimal("950")), Tier(25, Decimal("750")), Tier(60, Decimal("700"))),
+        (Tier(1, Decimal("880")),),
+    ],
+)
 AWARDED_CALL = CallInput(
     reference="CALL-00001",
     deadline_passed=True,
     bidder_sizes=("startup", "large"),
     awarded=True,
     winner_size="startup",
-    total_value=Decimal("42500"),
-    counterfactual_value=Decimal("50000"),
+    savings=AWARDED_SAVINGS,
 )
 LOT_A = LotInput(
     reference="LOT-00001",
@@ -56,6 +67,26 @@ LOT_B = LotInput(
     estimated_saving=Decimal("0.5"),
     # Still taking offers: its offers are sealed and count nowhere.
     call=CallInput("CALL-00002", deadline_passed=False, bidder_sizes=("sme", "sme", "sme")),
+)
+# One offer, at half the estimate: no saving is claimed, and the overall figures leave it out.
+LOT_SINGLE = LotInput(
+    reference="LOT-00004",
+    title="Body cameras",
+    status="awarded",
+    currency="EUR",
+    buyer_quantities=(4, 6),
+    estimated_unit_price=Decimal("100"),
+    estimated_saving=Decimal("0.1"),
+    call=CallInput(
+        "CALL-00004",
+        deadline_passed=True,
+        bidder_sizes=("large",),
+        awarded=True,
+        winner_size="large",
+        savings=observed_savings(
+            [4, 6], Decimal("50"), Decimal("100"), [(Tier(1, Decimal("50")),)]
+        ),
+    ),
 )
 LOT_CANCELLED = LotInput(
     reference="LOT-00003",
@@ -87,10 +118,14 @@ def test_lot_figures_by_hand() -> None:
     assert figures.scale == 3
     # 60 × 800 = 48 000 pooled; at a 20 % estimated saving, 60 000 buying alone.
     assert figures.estimated_cost == 48000 and figures.estimated_cost_alone == 60000
-    # 1 − 42 500 / 50 000.
-    assert figures.realised_saving == Decimal("0.15") and figures.offers == 2
+    # 1 − 42 000 / 48 000 and 1 − 42 000 / 48 900.
+    assert figures.saving_vs_estimate == Decimal("0.125") and figures.offers == 2
+    assert figures.saving_vs_standalone == 1 - Decimal(42000) / Decimal(48900)
     sealed = lot_figures(LOT_B)
-    assert sealed.offers is None and sealed.realised_saving is None and sealed.scale == 2
+    assert sealed.offers is None and sealed.savings is None and sealed.scale == 2
+    single = lot_figures(LOT_SINGLE)
+    assert single.savings is not None and not single.savings.claimed
+    assert single.saving_vs_estimate is None and single.saving_vs_standalone is None
 
 
 def test_overview_by_hand() -> None:
@@ -103,11 +138,17 @@ def test_overview_by_hand() -> None:
     summary = overview([LOT_A, LOT_B, LOT_CANCELLED], demand)
     assert summary.lots == 2
     assert summary.buyers_per_lot == Decimal("2.5") and summary.scale == Decimal("2.5")
+    # The single-offer award counts as awarded, but its figures are left out of the savings.
+    with_single = overview([LOT_A, LOT_SINGLE], demand)
+    assert (with_single.awarded_lots, with_single.compared_lots) == (2, 1)
+    assert with_single.single_offer_lots == 1
+    assert with_single.saving_vs_estimate == Decimal("0.125")
     assert (summary.eligible_quantity, summary.pooled_quantity) == (80, 60)
     assert summary.pooled_share == Decimal("0.75")
     # 1 − (48 000 + 2 000) / (60 000 + 4 000).
     assert summary.estimated_saving == Decimal("0.21875")
-    assert summary.realised_saving == Decimal("0.15") and summary.awarded_lots == 1
+    assert summary.saving_vs_estimate == Decimal("0.125") and summary.awarded_lots == 1
+    assert summary.saving_vs_standalone == 1 - Decimal(42000) / Decimal(48900)
     assert summary.calls_past_deadline == 1 and summary.offers_per_call == 2
     assert summary.sme_offer_share == Decimal("0.5") and summary.offers == 2
     assert summary.sme_award_share == 1 and summary.awards == 1
@@ -161,16 +202,19 @@ def test_the_dashboard_shows_the_figures_to_the_authority_only(
         "3.0 × a typical buyer",
         # 60 pooled of 60 + 40 eligible; the unmatched 100 had too few vendors.
         "60.0 % (60 of 100 units)",
-        "Estimated saving</dt><dd>8.0 %",
-        "Realised saving</dt><dd>20.0 % over 1 awarded lot",
+        "Modelled saving of pooling</dt><dd>8.0 %",
+        # 42 500 paid against 50 × 800 published and against 50 × 880 alone.
+        "Saving against the published estimate</dt><dd>-6.2 %",
+        "(1 awarded lot with two offers or more)",
+        "Saving against each buyer buying alone</dt><dd>3.4 %",
         "2.0 over 1 call past the deadline",
         "50.0 % of 2 offers",
         "100.0 % of 1 award",
         'role="img"',
         "<title id=",
         "Figures per lot (1)",
-        "Saving per awarded lot",
-        "53,125.00 EUR",
+        "Savings per awarded lot, beside the number of offers (1)",
+        "44,000.00 EUR",
         "Eligible demand",
     ):
         assert fact in page, fact

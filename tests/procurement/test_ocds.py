@@ -146,7 +146,14 @@ def test_an_awarded_call_has_one_contract_per_buyer(
     assert awarded["value"] == {"amount": 42500.0, "currency": "EUR"}
     assert awarded["suppliers"][0]["name"] == "Startup Vision"
     assert [b["name"] for b in awarded["buyers"]] == ["Brest Metropole", "Quimper Police"]
-    assert "Realised saving 20.0 %" in awarded["description"]
+    # Two offers: 42 500 paid against 50 × 800 published (6.2 % more) and against 50 × 880,
+    # the lowest price either bidder gives 20 or 30 licences alone (3.4 % saved).
+    assert "Offers received: 2." in awarded["description"]
+    assert (
+        "6.2 % more paid against the published estimate (40000.00 EUR)" in (awarded["description"])
+    )
+    assert "3.4 % saved against each buyer" in awarded["description"]
+    assert "realised" not in awarded["description"].lower()
     # The contract runs from the start of its first day through its last (730 days later).
     period = awarded["contractPeriod"]
     assert period == {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from jsonschema import Draft202012Validator
@@ -57,7 +58,14 @@ def test_calls_are_sealed_until_the_deadline_then_show_the_award(
         "850.00",
         "42500.00",
     )
-    assert award["realised_saving"] == 0.2 and award["dropouts"] == 1
+    assert award["dropouts"] == 1 and "realised_saving" not in award
+    savings = award["savings"]
+    assert (savings["offers"], savings["claimed"], savings["reason"]) == (2, True, None)
+    assert savings["against_estimate"] == -0.0625 and savings["estimate_total"] == "40000.00"
+    assert savings["buyers_alone_total"] == "44000.00"
+    assert savings["against_buyers_alone"] == pytest.approx(1 - 42500 / 44000)
+    assert savings["against_previous_prices"] is None and savings["previous_prices"]
+    assert award["modelled_pooling_effect"]["saving"] == 0.2
     assert [c["buyer"] for c in award["contracts"]] == ["Brest Metropole", "Quimper Police"]
     assert body["links"]["ocds"].endswith(f"/procurement/ocds/{call.ocid}.json")
     assert client.get("/api/v1/calls/2147483647").status_code == 404

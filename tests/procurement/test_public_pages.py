@@ -100,8 +100,13 @@ def test_after_the_award_the_outcome_is_public(
         startup.solution.name,
         "850.00 EUR",
         "42,500.00 EUR",
-        # The counterfactual in words: 42 500 × 1.25 = 53 125.
-        "they would have paid 53,125.00 EUR: a realised saving of 20.0 %",
+        # 42 500 paid for 50 licences against 50 × 800 published, and against 50 × 880 (the
+        # lowest price either bidder gives 20 or 30 licences alone).
+        "<dt>Offers received</dt><dd>2</dd>",
+        "6.2 % more paid",
+        "against 40,000.00 EUR",
+        "3.4 % saved",
+        "against 44,000.00 EUR",
         "Contracts, one per buyer (2)",
         award.lines[0].reference,
         "17,000.00 EUR",

@@ -32,6 +32,18 @@ CASES = [
     Case("labels.verify", "POST", "/verify", everyone(200), {"pasted": "garbage"}),
     Case("labels.manage", "GET", "/labels/{label_number}/manage", authority_only(200)),
     Case("labels.manage", "GET", f"/labels/{UNKNOWN}/manage", authority_only(404)),
+    Case(
+        "labels.suspended_with_vendor",
+        "GET",
+        "/labels/vendor/{label_vendor}/suspended",
+        authority_only(200),
+    ),
+    Case(
+        "labels.suspended_with_vendor",
+        "GET",
+        "/labels/vendor/999999/suspended",
+        authority_only(404),
+    ),
     Case("labels_api.labels", "GET", "/api/v1/labels?status=valid", everyone(200)),
     Case("labels_api.label", "GET", "/api/v1/labels/{label_number}", everyone(200)),
     Case("labels_api.label", "GET", f"/api/v1/labels/{UNKNOWN}", everyone(404)),
@@ -141,4 +153,5 @@ def extend_world(world: dict[str, Any]) -> dict[str, Any]:
         "revocation_to_refuse": proposals[1].id,
         "label_to_withdraw": issued[5].number,
         "revocation_to_withdraw": proposals[2].id,
+        "label_vendor": people["vendor"].organisation_id,
     }

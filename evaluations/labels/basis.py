@@ -1,0 +1,162 @@
+"""A label's status follows its basis: the vendor, the norm and the solution it was issued for.
+
+The rules (README "Labels", docs/DESIGN.md "Label"):
+
+- Vendor organisation suspended: each of its valid labels is suspended through
+  `suspend_label`, reason "Vendor organisation suspended: <reason>". Reactivating the
+  organisation reinstates nothing by itself: the authority reinstates each label
+  (`labels_suspended_with_vendor` lists them).
+- Norm withdrawn: its labels keep their status until their expiry date, but are due for
+  re-certification at once (no version of the norm is left to renew them under), so they no
+  longer make a solution eligible for a joint call.
+- Norm version superseded: its labels are due for re-certification after the transition date.
+- Solution archived: its labels stay as certified; pages say the vendor no longer offers it.
+
+The registry announces suspensions and withdrawals (registry.events); `register(app)`
+subscribes, and the reactions run in the announcing transaction, so each label change and its
+audit entry commit with their cause.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import select
+
+from catalog.models import Solution, SolutionStatus
+from catalog.search import enqueue_solution_change
+from evaluations.labels.dates import today
+from evaluations.labels.status_changes import (
+    LIVE_STATUSES,
+    MAX_REASON_LENGTH,
+    recertification_due,
+    suspend_label,
+)
+from evaluations.models import Label, LabelStatus
+from registry import events
+from registry.database import db
+from registry.models import Organisation, OrganisationStatus, User
+from registry.norms.models import Norm, NormStatus, NormVersion, NormVersionStatus
+
+VENDOR_SUSPENDED = "Vendor organisation suspended: "
+# The daily job looks this far back for transition dates that passed, so a missed run or two
+# still brings the catalog's "re-certification due" up to date.
+CATCH_UP_DAYS = 7
+NO_LONGER_OFFERED = "The vendor no longer offers this solution."
+
+
+def suspend_labels_of_vendor(actor: User | None, organisation: Organisation, reason: str) -> None:
+    """Suspend every valid label of a suspended vendor, naming the organisation's suspension."""
+    text = f"{VENDOR_SUSPENDED}{reason.strip()}"[:MAX_REASON_LENGTH]
+    for label in db.session.scalars(
+        select(Label)
+        .where(Label.vendor_id == organisation.id, Label.status == LabelStatus.VALID)
+        .order_by(Label.id)
+    ).all():
+        suspend_label(actor, label, text)
+
+
+def labels_suspended_with_vendor(organisation_id: int) -> list[Label]:
+    """The vendor's labels still suspended because the organisation was, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Label)
+            .where(
+                Label.vendor_id == organisation_id,
+                Label.status == LabelStatus.SUSPENDED,
+                Label.status_reason.startswith(VENDOR_SUSPENDED, autoescape=True),
+            )
+            .order_by(Label.id)
+        )
+    )
+
+
+def _log_solutions_of_norm(norm: Norm, reason: str) -> None:
+    """The catalog shows "re-certification due": log each solution holding a live label."""
+    solution_ids = db.session.scalars(
+        select(Label.solution_id)
+        .join(NormVersion, NormVersion.id == Label.norm_version_id)
+        .where(NormVersion.norm_id == norm.id, Label.status.in_(LIVE_STATUSES))
+        .distinct()
+    ).all()
+    for solution_id in sorted(solution_ids):
+        enqueue_solution_change(solution_id, reason)
+
+
+def log_newly_due(on: dt.date | None = None) -> int:
+    """Log for the search index each solution whose label became due for re-certification in
+    the last CATCH_UP_DAYS days (a transition date passed); returns how many (daily job)."""
+    day = on or today()
+    solution_ids = db.session.scalars(
+        select(Label.solution_id)
+        .join(NormVersion, NormVersion.id == Label.norm_version_id)
+        .where(
+            Label.status.in_(LIVE_STATUSES),
+            NormVersion.status == NormVersionStatus.SUPERSEDED,
+            NormVersion.transition_date < day,
+            NormVersion.transition_date >= day - dt.timedelta(days=CATCH_UP_DAYS),
+        )
+        .distinct()
+    ).all()
+    for solution_id in sorted(solution_ids):
+        enqueue_solution_change(solution_id, "label.recertification_due")
+    return len(solution_ids)
+
+
+def basis_notice(label: Label, on: dt.date | None = None) -> str:
+    """Why the label is due for re-certification, in words ("" when it is not)."""
+    if not recertification_due(label, on):
+        return ""
+    version = label.norm_version
+    norm = version.norm
+    if norm.status is NormStatus.WITHDRAWN:
+        when = f" on {norm.withdrawn_at:%Y-%m-%d}" if norm.withdrawn_at else ""
+        why = f": {norm.withdrawal_reason}" if norm.withdrawal_reason else ""
+        return (
+            f"{norm.code} was withdrawn{when}{why}. The label stays in force until its expiry "
+            "date but cannot be renewed under this norm: re-certification is due."
+        )
+    successor = version.superseded_by
+    replaced = f" by version {successor.number}" if successor is not None else ""
+    return (
+        f"{version.label} was superseded{replaced} and its transition date "
+        f"({version.transition_date}) has passed: re-certification is due."
+    )
+
+
+def solution_offered(label: Label) -> bool:
+    """Whether the vendor still offers the labelled solution (published by an active vendor)."""
+    solution = label.solution
+    return (
+        solution.status is SolutionStatus.PUBLISHED
+        and solution.vendor.status is OrganisationStatus.ACTIVE
+    )
+
+
+def archived_solution_ids(solution_ids: list[int]) -> set[int]:
+    """Those of these solutions their vendor archived."""
+    if not solution_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Solution.id).where(
+                Solution.id.in_(solution_ids), Solution.status == SolutionStatus.ARCHIVED
+            )
+        )
+    )
+
+
+def _on_organisation_suspended(actor: User, organisation: Organisation, reason: str) -> None:
+    suspend_labels_of_vendor(actor, organisation, reason)
+
+
+def _on_norm_withdrawn(norm: Norm, **_: Any) -> None:
+    _log_solutions_of_norm(norm, "norm.withdrawn")
+
+
+def register(app: Flask) -> None:
+    """Make labels follow their vendor's suspension and their norm's withdrawal."""
+    events.subscribe(app, "organisation.suspended", _on_organisation_suspended)
+    events.subscribe(app, "norm.withdrawn", _on_norm_withdrawn)
