@@ -307,7 +307,7 @@ def test_the_cli_says_status_unknown_for_a_revoked_labels_pdf_without_status_lis
     label = issued_label(world)
     pdf = tmp_path / "label.pdf"
     pdf.write_bytes(_pdf(client, label.number).data)
-    label_service.revoke_label(world.authority, label, "Fraud")
+    revoke(world, label, "Fraud")
     db.session.commit()
     keys = tmp_path / "keys.json"
     keys.write_text(json.dumps(public_keys_document(app.config["BASE_URL"])))
@@ -334,7 +334,7 @@ def test_the_verify_page_says_which_status_it_checked_and_when(
 ) -> None:
     label, suspended, revoked = (issued_label(world) for _ in range(3))
     label_service.suspend_label(world.authority, suspended, "Finding")
-    label_service.revoke_label(world.authority, revoked, "Fraud")
+    revoke(world, revoked, "Fraud")
     db.session.commit()
     before = dt.datetime.now(dt.UTC).replace(microsecond=0)
     checked = ((label, "VALID"), (suspended, "SUSPENDED"), (revoked, "REVOKED"))
