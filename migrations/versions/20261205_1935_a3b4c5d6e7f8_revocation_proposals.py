@@ -1,7 +1,7 @@
 """Revocation proposals: one officer proposes, a second confirms or refuses (four eyes).
 
 Revision ID: a3b4c5d6e7f8
-Revises: e1f2a3b4c5d6
+Revises: f2a3b4c5d6e7
 Create Date: 2026-12-05 19:35:00
 """
 
@@ -12,7 +12,7 @@ import registry.database
 
 
 revision = 'a3b4c5d6e7f8'
-down_revision = 'e1f2a3b4c5d6'
+down_revision = 'f2a3b4c5d6e7'
 branch_labels = None
 depends_on = None
 
