@@ -52,7 +52,7 @@ def _init_labels(app: Flask) -> None:
     from evaluations.demo_labels import seed_demo_labels
     from evaluations.labels import basis, certified_counts, expire_at_start_up, signed_address
     from registry.cli import add_demo_seeder
-    from registry.navigation import ALL_ROLES, SIGNED_IN, NavEntry, add_nav_entry
+    from registry.navigation import ALL_ROLES, AUTHORITY, SIGNED_IN, NavEntry, add_nav_entry
 
     app.register_blueprint(label_views.bp)
     app.register_blueprint(label_api.bp)
@@ -60,6 +60,17 @@ def _init_labels(app: Flask) -> None:
     add_nav_entry(app, NavEntry("Labels", "labels.index", ALL_ROLES, 40))
     add_nav_entry(
         app, NavEntry("Decisions", "labels.decisions", ALL_ROLES, 41, on_dashboard=SIGNED_IN)
+    )
+    # The second officer finds the revocations that wait for a confirmation on the dashboard.
+    add_nav_entry(
+        app,
+        NavEntry(
+            "Revocation proposals",
+            "labels.revocation_proposals",
+            AUTHORITY,
+            42,
+            on_dashboard=AUTHORITY,
+        ),
     )
     add_demo_seeder(app, "labels", seed_demo_labels, order=50)
     register_certified_counter(app, certified_counts)

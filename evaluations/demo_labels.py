@@ -26,7 +26,7 @@ from evaluations.models import (
     Score,
 )
 from registry.database import db, utcnow
-from registry.demo import AUTHORITY_EMAIL, DEMO_DOMAIN, EVALUATION_BODIES
+from registry.demo import AUTHORITY_EMAIL, DEMO_DOMAIN, DEPUTY_EMAIL, EVALUATION_BODIES
 from registry.models import User
 from registry.norms.models import CriterionKind, Norm, NormVersion, NormVersionStatus
 
@@ -207,10 +207,20 @@ def seed_demo_labels() -> list[Any]:
         f"{DEMO_MARK} the vendor has not answered the authority's request for the test "
         "report of its latest firmware within the time allowed.",
     )
-    label_service.revoke_label(
-        authority,
-        valid[4],
-        f"{DEMO_MARK} the certified configuration is no longer the one delivered to buyers.",
-    )
+    # Revocation takes two officers: the authority proposes, the deputy confirms.
+    deputy = _user(DEPUTY_EMAIL)
+    if deputy is not None:
+        proposal = label_service.propose_revocation(
+            authority,
+            valid[4],
+            f"{DEMO_MARK} the certified configuration is no longer the one delivered to buyers.",
+        )
+        label_service.confirm_revocation(deputy, proposal)
+        # One more waits for the deputy: it shows on the dashboard's revocation proposals.
+        label_service.propose_revocation(
+            authority,
+            valid[2],
+            f"{DEMO_MARK} the vendor sold the certified model with a camera the norm excludes.",
+        )
     db.session.flush()
     return []

@@ -1,5 +1,5 @@
 """Public label pages (HTML, PDF, credential, status lists), the decision log, verification,
-and the authority's suspend / reinstate / revoke forms."""
+and the authority's suspend / reinstate forms and revocation by two officers."""
 
 from __future__ import annotations
 
@@ -43,11 +43,11 @@ from evaluations.label_documents import (
     load_label_credential,
     verify_label_file,
 )
-from evaluations.models import Label, LabelEvent, LabelStatus
+from evaluations.models import Label, LabelEvent, LabelRevocationProposal, LabelStatus
 from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
-from registry.forms import InputForm
+from registry.forms import ConfirmForm, InputForm, ReasonForm
 from registry.models import Organisation, Role
 from registry.norms.models import NormVersion
 
@@ -317,6 +317,7 @@ def manage(number: str) -> str:
         facts=label_service.label_facts(label),
         form=LabelReasonForm(),
         no_longer_offered=label_service.NO_LONGER_OFFERED,
+        proposal=label_service.pending_revocation(label),
         **_basis(label),
     )
 
@@ -369,11 +370,100 @@ def reinstate(number: str) -> Any:
     return _change(number, label_service.reinstate_label, "is valid again")
 
 
-@bp.post("/labels/<number>/revoke")
+# --- Revocation by two officers ----------------------------------------------------------------
+
+
+@bp.get("/labels/revocations")
 @roles_required(Role.AUTHORITY)
-def revoke(number: str) -> Any:
-    """Revoke a label for good."""
-    return _change(number, label_service.revoke_label, "is revoked")
+def revocation_proposals() -> str:
+    """The pending revocation proposals, for the second officer to confirm or refuse."""
+    return render_template(
+        "evaluations/labels/revocations.html", proposals=label_service.pending_revocations()
+    )
+
+
+def _proposal_or_404(number: str, proposal_id: int) -> LabelRevocationProposal:
+    label = _label_or_404(number)
+    proposal = db.session.get(LabelRevocationProposal, proposal_id)
+    if proposal is None or proposal.label_id != label.id:
+        abort(404)
+    return proposal
+
+
+def _run(number: str, call: Any, done: str) -> Any:
+    try:
+        call()
+    except RuleViolation as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("labels.manage", number=number))
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("labels.manage", number=number))
+
+
+@bp.post("/labels/<number>/revocation")
+@roles_required(Role.AUTHORITY)
+def propose_revocation(number: str) -> Any:
+    """Propose to revoke a label; a second officer confirms or refuses."""
+    label = _label_or_404(number)
+    form = LabelReasonForm()
+    if not form.validate_on_submit():
+        flash("Give a reason; it is published in the decision log.", "error")
+        return redirect(url_for("labels.manage", number=number))
+    return _run(
+        number,
+        lambda: label_service.propose_revocation(g.user, label, form.reason.data or ""),
+        f"Revocation of label {number} proposed. It waits for a second officer.",
+    )
+
+
+@bp.post("/labels/<number>/revocation/<int:proposal_id>/confirm")
+@roles_required(Role.AUTHORITY)
+def confirm_revocation(number: str, proposal_id: int) -> Any:
+    """A second officer confirms the proposal: the label is revoked."""
+    proposal = _proposal_or_404(number, proposal_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    response = _run(
+        number,
+        lambda: label_service.confirm_revocation(g.user, proposal),
+        f"Label {number} is revoked. The vendor was notified.",
+    )
+    if proposal.label.status is LabelStatus.REVOKED:
+        # The PDF prints the status: render the new one now, not on a visitor's request.
+        label_service.warm_label_pdf(proposal.label)
+    return response
+
+
+@bp.post("/labels/<number>/revocation/<int:proposal_id>/refuse")
+@roles_required(Role.AUTHORITY)
+def refuse_revocation(number: str, proposal_id: int) -> Any:
+    """A second officer refuses the proposal, with a note: the label stays as it is."""
+    proposal = _proposal_or_404(number, proposal_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash("Say why you refuse; the proposing officer reads it.", "error")
+        return redirect(url_for("labels.manage", number=number))
+    return _run(
+        number,
+        lambda: label_service.refuse_revocation(g.user, proposal, form.reason.data or ""),
+        f"Revocation of label {number} refused. The label stays as it is.",
+    )
+
+
+@bp.post("/labels/<number>/revocation/<int:proposal_id>/withdraw")
+@roles_required(Role.AUTHORITY)
+def withdraw_revocation(number: str, proposal_id: int) -> Any:
+    """The proposing officer withdraws the proposal."""
+    proposal = _proposal_or_404(number, proposal_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return _run(
+        number,
+        lambda: label_service.withdraw_revocation(g.user, proposal),
+        f"Revocation proposal for label {number} withdrawn.",
+    )
 
 
 # --- Verification -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -308,6 +309,49 @@ class LabelEvent(Base):
     __table_args__ = (Index("ix_label_event_at", "at"),)
 
 
+class RevocationProposalStatus(enum.StrEnum):
+    """Where a proposal to revoke a label stands; only PENDING awaits a second officer."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    WITHDRAWN = "withdrawn"
+    REFUSED = "refused"
+
+
+class LabelRevocationProposal(Base):
+    """One officer's proposal to revoke a label, confirmed or refused by another (four eyes).
+
+    Internal to the authority: the label keeps its status until a second officer confirms.
+    """
+
+    __tablename__ = "label_revocation_proposal"
+
+    id: Mapped[int_pk]
+    label_id: Mapped[int] = mapped_column(ForeignKey("label.id"), index=True)
+    status: Mapped[RevocationProposalStatus] = mapped_column(enum_column(RevocationProposalStatus))
+    reason: Mapped[str] = mapped_column(Text)
+    proposed_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    proposed_at: Mapped[created_at]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[dt.datetime | None]
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+    label: Mapped[Label] = relationship()
+    proposed_by: Mapped[User] = relationship(foreign_keys=[proposed_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        # One pending proposal per label, held by the database under concurrent requests.
+        Index(
+            "uq_label_revocation_proposal_one_pending",
+            "label_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+
 __all__ = [
     "Assignment",
     "AssignmentStatus",
@@ -319,7 +363,9 @@ __all__ = [
     "Label",
     "LabelCounter",
     "LabelEvent",
+    "LabelRevocationProposal",
     "LabelStatus",
     "Resolution",
+    "RevocationProposalStatus",
     "Score",
 ]

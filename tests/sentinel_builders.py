@@ -26,6 +26,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from catalog import lists
+from evaluations import labels as label_service
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation, Label
 from procurement import calls, ocds, services
@@ -355,8 +356,8 @@ def _evaluation(world: SentinelWorld, create_user: Callable[..., User]) -> None:
 
 def decide(world: SentinelWorld) -> Label:
     """Certify the scored evaluation; its label is public (with the decision's public
-    statement, on the decision log), its evidence, conflict, justifications and the decision's
-    internal rationale stay private."""
+    statement, on the decision log), its evidence, conflict, justifications, the decision's
+    internal rationale and a pending proposal to revoke it stay private."""
     assert world.authority is not None and world.evaluation is not None
     rationale = text_sentinel("decision's internal rationale")
     level_reason = text_sentinel("reason for a lower level")
@@ -373,7 +374,13 @@ def decide(world: SentinelWorld) -> Label:
     db.session.commit()
     label = db.session.scalar(select(Label).where(Label.evaluation_id == decided.id))
     assert label is not None
+    # A revocation proposal waits for a second officer: until confirmed it is internal.
+    reason = text_sentinel("pending revocation proposal's reason")
+    proposal = label_service.propose_revocation(world.authority, label, reason.value)
+    db.session.commit()
+    world.always.append(reason)
     world.add_ids("number", [label.number])
+    world.add_ids("proposal_id", [proposal.id])
     return label
 
 

@@ -30,6 +30,7 @@ What is public and what is not (docs/DESIGN.md "Roles" and "Entities", README "P
 | evaluators' justifications (scores, 0–5, cannot be sentinels) | never |
 | a certification decision's public statement | yes, with the label (decision log, label page) |
 | a decision's internal rationale, the reason for a lower level | never |
+| a pending revocation proposal's reason | never (published only once a second officer confirms) |
 | draft solutions: name, summary, description | never |
 | draft norms and draft versions: code, criteria titles and guidance | never |
 | shortlists: names and notes | never |

@@ -54,6 +54,7 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
                 "Decisions",
                 "Users",
                 "Procurement dashboard",
+                "Revocation proposals",
             },
         ),
         (

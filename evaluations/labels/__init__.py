@@ -10,6 +10,7 @@ rendered from the stored credential plus the row's status, cached by content.
 - ``events``: the history every change writes (event, audit entry, search-index change, mail).
 - ``issuing``: issuing the label of a certified evaluation.
 - ``status_changes``: suspension, reinstatement, revocation, expiry, recertification.
+- ``revocation``: revocation by two officers (one proposes, another confirms or refuses).
 - ``publishing``: the public label, its facts, credential and PDF, the status lists, counts.
 - ``basis``: how a label follows its vendor, norm and solution (suspension, withdrawal,
   archiving) and why it is due for re-certification.
@@ -50,6 +51,14 @@ from evaluations.labels.publishing import (
     status_lists,
     warm_label_pdf,
 )
+from evaluations.labels.revocation import (
+    confirm_revocation,
+    pending_revocation,
+    pending_revocations,
+    propose_revocation,
+    refuse_revocation,
+    withdraw_revocation,
+)
 from evaluations.labels.status_changes import (
     LIVE_STATUSES,
     MAX_REASON_LENGTH,
@@ -58,7 +67,6 @@ from evaluations.labels.status_changes import (
     recertification_due,
     recertification_due_clause,
     reinstate_label,
-    revoke_label,
     suspend_label,
 )
 
@@ -76,6 +84,7 @@ __all__ = [
     "basis_notice",
     "build_label_facts",
     "certified_counts",
+    "confirm_revocation",
     "criteria_results",
     "expire_at_start_up",
     "expire_labels",
@@ -86,12 +95,15 @@ __all__ = [
     "label_pdf_path",
     "labels_suspended_with_vendor",
     "log_newly_due",
+    "pending_revocation",
+    "pending_revocations",
+    "propose_revocation",
     "public_statement_of",
     "public_statement_text",
     "recertification_due",
     "recertification_due_clause",
+    "refuse_revocation",
     "reinstate_label",
-    "revoke_label",
     "sign_label",
     "solution_offered",
     "status_indices",
@@ -101,4 +113,5 @@ __all__ = [
     "today",
     "verification_url",
     "warm_label_pdf",
+    "withdraw_revocation",
 ]

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyotp
+
 from catalog.models import Solution
 from evaluations import labels as label_service
 from evaluations.models import (
@@ -44,6 +46,8 @@ class LabelWorld:
     evaluators: list[User]
     version: NormVersion
     solutions: list[Solution] = field(default_factory=list)
+    # A second authority officer, made on first use by `second_officer`.
+    deputy: User | None = None
 
 
 def make_world(create_user: Callable[..., User], code: str | None = None) -> LabelWorld:
@@ -177,6 +181,28 @@ def certified_evaluation(
             )
     db.session.commit()
     return evaluation
+
+
+def second_officer(world: LabelWorld) -> User:
+    """Another officer of the world's authority (a revocation takes two), with the same password."""
+    if world.deputy is None:
+        world.deputy = User(
+            organisation_id=world.authority.organisation_id,
+            email=f"deputy-{secrets.token_hex(4)}@example.org",
+            full_name="Deputy Officer",
+            password_hash=world.authority.password_hash,
+            is_org_admin=False,
+            totp_secret=pyotp.random_base32(),
+        )
+        db.session.add(world.deputy)
+        db.session.commit()
+    return world.deputy
+
+
+def revoke(world: LabelWorld, label: Label, reason: str) -> Label:
+    """Revoke through the two officers: the authority proposes, its second officer confirms."""
+    proposal = label_service.propose_revocation(world.authority, label, reason)
+    return label_service.confirm_revocation(second_officer(world), proposal)
 
 
 def issued_label(

@@ -24,7 +24,13 @@ from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.models import AuditEntry, Organisation, OrganisationStatus, User
 from registry.norms import services as norm_services
-from tests.evaluations.label_builders import LabelWorld, issued_label, make_world, supersede
+from tests.evaluations.label_builders import (
+    LabelWorld,
+    issued_label,
+    make_world,
+    revoke,
+    supersede,
+)
 
 
 @pytest.fixture
@@ -75,7 +81,7 @@ def test_suspending_the_vendor_suspends_each_valid_label_until_the_authority_rei
 ) -> None:
     label = issued_label(world)
     other = issued_label(world)
-    label_service.revoke_label(world.authority, other, "Fraud")
+    revoke(world, other, "Fraud")
     _reindex()
     assert _catalog_hit(client, label.solution_id) is not None
     organisation = db.session.get(Organisation, world.vendor.organisation_id)

@@ -24,6 +24,7 @@ from tests.evaluations.label_builders import (
     certified_evaluation,
     issued_label,
     make_world,
+    revoke,
     supersede,
 )
 
@@ -103,7 +104,7 @@ def test_status_changes_need_a_reason_and_keep_their_history(app: Flask, world: 
     with pytest.raises(RuleViolation, match="suspended"):
         label_service.suspend_label(world.authority, label, "Again")
     label_service.reinstate_label(world.authority, label, "Fix verified")
-    label_service.revoke_label(world.authority, label, "Fraud")
+    revoke(world, label, "Fraud")
     db.session.commit()
     with pytest.raises(RuleViolation, match="revoked"):
         label_service.reinstate_label(world.authority, label, "Please")
@@ -185,7 +186,7 @@ def test_gap_view_counts_solutions_with_a_valid_label(world: LabelWorld) -> None
     second = issued_label(world)
     counts = label_service.certified_counts()
     assert counts[("operation-prevention", "video-analysis")] == 2
-    label_service.revoke_label(world.authority, second, "Withdrawn")
+    revoke(world, second, "Withdrawn")
     db.session.commit()
     assert label_service.certified_counts()[("operation-prevention", "video-analysis")] == 1
     assert first.status is LabelStatus.VALID

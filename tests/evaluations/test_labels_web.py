@@ -27,7 +27,14 @@ from evaluations.label_documents import verify_label_file
 from evaluations.models import Label, LabelEvent
 from registry.database import db
 from registry.models import AuditEntry, User
-from tests.evaluations.label_builders import LabelWorld, issued_label, make_world, supersede
+from tests.evaluations.label_builders import (
+    LabelWorld,
+    issued_label,
+    make_world,
+    revoke,
+    second_officer,
+    supersede,
+)
 
 BASE_URL = "http://127.0.0.1:5000"
 
@@ -84,13 +91,15 @@ def test_the_page_shows_the_status_first_then_the_facts(
 
 @pytest.mark.parametrize(
     ("action", "word"),
-    [("suspend_label", "SUSPENDED"), ("revoke_label", "REVOKED"), (None, "EXPIRED")],
+    [("suspend_label", "SUSPENDED"), ("revoke", "REVOKED"), (None, "EXPIRED")],
 )
 def test_each_status_is_unmistakable(
     client: FlaskClient, world: LabelWorld, action: str | None, word: str
 ) -> None:
     label = issued_label(world)
-    if action:
+    if action == "revoke":
+        revoke(world, label, "Because of a finding")
+    elif action:
         getattr(label_service, action)(world.authority, label, "Because of a finding")
     else:
         label.expires_on = label_service.today() - dt.timedelta(days=1)
@@ -221,7 +230,7 @@ def test_the_served_credential_verifies_and_follows_the_status(
     label_service.reinstate_label(world.authority, label, "Fixed")
     db.session.commit()
     assert _served_verdict(client, label.number).code == VerdictCode.VALID
-    label_service.revoke_label(world.authority, label, "Fraud")
+    revoke(world, label, "Fraud")
     db.session.commit()
     assert _served_verdict(client, label.number).code == VerdictCode.REVOKED
     status_list = client.get("/labels/status/revocation.json")
@@ -253,7 +262,7 @@ def test_verification_gives_a_distinct_verdict_for_each_problem(
     app: Flask, client: FlaskClient, runner: FlaskCliRunner, world: LabelWorld, tmp_path: Path
 ) -> None:
     label, other, revoked = (issued_label(world) for _ in range(3))
-    label_service.revoke_label(world.authority, revoked, "Fraud")
+    revoke(world, revoked, "Fraud")
     db.session.commit()
     credential = client.get(f"/labels/{label.number}.json").data
     other_credential = client.get(f"/labels/{other.number}.json").data
@@ -298,7 +307,7 @@ def test_the_cli_says_status_unknown_for_a_revoked_labels_pdf_without_status_lis
     label = issued_label(world)
     pdf = tmp_path / "label.pdf"
     pdf.write_bytes(_pdf(client, label.number).data)
-    label_service.revoke_label(world.authority, label, "Fraud")
+    revoke(world, label, "Fraud")
     db.session.commit()
     keys = tmp_path / "keys.json"
     keys.write_text(json.dumps(public_keys_document(app.config["BASE_URL"])))
@@ -325,7 +334,7 @@ def test_the_verify_page_says_which_status_it_checked_and_when(
 ) -> None:
     label, suspended, revoked = (issued_label(world) for _ in range(3))
     label_service.suspend_label(world.authority, suspended, "Finding")
-    label_service.revoke_label(world.authority, revoked, "Fraud")
+    revoke(world, revoked, "Fraud")
     db.session.commit()
     before = dt.datetime.now(dt.UTC).replace(microsecond=0)
     checked = ((label, "VALID"), (suspended, "SUSPENDED"), (revoked, "REVOKED"))
@@ -459,8 +468,8 @@ def test_the_label_list_filters_by_status(client: FlaskClient, world: LabelWorld
     assert client.get("/api/v1/labels/STR-2026-99999").status_code == 404
 
 
-def test_the_authority_suspends_reinstates_and_revokes_through_the_forms(
-    client: FlaskClient, world: LabelWorld, login: Callable[..., Any]
+def test_the_authority_suspends_reinstates_and_two_officers_revoke_through_the_forms(
+    app: Flask, client: FlaskClient, world: LabelWorld, login: Callable[..., Any]
 ) -> None:
     label = issued_label(world)
     number = label.number
@@ -470,13 +479,27 @@ def test_the_authority_suspends_reinstates_and_revokes_through_the_forms(
     assert "Give a reason" in refused.get_data(as_text=True)
     client.post(f"/labels/{number}/suspend", data={"reason": "Finding"})
     client.post(f"/labels/{number}/reinstate", data={"reason": "Fixed"})
-    client.post(f"/labels/{number}/revoke", data={"reason": "Fraud"})
+    client.post(f"/labels/{number}/revocation", data={"reason": "Fraud"})
+    own = client.get(f"/labels/{number}/manage").get_data(as_text=True)
+    assert "waiting for a second officer" in own and "Withdraw" in own
+    assert "Confirm revocation" not in own
+    deputy = app.test_client()
+    login(deputy, second_officer(world))
+    listed = deputy.get("/labels/revocations").get_data(as_text=True)
+    assert number in listed and world.authority.email in listed
+    other = deputy.get(f"/labels/{number}/manage").get_data(as_text=True)
+    assert "Confirm revocation" in other and "Refuse" in other
+    proposal = label_service.pending_revocation(label)
+    assert proposal is not None
+    deputy.post(f"/labels/{number}/revocation/{proposal.id}/confirm")
     final = client.post(f"/labels/{number}/reinstate", data={"reason": "Please"})
     assert final.status_code == 302
     db.session.expire_all()
     found = db.session.scalar(select(Label).where(Label.number == number))
     assert found is not None
     assert [e.action for e in found.events] == ["issued", "suspended", "reinstated", "revoked"]
+    assert found.events[-1].actor_id == second_officer(world).id
+    assert found.events[-1].reason == "Fraud"
 
 
 def test_a_vendor_cannot_change_a_label(
@@ -484,7 +507,8 @@ def test_a_vendor_cannot_change_a_label(
 ) -> None:
     label = issued_label(world)
     login(client, world.vendor)
-    assert client.post(f"/labels/{label.number}/revoke", data={"reason": "x"}).status_code == 403
+    revocation = client.post(f"/labels/{label.number}/revocation", data={"reason": "x"})
+    assert revocation.status_code == 403
     assert client.get(f"/labels/{label.number}/manage").status_code == 403
     db.session.expire_all()
     assert label.status.value == "valid"

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import current_app
 
+from evaluations import labels as label_service
 from tests.evaluations.label_builders import LabelWorld, issued_label, published_version
 from tests.routing import WRITE, Case, authority_only, everyone
 
@@ -63,39 +64,94 @@ CASES = [
         {"reason": "Route walk"},
         phase=WRITE,
     ),
+    Case("labels.revocation_proposals", "GET", "/labels/revocations", authority_only(200)),
     Case(
-        "labels.revoke",
+        "labels.propose_revocation",
         "POST",
-        "/labels/{label_to_revoke}/revoke",
+        "/labels/{label_to_propose}/revocation",
         authority_only(302),
         {"reason": "Route walk"},
         phase=WRITE,
     ),
     Case(
-        "labels.revoke",
+        "labels.propose_revocation",
         "POST",
-        f"/labels/{UNKNOWN}/revoke",
+        f"/labels/{UNKNOWN}/revocation",
         authority_only(404),
         {"reason": "Route walk"},
+        phase=WRITE,
+    ),
+    Case(
+        "labels.confirm_revocation",
+        "POST",
+        "/labels/{label_to_revoke}/revocation/{revocation_to_confirm}/confirm",
+        authority_only(302),
+        phase=WRITE,
+    ),
+    Case(
+        # A proposal is confirmed on its own label's address only.
+        "labels.confirm_revocation",
+        "POST",
+        "/labels/{label_number}/revocation/{revocation_to_refuse}/confirm",
+        authority_only(404),
+        phase=WRITE,
+    ),
+    Case(
+        "labels.refuse_revocation",
+        "POST",
+        "/labels/{label_to_refuse}/revocation/{revocation_to_refuse}/refuse",
+        authority_only(302),
+        {"reason": "Route walk"},
+        phase=WRITE,
+    ),
+    Case(
+        "labels.withdraw_revocation",
+        "POST",
+        "/labels/{label_to_withdraw}/revocation/{revocation_to_withdraw}/withdraw",
+        authority_only(302),
+        phase=WRITE,
+    ),
+    Case(
+        "labels.withdraw_revocation",
+        "POST",
+        f"/labels/{UNKNOWN}/revocation/1/withdraw",
+        authority_only(404),
         phase=WRITE,
     ),
 ]
 
 
 def extend_world(world: dict[str, Any]) -> dict[str, Any]:
-    """Three valid labels of the vendor's solutions: one to read, one to suspend, one to revoke."""
+    """Valid labels of the vendor's solutions: one to read, one to suspend, one to propose for
+    revocation, and three with a pending proposal (to confirm, refuse, withdraw).
+
+    The proposals to confirm and refuse are the authority's second officer's, so the route walk's
+    officer may decide them; the one to withdraw is the walking officer's own.
+    """
     people = world["people"]
+    authority = people["authority"]
+    deputy = next(u for u in authority.organisation.users if u.id != authority.id)
     with current_app.test_request_context():
         labels = LabelWorld(
-            authority=people["authority"],
+            authority=authority,
             vendor=people["vendor"],
             evaluators=[people["evaluator"]],
             version=published_version("ROUTE-LABELS"),
         )
-        numbers = [issued_label(labels).number for _ in range(3)]
+        issued = [issued_label(labels) for _ in range(6)]
+        proposals = [
+            label_service.propose_revocation(officer, label, "Route walk")
+            for officer, label in zip((deputy, deputy, authority), issued[3:], strict=True)
+        ]
     return {
-        "label_number": numbers[0],
-        "label_to_suspend": numbers[1],
-        "label_to_revoke": numbers[2],
+        "label_number": issued[0].number,
+        "label_to_suspend": issued[1].number,
+        "label_to_propose": issued[2].number,
+        "label_to_revoke": issued[3].number,
+        "revocation_to_confirm": proposals[0].id,
+        "label_to_refuse": issued[4].number,
+        "revocation_to_refuse": proposals[1].id,
+        "label_to_withdraw": issued[5].number,
+        "revocation_to_withdraw": proposals[2].id,
         "label_vendor": people["vendor"].organisation_id,
     }
