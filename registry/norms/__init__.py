@@ -15,12 +15,19 @@ def init_app(app: Flask) -> None:
     from registry.cli import add_demo_seeder
     from registry.navigation import ALL_ROLES, NavEntry, add_nav_entry
     from registry.norms import api
-    from registry.norms.admin_views import bp as admin_bp
     from registry.norms.demo import seed_norms
-    from registry.norms.views import bp
+    from registry.norms.views import (  # noqa: F401 - importing them registers their routes
+        admin,
+        criteria,
+        draft_editor,
+        norm_pages,
+        public,
+        publication,
+        sections,
+    )
 
-    app.register_blueprint(bp)
-    app.register_blueprint(admin_bp)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(admin.bp)
     api.init_app(app)
     add_nav_entry(app, NavEntry("Norms", "norms.index", ALL_ROLES, 20))
     add_demo_seeder(app, "norms", seed_norms, order=20)

@@ -15,8 +15,9 @@ from registry.exceptions import RuleViolation
 from registry.forms import ConfirmForm
 from registry.models import Role, TechnologyCategory
 from registry.norms import services
-from registry.norms.admin_views.blueprint import _form_error, bp
 from registry.norms.forms import NormDetailsForm, NormForm, WithdrawForm
+from registry.norms.models import Norm
+from registry.norms.views.admin import bp, save_form
 
 
 def _category_choices() -> list[SelectChoice]:
@@ -26,6 +27,18 @@ def _category_choices() -> list[SelectChoice]:
     return [SelectChoice(str(c.id), c.name) for c in categories]
 
 
+def _created(norm: Norm) -> Response:
+    """Say the norm was created and open its first draft in the editor."""
+    flash(f"Norm {norm.code} created. Draft version 1 is ready to fill in.", "success")
+    return redirect(url_for("norm_admin.editor", code=norm.code, number=1))
+
+
+def _to_norm(norm: Norm, message: str) -> Response:
+    """Say what changed and show the norm's page."""
+    flash(message, "success")
+    return redirect(url_for("norms.norm", code=norm.code))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(Role.AUTHORITY)
 def new_norm() -> Any:
@@ -33,21 +46,19 @@ def new_norm() -> Any:
     form = NormForm()
     form.category_id.choices = _category_choices()
     if form.validate_on_submit():
-        try:
-            norm = services.create_norm(
+        saved = save_form(
+            form,
+            lambda: services.create_norm(
                 g.user,
                 form.code.data or "",
                 form.title.data or "",
                 form.category_id.data or 0,
                 form.description.data or "",
-            )
-        except RuleViolation as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Norm {norm.code} created. Draft version 1 is ready to fill in.", "success")
-            return redirect(url_for("norm_admin.editor", code=norm.code, number=1))
+            ),
+            _created,
+        )
+        if saved is not None:
+            return saved
     return render_template("registry/norms/norm_form.html", form=form, norm=None)
 
 
@@ -59,21 +70,19 @@ def edit_norm(code: str) -> Any:
     form = NormDetailsForm(obj=norm)
     form.category_id.choices = _category_choices()
     if form.validate_on_submit():
-        try:
-            services.update_norm_details(
+        saved = save_form(
+            form,
+            lambda: services.update_norm_details(
                 g.user,
                 norm,
                 form.title.data or "",
                 form.category_id.data or 0,
                 form.description.data or "",
-            )
-        except RuleViolation as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"{norm.code} updated.", "success")
-            return redirect(url_for("norms.norm", code=norm.code))
+            ),
+            lambda _: _to_norm(norm, f"{norm.code} updated."),
+        )
+        if saved is not None:
+            return saved
     return render_template("registry/norms/norm_form.html", form=form, norm=norm)
 
 
@@ -84,15 +93,13 @@ def withdraw(code: str) -> Any:
     norm = services.find_norm(g.user, code)
     form = WithdrawForm()
     if form.validate_on_submit():
-        try:
-            services.withdraw_norm(g.user, norm, form.reason.data or "")
-        except RuleViolation as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"{norm.code} is withdrawn.", "success")
-            return redirect(url_for("norms.norm", code=norm.code))
+        saved = save_form(
+            form,
+            lambda: services.withdraw_norm(g.user, norm, form.reason.data or ""),
+            lambda _: _to_norm(norm, f"{norm.code} is withdrawn."),
+        )
+        if saved is not None:
+            return saved
     return render_template("registry/norms/withdraw.html", norm=norm, form=form)
 
 

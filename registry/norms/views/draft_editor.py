@@ -5,7 +5,8 @@ longer a draft.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import flash, g, redirect, render_template, url_for
 from werkzeug.wrappers import Response
@@ -16,24 +17,27 @@ from registry.exceptions import RuleViolation
 from registry.forms import ConfirmForm
 from registry.models import Role
 from registry.norms import drafting, services
-from registry.norms.admin_views.blueprint import _form_error, bp
 from registry.norms.forms import SectionForm, VersionSettingsForm
 from registry.norms.models import NormVersion
+from registry.norms.views.admin import bp, form_error, save_form
 from registry.views.actions import commit_or_report
 
+T = TypeVar("T")
 
-def _version(code: str, number: int) -> NormVersion:
+
+def version_of(code: str, number: int) -> NormVersion:
+    """The version a URL names, as the signed-in user may see it (404 otherwise)."""
     norm = services.find_norm(g.user, code)
     return services.find_version(g.user, norm, number)
 
 
-def _back(version: NormVersion) -> Response:
+def go_back(version: NormVersion) -> Response:
     """Where to go after an edit: the editor of a draft, the public page of anything else."""
     endpoint = "norm_admin.editor" if version.is_draft else "norms.version"
     return redirect(url_for(endpoint, code=version.norm.code, number=version.number))
 
 
-def _refuse_frozen(version: NormVersion) -> Response | None:
+def refuse_frozen(version: NormVersion) -> Response | None:
     """No editing page exists for a version that is not a draft: say so and show it."""
     if version.is_draft:
         return None
@@ -42,7 +46,38 @@ def _refuse_frozen(version: NormVersion) -> Response | None:
         "Start a new draft to change the norm.",
         "error",
     )
-    return _back(version)
+    return go_back(version)
+
+
+def _refused_unless_draft(version: NormVersion) -> Callable[[RuleViolation], Response | None]:
+    """For a version that stopped being a draft, a refusal is flashed and the editor is left."""
+
+    def refused(error: RuleViolation) -> Response | None:
+        if version.is_draft:
+            return None
+        flash(error.message, "error")
+        return go_back(version)
+
+    return refused
+
+
+def save_draft_form(
+    version: NormVersion,
+    form: Any,
+    action: Callable[[], T],
+    success: Callable[[T], Response],
+    show: Callable[[Any, RuleViolation], None] = form_error,
+) -> Response | None:
+    """`save_form` for a draft's part: a refusal because the version is no longer a draft is
+    flashed and goes back to the version's page instead of showing on the form.
+    """
+    return save_form(form, action, success, _refused_unless_draft(version), show)
+
+
+def done(version: NormVersion, message: str) -> Response:
+    """Flash that an edit succeeded and go back to the editor."""
+    flash(message, "success")
+    return go_back(version)
 
 
 def _settings_form(version: NormVersion) -> VersionSettingsForm:
@@ -57,11 +92,12 @@ def _settings_form(version: NormVersion) -> VersionSettingsForm:
     return VersionSettingsForm(formdata=None, data=data, prefix="settings")
 
 
-def _render_editor(
+def render_editor(
     version: NormVersion,
     settings_form: VersionSettingsForm | None = None,
     section_form: SectionForm | None = None,
 ) -> str:
+    """The editor page of a draft, with the forms given (kept input) or fresh ones."""
     return render_template(
         "registry/norms/editor.html",
         norm=version.norm,
@@ -77,50 +113,52 @@ def _render_editor(
 @roles_required(Role.AUTHORITY)
 def editor(code: str, number: int) -> Any:
     """The draft editor: settings, sections and criteria."""
-    version = _version(code, number)
-    return _refuse_frozen(version) or _render_editor(version)
+    version = version_of(code, number)
+    return refuse_frozen(version) or render_editor(version)
+
+
+def _settings_error(form: VersionSettingsForm, error: RuleViolation) -> None:
+    """A refusal of the levels shows above the form, named; any other next to its field."""
+    if error.field == "levels":
+        form.form_errors.append(f"Levels: {error.message}")
+    else:
+        form_error(form, error)
 
 
 @bp.post("/<code>/versions/<int:number>/settings")
 @roles_required(Role.AUTHORITY)
 def save_settings(code: str, number: int) -> Any:
     """Save a draft's validity, levels, standards and change note."""
-    version = _version(code, number)
+    version = version_of(code, number)
     form = VersionSettingsForm(prefix="settings")
     if form.validate_on_submit():
-        try:
-            drafting.update_version_settings(
+        saved = save_draft_form(
+            version,
+            form,
+            lambda: drafting.update_version_settings(
                 g.user,
                 version,
                 form.validity_months.data or 0,
                 form.levels(),
                 form.standards_list(),
                 form.change_note.data or "",
-            )
-        except RuleViolation as error:
-            db.session.rollback()
-            if not version.is_draft:
-                flash(error.message, "error")
-                return _back(version)
-            if error.field == "levels":
-                form.form_errors.append(f"Levels: {error.message}")
-            else:
-                _form_error(form, error)
-        else:
-            db.session.commit()
-            flash("Settings saved.", "success")
-            return _back(version)
-    refused = _refuse_frozen(version)
+            ),
+            lambda _: done(version, "Settings saved."),
+            show=_settings_error,
+        )
+        if saved is not None:
+            return saved
+    refused = refuse_frozen(version)
     if refused is not None:
         return refused
-    return _render_editor(version, settings_form=form)
+    return render_editor(version, settings_form=form)
 
 
 @bp.post("/<code>/versions/<int:number>/discard")
 @roles_required(Role.AUTHORITY)
 def discard(code: str, number: int) -> Response:
     """Delete a draft."""
-    version = _version(code, number)
+    version = version_of(code, number)
     norm_code = version.norm.code
     if ConfirmForm().validate_on_submit():
         try:
@@ -128,13 +166,13 @@ def discard(code: str, number: int) -> Response:
         except RuleViolation as error:
             db.session.rollback()
             flash(error.message, "error")
-            return _back(version)
+            return go_back(version)
         db.session.commit()
         flash(f"Draft version {number} of {norm_code} discarded.", "success")
     return redirect(url_for("norms.norm", code=norm_code))
 
 
-def _redirecting_action(version: NormVersion, action: Any, done: str) -> Response:
+def redirecting_action(version: NormVersion, action: Any, message: str) -> Response:
     """Run a button's service call; report a refusal as a message."""
-    commit_or_report(action, done)
-    return _back(version)
+    commit_or_report(action, message)
+    return go_back(version)

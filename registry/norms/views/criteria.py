@@ -10,20 +10,20 @@ from wtforms.fields.choices import SelectChoice
 
 from registry.access import roles_required
 from registry.database import db
-from registry.exceptions import RuleViolation
 from registry.forms import ConfirmForm
 from registry.models import Role
 from registry.norms import drafting
-from registry.norms.admin_views.blueprint import _form_error, bp
-from registry.norms.admin_views.draft_editor import (
-    _back,
-    _redirecting_action,
-    _refuse_frozen,
-    _version,
-)
-from registry.norms.admin_views.sections import _section
 from registry.norms.forms import CriterionForm, MoveForm
 from registry.norms.models import CriterionKind, NormCriterion, NormVersion
+from registry.norms.views.admin import bp
+from registry.norms.views.draft_editor import (
+    go_back,
+    redirecting_action,
+    refuse_frozen,
+    save_draft_form,
+    version_of,
+)
+from registry.norms.views.sections import section_of
 
 
 def _section_choices(version: NormVersion) -> list[SelectChoice]:
@@ -50,6 +50,15 @@ def _criterion_data(form: CriterionForm) -> drafting.CriterionData:
     )
 
 
+def _to_criterion(version: NormVersion, criterion: NormCriterion, verb: str) -> Response:
+    """Say the criterion was added or saved, and show it in the editor."""
+    flash(f"Criterion {criterion.code} {verb}.", "success")
+    return redirect(
+        url_for("norm_admin.editor", code=version.norm.code, number=version.number)
+        + f"#section-{criterion.section_id}"
+    )
+
+
 def _render_criterion_form(
     version: NormVersion, form: CriterionForm, criterion: NormCriterion | None
 ) -> Any:
@@ -69,9 +78,9 @@ def _render_criterion_form(
 @roles_required(Role.AUTHORITY)
 def new_criterion(code: str, number: int, section_id: int) -> Any:
     """Add a criterion to a section of a draft."""
-    version = _version(code, number)
-    section = _section(version, section_id)
-    refused = _refuse_frozen(version)
+    version = version_of(code, number)
+    section = section_of(version, section_id)
+    refused = refuse_frozen(version)
     if refused is not None:
         return refused
     form = CriterionForm()
@@ -80,21 +89,14 @@ def new_criterion(code: str, number: int, section_id: int) -> Any:
         form.section_id.data = section.id
         form.kind.data = CriterionKind.SCORED.value
     if form.validate_on_submit():
-        try:
-            criterion = drafting.add_criterion(g.user, version, _criterion_data(form))
-        except RuleViolation as error:
-            db.session.rollback()
-            if not version.is_draft:
-                flash(error.message, "error")
-                return _back(version)
-            _form_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Criterion {criterion.code} added.", "success")
-            return redirect(
-                url_for("norm_admin.editor", code=version.norm.code, number=version.number)
-                + f"#section-{criterion.section_id}"
-            )
+        saved = save_draft_form(
+            version,
+            form,
+            lambda: drafting.add_criterion(g.user, version, _criterion_data(form)),
+            lambda added: _to_criterion(version, added, "added"),
+        )
+        if saved is not None:
+            return saved
     return _render_criterion_form(version, form, None)
 
 
@@ -102,9 +104,9 @@ def new_criterion(code: str, number: int, section_id: int) -> Any:
 @roles_required(Role.AUTHORITY)
 def edit_criterion(code: str, number: int, criterion_id: int) -> Any:
     """Change a criterion of a draft."""
-    version = _version(code, number)
+    version = version_of(code, number)
     criterion = _criterion(version, criterion_id)
-    refused = _refuse_frozen(version)
+    refused = refuse_frozen(version)
     if refused is not None:
         return refused
     form = CriterionForm(obj=criterion)
@@ -112,21 +114,14 @@ def edit_criterion(code: str, number: int, criterion_id: int) -> Any:
     if request.method == "GET":
         form.kind.data = criterion.kind.value
     if form.validate_on_submit():
-        try:
-            drafting.update_criterion(g.user, criterion, _criterion_data(form))
-        except RuleViolation as error:
-            db.session.rollback()
-            if not version.is_draft:
-                flash(error.message, "error")
-                return _back(version)
-            _form_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Criterion {criterion.code} saved.", "success")
-            return redirect(
-                url_for("norm_admin.editor", code=version.norm.code, number=version.number)
-                + f"#section-{criterion.section_id}"
-            )
+        saved = save_draft_form(
+            version,
+            form,
+            lambda: drafting.update_criterion(g.user, criterion, _criterion_data(form)),
+            lambda _: _to_criterion(version, criterion, "saved"),
+        )
+        if saved is not None:
+            return saved
     return _render_criterion_form(version, form, criterion)
 
 
@@ -134,12 +129,12 @@ def edit_criterion(code: str, number: int, criterion_id: int) -> Any:
 @roles_required(Role.AUTHORITY)
 def move_criterion(code: str, number: int, criterion_id: int) -> Response:
     """Move a criterion up or down within its section."""
-    version = _version(code, number)
+    version = version_of(code, number)
     criterion = _criterion(version, criterion_id)
     form = MoveForm()
     if not form.validate_on_submit():
-        return _back(version)
-    return _redirecting_action(
+        return go_back(version)
+    return redirecting_action(
         version,
         lambda: drafting.move_criterion(g.user, criterion, form.offset),
         f"Criterion {criterion.code} moved.",
@@ -150,12 +145,12 @@ def move_criterion(code: str, number: int, criterion_id: int) -> Response:
 @roles_required(Role.AUTHORITY)
 def delete_criterion(code: str, number: int, criterion_id: int) -> Response:
     """Delete a criterion of a draft."""
-    version = _version(code, number)
+    version = version_of(code, number)
     criterion = _criterion(version, criterion_id)
     if not ConfirmForm().validate_on_submit():
-        return _back(version)
+        return go_back(version)
     criterion_code = criterion.code
-    return _redirecting_action(
+    return redirecting_action(
         version,
         lambda: drafting.delete_criterion(g.user, criterion),
         f"Criterion {criterion_code} deleted.",

@@ -4,28 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, g, render_template
+from flask import abort, g, render_template
 from werkzeug.wrappers import Response
 
 from registry.access import roles_required
 from registry.database import db
-from registry.exceptions import RuleViolation
 from registry.forms import ConfirmForm
 from registry.models import Role
 from registry.norms import drafting
-from registry.norms.admin_views.blueprint import _form_error, bp
-from registry.norms.admin_views.draft_editor import (
-    _back,
-    _redirecting_action,
-    _refuse_frozen,
-    _render_editor,
-    _version,
-)
 from registry.norms.forms import MoveForm, SectionForm
 from registry.norms.models import NormSection, NormVersion
+from registry.norms.views.admin import bp
+from registry.norms.views.draft_editor import (
+    done,
+    go_back,
+    redirecting_action,
+    refuse_frozen,
+    render_editor,
+    save_draft_form,
+    version_of,
+)
 
 
-def _section(version: NormVersion, section_id: int) -> NormSection:
+def section_of(version: NormVersion, section_id: int) -> NormSection:
+    """The section a URL names, which must belong to `version` (404 otherwise)."""
     section = db.session.get(NormSection, section_id)
     if section is None or section.version_id != version.id:
         abort(404)
@@ -36,47 +38,39 @@ def _section(version: NormVersion, section_id: int) -> NormSection:
 @roles_required(Role.AUTHORITY)
 def add_section(code: str, number: int) -> Any:
     """Add a section at the end of a draft."""
-    version = _version(code, number)
+    version = version_of(code, number)
     form = SectionForm(prefix="section")
     if form.validate_on_submit():
-        try:
-            section = drafting.add_section(g.user, version, form.title.data or "")
-        except RuleViolation as error:
-            db.session.rollback()
-            if not version.is_draft:
-                flash(error.message, "error")
-                return _back(version)
-            _form_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Section “{section.title}” added.", "success")
-            return _back(version)
-    return _refuse_frozen(version) or _render_editor(version, section_form=form)
+        saved = save_draft_form(
+            version,
+            form,
+            lambda: drafting.add_section(g.user, version, form.title.data or ""),
+            lambda section: done(version, f"Section “{section.title}” added."),
+        )
+        if saved is not None:
+            return saved
+    return refuse_frozen(version) or render_editor(version, section_form=form)
 
 
 @bp.route("/<code>/versions/<int:number>/sections/<int:section_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.AUTHORITY)
 def edit_section(code: str, number: int, section_id: int) -> Any:
     """Rename a section."""
-    version = _version(code, number)
-    section = _section(version, section_id)
-    refused = _refuse_frozen(version)
+    version = version_of(code, number)
+    section = section_of(version, section_id)
+    refused = refuse_frozen(version)
     if refused is not None:
         return refused
     form = SectionForm(obj=section)
     if form.validate_on_submit():
-        try:
-            drafting.rename_section(g.user, section, form.title.data or "")
-        except RuleViolation as error:
-            db.session.rollback()
-            if not version.is_draft:
-                flash(error.message, "error")
-                return _back(version)
-            _form_error(form, error)
-        else:
-            db.session.commit()
-            flash("Section renamed.", "success")
-            return _back(version)
+        saved = save_draft_form(
+            version,
+            form,
+            lambda: drafting.rename_section(g.user, section, form.title.data or ""),
+            lambda _: done(version, "Section renamed."),
+        )
+        if saved is not None:
+            return saved
     return render_template(
         "registry/norms/section_form.html", norm=version.norm, version=version, form=form
     )
@@ -86,12 +80,12 @@ def edit_section(code: str, number: int, section_id: int) -> Any:
 @roles_required(Role.AUTHORITY)
 def move_section(code: str, number: int, section_id: int) -> Response:
     """Move a section up or down."""
-    version = _version(code, number)
-    section = _section(version, section_id)
+    version = version_of(code, number)
+    section = section_of(version, section_id)
     form = MoveForm()
     if not form.validate_on_submit():
-        return _back(version)
-    return _redirecting_action(
+        return go_back(version)
+    return redirecting_action(
         version,
         lambda: drafting.move_section(g.user, section, form.offset),
         f"Section “{section.title}” moved.",
@@ -102,12 +96,12 @@ def move_section(code: str, number: int, section_id: int) -> Response:
 @roles_required(Role.AUTHORITY)
 def delete_section(code: str, number: int, section_id: int) -> Response:
     """Delete a section and its criteria."""
-    version = _version(code, number)
-    section = _section(version, section_id)
+    version = version_of(code, number)
+    section = section_of(version, section_id)
     if not ConfirmForm().validate_on_submit():
-        return _back(version)
+        return go_back(version)
     title = section.title
-    return _redirecting_action(
+    return redirecting_action(
         version,
         lambda: drafting.delete_section(g.user, section),
         f"Section “{title}” deleted.",

@@ -1,7 +1,7 @@
 """Public norm pages: the list, a norm, a version with all its criteria, and a comparison.
 
 Drafts answer 404 to everyone but the authority, who sees them (and links to the editor,
-registry.norms.admin_views) on the same pages.
+registry.norms.views.draft_editor) on the same pages.
 """
 
 from __future__ import annotations
