@@ -17,8 +17,8 @@ from registry.api import (
     json_response,
     ok_response,
     page_schema,
+    paginated,
 )
-from registry.api import paginated as paginated_page
 from registry.norms import services
 from registry.norms.models import CriterionKind, Norm, NormStatus, NormVersion, NormVersionStatus
 
@@ -119,7 +119,7 @@ def norms() -> Response:
         request.args.get("category", "").strip()[:40],
         request.args.get("status", "").strip()[:20],
     )
-    return json_response(paginated_page(statement, norm_summary, "norms_api.norms"))
+    return json_response(paginated(statement, norm_summary, "norms_api.norms"))
 
 
 @bp.get("/norms/<code>")

@@ -1,17 +1,13 @@
 """Priority maps: the authority's versioned grid of security activity x technology category.
 
-Other packages read the published priorities with `current_levels(scope)`:
-a dict from (activity code, category code) to a `PriorityLevel` (a str enum: "high", ...).
+Other packages read the published priorities with
+`registry.priorities.services.current_levels(scope)`: a dict from (activity code, category code)
+to a `PriorityLevel` (`registry.priorities.models`, a str enum: "high", ...).
 """
 
 from __future__ import annotations
 
 from flask import Flask
-
-from registry.priorities.models import PriorityLevel
-from registry.priorities.services import current_levels
-
-__all__ = ["PriorityLevel", "current_levels", "init_app"]
 
 
 def init_app(app: Flask) -> None:

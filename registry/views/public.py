@@ -7,7 +7,7 @@ from sqlalchemy import select, text
 
 from registry.database import db
 from registry.models import SecurityActivity, TechnologyCategory
-from registry.priorities import services as priorities
+from registry.priorities import services
 from registry.priorities.models import NATIONAL_SCOPE
 
 bp = Blueprint("public", __name__)
@@ -22,13 +22,13 @@ def home() -> str:
     activities = db.session.scalars(
         select(SecurityActivity).order_by(SecurityActivity.position)
     ).all()
-    national = priorities.current_version(priorities.get_map(NATIONAL_SCOPE))
+    national = services.current_version(services.get_map(NATIONAL_SCOPE))
     return render_template(
         "registry/home.html",
         categories=categories,
         activities=activities,
         priority_version=national,
-        priority_grid=priorities.grid_of(national) if national else None,
+        priority_grid=services.grid_of(national) if national else None,
     )
 
 

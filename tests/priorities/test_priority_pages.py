@@ -13,10 +13,11 @@ from flask.testing import FlaskClient
 
 from registry.database import db
 from registry.models import OrganisationKind, User
-from registry.priorities import current_levels, services
+from registry.priorities import services
 from registry.priorities.demo import national_v2
 from registry.priorities.grid import CellKey, CellValue
 from registry.priorities.models import PriorityLevel, PriorityMap
+from registry.priorities.services import current_levels
 
 CSS = Path(__file__).resolve().parents[2] / "static" / "css" / "safetech.css"
 

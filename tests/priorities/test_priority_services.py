@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from registry.database import db
 from registry.exceptions import AccessDenied, RuleViolation
 from registry.models import AuditEntry, OrganisationKind, User
-from registry.priorities import current_levels, services
+from registry.priorities import services
 from registry.priorities.demo import national_v2
 from registry.priorities.grid import CellValue
 from registry.priorities.models import (
@@ -23,6 +23,7 @@ from registry.priorities.models import (
     PriorityMapVersion,
     VersionStatus,
 )
+from registry.priorities.services import current_levels
 
 CYBER_PLANNING = ("planning", "cybersecurity")
 
