@@ -42,7 +42,7 @@ BUYER_TYPE_CHOICES = [SelectChoice("", "— choose —")] + [
 ]
 
 
-class BoundedIntegerField(IntegerField):
+class BoundedIntegerField(IntegerField):  # type: ignore[misc]  # WTForms fields are untyped
     """A whole number within what an INTEGER column holds; a larger one is a field error.
 
     WTForms' own IntegerField takes any integer, which PostgreSQL and SQLite refuse with an
@@ -59,7 +59,7 @@ class BoundedIntegerField(IntegerField):
             raise ValueError(self.gettext(f"Give a whole number from {-MAX_ID:,} to {MAX_ID:,}."))
 
 
-class NameField(StringField):
+class NameField(StringField):  # type: ignore[misc]  # WTForms fields are untyped
     """A name shown as a link or a heading: cleaned with the stricter rule for names."""
 
 
@@ -86,10 +86,12 @@ def input_cleaner(field_class: type) -> Callable[[str | None], str | None] | Non
     return _clean_line
 
 
-class InputForm(FlaskForm):
+class InputForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF's FlaskForm is untyped
     """The base of every form: text is cleaned once, here, before a view or service sees it."""
 
     class Meta:
+        """WTForms' per-form settings: how each field is bound to the form."""
+
         def bind_field(
             self, form: Any, unbound_field: UnboundField, options: dict[str, Any]
         ) -> Any:
@@ -172,7 +174,7 @@ class RegistrationForm(InputForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Field checks, then what depends on the kind (Optional() would stop a field check)."""
-        valid = super().validate(extra_validators)
+        valid: bool = super().validate(extra_validators)
         if self.kind.data == OrganisationKind.VENDOR.value and not self.vendor_size.data:
             self.vendor_size.errors = [*self.vendor_size.errors, "Choose the company size."]
             valid = False

@@ -176,8 +176,37 @@ def http_error_problem(error: HTTPException) -> Response:
     return api_problem(error.code or 500, error.description, headers)
 
 
+def _security_headers(response: Response, *, production: bool) -> Response:
+    """The security headers every answer carries, one charset, and no caching when signed in."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if production:
+        headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    content_type = headers.get("Content-Type")
+    if content_type and content_type.lower().count("charset=") > 1:
+        headers["Content-Type"] = single_charset(content_type)
+    if g.get("user_session") is not None:
+        headers["Cache-Control"] = "no-store"
+        headers.add("Vary", "Cookie")
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Install the hooks on the application."""
+    _install_request_hooks(app)
+    _install_refusal_handlers(app)
+    _install_failure_handlers(app)
+    _install_http_error_handlers(app)
+    app.jinja_env.globals["csrf_token"] = generate_csrf
+
+
+def _install_request_hooks(app: Flask) -> None:
+    """Per request: the SQLite begin mode, the session, input checks, headers, template globals."""
 
     @app.before_request
     def _begin_request() -> None:
@@ -197,22 +226,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _headers(response: Response) -> Response:
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config["PRODUCTION"]:
-            headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
-        content_type = headers.get("Content-Type")
-        if content_type and content_type.lower().count("charset=") > 1:
-            headers["Content-Type"] = single_charset(content_type)
-        if g.get("user_session") is not None:
-            headers["Cache-Control"] = "no-store"
-            headers.add("Vary", "Cookie")
-        return response
+        return _security_headers(response, production=app.config["PRODUCTION"])
 
     @app.context_processor
     def _template_globals() -> dict[str, Any]:
@@ -225,6 +239,10 @@ def init_app(app: Flask) -> None:
             db.session.rollback()
             return {"current_user": None, "current_role": Role.PUBLIC.value}
         return {"current_user": user, "current_role": role}
+
+
+def _install_refusal_handlers(app: Flask) -> None:
+    """A missing CSRF token and too many attempts: a page, or problem details in the API."""
 
     @app.errorhandler(CSRFError)
     def _csrf_error(error: CSRFError) -> Any:
@@ -242,6 +260,10 @@ def init_app(app: Flask) -> None:
             return api_problem(429, str(error), {"Retry-After": str(error.retry_after_seconds)})
         body, code = render_error(429, str(error))
         return body, code, {"Retry-After": str(error.retry_after_seconds)}
+
+
+def _install_failure_handlers(app: Flask) -> None:
+    """The database or file storage failing, and a racing duplicate: logged, then answered."""
 
     @app.errorhandler(OperationalError)
     def _database_unavailable(error: OperationalError) -> Any:
@@ -279,6 +301,10 @@ def init_app(app: Flask) -> None:
         )
         return body, code, {"Retry-After": "30"}
 
+
+def _install_http_error_handlers(app: Flask) -> None:
+    """Werkzeug's HTTP errors and anything unexpected: an error page, or problem details."""
+
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:
         if error.code is None or error.code < 400:
@@ -300,5 +326,3 @@ def init_app(app: Flask) -> None:
         if is_api_request():
             return api_problem(500, "The server could not complete the request.")
         return render_error(500)
-
-    app.jinja_env.globals["csrf_token"] = generate_csrf

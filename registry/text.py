@@ -87,7 +87,7 @@ def _prototype(character: str) -> str:
     found = confusables.is_confusable(character, greedy=True, preferred_aliases=[])
     if not found or len(found[0]["homoglyphs"]) != 1:
         return character
-    target = found[0]["homoglyphs"][0]["c"].strip(_BIDI_MARKS)
+    target: str = found[0]["homoglyphs"][0]["c"].strip(_BIDI_MARKS)
     back = confusables.is_confusable(target, greedy=True, preferred_aliases=[]) if target else []
     if back and [h["c"].strip(_BIDI_MARKS) for h in back[0]["homoglyphs"]] == [character]:
         # Two characters that only look like each other: either one stands for both.

@@ -53,6 +53,13 @@ def _fill(actor: User, version: NormVersion, content: DemoVersion) -> None:
         content.standards,
         content.change_note,
     )
+    _remove_unwanted(actor, version, content)
+    _add_or_update(actor, version, content)
+    _reorder(actor, version, content)
+
+
+def _remove_unwanted(actor: User, version: NormVersion, content: DemoVersion) -> None:
+    """Delete the sections and criteria `content` no longer has."""
     wanted_sections = [title for title, _ in content.sections]
     for section in list(version.sections):
         if section.title not in wanted_sections:
@@ -61,6 +68,10 @@ def _fill(actor: User, version: NormVersion, content: DemoVersion) -> None:
     for criterion in list(version.criteria):
         if criterion.code not in wanted_codes:
             drafting.delete_criterion(actor, criterion)
+
+
+def _add_or_update(actor: User, version: NormVersion, content: DemoVersion) -> None:
+    """Add the sections and criteria `content` has, and change the ones kept to match it."""
     for title, criteria in content.sections:
         found = next((s for s in version.sections if s.title == title), None)
         section = found or drafting.add_section(actor, version, title)
@@ -71,7 +82,10 @@ def _fill(actor: User, version: NormVersion, content: DemoVersion) -> None:
                 drafting.add_criterion(actor, version, data)
             else:
                 drafting.update_criterion(actor, existing, data)
-    # Then put sections and criteria in the wanted order.
+
+
+def _reorder(actor: User, version: NormVersion, content: DemoVersion) -> None:
+    """Put sections and criteria in the order `content` gives."""
     for position, (title, criteria) in enumerate(content.sections, 1):
         section = next(s for s in version.sections if s.title == title)
         while section.position > position:

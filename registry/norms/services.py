@@ -354,6 +354,13 @@ def publication_problems(version: NormVersion) -> list[str]:
             f"Label validity must be {MIN_VALIDITY_MONTHS} to {MAX_VALIDITY_MONTHS} months."
         )
     problems.extend(rules.level_problems(thresholds_of(version)))
+    problems.extend(_content_problems(version))
+    return problems
+
+
+def _content_problems(version: NormVersion) -> list[str]:
+    """What is wrong with a version's sections and criteria, for publication."""
+    problems: list[str] = []
     if not version.criteria:
         problems.append("Add at least one criterion.")
     for section in version.sections:
@@ -369,6 +376,45 @@ def publication_problems(version: NormVersion) -> list[str]:
         if criterion.kind is CriterionKind.PASS_FAIL and not criterion.mandatory:
             problems.append(f"{criterion.code}: a pass/fail criterion is always mandatory.")
     return problems
+
+
+def _superseded(version: NormVersion, transition_date: dt.date | None) -> NormVersion | None:
+    """The version in force that `version` supersedes, locked, once the transition date fits."""
+    previous = version.norm.published_version
+    if previous is None:
+        if transition_date is not None:
+            raise RuleViolation(
+                "No version is in force yet, so there is nothing to supersede: leave the "
+                "transition date empty.",
+                "transition_date",
+            )
+        return None
+    if transition_date is None:
+        raise RuleViolation(
+            f"Version {previous.number} is in force: give the transition date after "
+            "which its labels need re-certification.",
+            "transition_date",
+        )
+    if transition_date < today():
+        raise RuleViolation("The transition date cannot be in the past.", "transition_date")
+    if transition_date > today() + dt.timedelta(days=rules.MAX_TRANSITION_DAYS):
+        raise RuleViolation("The transition date is more than five years ahead.", "transition_date")
+    return rules.lock_version(previous)
+
+
+def _check_published_at(
+    published_at: dt.datetime | None, previous: NormVersion | None, now: dt.datetime
+) -> None:
+    """A back-dated publication is neither in the future nor before the version it supersedes."""
+    if published_at is None:
+        return
+    if published_at > now:
+        raise RuleViolation("A publication cannot be dated in the future.")
+    if previous is not None and previous.published_at and published_at < previous.published_at:
+        raise RuleViolation(
+            f"Version {previous.number} was published on {previous.published_at:%Y-%m-%d}: "
+            "this one cannot be dated before it."
+        )
 
 
 def publish_version(
@@ -392,36 +438,9 @@ def publish_version(
     if problems:
         more = f" ({len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
         raise RuleViolation(f"{version.label} cannot be published: {problems[0]}{more}")
-    previous = version.norm.published_version
-    if previous is not None:
-        if transition_date is None:
-            raise RuleViolation(
-                f"Version {previous.number} is in force: give the transition date after "
-                "which its labels need re-certification.",
-                "transition_date",
-            )
-        if transition_date < today():
-            raise RuleViolation("The transition date cannot be in the past.", "transition_date")
-        if transition_date > today() + dt.timedelta(days=rules.MAX_TRANSITION_DAYS):
-            raise RuleViolation(
-                "The transition date is more than five years ahead.", "transition_date"
-            )
-        previous = rules.lock_version(previous)
-    elif transition_date is not None:
-        raise RuleViolation(
-            "No version is in force yet, so there is nothing to supersede: leave the "
-            "transition date empty.",
-            "transition_date",
-        )
+    previous = _superseded(version, transition_date)
     now = utcnow()
-    if published_at is not None:
-        if published_at > now:
-            raise RuleViolation("A publication cannot be dated in the future.")
-        if previous is not None and previous.published_at and published_at < previous.published_at:
-            raise RuleViolation(
-                f"Version {previous.number} was published on {previous.published_at:%Y-%m-%d}: "
-                "this one cannot be dated before it."
-            )
+    _check_published_at(published_at, previous, now)
     version.status = NormVersionStatus.PUBLISHED
     version.published_at = published_at or now
     version.published_by = actor

@@ -55,7 +55,7 @@ class DraftGridForm(InputForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         """The field checks, then the cell rules (so that every problem shows at once)."""
-        valid = super().validate(extra_validators)
+        valid: bool = super().validate(extra_validators)
         for key, (level_name, rationale_name) in self.cell_fields.items():
             level, rationale = self[level_name], self[rationale_name]
             if level.errors or rationale.errors:

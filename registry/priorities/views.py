@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -245,6 +246,29 @@ def _render_editor(
     )
 
 
+def _filled_grid_form(
+    draft: PriorityMapVersion, activities: Sequence[Any], categories: Sequence[Any]
+) -> DraftGridForm:
+    """The grid form showing the draft's cells as they are."""
+    data: dict[str, Any] = {"lock_version": str(draft.lock_version)}
+    form = draft_grid_form(activities, categories, formdata=None, data=data)
+    for key, value in services.grid_values(draft).items():
+        if key in form.cell_fields:
+            level, rationale = form.cell(*key)
+            level.data = value.level.value
+            rationale.data = value.rationale
+    return form
+
+
+def _show_rejected_cells(form: DraftGridForm, error: services.CellsRejected) -> None:
+    """Each refused cell's problem next to it; one not on the grid above the form."""
+    for key, problem in error.problems.items():
+        if key in form.cell_fields:
+            form.add_problem(key, problem.field, problem.message)
+        else:
+            form.form_errors.append(problem.message)
+
+
 @bp.route("/manage/<scope>/draft", methods=["GET", "POST"])
 @roles_required(Role.AUTHORITY)
 def edit_draft(scope: str) -> Any:
@@ -255,15 +279,7 @@ def edit_draft(scope: str) -> Any:
         return redirect(url_for("priorities.manage"))
     activities, categories = services.activities(), services.categories()
     if request.method == "GET":
-        values = services.grid_values(draft)
-        data: dict[str, Any] = {"lock_version": str(draft.lock_version)}
-        form = draft_grid_form(activities, categories, formdata=None, data=data)
-        for key, value in values.items():
-            if key in form.cell_fields:
-                level, rationale = form.cell(*key)
-                level.data = value.level.value
-                rationale.data = value.rationale
-        return _render_editor(priority_map, draft, form)
+        return _render_editor(priority_map, draft, _filled_grid_form(draft, activities, categories))
     form = draft_grid_form(activities, categories)
     if not form.validate_on_submit():
         return _render_editor(priority_map, draft, form)
@@ -276,11 +292,7 @@ def edit_draft(scope: str) -> Any:
         )
     except services.CellsRejected as error:
         db.session.rollback()
-        for key, problem in error.problems.items():
-            if key in form.cell_fields:
-                form.add_problem(key, problem.field, problem.message)
-            else:
-                form.form_errors.append(problem.message)
+        _show_rejected_cells(form, error)
         return _render_editor(priority_map, draft, form)
     except RuleViolation as error:
         db.session.rollback()
