@@ -149,6 +149,35 @@ def ok_response(schema: dict[str, Any], description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def schema_ref(name: str) -> dict[str, str]:
+    """A reference to the schema `name` of the OpenAPI document's components."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def array_of(name: str) -> dict[str, Any]:
+    """The OpenAPI schema of a list of the component schema `name`."""
+    return {"type": "array", "items": schema_ref(name)}
+
+
+def extended_schema(base: str, required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
+    """The component schema `base` with more properties, some of them required."""
+    return {
+        "allOf": [
+            schema_ref(base),
+            {"type": "object", "required": required, "properties": properties},
+        ]
+    }
+
+
+def one_object_responses(name: str, description: str) -> dict[str, Any]:
+    """The responses of a GET of one object: the schema `name`, not modified, or not found."""
+    return {
+        "200": ok_response(schema_ref(name), description),
+        "304": NOT_MODIFIED_RESPONSE,
+        "404": NOT_FOUND_RESPONSE,
+    }
+
+
 def id_parameter(name: str, where: str, description: str = "", example: int = 1) -> dict[str, Any]:
     """An OpenAPI parameter holding a database id (1 to the largest 32-bit key)."""
     parameter: dict[str, Any] = {

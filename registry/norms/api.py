@@ -10,12 +10,14 @@ from flask import Blueprint, Flask, Response, request, url_for
 from registry.api import (
     API_PREFIX,
     MAX_ID,
-    NOT_FOUND_RESPONSE,
     NOT_MODIFIED_RESPONSE,
     PAGE_PARAMETERS,
     add_openapi,
+    array_of,
+    extended_schema,
     json_response,
     ok_response,
+    one_object_responses,
     page_schema,
     paginated,
 )
@@ -185,24 +187,16 @@ SCHEMAS: dict[str, Any] = {
             "url": {"type": "string"},
         },
     },
-    "Norm": {
-        "allOf": [
-            {"$ref": "#/components/schemas/NormSummary"},
-            {
-                "type": "object",
-                "required": ["description", "versions"],
-                "properties": {
-                    "description": {"type": "string"},
-                    "withdrawn_at": _NULLABLE_DATE_TIME,
-                    "withdrawal_reason": {"type": "string"},
-                    "versions": {
-                        "type": "array",
-                        "items": {"$ref": "#/components/schemas/NormVersionSummary"},
-                    },
-                },
-            },
-        ]
-    },
+    "Norm": extended_schema(
+        "NormSummary",
+        ["description", "versions"],
+        {
+            "description": {"type": "string"},
+            "withdrawn_at": _NULLABLE_DATE_TIME,
+            "withdrawal_reason": {"type": "string"},
+            "versions": array_of("NormVersionSummary"),
+        },
+    ),
     "NormCriterion": {
         "type": "object",
         "required": ["code", "title", "kind", "mandatory", "weight", "evidence_required"],
@@ -220,59 +214,54 @@ SCHEMAS: dict[str, Any] = {
             "evidence_required": {"type": "boolean"},
         },
     },
-    "NormVersion": {
-        "allOf": [
-            {"$ref": "#/components/schemas/NormVersionSummary"},
-            {
+    "NormVersion": extended_schema(
+        "NormVersionSummary",
+        ["norm", "category", "levels", "standards", "sections"],
+        {
+            "norm": {
                 "type": "object",
-                "required": ["norm", "category", "levels", "standards", "sections"],
-                "properties": {
-                    "norm": {
-                        "type": "object",
-                        "required": ["code", "title"],
-                        "properties": {"code": {"type": "string"}, "title": {"type": "string"}},
-                    },
-                    "category": _CATEGORY,
-                    "superseded_by": {"type": ["integer", "null"]},
-                    "recertification_due_after": _NULLABLE_DATE,
-                    "change_note": {"type": "string"},
-                    "levels": {
-                        "type": "array",
-                        "description": "Lowest level first; minimum weighted percent, with "
-                        "every mandatory criterion met.",
-                        "items": {
-                            "type": "object",
-                            "required": ["name", "minimum_percent"],
-                            "properties": {
-                                "name": {"type": "string"},
-                                "minimum_percent": {
-                                    "type": "integer",
-                                    "minimum": 1,
-                                    "maximum": 100,
-                                },
-                            },
-                        },
-                    },
-                    "standards": {"type": "array", "items": {"type": "string"}},
-                    "sections": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "required": ["position", "title", "criteria"],
-                            "properties": {
-                                "position": {"type": "integer"},
-                                "title": {"type": "string"},
-                                "criteria": {
-                                    "type": "array",
-                                    "items": {"$ref": "#/components/schemas/NormCriterion"},
-                                },
-                            },
+                "required": ["code", "title"],
+                "properties": {"code": {"type": "string"}, "title": {"type": "string"}},
+            },
+            "category": _CATEGORY,
+            "superseded_by": {"type": ["integer", "null"]},
+            "recertification_due_after": _NULLABLE_DATE,
+            "change_note": {"type": "string"},
+            "levels": {
+                "type": "array",
+                "description": "Lowest level first; minimum weighted percent, with "
+                "every mandatory criterion met.",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "minimum_percent"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "minimum_percent": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": 100,
                         },
                     },
                 },
             },
-        ]
-    },
+            "standards": {"type": "array", "items": {"type": "string"}},
+            "sections": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["position", "title", "criteria"],
+                    "properties": {
+                        "position": {"type": "integer"},
+                        "title": {"type": "string"},
+                        "criteria": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/NormCriterion"},
+                        },
+                    },
+                },
+            },
+        },
+    ),
 }
 
 _CODE_PARAMETER = {
@@ -318,13 +307,7 @@ PATHS: dict[str, Any] = {
             "summary": "A norm",
             "tags": ["norms"],
             "parameters": [_CODE_PARAMETER],
-            "responses": {
-                "200": ok_response(
-                    {"$ref": "#/components/schemas/Norm"}, "The norm and its versions."
-                ),
-                "304": NOT_MODIFIED_RESPONSE,
-                "404": NOT_FOUND_RESPONSE,
-            },
+            "responses": one_object_responses("Norm", "The norm and its versions."),
         }
     },
     "/norms/{code}/versions/{number}": {
@@ -341,11 +324,7 @@ PATHS: dict[str, Any] = {
                     "example": 1,
                 },
             ],
-            "responses": {
-                "200": ok_response({"$ref": "#/components/schemas/NormVersion"}, "The version."),
-                "304": NOT_MODIFIED_RESPONSE,
-                "404": NOT_FOUND_RESPONSE,
-            },
+            "responses": one_object_responses("NormVersion", "The version."),
         }
     },
 }

@@ -18,8 +18,11 @@ from registry.api import (
     NOT_MODIFIED_RESPONSE,
     PAGE_PARAMETERS,
     add_openapi,
+    array_of,
+    extended_schema,
     json_response,
     ok_response,
+    one_object_responses,
     page_schema,
     paginated,
 )
@@ -190,30 +193,16 @@ SCHEMAS: dict[str, Any] = {
             "rationale": {"type": "string"},
         },
     },
-    "PriorityVersion": {
-        "allOf": [
-            {"$ref": "#/components/schemas/PriorityVersionSummary"},
-            {
-                "type": "object",
-                "required": ["scope_name", "activities", "categories", "cells"],
-                "properties": {
-                    "scope_name": {"type": "string"},
-                    "activities": {
-                        "type": "array",
-                        "items": {"$ref": "#/components/schemas/PriorityAxis"},
-                    },
-                    "categories": {
-                        "type": "array",
-                        "items": {"$ref": "#/components/schemas/PriorityAxis"},
-                    },
-                    "cells": {
-                        "type": "array",
-                        "items": {"$ref": "#/components/schemas/PriorityCell"},
-                    },
-                },
-            },
-        ]
-    },
+    "PriorityVersion": extended_schema(
+        "PriorityVersionSummary",
+        ["scope_name", "activities", "categories", "cells"],
+        {
+            "scope_name": {"type": "string"},
+            "activities": array_of("PriorityAxis"),
+            "categories": array_of("PriorityAxis"),
+            "cells": array_of("PriorityCell"),
+        },
+    ),
 }
 
 PATHS: dict[str, Any] = {
@@ -237,14 +226,9 @@ PATHS: dict[str, Any] = {
             "operationId": "getCurrentPriorityMap",
             "tags": ["priorities"],
             "parameters": [_SCOPE_PARAMETER],
-            "responses": {
-                "200": ok_response(
-                    {"$ref": "#/components/schemas/PriorityVersion"},
-                    "The current published version with its 66 cells.",
-                ),
-                "304": NOT_MODIFIED_RESPONSE,
-                "404": NOT_FOUND_RESPONSE,
-            },
+            "responses": one_object_responses(
+                "PriorityVersion", "The current published version with its 66 cells."
+            ),
         }
     },
     "/priorities/{scope}/versions": {
@@ -269,14 +253,7 @@ PATHS: dict[str, Any] = {
             "operationId": "getPriorityVersion",
             "tags": ["priorities"],
             "parameters": [_SCOPE_PARAMETER, _NUMBER_PARAMETER],
-            "responses": {
-                "200": ok_response(
-                    {"$ref": "#/components/schemas/PriorityVersion"},
-                    "The version with its 66 cells.",
-                ),
-                "304": NOT_MODIFIED_RESPONSE,
-                "404": NOT_FOUND_RESPONSE,
-            },
+            "responses": one_object_responses("PriorityVersion", "The version with its 66 cells."),
         }
     },
 }

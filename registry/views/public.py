@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from registry.database import db
-from registry.models import SecurityActivity, TechnologyCategory
 from registry.priorities import services
 from registry.priorities.models import NATIONAL_SCOPE
 
@@ -16,17 +15,11 @@ bp = Blueprint("public", __name__)
 @bp.get("/")
 def home() -> str:
     """The front page: what the registry is, and where to go."""
-    categories = db.session.scalars(
-        select(TechnologyCategory).order_by(TechnologyCategory.position)
-    ).all()
-    activities = db.session.scalars(
-        select(SecurityActivity).order_by(SecurityActivity.position)
-    ).all()
     national = services.current_version(services.get_map(NATIONAL_SCOPE))
     return render_template(
         "registry/home.html",
-        categories=categories,
-        activities=activities,
+        categories=services.categories(),
+        activities=services.activities(),
         priority_version=national,
         priority_grid=services.grid_of(national) if national else None,
     )
