@@ -17,8 +17,7 @@ from registry.norms.forms import CriterionForm, MoveForm
 from registry.norms.models import CriterionKind, NormCriterion, NormVersion
 from registry.norms.views.admin import bp
 from registry.norms.views.draft_editor import (
-    go_back,
-    redirecting_action,
+    button_action,
     refuse_frozen,
     save_draft_form,
     version_of,
@@ -132,10 +131,9 @@ def move_criterion(code: str, number: int, criterion_id: int) -> Response:
     version = version_of(code, number)
     criterion = _criterion(version, criterion_id)
     form = MoveForm()
-    if not form.validate_on_submit():
-        return go_back(version)
-    return redirecting_action(
+    return button_action(
         version,
+        form,
         lambda: drafting.move_criterion(g.user, criterion, form.offset),
         f"Criterion {criterion.code} moved.",
     )
@@ -147,11 +145,10 @@ def delete_criterion(code: str, number: int, criterion_id: int) -> Response:
     """Delete a criterion of a draft."""
     version = version_of(code, number)
     criterion = _criterion(version, criterion_id)
-    if not ConfirmForm().validate_on_submit():
-        return go_back(version)
     criterion_code = criterion.code
-    return redirecting_action(
+    return button_action(
         version,
+        ConfirmForm(),
         lambda: drafting.delete_criterion(g.user, criterion),
         f"Criterion {criterion_code} deleted.",
     )

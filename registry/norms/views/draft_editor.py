@@ -172,7 +172,11 @@ def discard(code: str, number: int) -> Response:
     return redirect(url_for("norms.norm", code=norm_code))
 
 
-def redirecting_action(version: NormVersion, action: Any, message: str) -> Response:
-    """Run a button's service call; report a refusal as a message."""
-    commit_or_report(action, message)
+def button_action(version: NormVersion, form: Any, action: Any, message: str) -> Response:
+    """A button's service call, run when its form is valid; a refusal is reported as a message.
+
+    Either way the answer goes back to the editor (or the page of a version no longer a draft).
+    """
+    if form.validate_on_submit():
+        commit_or_report(action, message)
     return go_back(version)

@@ -16,9 +16,8 @@ from registry.norms.forms import MoveForm, SectionForm
 from registry.norms.models import NormSection, NormVersion
 from registry.norms.views.admin import bp
 from registry.norms.views.draft_editor import (
+    button_action,
     done,
-    go_back,
-    redirecting_action,
     refuse_frozen,
     render_editor,
     save_draft_form,
@@ -83,10 +82,9 @@ def move_section(code: str, number: int, section_id: int) -> Response:
     version = version_of(code, number)
     section = section_of(version, section_id)
     form = MoveForm()
-    if not form.validate_on_submit():
-        return go_back(version)
-    return redirecting_action(
+    return button_action(
         version,
+        form,
         lambda: drafting.move_section(g.user, section, form.offset),
         f"Section “{section.title}” moved.",
     )
@@ -98,11 +96,10 @@ def delete_section(code: str, number: int, section_id: int) -> Response:
     """Delete a section and its criteria."""
     version = version_of(code, number)
     section = section_of(version, section_id)
-    if not ConfirmForm().validate_on_submit():
-        return go_back(version)
     title = section.title
-    return redirecting_action(
+    return button_action(
         version,
+        ConfirmForm(),
         lambda: drafting.delete_section(g.user, section),
         f"Section “{title}” deleted.",
     )
