@@ -25,7 +25,7 @@ from bench.catalog_data import STANDARDS, GeneratedCatalog, generate
 from catalog import indexer, search
 from catalog.models import Solution
 from catalog.regions import REGIONS
-from catalog.search import register_label_facts_provider
+from catalog.label_facts import register_label_provider
 from registry.database import db
 from registry.models import SecurityActivity, TechnologyCategory
 
@@ -211,7 +211,7 @@ def run_size(count: int) -> dict[str, Any]:
             started = time.perf_counter()
             catalog = generate(count)
             figures["generate_s"] = time.perf_counter() - started
-            register_label_facts_provider(app, catalog.provider)
+            register_label_provider(app, catalog)
             started = time.perf_counter()
             indexer.rebuild()
             figures["whoosh_build_s"] = time.perf_counter() - started

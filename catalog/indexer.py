@@ -28,6 +28,7 @@ from sqlalchemy.orm import selectinload
 from whoosh.index import LockError
 
 from catalog import search
+from catalog.label_facts import label_summaries
 from catalog.models import Solution, SolutionStatus
 from catalog.search_models import IndexerState, SearchChange
 from registry.database import db, utcnow
@@ -73,7 +74,7 @@ def documents_for(solution_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     for start in range(0, len(wanted), LOAD_BATCH):
         chunk = wanted[start : start + LOAD_BATCH]
         solutions = db.session.scalars(_public_solutions().where(Solution.id.in_(chunk))).all()
-        facts = search.label_facts([s.id for s in solutions])
+        facts = label_summaries([s.id for s in solutions])
         for solution in solutions:
             documents[solution.id] = search.solution_document(solution, facts[solution.id])
     return documents
@@ -88,7 +89,7 @@ def all_documents() -> Iterator[dict[str, Any]]:
         ).all()
         if not solutions:
             return
-        facts = search.label_facts([s.id for s in solutions])
+        facts = label_summaries([s.id for s in solutions])
         for solution in solutions:
             yield search.solution_document(solution, facts[solution.id])
         last_id = solutions[-1].id

@@ -29,6 +29,7 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.writing import IndexWriter
 
+from catalog.label_facts import LabelSummary
 from catalog.markdown import render_markdown
 from catalog.models import Solution
 
@@ -93,36 +94,6 @@ SCHEMA = Schema(
 )
 
 
-@dataclass(frozen=True)
-class LabelFacts:
-    """What the labels of one solution say, as the catalog needs it (evaluations computes it)."""
-
-    certified: bool = False
-    best_level: str | None = None
-    level_rank: int = 0
-    norm_codes: list[str] = field(default_factory=list)
-    expiry: dt.date | None = None
-    newest_label_at: dt.datetime | None = None
-    # Norm codes of the valid labels due for re-certification (they count less for buyers).
-    recertification_due_norms: list[str] = field(default_factory=list)
-
-
-LabelFactsProvider = Callable[[list[int]], dict[int, LabelFacts]]
-NO_LABELS = LabelFacts()
-
-
-def register_label_facts_provider(app: Flask, provider: LabelFactsProvider) -> None:
-    """Let a higher package (evaluations) tell the index what each solution's labels say."""
-    app.extensions["search_label_facts"] = provider
-
-
-def label_facts(solution_ids: list[int]) -> dict[int, LabelFacts]:
-    """The label facts of these solutions (uncertified when no provider is registered)."""
-    provider = current_app.extensions.get("search_label_facts")
-    found = provider(solution_ids) if provider and solution_ids else {}
-    return {solution_id: found.get(solution_id, NO_LABELS) for solution_id in solution_ids}
-
-
 def enqueue_solution_change(solution_id: int, reason: str) -> None:
     """Log that a solution's indexed facts changed; call it inside the changing transaction.
 
@@ -148,7 +119,7 @@ def _plain_description(markdown: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
 
-def solution_document(solution: Solution, facts: LabelFacts) -> dict[str, Any]:
+def solution_document(solution: Solution, facts: LabelSummary) -> dict[str, Any]:
     """The index document of a public solution (also what `search check` compares)."""
     import html
 

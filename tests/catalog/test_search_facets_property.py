@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from catalog import indexer, search, services
 from catalog.models import PriceBand, Solution
-from catalog.search import LabelFacts, register_label_facts_provider
+from catalog.label_facts import LabelSummary, NoLabels, register_label_provider
 from registry.database import db
 from registry.models import Organisation, OrganisationKind, User, VendorSize
 from tests.catalog import solution_builders
@@ -132,22 +132,23 @@ def test_facet_counts_match_the_database(
     db.session.commit()
     labels: dict[int, tuple[str, str]] = {}
 
-    def provider(solution_ids: list[int]) -> dict[int, LabelFacts]:
-        return {
-            i: LabelFacts(
-                True,
-                labels[i][0],
-                1,
-                [labels[i][1]],
-                dt.date(2030, 1, 1),
-                None,
-                [labels[i][1]] if labels[i][1] == NORMS[0] else [],
-            )
-            for i in solution_ids
-            if i in labels
-        }
+    class Provider(NoLabels):
+        def summaries_for(self, solution_ids: list[int]) -> dict[int, LabelSummary]:
+            return {
+                i: LabelSummary(
+                    True,
+                    labels[i][0],
+                    1,
+                    [labels[i][1]],
+                    dt.date(2030, 1, 1),
+                    None,
+                    [labels[i][1]] if labels[i][1] == NORMS[0] else [],
+                )
+                for i in solution_ids
+                if i in labels
+            }
 
-    register_label_facts_provider(app, provider)
+    register_label_provider(app, Provider())
 
     @settings(
         max_examples=25,

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from catalog import indexer, search
-from catalog.search import LabelFacts, register_label_facts_provider
+from catalog.label_facts import LabelSummary, NoLabels, register_label_provider
 from registry.models import OrganisationKind, User, VendorSize
 from tests.catalog import solution_builders
 
@@ -37,21 +37,22 @@ def certified_ids(app: Flask) -> set[int]:
     """Solution ids the test says are certified (a stand-in for the evaluations package)."""
     chosen: set[int] = set()
 
-    def provider(solution_ids: list[int]) -> dict[int, LabelFacts]:
-        return {
-            i: LabelFacts(
-                certified=True,
-                best_level="Advanced",
-                level_rank=2,
-                norm_codes=["VA-INTEROP"],
-                expiry=dt.date(2030, 1, 1),
-                newest_label_at=dt.datetime(2026, 1, i % 28 + 1, tzinfo=dt.UTC),
-            )
-            for i in solution_ids
-            if i in chosen
-        }
+    class Provider(NoLabels):
+        def summaries_for(self, solution_ids: list[int]) -> dict[int, LabelSummary]:
+            return {
+                i: LabelSummary(
+                    certified=True,
+                    best_level="Advanced",
+                    level_rank=2,
+                    norm_codes=["VA-INTEROP"],
+                    expiry=dt.date(2030, 1, 1),
+                    newest_label_at=dt.datetime(2026, 1, i % 28 + 1, tzinfo=dt.UTC),
+                )
+                for i in solution_ids
+                if i in chosen
+            }
 
-    register_label_facts_provider(app, provider)
+    register_label_provider(app, Provider())
     return chosen
 
 
