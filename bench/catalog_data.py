@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
 
+from catalog.label_facts import LabelSummary, NoLabels
 from catalog.models import (
     Maturity,
     PriceBand,
@@ -24,7 +25,6 @@ from catalog.models import (
     solution_activity,
 )
 from catalog.regions import REGIONS
-from catalog.label_facts import LabelSummary, NoLabels
 from registry import text
 from registry.database import db, utcnow
 from registry.models import (

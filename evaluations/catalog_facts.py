@@ -3,7 +3,7 @@ index and the market-gaps view, and watchers.
 
 `register(app)` (called from evaluations.init_app) gives the catalog its one label provider
 (catalog.label_facts) and makes every new LabelEvent row notify the followers of the solution,
-its vendor and the norm (catalog.watch), in the same transaction as the status change. Hooking
+its vendor and the norm (catalog.lists.watch), in the same transaction as the status change. Hooking
 the row rather than each service means no status change (issue, suspend, reinstate, revoke,
 expire, or one added later) can forget to tell followers.
 """
@@ -26,8 +26,8 @@ from catalog.label_facts import (
     LabelSummary,
     register_label_provider,
 )
+from catalog.lists.watch import notify_label_event
 from catalog.models import Solution
-from catalog.watch import notify_label_event
 from evaluations.labels import (
     certified_counts,
     criteria_results,

@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from catalog import indexer, search
+from catalog.search import index, indexer
+from catalog.search.query import query
 from evaluations import labels as label_service
 from evaluations.catalog_facts import DatabaseLabelProvider
 from registry.database import db
@@ -25,17 +26,17 @@ def test_valid_labels_certify_and_suspension_removes_it(
     assert facts.best_level == "Certified"
     assert facts.norm_codes == ["SRCH-FACTS"]
     assert facts.expiry == label.expires_on
-    search.enqueue_solution_change(label.solution_id, "label.issued")
+    index.enqueue_solution_change(label.solution_id, "label.issued")
     db.session.commit()
     indexer.apply_pending()
-    found = search.query("quay", {"certified": ["yes"]})
+    found = query("quay", {"certified": ["yes"]})
     assert found.ids == [label.solution_id]
     assert found.facets["norms"] == {"SRCH-FACTS": 1}
 
     label_service.suspend_label(world.authority, label, "Under review")
-    search.enqueue_solution_change(label.solution_id, "label.suspended")
+    index.enqueue_solution_change(label.solution_id, "label.suspended")
     db.session.commit()
     assert DatabaseLabelProvider().summaries_for([label.solution_id]) == {}
     indexer.apply_pending()
-    assert search.query("quay", {"certified": ["yes"]}).ids == []
-    assert search.query("quay", {"certified": ["no"]}).ids == [label.solution_id]
+    assert query("quay", {"certified": ["yes"]}).ids == []
+    assert query("quay", {"certified": ["no"]}).ids == [label.solution_id]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from catalog import services
-from catalog.list_models import (
+from catalog.lists.models import (
     NOTE_MAX,
     SHORTLIST_NAME_MAX,
     Notification,
