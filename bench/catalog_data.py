@@ -278,7 +278,7 @@ def generate(count: int, seed: int = 42) -> GeneratedCatalog:
     ]
     for vendor in vendors:
         # A bulk insert skips the model's own key upkeep.
-        vendor["name_key"] = text.name_key(vendor["name"])
+        vendor["name_key"] = text.name_key(str(vendor["name"]))
     db.session.execute(insert(Organisation), vendors)
     first = (db.session.scalar(select(Solution.id).order_by(Solution.id.desc())) or 0) + 1
     region_codes = list(REGIONS)

@@ -13,6 +13,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -118,7 +119,7 @@ def _build_fts(database: str, catalog: GeneratedCatalog) -> tuple[sqlite3.Connec
             ELSE 'no' END FROM solution;
         """
     )
-    rows = []
+    rows: list[tuple[int, str, str | None]] = []
     for solution_id in catalog.solution_ids:
         facts = catalog.facts.get(solution_id)
         rows.append((solution_id, "certified", "yes" if facts else "no"))
@@ -237,7 +238,7 @@ def run_size(count: int) -> dict[str, Any]:
                 "text + all facet counts": (True, True),
             }
             for name, (filters, facets) in fts_modes.items():
-                samples = _time(lambda q, f=filters, c=facets: _fts_query(fts, q, f, c), workload)
+                samples = _time(partial(_fts_query, fts, filters=filters, facets=facets), workload)
                 figures[f"fts5 {name}"] = _percentiles(samples)
             fts.close()
             figures["change_s"] = _change_latency(app, catalog, rng)

@@ -25,8 +25,14 @@ from registry.models import (
     SecurityActivity,
     TechnologyCategory,
 )
-from registry.priorities import services as priorities
 from registry.priorities.models import NATIONAL_SCOPE, PriorityLevel
+from registry.priorities.services import (
+    activities,
+    categories,
+    current_levels,
+    current_version,
+    get_map,
+)
 
 # A high-priority cell with fewer published solutions than this is a thin market.
 THIN_MARKET_BELOW = 3
@@ -171,12 +177,12 @@ class GapReport:
 
 def gap_report(scope: str = NATIONAL_SCOPE) -> GapReport:
     """Read the scope's current map and the catalog, and judge every cell."""
-    version = priorities.current_version(priorities.get_map(scope))
+    version = current_version(get_map(scope))
     certified = label_provider().certified_counts()
     rows = build_rows(
-        [(a.code, a.name) for a in priorities.activities()],
-        [(c.code, c.name) for c in priorities.categories()],
-        priorities.current_levels(scope),
+        [(a.code, a.name) for a in activities()],
+        [(c.code, c.name) for c in categories()],
+        current_levels(scope),
         published_counts(),
         certified,
     )

@@ -91,30 +91,28 @@ def _expansions(snapshot: Snapshot, field_name: str, word: str, fuzzy: bool) -> 
     return [term for _, term in zip(range(MAX_EXPANSIONS), found, strict=False)]
 
 
-def _match_words(snapshot: Snapshot, words: list[str], fuzzy: bool) -> _TextMatch | None:
-    """Bitsets of the documents matching the words: stems, the last word as a prefix, fuzzy."""
-    per_word: list[dict[str, int]] = []
-    for position, word in enumerate(words):
-        stems = [token.text for token in STEMMER(word)]
-        if not stems:  # a stop word ("and", "or", "not"): it neither helps nor hurts
-            continue
-        fields: dict[str, int] = {}
-        for name in FIELD_WEIGHTS:
-            bits = 0
-            for stem in stems:
-                if fuzzy and len(stem) > 3:
-                    for term in _expansions(snapshot, name, stem, fuzzy=True):
-                        bits |= snapshot.term_bits(name, term)
-                else:
-                    bits |= snapshot.term_bits(name, stem)
-            # The word being typed: "cam" finds "camera".
-            if position == len(words) - 1 and len(word) >= 3 and not fuzzy:
-                for term in _expansions(snapshot, name, word, fuzzy=False):
-                    bits |= snapshot.term_bits(name, term)
-            fields[name] = bits
-        per_word.append(fields)
-    if not per_word:
-        return None
+def _word_bits(
+    snapshot: Snapshot, field_name: str, word: str, stems: list[str], typing: bool, fuzzy: bool
+) -> int:
+    """The documents holding one word in one field: its stems (or their fuzzy neighbours), and
+    when it is the word being typed, the terms it starts."""
+    bits = 0
+    for stem in stems:
+        if fuzzy and len(stem) > 3:
+            for term in _expansions(snapshot, field_name, stem, fuzzy=True):
+                bits |= snapshot.term_bits(field_name, term)
+        else:
+            bits |= snapshot.term_bits(field_name, stem)
+    # The word being typed: "cam" finds "camera".
+    if typing and len(word) >= 3 and not fuzzy:
+        for term in _expansions(snapshot, field_name, word, fuzzy=False):
+            bits |= snapshot.term_bits(field_name, term)
+    return bits
+
+
+def _combine(snapshot: Snapshot, per_word: list[dict[str, int]]) -> _TextMatch:
+    """Per field, the documents with every word and with some word; overall, those where every
+    word is found in some field."""
     by_field, any_by_field = {}, {}
     for name in FIELD_WEIGHTS:
         every, some = snapshot.live, 0
@@ -129,6 +127,25 @@ def _match_words(snapshot: Snapshot, words: list[str], fuzzy: bool) -> _TextMatc
             union |= bits
         matched &= union
     return _TextMatch(by_field, any_by_field, matched)
+
+
+def _match_words(snapshot: Snapshot, words: list[str], fuzzy: bool) -> _TextMatch | None:
+    """Bitsets of the documents matching the words: stems, the last word as a prefix, fuzzy.
+
+    None when no word counts (no words, or only stop words).
+    """
+    per_word: list[dict[str, int]] = []
+    for position, word in enumerate(words):
+        stems = [token.text for token in STEMMER(word)]
+        if not stems:  # a stop word ("and", "or", "not"): it neither helps nor hurts
+            continue
+        typing = position == len(words) - 1
+        per_word.append(
+            {name: _word_bits(snapshot, name, word, stems, typing, fuzzy) for name in FIELD_WEIGHTS}
+        )
+    if not per_word:
+        return None
+    return _combine(snapshot, per_word)
 
 
 def _suggest(searcher: Searcher, words: list[str]) -> str | None:
@@ -173,7 +190,7 @@ def _snippet(fields: dict[str, Any], words: list[str]) -> list[tuple[str, bool]]
     summary = _highlight(fields.get("summary", ""), words)
     if not words or any(matched for _, matched in summary):
         return summary
-    description = fields.get("snippet") or ""
+    description = fields.get("_snippet") or ""
     highlighted = _highlight(description, words)
     first = next((i for i, (_, matched) in enumerate(highlighted) if matched), None)
     if first is None:
@@ -224,8 +241,8 @@ def _rank(
         key = snapshot.name_rank.__getitem__
     else:
         tiers = [(0.0, final)]
-        rank = snapshot.newest_rank if sort == "newest_label" else snapshot.name_rank
-        key = rank.__getitem__
+        _rank = snapshot.newest_rank if sort == "newest_label" else snapshot.name_rank
+        key = _rank.__getitem__
     page: list[tuple[int, float]] = []
     remaining = final
     skip = start
@@ -248,6 +265,80 @@ def _empty_result(page: int, per_page: int) -> SearchResult:
     return SearchResult([], 0, {name: {} for name in FACET_FIELDS}, None, [], page, per_page)
 
 
+@dataclass
+class _TextSearch:
+    """What the free text found: the words finally used, their matches, and how they were found."""
+
+    words: list[str]
+    matches: _TextMatch | None
+    suggestion: str | None = None
+    fuzzy: bool = False
+
+    def matched(self, snapshot: Snapshot) -> int:
+        """The documents the text allows (every live one when no word counts)."""
+        return snapshot.live if self.matches is None else self.matches.matched
+
+
+def _search_text(snapshot: Snapshot, words: list[str]) -> _TextSearch:
+    """Match the words exactly; when nothing matches, fuzzily, then the spelling suggestion."""
+    matches = _match_words(snapshot, words, fuzzy=False)
+    if matches is None or matches.matched:
+        return _TextSearch(words, matches)
+    suggestion = _suggest(snapshot.searcher, words)
+    matches = _match_words(snapshot, words, fuzzy=True)
+    if (matches is None or not matches.matched) and suggestion:
+        # Fuzzy words keep their first letter (cheap); the corrector does not.
+        words = _words(suggestion)
+        matches = _match_words(snapshot, words, fuzzy=False)
+    fuzzy = matches is not None and bool(matches.matched)
+    return _TextSearch(words, matches, suggestion, fuzzy)
+
+
+def _allowed_bits(snapshot: Snapshot, chosen: dict[str, set[str]]) -> dict[str, int]:
+    """Per filtered field, the documents holding one of its chosen values (OR within a field)."""
+    allowed: dict[str, int] = {}
+    for name, chosen_values in chosen.items():
+        values = snapshot.facets.get(name, {})
+        bits = 0
+        for value in chosen_values:
+            bits |= values.get(value, 0)
+        allowed[name] = bits
+    return allowed
+
+
+def _facet_counts(
+    snapshot: Snapshot, matched: int, allowed: dict[str, int], chosen: dict[str, set[str]]
+) -> dict[str, dict[str, int]]:
+    """Hits per value of every facet, each under every filter except its own field's."""
+    facets: dict[str, dict[str, int]] = {}
+    for name in FACET_FIELDS:
+        base = matched
+        for other, bits in allowed.items():
+            if other != name:
+                base &= bits
+        counts = {}
+        for value, bits in snapshot.facets[name].items():
+            count = (base & bits).bit_count()
+            if count:
+                counts[value] = count
+        for value in chosen.get(name, ()):  # a ticked box keeps showing, even at 0
+            counts.setdefault(value, 0)
+        facets[name] = counts
+    return facets
+
+
+def _page_hits(
+    snapshot: Snapshot, final: int, text: _TextSearch, sort: str, page: int, per_page: int
+) -> list[Hit]:
+    """The hits of one page, with their stored fields and highlighted _snippet."""
+    ranked = _rank(snapshot, final, text.matches, sort, (page - 1) * per_page, per_page)
+    hits = []
+    for docnum, score in ranked:
+        fields = _flatten(snapshot.searcher.stored_fields(docnum))
+        hits.append(Hit(int(fields["id"]), score, fields, _snippet(fields, text.words)))
+    return hits
+
+
 def query(
     text: str = "",
     filters: Mapping[str, Iterable[str]] | None = None,
@@ -266,64 +357,25 @@ def query(
     chosen = clean_filters(filters or {})
     sort = sort if sort in SORTS else "relevance"
     page, per_page = max(1, page), max(1, per_page)
-    words = _words(text or "")
     with current_snapshot(path) as snapshot:
         if snapshot is None:
             return _empty_result(page, per_page)
-        suggestion = None
-        fuzzy = False
-        matches = _match_words(snapshot, words, fuzzy=False)
-        if matches is not None and not matches.matched:
-            suggestion = _suggest(snapshot.searcher, words)
-            matches = _match_words(snapshot, words, fuzzy=True)
-            if (matches is None or not matches.matched) and suggestion:
-                # Fuzzy words keep their first letter (cheap); the corrector does not.
-                words = _words(suggestion)
-                matches = _match_words(snapshot, words, fuzzy=False)
-            fuzzy = matches is not None and bool(matches.matched)
-        matched = snapshot.live if matches is None else matches.matched
-
-        def allowed(name: str) -> int:
-            values = snapshot.facets.get(name, {})
-            bits = 0
-            for value in chosen[name]:
-                bits |= values.get(value, 0)
-            return bits
-
-        allowed_bits = {name: allowed(name) for name in chosen}
+        found = _search_text(snapshot, _words(text or ""))
+        matched = found.matched(snapshot)
+        allowed = _allowed_bits(snapshot, chosen)
         final = matched
-        for bits in allowed_bits.values():
+        for bits in allowed.values():
             final &= bits
-        facets: dict[str, dict[str, int]] = {}
-        if with_facets:
-            for name in FACET_FIELDS:
-                base = matched
-                for other, bits in allowed_bits.items():
-                    if other != name:
-                        base &= bits
-                counts = {}
-                for value, bits in snapshot.facets[name].items():
-                    count = (base & bits).bit_count()
-                    if count:
-                        counts[value] = count
-                for value in chosen.get(name, ()):  # a ticked box keeps showing, even at 0
-                    counts.setdefault(value, 0)
-                facets[name] = counts
-        total = final.bit_count()
-        start = (page - 1) * per_page
-        ranked = _rank(snapshot, final, matches, sort, start, per_page)
-        hits = []
-        for docnum, score in ranked:
-            fields = _flatten(snapshot.searcher.stored_fields(docnum))
-            hits.append(Hit(int(fields["id"]), score, fields, _snippet(fields, words)))
+        facets = _facet_counts(snapshot, matched, allowed, chosen) if with_facets else {}
+        hits = _page_hits(snapshot, final, found, sort, page, per_page)
     return SearchResult(
         ids=[hit.id for hit in hits],
-        total=total,
+        total=final.bit_count(),
         facets=facets,
-        suggestion=suggestion,
+        suggestion=found.suggestion,
         hits=hits,
         page=page,
         per_page=per_page,
-        fuzzy=fuzzy,
+        fuzzy=found.fuzzy,
         highlights={hit.id: hit.highlight for hit in hits},
     )

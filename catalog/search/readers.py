@@ -8,10 +8,10 @@ number of hits.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.reading import TermNotFound
@@ -76,7 +76,7 @@ class Snapshot:
         for rank, docnum in enumerate(by_newest):
             self.newest_rank[docnum] = rank
 
-    def termbits_of(self, field_name: str, term: str) -> int:
+    def term_bits(self, field_name: str, term: str) -> int:
         """The live documents holding `term` in `field_name` (cached: queries repeat words)."""
         key = (field_name, term)
         bits = self.terms.get(key)
@@ -99,7 +99,7 @@ _snapshots: dict[str, Snapshot] = {}
 
 def _folder_id(path: str) -> tuple[int, int] | None:
     try:
-        info = os.stat(path)
+        info = Path(path).stat()
     except FileNotFoundError:
         return None
     return (info.st_ino, info.st_dev)
