@@ -131,7 +131,7 @@ def test_without_a_published_map_every_cell_reads_not_set(app: Flask) -> None:
     assert report.gaps == []
 
 
-def test_a_registered_certified_counter_fills_the_certified_column(app: Flask) -> None:
+def test_a_provider_counting_certified_solutions_fills_the_certified_column(app: Flask) -> None:
     class Provider(NoLabels):
         def certified_counts(self) -> Mapping[CellKey, int]:
             return {("planning", "video-analysis"): 4}
