@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select
 
+from catalog.label_facts import LabelSummary, NoLabels
 from catalog.models import (
     Maturity,
     PriceBand,
@@ -24,7 +25,6 @@ from catalog.models import (
     solution_activity,
 )
 from catalog.regions import REGIONS
-from catalog.search import LabelFacts
 from registry import text
 from registry.database import db, utcnow
 from registry.models import (
@@ -232,15 +232,16 @@ LEVELS = [("Certified", 1), ("Advanced", 2), ("Excellence", 3)]
 
 
 @dataclass
-class GeneratedCatalog:
-    """What was generated: ids, label facts and the words to query with."""
+class GeneratedCatalog(NoLabels):
+    """What was generated: ids, label facts and the words to query with; also the label
+    provider the benchmark registers (catalog.label_facts)."""
 
     solution_ids: list[int]
-    facts: dict[int, LabelFacts] = field(default_factory=dict)
+    facts: dict[int, LabelSummary] = field(default_factory=dict)
     vocabulary: list[str] = field(default_factory=lambda: list(VOCABULARY))
 
-    def provider(self, solution_ids: list[int]) -> dict[int, LabelFacts]:
-        """The label facts hook (see catalog.search.register_label_facts_provider)."""
+    def summaries_for(self, solution_ids: list[int]) -> dict[int, LabelSummary]:
+        """The generated label summaries of these solutions."""
         return {i: self.facts[i] for i in solution_ids if i in self.facts}
 
 
@@ -277,7 +278,7 @@ def generate(count: int, seed: int = 42) -> GeneratedCatalog:
     ]
     for vendor in vendors:
         # A bulk insert skips the model's own key upkeep.
-        vendor["name_key"] = text.name_key(vendor["name"])
+        vendor["name_key"] = text.name_key(str(vendor["name"]))
     db.session.execute(insert(Organisation), vendors)
     first = (db.session.scalar(select(Solution.id).order_by(Solution.id.desc())) or 0) + 1
     region_codes = list(REGIONS)
@@ -320,7 +321,7 @@ def generate(count: int, seed: int = 42) -> GeneratedCatalog:
             if rng.random() < 0.6:
                 level, rank = rng.choice(LEVELS)
                 issued = now - dt.timedelta(days=rng.randint(0, 900), seconds=solution_id)
-                catalog.facts[solution_id] = LabelFacts(
+                catalog.facts[solution_id] = LabelSummary(
                     certified=True,
                     best_level=level,
                     level_rank=rank,

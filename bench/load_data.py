@@ -41,8 +41,7 @@ DEMO_DOMAIN = "demo.example"
 LOAD_DATA_VERSION = "1"
 SHAPING = (
     "bench/catalog_data.py",
-    "catalog/search.py",
-    "catalog/indexer.py",
+    "catalog/search/*.py",
     "evaluations/label_documents/*.py",
     "*/*demo*.py",
     "procurement/demo/*.py",
@@ -172,8 +171,8 @@ def _populate() -> None:
 
     from app import create_app
     from bench.catalog_data import VOCABULARY, generate
-    from catalog import indexer
     from catalog.models import Solution, SolutionStatus
+    from catalog.search import indexer
     from evaluations import labels as label_service
     from evaluations.models import Assignment, AssignmentStatus, Label
     from registry.database import db

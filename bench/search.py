@@ -13,6 +13,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,11 @@ from sqlalchemy import select, update
 
 from app import create_app
 from bench.catalog_data import STANDARDS, GeneratedCatalog, generate
-from catalog import indexer, search
+from catalog.label_facts import register_label_provider
 from catalog.models import Solution
 from catalog.regions import REGIONS
-from catalog.search import register_label_facts_provider
+from catalog.search import index, indexer
+from catalog.search.query import query
 from registry.database import db
 from registry.models import SecurityActivity, TechnologyCategory
 
@@ -117,7 +119,7 @@ def _build_fts(database: str, catalog: GeneratedCatalog) -> tuple[sqlite3.Connec
             ELSE 'no' END FROM solution;
         """
     )
-    rows = []
+    rows: list[tuple[int, str, str | None]] = []
     for solution_id in catalog.solution_ids:
         facts = catalog.facts.get(solution_id)
         rows.append((solution_id, "certified", "yes" if facts else "no"))
@@ -191,11 +193,11 @@ def _change_latency(app: Flask, catalog: GeneratedCatalog, rng: random.Random) -
         db.session.execute(
             update(Solution).where(Solution.id == solution_id).values(name=f"Renamed {marker}")
         )
-        search.enqueue_solution_change(solution_id, "bench.rename")
+        index.enqueue_solution_change(solution_id, "bench.rename")
         db.session.commit()
         while True:
             worker.apply_pending()
-            if search.query(marker, {}, with_facets=True).ids == [solution_id]:
+            if query(marker, {}, with_facets=True).ids == [solution_id]:
                 break
         samples.append(time.perf_counter() - started)
     return samples
@@ -211,21 +213,19 @@ def run_size(count: int) -> dict[str, Any]:
             started = time.perf_counter()
             catalog = generate(count)
             figures["generate_s"] = time.perf_counter() - started
-            register_label_facts_provider(app, catalog.provider)
+            register_label_provider(app, catalog)
             started = time.perf_counter()
             indexer.rebuild()
             figures["whoosh_build_s"] = time.perf_counter() - started
             started = time.perf_counter()
-            search.query("camera", {})  # first query in a fresh worker builds the facet cache
+            query("camera", {})  # first query in a fresh worker builds the facet cache
             figures["whoosh_first_query_s"] = time.perf_counter() - started
             rng = random.Random(7)
             workload = _workload(rng, catalog)
             modes: dict[str, Callable[[dict[str, Any]], Any]] = {
-                "text only": lambda q: search.query(q["text"], {}, with_facets=False),
-                "text + 2 filters": lambda q: search.query(
-                    q["text"], q["filters"], with_facets=False
-                ),
-                "text + all facet counts": lambda q: search.query(q["text"], q["filters"]),
+                "text only": lambda q: query(q["text"], {}, with_facets=False),
+                "text + 2 filters": lambda q: query(q["text"], q["filters"], with_facets=False),
+                "text + all facet counts": lambda q: query(q["text"], q["filters"]),
             }
             for name, function in modes.items():
                 figures[f"whoosh {name}"] = _percentiles(_time(function, workload))
@@ -238,7 +238,7 @@ def run_size(count: int) -> dict[str, Any]:
                 "text + all facet counts": (True, True),
             }
             for name, (filters, facets) in fts_modes.items():
-                samples = _time(lambda q, f=filters, c=facets: _fts_query(fts, q, f, c), workload)
+                samples = _time(partial(_fts_query, fts, filters=filters, facets=facets), workload)
                 figures[f"fts5 {name}"] = _percentiles(samples)
             fts.close()
             figures["change_s"] = _change_latency(app, catalog, rng)

@@ -7,14 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, navigation, commands and demo data."""
-    from catalog import (
-        api,
-        search,
-        search_api,
-        search_models,  # noqa: F401 - its tables must be known to migrations
-    )
-    from catalog import cli as search_cli
-    from catalog.catalog_views import bp as catalog_search_bp
+    from catalog import api, lists, search
     from catalog.demo import seed_demo_solutions
     from catalog.markdown import render_markdown
     from catalog.views import bp, manage_bp
@@ -25,10 +18,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(manage_bp)
     api.init_app(app)
-    app.register_blueprint(catalog_search_bp)
-    search_api.init_app(app)
-    search_cli.register_commands(app)
-    search.listen_to_vendor_status(app)
+    search.init_app(app)
     app.jinja_env.filters["markdown"] = render_markdown
     add_nav_entry(app, NavEntry("Catalog", "catalog_search.catalog", ALL_ROLES, 19))
     add_nav_entry(
@@ -39,6 +29,4 @@ def init_app(app: Flask) -> None:
         app, NavEntry("Market gaps", "catalog.market_gaps", AUTHORITY, 70, on_dashboard=AUTHORITY)
     )
     add_demo_seeder(app, "solutions", seed_demo_solutions, order=30)
-    from catalog import list_views
-
-    list_views.init_app(app)
+    lists.init_app(app)

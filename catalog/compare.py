@@ -123,11 +123,19 @@ def build_comparison(raw_ids: list[str], norm_code: str = "") -> Comparison:
     comparison.norm_labels = {
         solution.id: _label_for_norm(labels[solution.id], norm_code) for solution in solutions
     }
-    chosen = [label for label in comparison.norm_labels.values() if label is not None]
+    comparison.criteria = _criterion_rows(solutions, comparison.norm_labels)
+    return comparison
+
+
+def _criterion_rows(
+    solutions: list[Solution], norm_labels: dict[int, LabelFact | None]
+) -> list[CriterionRow]:
+    """One row per criterion of the chosen labels, with each solution's result (None if none)."""
+    chosen = [label for label in norm_labels.values() if label is not None]
     criteria = label_provider().criteria_for([label.id for label in chosen])
     rows: dict[str, CriterionRow] = {}
     for solution in solutions:
-        label = comparison.norm_labels[solution.id]
+        label = norm_labels[solution.id]
         if label is None:
             continue
         for fact in criteria.get(label.id, []):
@@ -136,8 +144,7 @@ def build_comparison(raw_ids: list[str], norm_code: str = "") -> Comparison:
     for row in rows.values():
         for solution in solutions:
             row.results.setdefault(solution.id, None)
-    comparison.criteria = list(rows.values())
-    return comparison
+    return list(rows.values())
 
 
 def compare_url_ids(ids: list[int], without: int | None = None) -> list[int]:

@@ -97,7 +97,8 @@ def label_feed_xml(limit: int = FEED_SIZE) -> bytes:
     )
     for item in items:
         _entry(feed, item)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return document
 
 
 @bp.get("/labels/feed.atom")

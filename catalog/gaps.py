@@ -2,21 +2,21 @@
 
 `assess` and `build_rows` are pure; `gap_report` reads the current national priority map
 (registry.priorities) and counts published solutions per activity × category cell.
-Certified solutions are counted by the evaluations package once labels exist: it registers a
-counter with `register_certified_counter` (a higher package calls down; this one never imports
-it). Until then the column shows "—".
+Certified solutions are counted by the label provider the evaluations package registers
+(catalog.label_facts; a higher package calls down, this one never imports it). Without one the
+column shows "—".
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from flask import Flask, current_app
 from sqlalchemy import func, select
 
+from catalog.label_facts import CellKey, label_provider
 from catalog.models import Solution, SolutionStatus, solution_activity
 from registry.database import db
 from registry.models import (
@@ -25,14 +25,17 @@ from registry.models import (
     SecurityActivity,
     TechnologyCategory,
 )
-from registry.priorities import services as priorities
 from registry.priorities.models import NATIONAL_SCOPE, PriorityLevel
+from registry.priorities.services import (
+    activities,
+    categories,
+    current_levels,
+    current_version,
+    get_map,
+)
 
-CellKey = tuple[str, str]  # (activity code, category code)
-CertifiedCounter = Callable[[], Mapping[CellKey, int]]
 # A high-priority cell with fewer published solutions than this is a thin market.
 THIN_MARKET_BELOW = 3
-_EXTENSION = "catalog.certified_counter"
 
 
 class Assessment(enum.StrEnum):
@@ -134,11 +137,6 @@ def worst_first(rows: Iterable[GapRow]) -> list[GapRow]:
     return sorted(gaps, key=lambda row: (row.assessment.severity, row.published))
 
 
-def register_certified_counter(app: Flask, counter: CertifiedCounter) -> None:
-    """Let the evaluations package supply certified-solution counts per cell."""
-    app.extensions[_EXTENSION] = counter
-
-
 def published_counts() -> dict[CellKey, int]:
     """Published solutions of active vendors per (activity, primary category) cell."""
     rows = db.session.execute(
@@ -179,19 +177,19 @@ class GapReport:
 
 def gap_report(scope: str = NATIONAL_SCOPE) -> GapReport:
     """Read the scope's current map and the catalog, and judge every cell."""
-    version = priorities.current_version(priorities.get_map(scope))
-    counter: CertifiedCounter | None = current_app.extensions.get(_EXTENSION)
+    version = current_version(get_map(scope))
+    certified = label_provider().certified_counts()
     rows = build_rows(
-        [(a.code, a.name) for a in priorities.activities()],
-        [(c.code, c.name) for c in priorities.categories()],
-        priorities.current_levels(scope),
+        [(a.code, a.name) for a in activities()],
+        [(c.code, c.name) for c in categories()],
+        current_levels(scope),
         published_counts(),
-        dict(counter()) if counter is not None else None,
+        certified,
     )
     return GapReport(
         scope=scope,
         map_number=version.number if version is not None else None,
         map_published_at=version.published_at if version is not None else None,
         rows=rows,
-        certified_available=counter is not None,
+        certified_available=certified is not None,
     )

@@ -1,16 +1,17 @@
 """Label facts for the catalog, supplied by a higher package through a registered provider.
 
 Labels live in `evaluations`, above `catalog`; the catalog must not import it. So the catalog
-states what it needs (`LabelProvider`) and evaluations registers an implementation at start-up
-(`evaluations.catalog_facts.register(app)`). Without one (a catalog-only app, some tests), every
-solution simply has no label.
+states what it needs (`LabelProvider`: the labels shown on solution pages, compare, exports and
+feeds; the summary the search index stores; the certified counts of the market-gaps view) and
+evaluations registers one implementation at start-up (`evaluations.catalog_facts.register(app)`).
+Without one (a catalog-only app, some tests), every solution simply has no label.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from flask import Flask, current_app
@@ -18,6 +19,7 @@ from flask import Flask, current_app
 _EXTENSION = "catalog_label_provider"
 # The statuses under which a label counts as certification.
 VALID = "valid"
+CellKey = tuple[str, str]  # (activity code, category code) of the market-gaps view
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,23 @@ class LabelEventFact:
     vendor_name: str
 
 
+@dataclass(frozen=True)
+class LabelSummary:
+    """What the labels of one solution say, as the search index stores it."""
+
+    certified: bool = False
+    best_level: str | None = None
+    level_rank: int = 0
+    norm_codes: list[str] = field(default_factory=list)
+    expiry: dt.date | None = None
+    newest_label_at: dt.datetime | None = None
+    # Norm codes of the valid labels due for re-certification (they count less for buyers).
+    recertification_due_norms: list[str] = field(default_factory=list)
+
+
+NO_LABELS = LabelSummary()
+
+
 class LabelProvider(Protocol):
     """What the catalog asks of whoever keeps the labels."""
 
@@ -87,6 +106,12 @@ class LabelProvider(Protocol):
 
     def recent_events(self, limit: int) -> list[LabelEventFact]:
         """The latest label status changes, newest first."""
+
+    def summaries_for(self, solution_ids: list[int]) -> dict[int, LabelSummary]:
+        """The summary of each certified solution among these (the others are absent)."""
+
+    def certified_counts(self) -> Mapping[CellKey, int] | None:
+        """Certified solutions per (activity, category) cell; None when labels are not counted."""
 
 
 class NoLabels:
@@ -106,6 +131,14 @@ class NoLabels:
         """Nothing has happened."""
         return []
 
+    def summaries_for(self, solution_ids: list[int]) -> dict[int, LabelSummary]:
+        """No solution is certified."""
+        return {}
+
+    def certified_counts(self) -> Mapping[CellKey, int] | None:
+        """Nobody counts certified solutions."""
+        return None
+
 
 def register_label_provider(app: Flask, provider: LabelProvider) -> None:
     """Make `provider` the source of label facts for this app."""
@@ -116,3 +149,9 @@ def label_provider() -> LabelProvider:
     """The registered provider, or one that knows no labels."""
     provider: LabelProvider | None = current_app.extensions.get(_EXTENSION)
     return provider if provider is not None else NoLabels()
+
+
+def label_summaries(solution_ids: list[int]) -> dict[int, LabelSummary]:
+    """The label summary of each of these solutions (uncertified when nothing is known)."""
+    found = label_provider().summaries_for(solution_ids) if solution_ids else {}
+    return {solution_id: found.get(solution_id, NO_LABELS) for solution_id in solution_ids}

@@ -28,7 +28,7 @@ from catalog.models import (
 )
 from catalog.plain_text import check_length, clean_list, multi_line, one_line
 from catalog.regions import REGIONS, sort_regions
-from catalog.search import enqueue_solution_change
+from catalog.search.index import enqueue_solution_change
 from registry import audit
 from registry.access import require_role, require_same_organisation
 from registry.database import db, utcnow

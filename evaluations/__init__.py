@@ -46,11 +46,10 @@ def _init_workflow(app: Flask) -> None:
 
 
 def _init_labels(app: Flask) -> None:
-    """Labels: public pages, API, navigation, demo data, the gap view's counter, expiry."""
-    from catalog.gaps import register_certified_counter
-    from evaluations import catalog_facts, label_api, label_views, search_facts
+    """Labels: public pages, API, navigation, demo data, the catalog's label facts, expiry."""
+    from evaluations import catalog_facts, label_api, label_views
     from evaluations.demo_labels import seed_demo_labels
-    from evaluations.labels import basis, certified_counts, expire_at_start_up, signed_address
+    from evaluations.labels import basis, expire_at_start_up, signed_address
     from registry.cli import add_demo_seeder
     from registry.navigation import ALL_ROLES, AUTHORITY, SIGNED_IN, NavEntry, add_nav_entry
 
@@ -73,10 +72,9 @@ def _init_labels(app: Flask) -> None:
         ),
     )
     add_demo_seeder(app, "labels", seed_demo_labels, order=50)
-    register_certified_counter(app, certified_counts)
-    # Label facts for the catalog's comparison, exports and feed; follower notifications.
+    # Label facts for the catalog (pages, comparison, exports, feed, search index, market
+    # gaps); follower notifications.
     catalog_facts.register(app)
-    search_facts.register(app)
     # Labels follow their vendor's suspension and their norm's withdrawal.
     basis.register(app)
     expire_at_start_up(app)

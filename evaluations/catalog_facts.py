@@ -1,15 +1,17 @@
-"""What the catalog shows of labels: facts for compare and open data, feed events, and watchers.
+"""What the catalog shows of labels: facts for pages, compare, open data, feed events, the search
+index and the market-gaps view, and watchers.
 
-`register(app)` (called from evaluations.init_app) gives the catalog a label provider
+`register(app)` (called from evaluations.init_app) gives the catalog its one label provider
 (catalog.label_facts) and makes every new LabelEvent row notify the followers of the solution,
-its vendor and the norm (catalog.watch), in the same transaction as the status change. Hooking
+its vendor and the norm (catalog.lists.watch), in the same transaction as the status change. Hooking
 the row rather than each service means no status change (issue, suspend, reinstate, revoke,
 expire, or one added later) can forget to tell followers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -17,18 +19,26 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload
 
 from catalog.label_facts import (
+    CellKey,
     CriterionFact,
     LabelEventFact,
     LabelFact,
+    LabelSummary,
     register_label_provider,
 )
+from catalog.lists.watch import notify_label_event
 from catalog.models import Solution
-from catalog.watch import notify_label_event
-from evaluations.labels import criteria_results, recertification_due, verification_url
-from evaluations.models import Label, LabelEvent
+from evaluations.labels import (
+    certified_counts,
+    criteria_results,
+    recertification_due,
+    recertification_due_clause,
+    verification_url,
+)
+from evaluations.models import Label, LabelEvent, LabelStatus
 from evaluations.scoring import PASS_FAIL, CriterionResult
 from registry.database import db
-from registry.norms.models import NormVersion
+from registry.norms.models import Norm, NormLevel, NormVersion
 
 _REGISTERED = "evaluations_catalog_facts"
 
@@ -143,6 +153,52 @@ class DatabaseLabelProvider:
             )
             for row in rows
         ]
+
+    def summaries_for(self, solution_ids: list[int]) -> dict[int, LabelSummary]:
+        """Summaries of the certified solutions among these: only VALID labels count as
+        certification, and those due for re-certification are named (evaluations.labels.basis)."""
+        rows = db.session.execute(
+            select(
+                Label.solution_id,
+                Label.level,
+                Label.status,
+                Label.expires_on,
+                Label.issued_at,
+                Norm.code,
+                NormLevel.position,
+                recertification_due_clause(),
+            )
+            .join(NormVersion, NormVersion.id == Label.norm_version_id)
+            .join(Norm, Norm.id == NormVersion.norm_id)
+            .outerjoin(
+                NormLevel,
+                (NormLevel.version_id == Label.norm_version_id) & (NormLevel.name == Label.level),
+            )
+            .where(Label.solution_id.in_(solution_ids))
+        ).all()
+        grouped: dict[int, list[tuple[str, int, dt.date, dt.datetime, str, bool]]] = {}
+        for solution_id, level, status, expires_on, issued_at, code, position, due in rows:
+            if LabelStatus(status) is LabelStatus.VALID:
+                grouped.setdefault(solution_id, []).append(
+                    (level, position or 0, expires_on, issued_at, code, bool(due))
+                )
+        facts: dict[int, LabelSummary] = {}
+        for solution_id, labels in grouped.items():
+            best = max(labels, key=lambda label: (label[1], label[3]))
+            facts[solution_id] = LabelSummary(
+                certified=True,
+                best_level=best[0],
+                level_rank=best[1],
+                norm_codes=sorted({label[4] for label in labels}),
+                expiry=max(label[2] for label in labels),
+                newest_label_at=max(label[3] for label in labels),
+                recertification_due_norms=sorted({label[4] for label in labels if label[5]}),
+            )
+        return facts
+
+    def certified_counts(self) -> Mapping[CellKey, int]:
+        """Certified solutions per (activity, category) cell (evaluations.labels)."""
+        return certified_counts()
 
 
 def _notify_followers(session: Session, flush_context: Any, instances: Any) -> None:

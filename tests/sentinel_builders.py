@@ -25,7 +25,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from catalog import lists
+from catalog.lists.services import add_to_shortlist, create_shortlist
 from evaluations import labels as label_service
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation, Label
@@ -275,8 +275,8 @@ def _procurement(
             elif price != applicable[1]:
                 world.always.append(money_sentinel("offer's unused tier price", Decimal(price)))
     name, note = text_sentinel("shortlist name"), text_sentinel("shortlist note")
-    shortlist = lists.create_shortlist(buyers[0], name.value)
-    lists.add_to_shortlist(buyers[0], shortlist, solution_of(startup).id, note.value)
+    shortlist = create_shortlist(buyers[0], name.value)
+    add_to_shortlist(buyers[0], shortlist, solution_of(startup).id, note.value)
     world.always += [name, note]
     db.session.commit()
     world.call, world.lot, world.buyers, world.vendor = call, lot, buyers, startup

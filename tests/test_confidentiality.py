@@ -66,7 +66,7 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from werkzeug.test import TestResponse
 
-from catalog import indexer
+from catalog.search import indexer
 from procurement import calls
 from registry.database import db
 from registry.models import Organisation, User

@@ -26,7 +26,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from catalog.models import Solution, SolutionStatus
-from catalog.search import enqueue_solution_change
+from catalog.search.index import enqueue_solution_change
 from evaluations.labels.dates import today
 from evaluations.labels.status_changes import (
     LIVE_STATUSES,

@@ -7,7 +7,7 @@ tells the vendor.
 from __future__ import annotations
 
 from catalog.models import Solution
-from catalog.search import enqueue_solution_change
+from catalog.search.index import enqueue_solution_change
 from evaluations.labels.facts import verification_url
 from evaluations.models import Label, LabelEvent
 from registry import audit

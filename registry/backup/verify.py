@@ -189,7 +189,7 @@ def _check_labels(report: RestoreReport, base_url: str | None) -> None:
 
 
 def _check_search(report: RestoreReport) -> None:
-    from catalog import indexer
+    from catalog.search import indexer
 
     count = indexer.rebuild()
     differences = indexer.check()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from catalog import gaps
 from catalog.gaps import Assessment, assess, build_rows, worst_first
+from catalog.label_facts import CellKey, NoLabels, register_label_provider
 from registry.database import db
 from registry.models import OrganisationKind, OrganisationStatus, User
 from registry.priorities import services as priorities
@@ -130,8 +131,12 @@ def test_without_a_published_map_every_cell_reads_not_set(app: Flask) -> None:
     assert report.gaps == []
 
 
-def test_a_registered_certified_counter_fills_the_certified_column(app: Flask) -> None:
-    gaps.register_certified_counter(app, lambda: {("planning", "video-analysis"): 4})
+def test_a_provider_counting_certified_solutions_fills_the_certified_column(app: Flask) -> None:
+    class Provider(NoLabels):
+        def certified_counts(self) -> Mapping[CellKey, int]:
+            return {("planning", "video-analysis"): 4}
+
+    register_label_provider(app, Provider())
     report = gaps.gap_report()
     assert report.certified_available
     counts = {(r.activity_code, r.category_code): r.certified for r in report.rows}

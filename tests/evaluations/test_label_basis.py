@@ -13,8 +13,9 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
-from catalog import indexer, search
 from catalog import services as catalog_services
+from catalog.search import index, indexer
+from catalog.search.query import query
 from evaluations import labels as label_service
 from evaluations.credentials import VerdictCode
 from evaluations.label_documents import verify_label_file
@@ -171,7 +172,7 @@ def test_a_withdrawn_norm_leaves_its_labels_valid_but_due_for_recertification_ev
     catalog = client.get("/catalog?certified=0&recertification=due").get_data(as_text=True)
     assert "Withdrawn Norm Watch" in catalog
     assert f"Re-certification due: {world.version.norm.code}" in catalog
-    assert search.query("", {"recertification": ["due"]}).facets["recertification"]["due"] >= 2
+    assert query("", {"recertification": ["due"]}).facets["recertification"]["due"] >= 2
     compare = client.get(f"/compare?ids={label.solution_id}&ids={partner.solution_id}")
     assert "re-certification due" in compare.get_data(as_text=True)
 
@@ -242,7 +243,7 @@ def test_a_future_transition_date_is_not_yet_due(client: FlaskClient, world: Lab
     label = issued_label(world)
     supersede(world.version, label_service.today() + dt.timedelta(days=30))
     _reindex()
-    search.enqueue_solution_change(label.solution_id, "test")
+    index.enqueue_solution_change(label.solution_id, "test")
     _reindex()
     hit = _catalog_hit(client, label.solution_id)
     assert hit is not None and not hit["recertification_due"]

@@ -18,10 +18,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from catalog import indexer, search
 from catalog import services as catalog_services
 from catalog.models import Solution
-from catalog.search_models import SearchChange
+from catalog.search import index, indexer
+from catalog.search.models import SearchChange
+from catalog.search.query import query
 from registry.database import db
 from registry.models import OrganisationKind, User
 from tests.catalog import solution_builders
@@ -87,7 +88,7 @@ def _rename(solution_ids: list[int], prefix: str) -> None:
         solution = db.session.get(Solution, solution_id)
         assert solution is not None
         solution.name = f"{prefix} {solution_id}"
-        search.enqueue_solution_change(solution_id, "test.rename")
+        index.enqueue_solution_change(solution_id, "test.rename")
     db.session.commit()
 
 
@@ -144,6 +145,6 @@ def test_an_indexer_killed_mid_batch_resumes_and_loses_no_change(
     assert indexer.check(str(index_dir)) == []
     assert "The search index matches the database." in flask_cli(["search", "check"], app_config)
     db.session.rollback()
-    assert len(search.indexed_documents(str(index_dir))) == SOLUTIONS
-    found = search.query("While down", per_page=50, index_dir=str(index_dir))
+    assert len(index.indexed_documents(str(index_dir))) == SOLUTIONS
+    found = query("While down", per_page=50, index_dir=str(index_dir))
     assert set(found.ids) == set(ids[:25])

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog import lists, services
-from catalog.list_models import Shortlist
+from catalog import services
+from catalog.lists.models import Shortlist
+from catalog.lists.services import add_to_shortlist, create_shortlist
 from catalog.models import Maturity, PriceBand, PriceModel
 from registry.database import db, utcnow
 from registry.models import BuyerType, Organisation, OrganisationKind, OrganisationStatus
@@ -35,8 +36,8 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
     first = services.publish_solution(vendor, services.create_solution(vendor, _data("Cmp A")))
     second = services.publish_solution(vendor, services.create_solution(vendor, _data("Cmp B")))
     hidden = services.create_solution(vendor, _data("Cmp draft"))
-    own = lists.create_shortlist(buyer, "Walk-through list")
-    lists.add_to_shortlist(buyer, own, first.id, "note")
+    own = create_shortlist(buyer, "Walk-through list")
+    add_to_shortlist(buyer, own, first.id, "note")
     elsewhere = Organisation(
         name="Another buyer for lists",
         kind=OrganisationKind.BUYER,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog import indexer
+from catalog.search import indexer
 from tests.routing import Case, everyone
 
 

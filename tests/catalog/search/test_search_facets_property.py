@@ -12,9 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from catalog import indexer, search, services
+from catalog import services
+from catalog.label_facts import LabelSummary, NoLabels, register_label_provider
 from catalog.models import PriceBand, Solution
-from catalog.search import LabelFacts, register_label_facts_provider
+from catalog.search import index, indexer
+from catalog.search.query import query
 from registry.database import db
 from registry.models import Organisation, OrganisationKind, User, VendorSize
 from tests.catalog import solution_builders
@@ -108,7 +110,7 @@ def _database_counts(
 
     total = sum(passes(s.id, None) for s in rows)
     counts: dict[str, dict[str, int]] = {}
-    for name in search.FACET_FIELDS:
+    for name in index.FACET_FIELDS:
         field_counts: dict[str, int] = {}
         for solution in rows:
             if passes(solution.id, name):
@@ -132,22 +134,23 @@ def test_facet_counts_match_the_database(
     db.session.commit()
     labels: dict[int, tuple[str, str]] = {}
 
-    def provider(solution_ids: list[int]) -> dict[int, LabelFacts]:
-        return {
-            i: LabelFacts(
-                True,
-                labels[i][0],
-                1,
-                [labels[i][1]],
-                dt.date(2030, 1, 1),
-                None,
-                [labels[i][1]] if labels[i][1] == NORMS[0] else [],
-            )
-            for i in solution_ids
-            if i in labels
-        }
+    class Provider(NoLabels):
+        def summaries_for(self, solution_ids: list[int]) -> dict[int, LabelSummary]:
+            return {
+                i: LabelSummary(
+                    True,
+                    labels[i][0],
+                    1,
+                    [labels[i][1]],
+                    dt.date(2030, 1, 1),
+                    None,
+                    [labels[i][1]] if labels[i][1] == NORMS[0] else [],
+                )
+                for i in solution_ids
+                if i in labels
+            }
 
-    register_label_facts_provider(app, provider)
+    register_label_provider(app, Provider())
 
     @settings(
         max_examples=25,
@@ -189,7 +192,7 @@ def test_facet_counts_match_the_database(
                 labels[solution.id] = item["label"]
         indexer.rebuild(index_dir)
         for asked in queries:
-            result = search.query(asked["word"] or "", asked["filters"], index_dir=index_dir)
+            result = query(asked["word"] or "", asked["filters"], index_dir=index_dir)
             total, counts = _database_counts(asked["word"], asked["filters"], labels)
             assert result.total == total
             assert result.facets == counts

@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from catalog import indexer, search
+from catalog.search import index, indexer
+from catalog.search.query import query
 from evaluations import labels as label_service
-from evaluations import search_facts
+from evaluations.catalog_facts import DatabaseLabelProvider
 from registry.database import db
 from registry.models import User
 from tests.evaluations import label_builders
@@ -18,25 +19,24 @@ def test_valid_labels_certify_and_suspension_removes_it(
     app: Flask, create_user: Callable[..., User]
 ) -> None:
     """A valid label makes the solution certified at its level; a suspended one does not."""
-    search_facts.register(app)
     world = label_builders.make_world(create_user, code="SRCH-FACTS")
     label = label_builders.issued_label(world, level="Certified", solution_name="Quay Watch")
-    facts = search_facts.label_facts([label.solution_id])[label.solution_id]
+    facts = DatabaseLabelProvider().summaries_for([label.solution_id])[label.solution_id]
     assert facts.certified
     assert facts.best_level == "Certified"
     assert facts.norm_codes == ["SRCH-FACTS"]
     assert facts.expiry == label.expires_on
-    search.enqueue_solution_change(label.solution_id, "label.issued")
+    index.enqueue_solution_change(label.solution_id, "label.issued")
     db.session.commit()
     indexer.apply_pending()
-    found = search.query("quay", {"certified": ["yes"]})
+    found = query("quay", {"certified": ["yes"]})
     assert found.ids == [label.solution_id]
     assert found.facets["norms"] == {"SRCH-FACTS": 1}
 
     label_service.suspend_label(world.authority, label, "Under review")
-    search.enqueue_solution_change(label.solution_id, "label.suspended")
+    index.enqueue_solution_change(label.solution_id, "label.suspended")
     db.session.commit()
-    assert search_facts.label_facts([label.solution_id]) == {}
+    assert DatabaseLabelProvider().summaries_for([label.solution_id]) == {}
     indexer.apply_pending()
-    assert search.query("quay", {"certified": ["yes"]}).ids == []
-    assert search.query("quay", {"certified": ["no"]}).ids == [label.solution_id]
+    assert query("quay", {"certified": ["yes"]}).ids == []
+    assert query("quay", {"certified": ["no"]}).ids == [label.solution_id]

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, current_app, has_request_context, url_for
 from sqlalchemy import or_, select
 
-from catalog.list_models import NOTICE_TEXT_MAX, Notification, Watch, WatchSubject
+from catalog.lists.models import NOTICE_TEXT_MAX, Notification, Watch, WatchSubject
 from registry import events
 from registry.database import db
 from registry.mail import send_mail

@@ -10,8 +10,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from catalog import indexer, search
-from catalog.search import LabelFacts, register_label_facts_provider
+from catalog.label_facts import LabelSummary, NoLabels, register_label_provider
+from catalog.search import indexer
+from catalog.search.query import query
 from registry.models import OrganisationKind, User, VendorSize
 from tests.catalog import solution_builders
 
@@ -37,21 +38,22 @@ def certified_ids(app: Flask) -> set[int]:
     """Solution ids the test says are certified (a stand-in for the evaluations package)."""
     chosen: set[int] = set()
 
-    def provider(solution_ids: list[int]) -> dict[int, LabelFacts]:
-        return {
-            i: LabelFacts(
-                certified=True,
-                best_level="Advanced",
-                level_rank=2,
-                norm_codes=["VA-INTEROP"],
-                expiry=dt.date(2030, 1, 1),
-                newest_label_at=dt.datetime(2026, 1, i % 28 + 1, tzinfo=dt.UTC),
-            )
-            for i in solution_ids
-            if i in chosen
-        }
+    class Provider(NoLabels):
+        def summaries_for(self, solution_ids: list[int]) -> dict[int, LabelSummary]:
+            return {
+                i: LabelSummary(
+                    certified=True,
+                    best_level="Advanced",
+                    level_rank=2,
+                    norm_codes=["VA-INTEROP"],
+                    expiry=dt.date(2030, 1, 1),
+                    newest_label_at=dt.datetime(2026, 1, i % 28 + 1, tzinfo=dt.UTC),
+                )
+                for i in solution_ids
+                if i in chosen
+            }
 
-    register_label_facts_provider(app, provider)
+    register_label_provider(app, Provider())
     return chosen
 
 
@@ -82,56 +84,56 @@ def _catalog(vendor: User, certified_ids: set[int]) -> dict[str, Any]:
 def test_stemming_prefix_and_drafts(app: Flask, vendor: User, certified_ids: set[int]) -> None:
     """Word forms and the start of a word match; drafts never appear."""
     ids = _catalog(vendor, certified_ids)
-    assert search.query("camera").ids == [ids["harbour"]]  # "cameras" in the summary
-    assert search.query("detecting intrusion").ids == [ids["harbour"]]
-    assert search.query("therm").ids == [ids["harbour"]]
-    assert search.query("secret").ids == []
-    assert search.query("").total == 2
+    assert query("camera").ids == [ids["harbour"]]  # "cameras" in the summary
+    assert query("detecting intrusion").ids == [ids["harbour"]]
+    assert query("therm").ids == [ids["harbour"]]
+    assert query("secret").ids == []
+    assert query("").total == 2
 
 
 def test_facets_count_and_filter(app: Flask, vendor: User, certified_ids: set[int]) -> None:
     """Counts per value, OR within a field, certified-only as a filter."""
     ids = _catalog(vendor, certified_ids)
-    result = search.query("", {"certified": ["yes"]})
+    result = query("", {"certified": ["yes"]})
     assert result.ids == [ids["harbour"]]
     assert result.facets["certified"] == {"yes": 1, "no": 1}  # its own filter is not applied
     assert result.facets["category"] == {"video-analysis": 1}
     assert result.facets["label_level"] == {"Advanced": 1}
     assert result.facets["norms"] == {"VA-INTEROP": 1}
     assert result.facets["vendor_size"] == {VendorSize.STARTUP.value: 1}
-    both = search.query("", {"category": ["video-analysis", "public-alert"]})
+    both = query("", {"category": ["video-analysis", "public-alert"]})
     assert both.total == 2
-    standard = search.query("", {"standards": ["IP66 / IK10 (IEC 60529, IEC 62262)"]})
+    standard = query("", {"standards": ["IP66 / IK10 (IEC 60529, IEC 62262)"]})
     assert standard.ids == [ids["alert"]]
-    assert search.query("", {"privacy": ["yes"]}).ids == [ids["alert"]]
-    assert search.query("", {"unknown": ["x"], "category": [""]}).total == 2
+    assert query("", {"privacy": ["yes"]}).ids == [ids["alert"]]
+    assert query("", {"unknown": ["x"], "category": [""]}).total == 2
 
 
 def test_sorts_and_pages(app: Flask, vendor: User, certified_ids: set[int]) -> None:
     """Name order, newest label first, and pages that slice the same order."""
     ids = _catalog(vendor, certified_ids)
-    assert search.query("", sort="name").ids == [ids["alert"], ids["harbour"]]
-    assert search.query("", sort="newest_label").ids == [ids["harbour"], ids["alert"]]
-    second = search.query("", sort="name", page=2, per_page=1)
+    assert query("", sort="name").ids == [ids["alert"], ids["harbour"]]
+    assert query("", sort="newest_label").ids == [ids["harbour"], ids["alert"]]
+    second = query("", sort="name", page=2, per_page=1)
     assert second.ids == [ids["harbour"]]
     assert second.pages == 2
-    assert search.query("", page=5, per_page=1).ids == []
+    assert query("", page=5, per_page=1).ids == []
 
 
 def test_fuzzy_retry_and_suggestion(app: Flask, vendor: User, certified_ids: set[int]) -> None:
     """A misspelt word finds close matches and suggests the real word."""
     ids = _catalog(vendor, certified_ids)
-    result = search.query("harbuor")
+    result = query("harbuor")
     assert result.ids == [ids["harbour"]]
     assert result.fuzzy
     assert result.suggestion == "harbour"
-    assert search.query("zzzzqqq").total == 0
+    assert query("zzzzqqq").total == 0
 
 
 def test_highlights_are_segments(app: Flask, vendor: User, certified_ids: set[int]) -> None:
     """Highlights come as (text, matched) pairs so the template escapes every segment."""
     _catalog(vendor, certified_ids)
-    hit = search.query("thermal").hits[0]
+    hit = query("thermal").hits[0]
     assert ("thermal", True) in hit.highlight
     assert "".join(text for text, _ in hit.highlight) == "Detects intrusions with thermal cameras."
 
@@ -145,7 +147,7 @@ def test_bad_input_never_fails(
     A NUL is no text at all: the request is refused with a 400 naming the parameter.
     """
     _catalog(vendor, certified_ids)
-    search.query(text, {"category": [text]})
+    query(text, {"category": [text]})
     page = client.get("/catalog", query_string={"q": text, "category": text, "page": text})
     api = client.get("/api/v1/catalog/search", query_string={"q": text, "category": text})
     if "\x00" in text:

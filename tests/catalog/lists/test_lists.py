@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from catalog import lists
-from catalog.list_models import Notification, Shortlist, Watch, WatchSubject
+from catalog.lists import services
+from catalog.lists.models import Notification, Shortlist, Watch, WatchSubject
 from evaluations import catalog_facts
 from evaluations.models import LabelStatus
 from registry.database import db
@@ -44,8 +44,8 @@ def test_a_shortlist_is_shared_inside_the_organisation_only(
     app: Flask, people: dict[str, User], login: Any
 ) -> None:
     solution = published(people["vendor"])
-    shortlist = lists.create_shortlist(people["buyer"], "  Tram depot cameras  ")
-    lists.add_to_shortlist(people["buyer"], shortlist, solution.id, "Ask for a demo")
+    shortlist = services.create_shortlist(people["buyer"], "  Tram depot cameras  ")
+    services.add_to_shortlist(people["buyer"], shortlist, solution.id, "Ask for a demo")
     db.session.commit()
     assert shortlist.name == "Tram depot cameras"
 
@@ -70,9 +70,9 @@ def test_a_shortlist_is_shared_inside_the_organisation_only(
     login(vendor, people["vendor"])
     assert vendor.get(f"/shortlists/{shortlist.id}").status_code == 403
     with pytest.raises(NotVisible):
-        lists.get_shortlist(people["stranger"], shortlist.id)
+        services.get_shortlist(people["stranger"], shortlist.id)
     with pytest.raises(AccessDenied):
-        lists.shortlists_of(people["vendor"])
+        services.shortlists_of(people["vendor"])
 
 
 def test_creating_ignores_a_forged_organisation(
@@ -151,9 +151,9 @@ def test_following_is_private_and_a_double_click_follows_once(
 def test_followers_are_notified_of_label_events(app: Flask, people: dict[str, User]) -> None:
     version = published_norm(people["authority"])
     solution = published(people["vendor"], name="Harbour Watch")
-    lists.follow(people["buyer"], WatchSubject.SOLUTION, solution.id)
-    lists.follow(people["buyer"], WatchSubject.VENDOR, solution.vendor_id)  # still one notice
-    lists.follow(people["colleague"], WatchSubject.NORM, version.norm_id)
+    services.follow(people["buyer"], WatchSubject.SOLUTION, solution.id)
+    services.follow(people["buyer"], WatchSubject.VENDOR, solution.vendor_id)  # still one notice
+    services.follow(people["colleague"], WatchSubject.NORM, version.norm_id)
     db.session.commit()
 
     label = make_label(solution, version)

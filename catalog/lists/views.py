@@ -1,16 +1,16 @@
-"""Shortlists, the watchlist, and the wiring of compare, open data and notifications."""
+"""Shortlists and the watchlist: their pages, and what templates ask of them."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from catalog import lists
 from catalog.label_facts import label_provider
-from catalog.list_forms import FollowForm, ShortlistItemForm, ShortlistNameForm
-from catalog.list_models import Shortlist, WatchSubject
+from catalog.lists import services
+from catalog.lists.forms import FollowForm, ShortlistItemForm, ShortlistNameForm
+from catalog.lists.models import Shortlist, WatchSubject
 from registry.access import login_required, roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
@@ -34,7 +34,9 @@ def _violation(error: RuleViolation) -> None:
 def shortlists() -> str:
     """The organisation's shortlists and a form to start one."""
     return render_template(
-        "catalog/shortlists.html", shortlists=lists.shortlists_of(g.user), form=ShortlistNameForm()
+        "catalog/shortlists.html",
+        shortlists=services.shortlists_of(g.user),
+        form=ShortlistNameForm(),
     )
 
 
@@ -45,7 +47,7 @@ def create_shortlist() -> Any:
     form = ShortlistNameForm()
     if form.validate_on_submit():
         try:
-            created = lists.create_shortlist(g.user, form.name.data or "")
+            created = services.create_shortlist(g.user, form.name.data or "")
         except RuleViolation as error:
             db.session.rollback()
             form.name.errors = [*form.name.errors, error.message]
@@ -54,7 +56,7 @@ def create_shortlist() -> Any:
             flash(f"Shortlist “{created.name}” created.", "success")
             return redirect(url_for("lists.shortlist", shortlist_id=created.id))
     return render_template(
-        "catalog/shortlists.html", shortlists=lists.shortlists_of(g.user), form=form
+        "catalog/shortlists.html", shortlists=services.shortlists_of(g.user), form=form
     ), 400
 
 
@@ -64,11 +66,11 @@ def _shortlist_page(shortlist: Shortlist, rename: ShortlistNameForm, status: int
         "catalog/shortlist.html",
         shortlist=shortlist,
         labels=label_provider().labels_for(solution_ids),
-        in_catalog=lists.is_in_catalog,
+        in_catalog=services.is_in_catalog,
         rename=rename,
         confirm=ConfirmForm(),
         compare_ids=[
-            item.solution_id for item in shortlist.items if lists.is_in_catalog(item.solution)
+            item.solution_id for item in shortlist.items if services.is_in_catalog(item.solution)
         ][:MAX_BASKET],
     ), status
 
@@ -77,7 +79,7 @@ def _shortlist_page(shortlist: Shortlist, rename: ShortlistNameForm, status: int
 @roles_required(Role.BUYER)
 def shortlist(shortlist_id: int) -> Any:
     """One shortlist: each solution with its note and its labels' current status."""
-    found = lists.get_shortlist(g.user, shortlist_id)
+    found = services.get_shortlist(g.user, shortlist_id)
     return _shortlist_page(found, ShortlistNameForm(name=found.name))
 
 
@@ -85,11 +87,11 @@ def shortlist(shortlist_id: int) -> Any:
 @roles_required(Role.BUYER)
 def rename_shortlist(shortlist_id: int) -> Any:
     """Rename a shortlist."""
-    found = lists.get_shortlist(g.user, shortlist_id)
+    found = services.get_shortlist(g.user, shortlist_id)
     form = ShortlistNameForm()
     if form.validate_on_submit():
         try:
-            lists.rename_shortlist(g.user, found, form.name.data or "")
+            services.rename_shortlist(g.user, found, form.name.data or "")
         except RuleViolation as error:
             db.session.rollback()
             form.name.errors = [*form.name.errors, error.message]
@@ -97,17 +99,17 @@ def rename_shortlist(shortlist_id: int) -> Any:
             db.session.commit()
             flash("Shortlist renamed.", "success")
             return redirect(url_for("lists.shortlist", shortlist_id=found.id))
-    return _shortlist_page(lists.get_shortlist(g.user, shortlist_id), form, 400)
+    return _shortlist_page(services.get_shortlist(g.user, shortlist_id), form, 400)
 
 
 @bp.post("/shortlists/<int:shortlist_id>/delete")
 @roles_required(Role.BUYER)
 def delete_shortlist(shortlist_id: int) -> Response:
     """Delete a shortlist (the button asks for confirmation first)."""
-    found = lists.get_shortlist(g.user, shortlist_id)
+    found = services.get_shortlist(g.user, shortlist_id)
     if ConfirmForm().validate_on_submit():
         name = found.name
-        lists.delete_shortlist(g.user, found)
+        services.delete_shortlist(g.user, found)
         db.session.commit()
         flash(f"Shortlist “{name}” deleted.", "success")
     return redirect(url_for("lists.shortlists"))
@@ -120,9 +122,9 @@ def add_item() -> Response:
     form = ShortlistItemForm()
     if not form.validate_on_submit():
         abort(400)
-    found = lists.get_shortlist(g.user, form.shortlist_id.data or 0)
+    found = services.get_shortlist(g.user, form.shortlist_id.data or 0)
     try:
-        item = lists.add_to_shortlist(
+        item = services.add_to_shortlist(
             g.user, found, form.solution_id.data or 0, form.note.data or ""
         )
     except RuleViolation as error:
@@ -137,9 +139,9 @@ def add_item() -> Response:
 @roles_required(Role.BUYER)
 def remove_item(shortlist_id: int, solution_id: int) -> Response:
     """Take a solution off a shortlist."""
-    found = lists.get_shortlist(g.user, shortlist_id)
+    found = services.get_shortlist(g.user, shortlist_id)
     if ConfirmForm().validate_on_submit():
-        lists.remove_from_shortlist(g.user, found, solution_id)
+        services.remove_from_shortlist(g.user, found, solution_id)
         db.session.commit()
         flash("Removed from the shortlist.", "success")
     return redirect(url_for("lists.shortlist", shortlist_id=found.id))
@@ -154,8 +156,8 @@ def watchlist() -> str:
     """What the user follows and the latest notifications."""
     return render_template(
         "catalog/watchlist.html",
-        items=lists.followed_items(g.user),
-        notifications=lists.recent_notifications(g.user),
+        items=services.followed_items(g.user),
+        notifications=services.recent_notifications(g.user),
         confirm=ConfirmForm(),
     )
 
@@ -172,12 +174,14 @@ def _follow_change(following: bool) -> Response:
     form = FollowForm()
     if not form.validate_on_submit():
         abort(400)
-    kind, subject_id = lists.resolve_subject(g.user, form.kind.data or "", form.target.data or "")
+    kind, subject_id = services.resolve_subject(
+        g.user, form.kind.data or "", form.target.data or ""
+    )
     try:
         if following:
-            lists.follow(g.user, kind, subject_id)
+            services.follow(g.user, kind, subject_id)
         else:
-            lists.unfollow(g.user, kind, subject_id)
+            services.unfollow(g.user, kind, subject_id)
     except RuleViolation as error:
         _violation(error)
     else:
@@ -218,31 +222,12 @@ def compare_basket() -> list[int]:
     return parse_ids(request.args.getlist("compare"))[0][:MAX_BASKET]
 
 
-def _is_following(kind: str, subject_id: int) -> bool:
-    return lists.is_following(g.get("user"), kind, subject_id)
+def is_following(kind: str, subject_id: int) -> bool:
+    """Whether the signed-in user follows this subject (templates ask it)."""
+    return services.is_following(g.get("user"), kind, subject_id)
 
 
-def _my_shortlists() -> list[Shortlist]:
+def my_shortlists() -> list[Shortlist]:
+    """The shortlists of the signed-in buyer's organisation (none for other roles)."""
     user = g.get("user")
-    return lists.shortlists_of(user) if user is not None and user.role is Role.BUYER else []
-
-
-def init_app(app: Flask) -> None:
-    """Register compare, shortlists, watchlist, open data and the feed; listen for events."""
-    from catalog import compare, exports, feeds, watch
-    from registry.navigation import SIGNED_IN, NavEntry, add_nav_entry
-
-    del feeds  # its routes are on the open-data blueprint
-    app.register_blueprint(bp)
-    app.register_blueprint(compare.bp)
-    app.register_blueprint(exports.bp)
-    watch.init_app(app)
-    app.jinja_env.globals.update(
-        compare_basket=compare_basket,
-        is_following=_is_following,
-        my_shortlists=_my_shortlists,
-    )
-    add_nav_entry(app, NavEntry("Shortlists", "lists.shortlists", frozenset({Role.BUYER}), 25))
-    add_nav_entry(
-        app, NavEntry("Watchlist", "lists.watchlist", SIGNED_IN, 26, on_dashboard=SIGNED_IN)
-    )
+    return services.shortlists_of(user) if user is not None and user.role is Role.BUYER else []

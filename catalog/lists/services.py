@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from catalog import services
-from catalog.list_models import (
+from catalog.lists.models import (
     NOTE_MAX,
     SHORTLIST_NAME_MAX,
     Notification,
@@ -184,14 +184,14 @@ class Followed:
 
 def resolve_subject(actor: User | None, kind: str, target: str) -> tuple[WatchSubject, int]:
     """The public subject a follow form names: a solution or vendor id, or a norm code."""
-    from registry.norms import services as norm_services
+    from registry.norms.services import find_norm
 
     if kind not in {k.value for k in WatchSubject}:
         raise NotVisible()
     subject = WatchSubject(kind)
     target = target.strip()[:40]
     if subject is WatchSubject.NORM:
-        return subject, norm_services.find_norm(actor, target).id
+        return subject, find_norm(actor, target).id
     if not (target.isascii() and target.isdigit()) or len(target) > 10:
         raise NotVisible()
     if subject is WatchSubject.SOLUTION:
@@ -202,16 +202,21 @@ def resolve_subject(actor: User | None, kind: str, target: str) -> tuple[WatchSu
     return subject, services.get_public_vendor(int(target)).id
 
 
-def follow(actor: User | None, kind: WatchSubject, subject_id: int) -> Watch:
-    """Follow a subject (following it again changes nothing)."""
-    actor = require_role(actor, Role.VENDOR, Role.BUYER, Role.EVALUATOR, Role.AUTHORITY)
-    existing = db.session.scalar(
+def _watch_of(actor: User, kind: WatchSubject, subject_id: int) -> Watch | None:
+    """The actor's watch of this subject, if any."""
+    return db.session.scalar(
         select(Watch).where(
             Watch.user_id == actor.id,
             Watch.subject_kind == kind,
             Watch.subject_id == subject_id,
         )
     )
+
+
+def follow(actor: User | None, kind: WatchSubject, subject_id: int) -> Watch:
+    """Follow a subject (following it again changes nothing)."""
+    actor = require_role(actor, Role.VENDOR, Role.BUYER, Role.EVALUATOR, Role.AUTHORITY)
+    existing = _watch_of(actor, kind, subject_id)
     if existing is not None:
         return existing
     count = len(db.session.scalars(select(Watch.id).where(Watch.user_id == actor.id)).all())
@@ -226,13 +231,7 @@ def follow(actor: User | None, kind: WatchSubject, subject_id: int) -> Watch:
 def unfollow(actor: User | None, kind: WatchSubject, subject_id: int) -> None:
     """Stop following a subject (nothing happens if the actor did not follow it)."""
     actor = require_role(actor, Role.VENDOR, Role.BUYER, Role.EVALUATOR, Role.AUTHORITY)
-    watch = db.session.scalar(
-        select(Watch).where(
-            Watch.user_id == actor.id,
-            Watch.subject_kind == kind,
-            Watch.subject_id == subject_id,
-        )
-    )
+    watch = _watch_of(actor, kind, subject_id)
     if watch is not None:
         db.session.delete(watch)
         db.session.flush()
@@ -242,16 +241,7 @@ def is_following(actor: User | None, kind: str, subject_id: int) -> bool:
     """Whether the actor follows the subject (for templates: Follow or Unfollow)."""
     if actor is None:
         return False
-    return (
-        db.session.scalar(
-            select(Watch.id).where(
-                Watch.user_id == actor.id,
-                Watch.subject_kind == WatchSubject(kind),
-                Watch.subject_id == subject_id,
-            )
-        )
-        is not None
-    )
+    return _watch_of(actor, WatchSubject(kind), subject_id) is not None
 
 
 def followed_items(actor: User | None) -> list[Followed]:

@@ -10,7 +10,7 @@ from typing import Any
 import click
 from flask import Flask, current_app
 
-from catalog import indexer
+from catalog.search import indexer
 
 
 @click.group("search")

@@ -9,10 +9,11 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from catalog import search
-from catalog.list_views import compare_basket
+from catalog.lists.views import compare_basket
 from catalog.models import PriceBand
 from catalog.regions import REGIONS
+from catalog.search import index
+from catalog.search.query import SearchResult, clean_filters, query
 from registry.database import db
 from registry.models import SecurityActivity, TechnologyCategory, VendorSize
 
@@ -46,7 +47,7 @@ class SearchArguments:
     page: int
 
     def engine_filters(self) -> dict[str, set[str]]:
-        """The filters as search.query takes them (certified-only becomes a facet filter)."""
+        """The filters as query takes them (certified-only becomes a facet filter)."""
         filters = dict(self.filters)
         if self.certified_only:
             filters["certified"] = {"yes"}
@@ -66,15 +67,15 @@ class SearchArguments:
 
 def read_arguments(args: MultiDict[str, str]) -> SearchArguments:
     """Parse the query string of the catalog page or the search API."""
-    text = args.get("q", "")[: search.MAX_QUERY_CHARS * 2].strip()
-    filters = search.clean_filters(
-        {name: args.getlist(name) for name in search.FACET_FIELDS if name != "certified"}
+    text = args.get("q", "")[: index.MAX_QUERY_CHARS * 2].strip()
+    filters = clean_filters(
+        {name: args.getlist(name) for name in index.FACET_FIELDS if name != "certified"}
     )
     flags = args.getlist("certified")
     # The page's checkbox sends "1" after a hidden "0": "1" wins, a lone "0" turns it off.
     certified_only = "1" in flags or "0" not in flags
     sort = args.get("sort", "relevance")
-    if sort not in search.SORTS:
+    if sort not in index.SORTS:
         sort = "relevance"
     try:
         page = min(max(1, int(args.get("page", "1"))), MAX_PAGE)
@@ -104,7 +105,7 @@ def value_names() -> dict[str, dict[str, str]]:
 
 
 def _facet_groups(
-    result: search.SearchResult, arguments: SearchArguments, names: dict[str, dict[str, str]]
+    result: SearchResult, arguments: SearchArguments, names: dict[str, dict[str, str]]
 ) -> list[dict[str, Any]]:
     groups = []
     for field, title in FACET_TITLES.items():
@@ -133,7 +134,7 @@ def _facet_groups(
 class ResultPage:
     """The attributes _macros/pagination.html expects, for a search result."""
 
-    def __init__(self, result: search.SearchResult) -> None:
+    def __init__(self, result: SearchResult) -> None:
         self.page = result.page
         self.pages = result.pages
         self.total = result.total
@@ -165,7 +166,7 @@ class ResultPage:
 def catalog() -> str:
     """The searchable catalog of published solutions, certified ones by default."""
     arguments = read_arguments(request.args)
-    result = search.query(
+    result = query(
         arguments.text,
         arguments.engine_filters(),
         arguments.sort,

@@ -27,9 +27,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from whoosh.index import LockError
 
-from catalog import search
+from catalog.label_facts import label_summaries
 from catalog.models import Solution, SolutionStatus
-from catalog.search_models import IndexerState, SearchChange
+from catalog.search import index
+from catalog.search.models import IndexerState, SearchChange
 from registry.database import db, utcnow
 from registry.models import Organisation, OrganisationStatus
 
@@ -73,9 +74,9 @@ def documents_for(solution_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     for start in range(0, len(wanted), LOAD_BATCH):
         chunk = wanted[start : start + LOAD_BATCH]
         solutions = db.session.scalars(_public_solutions().where(Solution.id.in_(chunk))).all()
-        facts = search.label_facts([s.id for s in solutions])
+        facts = label_summaries([s.id for s in solutions])
         for solution in solutions:
-            documents[solution.id] = search.solution_document(solution, facts[solution.id])
+            documents[solution.id] = index.solution_document(solution, facts[solution.id])
     return documents
 
 
@@ -88,9 +89,9 @@ def all_documents() -> Iterator[dict[str, Any]]:
         ).all()
         if not solutions:
             return
-        facts = search.label_facts([s.id for s in solutions])
+        facts = label_summaries([s.id for s in solutions])
         for solution in solutions:
-            yield search.solution_document(solution, facts[solution.id])
+            yield index.solution_document(solution, facts[solution.id])
         last_id = solutions[-1].id
         for solution in solutions:  # keep memory flat on large catalogs
             db.session.expunge(solution)
@@ -151,7 +152,7 @@ class Indexer:
             return 0
         solution_ids = {change.solution_id for change in [*changes, *late]}
         documents = documents_for(solution_ids)
-        ix = search.open_or_create_index(self.index_dir)
+        ix = index.open_or_create_index(self.index_dir)
         try:
             writer = ix.writer(timeout=self.lock_timeout)
         except LockError as error:
@@ -160,9 +161,9 @@ class Indexer:
         try:
             for solution_id in sorted(solution_ids):
                 if solution_id in documents:
-                    search.index_solution(writer, documents[solution_id])
+                    index.index_solution(writer, documents[solution_id])
                 else:
-                    search.remove_solution(writer, solution_id)
+                    index.remove_solution(writer, solution_id)
         except BaseException:
             writer.cancel()
             raise
@@ -202,7 +203,7 @@ def rebuild(index_dir: str | None = None) -> int:
     path = Path(index_dir or current_app.config["SEARCH_INDEX_DIR"]).resolve()
     newest = db.session.scalar(select(func.max(SearchChange.id))) or 0
     fresh = path.with_name(f"{path.name}.new-{uuid.uuid4().hex[:8]}")
-    ix = search.create_index(fresh)
+    ix = index.create_index(fresh)
     # Postings are sorted in memory up to this size, then spill to temporary files: keeping
     # 10 000 solutions in memory (about 500 MB) halves the build time.
     writer = ix.writer(limitmb=REBUILD_MEMORY_MB)
@@ -235,7 +236,7 @@ class Difference:
 
 def check(index_dir: str | None = None) -> list[Difference]:
     """Compare the index with the database (the source of truth)."""
-    indexed = search.indexed_documents(index_dir)
+    indexed = index.indexed_documents(index_dir)
     expected = {document["id"]: document["digest"] for document in all_documents()}
     differences = []
     for solution_id in sorted(set(indexed) | {int(i) for i in expected}):

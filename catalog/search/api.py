@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, request
 
-from catalog import search
-from catalog.catalog_views import read_arguments
+from catalog.search import index
+from catalog.search.query import query
+from catalog.search.views import read_arguments
 from registry.api import API_PREFIX, MAX_PAGE, MAX_PER_PAGE, add_openapi, json_response
 
 bp = Blueprint("catalog_search_api", __name__, url_prefix=API_PREFIX)
@@ -23,7 +24,7 @@ def catalog_search() -> Response:
     except ValueError:
         per_page = DEFAULT_PER_PAGE
     per_page = min(max(per_page, 1), MAX_PER_PAGE)
-    result = search.query(
+    result = query(
         arguments.text, arguments.engine_filters(), arguments.sort, arguments.page, per_page
     )
     hits = [
@@ -67,7 +68,7 @@ def _parameters() -> list[dict[str, Any]]:
         {
             "name": "sort",
             "in": "query",
-            "schema": {"type": "string", "enum": list(search.SORTS)},
+            "schema": {"type": "string", "enum": list(index.SORTS)},
         },
         {
             "name": "page",
@@ -80,7 +81,7 @@ def _parameters() -> list[dict[str, Any]]:
             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
         },
     ]
-    for name in search.FACET_FIELDS:
+    for name in index.FACET_FIELDS:
         if name != "certified":
             described.append(
                 {

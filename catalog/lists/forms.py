@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from catalog.list_models import NOTE_MAX, SHORTLIST_NAME_MAX
+from catalog.lists.models import NOTE_MAX, SHORTLIST_NAME_MAX
 from registry.forms import BoundedIntegerField, InputForm, NameField
 
 

@@ -11,9 +11,11 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
-from catalog import indexer, search, services
+from catalog import services
 from catalog.models import Solution
-from catalog.search_models import SearchChange
+from catalog.search import index, indexer, readers
+from catalog.search.models import SearchChange
+from catalog.search.query import query
 from registry.database import db
 from registry.models import OrganisationKind, User
 from tests.catalog import solution_builders
@@ -26,7 +28,7 @@ def vendor(create_user: Callable[..., User]) -> User:
 
 
 def _found(text: str) -> list[int]:
-    return search.query(text, {}).ids
+    return query(text, {}).ids
 
 
 def test_changes_are_logged_in_the_same_transaction(app: Flask, vendor: User) -> None:
@@ -76,7 +78,7 @@ def test_resumes_after_being_killed(app: Flask, vendor: User) -> None:
 def test_only_one_writer(app: Flask, vendor: User) -> None:
     """A second indexer waits for the writer lock, then gives up with IndexBusy."""
     solution_builders.published(vendor, name="Harbour Watch")
-    ix = search.open_or_create_index(app.config["SEARCH_INDEX_DIR"])
+    ix = index.open_or_create_index(app.config["SEARCH_INDEX_DIR"])
     writer = ix.writer()
     try:
         with pytest.raises(indexer.IndexBusy):
@@ -93,12 +95,12 @@ def test_rebuild_restores_identical_results(app: Flask, vendor: User) -> None:
         solution_builders.published(vendor, name=name)
     solution_builders.draft(vendor, name="Draft Watch")
     indexer.apply_pending()
-    before = search.query("watch", {}), search.query("", {"category": ["video-analysis"]})
+    before = query("watch", {}), query("", {"category": ["video-analysis"]})
     shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
-    search.forget_readers()
-    assert search.query("watch", {}).total == 0
+    readers.forget_readers()
+    assert query("watch", {}).total == 0
     assert indexer.rebuild() == 3
-    after = search.query("watch", {}), search.query("", {"category": ["video-analysis"]})
+    after = query("watch", {}), query("", {"category": ["video-analysis"]})
     for old, new in zip(before, after, strict=True):
         assert (old.ids, old.total, old.facets) == (new.ids, new.total, new.facets)
     assert indexer.last_applied() == db.session.scalar(select(func.max(SearchChange.id)))
