@@ -12,14 +12,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from catalog.regions import REGIONS
-from procurement.aggregation import (
-    DEFAULT_BETA,
-    DEFAULT_MIN_SAVING,
-    AggregationParameters,
-    PriceCurve,
-)
+from procurement.aggregation.parameters import DEFAULT_MIN_SAVING, AggregationParameters
+from procurement.aggregation.pricing import DEFAULT_BETA, PriceCurve
 from procurement.models import NOTES_MAX, Need, NeedUnit
-from procurement.services import NeedData
+from procurement.services.needs import NeedData
 from registry.database import db
 from registry.forms import BoundedIntegerField, InputForm, NameField
 from registry.models import TechnologyCategory

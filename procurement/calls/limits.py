@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from flask import current_app
 
-from procurement import services
+from procurement.services import needs as services  # for MAX_ID, until it is defined in registry
 
 DEFAULT_MIN_OFFER_DAYS = 10
 MAX_DEADLINE_DAYS = 366

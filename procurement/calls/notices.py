@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from flask import url_for
 from sqlalchemy import select
 
-from procurement.call_models import JointCall
+from procurement.calls.models import JointCall
 from registry.database import db
 from registry.models import Organisation, User
 

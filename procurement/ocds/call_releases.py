@@ -6,13 +6,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from procurement.award import ObservedSavings
-from procurement.call_models import Award, CallStatus, JointCall, Offer, OfferStatus
+from procurement.calls.award import ObservedSavings
+from procurement.calls.models import Award, CallStatus, JointCall, Offer, OfferStatus
+from procurement.calls.savings import award_savings
 from procurement.ocds.formats import amount, dated_period, parse_stamp, stamp
 from procurement.ocds.items import _classification
 from procurement.ocds.parties import SME_SIZES, _Parties, _reference
 from procurement.ocds.tender import _related_needs, _tender
-from procurement.savings import award_savings
 from registry.database import utcnow
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import url_for
 
-from procurement.call_models import JointCall
+from procurement.calls.models import JointCall
 from procurement.models import Lot
 from procurement.ocds.formats import amount, longest_months, need_ocid, stamp
 from procurement.ocds.items import _category, _need_item, _region_location
@@ -15,7 +15,7 @@ from registry.norms.models import Norm
 
 
 def _level_name(norm: Norm | None, rank: int) -> str:
-    from procurement.services import level_name
+    from procurement.services.needs import level_name
 
     return level_name(norm, rank)
 

@@ -16,8 +16,8 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from procurement import aggregation
-from procurement.aggregation import AggregationParameters
+from procurement.aggregation.parameters import AggregationParameters
+from procurement.aggregation.pooling import aggregate
 from procurement.models import Lot, LotMember, LotStatus, NeedStatus
 from procurement.services.needs import MAX_ID, _require_buyer
 from procurement.services.rounds import _set_figures, need_input, round_parameters
@@ -154,7 +154,7 @@ def _recompute(lot: Lot) -> None:
     params = round_parameters(lot.round)
     needs = [member.need for member in lot.active_members]
     # Only the figures are wanted: no eligibility, date, buyer or saving gate.
-    result = aggregation.aggregate(
+    result = aggregate(
         [need_input(need) for need in needs],
         {},
         AggregationParameters(

@@ -21,12 +21,12 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
-from procurement import ocds
-from procurement.call_models import CallStatus, JointCall, OfferStatus
+from procurement.calls.models import CallStatus, JointCall, OfferStatus
+from procurement.ocds.packages import EXTENSIONS
 from registry.database import db
 from registry.models import OrganisationKind, User
-from tests.procurement import ocds_cove, ocds_schema
 from tests.procurement import public_builders as build
+from tests.procurement.ocds import ocds_cove, ocds_schema
 
 # (finding, codelist or path, code or field) → why the finding is right for us.
 ALLOWED = {
@@ -102,7 +102,7 @@ def assert_accepted(packages: dict[str, dict[str, Any]], tmp_path: Path) -> set[
     release = ocds_schema.release_schema()
     used: set[tuple[str, str, str]] = set()
     for url, body in packages.items():
-        assert body["extensions"] == ocds.EXTENSIONS, url
+        assert body["extensions"] == EXTENSIONS, url
         report = ocds_cove.check(body, tmp_path)
         assert not unexplained(report.findings(), used), url
         assert not ocds_schema.problems(release, body), url
@@ -192,7 +192,7 @@ def test_the_checker_reports_what_breaks_the_standard(client: FlaskClient, tmp_p
     assert any("details" in party for party in body["releases"][-1]["parties"])
 
     broken = copy.deepcopy(body)
-    broken["extensions"] = [url for url in ocds.EXTENSIONS if "partyDetails_scale" not in url]
+    broken["extensions"] = [url for url in EXTENSIONS if "partyDetails_scale" not in url]
     unknown = "open-contracting-extensions/ocds_unknown_extension"
     broken["extensions"].append(f"https://raw.githubusercontent.com/{unknown}/v1/extension.json")
     broken["releases"][0]["tender"]["status"] = "halfway"

@@ -22,8 +22,8 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.exc import IntegrityError
 
-from procurement import services
-from procurement.call_models import (
+from procurement.calls.limits import _CENT, _stamp
+from procurement.calls.models import (
     MAX_LEAD_TIME_DAYS,
     MAX_TIERS,
     CallStatus,
@@ -32,13 +32,17 @@ from procurement.call_models import (
     OfferStatus,
     OfferTier,
 )
-from procurement.calls.eligibility import eligible_solutions, ineligibility_reason, requirement_text
-from procurement.calls.lifecycle import _require_taking_offers, _text
-from procurement.calls.limits import _CENT, _stamp
 from procurement.calls.notices import call_link
-from procurement.calls.opening import content_hash
-from procurement.calls.reading import own_offer
+from procurement.calls.services.eligibility import (
+    eligible_solutions,
+    ineligibility_reason,
+    requirement_text,
+)
+from procurement.calls.services.lifecycle import _require_taking_offers, _text
+from procurement.calls.services.opening import content_hash
+from procurement.calls.services.reading import own_offer
 from procurement.models import NOTES_MAX
+from procurement.services.needs import MAX_QUANTITY, MAX_UNIT_PRICE
 from registry import audit
 from registry.access import require_role, require_same_organisation
 from registry.database import db, utcnow
@@ -64,8 +68,8 @@ def _tier_price(value: Decimal | str, field: str) -> Decimal:
         raise RuleViolation("Give the unit price as a number.", field) from None
     if not price.is_finite() or price <= 0:
         raise RuleViolation("The unit price must be more than zero.", field)
-    if price > services.MAX_UNIT_PRICE:
-        raise RuleViolation(f"The unit price must be at most {services.MAX_UNIT_PRICE:,}.", field)
+    if price > MAX_UNIT_PRICE:
+        raise RuleViolation(f"The unit price must be at most {MAX_UNIT_PRICE:,}.", field)
     if price != price.quantize(_CENT):
         raise RuleViolation("Give the price to the cent at most.", field)
     return price.quantize(_CENT)
@@ -84,10 +88,8 @@ def check_tiers(tiers: Sequence[tuple[int, Decimal | str]]) -> list[tuple[int, D
             raise RuleViolation("Give the quantity as a whole number.", q_field)
         if index == 1 and quantity != 1:
             raise RuleViolation("The first tier starts at quantity 1.", q_field)
-        if quantity < 1 or quantity > services.MAX_QUANTITY:
-            raise RuleViolation(
-                f"The quantity must be between 1 and {services.MAX_QUANTITY:,}.", q_field
-            )
+        if quantity < 1 or quantity > MAX_QUANTITY:
+            raise RuleViolation(f"The quantity must be between 1 and {MAX_QUANTITY:,}.", q_field)
         price = _tier_price(raw_price, p_field)
         if result and quantity <= result[-1][0]:
             raise RuleViolation(

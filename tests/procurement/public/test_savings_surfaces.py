@@ -14,8 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
-from procurement.call_demo import AWARDED_TITLE
-from procurement.call_models import Award, JointCall, Offer
+from procurement.calls.demo import AWARDED_TITLE
+from procurement.calls.models import Award, JointCall, Offer
 from registry.database import db
 from registry.models import OrganisationKind, User
 from tests.procurement import public_builders as build

@@ -20,15 +20,17 @@ import datetime as dt
 from decimal import Decimal
 
 from evaluations.labels import add_months
-from procurement import award as award_rules
-from procurement import services
-from procurement.call_models import Award, AwardDropout, CallStatus, ContractLine, JointCall, Offer
-from procurement.calls.eligibility import _meets, requirement_text
-from procurement.calls.lifecycle import _close, _end_unsuccessful, _require_awaiting_award
+from procurement.calls import award as award_rules
 from procurement.calls.limits import _CENT, _SAVING_STEP
+from procurement.calls.models import Award, AwardDropout, CallStatus, ContractLine, JointCall, Offer
 from procurement.calls.notices import _org_emails, call_link
-from procurement.calls.opening import open_offers
+from procurement.calls.services.eligibility import _meets, requirement_text
+from procurement.calls.services.lifecycle import _close, _end_unsuccessful, _require_awaiting_award
+from procurement.calls.services.opening import open_offers
 from procurement.models import Lot, LotMember, LotStatus, NeedStatus
+from procurement.services.eligibility import certified_labels
+from procurement.services.needs import today
+from procurement.services.rounds import round_parameters
 from registry import audit
 from registry.access import require_role
 from registry.database import db, utcnow
@@ -59,7 +61,7 @@ def _offer_input(offer: Offer) -> award_rules.OfferInput:
 def compliance(call: JointCall) -> dict[int, str]:
     """Offer id → why it is no longer compliant ("" when it is), checked now."""
     certified = [
-        item for item in services.certified_labels([call.lot.category_id]) if _meets(item, call.lot)
+        item for item in certified_labels([call.lot.category_id]) if _meets(item, call.lot)
     ]
     by_solution = {(item.vendor_id, item.solution_id) for item in certified}
     return {
@@ -72,7 +74,7 @@ def compliance(call: JointCall) -> dict[int, str]:
 
 def min_buyers(lot: Lot) -> int:
     """Buyers an award must keep: the round's minimum, and never fewer than two."""
-    return max(award_rules.MIN_BUYERS, services.round_parameters(lot.round).min_buyers)
+    return max(award_rules.MIN_BUYERS, round_parameters(lot.round).min_buyers)
 
 
 def award_call(actor: User | None, call: JointCall) -> JointCall:
@@ -102,7 +104,7 @@ def award_call(actor: User | None, call: JointCall) -> JointCall:
     price = winner.unit_price
     total = (winner.quantity * price).quantize(_CENT)
     beta = (
-        services.round_parameters(lot.round)
+        round_parameters(lot.round)
         .curve_for_key(lot.category.code, lot.unit.value, lot.currency)
         .beta
     )
@@ -110,7 +112,7 @@ def award_call(actor: User | None, call: JointCall) -> JointCall:
         award_rules.quantities_by_buyer(winner.kept), price, beta
     ).quantize(_CENT)
     saving = (1 - total / counterfactual).quantize(_SAVING_STEP) if counterfactual else Decimal(0)
-    start = services.today()
+    start = today()
     rationale = (
         f"{offer.reference} ({offer.vendor.name}, {offer.solution.name}) at {price} "
         f"{lot.currency} per unit for {winner.quantity} units, lead time "

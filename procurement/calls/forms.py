@@ -17,10 +17,12 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from procurement.call_models import MAX_CONTRACT_MONTHS, MAX_LEAD_TIME_DAYS, Offer
-from procurement.calls import DESCRIPTION_MAX, REASON_MAX, Certified, OfferData
+from procurement.calls.limits import DESCRIPTION_MAX, REASON_MAX
+from procurement.calls.models import MAX_CONTRACT_MONTHS, MAX_LEAD_TIME_DAYS, Offer
+from procurement.calls.services.offers import OfferData
 from procurement.forms import _decimal
 from procurement.models import NOTES_MAX
+from procurement.services.eligibility import Certified
 from registry.forms import BoundedIntegerField, InputForm, NameField
 
 TIER_ROWS = 4

@@ -11,9 +11,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from procurement import charts
-from procurement.award import Tier, observed_savings
-from procurement.dashboard import (
+from procurement.calls.award import Tier, observed_savings
+from procurement.models import NeedStatus
+from procurement.public import charts
+from procurement.public.dashboard import (
     CallInput,
     DemandInput,
     LotInput,
@@ -24,7 +25,6 @@ from procurement.dashboard import (
     share,
     sme_share,
 )
-from procurement.models import NeedStatus
 from registry.models import OrganisationKind, User
 from tests.procurement import public_builders as build
 

@@ -20,9 +20,6 @@ from typing import BinaryIO
 
 from catalog.plain_text import check_length, multi_line, one_line
 from evaluations import evidence as files
-from procurement import ocds
-from procurement.call_models import MAX_CONTRACT_MONTHS, CallDocument, CallStatus, JointCall
-from procurement.calls.eligibility import eligible_vendor_ids, requirement_text
 from procurement.calls.limits import (
     DESCRIPTION_MAX,
     MAX_DEADLINE_DAYS,
@@ -32,9 +29,12 @@ from procurement.calls.limits import (
     _stamp,
     min_offer_days,
 )
+from procurement.calls.models import MAX_CONTRACT_MONTHS, CallDocument, CallStatus, JointCall
 from procurement.calls.notices import _org_emails, call_link
-from procurement.calls.opening import open_offers
+from procurement.calls.services.eligibility import eligible_vendor_ids, requirement_text
+from procurement.calls.services.opening import open_offers
 from procurement.models import Lot, LotStatus, NeedStatus
+from procurement.ocds.formats import call_ocid
 from registry import audit
 from registry.access import require_role
 from registry.database import db, utcnow
@@ -107,7 +107,7 @@ def open_call(
     )
     db.session.add(call)
     db.session.flush()
-    call.ocid = ocds.call_ocid(call.id)
+    call.ocid = call_ocid(call.id)
     lot.status = LotStatus.CALL_OPENED
     for member in lot.active_members:
         member.need.status = NeedStatus.IN_CALL

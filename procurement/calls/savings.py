@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from procurement import award as award_rules
-from procurement.call_models import Award
+from procurement.calls import award as award_rules
+from procurement.calls.models import Award
 
 
 def quantities(award: Award) -> list[int]:
