@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from procurement.aggregation.needs import NeedInput
-from procurement.aggregation.reasons import _over_cap
+from procurement.aggregation.reasons import over_cap_reason
 from procurement.aggregation.results import Unmatched
 
 # A lot's summary as far as joining goes: norm, level, strictest level every member accepts,
@@ -41,7 +41,7 @@ def _shape_admits(lot: _LotShape, need: _NeedShape) -> bool:
     return merged <= ceiling and merged <= need_ceiling
 
 
-class _OpenLot:
+class OpenLot:
     """A lot being built: its members and the summary that decides who else may join."""
 
     __slots__ = (
@@ -83,7 +83,9 @@ class _OpenLot:
         self.value += value
 
 
-def _cluster(needs: list[NeedInput], cap: Decimal | None) -> tuple[list[_OpenLot], list[Unmatched]]:
+def cluster_needs(
+    needs: list[NeedInput], cap: Decimal | None
+) -> tuple[list[OpenLot], list[Unmatched]]:
     """Greedy clustering of one partition's needs, already in (need_by, id) order."""
     values = [need.maximum_value for need in needs]
     over_cap: list[Unmatched] = []
@@ -92,7 +94,7 @@ def _cluster(needs: list[NeedInput], cap: Decimal | None) -> tuple[list[_OpenLot
         for index, need in enumerate(needs):
             if values[index] > cap:
                 fits[index] = False
-                over_cap.append(_over_cap(need, values[index], cap))
+                over_cap.append(over_cap_reason(need, values[index], cap))
     # Smallest value still to come after each position: a lot that cannot take even that is
     # full for good and leaves the index.
     smallest_after: list[Decimal | None] = [None] * (len(needs) + 1)
@@ -105,10 +107,10 @@ def _cluster(needs: list[NeedInput], cap: Decimal | None) -> tuple[list[_OpenLot
             else:
                 smallest_after[index] = current if later is None else min(current, later)
 
-    all_lots: list[_OpenLot] = []
+    all_lots: list[OpenLot] = []
     # Open lots indexed by shape: compatibility is decided once per shape, not once per lot,
     # so a step costs O(shapes + open lots of compatible shapes) cheap comparisons.
-    open_by_shape: dict[_LotShape, list[_OpenLot]] = {}
+    open_by_shape: dict[_LotShape, list[OpenLot]] = {}
     admits: dict[tuple[_LotShape, _NeedShape], bool] = {}
     for index, need in enumerate(needs):
         if not fits[index]:
@@ -120,7 +122,7 @@ def _cluster(needs: list[NeedInput], cap: Decimal | None) -> tuple[list[_OpenLot
             need.min_level_rank,
             need.min_level_rank + need.accepted_uplift,
         )
-        best: _OpenLot | None = None
+        best: OpenLot | None = None
         best_firm = 0
         best_index = 0
         for shape, lots in open_by_shape.items():
@@ -138,7 +140,7 @@ def _cluster(needs: list[NeedInput], cap: Decimal | None) -> tuple[list[_OpenLot
                     continue
                 best, best_firm, best_index = lot, firm, lot.index
         if best is None:
-            best = _OpenLot(len(all_lots), need, value)
+            best = OpenLot(len(all_lots), need, value)
             all_lots.append(best)
         else:
             _unindex(open_by_shape, best)
@@ -149,7 +151,7 @@ def _cluster(needs: list[NeedInput], cap: Decimal | None) -> tuple[list[_OpenLot
     return all_lots, over_cap
 
 
-def _unindex(open_by_shape: dict[_LotShape, list[_OpenLot]], lot: _OpenLot) -> None:
+def _unindex(open_by_shape: dict[_LotShape, list[OpenLot]], lot: OpenLot) -> None:
     """Take a lot out of the open-lot index (its shape may change)."""
     shape = lot.shape
     lots = open_by_shape[shape]

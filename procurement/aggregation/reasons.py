@@ -10,7 +10,7 @@ from procurement.aggregation.parameters import AggregationParameters
 from procurement.aggregation.results import Lot, Unmatched, UnmatchedReason
 
 
-def _too_few_vendors(need: NeedInput, vendors: int, minimum: int) -> Unmatched:
+def too_few_vendors(need: NeedInput, vendors: int, minimum: int) -> Unmatched:
     message = (
         f"Only {vendors} certified solution(s) can meet this need; a competitive call needs "
         f"at least {minimum}."
@@ -18,7 +18,7 @@ def _too_few_vendors(need: NeedInput, vendors: int, minimum: int) -> Unmatched:
     return Unmatched(need.id, need.buyer_id, UnmatchedReason.TOO_FEW_VENDORS, message)
 
 
-def _too_soon(need: NeedInput, earliest: date, params: AggregationParameters) -> Unmatched:
+def too_soon(need: NeedInput, earliest: date, params: AggregationParameters) -> Unmatched:
     message = (
         f"Needed by {need.need_by.isoformat()}, but a joint call opened today delivers "
         f"{earliest.isoformat()} at the earliest ({params.procedure_days} days of procedure "
@@ -27,7 +27,7 @@ def _too_soon(need: NeedInput, earliest: date, params: AggregationParameters) ->
     return Unmatched(need.id, need.buyer_id, UnmatchedReason.NEED_BY_TOO_SOON, message)
 
 
-def _over_cap(need: NeedInput, value: Decimal, cap: Decimal) -> Unmatched:
+def over_cap_reason(need: NeedInput, value: Decimal, cap: Decimal) -> Unmatched:
     message = (
         f"At its ceiling price this need is worth {value:,.2f} {need.currency} with its "
         f"options, more than the {cap:,.2f} {need.currency} a lot may be worth; "
@@ -36,7 +36,7 @@ def _over_cap(need: NeedInput, value: Decimal, cap: Decimal) -> Unmatched:
     return Unmatched(need.id, need.buyer_id, UnmatchedReason.OVER_VALUE_CAP, message)
 
 
-def _too_few_buyers(needs: list[NeedInput], buyers: int, minimum: int) -> list[Unmatched]:
+def too_few_buyers(needs: list[NeedInput], buyers: int, minimum: int) -> list[Unmatched]:
     message = (
         f"No compatible need from other buyers could be pooled with this one "
         f"({buyers} buyer(s); a lot needs at least {minimum})."
@@ -46,7 +46,7 @@ def _too_few_buyers(needs: list[NeedInput], buyers: int, minimum: int) -> list[U
     ]
 
 
-def _saving_too_small(lot: Lot, minimum: Decimal) -> list[Unmatched]:
+def saving_too_small(lot: Lot, minimum: Decimal) -> list[Unmatched]:
     message = (
         f"Pooling the lot this need would join saves {lot.estimated_saving:.1%} on the "
         f"price–volume curve (a model of the buyers' quantities), less than the {minimum:.1%} "

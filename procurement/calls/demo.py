@@ -33,7 +33,7 @@ from procurement.calls.services.eligibility import eligible_solutions, eligible_
 from procurement.calls.services.lifecycle import add_document, open_call
 from procurement.calls.services.offers import OfferData, submit_offer, withdraw_offer
 from procurement.calls.services.reading import own_offer
-from procurement.demo.seeding import _buyers
+from procurement.demo.seeding import demo_buyers
 from procurement.models import Lot, LotStatus
 from procurement.services.confirmation import confirm_membership, freeze_lot, request_confirmation
 from procurement.services.needs import today
@@ -186,7 +186,7 @@ def _awarded(authority: User) -> None:
 
 def _freeze_second(authority: User) -> Lot | None:
     """Confirm and freeze the proposed lot with the most vendors able to offer (two or more)."""
-    buyers = _buyers()
+    buyers = demo_buyers()
     users_by_org = {user.organisation_id: user for user in buyers.values()}
     ranked = []
     for lot in lots_in(LotStatus.PROPOSED):

@@ -30,5 +30,5 @@ def deadline_on(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, DEADLINE_TIME)
 
 
-def _stamp(moment: dt.datetime) -> str:
+def utc_stamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -17,7 +17,7 @@ def call_link(call: JointCall) -> str:
     return url_for("calls.call", call_id=call.id, _external=True)
 
 
-def _org_emails(organisation_ids: Iterable[int]) -> list[str]:
+def org_emails(organisation_ids: Iterable[int]) -> list[str]:
     wanted = sorted(set(organisation_ids))
     if not wanted:
         return []

@@ -101,7 +101,7 @@ def _ensure_need(
         withdraw_need(buyer, need)
 
 
-def _buyers() -> dict[str, User]:
+def demo_buyers() -> dict[str, User]:
     found = {}
     for _, slug, _, _ in BUYERS:
         user = _user(f"{slug}@{DEMO_DOMAIN}")
@@ -125,7 +125,7 @@ def demo_parameters() -> AggregationParameters:
 
 def seed_demo_procurement() -> list[Any]:
     """Load the demo needs, run one round and freeze one lot, unless already done."""
-    buyers = _buyers()
+    buyers = demo_buyers()
     authority = _user(AUTHORITY_EMAIL)
     if not buyers or authority is None:
         return []

@@ -18,13 +18,13 @@ def _org_id(organisation: Organisation) -> str:
     return f"ORG-{organisation.id}"
 
 
-def _reference(organisation: Organisation) -> dict[str, Any]:
+def organisation_reference(organisation: Organisation) -> dict[str, Any]:
     return {"id": _org_id(organisation), "name": organisation.name}
 
 
 def _party(organisation: Organisation, roles: Iterable[str]) -> dict[str, Any]:
     party: dict[str, Any] = {
-        **_reference(organisation),
+        **organisation_reference(organisation),
         "roles": sorted(set(roles)),
         "address": {"countryName": organisation.country},
     }
@@ -35,7 +35,7 @@ def _party(organisation: Organisation, roles: Iterable[str]) -> dict[str, Any]:
     return party
 
 
-class _Parties:
+class Parties:
     """Organisations of a release, each once with all its roles."""
 
     def __init__(self) -> None:
@@ -45,7 +45,7 @@ class _Parties:
     def add(self, organisation: Organisation, role: str) -> dict[str, Any]:
         self._orgs[organisation.id] = organisation
         self._roles.setdefault(organisation.id, set()).add(role)
-        return _reference(organisation)
+        return organisation_reference(organisation)
 
     def as_list(self) -> list[dict[str, Any]]:
         return [_party(self._orgs[key], self._roles[key]) for key in sorted(self._orgs)]

@@ -9,8 +9,8 @@ from flask import url_for
 from procurement.calls.models import JointCall
 from procurement.models import Lot
 from procurement.ocds.formats import amount, longest_months, need_ocid, stamp
-from procurement.ocds.items import _category, _need_item, _region_location
-from procurement.ocds.parties import _Parties, authority_of
+from procurement.ocds.items import goods_or_services, need_item, region_location
+from procurement.ocds.parties import Parties, authority_of
 from registry.norms.models import Norm
 
 
@@ -121,7 +121,7 @@ def _contract_months_period(call: JointCall) -> dict[str, Any]:
     return {"durationInDays": longest_months(call.contract_months)}
 
 
-def _tender(call: JointCall, status: str, parties: _Parties) -> dict[str, Any]:
+def tender_section(call: JointCall, status: str, parties: Parties) -> dict[str, Any]:
     lot = call.lot
     lot_id = lot.reference
     members = lot.active_members
@@ -139,7 +139,7 @@ def _tender(call: JointCall, status: str, parties: _Parties) -> dict[str, Any]:
             "Joint procurement by a central purchasing body on behalf of the buyers named "
             "(Directive 2014/24/EU, art. 37–38)"
         ),
-        "mainProcurementCategory": _category(lot.unit),
+        "mainProcurementCategory": goods_or_services(lot.unit),
         "awardCriteria": "priceOnly",
         "awardCriteriaDetails": (
             "The lowest unit price at the lot's firm quantity among offers whose solution holds "
@@ -150,7 +150,7 @@ def _tender(call: JointCall, status: str, parties: _Parties) -> dict[str, Any]:
         "value": amount(estimate, lot.currency),
         "tenderPeriod": {"startDate": stamp(call.opened_at), "endDate": stamp(call.deadline)},
         "contractPeriod": _contract_months_period(call),
-        "items": [_need_item(member.need, lot_id) for member in members],
+        "items": [need_item(member.need, lot_id) for member in members],
         "lots": [
             {
                 "id": lot_id,
@@ -158,7 +158,7 @@ def _tender(call: JointCall, status: str, parties: _Parties) -> dict[str, Any]:
                 "description": (
                     f"{len({m.buyer_id for m in members})} buyers; estimated quantity "
                     f"{lot.firm_quantity}, maximum quantity {lot.maximum_quantity}; delivery: "
-                    f"{_region_location(lot.region_code)['description']}"
+                    f"{region_location(lot.region_code)['description']}"
                 ),
                 "status": status,
                 "value": amount(estimate, lot.currency),
@@ -191,7 +191,7 @@ def _tender(call: JointCall, status: str, parties: _Parties) -> dict[str, Any]:
     return tender
 
 
-def _related_needs(call: JointCall) -> list[dict[str, Any]]:
+def related_needs(call: JointCall) -> list[dict[str, Any]]:
     return [
         {
             "id": f"NEED-{member.need_id:05d}",

@@ -19,8 +19,8 @@ from sqlalchemy.orm import selectinload
 from procurement.aggregation.parameters import AggregationParameters
 from procurement.aggregation.pooling import aggregate
 from procurement.models import Lot, LotMember, LotStatus, NeedStatus
-from procurement.services.needs import MAX_ID, _require_buyer
-from procurement.services.rounds import _set_figures, need_input, round_parameters
+from procurement.services.needs import MAX_ID, require_buyer
+from procurement.services.rounds import need_input, round_parameters, set_lot_figures
 from registry import audit
 from registry.access import require_role, require_same_organisation
 from registry.database import db, utcnow
@@ -69,7 +69,7 @@ def request_confirmation(actor: User | None, lot: Lot) -> Lot:
 
 def buyer_memberships(actor: User | None) -> list[LotMember]:
     """The actor's organisation's lot memberships still awaiting or past an answer."""
-    buyer = _require_buyer(actor)
+    buyer = require_buyer(actor)
     return list(
         db.session.scalars(
             select(LotMember)
@@ -83,7 +83,7 @@ def buyer_memberships(actor: User | None) -> list[LotMember]:
 
 def get_own_membership(actor: User | None, member_id: int) -> LotMember:
     """One of the actor's organisation's lot memberships; another buyer's answers 404."""
-    buyer = _require_buyer(actor)
+    buyer = require_buyer(actor)
     member = db.session.get(LotMember, member_id) if 0 < member_id <= MAX_ID else None
     if member is None:
         raise NotVisible()
@@ -102,7 +102,7 @@ def _require_answerable(member: LotMember) -> None:
 
 def confirm_membership(actor: User | None, member: LotMember) -> LotMember:
     """Confirm one's need in a lot; the lot is confirmed when every remaining member has."""
-    buyer = _require_buyer(actor)
+    buyer = require_buyer(actor)
     require_same_organisation(buyer, member.buyer_id)
     _require_answerable(member)
     if member.confirmed_at is None:
@@ -124,7 +124,7 @@ def confirm_membership(actor: User | None, member: LotMember) -> LotMember:
 
 def decline_membership(actor: User | None, member: LotMember) -> LotMember:
     """Leave a lot that is not frozen yet; the need is open again for the next round."""
-    buyer = _require_buyer(actor)
+    buyer = require_buyer(actor)
     require_same_organisation(buyer, member.buyer_id)
     _require_answerable(member)
     member.declined_at = utcnow()
@@ -172,7 +172,7 @@ def _recompute(lot: Lot) -> None:
     if len(result.lots) != 1 or len(result.lots[0].needs) != len(needs):
         raise RuleViolation("The remaining needs no longer form one lot; run a new round.")
     computed = result.lots[0]
-    _set_figures(lot, computed, {need.norm.code: need.norm.id for need in needs if need.norm})
+    set_lot_figures(lot, computed, {need.norm.code: need.norm.id for need in needs if need.norm})
     below = set(computed.needs_below_estimate)
     for member in lot.active_members:
         member.below_estimate = member.need_id in below

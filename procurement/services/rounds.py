@@ -177,7 +177,7 @@ def run_aggregation(
             currency=computed.partition.currency,
             created_at=utcnow(),
         )
-        _set_figures(lot, computed, norm_ids)
+        set_lot_figures(lot, computed, norm_ids)
         below = set(computed.needs_below_estimate)
         for need_input_ in computed.needs:
             need = by_id[need_input_.id]
@@ -205,7 +205,7 @@ def run_aggregation(
     return round_
 
 
-def _set_figures(lot: Lot, computed: ComputedLot, norm_ids: dict[str, int]) -> None:
+def set_lot_figures(lot: Lot, computed: ComputedLot, norm_ids: dict[str, int]) -> None:
     lot.region_path = "/".join(computed.partition.region)
     norm_code = computed.requirement.norm_code
     lot.norm_id = norm_ids[norm_code] if norm_code is not None else None

@@ -21,7 +21,7 @@ from procurement.services.eligibility import Certified, certified_labels
 from procurement.services.needs import level_name
 
 
-def _meets(item: Certified, lot: Lot) -> bool:
+def meets_lot(item: Certified, lot: Lot) -> bool:
     if item.category_id != lot.category_id:
         return False
     return lot.norm_id is None or (item.norm_id == lot.norm_id and item.rank >= lot.level_rank)
@@ -31,14 +31,14 @@ def eligible_solutions(vendor_id: int, lot: Lot) -> list[Certified]:
     """The vendor's solutions able to meet the lot, each with its best qualifying label."""
     seen: dict[int, Certified] = {}
     for item in certified_labels([lot.category_id], vendor_id):
-        if _meets(item, lot) and item.solution_id not in seen:
+        if meets_lot(item, lot) and item.solution_id not in seen:
             seen[item.solution_id] = item
     return list(seen.values())
 
 
 def eligible_vendor_ids(lot: Lot) -> set[int]:
     """Vendors with at least one solution able to meet the lot."""
-    return {item.vendor_id for item in certified_labels([lot.category_id]) if _meets(item, lot)}
+    return {item.vendor_id for item in certified_labels([lot.category_id]) if meets_lot(item, lot)}
 
 
 def requirement_text(lot: Lot) -> str:
@@ -59,7 +59,7 @@ def ineligibility_reason(vendor_id: int, lot: Lot) -> str:
     due = [
         item
         for item in certified_labels([lot.category_id], vendor_id, with_due=True)
-        if item.recertification_due and _meets(item, lot)
+        if item.recertification_due and meets_lot(item, lot)
     ]
     if due:
         held = sorted({f"{item.label_number} ({item.solution_name})" for item in due})
@@ -84,6 +84,6 @@ def vendor_eligibility(vendor_id: int, calls: Sequence[JointCall]) -> dict[int, 
     certified = certified_labels({call.lot.category_id for call in calls}, vendor_id)
     result = {}
     for call in calls:
-        can = any(_meets(item, call.lot) for item in certified)
+        can = any(meets_lot(item, call.lot) for item in certified)
         result[call.id] = "" if can else ineligibility_reason(vendor_id, call.lot)
     return result

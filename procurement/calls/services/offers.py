@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.exc import IntegrityError
 
-from procurement.calls.limits import _CENT, _stamp
+from procurement.calls.limits import _CENT, utc_stamp
 from procurement.calls.models import (
     MAX_LEAD_TIME_DAYS,
     MAX_TIERS,
@@ -38,7 +38,7 @@ from procurement.calls.services.eligibility import (
     ineligibility_reason,
     requirement_text,
 )
-from procurement.calls.services.lifecycle import _require_taking_offers, _text
+from procurement.calls.services.lifecycle import checked_text, require_taking_offers
 from procurement.calls.services.opening import content_hash
 from procurement.calls.services.reading import own_offer
 from procurement.models import NOTES_MAX
@@ -120,7 +120,7 @@ def _apply_offer(
     if isinstance(lead, bool) or not isinstance(lead, int) or not 1 <= lead <= MAX_LEAD_TIME_DAYS:
         raise RuleViolation(f"The lead time is 1 to {MAX_LEAD_TIME_DAYS} days.", "lead_time_days")
     tiers = check_tiers(data.tiers)
-    notes = _text(data.notes, "notes", "The notes", NOTES_MAX, required=False)
+    notes = checked_text(data.notes, "notes", "The notes", NOTES_MAX, required=False)
     offer.solution_id = chosen.solution_id
     offer.label_id = chosen.label_id
     offer.lead_time_days = lead
@@ -148,8 +148,8 @@ def _seal(vendor: User, offer: Offer, saved: str) -> None:
         f"Receipt for your offer {offer.reference} on {call.reference}",
         (
             f"Your offer {offer.reference} on “{call.title}” was {saved} on "
-            f"{_stamp(offer.updated_at)}.\n\nReceipt (SHA-256 of the offer's content): "
-            f"{offer.content_hash}\n\nThe offer is sealed until {_stamp(call.deadline)}: "
+            f"{utc_stamp(offer.updated_at)}.\n\nReceipt (SHA-256 of the offer's content): "
+            f"{offer.content_hash}\n\nThe offer is sealed until {utc_stamp(call.deadline)}: "
             "nobody else, the authority included, can read it or learn that it exists. "
             "At the deadline its hash is recorded in the audit log's opening entry; keep this "
             f"receipt to compare.\n{call_link(call)}\n"
@@ -164,7 +164,7 @@ def _entry_data(call: JointCall, offer: Offer) -> dict[str, object]:
 def submit_offer(actor: User | None, call: JointCall, data: OfferData) -> Offer:
     """Make the vendor's one offer on the call, before the deadline (again, if withdrawn)."""
     vendor = _require_vendor(actor)
-    _require_taking_offers(call, "making offers")
+    require_taking_offers(call, "making offers")
     existing = own_offer(vendor, call)
     if existing is not None and existing.status is OfferStatus.SUBMITTED:
         raise RuleViolation(
@@ -204,7 +204,7 @@ def update_offer(actor: User | None, offer: Offer, data: OfferData) -> Offer:
     call = offer.call
     if call.status is not CallStatus.OPEN or call.deadline_passed():
         raise RuleViolation(
-            f"The deadline for offers passed on {_stamp(call.deadline)}; "
+            f"The deadline for offers passed on {utc_stamp(call.deadline)}; "
             "your offer was not changed."
         )
     if offer.status is OfferStatus.WITHDRAWN:
@@ -231,7 +231,7 @@ def withdraw_offer(actor: User | None, offer: Offer) -> None:
     call = offer.call
     if call.status is not CallStatus.OPEN or call.deadline_passed():
         raise RuleViolation(
-            f"The deadline for offers passed on {_stamp(call.deadline)}; "
+            f"The deadline for offers passed on {utc_stamp(call.deadline)}; "
             "your offer was not withdrawn."
         )
     if offer.status is OfferStatus.WITHDRAWN:
