@@ -94,6 +94,7 @@ class PowerCache:
         self.cache: dict[Decimal | int, Decimal] = {}
 
     def __call__(self, base: Decimal | int) -> Decimal:
+        """(base/q_ref)^β, computed once per base."""
         result = self.cache.get(base)
         if result is None:
             result = _power(Decimal(base), self.beta)

@@ -11,6 +11,7 @@ from procurement.aggregation.results import Lot, Unmatched, UnmatchedReason
 
 
 def too_few_vendors(need: NeedInput, vendors: int, minimum: int) -> Unmatched:
+    """Unmatched: too few certified solutions can meet the need."""
     message = (
         f"Only {vendors} certified solution(s) can meet this need; a competitive call needs "
         f"at least {minimum}."
@@ -19,6 +20,7 @@ def too_few_vendors(need: NeedInput, vendors: int, minimum: int) -> Unmatched:
 
 
 def too_soon(need: NeedInput, earliest: date, params: AggregationParameters) -> Unmatched:
+    """Unmatched: a call opened today cannot deliver by the need-by date."""
     message = (
         f"Needed by {need.need_by.isoformat()}, but a joint call opened today delivers "
         f"{earliest.isoformat()} at the earliest ({params.procedure_days} days of procedure "
@@ -28,6 +30,7 @@ def too_soon(need: NeedInput, earliest: date, params: AggregationParameters) -> 
 
 
 def over_cap_reason(need: NeedInput, value: Decimal, cap: Decimal) -> Unmatched:
+    """Unmatched: at its ceiling price the need alone is worth more than a lot may be."""
     message = (
         f"At its ceiling price this need is worth {value:,.2f} {need.currency} with its "
         f"options, more than the {cap:,.2f} {need.currency} a lot may be worth; "
@@ -37,6 +40,7 @@ def over_cap_reason(need: NeedInput, value: Decimal, cap: Decimal) -> Unmatched:
 
 
 def too_few_buyers(needs: list[NeedInput], buyers: int, minimum: int) -> list[Unmatched]:
+    """Unmatched, each need: its partition has too few buyers to make a lot."""
     message = (
         f"No compatible need from other buyers could be pooled with this one "
         f"({buyers} buyer(s); a lot needs at least {minimum})."
@@ -47,6 +51,7 @@ def too_few_buyers(needs: list[NeedInput], buyers: int, minimum: int) -> list[Un
 
 
 def saving_too_small(lot: Lot, minimum: Decimal) -> list[Unmatched]:
+    """Unmatched, each need of the lot: pooling it saves less than the minimum."""
     message = (
         f"Pooling the lot this need would join saves {lot.estimated_saving:.1%} on the "
         f"price–volume curve (a model of the buyers' quantities), less than the {minimum:.1%} "

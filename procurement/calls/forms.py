@@ -111,7 +111,7 @@ class OfferForm(InputForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Field checks, then each row is either blank or complete with a numeric price."""
-        valid = super().validate(extra_validators)
+        valid: bool = super().validate(extra_validators)
         for quantity, price in self.rows():
             has_quantity = quantity.data is not None
             has_price = bool((price.data or "").strip())

@@ -31,4 +31,5 @@ def deadline_on(day: dt.date) -> dt.datetime:
 
 
 def utc_stamp(moment: dt.datetime) -> str:
+    """A moment as people read it: UTC, to the minute."""
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -18,6 +18,7 @@ def call_link(call: JointCall) -> str:
 
 
 def org_emails(organisation_ids: Iterable[int]) -> list[str]:
+    """The e-mail addresses of the active users of the organisations, sorted."""
     wanted = sorted(set(organisation_ids))
     if not wanted:
         return []

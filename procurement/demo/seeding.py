@@ -102,6 +102,7 @@ def _ensure_need(
 
 
 def demo_buyers() -> dict[str, User]:
+    """The demo buyers that exist, by the slug of their organisation."""
     found = {}
     for _, slug, _, _ in BUYERS:
         user = _user(f"{slug}@{DEMO_DOMAIN}")

@@ -12,6 +12,7 @@ SERVICE_UNITS = (NeedUnit.LICENCE, NeedUnit.USER, NeedUnit.YEAR_SUBSCRIPTION, Ne
 
 
 def region_location(code: str) -> dict[str, Any]:
+    """A delivery location for a region code (all regions when empty)."""
     name = REGIONS.get(code, code) if code else "All regions"
     location: dict[str, Any] = {"description": name}
     if code:
@@ -23,15 +24,18 @@ def region_location(code: str) -> dict[str, Any]:
 
 
 def classification(lot_or_need: Lot | Need) -> dict[str, Any]:
+    """The classification of a lot or need: its technology category."""
     category = lot_or_need.category
     return {"scheme": "x_safetech_category", "id": category.code, "description": category.name}
 
 
 def goods_or_services(unit: NeedUnit) -> str:
+    """The OCDS procurement category of a unit: services or goods."""
     return "services" if unit in SERVICE_UNITS else "goods"
 
 
 def need_item(need: Need, lot_id: str | None = None) -> dict[str, Any]:
+    """The item of a need (in a lot's tender when ``lot_id`` is given)."""
     item: dict[str, Any] = {
         "id": f"NEED-{need.id:05d}",
         "description": (

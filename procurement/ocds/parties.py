@@ -19,6 +19,7 @@ def _org_id(organisation: Organisation) -> str:
 
 
 def organisation_reference(organisation: Organisation) -> dict[str, Any]:
+    """An organisation's reference (id and name), as a release cites it."""
     return {"id": _org_id(organisation), "name": organisation.name}
 
 
@@ -43,11 +44,13 @@ class Parties:
         self._roles: dict[int, set[str]] = {}
 
     def add(self, organisation: Organisation, role: str) -> dict[str, Any]:
+        """Name the organisation in the given role; its reference, for the section citing it."""
         self._orgs[organisation.id] = organisation
         self._roles.setdefault(organisation.id, set()).add(role)
         return organisation_reference(organisation)
 
     def as_list(self) -> list[dict[str, Any]]:
+        """The parties section: every organisation named, by id, with its roles."""
         return [_party(self._orgs[key], self._roles[key]) for key in sorted(self._orgs)]
 
 

@@ -122,6 +122,7 @@ def _contract_months_period(call: JointCall) -> dict[str, Any]:
 
 
 def tender_section(call: JointCall, status: str, parties: Parties) -> dict[str, Any]:
+    """The tender section of a call's release at the given status, naming its parties."""
     lot = call.lot
     lot_id = lot.reference
     members = lot.active_members
@@ -192,6 +193,7 @@ def tender_section(call: JointCall, status: str, parties: Parties) -> dict[str, 
 
 
 def related_needs(call: JointCall) -> list[dict[str, Any]]:
+    """The planning processes of the needs a call pools (relatedProcesses)."""
     return [
         {
             "id": f"NEED-{member.need_id:05d}",

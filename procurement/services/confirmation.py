@@ -19,12 +19,12 @@ from sqlalchemy.orm import selectinload
 from procurement.aggregation.parameters import AggregationParameters
 from procurement.aggregation.pooling import aggregate
 from procurement.models import Lot, LotMember, LotStatus, NeedStatus
-from procurement.services.needs import MAX_ID, require_buyer
+from procurement.services.needs import own_row, require_buyer
 from procurement.services.rounds import need_input, round_parameters, set_lot_figures
 from registry import audit
 from registry.access import require_role, require_same_organisation
 from registry.database import db, utcnow
-from registry.exceptions import NotVisible, RuleViolation
+from registry.exceptions import RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
 
@@ -83,12 +83,7 @@ def buyer_memberships(actor: User | None) -> list[LotMember]:
 
 def get_own_membership(actor: User | None, member_id: int) -> LotMember:
     """One of the actor's organisation's lot memberships; another buyer's answers 404."""
-    buyer = require_buyer(actor)
-    member = db.session.get(LotMember, member_id) if 0 < member_id <= MAX_ID else None
-    if member is None:
-        raise NotVisible()
-    require_same_organisation(buyer, member.buyer_id)
-    return member
+    return own_row(require_buyer(actor), LotMember, member_id)
 
 
 def _require_answerable(member: LotMember) -> None:

@@ -13,7 +13,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
@@ -25,6 +25,7 @@ from procurement.models import (
     MAX_LEVEL_RANK,
     MAX_UPLIFT,
     NOTES_MAX,
+    LotMember,
     Need,
     NeedStatus,
     NeedUnit,
@@ -75,17 +76,26 @@ def region_path(code: str) -> tuple[str, ...]:
 
 
 def require_buyer(actor: User | None) -> User:
+    """The actor, if a buyer; otherwise refused."""
     return require_role(actor, Role.BUYER)
+
+
+# What ``own_row`` reads: a row that belongs to a buyer.
+OwnRow = TypeVar("OwnRow", Need, LotMember)
 
 
 def get_own_need(actor: User | None, need_id: int) -> Need:
     """The actor's own need (buyers only); another buyer's answers 404."""
-    buyer = require_buyer(actor)
-    need = db.session.get(Need, need_id) if 0 < need_id <= MAX_ID else None
-    if need is None:
+    return own_row(require_buyer(actor), Need, need_id)
+
+
+def own_row(buyer: User, model: type[OwnRow], row_id: int) -> OwnRow:
+    """A need or lot membership of the buyer's organisation by id; another buyer's answers 404."""
+    row = db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None
+    if row is None:
         raise NotVisible()
-    require_same_organisation(buyer, need.buyer_id)
-    return need
+    require_same_organisation(buyer, row.buyer_id)
+    return row
 
 
 def buyer_needs(actor: User | None, status: NeedStatus | None = None) -> Select[Need]:

@@ -206,6 +206,7 @@ def run_aggregation(
 
 
 def set_lot_figures(lot: Lot, computed: ComputedLot, norm_ids: dict[str, int]) -> None:
+    """Copy a computed lot's partition, requirement and figures onto the stored lot."""
     lot.region_path = "/".join(computed.partition.region)
     norm_code = computed.requirement.norm_code
     lot.norm_id = norm_ids[norm_code] if norm_code is not None else None

@@ -22,6 +22,7 @@ from procurement.services.needs import level_name
 
 
 def meets_lot(item: Certified, lot: Lot) -> bool:
+    """Whether a certified solution meets the lot: its category, and its norm and level if any."""
     if item.category_id != lot.category_id:
         return False
     return lot.norm_id is None or (item.norm_id == lot.norm_id and item.rank >= lot.level_rank)

@@ -44,6 +44,7 @@ from registry.models import Role, User
 
 
 def checked_text(value: str, field: str, label: str, limit: int, *, required: bool) -> str:
+    """The text cleaned to one block, required if asked, within its limit; else refused."""
     text = multi_line(value or "")
     if required and not text:
         raise RuleViolation(f"Give {label.lower()}.", field)
@@ -146,6 +147,7 @@ def open_call(
 
 
 def require_taking_offers(call: JointCall, doing: str) -> None:
+    """Refuse what is done (``doing``) unless the call is open and before its deadline."""
     if call.status is not CallStatus.OPEN:
         raise RuleViolation(f"This call is {call.status.label.lower()}: {doing} is closed.")
     if call.deadline_passed():
@@ -217,6 +219,7 @@ def _reason(reason: str) -> str:
 
 
 def close_call(call: JointCall, actor: User | None, status: CallStatus, reason: str) -> None:
+    """End the call with the status and reason, by the actor, now."""
     call.status = status
     call.closed_at = utcnow()
     call.closed_by_id = actor.id if actor is not None else None
@@ -248,6 +251,7 @@ def cancel_call(actor: User | None, call: JointCall, reason: str) -> JointCall:
 
 
 def require_awaiting_award(call: JointCall, doing: str) -> None:
+    """Refuse what is done (``doing``) unless the call is open and past its deadline."""
     if call.status is not CallStatus.OPEN:
         raise RuleViolation(f"This call is already {call.status.label.lower()}.")
     if not call.deadline_passed():
@@ -257,6 +261,7 @@ def require_awaiting_award(call: JointCall, doing: str) -> None:
 
 
 def end_unsuccessful(actor: User | None, call: JointCall, reason: str, action: str) -> None:
+    """End the call without award: its lot's needs open again, buyers and vendors told, audited."""
     close_call(call, actor, CallStatus.UNSUCCESSFUL, reason)
     call.lot.status = LotStatus.UNSUCCESSFUL
     _member_needs_open(call.lot)

@@ -197,16 +197,27 @@ def submit_offer(actor: User | None, call: JointCall, data: OfferData) -> Offer:
     return offer
 
 
-def update_offer(actor: User | None, offer: Offer, data: OfferData) -> Offer:
-    """Change one's own offer before the deadline."""
+def _own_offer_before_deadline(
+    actor: User | None, offer: Offer, not_done: str
+) -> tuple[User, JointCall]:
+    """The vendor owning the offer and its call, while the call takes offers; else refused.
+
+    ``not_done`` says what did not happen to the offer ("changed", "withdrawn").
+    """
     vendor = _require_vendor(actor)
     require_same_organisation(vendor, offer.vendor_id)
     call = offer.call
     if call.status is not CallStatus.OPEN or call.deadline_passed():
         raise RuleViolation(
             f"The deadline for offers passed on {utc_stamp(call.deadline)}; "
-            "your offer was not changed."
+            f"your offer was not {not_done}."
         )
+    return vendor, call
+
+
+def update_offer(actor: User | None, offer: Offer, data: OfferData) -> Offer:
+    """Change one's own offer before the deadline."""
+    vendor, call = _own_offer_before_deadline(actor, offer, "changed")
     if offer.status is OfferStatus.WITHDRAWN:
         raise RuleViolation(
             "This offer is withdrawn; make a new offer on the call instead. Nothing was changed."
@@ -226,14 +237,7 @@ def update_offer(actor: User | None, offer: Offer, data: OfferData) -> Offer:
 
 def withdraw_offer(actor: User | None, offer: Offer) -> None:
     """Withdraw one's own offer before the deadline (it is kept, as withdrawn)."""
-    vendor = _require_vendor(actor)
-    require_same_organisation(vendor, offer.vendor_id)
-    call = offer.call
-    if call.status is not CallStatus.OPEN or call.deadline_passed():
-        raise RuleViolation(
-            f"The deadline for offers passed on {utc_stamp(call.deadline)}; "
-            "your offer was not withdrawn."
-        )
+    vendor, call = _own_offer_before_deadline(actor, offer, "withdrawn")
     if offer.status is OfferStatus.WITHDRAWN:
         raise RuleViolation("This offer is already withdrawn.")
     now = utcnow()
