@@ -32,13 +32,13 @@ def init_app(app: Flask) -> None:
     calls_roles = frozenset({Role.AUTHORITY, Role.VENDOR, Role.BUYER})
     add_nav_entry(app, NavEntry("Joint calls", "calls.index", calls_roles, 61))
     add_demo_seeder(app, "joint calls", seed_demo_calls, order=61)
-    from procurement import api as procurement_api
+    from procurement import api
     from procurement.public.views import bp as public_bp
     from procurement.public.views import dashboard_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(dashboard_bp)
-    procurement_api.init_app(app)
+    api.init_app(app)
     add_nav_entry(
         app,
         NavEntry(

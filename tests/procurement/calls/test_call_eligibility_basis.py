@@ -12,8 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from catalog import services as catalog_services
-from evaluations import labels as label_service
+from catalog.services import archive_solution
+from evaluations.labels.dates import today
 from procurement.calls.models import Offer
 from procurement.calls.services.eligibility import (
     eligible_solutions,
@@ -22,11 +22,11 @@ from procurement.calls.services.eligibility import (
 )
 from procurement.calls.services.offers import submit_offer
 from procurement.services.eligibility import certified_labels
-from registry import services as registry_services
 from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.models import Organisation, User
-from registry.norms import services as norm_services
+from registry.norms.services import withdraw_norm
+from registry.services import approve_organisation, suspend_organisation
 from tests.evaluations.label_builders import supersede
 from tests.procurement.calls.call_builders import call_world, offer_data, open_call, solution_of
 
@@ -40,7 +40,7 @@ def test_a_label_due_for_recertification_does_not_make_a_vendor_eligible(
     call = open_call(world)
     vendor = world.vendors[0]
     assert vendor.organisation_id in eligible_vendor_ids(world.lot)
-    supersede(world.version, label_service.today() - dt.timedelta(days=1))
+    supersede(world.version, today() - dt.timedelta(days=1))
 
     assert eligible_vendor_ids(world.lot) == set()
     assert eligible_solutions(vendor.organisation_id, world.lot) == []
@@ -63,13 +63,13 @@ def test_a_transition_date_still_ahead_keeps_the_vendor_eligible(
     create_user: Callable[..., User],
 ) -> None:
     world = call_world(create_user, buyers=2, vendors=1, outsiders=0)
-    supersede(world.version, label_service.today() + dt.timedelta(days=10))
+    supersede(world.version, today() + dt.timedelta(days=10))
     assert eligible_vendor_ids(world.lot) == {world.vendors[0].organisation_id}
 
 
 def test_a_withdrawn_norm_makes_no_vendor_eligible(create_user: Callable[..., User]) -> None:
     world = call_world(create_user, buyers=2, vendors=2, outsiders=0)
-    norm_services.withdraw_norm(world.authority, world.version.norm, "Superseded by law.")
+    withdraw_norm(world.authority, world.version.norm, "Superseded by law.")
     db.session.commit()
     assert eligible_vendor_ids(world.lot) == set()
     reason = ineligibility_reason(world.vendors[0].organisation_id, world.lot)
@@ -84,12 +84,12 @@ def test_a_suspended_vendor_and_an_archived_solution_are_not_eligible(
     organisation = db.session.get(Organisation, suspended.organisation_id)
     assert organisation is not None
     with app.test_request_context():
-        registry_services.suspend_organisation(world.authority, organisation, "Inquiry")
-    catalog_services.archive_solution(archiving, solution_of(archiving))
+        suspend_organisation(world.authority, organisation, "Inquiry")
+    archive_solution(archiving, solution_of(archiving))
     db.session.commit()
     assert eligible_vendor_ids(world.lot) == set()
     # Reactivating the organisation does not make it eligible again: its labels stay suspended.
     with app.test_request_context():
-        registry_services.approve_organisation(world.authority, organisation)
+        approve_organisation(world.authority, organisation)
     db.session.commit()
     assert eligible_vendor_ids(world.lot) == set()

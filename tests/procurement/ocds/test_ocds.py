@@ -20,7 +20,7 @@ from procurement.ocds.formats import need_ocid, stamp
 from procurement.ocds.packages import EXTENSIONS
 from registry.database import db
 from registry.models import OrganisationKind, User
-from tests.procurement import public_builders as build
+from tests.procurement import public_builders
 from tests.procurement.ocds import ocds_schema
 from tests.procurement.ocds.ocds_schema import assert_valid
 
@@ -55,9 +55,9 @@ def test_a_call_before_its_deadline_is_a_sealed_tender(
     release_schema: dict[str, Any],
     package_validator: Draft4Validator,
 ) -> None:
-    scene = build.scene(_authority(create_user))
-    call = build.open_call(scene)
-    build.two_offers(scene, call)
+    scene = public_builders.scene(_authority(create_user))
+    call = public_builders.open_call(scene)
+    public_builders.two_offers(scene, call)
     body = _package(client, call.ocid)
     assert_valid(package_validator, release_schema, body)
     assert body["version"] == "1.1" and body["extensions"] == EXTENSIONS
@@ -87,9 +87,9 @@ def test_a_call_before_its_deadline_is_a_sealed_tender(
     assert roles[scene.authority.organisation.name] == ["procuringEntity"]
     assert len(roles) == 4
     # Sealed: no tenderer, bid or price before the deadline.
-    text = build.text_of(body)
+    text = public_builders.text_of(body)
     for secret in ("Startup Vision", "Large Optics", "850", "880", "950", "tenderers", '"bids"'):
-        assert not build.reveals(text, secret), secret
+        assert not public_builders.reveals(text, secret), secret
     related = {process["identifier"] for process in release["relatedProcesses"]}
     assert related == {need_ocid(need) for need in scene.needs}
 
@@ -101,10 +101,10 @@ def test_after_the_deadline_the_bids_are_published(
     release_schema: dict[str, Any],
     package_validator: Draft4Validator,
 ) -> None:
-    scene = build.scene(_authority(create_user))
-    call = build.open_call(scene)
-    build.two_offers(scene, call)
-    build.pass_deadline(call)
+    scene = public_builders.scene(_authority(create_user))
+    call = public_builders.open_call(scene)
+    public_builders.two_offers(scene, call)
+    public_builders.pass_deadline(call)
     body = _package(client, call.ocid)
     assert_valid(package_validator, release_schema, body)
     assert [r["tag"] for r in body["releases"]] == [["tender"], ["tenderUpdate"]]
@@ -131,11 +131,11 @@ def test_an_awarded_call_has_one_contract_per_buyer(
     release_schema: dict[str, Any],
     package_validator: Draft4Validator,
 ) -> None:
-    scene = build.scene(_authority(create_user))
-    call = build.open_call(scene)
-    startup, _ = build.two_offers(scene, call)
-    build.pass_deadline(call)
-    award = build.award(scene, call, startup, dropout_buyers=(0,))
+    scene = public_builders.scene(_authority(create_user))
+    call = public_builders.open_call(scene)
+    startup, _ = public_builders.two_offers(scene, call)
+    public_builders.pass_deadline(call)
+    award = public_builders.award(scene, call, startup, dropout_buyers=(0,))
     body = _package(client, call.ocid)
     assert_valid(package_validator, release_schema, body)
     tags = [r["tag"] for r in body["releases"]]
@@ -183,10 +183,10 @@ def test_unsuccessful_and_cancelled_calls_say_so(
     package_validator: Draft4Validator,
 ) -> None:
     authority = _authority(create_user)
-    scene = build.scene(authority)
-    call = build.open_call(scene)
-    build.pass_deadline(call)
-    build.unsuccessful(scene, call, "No offer was received.")
+    scene = public_builders.scene(authority)
+    call = public_builders.open_call(scene)
+    public_builders.pass_deadline(call)
+    public_builders.unsuccessful(scene, call, "No offer was received.")
     body = _package(client, call.ocid)
     assert_valid(package_validator, release_schema, body)
     last = body["releases"][-1]
@@ -194,9 +194,9 @@ def test_unsuccessful_and_cancelled_calls_say_so(
     assert last["awards"][0]["status"] == "unsuccessful"
     assert last["awards"][0]["description"] == "No offer was received."
 
-    other = build.scene(authority, norm_code="PUB-NORM-2", suffix=" (2)")
-    cancelled = build.open_call(other, document=False)
-    build.cancel(other, cancelled, "The buyers' budgets were withdrawn.")
+    other = public_builders.scene(authority, norm_code="PUB-NORM-2", suffix=" (2)")
+    cancelled = public_builders.open_call(other, document=False)
+    public_builders.cancel(other, cancelled, "The buyers' budgets were withdrawn.")
     body = _package(client, cancelled.ocid)
     assert_valid(package_validator, release_schema, body)
     assert [r["tag"] for r in body["releases"]] == [["tender"], ["tenderCancellation"]]
@@ -211,14 +211,14 @@ def test_a_need_is_a_planning_process_without_its_ceiling(
     release_schema: dict[str, Any],
     package_validator: Draft4Validator,
 ) -> None:
-    scene = build.scene(_authority(create_user))
+    scene = public_builders.scene(_authority(create_user))
     need = scene.needs[0]
     body = _package(client, need_ocid(need))
     assert_valid(package_validator, release_schema, body)
     (release,) = body["releases"]
     assert release["tag"] == ["planning"] and release["buyer"]["name"] == "City of Rennes"
     assert release["tender"]["items"][0]["quantity"] == 10
-    assert not build.reveals(build.text_of(body), "900")
+    assert not public_builders.reveals(public_builders.text_of(body), "900")
     need.status = NeedStatus.WITHDRAWN
     db.session.commit()
     assert client.get(f"/procurement/ocds/{need_ocid(need)}.json").status_code == 404
@@ -236,11 +236,11 @@ def test_the_bulk_package_holds_every_release_and_pages(
     package_validator: Draft4Validator,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    scene = build.scene(_authority(create_user))
-    call = build.open_call(scene)
-    startup, _ = build.two_offers(scene, call)
-    build.pass_deadline(call)
-    build.award(scene, call, startup)
+    scene = public_builders.scene(_authority(create_user))
+    call = public_builders.open_call(scene)
+    startup, _ = public_builders.two_offers(scene, call)
+    public_builders.pass_deadline(call)
+    public_builders.award(scene, call, startup)
     response = client.get("/procurement/ocds.json")
     assert response.status_code == 200
     body = response.json
@@ -292,4 +292,4 @@ def test_the_demo_data_publishes_valid_packages(
         package = _package(client, call.ocid)
         assert_valid(package_validator, release_schema, package)
         if not call.deadline_passed():
-            assert '"bids"' not in build.text_of(package)
+            assert '"bids"' not in public_builders.text_of(package)
