@@ -30,7 +30,7 @@ from jsonschema import Draft4Validator, FormatChecker
 
 from procurement.ocds.packages import EXTENSIONS
 
-STANDARD = Path(__file__).resolve().parents[1] / "standards" / "ocds-1.1"
+STANDARD = Path(__file__).resolve().parents[2] / "standards" / "ocds-1.1"
 CORE = STANDARD / "standard" / "schema"
 EXTENSION_HOST = "raw.githubusercontent.com"
 EXTENSION_OWNER = "open-contracting-extensions"
