@@ -8,7 +8,9 @@ import tracemalloc
 from datetime import date, timedelta
 from decimal import Decimal
 
-from procurement.aggregation import AggregationParameters, NeedInput, aggregate
+from procurement.aggregation.needs import NeedInput
+from procurement.aggregation.parameters import AggregationParameters
+from procurement.aggregation.pooling import aggregate
 
 CATEGORIES = [
     "systems-integration",

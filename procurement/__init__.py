@@ -7,12 +7,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, navigation, commands and demo data."""
-    from procurement import (  # noqa: F401 - their tables must be known to migrations
-        call_models,
-        cli,
-        models,
-    )
-    from procurement.demo import seed_demo_procurement
+    from procurement import cli, models  # noqa: F401 - their tables must be known to migrations
+    from procurement.calls import models as call_models  # noqa: F401 - their tables must be known to migrations
+    from procurement.demo.seeding import seed_demo_procurement
     from procurement.views import bp
     from registry.cli import add_demo_seeder
     from registry.models import Role
@@ -25,23 +22,23 @@ def init_app(app: Flask) -> None:
         app, NavEntry("Aggregation", "procurement.aggregation", frozenset({Role.AUTHORITY}), 60)
     )
     add_demo_seeder(app, "needs and lots", seed_demo_procurement, order=60)
-    from procurement.call_demo import seed_demo_calls
-    from procurement.call_views import bp as calls_bp
+    from procurement.calls.demo import seed_demo_calls
+    from procurement.calls.views import bp as calls_bp
 
     app.register_blueprint(calls_bp)
-    from procurement.calls import opening
+    from procurement.calls.services import opening
 
     opening.init_app(app)
     calls_roles = frozenset({Role.AUTHORITY, Role.VENDOR, Role.BUYER})
     add_nav_entry(app, NavEntry("Joint calls", "calls.index", calls_roles, 61))
     add_demo_seeder(app, "joint calls", seed_demo_calls, order=61)
-    from procurement import api as procurement_api
-    from procurement.public_views import bp as public_bp
-    from procurement.public_views import dashboard_bp
+    from procurement import api
+    from procurement.public.views import bp as public_bp
+    from procurement.public.views import dashboard_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(dashboard_bp)
-    procurement_api.init_app(app)
+    api.init_app(app)
     add_nav_entry(
         app,
         NavEntry(

@@ -13,12 +13,13 @@ from flask import Blueprint, Flask, Response, url_for
 from sqlalchemy import select
 
 from catalog.regions import REGIONS
-from procurement import ocds, services
-from procurement.award import ObservedSavings
-from procurement.call_models import CallStatus, JointCall
-from procurement.calls.opening import open_on_read
+from procurement.calls.award import ObservedSavings
+from procurement.calls.models import CallStatus, JointCall
+from procurement.calls.savings import award_savings
+from procurement.calls.services.opening import open_on_read
 from procurement.models import Lot, LotStatus
-from procurement.savings import award_savings
+from procurement.ocds.formats import stamp
+from procurement.services.needs import level_name
 from registry.api import (
     API_PREFIX,
     NOT_FOUND_RESPONSE,
@@ -74,7 +75,7 @@ def serialise_lot(lot: Lot) -> dict[str, Any]:
         "requirement": {
             "norm": lot.norm.code if lot.norm else None,
             "level_rank": lot.level_rank,
-            "level": services.level_name(lot.norm, lot.level_rank) if lot.norm else None,
+            "level": level_name(lot.norm, lot.level_rank) if lot.norm else None,
         },
         "buyers": len(buyers),
         "buyer_names": buyers,
@@ -83,7 +84,7 @@ def serialise_lot(lot: Lot) -> dict[str, Any]:
         "estimated_unit_price": _money(lot.estimated_unit_price),
         "estimated_saving": float(lot.estimated_saving),
         "earliest_need_by": lot.earliest_need_by.isoformat(),
-        "frozen_at": ocds.stamp(lot.frozen_at) if lot.frozen_at else None,
+        "frozen_at": stamp(lot.frozen_at) if lot.frozen_at else None,
         "call_id": call.id if call else None,
     }
 
@@ -130,7 +131,7 @@ def serialise_call(call: JointCall) -> dict[str, Any]:
         "category": {"code": lot.category.code, "name": lot.category.name},
         "requirement": {
             "norm": lot.norm.code if lot.norm else None,
-            "level": services.level_name(lot.norm, lot.level_rank) if lot.norm else None,
+            "level": level_name(lot.norm, lot.level_rank) if lot.norm else None,
         },
         "buyers": sorted({member.buyer.name for member in lot.active_members}),
         "estimated_quantity": lot.firm_quantity,
@@ -138,8 +139,8 @@ def serialise_call(call: JointCall) -> dict[str, Any]:
         "unit": lot.unit.value,
         "currency": lot.currency,
         "contract_months": call.contract_months,
-        "opened_at": ocds.stamp(call.opened_at),
-        "deadline": ocds.stamp(call.deadline),
+        "opened_at": stamp(call.opened_at),
+        "deadline": stamp(call.deadline),
         "documents": [document.title for document in call.documents],
         "offers_received": len(call.offers) if after_deadline else None,
         "outcome_reason": call.outcome_reason or None,
@@ -164,7 +165,7 @@ def serialise_call(call: JointCall) -> dict[str, Any]:
                 "saving": float(award.realised_saving),
                 "buyers_alone_on_the_curve": _money(award.counterfactual_value),
             },
-            "decided_at": ocds.stamp(award.decided_at),
+            "decided_at": stamp(award.decided_at),
             "contract_start": award.contract_start.isoformat(),
             "contract_end": award.contract_end.isoformat(),
             "contracts": [

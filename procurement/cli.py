@@ -6,8 +6,10 @@ from decimal import Decimal
 
 import click
 
-from procurement import services
-from procurement.aggregation import DEFAULT_BETA, AggregationParameters, PriceCurve
+from procurement.aggregation.parameters import AggregationParameters
+from procurement.aggregation.pricing import DEFAULT_BETA, PriceCurve
+from procurement.services.needs import today
+from procurement.services.rounds import round_curves, round_lots, run_aggregation, unmatched_needs
 from registry.database import db
 
 
@@ -63,7 +65,7 @@ def aggregate_command(
 ) -> None:
     """Run an aggregation round over the open needs and print a summary."""
     params = AggregationParameters(
-        today=services.today(),
+        today=today(),
         region_level=region_level,
         min_buyers=min_buyers,
         min_vendors=min_vendors,
@@ -74,20 +76,20 @@ def aggregate_command(
         lead_time_days=lead_time_days,
         price_curve=PriceCurve(beta=Decimal(str(beta))),
     )
-    round_ = services.run_aggregation(None, params, from_command_line=True)
+    round_ = run_aggregation(None, params, from_command_line=True)
     db.session.commit()
     click.echo(
         f"Round {round_.id}: {round_.needs_considered} open need(s), "
         f"{round_.lots_proposed} lot(s) proposed with {round_.needs_pooled} need(s), "
         f"{round_.needs_unmatched} unmatched."
     )
-    for item in services.round_curves(round_):
+    for item in round_curves(round_):
         click.echo(
             f"  curve {item.category}/{item.unit}/{item.currency}: beta {item.curve.beta:.3f} "
             f"({'fitted on' if item.slope_fitted else 'default, anchored at'} "
             f"{item.awards} award(s))"
         )
-    for lot in services.round_lots(round_):
+    for lot in round_lots(round_):
         click.echo(
             f"  {lot.reference}  {lot.category.code:<22} {lot.unit.value:<17} "
             f"{lot.region_path or '-':<10} buyers {lot.buyers:>2}  "
@@ -96,7 +98,7 @@ def aggregate_command(
             f"saving {lot.estimated_saving * 100:.1f} %"
         )
     reasons: dict[str, int] = {}
-    for need in services.unmatched_needs():
+    for need in unmatched_needs():
         reasons[need.unmatched_reason or "?"] = reasons.get(need.unmatched_reason or "?", 0) + 1
     for reason, count in sorted(reasons.items()):
         click.echo(f"  unmatched {reason}: {count}")
@@ -108,7 +110,7 @@ def open_offers_command() -> None:
 
     For the cron; idempotent (a call is opened once, whoever reads it first).
     """
-    from procurement.calls.opening import open_due_calls
+    from procurement.calls.services.opening import open_due_calls
 
     opened = open_due_calls()
     db.session.commit()

@@ -19,8 +19,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from procurement.aggregation import MIN_POINTS_FOR_FIT, PriceCurve, fit_price_curve
-from procurement.call_models import Award, JointCall
+from procurement.aggregation.pricing import MIN_POINTS_FOR_FIT, PriceCurve, fit_price_curve
+from procurement.calls.models import Award, JointCall
 from procurement.models import Lot
 from registry.database import db
 from registry.models import TechnologyCategory

@@ -12,14 +12,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from catalog.regions import REGIONS
-from procurement.aggregation import (
-    DEFAULT_BETA,
-    DEFAULT_MIN_SAVING,
-    AggregationParameters,
-    PriceCurve,
-)
+from procurement.aggregation.parameters import DEFAULT_MIN_SAVING, AggregationParameters
+from procurement.aggregation.pricing import DEFAULT_BETA, PriceCurve
 from procurement.models import NOTES_MAX, Need, NeedUnit
-from procurement.services import NeedData
+from procurement.services.needs import NeedData
 from registry.database import db
 from registry.forms import BoundedIntegerField, InputForm, NameField
 from registry.models import TechnologyCategory
@@ -42,7 +38,7 @@ REGION_LEVEL_CHOICES = [
 ]
 
 
-def _decimal(text: str | None) -> Decimal | None:
+def parse_decimal(text: str | None) -> Decimal | None:
     """A finite decimal from user text, or None (NaN, infinity and garbage included)."""
     try:
         value = Decimal((text or "").strip().replace(",", "."))
@@ -114,7 +110,7 @@ class NeedForm(InputForm):
 
     def validate_max_unit_price(self, field: StringField) -> None:
         """A finite number; the service checks the range."""
-        if _decimal(field.data) is None:
+        if parse_decimal(field.data) is None:
             raise ValidationError("Give a price as a number, e.g. 1250.00.")
 
     @classmethod
@@ -139,7 +135,7 @@ class NeedForm(InputForm):
 
     def to_data(self) -> NeedData:
         """The explicit fields the service takes."""
-        price = _decimal(self.max_unit_price.data)
+        price = parse_decimal(self.max_unit_price.data)
         return NeedData(
             title=self.title.data or "",
             category=self.category.data or "",
@@ -201,20 +197,20 @@ class AggregationForm(InputForm):
 
     def validate_min_saving_percent(self, field: StringField) -> None:
         """0 to 90 %."""
-        value = _decimal(field.data)
+        value = parse_decimal(field.data)
         if value is None or not Decimal(0) <= value <= Decimal(90):
             raise ValidationError("Give a percentage from 0 to 90.")
 
     def validate_lot_value_cap(self, field: StringField) -> None:
         """Empty, or a positive amount."""
         if (field.data or "").strip():
-            value = _decimal(field.data)
+            value = parse_decimal(field.data)
             if value is None or not Decimal(0) < value <= Decimal("1e15"):
                 raise ValidationError("Give a positive amount, or leave it empty.")
 
     def validate_beta(self, field: StringField) -> None:
         """A decreasing curve that does not make the total cost fall with volume."""
-        value = _decimal(field.data)
+        value = parse_decimal(field.data)
         if value is None or not Decimal("-0.99") <= value <= Decimal("-0.01"):
             raise ValidationError("Give a slope between -0.99 and -0.01.")
 
@@ -234,15 +230,15 @@ class AggregationForm(InputForm):
     def to_parameters(self, today: dt.date) -> AggregationParameters:
         """The validated settings as the pure aggregation takes them."""
         cap_text = (self.lot_value_cap.data or "").strip()
-        saving = _decimal(self.min_saving_percent.data) or Decimal(0)
+        saving = parse_decimal(self.min_saving_percent.data) or Decimal(0)
         return AggregationParameters(
             today=today,
             region_level=int(self.region_level.data or 2),
             min_buyers=self.min_buyers.data or 1,
             min_vendors=self.min_vendors.data or 0,
             min_saving=saving / 100,
-            lot_value_cap=_decimal(cap_text) if cap_text else None,
+            lot_value_cap=parse_decimal(cap_text) if cap_text else None,
             procedure_days=self.procedure_days.data or 0,
             lead_time_days=self.lead_time_days.data or 0,
-            price_curve=PriceCurve(beta=_decimal(self.beta.data) or DEFAULT_BETA),
+            price_curve=PriceCurve(beta=parse_decimal(self.beta.data) or DEFAULT_BETA),
         )

@@ -10,10 +10,20 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from werkzeug.wrappers import Response
 
 from catalog.regions import REGIONS
-from procurement import services
-from procurement.aggregation import MIN_POINTS_FOR_FIT
+from procurement.aggregation.pricing import MIN_POINTS_FOR_FIT
 from procurement.forms import AggregationForm, NeedForm
 from procurement.models import Lot, LotMember, LotStatus, Need, NeedStatus, NeedUnit
+from procurement.services import confirmation, eligibility, rounds
+from procurement.services.needs import (
+    buyer_needs,
+    create_need,
+    get_own_need,
+    level_name,
+    today,
+    update_need,
+)
+from procurement.services.needs import open_need as open_need_service
+from procurement.services.needs import withdraw_need as withdraw_need_service
 from registry import arguments
 from registry.access import roles_required
 from registry.database import db
@@ -29,7 +39,7 @@ bp = Blueprint("procurement", __name__, url_prefix="/procurement")
 def _helpers() -> dict[str, Any]:
     return {
         "region_names": REGIONS,
-        "level_name": services.level_name,
+        "level_name": level_name,
         "confirm": ConfirmForm(),
     }
 
@@ -43,13 +53,13 @@ def needs() -> str:
     """The buyer organisation's needs by status, and its lots awaiting an answer."""
     status_text = request.args.get("status", "")
     status = NeedStatus(status_text) if status_text in {s.value for s in NeedStatus} else None
-    found = db.session.scalars(services.buyer_needs(g.user, status)).all()
+    found = db.session.scalars(buyer_needs(g.user, status)).all()
     return render_template(
         "procurement/needs.html",
         needs=found,
         status=status.value if status else "",
         statuses=list(NeedStatus),
-        memberships=services.buyer_memberships(g.user),
+        memberships=confirmation.buyer_memberships(g.user),
         **_helpers(),
     )
 
@@ -64,7 +74,7 @@ def new_need() -> Any:
         prefill: dict[str, Any] = {}
         like = arguments.integer_argument("like_solution")
         if like is not None:
-            category, norm = services.like_solution(like)
+            category, norm = eligibility.like_solution(like)
             prefill = {"category": category, "norm": norm or ""}
         else:
             prefill = {
@@ -74,7 +84,7 @@ def new_need() -> Any:
         form = NeedForm(data={"region_code": "FR", "min_level_rank": "0", **prefill})
     if form.validate_on_submit():
         try:
-            created = services.create_need(g.user, form.to_data())
+            created = create_need(g.user, form.to_data())
         except RuleViolation as error:
             show_violation(form, error)
         else:
@@ -88,12 +98,12 @@ def new_need() -> Any:
 @roles_required(Role.BUYER)
 def need(need_id: int) -> str:
     """One of the buyer's needs, with the certified solutions that currently meet it."""
-    found = services.get_own_need(g.user, need_id)
+    found = get_own_need(g.user, need_id)
     return render_template(
         "procurement/need.html",
         need=found,
-        solutions=services.matching_solutions(found),
-        memberships=[m for m in services.buyer_memberships(g.user) if m.need_id == found.id],
+        solutions=eligibility.matching_solutions(found),
+        memberships=[m for m in confirmation.buyer_memberships(g.user) if m.need_id == found.id],
         **_helpers(),
     )
 
@@ -102,11 +112,11 @@ def need(need_id: int) -> str:
 @roles_required(Role.BUYER)
 def edit_need(need_id: int) -> Any:
     """Change a draft, open or unmatched need."""
-    found = services.get_own_need(g.user, need_id)
+    found = get_own_need(g.user, need_id)
     form = NeedForm() if request.method == "POST" else NeedForm.for_need(found)
     if form.validate_on_submit():
         try:
-            services.update_need(g.user, found, form.to_data())
+            update_need(g.user, found, form.to_data())
         except RuleViolation as error:
             show_violation(form, error)
         else:
@@ -117,7 +127,7 @@ def edit_need(need_id: int) -> Any:
 
 
 def _need_action(need_id: int, action: Callable[..., Need], done: str) -> Response:
-    found = services.get_own_need(g.user, need_id)
+    found = get_own_need(g.user, need_id)
     run_confirmed(lambda: action(g.user, found), f"“{found.title}” {done}.")
     return redirect(url_for("procurement.need", need_id=need_id))
 
@@ -126,18 +136,18 @@ def _need_action(need_id: int, action: Callable[..., Need], done: str) -> Respon
 @roles_required(Role.BUYER)
 def open_need(need_id: int) -> Response:
     """Open a draft need to the next aggregation round."""
-    return _need_action(need_id, services.open_need, "is open: the next round will consider it")
+    return _need_action(need_id, open_need_service, "is open: the next round will consider it")
 
 
 @bp.post("/needs/<int:need_id>/withdraw")
 @roles_required(Role.BUYER)
 def withdraw_need(need_id: int) -> Response:
     """Withdraw a need that is not pooled."""
-    return _need_action(need_id, services.withdraw_need, "is withdrawn")
+    return _need_action(need_id, withdraw_need_service, "is withdrawn")
 
 
 def _member_action(member_id: int, action: Callable[..., LotMember], done: str) -> Response:
-    member = services.get_own_membership(g.user, member_id)
+    member = confirmation.get_own_membership(g.user, member_id)
     done = f"{done} “{member.need.title}” in {member.lot.reference}."
     run_confirmed(lambda: action(g.user, member), done)
     return redirect(url_for("procurement.needs"))
@@ -147,34 +157,34 @@ def _member_action(member_id: int, action: Callable[..., LotMember], done: str) 
 @roles_required(Role.BUYER)
 def confirm_membership(member_id: int) -> Response:
     """Confirm one's need in a lot."""
-    return _member_action(member_id, services.confirm_membership, "You confirmed")
+    return _member_action(member_id, confirmation.confirm_membership, "You confirmed")
 
 
 @bp.post("/memberships/<int:member_id>/decline")
 @roles_required(Role.BUYER)
 def decline_membership(member_id: int) -> Response:
     """Take one's need out of a lot; it is open again."""
-    return _member_action(member_id, services.decline_membership, "You declined")
+    return _member_action(member_id, confirmation.decline_membership, "You declined")
 
 
 # --- authority: aggregation and lots ------------------------------------------------------
 
 
 def _aggregation_page(form: AggregationForm) -> str:
-    latest = services.latest_round()
-    lots = services.lots_in(LotStatus.PROPOSED, LotStatus.CONFIRMED, LotStatus.FROZEN)
+    latest = rounds.latest_round()
+    lots = rounds.lots_in(LotStatus.PROPOSED, LotStatus.CONFIRMED, LotStatus.FROZEN)
     return render_template(
         "procurement/aggregation.html",
         form=form,
         latest=latest,
         latest_parameters=json.loads(latest.parameters) if latest else None,
-        curves=services.round_curves(latest) if latest else [],
+        curves=rounds.round_curves(latest) if latest else [],
         category_names={category.code: category.name for category in categories()},
         unit_labels={unit.value: unit.label for unit in NeedUnit},
         min_points_for_fit=MIN_POINTS_FOR_FIT,
         proposed=[lot for lot in lots if lot.status is LotStatus.PROPOSED],
         settled=[lot for lot in lots if lot.status is not LotStatus.PROPOSED],
-        unmatched=services.unmatched_needs(),
+        unmatched=rounds.unmatched_needs(),
         **_helpers(),
     )
 
@@ -184,9 +194,9 @@ def _aggregation_page(form: AggregationForm) -> str:
 def aggregation() -> str:
     """The last round's proposed lots and unmatched needs, and the settings for the next."""
     form = AggregationForm()
-    latest = services.latest_round()
+    latest = rounds.latest_round()
     if latest is not None:
-        form.fill_from(services.round_parameters(latest))
+        form.fill_from(rounds.round_parameters(latest))
     return _aggregation_page(form)
 
 
@@ -196,7 +206,7 @@ def run_aggregation() -> Any:
     """Run a round with the given settings (replacing the proposed lots)."""
     form = AggregationForm()
     if form.validate_on_submit():
-        round_ = services.run_aggregation(g.user, form.to_parameters(services.today()))
+        round_ = rounds.run_aggregation(g.user, form.to_parameters(today()))
         db.session.commit()
         flash(
             f"Round run: {round_.lots_proposed} lot(s) proposed, "
@@ -211,12 +221,12 @@ def run_aggregation() -> Any:
 @roles_required(Role.AUTHORITY)
 def lot(lot_id: int) -> str:
     """A lot's figures and members, buyers above their ceiling flagged."""
-    found = services.get_lot(g.user, lot_id)
+    found = rounds.get_lot(g.user, lot_id)
     return render_template("procurement/lot.html", lot=found, **_helpers())
 
 
 def _lot_action(lot_id: int, action: Callable[..., Lot], done: str) -> Response:
-    found = services.get_lot(g.user, lot_id)
+    found = rounds.get_lot(g.user, lot_id)
     run_confirmed(lambda: action(g.user, found), f"{found.reference} {done}.")
     return redirect(url_for("procurement.lot", lot_id=lot_id))
 
@@ -225,11 +235,13 @@ def _lot_action(lot_id: int, action: Callable[..., Lot], done: str) -> Response:
 @roles_required(Role.AUTHORITY)
 def request_confirmation(lot_id: int) -> Response:
     """Ask the lot's buyers to confirm."""
-    return _lot_action(lot_id, services.request_confirmation, ": its buyers were asked to confirm")
+    return _lot_action(
+        lot_id, confirmation.request_confirmation, ": its buyers were asked to confirm"
+    )
 
 
 @bp.post("/lots/<int:lot_id>/freeze")
 @roles_required(Role.AUTHORITY)
 def freeze_lot(lot_id: int) -> Response:
     """Freeze a confirmed lot."""
-    return _lot_action(lot_id, services.freeze_lot, "is frozen")
+    return _lot_action(lot_id, confirmation.freeze_lot, "is frozen")

@@ -29,10 +29,16 @@ from catalog.lists.services import add_to_shortlist, create_shortlist
 from evaluations import labels as label_service
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation, Label
-from procurement import calls, ocds, services
-from procurement.aggregation import AggregationParameters
-from procurement.call_models import JointCall, Offer
+from procurement.aggregation.parameters import AggregationParameters
+from procurement.calls.limits import deadline_on, min_offer_days
+from procurement.calls.models import JointCall, Offer
+from procurement.calls.services.lifecycle import open_call
+from procurement.calls.services.offers import submit_offer, update_offer
 from procurement.models import Lot, LotStatus, Need
+from procurement.ocds.formats import need_ocid
+from procurement.services.confirmation import confirm_membership, freeze_lot, request_confirmation
+from procurement.services.needs import create_need, open_need, today
+from procurement.services.rounds import lots_in, run_aggregation
 from registry.database import db
 from registry.models import Organisation, OrganisationKind, User, VendorSize
 from registry.norms import drafting
@@ -46,7 +52,7 @@ from registry.services import (
 from tests.catalog import solution_builders
 from tests.evaluations import label_builders
 from tests.norms import norm_builders
-from tests.procurement.call_builders import offer_data, solution_of
+from tests.procurement.calls.call_builders import offer_data, solution_of
 from tests.procurement.need_builders import need_data
 from tests.support import PASSWORD
 
@@ -224,28 +230,28 @@ def _procurement(
             max_unit_price=ceiling,
             notes=notes.value,
         )
-        needs.append(services.open_need(buyer, services.create_need(buyer, data)))
+        needs.append(open_need(buyer, create_need(buyer, data)))
     db.session.commit()
-    services.run_aggregation(
-        authority, AggregationParameters(today=services.today(), region_level=1, min_vendors=0)
+    run_aggregation(
+        authority, AggregationParameters(today=today(), region_level=1, min_vendors=0)
     )
     need_ids = {need.id for need in needs}
     lot = next(
         lot
-        for lot in services.lots_in(LotStatus.PROPOSED)
+        for lot in lots_in(LotStatus.PROPOSED)
         if {member.need_id for member in lot.members} == need_ids
     )
-    services.request_confirmation(authority, lot)
+    request_confirmation(authority, lot)
     by_org = {buyer.organisation_id: buyer for buyer in buyers}
     for member in lot.active_members:
-        services.confirm_membership(by_org[member.buyer_id], member)
-    services.freeze_lot(authority, lot)
+        confirm_membership(by_org[member.buyer_id], member)
+    freeze_lot(authority, lot)
     world.always += [
         money_sentinel("lot budget at the buyers' ceilings (firm)", lot.total_budget),
         money_sentinel("lot budget at the buyers' ceilings (maximum)", lot.maximum_budget),
     ]
-    deadline = calls.deadline_on(services.today() + dt.timedelta(days=calls.min_offer_days() + 1))
-    call = calls.open_call(
+    deadline = deadline_on(today() + dt.timedelta(days=min_offer_days() + 1))
+    call = open_call(
         authority, lot, f"Joint call {code}", "Licences for every buyer.", deadline, 24
     )
     offers: list[Offer] = []
@@ -255,14 +261,14 @@ def _procurement(
     ):
         # A first version of the offer, changed before the deadline: it is never published.
         first_price, first_lead = Decimal("9377.51") + len(offers), 529 + len(offers)
-        made = calls.submit_offer(
+        made = submit_offer(
             vendor, call, offer_data(vendor, ((1, str(first_price)),), first_lead)
         )
         world.always += [
             money_sentinel("replaced offer's price", first_price),
             days_sentinel("replaced offer's lead time", first_lead),
         ]
-        offers.append(calls.update_offer(vendor, made, offer_data(vendor, tiers, lead)))
+        offers.append(update_offer(vendor, made, offer_data(vendor, tiers, lead)))
         world.until_deadline.append(days_sentinel("offer's lead time", lead))
         applicable = max((t for t in tiers if t[0] <= firm), key=lambda t: t[0])
         world.until_deadline += [
@@ -289,7 +295,7 @@ def _procurement(
     world.add_ids("lot_id", [lot.id])
     world.add_ids("call_id", [call.id])
     world.add_ids("offer_id", [offer.id for offer in offers])
-    world.add_ids("ocid", [call.ocid, *(ocds.need_ocid(need) for need in needs)])
+    world.add_ids("ocid", [call.ocid, *(need_ocid(need) for need in needs)])
     world.add_ids("shortlist_id", [shortlist.id])
     world.add_ids("organisation_id", [b.organisation_id for b in buyers])
     world.add_ids("organisation_id", [startup.organisation_id, large.organisation_id])

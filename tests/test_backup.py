@@ -314,7 +314,7 @@ class Writer(threading.Thread):
         from evaluations.keys import rotate_key
         from evaluations.labels import sign_label
         from evaluations.models import Evaluation, EvaluationStatus, Label
-        from procurement import services as procurement_services
+        from procurement.services import needs as procurement_services
         from registry.models import Organisation, OrganisationKind, User
 
         session = db.session

@@ -67,11 +67,11 @@ from pypdf.errors import PdfReadError
 from werkzeug.test import TestResponse
 
 from catalog.search import indexer
-from procurement import calls
+from procurement.calls.services.awarding import award_call
 from registry.database import db
 from registry.models import Organisation, User
 from tests import sentinel_builders
-from tests.procurement.call_builders import pass_deadline
+from tests.procurement.calls.call_builders import pass_deadline
 from tests.routing import build_world, collect_cases, path_values
 from tests.sentinel_builders import Sentinel, SentinelWorld, money_sentinel
 
@@ -277,7 +277,7 @@ def test_no_confidential_value_on_any_anonymous_surface(
     found = leaks(anonymous_walk(app, route_world, world), world.always + world.until_award)
     assert not found, "after the deadline:\n" + "\n".join(found)
 
-    calls.award_call(authority, call)
+    award_call(authority, call)
     db.session.commit()
     assert call.award is not None and len(call.award.dropouts) == 1
     label = sentinel_builders.decide(world)

@@ -7,8 +7,8 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
 from evaluations.models import Evaluation, Label, LabelEvent
-from procurement.call_models import JointCall
 from procurement.calls.limits import DEADLINE_TIME
+from procurement.calls.models import JointCall
 from registry.database import db
 
 

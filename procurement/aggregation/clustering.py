@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from procurement.aggregation.needs import NeedInput
-from procurement.aggregation.reasons import _over_cap
+from procurement.aggregation.reasons import over_cap_reason
 from procurement.aggregation.results import Unmatched
 
 # A lot's summary as far as joining goes: norm, level, strictest level every member accepts,
@@ -41,7 +41,7 @@ def _shape_admits(lot: _LotShape, need: _NeedShape) -> bool:
     return merged <= ceiling and merged <= need_ceiling
 
 
-class _OpenLot:
+class OpenLot:
     """A lot being built: its members and the summary that decides who else may join."""
 
     __slots__ = (
@@ -83,32 +83,17 @@ class _OpenLot:
         self.value += value
 
 
-def _cluster(needs: list[NeedInput], cap: Decimal | None) -> tuple[list[_OpenLot], list[Unmatched]]:
+def cluster_needs(
+    needs: list[NeedInput], cap: Decimal | None
+) -> tuple[list[OpenLot], list[Unmatched]]:
     """Greedy clustering of one partition's needs, already in (need_by, id) order."""
     values = [need.maximum_value for need in needs]
-    over_cap: list[Unmatched] = []
-    fits = [True] * len(needs)
-    if cap is not None:
-        for index, need in enumerate(needs):
-            if values[index] > cap:
-                fits[index] = False
-                over_cap.append(_over_cap(need, values[index], cap))
-    # Smallest value still to come after each position: a lot that cannot take even that is
-    # full for good and leaves the index.
-    smallest_after: list[Decimal | None] = [None] * (len(needs) + 1)
-    if cap is not None:
-        for index in range(len(needs) - 1, -1, -1):
-            later = smallest_after[index + 1]
-            current = values[index] if fits[index] else None
-            if current is None:
-                smallest_after[index] = later
-            else:
-                smallest_after[index] = current if later is None else min(current, later)
-
-    all_lots: list[_OpenLot] = []
+    fits, over_cap = _within_cap(needs, values, cap)
+    smallest_after = _smallest_after(values, fits) if cap is not None else None
+    all_lots: list[OpenLot] = []
     # Open lots indexed by shape: compatibility is decided once per shape, not once per lot,
     # so a step costs O(shapes + open lots of compatible shapes) cheap comparisons.
-    open_by_shape: dict[_LotShape, list[_OpenLot]] = {}
+    open_by_shape: dict[_LotShape, list[OpenLot]] = {}
     admits: dict[tuple[_LotShape, _NeedShape], bool] = {}
     for index, need in enumerate(needs):
         if not fits[index]:
@@ -120,36 +105,77 @@ def _cluster(needs: list[NeedInput], cap: Decimal | None) -> tuple[list[_OpenLot
             need.min_level_rank,
             need.min_level_rank + need.accepted_uplift,
         )
-        best: _OpenLot | None = None
-        best_firm = 0
-        best_index = 0
-        for shape, lots in open_by_shape.items():
-            compatible = admits.get((shape, need_shape))
-            if compatible is None:
-                compatible = admits[(shape, need_shape)] = _shape_admits(shape, need_shape)
-            if not compatible:
-                continue
-            for lot in lots:
-                # Grows most = largest lot; on equal size the older (lower index) one wins.
-                firm = lot.firm
-                if firm < best_firm or (firm == best_firm and lot.index > best_index):
-                    continue
-                if room is not None and lot.value > room:
-                    continue
-                best, best_firm, best_index = lot, firm, lot.index
+        best = _best_lot(open_by_shape, admits, need_shape, room)
         if best is None:
-            best = _OpenLot(len(all_lots), need, value)
+            best = OpenLot(len(all_lots), need, value)
             all_lots.append(best)
         else:
             _unindex(open_by_shape, best)
             best.add(need, value)
-        smallest = smallest_after[index + 1]
+        smallest = smallest_after[index + 1] if smallest_after is not None else None
         if cap is None or (smallest is not None and best.value + smallest <= cap):
             open_by_shape.setdefault(best.shape, []).append(best)
     return all_lots, over_cap
 
 
-def _unindex(open_by_shape: dict[_LotShape, list[_OpenLot]], lot: _OpenLot) -> None:
+def _within_cap(
+    needs: list[NeedInput], values: list[Decimal], cap: Decimal | None
+) -> tuple[list[bool], list[Unmatched]]:
+    """Whether each need fits under the cap on its own; the ones that do not, unmatched."""
+    over_cap: list[Unmatched] = []
+    fits = [True] * len(needs)
+    if cap is not None:
+        for index, need in enumerate(needs):
+            if values[index] > cap:
+                fits[index] = False
+                over_cap.append(over_cap_reason(need, values[index], cap))
+    return fits, over_cap
+
+
+def _smallest_after(values: list[Decimal], fits: list[bool]) -> list[Decimal | None]:
+    """Smallest value still to come after each position (None: nothing fits any more).
+
+    A lot that cannot take even that is full for good and leaves the index.
+    """
+    smallest_after: list[Decimal | None] = [None] * (len(values) + 1)
+    for index in range(len(values) - 1, -1, -1):
+        later = smallest_after[index + 1]
+        current = values[index] if fits[index] else None
+        if current is None:
+            smallest_after[index] = later
+        else:
+            smallest_after[index] = current if later is None else min(current, later)
+    return smallest_after
+
+
+def _best_lot(
+    open_by_shape: dict[_LotShape, list[OpenLot]],
+    admits: dict[tuple[_LotShape, _NeedShape], bool],
+    need_shape: _NeedShape,
+    room: Decimal | None,
+) -> OpenLot | None:
+    """The open lot the need grows most, with room for it; None when no lot may take it."""
+    best: OpenLot | None = None
+    best_firm = 0
+    best_index = 0
+    for shape, lots in open_by_shape.items():
+        compatible = admits.get((shape, need_shape))
+        if compatible is None:
+            compatible = admits[(shape, need_shape)] = _shape_admits(shape, need_shape)
+        if not compatible:
+            continue
+        for lot in lots:
+            # Grows most = largest lot; on equal size the older (lower index) one wins.
+            firm = lot.firm
+            if firm < best_firm or (firm == best_firm and lot.index > best_index):
+                continue
+            if room is not None and lot.value > room:
+                continue
+            best, best_firm, best_index = lot, firm, lot.index
+    return best
+
+
+def _unindex(open_by_shape: dict[_LotShape, list[OpenLot]], lot: OpenLot) -> None:
     """Take a lot out of the open-lot index (its shape may change)."""
     shape = lot.shape
     lots = open_by_shape[shape]

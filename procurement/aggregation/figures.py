@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from procurement.aggregation.clustering import _OpenLot
+from procurement.aggregation.clustering import OpenLot
 from procurement.aggregation.needs import Partition, Requirement
-from procurement.aggregation.pricing import _ZERO, PriceCurve, _PowerCache, _saving
+from procurement.aggregation.pricing import ZERO, PowerCache, PriceCurve, pooling_saving
 from procurement.aggregation.results import Lot
 
 
-def _figures(
-    partition: Partition, cluster: _OpenLot, curve: PriceCurve, powers: _PowerCache
+def lot_figures(
+    partition: Partition, cluster: OpenLot, curve: PriceCurve, powers: PowerCache
 ) -> Lot:
     """Turn a finished cluster into a lot with its published figures."""
     needs = tuple(cluster.needs)
@@ -25,7 +25,7 @@ def _figures(
     for need in needs:
         by_buyer[need.buyer_id] += need.firm_quantity
     firm = cluster.firm
-    total_budget = sum((need.firm_value for need in needs), _ZERO)
+    total_budget = sum((need.firm_value for need in needs), ZERO)
     if curve.p_ref is not None and curve.q_ref is not None:
         unit_price = curve.p_ref * powers(firm) / powers(curve.q_ref)
     else:
@@ -44,7 +44,7 @@ def _figures(
         maximum_budget=cluster.value,
         earliest_need_by=needs[0].need_by,
         estimated_unit_price=unit_price,
-        estimated_saving=_saving(list(by_buyer.values()), powers),
+        estimated_saving=pooling_saving(list(by_buyer.values()), powers),
         needs_below_estimate=below,
         buyers_below_estimate=tuple(sorted(below_buyers)),
     )

@@ -16,16 +16,16 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal, localcontext
 
-from procurement.aggregation.clustering import _cluster
-from procurement.aggregation.figures import _figures
+from procurement.aggregation.clustering import cluster_needs
+from procurement.aggregation.figures import lot_figures
 from procurement.aggregation.needs import NeedInput, Partition, partition_of
 from procurement.aggregation.parameters import AggregationParameters
-from procurement.aggregation.pricing import DECIMAL_CONTEXT, _PowerCache
+from procurement.aggregation.pricing import DECIMAL_CONTEXT, PowerCache
 from procurement.aggregation.reasons import (
-    _saving_too_small,
-    _too_few_buyers,
-    _too_few_vendors,
-    _too_soon,
+    saving_too_small,
+    too_few_buyers,
+    too_few_vendors,
+    too_soon,
 )
 from procurement.aggregation.results import AggregationResult, Lot, Unmatched
 
@@ -45,30 +45,30 @@ def aggregate(
         # A missing count means no solution was found for the need.
         vendors = eligible_counts.get(need.id, 0)
         if vendors < params.min_vendors:
-            unmatched.append(_too_few_vendors(need, vendors, params.min_vendors))
+            unmatched.append(too_few_vendors(need, vendors, params.min_vendors))
         elif need.need_by < earliest:
-            unmatched.append(_too_soon(need, earliest, params))
+            unmatched.append(too_soon(need, earliest, params))
         else:
             partitions[partition_of(need, params.region_level)].append(need)
 
     lots: list[Lot] = []
     # One cache per slope for the whole round: quantities repeat across partitions.
-    power_caches: dict[Decimal, _PowerCache] = {}
+    power_caches: dict[Decimal, PowerCache] = {}
     with localcontext(DECIMAL_CONTEXT):
         for partition in sorted(partitions):
-            clusters, over_cap = _cluster(partitions[partition], params.lot_value_cap)
+            clusters, over_cap = cluster_needs(partitions[partition], params.lot_value_cap)
             unmatched.extend(over_cap)
             curve = params.curve_for(partition)
-            powers = power_caches.setdefault(curve.beta, _PowerCache(curve.beta))
+            powers = power_caches.setdefault(curve.beta, PowerCache(curve.beta))
             for cluster in clusters:
                 buyers = len({need.buyer_id for need in cluster.needs})
                 if buyers < params.min_buyers:
                     # Checked before the figures, which cost Decimal powers.
-                    unmatched.extend(_too_few_buyers(cluster.needs, buyers, params.min_buyers))
+                    unmatched.extend(too_few_buyers(cluster.needs, buyers, params.min_buyers))
                     continue
-                lot = _figures(partition, cluster, curve, powers)
+                lot = lot_figures(partition, cluster, curve, powers)
                 if lot.estimated_saving < params.min_saving:
-                    unmatched.extend(_saving_too_small(lot, params.min_saving))
+                    unmatched.extend(saving_too_small(lot, params.min_saving))
                 else:
                     lots.append(lot)
     unmatched.sort(key=lambda item: item.need_id)

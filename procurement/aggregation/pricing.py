@@ -20,7 +20,7 @@ DECIMAL_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
 # Fewer past awards than this are too few to fit a slope.
 MIN_POINTS_FOR_FIT = 3
 
-_ZERO = Decimal(0)
+ZERO = Decimal(0)
 _ONE = Decimal(1)
 
 
@@ -52,16 +52,16 @@ def fit_price_curve(
         log_q = [context.ln(q) for q, _ in points]
         log_p = [context.ln(p) for _, p in points]
         n = len(points)
-        mean_q = sum(log_q, _ZERO) / n
-        mean_p = sum(log_p, _ZERO) / n
+        mean_q = sum(log_q, ZERO) / n
+        mean_p = sum(log_p, ZERO) / n
         # The least-squares line passes through the centroid of the logs, so the geometric
         # means are a reference point consistent with the fitted slope and with the default.
         p_ref = context.exp(mean_p)
         q_ref = context.exp(mean_q)
-        spread = sum(((x - mean_q) ** 2 for x in log_q), _ZERO)
+        spread = sum(((x - mean_q) ** 2 for x in log_q), ZERO)
         if n < MIN_POINTS_FOR_FIT or spread == 0:
             return PriceCurve(p_ref, q_ref, default_beta)
-        beta = sum(((x - mean_q) * (y - mean_p) for x, y in zip(log_q, log_p, strict=True)), _ZERO)
+        beta = sum(((x - mean_q) * (y - mean_p) for x, y in zip(log_q, log_p, strict=True)), ZERO)
         beta /= spread
     # Not decreasing: no volume discount to estimate. At or below -1 the total cost would fall
     # as volume rises, which says more about the sample than about prices.
@@ -75,7 +75,7 @@ def estimated_saving(quantities_by_buyer: Sequence[int], beta: Decimal) -> Decim
     if not quantities_by_buyer or min(quantities_by_buyer) <= 0:
         raise ValueError("the saving needs at least one positive quantity")
     with localcontext(DECIMAL_CONTEXT):
-        return _saving(quantities_by_buyer, _PowerCache(beta))
+        return pooling_saving(quantities_by_buyer, PowerCache(beta))
 
 
 def _power(base: Decimal, exponent: Decimal) -> Decimal:
@@ -84,7 +84,7 @@ def _power(base: Decimal, exponent: Decimal) -> Decimal:
     return DECIMAL_CONTEXT.exp(exponent * DECIMAL_CONTEXT.ln(base))
 
 
-class _PowerCache:
+class PowerCache:
     """x^β for one curve, memoised: quantities repeat and Decimal powers are slow."""
 
     __slots__ = ("beta", "cache")
@@ -94,6 +94,7 @@ class _PowerCache:
         self.cache: dict[Decimal | int, Decimal] = {}
 
     def __call__(self, base: Decimal | int) -> Decimal:
+        """(base/q_ref)^β, computed once per base."""
         result = self.cache.get(base)
         if result is None:
             result = _power(Decimal(base), self.beta)
@@ -101,8 +102,8 @@ class _PowerCache:
         return result
 
 
-def _saving(quantities_by_buyer: Sequence[int], powers: _PowerCache) -> Decimal:
+def pooling_saving(quantities_by_buyer: Sequence[int], powers: PowerCache) -> Decimal:
     """The saving formula with p_ref·q_ref^-β cancelled out of numerator and denominator."""
     total = sum(quantities_by_buyer)
-    standalone = sum((q * powers(q) for q in quantities_by_buyer), _ZERO)
+    standalone = sum((q * powers(q) for q in quantities_by_buyer), ZERO)
     return _ONE - total * powers(total) / standalone

@@ -10,7 +10,8 @@ from procurement.aggregation.parameters import AggregationParameters
 from procurement.aggregation.results import Lot, Unmatched, UnmatchedReason
 
 
-def _too_few_vendors(need: NeedInput, vendors: int, minimum: int) -> Unmatched:
+def too_few_vendors(need: NeedInput, vendors: int, minimum: int) -> Unmatched:
+    """Unmatched: too few certified solutions can meet the need."""
     message = (
         f"Only {vendors} certified solution(s) can meet this need; a competitive call needs "
         f"at least {minimum}."
@@ -18,7 +19,8 @@ def _too_few_vendors(need: NeedInput, vendors: int, minimum: int) -> Unmatched:
     return Unmatched(need.id, need.buyer_id, UnmatchedReason.TOO_FEW_VENDORS, message)
 
 
-def _too_soon(need: NeedInput, earliest: date, params: AggregationParameters) -> Unmatched:
+def too_soon(need: NeedInput, earliest: date, params: AggregationParameters) -> Unmatched:
+    """Unmatched: a call opened today cannot deliver by the need-by date."""
     message = (
         f"Needed by {need.need_by.isoformat()}, but a joint call opened today delivers "
         f"{earliest.isoformat()} at the earliest ({params.procedure_days} days of procedure "
@@ -27,7 +29,8 @@ def _too_soon(need: NeedInput, earliest: date, params: AggregationParameters) ->
     return Unmatched(need.id, need.buyer_id, UnmatchedReason.NEED_BY_TOO_SOON, message)
 
 
-def _over_cap(need: NeedInput, value: Decimal, cap: Decimal) -> Unmatched:
+def over_cap_reason(need: NeedInput, value: Decimal, cap: Decimal) -> Unmatched:
+    """Unmatched: at its ceiling price the need alone is worth more than a lot may be."""
     message = (
         f"At its ceiling price this need is worth {value:,.2f} {need.currency} with its "
         f"options, more than the {cap:,.2f} {need.currency} a lot may be worth; "
@@ -36,7 +39,8 @@ def _over_cap(need: NeedInput, value: Decimal, cap: Decimal) -> Unmatched:
     return Unmatched(need.id, need.buyer_id, UnmatchedReason.OVER_VALUE_CAP, message)
 
 
-def _too_few_buyers(needs: list[NeedInput], buyers: int, minimum: int) -> list[Unmatched]:
+def too_few_buyers(needs: list[NeedInput], buyers: int, minimum: int) -> list[Unmatched]:
+    """Unmatched, each need: its partition has too few buyers to make a lot."""
     message = (
         f"No compatible need from other buyers could be pooled with this one "
         f"({buyers} buyer(s); a lot needs at least {minimum})."
@@ -46,7 +50,8 @@ def _too_few_buyers(needs: list[NeedInput], buyers: int, minimum: int) -> list[U
     ]
 
 
-def _saving_too_small(lot: Lot, minimum: Decimal) -> list[Unmatched]:
+def saving_too_small(lot: Lot, minimum: Decimal) -> list[Unmatched]:
+    """Unmatched, each need of the lot: pooling it saves less than the minimum."""
     message = (
         f"Pooling the lot this need would join saves {lot.estimated_saving:.1%} on the "
         f"price–volume curve (a model of the buyers' quantities), less than the {minimum:.1%} "

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from flask import current_app
 
-from procurement import services
+from procurement.services import needs as services  # for MAX_ID, until it is defined in registry
 
 DEFAULT_MIN_OFFER_DAYS = 10
 MAX_DEADLINE_DAYS = 366
@@ -30,5 +30,6 @@ def deadline_on(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, DEADLINE_TIME)
 
 
-def _stamp(moment: dt.datetime) -> str:
+def utc_stamp(moment: dt.datetime) -> str:
+    """A moment as people read it: UTC, to the minute."""
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from flask import url_for
 from sqlalchemy import select
 
-from procurement.call_models import JointCall
+from procurement.calls.models import JointCall
 from registry.database import db
 from registry.models import Organisation, User
 
@@ -17,7 +17,8 @@ def call_link(call: JointCall) -> str:
     return url_for("calls.call", call_id=call.id, _external=True)
 
 
-def _org_emails(organisation_ids: Iterable[int]) -> list[str]:
+def org_emails(organisation_ids: Iterable[int]) -> list[str]:
+    """The e-mail addresses of the active users of the organisations, sorted."""
     wanted = sorted(set(organisation_ids))
     if not wanted:
         return []

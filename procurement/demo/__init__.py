@@ -10,27 +10,3 @@ buyer so that pooling saves too little).
 - `seeding`: the buyers' regions, the round's settings (`demo_parameters`) and the loader
   (`seed_demo_procurement`), which creates the needs, runs the round and freezes one lot.
 """
-
-from __future__ import annotations
-
-from procurement.demo.pooled_needs import GROUPS, Group
-from procurement.demo.seeding import (
-    BUYER_REGIONS,
-    DEMO_LOT_VALUE_CAP,
-    _buyers,
-    demo_parameters,
-    seed_demo_procurement,
-)
-from procurement.demo.unpooled_needs import SINGLES, Single
-
-__all__ = [
-    "BUYER_REGIONS",
-    "DEMO_LOT_VALUE_CAP",
-    "GROUPS",
-    "SINGLES",
-    "Group",
-    "Single",
-    "_buyers",  # procurement.call_demo finds the demo buyers with it
-    "demo_parameters",
-    "seed_demo_procurement",
-]

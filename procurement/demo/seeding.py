@@ -14,11 +14,13 @@ from typing import Any
 from sqlalchemy import select
 
 from evaluations.models import Label, LabelStatus
-from procurement import services
-from procurement.aggregation import AggregationParameters
+from procurement.aggregation.parameters import AggregationParameters
 from procurement.demo.pooled_needs import GROUPS
 from procurement.demo.unpooled_needs import SINGLES
 from procurement.models import AggregationRound, Lot, LotStatus, Need, NeedStatus, NeedUnit
+from procurement.services.confirmation import confirm_membership, freeze_lot, request_confirmation
+from procurement.services.needs import NeedData, create_need, open_need, today, withdraw_need
+from procurement.services.rounds import lots_in, run_aggregation
 from registry.database import db
 from registry.demo import AUTHORITY_EMAIL, BUYERS, DEMO_DOMAIN
 from registry.models import User
@@ -76,9 +78,9 @@ def _ensure_need(
     if exists is not None:
         return
     norm_code = _norm_code(norm)
-    need = services.create_need(
+    need = create_need(
         buyer,
-        services.NeedData(
+        NeedData(
             title=title,
             category=category,
             norm_code=norm_code,
@@ -87,19 +89,20 @@ def _ensure_need(
             optional_quantity=quantities[1],
             unit=unit,
             max_unit_price=Decimal(price),
-            need_by=services.today() + dt.timedelta(days=days_ahead),
+            need_by=today() + dt.timedelta(days=days_ahead),
             region_code=BUYER_REGIONS.get(slug, "FR"),
             accepted_uplift=uplift,
             notes="Demo need.",
         ),
     )
     if status in (NeedStatus.OPEN, NeedStatus.WITHDRAWN):
-        services.open_need(buyer, need)
+        open_need(buyer, need)
     if status is NeedStatus.WITHDRAWN:
-        services.withdraw_need(buyer, need)
+        withdraw_need(buyer, need)
 
 
-def _buyers() -> dict[str, User]:
+def demo_buyers() -> dict[str, User]:
+    """The demo buyers that exist, by the slug of their organisation."""
     found = {}
     for _, slug, _, _ in BUYERS:
         user = _user(f"{slug}@{DEMO_DOMAIN}")
@@ -114,7 +117,7 @@ def demo_parameters() -> AggregationParameters:
         select(Label.id).where(Label.status == LabelStatus.VALID).limit(1)
     )
     return AggregationParameters(
-        today=services.today(),
+        today=today(),
         region_level=1,
         min_vendors=1 if any_label is not None else 0,
         lot_value_cap=DEMO_LOT_VALUE_CAP,
@@ -123,7 +126,7 @@ def demo_parameters() -> AggregationParameters:
 
 def seed_demo_procurement() -> list[Any]:
     """Load the demo needs, run one round and freeze one lot, unless already done."""
-    buyers = _buyers()
+    buyers = demo_buyers()
     authority = _user(AUTHORITY_EMAIL)
     if not buyers or authority is None:
         return []
@@ -163,7 +166,7 @@ def seed_demo_procurement() -> list[Any]:
             )
     db.session.flush()
     if db.session.scalar(select(AggregationRound.id).limit(1)) is None:
-        services.run_aggregation(authority, demo_parameters())
+        run_aggregation(authority, demo_parameters())
         db.session.flush()
     already_frozen = db.session.scalar(
         select(Lot.id).where(Lot.status.not_in((LotStatus.PROPOSED, LotStatus.CONFIRMED))).limit(1)
@@ -175,15 +178,15 @@ def seed_demo_procurement() -> list[Any]:
 
 def _freeze_one(authority: User, buyers: dict[str, User]) -> None:
     """Confirm and freeze the proposed lot with the most buyers, as its buyers would."""
-    candidates = services.lots_in(LotStatus.PROPOSED)
+    candidates = lots_in(LotStatus.PROPOSED)
     if not candidates:
         return
     lot = max(candidates, key=lambda each: (each.buyers, -each.id))
-    services.request_confirmation(authority, lot)
+    request_confirmation(authority, lot)
     users_by_org = {user.organisation_id: user for user in buyers.values()}
     for member in lot.active_members:
         buyer = users_by_org.get(member.buyer_id)
         if buyer is None:
             return
-        services.confirm_membership(buyer, member)
-    services.freeze_lot(authority, lot)
+        confirm_membership(buyer, member)
+    freeze_lot(authority, lot)

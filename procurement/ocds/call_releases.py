@@ -6,13 +6,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from procurement.award import ObservedSavings
-from procurement.call_models import Award, CallStatus, JointCall, Offer, OfferStatus
+from procurement.calls.award import ObservedSavings
+from procurement.calls.models import Award, CallStatus, JointCall, Offer, OfferStatus
+from procurement.calls.savings import award_savings
 from procurement.ocds.formats import amount, dated_period, parse_stamp, stamp
-from procurement.ocds.items import _classification
-from procurement.ocds.parties import SME_SIZES, _Parties, _reference
-from procurement.ocds.tender import _related_needs, _tender
-from procurement.savings import award_savings
+from procurement.ocds.items import classification
+from procurement.ocds.parties import SME_SIZES, Parties, organisation_reference
+from procurement.ocds.tender import related_needs, tender_section
 from registry.database import utcnow
 
 
@@ -27,8 +27,8 @@ def unit_price_at(offer: Offer, quantity: int) -> Decimal | None:
 
 def _release(
     call: JointCall, suffix: str, date: dt.datetime, tag: list[str], tender_status: str
-) -> tuple[dict[str, Any], _Parties]:
-    parties = _Parties()
+) -> tuple[dict[str, Any], Parties]:
+    parties = Parties()
     release: dict[str, Any] = {
         "ocid": call.ocid,
         "id": f"{call.ocid}-{suffix}",
@@ -36,8 +36,8 @@ def _release(
         "tag": tag,
         "initiationType": "tender",
         "language": "en",
-        "tender": _tender(call, tender_status, parties),
-        "relatedProcesses": _related_needs(call),
+        "tender": tender_section(call, tender_status, parties),
+        "relatedProcesses": related_needs(call),
     }
     return release, parties
 
@@ -46,7 +46,7 @@ def _sorted_offers(call: JointCall) -> list[Offer]:
     return sorted(call.offers, key=lambda offer: offer.id)
 
 
-def _withdrawn_bids(call: JointCall, parties: _Parties) -> list[dict[str, Any]]:
+def _withdrawn_bids(call: JointCall, parties: Parties) -> list[dict[str, Any]]:
     """Withdrawn offers, kept: bid status "withdrawn" (bidStatus codelist), no value."""
     return [
         {
@@ -61,7 +61,7 @@ def _withdrawn_bids(call: JointCall, parties: _Parties) -> list[dict[str, Any]]:
     ]
 
 
-def _bids(call: JointCall, parties: _Parties, evaluated: bool) -> dict[str, Any]:
+def _bids(call: JointCall, parties: Parties, evaluated: bool) -> dict[str, Any]:
     lot = call.lot
     quantity = lot.firm_quantity
     offers = _sorted_offers(call)
@@ -113,13 +113,15 @@ def _bids(call: JointCall, parties: _Parties, evaluated: bool) -> dict[str, Any]
     return bids
 
 
-def _with_bids(release: dict[str, Any], call: JointCall, parties: _Parties) -> None:
+def _with_bids(release: dict[str, Any], call: JointCall, parties: Parties) -> None:
     evaluated = call.status is not CallStatus.OPEN
     release["bids"] = _bids(call, parties, evaluated)
     tenderers = {offer.vendor_id: offer.vendor for offer in call.offers}
     release["tender"]["numberOfTenderers"] = len(tenderers)
     if tenderers:
-        release["tender"]["tenderers"] = [_reference(tenderers[k]) for k in sorted(tenderers)]
+        release["tender"]["tenderers"] = [
+            organisation_reference(tenderers[k]) for k in sorted(tenderers)
+        ]
 
 
 def _against(fraction: Decimal) -> str:
@@ -151,7 +153,7 @@ def _savings_text(savings: ObservedSavings, currency: str) -> str:
     return text
 
 
-def _award(award: Award, parties: _Parties) -> dict[str, Any]:
+def _award(award: Award, parties: Parties) -> dict[str, Any]:
     call = award.call
     lot = call.lot
     offer = award.offer
@@ -161,7 +163,7 @@ def _award(award: Award, parties: _Parties) -> dict[str, Any]:
     for line in award.lines:
         if line.buyer_id not in seen:
             seen.add(line.buyer_id)
-            buyers.append(_reference(line.buyer))
+            buyers.append(organisation_reference(line.buyer))
     description = (
         f"{offer.solution.name} at {award.unit_price} {lot.currency} per "
         f"{lot.unit.label.lower()} for {award.quantity} (maximum {award.maximum_quantity}). "
@@ -184,7 +186,7 @@ def _award(award: Award, parties: _Parties) -> dict[str, Any]:
             {
                 "id": f"SOLUTION-{offer.solution_id}",
                 "description": offer.solution.name,
-                "classification": _classification(lot),
+                "classification": classification(lot),
                 "quantity": award.quantity,
                 "unit": {"name": lot.unit.label, "value": amount(award.unit_price, lot.currency)},
                 "relatedLot": lot.reference,
@@ -284,7 +286,7 @@ def call_releases(call: JointCall, now: dt.datetime | None = None) -> list[dict[
                                 f"{award.offer.solution.name} for {line.buyer.name}: "
                                 f"{line.quantity} firm, up to {line.maximum_quantity}"
                             ),
-                            "classification": _classification(call.lot),
+                            "classification": classification(call.lot),
                             "quantity": line.quantity,
                             "unit": {
                                 "name": call.lot.unit.label,

@@ -11,7 +11,8 @@ from procurement.models import Lot, Need, NeedUnit
 SERVICE_UNITS = (NeedUnit.LICENCE, NeedUnit.USER, NeedUnit.YEAR_SUBSCRIPTION, NeedUnit.SITE)
 
 
-def _region_location(code: str) -> dict[str, Any]:
+def region_location(code: str) -> dict[str, Any]:
+    """A delivery location for a region code (all regions when empty)."""
     name = REGIONS.get(code, code) if code else "All regions"
     location: dict[str, Any] = {"description": name}
     if code:
@@ -22,16 +23,19 @@ def _region_location(code: str) -> dict[str, Any]:
     return location
 
 
-def _classification(lot_or_need: Lot | Need) -> dict[str, Any]:
+def classification(lot_or_need: Lot | Need) -> dict[str, Any]:
+    """The classification of a lot or need: its technology category."""
     category = lot_or_need.category
     return {"scheme": "x_safetech_category", "id": category.code, "description": category.name}
 
 
-def _category(unit: NeedUnit) -> str:
+def goods_or_services(unit: NeedUnit) -> str:
+    """The OCDS procurement category of a unit: services or goods."""
     return "services" if unit in SERVICE_UNITS else "goods"
 
 
-def _need_item(need: Need, lot_id: str | None = None) -> dict[str, Any]:
+def need_item(need: Need, lot_id: str | None = None) -> dict[str, Any]:
+    """The item of a need (in a lot's tender when ``lot_id`` is given)."""
     item: dict[str, Any] = {
         "id": f"NEED-{need.id:05d}",
         "description": (
@@ -39,10 +43,10 @@ def _need_item(need: Need, lot_id: str | None = None) -> dict[str, Any]:
             + (f", up to {need.maximum_quantity} with options" if need.optional_quantity else "")
             + f", needed by {need.need_by.isoformat()}"
         ),
-        "classification": _classification(need),
+        "classification": classification(need),
         "quantity": need.firm_quantity,
         "unit": {"name": need.unit.label},
-        "deliveryLocation": _region_location(need.region_code),
+        "deliveryLocation": region_location(need.region_code),
     }
     if lot_id is not None:
         item["relatedLot"] = lot_id

@@ -10,7 +10,7 @@ from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from procurement.call_models import JointCall
+from procurement.calls.models import JointCall
 from procurement.models import Need
 from procurement.ocds.call_releases import call_releases
 from procurement.ocds.formats import prefix, stamp

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from procurement.call_models import JointCall
+from procurement.calls.models import JointCall
 from registry.database import db
 from registry.models import Organisation, OrganisationKind, VendorSize
 
@@ -18,13 +18,14 @@ def _org_id(organisation: Organisation) -> str:
     return f"ORG-{organisation.id}"
 
 
-def _reference(organisation: Organisation) -> dict[str, Any]:
+def organisation_reference(organisation: Organisation) -> dict[str, Any]:
+    """An organisation's reference (id and name), as a release cites it."""
     return {"id": _org_id(organisation), "name": organisation.name}
 
 
 def _party(organisation: Organisation, roles: Iterable[str]) -> dict[str, Any]:
     party: dict[str, Any] = {
-        **_reference(organisation),
+        **organisation_reference(organisation),
         "roles": sorted(set(roles)),
         "address": {"countryName": organisation.country},
     }
@@ -35,7 +36,7 @@ def _party(organisation: Organisation, roles: Iterable[str]) -> dict[str, Any]:
     return party
 
 
-class _Parties:
+class Parties:
     """Organisations of a release, each once with all its roles."""
 
     def __init__(self) -> None:
@@ -43,11 +44,13 @@ class _Parties:
         self._roles: dict[int, set[str]] = {}
 
     def add(self, organisation: Organisation, role: str) -> dict[str, Any]:
+        """Name the organisation in the given role; its reference, for the section citing it."""
         self._orgs[organisation.id] = organisation
         self._roles.setdefault(organisation.id, set()).add(role)
-        return _reference(organisation)
+        return organisation_reference(organisation)
 
     def as_list(self) -> list[dict[str, Any]]:
+        """The parties section: every organisation named, by id, with its roles."""
         return [_party(self._orgs[key], self._roles[key]) for key in sorted(self._orgs)]
 
 

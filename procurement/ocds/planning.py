@@ -6,8 +6,8 @@ from typing import Any
 
 from procurement.models import Need, NeedStatus
 from procurement.ocds.formats import need_ocid, stamp
-from procurement.ocds.items import _category, _need_item
-from procurement.ocds.parties import _Parties
+from procurement.ocds.items import goods_or_services, need_item
+from procurement.ocds.parties import Parties
 
 # Needs a buyer has made public by opening them.
 PUBLISHED_NEED_STATUSES = (
@@ -22,7 +22,7 @@ PUBLISHED_NEED_STATUSES = (
 def need_release(need: Need) -> dict[str, Any]:
     """The planning release of an opened need (no price: the ceiling is the buyer's)."""
     ocid = need_ocid(need)
-    parties = _Parties()
+    parties = Parties()
     buyer = parties.add(need.buyer, "buyer")
     requirement = (
         f"a valid SafeTech label under {need.norm.code}" if need.norm else "a certified solution"
@@ -47,7 +47,7 @@ def need_release(need: Need) -> dict[str, Any]:
             "id": f"{ocid}-tender",
             "title": need.title,
             "status": "planned",
-            "mainProcurementCategory": _category(need.unit),
-            "items": [_need_item(need)],
+            "mainProcurementCategory": goods_or_services(need.unit),
+            "items": [need_item(need)],
         },
     }

@@ -6,16 +6,16 @@ from typing import Any
 
 from flask import url_for
 
-from procurement.call_models import JointCall
+from procurement.calls.models import JointCall
 from procurement.models import Lot
 from procurement.ocds.formats import amount, longest_months, need_ocid, stamp
-from procurement.ocds.items import _category, _need_item, _region_location
-from procurement.ocds.parties import _Parties, authority_of
+from procurement.ocds.items import goods_or_services, need_item, region_location
+from procurement.ocds.parties import Parties, authority_of
 from registry.norms.models import Norm
 
 
 def _level_name(norm: Norm | None, rank: int) -> str:
-    from procurement.services import level_name
+    from procurement.services.needs import level_name
 
     return level_name(norm, rank)
 
@@ -121,7 +121,8 @@ def _contract_months_period(call: JointCall) -> dict[str, Any]:
     return {"durationInDays": longest_months(call.contract_months)}
 
 
-def _tender(call: JointCall, status: str, parties: _Parties) -> dict[str, Any]:
+def tender_section(call: JointCall, status: str, parties: Parties) -> dict[str, Any]:
+    """The tender section of a call's release at the given status, naming its parties."""
     lot = call.lot
     lot_id = lot.reference
     members = lot.active_members
@@ -139,7 +140,7 @@ def _tender(call: JointCall, status: str, parties: _Parties) -> dict[str, Any]:
             "Joint procurement by a central purchasing body on behalf of the buyers named "
             "(Directive 2014/24/EU, art. 37–38)"
         ),
-        "mainProcurementCategory": _category(lot.unit),
+        "mainProcurementCategory": goods_or_services(lot.unit),
         "awardCriteria": "priceOnly",
         "awardCriteriaDetails": (
             "The lowest unit price at the lot's firm quantity among offers whose solution holds "
@@ -150,7 +151,7 @@ def _tender(call: JointCall, status: str, parties: _Parties) -> dict[str, Any]:
         "value": amount(estimate, lot.currency),
         "tenderPeriod": {"startDate": stamp(call.opened_at), "endDate": stamp(call.deadline)},
         "contractPeriod": _contract_months_period(call),
-        "items": [_need_item(member.need, lot_id) for member in members],
+        "items": [need_item(member.need, lot_id) for member in members],
         "lots": [
             {
                 "id": lot_id,
@@ -158,7 +159,7 @@ def _tender(call: JointCall, status: str, parties: _Parties) -> dict[str, Any]:
                 "description": (
                     f"{len({m.buyer_id for m in members})} buyers; estimated quantity "
                     f"{lot.firm_quantity}, maximum quantity {lot.maximum_quantity}; delivery: "
-                    f"{_region_location(lot.region_code)['description']}"
+                    f"{region_location(lot.region_code)['description']}"
                 ),
                 "status": status,
                 "value": amount(estimate, lot.currency),
@@ -191,7 +192,8 @@ def _tender(call: JointCall, status: str, parties: _Parties) -> dict[str, Any]:
     return tender
 
 
-def _related_needs(call: JointCall) -> list[dict[str, Any]]:
+def related_needs(call: JointCall) -> list[dict[str, Any]]:
+    """The planning processes of the needs a call pools (relatedProcesses)."""
     return [
         {
             "id": f"NEED-{member.need_id:05d}",

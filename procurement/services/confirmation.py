@@ -16,15 +16,15 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from procurement import aggregation
-from procurement.aggregation import AggregationParameters
+from procurement.aggregation.parameters import AggregationParameters
+from procurement.aggregation.pooling import aggregate
 from procurement.models import Lot, LotMember, LotStatus, NeedStatus
-from procurement.services.needs import MAX_ID, _require_buyer
-from procurement.services.rounds import _set_figures, need_input, round_parameters
+from procurement.services.needs import own_row, require_buyer
+from procurement.services.rounds import need_input, round_parameters, set_lot_figures
 from registry import audit
 from registry.access import require_role, require_same_organisation
 from registry.database import db, utcnow
-from registry.exceptions import NotVisible, RuleViolation
+from registry.exceptions import RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
 
@@ -69,7 +69,7 @@ def request_confirmation(actor: User | None, lot: Lot) -> Lot:
 
 def buyer_memberships(actor: User | None) -> list[LotMember]:
     """The actor's organisation's lot memberships still awaiting or past an answer."""
-    buyer = _require_buyer(actor)
+    buyer = require_buyer(actor)
     return list(
         db.session.scalars(
             select(LotMember)
@@ -83,12 +83,7 @@ def buyer_memberships(actor: User | None) -> list[LotMember]:
 
 def get_own_membership(actor: User | None, member_id: int) -> LotMember:
     """One of the actor's organisation's lot memberships; another buyer's answers 404."""
-    buyer = _require_buyer(actor)
-    member = db.session.get(LotMember, member_id) if 0 < member_id <= MAX_ID else None
-    if member is None:
-        raise NotVisible()
-    require_same_organisation(buyer, member.buyer_id)
-    return member
+    return own_row(require_buyer(actor), LotMember, member_id)
 
 
 def _require_answerable(member: LotMember) -> None:
@@ -102,7 +97,7 @@ def _require_answerable(member: LotMember) -> None:
 
 def confirm_membership(actor: User | None, member: LotMember) -> LotMember:
     """Confirm one's need in a lot; the lot is confirmed when every remaining member has."""
-    buyer = _require_buyer(actor)
+    buyer = require_buyer(actor)
     require_same_organisation(buyer, member.buyer_id)
     _require_answerable(member)
     if member.confirmed_at is None:
@@ -124,7 +119,7 @@ def confirm_membership(actor: User | None, member: LotMember) -> LotMember:
 
 def decline_membership(actor: User | None, member: LotMember) -> LotMember:
     """Leave a lot that is not frozen yet; the need is open again for the next round."""
-    buyer = _require_buyer(actor)
+    buyer = require_buyer(actor)
     require_same_organisation(buyer, member.buyer_id)
     _require_answerable(member)
     member.declined_at = utcnow()
@@ -154,7 +149,7 @@ def _recompute(lot: Lot) -> None:
     params = round_parameters(lot.round)
     needs = [member.need for member in lot.active_members]
     # Only the figures are wanted: no eligibility, date, buyer or saving gate.
-    result = aggregation.aggregate(
+    result = aggregate(
         [need_input(need) for need in needs],
         {},
         AggregationParameters(
@@ -172,7 +167,7 @@ def _recompute(lot: Lot) -> None:
     if len(result.lots) != 1 or len(result.lots[0].needs) != len(needs):
         raise RuleViolation("The remaining needs no longer form one lot; run a new round.")
     computed = result.lots[0]
-    _set_figures(lot, computed, {need.norm.code: need.norm.id for need in needs if need.norm})
+    set_lot_figures(lot, computed, {need.norm.code: need.norm.id for need in needs if need.norm})
     below = set(computed.needs_below_estimate)
     for member in lot.active_members:
         member.below_estimate = member.need_id in below

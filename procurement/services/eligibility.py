@@ -17,11 +17,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import selectinload
 
 from catalog.models import Solution, SolutionStatus
-from evaluations.labels import recertification_due_clause
+from evaluations.labels.status_changes import recertification_due_clause
 from evaluations.models import Label, LabelStatus
 from procurement.models import Need
 from procurement.services.needs import MAX_ID, today
@@ -43,6 +43,16 @@ class Certified:
     rank: int
     label_number: str = ""
     recertification_due: bool = False
+
+
+def _label_level() -> ColumnElement[bool]:
+    """How a label finds its level in its norm version (outer join: a level may be gone)."""
+    return and_(NormLevel.version_id == Label.norm_version_id, NormLevel.name == Label.level)
+
+
+def _valid_today() -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """A label that is valid and not expired today."""
+    return (Label.status == LabelStatus.VALID, Label.expires_on >= today())
 
 
 def certified_labels(
@@ -70,13 +80,9 @@ def certified_labels(
         .join(Solution, Solution.id == Label.solution_id)
         .join(NormVersion, NormVersion.id == Label.norm_version_id)
         .join(Norm, Norm.id == NormVersion.norm_id)
-        .outerjoin(
-            NormLevel,
-            and_(NormLevel.version_id == Label.norm_version_id, NormLevel.name == Label.level),
-        )
+        .outerjoin(NormLevel, _label_level())
         .where(
-            Label.status == LabelStatus.VALID,
-            Label.expires_on >= today(),
+            *_valid_today(),
             Solution.status == SolutionStatus.PUBLISHED,
             Solution.primary_category_id.in_(wanted),
         )
@@ -136,14 +142,10 @@ def like_solution(solution_id: int) -> tuple[str, str | None]:
         select(Norm.code)
         .join(NormVersion, NormVersion.norm_id == Norm.id)
         .join(Label, Label.norm_version_id == NormVersion.id)
-        .outerjoin(
-            NormLevel,
-            and_(NormLevel.version_id == Label.norm_version_id, NormLevel.name == Label.level),
-        )
+        .outerjoin(NormLevel, _label_level())
         .where(
             Label.solution_id == solution.id,
-            Label.status == LabelStatus.VALID,
-            Label.expires_on >= today(),
+            *_valid_today(),
             Norm.status == NormStatus.ACTIVE,
             # A need's norm must be of the need's category: a label under another category's
             # norm (a solution may have changed its primary category) is not suggested.

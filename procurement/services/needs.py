@@ -13,7 +13,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
@@ -25,6 +25,7 @@ from procurement.models import (
     MAX_LEVEL_RANK,
     MAX_UPLIFT,
     NOTES_MAX,
+    LotMember,
     Need,
     NeedStatus,
     NeedUnit,
@@ -74,23 +75,32 @@ def region_path(code: str) -> tuple[str, ...]:
     return (NATIONWIDE,) if code == NATIONWIDE else (NATIONWIDE, code)
 
 
-def _require_buyer(actor: User | None) -> User:
+def require_buyer(actor: User | None) -> User:
+    """The actor, if a buyer; otherwise refused."""
     return require_role(actor, Role.BUYER)
+
+
+# What ``own_row`` reads: a row that belongs to a buyer.
+OwnRow = TypeVar("OwnRow", Need, LotMember)
 
 
 def get_own_need(actor: User | None, need_id: int) -> Need:
     """The actor's own need (buyers only); another buyer's answers 404."""
-    buyer = _require_buyer(actor)
-    need = db.session.get(Need, need_id) if 0 < need_id <= MAX_ID else None
-    if need is None:
+    return own_row(require_buyer(actor), Need, need_id)
+
+
+def own_row(buyer: User, model: type[OwnRow], row_id: int) -> OwnRow:
+    """A need or lot membership of the buyer's organisation by id; another buyer's answers 404."""
+    row = db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None
+    if row is None:
         raise NotVisible()
-    require_same_organisation(buyer, need.buyer_id)
-    return need
+    require_same_organisation(buyer, row.buyer_id)
+    return row
 
 
 def buyer_needs(actor: User | None, status: NeedStatus | None = None) -> Select[Need]:
     """The actor's organisation's needs, newest first."""
-    buyer = _require_buyer(actor)
+    buyer = require_buyer(actor)
     statement = (
         select(Need)
         .where(Need.buyer_id == buyer.organisation_id)
@@ -248,7 +258,7 @@ def _snapshot(need: Need) -> dict[str, Any]:
 
 def create_need(actor: User | None, data: NeedData) -> Need:
     """Start a need as a draft of the actor's buyer organisation."""
-    buyer = _require_buyer(actor)
+    buyer = require_buyer(actor)
     need = Need(buyer_id=buyer.organisation_id, created_by_id=buyer.id, status=NeedStatus.DRAFT)
     _apply(need, data)
     db.session.add(need)
@@ -265,7 +275,7 @@ def _require_editable(need: Need, doing: str) -> None:
 
 def update_need(actor: User | None, need: Need, data: NeedData) -> Need:
     """Change one's own draft, open or unmatched need."""
-    buyer = _require_buyer(actor)
+    buyer = require_buyer(actor)
     require_same_organisation(buyer, need.buyer_id)
     _require_editable(need, "changed")
     _apply(need, data)
@@ -278,7 +288,7 @@ def update_need(actor: User | None, need: Need, data: NeedData) -> Need:
 
 def open_need(actor: User | None, need: Need) -> Need:
     """Make a draft need open to the next aggregation round."""
-    buyer = _require_buyer(actor)
+    buyer = require_buyer(actor)
     require_same_organisation(buyer, need.buyer_id)
     if need.status is not NeedStatus.DRAFT:
         raise RuleViolation("Only a draft need can be opened.")
@@ -292,7 +302,7 @@ def open_need(actor: User | None, need: Need) -> Need:
 
 def withdraw_need(actor: User | None, need: Need) -> Need:
     """Withdraw one's own need before it is pooled (a pooled need: decline the lot first)."""
-    buyer = _require_buyer(actor)
+    buyer = require_buyer(actor)
     require_same_organisation(buyer, need.buyer_id)
     if need.status is NeedStatus.POOLED:
         raise RuleViolation("This need is in a lot: decline the lot first, then withdraw it.")

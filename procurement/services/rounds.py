@@ -18,8 +18,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from procurement import aggregation, curves
-from procurement.aggregation import AggregationParameters, NeedInput, PriceCurve
+from procurement import curves
+from procurement.aggregation.needs import NeedInput
+from procurement.aggregation.parameters import AggregationParameters
+from procurement.aggregation.pooling import aggregate
+from procurement.aggregation.pricing import PriceCurve
+from procurement.aggregation.results import Lot as ComputedLot
 from procurement.models import (
     AggregationRound,
     Lot,
@@ -149,7 +153,7 @@ def run_aggregation(
         )
     )
     counts = {need_id: len(ids) for need_id, ids in eligible_solution_ids(needs).items()}
-    result = aggregation.aggregate([need_input(need) for need in needs], counts, params)
+    result = aggregate([need_input(need) for need in needs], counts, params)
     by_id = {need.id: need for need in needs}
     norm_ids = {need.norm.code: need.norm.id for need in needs if need.norm is not None}
     category_ids = {need.category.code: need.category_id for need in needs}
@@ -173,7 +177,7 @@ def run_aggregation(
             currency=computed.partition.currency,
             created_at=utcnow(),
         )
-        _set_figures(lot, computed, norm_ids)
+        set_lot_figures(lot, computed, norm_ids)
         below = set(computed.needs_below_estimate)
         for need_input_ in computed.needs:
             need = by_id[need_input_.id]
@@ -201,7 +205,8 @@ def run_aggregation(
     return round_
 
 
-def _set_figures(lot: Lot, computed: aggregation.Lot, norm_ids: dict[str, int]) -> None:
+def set_lot_figures(lot: Lot, computed: ComputedLot, norm_ids: dict[str, int]) -> None:
+    """Copy a computed lot's partition, requirement and figures onto the stored lot."""
     lot.region_path = "/".join(computed.partition.region)
     norm_code = computed.requirement.norm_code
     lot.norm_id = norm_ids[norm_code] if norm_code is not None else None

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 from weasyprint import HTML
 
-from procurement.call_models import JointCall
+from procurement.calls.models import JointCall
 from registry.database import normalise_database_url
 from registry.demo import DEMO_DOMAIN
 from tests.browser.browser_support import (
@@ -39,7 +39,7 @@ from tests.browser.browser_support import (
     screenshot,
 )
 from tests.browser.conftest import LiveServer
-from tests.procurement import ocds_schema
+from tests.procurement.ocds import ocds_schema
 
 pytestmark = pytest.mark.browser
 

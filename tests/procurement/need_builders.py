@@ -9,8 +9,8 @@ from typing import Any
 
 from catalog.models import Solution
 from evaluations.models import Evaluation, EvaluationStatus, Label, LabelStatus
-from procurement import services
 from procurement.models import Need, NeedUnit
+from procurement.services import needs
 from registry.database import db, utcnow
 from registry.models import User
 from registry.norms.models import NormVersion
@@ -64,7 +64,7 @@ def certified_market(authority: User, vendors: list[User], code: str = "TEST-NOR
     return version
 
 
-def need_data(**overrides: Any) -> services.NeedData:
+def need_data(**overrides: Any) -> needs.NeedData:
     """Need data that validates: 20 licences of video analysis, by next year."""
     values: dict[str, Any] = {
         "title": "Video analytics licences",
@@ -75,17 +75,17 @@ def need_data(**overrides: Any) -> services.NeedData:
         "optional_quantity": 5,
         "unit": NeedUnit.LICENCE,
         "max_unit_price": Decimal("1000.00"),
-        "need_by": services.today() + dt.timedelta(days=365),
+        "need_by": needs.today() + dt.timedelta(days=365),
         "region_code": "FR-BRE",
         "accepted_uplift": 0,
         "notes": "",
     }
     values.update(overrides)
-    return services.NeedData(**values)
+    return needs.NeedData(**values)
 
 
 def open_need(buyer: User, **overrides: Any) -> Need:
     """A committed open need of the buyer's organisation."""
-    need = services.open_need(buyer, services.create_need(buyer, need_data(**overrides)))
+    need = needs.open_need(buyer, needs.create_need(buyer, need_data(**overrides)))
     db.session.commit()
     return need

@@ -20,8 +20,7 @@ from sqlalchemy import select
 
 from evaluations import evidence
 from evaluations.models import Label
-from procurement import ocds
-from procurement.call_models import (
+from procurement.calls.models import (
     Award,
     AwardDropout,
     CallDocument,
@@ -40,6 +39,8 @@ from procurement.models import (
     NeedStatus,
     NeedUnit,
 )
+from procurement.ocds.call_releases import unit_price_at
+from procurement.ocds.formats import call_ocid
 from registry.database import db, utcnow
 from registry.models import (
     Organisation,
@@ -194,7 +195,7 @@ def open_call(
     )
     db.session.add(call)
     db.session.flush()
-    call.ocid = ocds.call_ocid(call.id)
+    call.ocid = call_ocid(call.id)
     scene.lot.status = LotStatus.CALL_OPENED
     for need in scene.needs:
         need.status = NeedStatus.IN_CALL
@@ -265,8 +266,8 @@ def award(
     staying = [m for m in scene.lot.active_members if m.buyer_id not in dropped]
     quantity = sum(m.need.firm_quantity for m in staying)
     maximum = sum(m.need.maximum_quantity for m in staying)
-    price = ocds.unit_price_at(winner, quantity)
-    full_price = ocds.unit_price_at(winner, scene.lot.firm_quantity)
+    price = unit_price_at(winner, quantity)
+    full_price = unit_price_at(winner, scene.lot.firm_quantity)
     assert price is not None and full_price is not None
     total = price * quantity
     made = Award(

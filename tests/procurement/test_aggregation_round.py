@@ -9,8 +9,21 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
-from procurement import services
+from procurement.aggregation.parameters import AggregationParameters
 from procurement.models import AggregationRound, Lot, LotStatus, Need, NeedStatus
+from procurement.services.confirmation import (
+    confirm_membership,
+    decline_membership,
+    freeze_lot,
+    request_confirmation,
+)
+from procurement.services.needs import today
+from procurement.services.rounds import (
+    lots_in,
+    parameters_from_dict,
+    parameters_to_dict,
+    run_aggregation,
+)
 from registry.database import db
 from registry.models import OrganisationKind, User
 from tests.procurement.need_builders import certified_market, open_need
@@ -77,7 +90,7 @@ def test_another_buyer_cannot_answer_for_a_member(
     app: Flask, client: FlaskClient, login: Callable[..., Any], create_user: Callable[..., User]
 ) -> None:
     authority, buyers = _market(create_user)
-    services.run_aggregation(authority, services.parameters_from_dict(_defaults()))
+    run_aggregation(authority, parameters_from_dict(_defaults()))
     db.session.commit()
     lot = db.session.scalars(select(Lot)).one()
     stranger = create_user(kind=OrganisationKind.BUYER)
@@ -86,24 +99,22 @@ def test_another_buyer_cannot_answer_for_a_member(
 
 
 def _defaults() -> dict[str, Any]:
-    return services.parameters_to_dict(
-        services.AggregationParameters(today=services.today(), min_vendors=2)
-    )
+    return parameters_to_dict(AggregationParameters(today=today(), min_vendors=2))
 
 
 def test_a_decliner_is_released_and_the_figures_recomputed(
     app: Flask, create_user: Callable[..., User]
 ) -> None:
     authority, buyers = _market(create_user)
-    services.run_aggregation(authority, services.parameters_from_dict(_defaults()))
+    run_aggregation(authority, parameters_from_dict(_defaults()))
     lot = db.session.scalars(select(Lot)).one()
-    services.request_confirmation(authority, lot)
+    request_confirmation(authority, lot)
     members = {m.buyer_id: m for m in lot.members}
-    services.decline_membership(buyers[2], members[buyers[2].organisation_id])
-    services.confirm_membership(buyers[0], members[buyers[0].organisation_id])
-    services.confirm_membership(buyers[1], members[buyers[1].organisation_id])
+    decline_membership(buyers[2], members[buyers[2].organisation_id])
+    confirm_membership(buyers[0], members[buyers[0].organisation_id])
+    confirm_membership(buyers[1], members[buyers[1].organisation_id])
     assert lot.status is LotStatus.CONFIRMED
-    services.freeze_lot(authority, lot)
+    freeze_lot(authority, lot)
     db.session.commit()
     assert (lot.buyers, lot.firm_quantity) == (2, 30)
     assert members[buyers[2].organisation_id].need.status is NeedStatus.OPEN
@@ -111,20 +122,20 @@ def test_a_decliner_is_released_and_the_figures_recomputed(
 
 def test_a_rerun_replaces_proposed_lots_only(app: Flask, create_user: Callable[..., User]) -> None:
     authority, buyers = _market(create_user)
-    services.run_aggregation(authority, services.parameters_from_dict(_defaults()))
+    run_aggregation(authority, parameters_from_dict(_defaults()))
     frozen = db.session.scalars(select(Lot)).one()
-    services.request_confirmation(authority, frozen)
+    request_confirmation(authority, frozen)
     for member in frozen.members:
         buyer = next(b for b in buyers if b.organisation_id == member.buyer_id)
-        services.confirm_membership(buyer, member)
-    services.freeze_lot(authority, frozen)
+        confirm_membership(buyer, member)
+    freeze_lot(authority, frozen)
     more = [create_user(kind=OrganisationKind.BUYER) for _ in range(2)]
     for buyer in more:
         open_need(buyer, title="More", norm_code="TEST-NORM", min_level_rank=1)
-    services.run_aggregation(authority, services.parameters_from_dict(_defaults()))
-    proposed = services.lots_in(LotStatus.PROPOSED)
+    run_aggregation(authority, parameters_from_dict(_defaults()))
+    proposed = lots_in(LotStatus.PROPOSED)
     assert len(proposed) == 1 and proposed[0].buyers == 2
-    services.run_aggregation(authority, services.parameters_from_dict(_defaults()))
+    run_aggregation(authority, parameters_from_dict(_defaults()))
     db.session.commit()
     assert [lot.status for lot in db.session.scalars(select(Lot).order_by(Lot.id))] == [
         LotStatus.FROZEN,

@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from catalog.models import Solution
-from procurement import services
 from procurement.models import Need, NeedStatus
+from procurement.services import eligibility, needs
 from registry.database import db
 from registry.exceptions import AccessDenied, NotVisible, RuleViolation
 from registry.models import AuditEntry, OrganisationKind, TechnologyCategory, User
@@ -27,13 +27,13 @@ def buyer(create_user: Callable[..., User]) -> User:
 
 
 def test_a_buyer_drafts_opens_and_withdraws_a_need(app: Any, buyer: User) -> None:
-    need = services.create_need(buyer, need_data())
+    need = needs.create_need(buyer, need_data())
     assert need.status is NeedStatus.DRAFT
-    services.open_need(buyer, need)
+    needs.open_need(buyer, need)
     assert need.status is NeedStatus.OPEN
-    services.update_need(buyer, need, need_data(firm_quantity=30))
+    needs.update_need(buyer, need, need_data(firm_quantity=30))
     assert need.firm_quantity == 30
-    services.withdraw_need(buyer, need)
+    needs.withdraw_need(buyer, need)
     db.session.commit()
     assert need.status is NeedStatus.WITHDRAWN
     actions = db.session.scalars(
@@ -41,7 +41,7 @@ def test_a_buyer_drafts_opens_and_withdraws_a_need(app: Any, buyer: User) -> Non
     ).all()
     assert actions == ["need.create", "need.open", "need.update", "need.withdraw"]
     with pytest.raises(RuleViolation):
-        services.update_need(buyer, need, need_data())
+        needs.update_need(buyer, need, need_data())
 
 
 @pytest.mark.parametrize(
@@ -72,7 +72,7 @@ def test_bad_input_is_refused_with_a_reason(
     app: Any, buyer: User, overrides: dict[str, Any], field: str
 ) -> None:
     with pytest.raises(RuleViolation) as refused:
-        services.create_need(buyer, need_data(**overrides))
+        needs.create_need(buyer, need_data(**overrides))
     assert refused.value.field == field
 
 
@@ -80,23 +80,23 @@ def test_only_buyers_handle_needs_and_only_their_own(
     app: Any, buyer: User, create_user: Callable[..., User]
 ) -> None:
     other_buyer = create_user(kind=OrganisationKind.BUYER)
-    draft = services.create_need(buyer, need_data())
+    draft = needs.create_need(buyer, need_data())
     db.session.commit()
     with pytest.raises(NotVisible):
-        services.get_own_need(other_buyer, draft.id)
+        needs.get_own_need(other_buyer, draft.id)
     with pytest.raises(NotVisible):
-        services.update_need(other_buyer, draft, need_data(title="Taken over"))
+        needs.update_need(other_buyer, draft, need_data(title="Taken over"))
     for kind in (OrganisationKind.VENDOR, OrganisationKind.EVALUATION_BODY):
         with pytest.raises(AccessDenied):
-            services.create_need(create_user(kind=kind), need_data())
+            needs.create_need(create_user(kind=kind), need_data())
     with pytest.raises(NotVisible):
-        services.get_own_need(buyer, 2**40)
+        needs.get_own_need(buyer, 2**40)
 
 
 def test_the_same_title_twice_makes_one_need(app: Any, buyer: User) -> None:
-    services.create_need(buyer, need_data())
+    needs.create_need(buyer, need_data())
     with pytest.raises(RuleViolation):
-        services.create_need(buyer, need_data())
+        needs.create_need(buyer, need_data())
 
 
 def test_matching_solutions_follow_norm_level_and_category(
@@ -111,19 +111,19 @@ def test_matching_solutions_follow_norm_level_and_category(
     other_category = open_need(buyer, title="Drones", category="sensors-drones-robotics")
     counts = {
         need_id: len(ids)
-        for need_id, ids in services.eligible_solution_ids(
+        for need_id, ids in eligibility.eligible_solution_ids(
             [any_level, advanced, no_norm, other_category]
         ).items()
     }
     assert counts == {any_level.id: 3, advanced.id: 1, no_norm.id: 3, other_category.id: 0}
-    assert [s.name for s in services.matching_solutions(advanced)] == ["Certified TEST-NORM 0"]
+    assert [s.name for s in eligibility.matching_solutions(advanced)] == ["Certified TEST-NORM 0"]
 
 
 def test_my_needs_pages(
     client: FlaskClient, login: Callable[..., Any], buyer: User, create_user: Callable[..., User]
 ) -> None:
     other = create_user(kind=OrganisationKind.BUYER)
-    secret = services.create_need(other, need_data(title="Other buyer's draft <script>"))
+    secret = needs.create_need(other, need_data(title="Other buyer's draft <script>"))
     db.session.commit()
     login(client, buyer)
     form = {
@@ -135,7 +135,7 @@ def test_my_needs_pages(
         "optional_quantity": "10",
         "unit": "camera",
         "max_unit_price": "650.50",
-        "need_by": (services.today() + dt.timedelta(days=200)).isoformat(),
+        "need_by": (needs.today() + dt.timedelta(days=200)).isoformat(),
         "region_code": "FR-BRE",
         "accepted_uplift": "1",
         "notes": "",

@@ -13,13 +13,14 @@ import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
-from procurement import calls, services
-from procurement.call_models import Award
+from procurement.calls.models import Award
+from procurement.calls.services.awarding import award_call
 from procurement.models import Lot, LotStatus
+from procurement.services.rounds import round_curves
 from registry.database import db
 from registry.models import OrganisationKind, User
 from registry.norms.models import NormVersion
-from tests.procurement.call_builders import (
+from tests.procurement.calls.call_builders import (
     NORM,
     CallWorld,
     frozen_lot,
@@ -56,7 +57,7 @@ class Market:
         call = open_call(world)
         make_offer(self.vendors[0], call, [(1, price)])
         pass_deadline(call)
-        calls.award_call(self.authority, call)
+        award_call(self.authority, call)
         db.session.commit()
         assert call.award is not None
         return call.award
@@ -121,7 +122,7 @@ def test_rounds_anchor_then_fit_the_curve_on_past_awards(
     pooled = frozen_lot(
         market.authority, market.buyers(), quantities=[50, 50], ceilings=["5000"] * 2
     )
-    (curve,) = services.round_curves(pooled.round)
+    (curve,) = round_curves(pooled.round)
     assert (curve.awards, curve.slope_fitted) == (3, True)
     assert curve.curve.beta == pytest.approx(Decimal("-0.2"), abs=Decimal("0.001"))
     assert pooled.estimated_unit_price == pytest.approx(

@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from procurement.models import LotStatus
 from registry.database import db
 from registry.models import OrganisationKind, User
-from tests.procurement import public_builders as build
+from tests.procurement import public_builders
 
 
 def _check(client: FlaskClient, path: str, schema_name: str, listing: bool = False) -> Any:
@@ -36,21 +36,21 @@ def _check(client: FlaskClient, path: str, schema_name: str, listing: bool = Fal
 def test_calls_are_sealed_until_the_deadline_then_show_the_award(
     app: Flask, client: FlaskClient, create_user: Callable[..., User]
 ) -> None:
-    scene = build.scene(create_user(kind=OrganisationKind.AUTHORITY))
-    call = build.open_call(scene)
-    startup, _ = build.two_offers(scene, call)
+    scene = public_builders.scene(create_user(kind=OrganisationKind.AUTHORITY))
+    call = public_builders.open_call(scene)
+    startup, _ = public_builders.two_offers(scene, call)
     listing = _check(client, "/api/v1/calls", "Call", listing=True)
     (item,) = listing["items"]
     assert item["phase"] == "taking_offers" and item["ocid"] == call.ocid
     assert item["offers_received"] is None and item["award"] is None
     assert item["buyers"] == ["Brest Metropole", "City of Rennes", "Quimper Police"]
     assert item["documents"] == ["Technical specification"]
-    text = build.text_of(item)
+    text = public_builders.text_of(item)
     for secret in ("Startup Vision", "850", "900"):
-        assert not build.reveals(text, secret), secret
-    build.pass_deadline(call)
+        assert not public_builders.reveals(text, secret), secret
+    public_builders.pass_deadline(call)
     assert _check(client, f"/api/v1/calls/{call.id}", "Call")["offers_received"] == 2
-    build.award(scene, call, startup, dropout_buyers=(0,))
+    public_builders.award(scene, call, startup, dropout_buyers=(0,))
     body = _check(client, f"/api/v1/calls/{call.id}", "Call")
     award = body["award"]
     assert (award["supplier"], award["unit_price"], award["total_value"]) == (
@@ -75,8 +75,8 @@ def test_lots_are_public_once_frozen(
     app: Flask, client: FlaskClient, create_user: Callable[..., User]
 ) -> None:
     authority = create_user(kind=OrganisationKind.AUTHORITY)
-    frozen = build.scene(authority)
-    proposed = build.scene(authority, norm_code="PUB-NORM-2", suffix=" (2)")
+    frozen = public_builders.scene(authority)
+    proposed = public_builders.scene(authority, norm_code="PUB-NORM-2", suffix=" (2)")
     proposed.lot.status = LotStatus.PROPOSED
     db.session.commit()
     listing = _check(client, "/api/v1/lots", "Lot", listing=True)
@@ -85,5 +85,7 @@ def test_lots_are_public_once_frozen(
     assert (body["buyers"], body["estimated_quantity"], body["maximum_quantity"]) == (3, 60, 75)
     assert body["requirement"] == {"norm": "PUB-NORM", "level_rank": 1, "level": "Certified"}
     assert body["region"] == {"code": "FR-BRE", "name": "Bretagne"}
-    assert "total_budget" not in body and not build.reveals(build.text_of(body), "900")
+    assert "total_budget" not in body and not public_builders.reveals(
+        public_builders.text_of(body), "900"
+    )
     assert client.get(f"/api/v1/lots/{proposed.lot.id}").status_code == 404

@@ -11,11 +11,14 @@ import datetime as dt
 import io
 from typing import Any
 
-from procurement import calls, services
+from procurement.calls import limits
+from procurement.calls.services import lifecycle
+from procurement.calls.services.offers import submit_offer
 from procurement.models import NeedUnit
+from procurement.services import needs
 from registry.database import db, utcnow
 from registry.models import Organisation, OrganisationKind, OrganisationStatus, User
-from tests.procurement.call_builders import frozen_lot, offer_data
+from tests.procurement.calls.call_builders import frozen_lot, offer_data
 from tests.procurement.need_builders import certified_market
 from tests.routing import WRITE, Case, authority_only, only
 
@@ -55,14 +58,14 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
         frozen_lot(authority, [buyer, partner], code=CODE, unit=unit, title=f"Call {unit.value}")
         for unit in (NeedUnit.LICENCE, NeedUnit.CAMERA, NeedUnit.DEVICE)
     ]
-    deadline = calls.deadline_on(services.today() + dt.timedelta(days=calls.min_offer_days() + 5))
-    open_call = calls.open_call(authority, lots[0], "Open call", "", deadline, 24)
-    closed_call = calls.open_call(authority, lots[1], "Closed call", "", deadline, 24)
-    document = calls.add_document(
+    deadline = limits.deadline_on(needs.today() + dt.timedelta(days=limits.min_offer_days() + 5))
+    open_call = lifecycle.open_call(authority, lots[0], "Open call", "", deadline, 24)
+    closed_call = lifecycle.open_call(authority, lots[1], "Closed call", "", deadline, 24)
+    document = lifecycle.add_document(
         authority, open_call, "Specification", "spec.txt", io.BytesIO(b"Specification.")
     )
     offers = {
-        (call.id, who.id): calls.submit_offer(who, call, offer_data(who))
+        (call.id, who.id): submit_offer(who, call, offer_data(who))
         for call in (open_call, closed_call)
         for who in (vendor, other)
     }

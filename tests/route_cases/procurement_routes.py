@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from procurement import services
-from procurement.aggregation import AggregationParameters
+from procurement.aggregation.parameters import AggregationParameters
 from procurement.models import LotStatus
+from procurement.services.confirmation import request_confirmation
+from procurement.services.needs import create_need, open_need, today
+from procurement.services.rounds import lots_in, run_aggregation
 from registry.database import db
 from registry.models import Organisation, OrganisationKind, OrganisationStatus, User
 from tests.procurement.need_builders import need_data
@@ -35,17 +37,17 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
     )
     db.session.add_all([other_org, other])
     db.session.flush()
-    own = services.open_need(buyer, services.create_need(buyer, need_data()))
-    services.open_need(other, services.create_need(other, need_data()))
-    other_draft = services.create_need(other, need_data(title="Second buyer's draft"))
-    services.run_aggregation(
-        authority, AggregationParameters(today=services.today(), min_vendors=0)
+    own = open_need(buyer, create_need(buyer, need_data()))
+    open_need(other, create_need(other, need_data()))
+    other_draft = create_need(other, need_data(title="Second buyer's draft"))
+    run_aggregation(
+        authority, AggregationParameters(today=today(), min_vendors=0)
     )
-    lot = services.lots_in(LotStatus.PROPOSED)[0]
-    services.request_confirmation(authority, lot)
+    lot = lots_in(LotStatus.PROPOSED)[0]
+    request_confirmation(authority, lot)
     own_member = next(m for m in lot.members if m.buyer_id == buyer.organisation_id)
     other_member = next(m for m in lot.members if m.buyer_id != buyer.organisation_id)
-    own_draft = services.create_need(buyer, need_data(title="Own draft"))
+    own_draft = create_need(buyer, need_data(title="Own draft"))
     db.session.flush()
     return {
         "own_need": own_draft.id,

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from procurement.aggregation import PriceCurve
+from procurement.aggregation.pricing import PriceCurve
 
 MIN_BUYERS = 2
 

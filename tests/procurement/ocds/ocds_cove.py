@@ -20,8 +20,8 @@ import responses
 from libcoveocds.api import ocds_json_output
 from libcoveocds.config import LibCoveOCDSConfig
 
-from procurement import ocds
-from tests.procurement import ocds_schema
+from procurement.ocds.packages import EXTENSIONS
+from tests.procurement.ocds import ocds_schema
 
 STANDARD_TAG = "1__1__5"
 
@@ -77,7 +77,7 @@ class Report:
 
 def _serve_extensions(mock: responses.RequestsMock) -> None:
     """Each declared extension's repository archive at its ref, as GitHub serves it."""
-    for url in ocds.EXTENSIONS:
+    for url in EXTENSIONS:
         folder = ocds_schema.extension_dir(url)
         repository, ref = folder.parent.name, folder.name
         archive = f"https://github.com/{ocds_schema.EXTENSION_OWNER}/{repository}/archive/{ref}.zip"

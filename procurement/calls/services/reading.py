@@ -19,8 +19,8 @@ from typing import Any
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import selectinload
 
-from procurement.call_models import Award, AwardDropout, CallStatus, ContractLine, JointCall, Offer
 from procurement.calls.limits import MAX_ID
+from procurement.calls.models import Award, AwardDropout, CallStatus, ContractLine, JointCall, Offer
 from procurement.models import Lot, LotMember
 from registry.access import require_role, require_same_organisation
 from registry.database import db, utcnow

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from procurement import services
-from procurement.call_models import JointCall
+from procurement.calls.models import JointCall
 from procurement.models import Lot
-from procurement.services import Certified
+from procurement.services.eligibility import Certified, certified_labels
+from procurement.services.needs import level_name
 
 
-def _meets(item: Certified, lot: Lot) -> bool:
+def meets_lot(item: Certified, lot: Lot) -> bool:
+    """Whether a certified solution meets the lot: its category, and its norm and level if any."""
     if item.category_id != lot.category_id:
         return False
     return lot.norm_id is None or (item.norm_id == lot.norm_id and item.rank >= lot.level_rank)
@@ -30,24 +31,22 @@ def _meets(item: Certified, lot: Lot) -> bool:
 def eligible_solutions(vendor_id: int, lot: Lot) -> list[Certified]:
     """The vendor's solutions able to meet the lot, each with its best qualifying label."""
     seen: dict[int, Certified] = {}
-    for item in services.certified_labels([lot.category_id], vendor_id):
-        if _meets(item, lot) and item.solution_id not in seen:
+    for item in certified_labels([lot.category_id], vendor_id):
+        if meets_lot(item, lot) and item.solution_id not in seen:
             seen[item.solution_id] = item
     return list(seen.values())
 
 
 def eligible_vendor_ids(lot: Lot) -> set[int]:
     """Vendors with at least one solution able to meet the lot."""
-    return {
-        item.vendor_id for item in services.certified_labels([lot.category_id]) if _meets(item, lot)
-    }
+    return {item.vendor_id for item in certified_labels([lot.category_id]) if meets_lot(item, lot)}
 
 
 def requirement_text(lot: Lot) -> str:
     """The lot's requirement in words."""
     if lot.norm is None:
         return f"a valid label (any norm) on a published solution in {lot.category.name}"
-    level = services.level_name(lot.norm, lot.level_rank)
+    level = level_name(lot.norm, lot.level_rank)
     return (
         f"a valid label under {lot.norm.code} at level {level} or above on a published "
         f"solution in {lot.category.name}"
@@ -60,8 +59,8 @@ def ineligibility_reason(vendor_id: int, lot: Lot) -> str:
         return ""
     due = [
         item
-        for item in services.certified_labels([lot.category_id], vendor_id, with_due=True)
-        if item.recertification_due and _meets(item, lot)
+        for item in certified_labels([lot.category_id], vendor_id, with_due=True)
+        if item.recertification_due and meets_lot(item, lot)
     ]
     if due:
         held = sorted({f"{item.label_number} ({item.solution_name})" for item in due})
@@ -74,7 +73,7 @@ def ineligibility_reason(vendor_id: int, lot: Lot) -> str:
         )
     if lot.norm is None:
         return f"None of your published solutions in {lot.category.name} holds a valid label."
-    level = services.level_name(lot.norm, lot.level_rank)
+    level = level_name(lot.norm, lot.level_rank)
     return (
         f"None of your published solutions in {lot.category.name} holds a valid label "
         f"under {lot.norm.code} at level {level} or above."
@@ -83,9 +82,9 @@ def ineligibility_reason(vendor_id: int, lot: Lot) -> str:
 
 def vendor_eligibility(vendor_id: int, calls: Sequence[JointCall]) -> dict[int, str]:
     """Call id → why the vendor cannot offer ("" when it can), in one query."""
-    certified = services.certified_labels({call.lot.category_id for call in calls}, vendor_id)
+    certified = certified_labels({call.lot.category_id for call in calls}, vendor_id)
     result = {}
     for call in calls:
-        can = any(_meets(item, call.lot) for item in certified)
+        can = any(meets_lot(item, call.lot) for item in certified)
         result[call.id] = "" if can else ineligibility_reason(vendor_id, call.lot)
     return result

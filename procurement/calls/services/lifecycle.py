@@ -20,21 +20,21 @@ from typing import BinaryIO
 
 from catalog.plain_text import check_length, multi_line, one_line
 from evaluations import evidence as files
-from procurement import ocds
-from procurement.call_models import MAX_CONTRACT_MONTHS, CallDocument, CallStatus, JointCall
-from procurement.calls.eligibility import eligible_vendor_ids, requirement_text
 from procurement.calls.limits import (
     DESCRIPTION_MAX,
     MAX_DEADLINE_DAYS,
     MAX_ID,
     REASON_MAX,
     TITLE_MAX,
-    _stamp,
     min_offer_days,
+    utc_stamp,
 )
-from procurement.calls.notices import _org_emails, call_link
-from procurement.calls.opening import open_offers
+from procurement.calls.models import MAX_CONTRACT_MONTHS, CallDocument, CallStatus, JointCall
+from procurement.calls.notices import call_link, org_emails
+from procurement.calls.services.eligibility import eligible_vendor_ids, requirement_text
+from procurement.calls.services.opening import open_offers
 from procurement.models import Lot, LotStatus, NeedStatus
+from procurement.ocds.formats import call_ocid
 from registry import audit
 from registry.access import require_role
 from registry.database import db, utcnow
@@ -43,7 +43,8 @@ from registry.mail import send_mail
 from registry.models import Role, User
 
 
-def _text(value: str, field: str, label: str, limit: int, *, required: bool) -> str:
+def checked_text(value: str, field: str, label: str, limit: int, *, required: bool) -> str:
+    """The text cleaned to one block, required if asked, within its limit; else refused."""
     text = multi_line(value or "")
     if required and not text:
         raise RuleViolation(f"Give {label.lower()}.", field)
@@ -85,7 +86,9 @@ def open_call(
     if not clean_title:
         raise RuleViolation("Give the call a title.", "title")
     check_length(clean_title, TITLE_MAX, "title", "The title")
-    text = _text(description, "description", "The description", DESCRIPTION_MAX, required=False)
+    text = checked_text(
+        description, "description", "The description", DESCRIPTION_MAX, required=False
+    )
     closes = _deadline(deadline)
     months = contract_months
     if isinstance(months, bool) or not isinstance(months, int):
@@ -107,13 +110,13 @@ def open_call(
     )
     db.session.add(call)
     db.session.flush()
-    call.ocid = ocds.call_ocid(call.id)
+    call.ocid = call_ocid(call.id)
     lot.status = LotStatus.CALL_OPENED
     for member in lot.active_members:
         member.need.status = NeedStatus.IN_CALL
         member.need.updated_at = utcnow()
     vendors = eligible_vendor_ids(lot)
-    emails = _org_emails(vendors)
+    emails = org_emails(vendors)
     for email in emails:
         send_mail(
             email,
@@ -123,7 +126,7 @@ def open_call(
                 f"{lot.buyers} public buyers: {lot.firm_quantity} "
                 f"{lot.unit.label.lower()}(s) estimated, up to {lot.maximum_quantity}.\n"
                 f"It requires {requirement_text(lot)}; at least one of your solutions "
-                f"meets it.\n\nOffers close on {_stamp(closes)}.\n"
+                f"meets it.\n\nOffers close on {utc_stamp(closes)}.\n"
                 f"Read the call and make your offer: {call_link(call)}\n"
             ),
         )
@@ -143,12 +146,13 @@ def open_call(
     return call
 
 
-def _require_taking_offers(call: JointCall, doing: str) -> None:
+def require_taking_offers(call: JointCall, doing: str) -> None:
+    """Refuse what is done (``doing``) unless the call is open and before its deadline."""
     if call.status is not CallStatus.OPEN:
         raise RuleViolation(f"This call is {call.status.label.lower()}: {doing} is closed.")
     if call.deadline_passed():
         raise RuleViolation(
-            f"The deadline for offers passed on {_stamp(call.deadline)}; {doing} is closed."
+            f"The deadline for offers passed on {utc_stamp(call.deadline)}; {doing} is closed."
         )
 
 
@@ -157,7 +161,7 @@ def add_document(
 ) -> CallDocument:
     """Attach a tender document while the call takes offers (checked like evidence files)."""
     authority = require_role(actor, Role.AUTHORITY)
-    _require_taking_offers(call, "adding documents")
+    require_taking_offers(call, "adding documents")
     clean = one_line(title or "")
     if not clean:
         raise RuleViolation("Give the document a title.", "title")
@@ -206,15 +210,16 @@ def _member_needs_open(lot: Lot) -> None:
 def _notify_end(call: JointCall, subject: str, body: str) -> None:
     organisations = {member.buyer_id for member in call.lot.active_members}
     organisations |= {offer.vendor_id for offer in call.offers}
-    for email in _org_emails(organisations):
+    for email in org_emails(organisations):
         send_mail(email, subject, body)
 
 
 def _reason(reason: str) -> str:
-    return _text(reason, "reason", "The reason", REASON_MAX, required=True)
+    return checked_text(reason, "reason", "The reason", REASON_MAX, required=True)
 
 
-def _close(call: JointCall, actor: User | None, status: CallStatus, reason: str) -> None:
+def close_call(call: JointCall, actor: User | None, status: CallStatus, reason: str) -> None:
+    """End the call with the status and reason, by the actor, now."""
     call.status = status
     call.closed_at = utcnow()
     call.closed_by_id = actor.id if actor is not None else None
@@ -225,8 +230,8 @@ def cancel_call(actor: User | None, call: JointCall, reason: str) -> JointCall:
     """Cancel a call before its deadline; the lot is cancelled and its needs open again."""
     authority = require_role(actor, Role.AUTHORITY)
     text = _reason(reason)
-    _require_taking_offers(call, "cancelling")
-    _close(call, authority, CallStatus.CANCELLED, text)
+    require_taking_offers(call, "cancelling")
+    close_call(call, authority, CallStatus.CANCELLED, text)
     call.lot.status = LotStatus.CANCELLED
     _member_needs_open(call.lot)
     _notify_end(
@@ -245,17 +250,19 @@ def cancel_call(actor: User | None, call: JointCall, reason: str) -> JointCall:
     return call
 
 
-def _require_awaiting_award(call: JointCall, doing: str) -> None:
+def require_awaiting_award(call: JointCall, doing: str) -> None:
+    """Refuse what is done (``doing``) unless the call is open and past its deadline."""
     if call.status is not CallStatus.OPEN:
         raise RuleViolation(f"This call is already {call.status.label.lower()}.")
     if not call.deadline_passed():
         raise RuleViolation(
-            f"Offers are sealed until {_stamp(call.deadline)}; {doing} waits until then."
+            f"Offers are sealed until {utc_stamp(call.deadline)}; {doing} waits until then."
         )
 
 
-def _end_unsuccessful(actor: User | None, call: JointCall, reason: str, action: str) -> None:
-    _close(call, actor, CallStatus.UNSUCCESSFUL, reason)
+def end_unsuccessful(actor: User | None, call: JointCall, reason: str, action: str) -> None:
+    """End the call without award: its lot's needs open again, buyers and vendors told, audited."""
+    close_call(call, actor, CallStatus.UNSUCCESSFUL, reason)
     call.lot.status = LotStatus.UNSUCCESSFUL
     _member_needs_open(call.lot)
     _notify_end(
@@ -278,7 +285,7 @@ def declare_unsuccessful(actor: User | None, call: JointCall, reason: str) -> Jo
     """End a call without award, after its deadline, with a reason."""
     authority = require_role(actor, Role.AUTHORITY)
     text = _reason(reason)
-    _require_awaiting_award(call, "declaring it unsuccessful")
+    require_awaiting_award(call, "declaring it unsuccessful")
     open_offers(call)
-    _end_unsuccessful(authority, call, text, "call.unsuccessful")
+    end_unsuccessful(authority, call, text, "call.unsuccessful")
     return call

@@ -14,11 +14,11 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
-from procurement.call_demo import AWARDED_TITLE
-from procurement.call_models import Award, JointCall, Offer
+from procurement.calls.demo import AWARDED_TITLE
+from procurement.calls.models import Award, JointCall, Offer
 from registry.database import db
 from registry.models import OrganisationKind, User
-from tests.procurement import public_builders as build
+from tests.procurement import public_builders
 
 Reader = Callable[[FlaskClient, JointCall, Callable[..., Any], User], str]
 
@@ -107,11 +107,11 @@ def test_the_saving_moves_with_the_price_paid_beside_the_number_of_offers(
     surface: str,
 ) -> None:
     authority = create_user(kind=OrganisationKind.AUTHORITY)
-    scene = build.scene(authority)
-    call = build.open_call(scene)
-    startup, _ = build.two_offers(scene, call)
-    build.pass_deadline(call)
-    award = build.award(scene, call, startup, dropout_buyers=(0,))
+    scene = public_builders.scene(authority)
+    call = public_builders.open_call(scene)
+    startup, _ = public_builders.two_offers(scene, call)
+    public_builders.pass_deadline(call)
+    award = public_builders.award(scene, call, startup, dropout_buyers=(0,))
     read = SURFACES[surface]
     for price in ("850.00", "760.00"):
         _reprice(award, startup, price)
@@ -131,11 +131,11 @@ def test_a_single_offer_award_claims_no_saving(
     surface: str,
 ) -> None:
     authority = create_user(kind=OrganisationKind.AUTHORITY)
-    scene = build.scene(authority)
-    call = build.open_call(scene)
-    only = build.offer(scene, call, 0, [(1, "950.00"), (50, "700.00")])
-    build.pass_deadline(call)
-    build.award(scene, call, only, dropout_buyers=(0,))
+    scene = public_builders.scene(authority)
+    call = public_builders.open_call(scene)
+    only = public_builders.offer(scene, call, 0, [(1, "950.00"), (50, "700.00")])
+    public_builders.pass_deadline(call)
+    public_builders.award(scene, call, only, dropout_buyers=(0,))
     text = SURFACES[surface](app.test_client(), call, login, authority)
     if surface == "api":
         savings = json.loads(text)

@@ -26,7 +26,7 @@ from flask import Flask
 from sqlalchemy import ColumnElement, String, and_, cast, select, update
 from sqlalchemy.orm import selectinload
 
-from procurement.call_models import CallStatus, JointCall, Offer
+from procurement.calls.models import CallStatus, JointCall, Offer
 from registry import audit, sealing
 from registry.database import db, sqlite_begin, utcnow
 from registry.models import AuditEntry

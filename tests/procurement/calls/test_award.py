@@ -9,7 +9,7 @@ from random import Random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procurement.award import (
+from procurement.calls.award import (
     MemberInput,
     OfferInput,
     Tier,

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from procurement import award as award_rules
-from procurement.call_models import Award
+from procurement.calls.award import ObservedSavings, Tier, observed_savings
+from procurement.calls.models import Award
 
 
 def quantities(award: Award) -> list[int]:
@@ -33,13 +33,13 @@ def previous_unit_prices(award: Award) -> list[Decimal | None] | None:
     return None
 
 
-def award_savings(award: Award) -> award_rules.ObservedSavings:
+def award_savings(award: Award) -> ObservedSavings:
     """The award's observed savings, beside the number of offers received."""
     offers = sorted(award.call.offers, key=lambda offer: offer.id)
-    return award_rules.observed_savings(
+    return observed_savings(
         quantities(award),
         award.unit_price,
         award.call.lot.estimated_unit_price,
-        [tuple(award_rules.Tier(t.min_quantity, t.unit_price) for t in o.tiers) for o in offers],
+        [tuple(Tier(t.min_quantity, t.unit_price) for t in o.tiers) for o in offers],
         previous_unit_prices(award),
     )

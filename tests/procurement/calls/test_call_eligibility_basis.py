@@ -12,17 +12,23 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from catalog import services as catalog_services
-from evaluations import labels as label_service
-from procurement import calls, services
-from procurement.call_models import Offer
-from registry import services as registry_services
+from catalog.services import archive_solution
+from evaluations.labels.dates import today
+from procurement.calls.models import Offer
+from procurement.calls.services.eligibility import (
+    eligible_solutions,
+    eligible_vendor_ids,
+    ineligibility_reason,
+)
+from procurement.calls.services.offers import submit_offer
+from procurement.services.eligibility import certified_labels
 from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.models import Organisation, User
-from registry.norms import services as norm_services
+from registry.norms.services import withdraw_norm
+from registry.services import approve_organisation, suspend_organisation
 from tests.evaluations.label_builders import supersede
-from tests.procurement.call_builders import call_world, offer_data, open_call, solution_of
+from tests.procurement.calls.call_builders import call_world, offer_data, open_call, solution_of
 
 Login = Callable[..., Any]
 
@@ -33,11 +39,11 @@ def test_a_label_due_for_recertification_does_not_make_a_vendor_eligible(
     world = call_world(create_user, buyers=2, vendors=2, outsiders=0)
     call = open_call(world)
     vendor = world.vendors[0]
-    assert vendor.organisation_id in calls.eligible_vendor_ids(world.lot)
-    supersede(world.version, label_service.today() - dt.timedelta(days=1))
+    assert vendor.organisation_id in eligible_vendor_ids(world.lot)
+    supersede(world.version, today() - dt.timedelta(days=1))
 
-    assert calls.eligible_vendor_ids(world.lot) == set()
-    assert calls.eligible_solutions(vendor.organisation_id, world.lot) == []
+    assert eligible_vendor_ids(world.lot) == set()
+    assert eligible_solutions(vendor.organisation_id, world.lot) == []
     login(client, vendor)
     listing = client.get("/procurement/calls").get_data(as_text=True)
     assert "You cannot offer" in listing
@@ -46,27 +52,27 @@ def test_a_label_due_for_recertification_does_not_make_a_vendor_eligible(
     assert "does not make a solution eligible for a joint call" in page
     assert "Make an offer" not in page
     with pytest.raises(RuleViolation, match="due for re-certification"):
-        calls.submit_offer(vendor, call, offer_data(vendor))
+        submit_offer(vendor, call, offer_data(vendor))
     db.session.rollback()
     assert db.session.scalar(select(func.count(Offer.id))) == 0
     # Buyers' needs are no longer met by it either (one query for certified labels).
-    assert services.certified_labels([world.lot.category_id]) == []
+    assert certified_labels([world.lot.category_id]) == []
 
 
 def test_a_transition_date_still_ahead_keeps_the_vendor_eligible(
     create_user: Callable[..., User],
 ) -> None:
     world = call_world(create_user, buyers=2, vendors=1, outsiders=0)
-    supersede(world.version, label_service.today() + dt.timedelta(days=10))
-    assert calls.eligible_vendor_ids(world.lot) == {world.vendors[0].organisation_id}
+    supersede(world.version, today() + dt.timedelta(days=10))
+    assert eligible_vendor_ids(world.lot) == {world.vendors[0].organisation_id}
 
 
 def test_a_withdrawn_norm_makes_no_vendor_eligible(create_user: Callable[..., User]) -> None:
     world = call_world(create_user, buyers=2, vendors=2, outsiders=0)
-    norm_services.withdraw_norm(world.authority, world.version.norm, "Superseded by law.")
+    withdraw_norm(world.authority, world.version.norm, "Superseded by law.")
     db.session.commit()
-    assert calls.eligible_vendor_ids(world.lot) == set()
-    reason = calls.ineligibility_reason(world.vendors[0].organisation_id, world.lot)
+    assert eligible_vendor_ids(world.lot) == set()
+    reason = ineligibility_reason(world.vendors[0].organisation_id, world.lot)
     assert "due for re-certification" in reason
 
 
@@ -78,12 +84,12 @@ def test_a_suspended_vendor_and_an_archived_solution_are_not_eligible(
     organisation = db.session.get(Organisation, suspended.organisation_id)
     assert organisation is not None
     with app.test_request_context():
-        registry_services.suspend_organisation(world.authority, organisation, "Inquiry")
-    catalog_services.archive_solution(archiving, solution_of(archiving))
+        suspend_organisation(world.authority, organisation, "Inquiry")
+    archive_solution(archiving, solution_of(archiving))
     db.session.commit()
-    assert calls.eligible_vendor_ids(world.lot) == set()
+    assert eligible_vendor_ids(world.lot) == set()
     # Reactivating the organisation does not make it eligible again: its labels stay suspended.
     with app.test_request_context():
-        registry_services.approve_organisation(world.authority, organisation)
+        approve_organisation(world.authority, organisation)
     db.session.commit()
-    assert calls.eligible_vendor_ids(world.lot) == set()
+    assert eligible_vendor_ids(world.lot) == set()

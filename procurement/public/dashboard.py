@@ -32,11 +32,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from procurement.aggregation import UnmatchedReason
-from procurement.award import ObservedSavings
-from procurement.call_models import CallStatus, JointCall
+from procurement.aggregation.results import UnmatchedReason
+from procurement.calls.award import ObservedSavings
+from procurement.calls.models import CallStatus, JointCall
+from procurement.calls.savings import award_savings
 from procurement.models import Lot, LotStatus, Need, NeedStatus
-from procurement.savings import award_savings
 from registry.database import db, utcnow
 from registry.models import VendorSize
 

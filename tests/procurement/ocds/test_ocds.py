@@ -14,14 +14,15 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from jsonschema import Draft4Validator
 from sqlalchemy import select
 
-from procurement import ocds
-from procurement.call_models import JointCall
+from procurement.calls.models import JointCall
 from procurement.models import NeedStatus
+from procurement.ocds.formats import need_ocid, stamp
+from procurement.ocds.packages import EXTENSIONS
 from registry.database import db
 from registry.models import OrganisationKind, User
-from tests.procurement import ocds_schema
-from tests.procurement import public_builders as build
-from tests.procurement.ocds_schema import assert_valid
+from tests.procurement import public_builders
+from tests.procurement.ocds import ocds_schema
+from tests.procurement.ocds.ocds_schema import assert_valid
 
 
 @pytest.fixture(scope="module")
@@ -54,17 +55,17 @@ def test_a_call_before_its_deadline_is_a_sealed_tender(
     release_schema: dict[str, Any],
     package_validator: Draft4Validator,
 ) -> None:
-    scene = build.scene(_authority(create_user))
-    call = build.open_call(scene)
-    build.two_offers(scene, call)
+    scene = public_builders.scene(_authority(create_user))
+    call = public_builders.open_call(scene)
+    public_builders.two_offers(scene, call)
     body = _package(client, call.ocid)
     assert_valid(package_validator, release_schema, body)
-    assert body["version"] == "1.1" and body["extensions"] == ocds.EXTENSIONS
+    assert body["version"] == "1.1" and body["extensions"] == EXTENSIONS
     assert call.ocid == f"ocds-sfreg1-CALL-{call.id:05d}"
     (release,) = body["releases"]
     assert release["id"] == f"{call.ocid}-tender" and release["tag"] == ["tender"]
     tender = release["tender"]
-    assert tender["tenderPeriod"]["endDate"] == ocds.stamp(call.deadline)
+    assert tender["tenderPeriod"]["endDate"] == stamp(call.deadline)
     assert tender["techniques"]["hasFrameworkAgreement"] is True
     assert tender["awardCriteria"] == "priceOnly"
     # 24 months last at most 731 days (two years, one with 29 February).
@@ -86,11 +87,11 @@ def test_a_call_before_its_deadline_is_a_sealed_tender(
     assert roles[scene.authority.organisation.name] == ["procuringEntity"]
     assert len(roles) == 4
     # Sealed: no tenderer, bid or price before the deadline.
-    text = build.text_of(body)
+    text = public_builders.text_of(body)
     for secret in ("Startup Vision", "Large Optics", "850", "880", "950", "tenderers", '"bids"'):
-        assert not build.reveals(text, secret), secret
+        assert not public_builders.reveals(text, secret), secret
     related = {process["identifier"] for process in release["relatedProcesses"]}
-    assert related == {ocds.need_ocid(need) for need in scene.needs}
+    assert related == {need_ocid(need) for need in scene.needs}
 
 
 def test_after_the_deadline_the_bids_are_published(
@@ -100,10 +101,10 @@ def test_after_the_deadline_the_bids_are_published(
     release_schema: dict[str, Any],
     package_validator: Draft4Validator,
 ) -> None:
-    scene = build.scene(_authority(create_user))
-    call = build.open_call(scene)
-    build.two_offers(scene, call)
-    build.pass_deadline(call)
+    scene = public_builders.scene(_authority(create_user))
+    call = public_builders.open_call(scene)
+    public_builders.two_offers(scene, call)
+    public_builders.pass_deadline(call)
     body = _package(client, call.ocid)
     assert_valid(package_validator, release_schema, body)
     assert [r["tag"] for r in body["releases"]] == [["tender"], ["tenderUpdate"]]
@@ -130,11 +131,11 @@ def test_an_awarded_call_has_one_contract_per_buyer(
     release_schema: dict[str, Any],
     package_validator: Draft4Validator,
 ) -> None:
-    scene = build.scene(_authority(create_user))
-    call = build.open_call(scene)
-    startup, _ = build.two_offers(scene, call)
-    build.pass_deadline(call)
-    award = build.award(scene, call, startup, dropout_buyers=(0,))
+    scene = public_builders.scene(_authority(create_user))
+    call = public_builders.open_call(scene)
+    startup, _ = public_builders.two_offers(scene, call)
+    public_builders.pass_deadline(call)
+    award = public_builders.award(scene, call, startup, dropout_buyers=(0,))
     body = _package(client, call.ocid)
     assert_valid(package_validator, release_schema, body)
     tags = [r["tag"] for r in body["releases"]]
@@ -157,13 +158,13 @@ def test_an_awarded_call_has_one_contract_per_buyer(
     # The contract runs from the start of its first day through its last (730 days later).
     period = awarded["contractPeriod"]
     assert period == {
-        "startDate": ocds.stamp(award.contract_start),
-        "endDate": ocds.stamp(award.contract_end).replace("T00:00:00Z", "T23:59:59Z"),
+        "startDate": stamp(award.contract_start),
+        "endDate": stamp(award.contract_end).replace("T00:00:00Z", "T23:59:59Z"),
         "durationInDays": 731,
     }
     # Recorded together, the award and its contracts are dated a second apart, in order.
     dates = [release["date"] for release in body["releases"][2:]]
-    assert dates == sorted(set(dates)) and dates[0] == ocds.stamp(award.decided_at)
+    assert dates == sorted(set(dates)) and dates[0] == stamp(award.decided_at)
     contracts = [r["contracts"][0] for r in body["releases"][3:]]
     assert [c["buyer"]["name"] for c in contracts] == ["Brest Metropole", "Quimper Police"]
     assert [c["value"]["amount"] for c in contracts] == [17000.0, 25500.0]
@@ -182,10 +183,10 @@ def test_unsuccessful_and_cancelled_calls_say_so(
     package_validator: Draft4Validator,
 ) -> None:
     authority = _authority(create_user)
-    scene = build.scene(authority)
-    call = build.open_call(scene)
-    build.pass_deadline(call)
-    build.unsuccessful(scene, call, "No offer was received.")
+    scene = public_builders.scene(authority)
+    call = public_builders.open_call(scene)
+    public_builders.pass_deadline(call)
+    public_builders.unsuccessful(scene, call, "No offer was received.")
     body = _package(client, call.ocid)
     assert_valid(package_validator, release_schema, body)
     last = body["releases"][-1]
@@ -193,9 +194,9 @@ def test_unsuccessful_and_cancelled_calls_say_so(
     assert last["awards"][0]["status"] == "unsuccessful"
     assert last["awards"][0]["description"] == "No offer was received."
 
-    other = build.scene(authority, norm_code="PUB-NORM-2", suffix=" (2)")
-    cancelled = build.open_call(other, document=False)
-    build.cancel(other, cancelled, "The buyers' budgets were withdrawn.")
+    other = public_builders.scene(authority, norm_code="PUB-NORM-2", suffix=" (2)")
+    cancelled = public_builders.open_call(other, document=False)
+    public_builders.cancel(other, cancelled, "The buyers' budgets were withdrawn.")
     body = _package(client, cancelled.ocid)
     assert_valid(package_validator, release_schema, body)
     assert [r["tag"] for r in body["releases"]] == [["tender"], ["tenderCancellation"]]
@@ -210,17 +211,17 @@ def test_a_need_is_a_planning_process_without_its_ceiling(
     release_schema: dict[str, Any],
     package_validator: Draft4Validator,
 ) -> None:
-    scene = build.scene(_authority(create_user))
+    scene = public_builders.scene(_authority(create_user))
     need = scene.needs[0]
-    body = _package(client, ocds.need_ocid(need))
+    body = _package(client, need_ocid(need))
     assert_valid(package_validator, release_schema, body)
     (release,) = body["releases"]
     assert release["tag"] == ["planning"] and release["buyer"]["name"] == "City of Rennes"
     assert release["tender"]["items"][0]["quantity"] == 10
-    assert not build.reveals(build.text_of(body), "900")
+    assert not public_builders.reveals(public_builders.text_of(body), "900")
     need.status = NeedStatus.WITHDRAWN
     db.session.commit()
-    assert client.get(f"/procurement/ocds/{ocds.need_ocid(need)}.json").status_code == 404
+    assert client.get(f"/procurement/ocds/{need_ocid(need)}.json").status_code == 404
     for unknown in ("ocds-sfreg1-CALL-99999", "ocds-other-NEED-00001", "nonsense", "x" * 300):
         response = client.get(f"/procurement/ocds/{unknown}.json")
         assert response.status_code == 404
@@ -235,11 +236,11 @@ def test_the_bulk_package_holds_every_release_and_pages(
     package_validator: Draft4Validator,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    scene = build.scene(_authority(create_user))
-    call = build.open_call(scene)
-    startup, _ = build.two_offers(scene, call)
-    build.pass_deadline(call)
-    build.award(scene, call, startup)
+    scene = public_builders.scene(_authority(create_user))
+    call = public_builders.open_call(scene)
+    startup, _ = public_builders.two_offers(scene, call)
+    public_builders.pass_deadline(call)
+    public_builders.award(scene, call, startup)
     response = client.get("/procurement/ocds.json")
     assert response.status_code == 200
     body = response.json
@@ -291,4 +292,4 @@ def test_the_demo_data_publishes_valid_packages(
         package = _package(client, call.ocid)
         assert_valid(package_validator, release_schema, package)
         if not call.deadline_passed():
-            assert '"bids"' not in build.text_of(package)
+            assert '"bids"' not in public_builders.text_of(package)

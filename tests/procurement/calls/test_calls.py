@@ -17,8 +17,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from evaluations.models import Label, LabelStatus
-from procurement import calls, services
-from procurement.call_models import (
+from procurement.calls import limits
+from procurement.calls.models import (
     AwardDropout,
     CallDocument,
     CallStatus,
@@ -28,13 +28,15 @@ from procurement.call_models import (
     OfferStatus,
     OfferTier,
 )
+from procurement.calls.services import awarding, lifecycle, offers, reading
 from procurement.models import Lot, LotStatus, Need, NeedStatus
+from procurement.services import needs
 from registry.audit import AuditEntry
 from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.mail import read_outbox
 from registry.models import User
-from tests.procurement.call_builders import (
+from tests.procurement.calls.call_builders import (
     CallWorld,
     call_world,
     make_offer,
@@ -92,7 +94,7 @@ def test_opening_a_call_notifies_eligible_vendors_only(
     login(client, world.authority)
     page = client.get(f"/procurement/lots/{world.lot.id}")
     assert "Open a joint call" in page.get_data(as_text=True)
-    deadline = services.today() + dt.timedelta(days=calls.min_offer_days() + 2)
+    deadline = needs.today() + dt.timedelta(days=limits.min_offer_days() + 2)
     response = client.post(
         f"/procurement/lots/{world.lot.id}/call",
         data={
@@ -120,30 +122,30 @@ def test_a_call_opens_only_from_a_frozen_lot_with_enough_time_to_offer(
 ) -> None:
     world = call_world(create_user, buyers=2, vendors=1, outsiders=0)
     login(client, world.authority)
-    too_soon = services.today() + dt.timedelta(days=calls.min_offer_days() - 1)
+    too_soon = needs.today() + dt.timedelta(days=limits.min_offer_days() - 1)
     form = {"title": "Too soon", "description": "", "contract_months": "24"}
     page = client.post(
         f"/procurement/lots/{world.lot.id}/call", data={**form, "deadline": too_soon.isoformat()}
     ).get_data(as_text=True)
-    assert f"Vendors need at least {calls.min_offer_days()} days to offer" in page
+    assert f"Vendors need at least {limits.min_offer_days()} days to offer" in page
     assert db.session.scalar(select(func.count(JointCall.id))) == 0
     # A shorter minimum offer period is a setting.
     app.config["PROCUREMENT_MIN_OFFER_DAYS"] = 3
     response = client.post(
         f"/procurement/lots/{world.lot.id}/call",
-        data={**form, "deadline": (services.today() + dt.timedelta(days=4)).isoformat()},
+        data={**form, "deadline": (needs.today() + dt.timedelta(days=4)).isoformat()},
     )
     assert response.status_code == 302
     # The lot is no longer frozen: a second call is refused.
     lot = db.session.get(Lot, world.lot.id)
     assert lot is not None
     with pytest.raises(RuleViolation, match="opened from a frozen lot"):
-        calls.open_call(
+        lifecycle.open_call(
             world.authority,
             lot,
             "Again",
             "",
-            calls.deadline_on(services.today() + dt.timedelta(days=30)),
+            limits.deadline_on(needs.today() + dt.timedelta(days=30)),
             12,
         )
 
@@ -267,8 +269,8 @@ def test_a_withdrawn_offer_is_kept_as_withdrawn_and_never_counts(
     assert "Offers received (1, and 1 withdrawn)" in page
     assert "Withdrawn on" in page
     db.session.expire_all()
-    assert calls.offer_count(db.session.get(JointCall, call.id)) == 1
-    calls.award_call(world.authority, db.session.get(JointCall, call.id))
+    assert reading.offer_count(db.session.get(JointCall, call.id)) == 1
+    awarding.award_call(world.authority, db.session.get(JointCall, call.id))
     db.session.commit()
     award = db.session.get(JointCall, call.id).award
     assert award is not None and award.offer_id != offer.id
@@ -280,7 +282,7 @@ def test_a_vendor_that_withdrew_may_offer_again_on_the_same_row(
     world = call_world(create_user, buyers=2, vendors=1, outsiders=0)
     call = open_call(world)
     offer = make_offer(world.vendors[0], call)
-    calls.withdraw_offer(world.vendors[0], offer)
+    offers.withdraw_offer(world.vendors[0], offer)
     db.session.commit()
     again = make_offer(world.vendors[0], call, [(1, "777.00")])
     assert again.id == offer.id and again.status is OfferStatus.SUBMITTED
@@ -358,7 +360,7 @@ def test_documents_are_attached_until_the_deadline_and_read_by_those_who_see_the
         assert download.status_code == 200 and download.data == b"%PDF-1.4 spec"
     pass_deadline(call)
     with pytest.raises(RuleViolation, match="deadline for offers passed"):
-        calls.add_document(world.authority, call, "Late", "late.pdf", io.BytesIO(b"%PDF-1.4"))
+        lifecycle.add_document(world.authority, call, "Late", "late.pdf", io.BytesIO(b"%PDF-1.4"))
 
 
 # --- award -------------------------------------------------------------------------------------
@@ -460,7 +462,7 @@ def test_award_rechecks_the_label(
     label.status = LabelStatus.SUSPENDED
     db.session.commit()
     pass_deadline(call)
-    calls.award_call(world.authority, call)
+    awarding.award_call(world.authority, call)
     db.session.commit()
     assert call.status is CallStatus.UNSUCCESSFUL
     assert "no longer holds" in call.outcome_reason
@@ -514,7 +516,7 @@ def test_declaring_a_call_unsuccessful_after_the_deadline(
     assert ended is not None and ended.status is CallStatus.UNSUCCESSFUL
     assert set(_statuses(world.lot)) == {NeedStatus.OPEN}
     with pytest.raises(RuleViolation, match="already unsuccessful"):
-        calls.award_call(world.authority, ended)
+        awarding.award_call(world.authority, ended)
 
 
 def test_service_refuses_a_second_offer_and_a_foreign_solution(
@@ -524,12 +526,12 @@ def test_service_refuses_a_second_offer_and_a_foreign_solution(
     call = open_call(world)
     make_offer(world.vendors[0], call)
     with pytest.raises(RuleViolation, match="already made an offer"):
-        calls.submit_offer(world.vendors[0], call, offer_data(world.vendors[0]))
+        offers.submit_offer(world.vendors[0], call, offer_data(world.vendors[0]))
     db.session.rollback()
     foreign = offer_data(world.vendors[0])
     with pytest.raises(RuleViolation, match="Choose one of your solutions"):
-        calls.submit_offer(
+        offers.submit_offer(
             world.vendors[1],
             call,
-            calls.OfferData(solution_id=foreign.solution_id, lead_time_days=5, tiers=[(1, "9")]),
+            offers.OfferData(solution_id=foreign.solution_id, lead_time_days=5, tiers=[(1, "9")]),
         )

@@ -22,8 +22,8 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.exc import IntegrityError
 
-from procurement import services
-from procurement.call_models import (
+from procurement.calls.limits import _CENT, utc_stamp
+from procurement.calls.models import (
     MAX_LEAD_TIME_DAYS,
     MAX_TIERS,
     CallStatus,
@@ -32,13 +32,17 @@ from procurement.call_models import (
     OfferStatus,
     OfferTier,
 )
-from procurement.calls.eligibility import eligible_solutions, ineligibility_reason, requirement_text
-from procurement.calls.lifecycle import _require_taking_offers, _text
-from procurement.calls.limits import _CENT, _stamp
 from procurement.calls.notices import call_link
-from procurement.calls.opening import content_hash
-from procurement.calls.reading import own_offer
+from procurement.calls.services.eligibility import (
+    eligible_solutions,
+    ineligibility_reason,
+    requirement_text,
+)
+from procurement.calls.services.lifecycle import checked_text, require_taking_offers
+from procurement.calls.services.opening import content_hash
+from procurement.calls.services.reading import own_offer
 from procurement.models import NOTES_MAX
+from procurement.services.needs import MAX_QUANTITY, MAX_UNIT_PRICE
 from registry import audit
 from registry.access import require_role, require_same_organisation
 from registry.database import db, utcnow
@@ -64,8 +68,8 @@ def _tier_price(value: Decimal | str, field: str) -> Decimal:
         raise RuleViolation("Give the unit price as a number.", field) from None
     if not price.is_finite() or price <= 0:
         raise RuleViolation("The unit price must be more than zero.", field)
-    if price > services.MAX_UNIT_PRICE:
-        raise RuleViolation(f"The unit price must be at most {services.MAX_UNIT_PRICE:,}.", field)
+    if price > MAX_UNIT_PRICE:
+        raise RuleViolation(f"The unit price must be at most {MAX_UNIT_PRICE:,}.", field)
     if price != price.quantize(_CENT):
         raise RuleViolation("Give the price to the cent at most.", field)
     return price.quantize(_CENT)
@@ -84,10 +88,8 @@ def check_tiers(tiers: Sequence[tuple[int, Decimal | str]]) -> list[tuple[int, D
             raise RuleViolation("Give the quantity as a whole number.", q_field)
         if index == 1 and quantity != 1:
             raise RuleViolation("The first tier starts at quantity 1.", q_field)
-        if quantity < 1 or quantity > services.MAX_QUANTITY:
-            raise RuleViolation(
-                f"The quantity must be between 1 and {services.MAX_QUANTITY:,}.", q_field
-            )
+        if quantity < 1 or quantity > MAX_QUANTITY:
+            raise RuleViolation(f"The quantity must be between 1 and {MAX_QUANTITY:,}.", q_field)
         price = _tier_price(raw_price, p_field)
         if result and quantity <= result[-1][0]:
             raise RuleViolation(
@@ -118,7 +120,7 @@ def _apply_offer(
     if isinstance(lead, bool) or not isinstance(lead, int) or not 1 <= lead <= MAX_LEAD_TIME_DAYS:
         raise RuleViolation(f"The lead time is 1 to {MAX_LEAD_TIME_DAYS} days.", "lead_time_days")
     tiers = check_tiers(data.tiers)
-    notes = _text(data.notes, "notes", "The notes", NOTES_MAX, required=False)
+    notes = checked_text(data.notes, "notes", "The notes", NOTES_MAX, required=False)
     offer.solution_id = chosen.solution_id
     offer.label_id = chosen.label_id
     offer.lead_time_days = lead
@@ -146,8 +148,8 @@ def _seal(vendor: User, offer: Offer, saved: str) -> None:
         f"Receipt for your offer {offer.reference} on {call.reference}",
         (
             f"Your offer {offer.reference} on “{call.title}” was {saved} on "
-            f"{_stamp(offer.updated_at)}.\n\nReceipt (SHA-256 of the offer's content): "
-            f"{offer.content_hash}\n\nThe offer is sealed until {_stamp(call.deadline)}: "
+            f"{utc_stamp(offer.updated_at)}.\n\nReceipt (SHA-256 of the offer's content): "
+            f"{offer.content_hash}\n\nThe offer is sealed until {utc_stamp(call.deadline)}: "
             "nobody else, the authority included, can read it or learn that it exists. "
             "At the deadline its hash is recorded in the audit log's opening entry; keep this "
             f"receipt to compare.\n{call_link(call)}\n"
@@ -162,7 +164,7 @@ def _entry_data(call: JointCall, offer: Offer) -> dict[str, object]:
 def submit_offer(actor: User | None, call: JointCall, data: OfferData) -> Offer:
     """Make the vendor's one offer on the call, before the deadline (again, if withdrawn)."""
     vendor = _require_vendor(actor)
-    _require_taking_offers(call, "making offers")
+    require_taking_offers(call, "making offers")
     existing = own_offer(vendor, call)
     if existing is not None and existing.status is OfferStatus.SUBMITTED:
         raise RuleViolation(
@@ -195,16 +197,27 @@ def submit_offer(actor: User | None, call: JointCall, data: OfferData) -> Offer:
     return offer
 
 
-def update_offer(actor: User | None, offer: Offer, data: OfferData) -> Offer:
-    """Change one's own offer before the deadline."""
+def _own_offer_before_deadline(
+    actor: User | None, offer: Offer, not_done: str
+) -> tuple[User, JointCall]:
+    """The vendor owning the offer and its call, while the call takes offers; else refused.
+
+    ``not_done`` says what did not happen to the offer ("changed", "withdrawn").
+    """
     vendor = _require_vendor(actor)
     require_same_organisation(vendor, offer.vendor_id)
     call = offer.call
     if call.status is not CallStatus.OPEN or call.deadline_passed():
         raise RuleViolation(
-            f"The deadline for offers passed on {_stamp(call.deadline)}; "
-            "your offer was not changed."
+            f"The deadline for offers passed on {utc_stamp(call.deadline)}; "
+            f"your offer was not {not_done}."
         )
+    return vendor, call
+
+
+def update_offer(actor: User | None, offer: Offer, data: OfferData) -> Offer:
+    """Change one's own offer before the deadline."""
+    vendor, call = _own_offer_before_deadline(actor, offer, "changed")
     if offer.status is OfferStatus.WITHDRAWN:
         raise RuleViolation(
             "This offer is withdrawn; make a new offer on the call instead. Nothing was changed."
@@ -224,14 +237,7 @@ def update_offer(actor: User | None, offer: Offer, data: OfferData) -> Offer:
 
 def withdraw_offer(actor: User | None, offer: Offer) -> None:
     """Withdraw one's own offer before the deadline (it is kept, as withdrawn)."""
-    vendor = _require_vendor(actor)
-    require_same_organisation(vendor, offer.vendor_id)
-    call = offer.call
-    if call.status is not CallStatus.OPEN or call.deadline_passed():
-        raise RuleViolation(
-            f"The deadline for offers passed on {_stamp(call.deadline)}; "
-            "your offer was not withdrawn."
-        )
+    vendor, call = _own_offer_before_deadline(actor, offer, "withdrawn")
     if offer.status is OfferStatus.WITHDRAWN:
         raise RuleViolation("This offer is already withdrawn.")
     now = utcnow()

@@ -18,10 +18,12 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from evaluations import evidence as files
-from procurement import calls, services
-from procurement.call_forms import DocumentForm, OfferForm, OpenCallForm, ReasonForm
-from procurement.call_models import CallStatus, JointCall
+from procurement.calls import limits, savings
+from procurement.calls.forms import DocumentForm, OfferForm, OpenCallForm, ReasonForm
+from procurement.calls.models import CallStatus, JointCall
+from procurement.calls.services import awarding, eligibility, lifecycle, offers, opening, reading
 from procurement.models import LotStatus
+from procurement.services import needs, rounds
 from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
@@ -43,17 +45,17 @@ PHASE_LABELS = dict(PHASES)
 
 def _helpers() -> dict[str, Any]:
     return {
-        "level_name": services.level_name,
+        "level_name": needs.level_name,
         "confirm": ConfirmForm(),
         "phase_labels": PHASE_LABELS,
-        "requirement_text": calls.requirement_text,
+        "requirement_text": eligibility.requirement_text,
     }
 
 
 @bp.app_context_processor
 def _lot_call() -> dict[str, Any]:
     """Lets the lot page link to the call opened from it."""
-    return {"call_of_lot": calls.call_of_lot}
+    return {"call_of_lot": reading.call_of_lot}
 
 
 @bp.get("/calls")
@@ -63,15 +65,15 @@ def index() -> str:
     phase = request.args.get("phase", "")
     phase = phase if phase in PHASE_LABELS else ""
     page = db.paginate(
-        calls.calls_for(g.user, phase), per_page=current_app.config["PER_PAGE"], error_out=False
+        reading.calls_for(g.user, phase), per_page=current_app.config["PER_PAGE"], error_out=False
     )
     reasons = (
-        calls.vendor_eligibility(g.user.organisation_id, list(page.items))
+        eligibility.vendor_eligibility(g.user.organisation_id, list(page.items))
         if g.user.role is Role.VENDOR
         else {}
     )
     outcomes = (
-        calls.buyer_outcomes(g.user, [item.id for item in page.items])
+        reading.buyer_outcomes(g.user, [item.id for item in page.items])
         if g.user.role is Role.BUYER
         else {}
     )
@@ -89,28 +91,28 @@ def index() -> str:
 def _call_page(call: JointCall, status: int = 200, **forms: Any) -> tuple[str, int]:
     user = g.user
     context: dict[str, Any] = {"call": call, "lot": call.lot, "offer_count": None}
-    context["offer_count"] = calls.offer_count(call)
-    context["savings"] = calls.award_savings(call.award) if call.award else None
+    context["offer_count"] = reading.offer_count(call)
+    context["savings"] = savings.award_savings(call.award) if call.award else None
     if user.role is Role.AUTHORITY:
-        context["offers"] = calls.unsealed_offers(user, call)
-        context["compliance"] = calls.compliance(call) if context["offers"] else {}
+        context["offers"] = reading.unsealed_offers(user, call)
+        context["compliance"] = awarding.compliance(call) if context["offers"] else {}
         context["document_form"] = forms.get("document_form") or DocumentForm()
         context["cancel_form"] = forms.get("cancel_form") or ReasonForm(prefix="cancel")
         context["unsuccessful_form"] = forms.get("unsuccessful_form") or ReasonForm(
             prefix="unsuccessful"
         )
     elif user.role is Role.VENDOR:
-        context["reason"] = calls.ineligibility_reason(user.organisation_id, call.lot)
-        context["own_offer"] = calls.own_offer(user, call)
+        context["reason"] = eligibility.ineligibility_reason(user.organisation_id, call.lot)
+        context["own_offer"] = reading.own_offer(user, call)
     else:
-        context["lines"], context["dropouts"] = calls.buyer_outcome(user, call)
+        context["lines"], context["dropouts"] = reading.buyer_outcome(user, call)
     return render_template("procurement/calls/call.html", **context, **_helpers()), status
 
 
 def _opened_call(call_id: int) -> JointCall:
     """The call, its offers opened first if its deadline has passed (the first read opens)."""
-    found = calls.get_call(g.user, call_id)
-    calls.open_on_read(found)
+    found = reading.get_call(g.user, call_id)
+    opening.open_on_read(found)
     return found
 
 
@@ -125,9 +127,9 @@ def call(call_id: int) -> tuple[str, int]:
 @roles_required(Role.AUTHORITY)
 def open_call(lot_id: int) -> Any:
     """Open a joint call from a frozen lot."""
-    lot = services.get_lot(g.user, lot_id)
+    lot = rounds.get_lot(g.user, lot_id)
     if lot.status is not LotStatus.FROZEN:
-        existing = calls.call_of_lot(lot.id)
+        existing = reading.call_of_lot(lot.id)
         if existing is not None:
             return redirect(url_for("calls.call", call_id=existing.id))
     form = OpenCallForm()
@@ -135,12 +137,12 @@ def open_call(lot_id: int) -> Any:
         form.title.data = f"{lot.category.name}: joint call for {lot.reference}"
     if form.validate_on_submit():
         try:
-            opened = calls.open_call(
+            opened = lifecycle.open_call(
                 g.user,
                 lot,
                 form.title.data or "",
                 form.description.data or "",
-                calls.deadline_on(form.deadline.data),
+                limits.deadline_on(form.deadline.data),
                 form.contract_months.data or 0,
             )
         except RuleViolation as error:
@@ -153,7 +155,7 @@ def open_call(lot_id: int) -> Any:
         "procurement/calls/open.html",
         form=form,
         lot=lot,
-        min_days=calls.min_offer_days(),
+        min_days=limits.min_offer_days(),
         **_helpers(),
     )
 
@@ -162,32 +164,34 @@ def open_call(lot_id: int) -> Any:
 @roles_required(Role.AUTHORITY)
 def add_document(call_id: int) -> Any:
     """Attach a tender document."""
-    found = calls.get_call(g.user, call_id)
+    found = reading.get_call(g.user, call_id)
     form = DocumentForm()
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            calls.add_document(g.user, found, form.title.data or "", upload.filename, upload.stream)
+            lifecycle.add_document(
+                g.user, found, form.title.data or "", upload.filename, upload.stream
+            )
         except RuleViolation as error:
             show_violation(form, error)
         else:
             db.session.commit()
             flash("The document is attached.", "success")
             return redirect(url_for("calls.call", call_id=call_id))
-    return _call_page(calls.get_call(g.user, call_id), 400, document_form=form)
+    return _call_page(reading.get_call(g.user, call_id), 400, document_form=form)
 
 
 @bp.get("/calls/<int:call_id>/documents/<int:document_id>")
 @roles_required(*READERS)
 def document(call_id: int, document_id: int) -> Response:
     """A tender document, as an attachment, to anyone who may see the call."""
-    found = calls.get_call(g.user, call_id)
-    item = calls.get_document(g.user, found, document_id)
+    found = reading.get_call(g.user, call_id)
+    item = lifecycle.get_document(g.user, found, document_id)
     return files.send_stored(item)
 
 
 def _reason_action(call_id: int, prefix: str, action: Any, done: str) -> Any:
-    found = calls.get_call(g.user, call_id)
+    found = reading.get_call(g.user, call_id)
     form = ReasonForm(prefix=prefix)
     if form.validate_on_submit():
         try:
@@ -202,31 +206,33 @@ def _reason_action(call_id: int, prefix: str, action: Any, done: str) -> Any:
             db.session.commit()
             flash(f"{found.reference} {done}.", "success")
             return redirect(url_for("calls.call", call_id=call_id))
-    return _call_page(calls.get_call(g.user, call_id), 400, **{f"{prefix}_form": form})
+    return _call_page(reading.get_call(g.user, call_id), 400, **{f"{prefix}_form": form})
 
 
 @bp.post("/calls/<int:call_id>/cancel")
 @roles_required(Role.AUTHORITY)
 def cancel(call_id: int) -> Any:
     """Cancel a call before its deadline, with a reason."""
-    return _reason_action(call_id, "cancel", calls.cancel_call, "is cancelled")
+    return _reason_action(call_id, "cancel", lifecycle.cancel_call, "is cancelled")
 
 
 @bp.post("/calls/<int:call_id>/unsuccessful")
 @roles_required(Role.AUTHORITY)
 def unsuccessful(call_id: int) -> Any:
     """End a call without award, after its deadline, with a reason."""
-    return _reason_action(call_id, "unsuccessful", calls.declare_unsuccessful, "is unsuccessful")
+    return _reason_action(
+        call_id, "unsuccessful", lifecycle.declare_unsuccessful, "is unsuccessful"
+    )
 
 
 @bp.post("/calls/<int:call_id>/award")
 @roles_required(Role.AUTHORITY)
 def award(call_id: int) -> Response:
     """Award the call to the best compliant offer (or find that none works)."""
-    found = calls.get_call(g.user, call_id)
+    found = reading.get_call(g.user, call_id)
     if ConfirmForm().validate_on_submit():
         try:
-            calls.award_call(g.user, found)
+            awarding.award_call(g.user, found)
         except RuleViolation as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -255,8 +261,8 @@ def _offer_form_page(
             lot=call.lot,
             form=form,
             offer=offer,
-            existing=calls.own_offer(g.user, call) if offer is None else None,
-            reason=calls.ineligibility_reason(g.user.organisation_id, call.lot),
+            existing=reading.own_offer(g.user, call) if offer is None else None,
+            reason=eligibility.ineligibility_reason(g.user.organisation_id, call.lot),
             rows=form.rows() if form is not None else [],
             **_helpers(),
         ),
@@ -268,17 +274,17 @@ def _offer_form_page(
 @roles_required(Role.VENDOR)
 def new_offer(call_id: int) -> Any:
     """Make the organisation's one offer on a call."""
-    found = calls.get_call(g.user, call_id)
-    solutions = calls.eligible_solutions(g.user.organisation_id, found.lot)
+    found = reading.get_call(g.user, call_id)
+    solutions = eligibility.eligible_solutions(g.user.organisation_id, found.lot)
     form = OfferForm(solutions)
     if request.method == "POST":
         if not form.validate_on_submit():
             return _offer_form_page(found, form)
         try:
-            made = calls.submit_offer(g.user, found, form.to_data())
+            made = offers.submit_offer(g.user, found, form.to_data())
         except RuleViolation as error:
             show_violation(form, error)
-            return _offer_form_page(calls.get_call(g.user, call_id), form)
+            return _offer_form_page(reading.get_call(g.user, call_id), form)
         db.session.commit()
         flash(
             f"Your offer {made.reference} is saved and sealed until the deadline. "
@@ -294,7 +300,7 @@ def new_offer(call_id: int) -> Any:
 def offer(call_id: int, offer_id: int) -> str:
     """An offer: to its own vendor; to the authority once the deadline has passed."""
     found = _opened_call(call_id)
-    item = calls.get_offer(g.user, found, offer_id)
+    item = reading.get_offer(g.user, found, offer_id)
     return render_template(
         "procurement/calls/offer.html", call=found, lot=found.lot, offer=item, **_helpers()
     )
@@ -304,20 +310,20 @@ def offer(call_id: int, offer_id: int) -> str:
 @roles_required(Role.VENDOR)
 def edit_offer(call_id: int, offer_id: int) -> Any:
     """Change one's offer until the deadline."""
-    found = calls.get_call(g.user, call_id)
-    item = calls.get_offer(g.user, found, offer_id)
-    solutions = calls.eligible_solutions(g.user.organisation_id, found.lot)
+    found = reading.get_call(g.user, call_id)
+    item = reading.get_offer(g.user, found, offer_id)
+    solutions = eligibility.eligible_solutions(g.user.organisation_id, found.lot)
     if request.method == "GET":
         return _offer_form_page(found, OfferForm.for_offer(solutions, item), item)
     form = OfferForm(solutions)
     if not form.validate_on_submit():
         return _offer_form_page(found, form, item)
     try:
-        calls.update_offer(g.user, item, form.to_data())
+        offers.update_offer(g.user, item, form.to_data())
     except RuleViolation as error:
         show_violation(form, error)
-        found = calls.get_call(g.user, call_id)
-        return _offer_form_page(found, form, calls.get_offer(g.user, found, offer_id))
+        found = reading.get_call(g.user, call_id)
+        return _offer_form_page(found, form, reading.get_offer(g.user, found, offer_id))
     db.session.commit()
     flash("Your offer is changed; it stays sealed until the deadline.", "success")
     return redirect(url_for("calls.offer", call_id=call_id, offer_id=offer_id))
@@ -327,9 +333,9 @@ def edit_offer(call_id: int, offer_id: int) -> Any:
 @roles_required(Role.VENDOR)
 def withdraw_offer(call_id: int, offer_id: int) -> Response:
     """Withdraw one's offer before the deadline."""
-    found = calls.get_call(g.user, call_id)
-    item = calls.get_offer(g.user, found, offer_id)
+    found = reading.get_call(g.user, call_id)
+    item = reading.get_offer(g.user, found, offer_id)
     reference = item.reference
-    if run_confirmed(lambda: calls.withdraw_offer(g.user, item), f"{reference} is withdrawn."):
+    if run_confirmed(lambda: offers.withdraw_offer(g.user, item), f"{reference} is withdrawn."):
         return redirect(url_for("calls.call", call_id=call_id))
     return redirect(url_for("calls.offer", call_id=call_id, offer_id=offer_id))

@@ -21,12 +21,12 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
-from procurement import ocds
-from procurement.call_models import CallStatus, JointCall, OfferStatus
+from procurement.calls.models import CallStatus, JointCall, OfferStatus
+from procurement.ocds.packages import EXTENSIONS
 from registry.database import db
 from registry.models import OrganisationKind, User
-from tests.procurement import ocds_cove, ocds_schema
-from tests.procurement import public_builders as build
+from tests.procurement import public_builders
+from tests.procurement.ocds import ocds_cove, ocds_schema
 
 # (finding, codelist or path, code or field) → why the finding is right for us.
 ALLOWED = {
@@ -102,7 +102,7 @@ def assert_accepted(packages: dict[str, dict[str, Any]], tmp_path: Path) -> set[
     release = ocds_schema.release_schema()
     used: set[tuple[str, str, str]] = set()
     for url, body in packages.items():
-        assert body["extensions"] == ocds.EXTENSIONS, url
+        assert body["extensions"] == EXTENSIONS, url
         report = ocds_cove.check(body, tmp_path)
         assert not unexplained(report.findings(), used), url
         assert not ocds_schema.problems(release, body), url
@@ -113,30 +113,30 @@ def assert_accepted(packages: dict[str, dict[str, Any]], tmp_path: Path) -> set[
 def journey(app: Flask, create_user: Callable[..., User], monkeypatch: pytest.MonkeyPatch) -> None:
     """A call at each stage, and bulk pages small enough that there are several."""
     authority = create_user(kind=OrganisationKind.AUTHORITY)
-    awarded_scene = build.scene(authority)
-    awarded = build.open_call(awarded_scene)
-    startup, _ = build.two_offers(awarded_scene, awarded)
-    build.pass_deadline(awarded)
-    build.award(awarded_scene, awarded, startup, dropout_buyers=(0,))
+    awarded_scene = public_builders.scene(authority)
+    awarded = public_builders.open_call(awarded_scene)
+    startup, _ = public_builders.two_offers(awarded_scene, awarded)
+    public_builders.pass_deadline(awarded)
+    public_builders.award(awarded_scene, awarded, startup, dropout_buyers=(0,))
 
-    unsealed_scene = build.scene(authority, norm_code="PUB-NORM-2", suffix=" (2)")
-    _, withdrawn = build.two_offers(
-        unsealed_scene, build.pass_deadline(build.open_call(unsealed_scene))
+    unsealed_scene = public_builders.scene(authority, norm_code="PUB-NORM-2", suffix=" (2)")
+    _, withdrawn = public_builders.two_offers(
+        unsealed_scene, public_builders.pass_deadline(public_builders.open_call(unsealed_scene))
     )
     withdrawn.status = OfferStatus.WITHDRAWN  # kept, published as a withdrawn bid
     withdrawn.withdrawn_at = withdrawn.updated_at
     db.session.commit()
 
-    taking_scene = build.scene(authority, norm_code="PUB-NORM-3", suffix=" (3)")
-    build.two_offers(taking_scene, build.open_call(taking_scene))
+    taking_scene = public_builders.scene(authority, norm_code="PUB-NORM-3", suffix=" (3)")
+    public_builders.two_offers(taking_scene, public_builders.open_call(taking_scene))
 
-    failed_scene = build.scene(authority, norm_code="PUB-NORM-4", suffix=" (4)")
-    failed = build.pass_deadline(build.open_call(failed_scene))
-    build.unsuccessful(failed_scene, failed, "No offer was received.")
+    failed_scene = public_builders.scene(authority, norm_code="PUB-NORM-4", suffix=" (4)")
+    failed = public_builders.pass_deadline(public_builders.open_call(failed_scene))
+    public_builders.unsuccessful(failed_scene, failed, "No offer was received.")
 
-    cancelled_scene = build.scene(authority, norm_code="PUB-NORM-5", suffix=" (5)")
-    cancelled = build.open_call(cancelled_scene, document=False)
-    build.cancel(cancelled_scene, cancelled, "The buyers' budgets were withdrawn.")
+    cancelled_scene = public_builders.scene(authority, norm_code="PUB-NORM-5", suffix=" (5)")
+    cancelled = public_builders.open_call(cancelled_scene, document=False)
+    public_builders.cancel(cancelled_scene, cancelled, "The buyers' budgets were withdrawn.")
     monkeypatch.setitem(app.config, "OCDS_PAGE_SIZE", 7)
 
 
@@ -192,7 +192,7 @@ def test_the_checker_reports_what_breaks_the_standard(client: FlaskClient, tmp_p
     assert any("details" in party for party in body["releases"][-1]["parties"])
 
     broken = copy.deepcopy(body)
-    broken["extensions"] = [url for url in ocds.EXTENSIONS if "partyDetails_scale" not in url]
+    broken["extensions"] = [url for url in EXTENSIONS if "partyDetails_scale" not in url]
     unknown = "open-contracting-extensions/ocds_unknown_extension"
     broken["extensions"].append(f"https://raw.githubusercontent.com/{unknown}/v1/extension.json")
     broken["releases"][0]["tender"]["status"] = "halfway"

@@ -11,10 +11,13 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from catalog.models import Solution
-from procurement import calls, services
-from procurement.aggregation import AggregationParameters
-from procurement.call_models import JointCall, Offer
+from procurement.aggregation.parameters import AggregationParameters
+from procurement.calls import limits
+from procurement.calls.models import JointCall, Offer
+from procurement.calls.services import lifecycle, offers
 from procurement.models import Lot, LotStatus, NeedUnit
+from procurement.services import confirmation, rounds
+from procurement.services.needs import today
 from registry.database import db, utcnow
 from registry.models import OrganisationKind, User
 from registry.norms.models import NormVersion
@@ -60,21 +63,21 @@ def frozen_lot(
                 max_unit_price=Decimal(ceilings[index]) if ceilings else Decimal("1000.00"),
             )
         )
-    services.run_aggregation(
+    rounds.run_aggregation(
         authority,
-        AggregationParameters(today=services.today(), region_level=1, min_vendors=0),
+        AggregationParameters(today=today(), region_level=1, min_vendors=0),
     )
     need_ids = {need.id for need in needs}
     lot = next(
         lot
-        for lot in services.lots_in(LotStatus.PROPOSED)
+        for lot in rounds.lots_in(LotStatus.PROPOSED)
         if {member.need_id for member in lot.members} == need_ids
     )
-    services.request_confirmation(authority, lot)
+    confirmation.request_confirmation(authority, lot)
     by_org = {buyer.organisation_id: buyer for buyer in buyers}
     for member in lot.active_members:
-        services.confirm_membership(by_org[member.buyer_id], member)
-    services.freeze_lot(authority, lot)
+        confirmation.confirm_membership(by_org[member.buyer_id], member)
+    confirmation.freeze_lot(authority, lot)
     db.session.commit()
     return lot
 
@@ -103,12 +106,12 @@ def call_world(
 
 def open_call(world: CallWorld, title: str = "Joint call for licences") -> JointCall:
     """A committed call on the world's lot, its deadline just past the minimum offer period."""
-    call = calls.open_call(
+    call = lifecycle.open_call(
         world.authority,
         world.lot,
         title,
         "Licences for every buyer of the lot.",
-        calls.deadline_on(services.today() + dt.timedelta(days=calls.min_offer_days() + 1)),
+        limits.deadline_on(today() + dt.timedelta(days=limits.min_offer_days() + 1)),
         24,
     )
     db.session.commit()
@@ -126,9 +129,9 @@ def solution_of(vendor: User) -> Solution:
 
 def offer_data(
     vendor: User, tiers: Sequence[tuple[int, str]] = ((1, "900.00"),), lead: int = 30
-) -> calls.OfferData:
+) -> offers.OfferData:
     """Offer data on the vendor's first solution."""
-    return calls.OfferData(
+    return offers.OfferData(
         solution_id=solution_of(vendor).id,
         lead_time_days=lead,
         tiers=[(quantity, Decimal(price)) for quantity, price in tiers],
@@ -142,7 +145,7 @@ def make_offer(
     lead: int = 30,
 ) -> Offer:
     """A committed offer."""
-    offer = calls.submit_offer(vendor, call, offer_data(vendor, tiers, lead))
+    offer = offers.submit_offer(vendor, call, offer_data(vendor, tiers, lead))
     db.session.commit()
     return offer
 

@@ -9,7 +9,7 @@ from random import Random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procurement.award import (
+from procurement.calls.award import (
     PREVIOUS_PRICES_NOT_KNOWN,
     SINGLE_OFFER,
     Tier,
@@ -19,7 +19,7 @@ from procurement.award import (
     quantities_by_buyer,
     standalone_unit_price,
 )
-from tests.procurement.test_award import members_strategy, offer_strategy, offers_strategy
+from tests.procurement.calls.test_award import members_strategy, offer_strategy, offers_strategy
 
 PROPERTY_SETTINGS = settings(max_examples=200, deadline=None)
 

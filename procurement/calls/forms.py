@@ -17,10 +17,12 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from procurement.call_models import MAX_CONTRACT_MONTHS, MAX_LEAD_TIME_DAYS, Offer
-from procurement.calls import DESCRIPTION_MAX, REASON_MAX, Certified, OfferData
-from procurement.forms import _decimal
+from procurement.calls.limits import DESCRIPTION_MAX, REASON_MAX
+from procurement.calls.models import MAX_CONTRACT_MONTHS, MAX_LEAD_TIME_DAYS, Offer
+from procurement.calls.services.offers import OfferData
+from procurement.forms import parse_decimal
 from procurement.models import NOTES_MAX
+from procurement.services.eligibility import Certified
 from registry.forms import BoundedIntegerField, InputForm, NameField
 
 TIER_ROWS = 4
@@ -109,7 +111,7 @@ class OfferForm(InputForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Field checks, then each row is either blank or complete with a numeric price."""
-        valid = super().validate(extra_validators)
+        valid: bool = super().validate(extra_validators)
         for quantity, price in self.rows():
             has_quantity = quantity.data is not None
             has_price = bool((price.data or "").strip())
@@ -119,7 +121,7 @@ class OfferForm(InputForm):
             elif has_price and not has_quantity:
                 quantity.errors = [*quantity.errors, "Give the quantity this tier starts at."]
                 valid = False
-            elif has_price and _decimal(price.data) is None:
+            elif has_price and parse_decimal(price.data) is None:
                 price.errors = [*price.errors, "Give a price as a number, e.g. 1250.00."]
                 valid = False
         if not any(q.data is not None for q, _ in self.rows()) and not self.tier_price_1.errors:
@@ -151,7 +153,7 @@ class OfferForm(InputForm):
         tiers: list[tuple[int, Decimal | str]] = []
         for quantity, price in self.rows():
             if quantity.data is not None:
-                tiers.append((quantity.data, _decimal(price.data) or Decimal(0)))
+                tiers.append((quantity.data, parse_decimal(price.data) or Decimal(0)))
         return OfferData(
             solution_id=int(self.solution.data or 0),
             lead_time_days=self.lead_time_days.data or 0,

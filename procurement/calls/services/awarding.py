@@ -19,16 +19,32 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from evaluations.labels import add_months
-from procurement import award as award_rules
-from procurement import services
-from procurement.call_models import Award, AwardDropout, CallStatus, ContractLine, JointCall, Offer
-from procurement.calls.eligibility import _meets, requirement_text
-from procurement.calls.lifecycle import _close, _end_unsuccessful, _require_awaiting_award
+from evaluations.labels.dates import add_months
+from procurement.calls.award import (
+    MIN_BUYERS,
+    AwardDecision,
+    MemberInput,
+    OfferInput,
+    OfferOutcome,
+    Tier,
+    counterfactual_value,
+    decide,
+    quantities_by_buyer,
+)
 from procurement.calls.limits import _CENT, _SAVING_STEP
-from procurement.calls.notices import _org_emails, call_link
-from procurement.calls.opening import open_offers
+from procurement.calls.models import Award, AwardDropout, CallStatus, ContractLine, JointCall, Offer
+from procurement.calls.notices import call_link, org_emails
+from procurement.calls.services.eligibility import meets_lot, requirement_text
+from procurement.calls.services.lifecycle import (
+    close_call,
+    end_unsuccessful,
+    require_awaiting_award,
+)
+from procurement.calls.services.opening import open_offers
 from procurement.models import Lot, LotMember, LotStatus, NeedStatus
+from procurement.services.eligibility import certified_labels
+from procurement.services.needs import today
+from procurement.services.rounds import round_parameters
 from registry import audit
 from registry.access import require_role
 from registry.database import db, utcnow
@@ -36,9 +52,9 @@ from registry.mail import send_mail
 from registry.models import Role, User
 
 
-def _member_input(member: LotMember) -> award_rules.MemberInput:
+def _member_input(member: LotMember) -> MemberInput:
     need = member.need
-    return award_rules.MemberInput(
+    return MemberInput(
         need_id=need.id,
         buyer_id=member.buyer_id,
         firm_quantity=need.firm_quantity,
@@ -47,10 +63,10 @@ def _member_input(member: LotMember) -> award_rules.MemberInput:
     )
 
 
-def _offer_input(offer: Offer) -> award_rules.OfferInput:
-    return award_rules.OfferInput(
+def _offer_input(offer: Offer) -> OfferInput:
+    return OfferInput(
         id=offer.id,
-        tiers=tuple(award_rules.Tier(t.min_quantity, t.unit_price) for t in offer.tiers),
+        tiers=tuple(Tier(t.min_quantity, t.unit_price) for t in offer.tiers),
         lead_time_days=offer.lead_time_days,
         submitted_at=offer.submitted_at,
     )
@@ -59,7 +75,7 @@ def _offer_input(offer: Offer) -> award_rules.OfferInput:
 def compliance(call: JointCall) -> dict[int, str]:
     """Offer id → why it is no longer compliant ("" when it is), checked now."""
     certified = [
-        item for item in services.certified_labels([call.lot.category_id]) if _meets(item, call.lot)
+        item for item in certified_labels([call.lot.category_id]) if meets_lot(item, call.lot)
     ]
     by_solution = {(item.vendor_id, item.solution_id) for item in certified}
     return {
@@ -72,48 +88,62 @@ def compliance(call: JointCall) -> dict[int, str]:
 
 def min_buyers(lot: Lot) -> int:
     """Buyers an award must keep: the round's minimum, and never fewer than two."""
-    return max(award_rules.MIN_BUYERS, services.round_parameters(lot.round).min_buyers)
+    return max(MIN_BUYERS, round_parameters(lot.round).min_buyers)
 
 
 def award_call(actor: User | None, call: JointCall) -> JointCall:
     """Award the call to the best compliant offer, or end it unsuccessful (see the docstring)."""
     authority = require_role(actor, Role.AUTHORITY)
-    _require_awaiting_award(call, "the award")
+    require_awaiting_award(call, "the award")
     open_offers(call)  # the opening entry comes first, whoever reads the call first
-    lot = call.lot
     checks = compliance(call)
     compliant = [offer for offer in call.offers if not checks[offer.id]]
+    decision = _decide(call.lot, compliant)
+    not_retained = _not_retained(call, checks, decision)
+    winner = decision.winner
+    if winner is None or winner.unit_price is None:
+        reason = decision.reason + _listed(" ", not_retained)
+        end_unsuccessful(authority, call, reason, "call.award_unsuccessful")
+        return call
+    offer = next(o for o in compliant if o.id == winner.offer_id)
+    rationale = _rationale(offer, winner, decision) + _listed(" Not retained: ", not_retained)
+    decided = _new_award(authority, offer, winner, winner.unit_price, rationale)
+    _contract_members(decided, winner)
+    close_call(call, authority, CallStatus.AWARDED, "")
+    call.lot.status = LotStatus.AWARDED
+    db.session.flush()
+    _notify_award(call, decided)
+    _record_award(authority, decided, winner)
+    return call
+
+
+def _decide(lot: Lot, compliant: list[Offer]) -> AwardDecision:
+    """The pure award rules, run on the lot's active members and the compliant offers."""
     members = [_member_input(member) for member in lot.active_members]
-    decision = award_rules.decide(members, [_offer_input(o) for o in compliant], min_buyers(lot))
+    return decide(members, [_offer_input(o) for o in compliant], min_buyers(lot))
+
+
+def _not_retained(call: JointCall, checks: dict[int, str], decision: AwardDecision) -> list[str]:
+    """Why each offer is out: no longer compliant, then not viable after re-pricing."""
     excluded = [f"{o.reference}: {checks[o.id]}" for o in call.offers if checks[o.id]]
     refused = [
         f"OFFER-{outcome.offer_id:05d}: {outcome.reason}"
         for outcome in decision.outcomes
         if not outcome.viable
     ]
-    winner = decision.winner
-    if winner is None or winner.unit_price is None:
-        reason = decision.reason
-        if excluded or refused:
-            reason += " " + "; ".join(excluded + refused) + "."
-        _end_unsuccessful(authority, call, reason, "call.award_unsuccessful")
-        return call
-    offer = next(o for o in compliant if o.id == winner.offer_id)
-    price = winner.unit_price
-    total = (winner.quantity * price).quantize(_CENT)
-    beta = (
-        services.round_parameters(lot.round)
-        .curve_for_key(lot.category.code, lot.unit.value, lot.currency)
-        .beta
-    )
-    counterfactual = award_rules.counterfactual_value(
-        award_rules.quantities_by_buyer(winner.kept), price, beta
-    ).quantize(_CENT)
-    saving = (1 - total / counterfactual).quantize(_SAVING_STEP) if counterfactual else Decimal(0)
-    start = services.today()
+    return excluded + refused
+
+
+def _listed(prefix: str, items: list[str]) -> str:
+    """The items after the prefix, joined into one sentence; nothing when there are none."""
+    return prefix + "; ".join(items) + "." if items else ""
+
+
+def _rationale(offer: Offer, winner: OfferOutcome, decision: AwardDecision) -> str:
+    """Why the winning offer won, and how many needs dropped out on the way."""
     rationale = (
-        f"{offer.reference} ({offer.vendor.name}, {offer.solution.name}) at {price} "
-        f"{lot.currency} per unit for {winner.quantity} units, lead time "
+        f"{offer.reference} ({offer.vendor.name}, {offer.solution.name}) at {winner.unit_price} "
+        f"{offer.call.lot.currency} per unit for {winner.quantity} units, lead time "
         f"{offer.lead_time_days} days: the lowest final unit price of "
         f"{len(decision.outcomes)} compliant offer(s)."
     )
@@ -122,15 +152,38 @@ def award_call(actor: User | None, call: JointCall) -> JointCall:
             f" {len(winner.dropouts)} buyer need(s) dropped out above their maximum unit price"
             f" and the rest was re-priced in {len(winner.steps)} step(s)."
         )
-    if excluded or refused:
-        rationale += " Not retained: " + "; ".join(excluded + refused) + "."
+    return rationale
+
+
+def _modelled_saving(lot: Lot, winner: OfferOutcome, price: Decimal) -> tuple[Decimal, Decimal]:
+    """The counterfactual value on the round's curve and the modelled pooling saving."""
+    total = (winner.quantity * price).quantize(_CENT)
+    beta = (
+        round_parameters(lot.round)
+        .curve_for_key(lot.category.code, lot.unit.value, lot.currency)
+        .beta
+    )
+    counterfactual = counterfactual_value(quantities_by_buyer(winner.kept), price, beta).quantize(
+        _CENT
+    )
+    saving = (1 - total / counterfactual).quantize(_SAVING_STEP) if counterfactual else Decimal(0)
+    return counterfactual, saving
+
+
+def _new_award(
+    authority: User, offer: Offer, winner: OfferOutcome, price: Decimal, rationale: str
+) -> Award:
+    """The award of the call to the winning offer at its final unit price, added to the session."""
+    call = offer.call
+    counterfactual, saving = _modelled_saving(call.lot, winner, price)
+    start = today()
     decided = Award(
         call=call,
         offer_id=offer.id,
         quantity=winner.quantity,
         maximum_quantity=winner.maximum_quantity,
         unit_price=price,
-        total_value=total,
+        total_value=(winner.quantity * price).quantize(_CENT),
         counterfactual_value=counterfactual,
         realised_saving=saving,
         rationale=rationale,
@@ -140,9 +193,14 @@ def award_call(actor: User | None, call: JointCall) -> JointCall:
         contract_end=add_months(start, call.contract_months) - dt.timedelta(days=1),
     )
     db.session.add(decided)
-    members_by_need = {member.need_id: member for member in lot.active_members}
+    return decided
+
+
+def _contract_members(decided: Award, winner: OfferOutcome) -> None:
+    """A contract line per need kept (now contracted); a dropout per need out (open again)."""
+    members_by_need = {member.need_id: member for member in decided.call.lot.active_members}
     for kept in winner.kept:
-        member = members_by_need[kept.need_id]
+        member = _set_need_status(members_by_need[kept.need_id], NeedStatus.CONTRACTED)
         decided.lines.append(
             ContractLine(
                 member_id=member.id,
@@ -150,15 +208,13 @@ def award_call(actor: User | None, call: JointCall) -> JointCall:
                 buyer_id=kept.buyer_id,
                 quantity=kept.firm_quantity,
                 maximum_quantity=kept.firm_quantity + kept.optional_quantity,
-                unit_price=price,
-                value=(kept.firm_quantity * price).quantize(_CENT),
+                unit_price=decided.unit_price,
+                value=(kept.firm_quantity * decided.unit_price).quantize(_CENT),
                 created_at=utcnow(),
             )
         )
-        member.need.status = NeedStatus.CONTRACTED
-        member.need.updated_at = utcnow()
     for dropout in winner.dropouts:
-        member = members_by_need[dropout.need_id]
+        member = _set_need_status(members_by_need[dropout.need_id], NeedStatus.OPEN)
         decided.dropouts.append(
             AwardDropout(
                 member_id=member.id,
@@ -168,35 +224,40 @@ def award_call(actor: User | None, call: JointCall) -> JointCall:
                 price_at_dropout=dropout.price_at_dropout,
             )
         )
-        member.need.status = NeedStatus.OPEN
-        member.need.updated_at = utcnow()
-    _close(call, authority, CallStatus.AWARDED, "")
-    lot.status = LotStatus.AWARDED
-    db.session.flush()
-    _notify_award(call, decided)
+
+
+def _set_need_status(member: LotMember, status: NeedStatus) -> LotMember:
+    """Move the member's need to the status the award gives it; the member, for its line."""
+    member.need.status = status
+    member.need.updated_at = utcnow()
+    return member
+
+
+def _record_award(authority: User, decided: Award, winner: OfferOutcome) -> None:
+    """The audit entry of the award."""
+    call = decided.call
     audit.record(
         authority,
         "call.award",
         call,
-        summary=f"{call.reference} awarded to {offer.reference}",
+        summary=f"{call.reference} awarded to {decided.offer.reference}",
         data={
             "award": decided.id,
-            "offer": offer.id,
-            "unit_price": str(price),
+            "offer": decided.offer_id,
+            "unit_price": str(decided.unit_price),
             "quantity": winner.quantity,
             "contract_lines": len(decided.lines),
             "dropouts": [d.need_id for d in decided.dropouts],
-            "modelled_pooling_saving": str(saving),
+            "modelled_pooling_saving": str(decided.realised_saving),
         },
     )
-    return call
 
 
 def _notify_award(call: JointCall, decided: Award) -> None:
     link = call_link(call)
     currency = call.lot.currency
     for line in decided.lines:
-        for email in _org_emails([line.buyer_id]):
+        for email in org_emails([line.buyer_id]):
             send_mail(
                 email,
                 f"Joint call {call.reference} awarded: your contract {line.reference}",
@@ -208,7 +269,7 @@ def _notify_award(call: JointCall, decided: Award) -> None:
                 ),
             )
     for dropout in decided.dropouts:
-        for email in _org_emails([dropout.buyer_id]):
+        for email in org_emails([dropout.buyer_id]):
             send_mail(
                 email,
                 f"Joint call {call.reference} awarded above your maximum price",
@@ -221,7 +282,7 @@ def _notify_award(call: JointCall, decided: Award) -> None:
             )
     for offer in call.offers:
         won = offer.id == decided.offer_id
-        for email in _org_emails([offer.vendor_id]):
+        for email in org_emails([offer.vendor_id]):
             send_mail(
                 email,
                 f"Joint call {call.reference}: your offer "

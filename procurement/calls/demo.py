@@ -26,10 +26,18 @@ from sqlalchemy import select
 from catalog.models import Solution, SolutionStatus
 from evaluations.demo_labels import certify_for_demo
 from evaluations.models import Label
-from procurement import calls, services
-from procurement.call_models import JointCall, Offer
-from procurement.demo import _buyers
+from procurement.calls.limits import deadline_on, min_offer_days
+from procurement.calls.models import JointCall, Offer
+from procurement.calls.services.awarding import award_call
+from procurement.calls.services.eligibility import eligible_solutions, eligible_vendor_ids
+from procurement.calls.services.lifecycle import add_document, open_call
+from procurement.calls.services.offers import OfferData, submit_offer, withdraw_offer
+from procurement.calls.services.reading import own_offer
+from procurement.demo.seeding import demo_buyers
 from procurement.models import Lot, LotStatus
+from procurement.services.confirmation import confirm_membership, freeze_lot, request_confirmation
+from procurement.services.needs import today
+from procurement.services.rounds import lots_in
 from registry.database import db, utcnow
 from registry.demo import AUTHORITY_EMAIL
 from registry.models import User
@@ -65,15 +73,15 @@ def _offer(
     vendor_id: int, call: JointCall, tiers: list[tuple[int, Decimal]], lead: int
 ) -> Offer | None:
     vendor = _vendor_user(vendor_id)
-    if vendor is None or calls.own_offer(vendor, call) is not None:
+    if vendor is None or own_offer(vendor, call) is not None:
         return None
-    solutions = calls.eligible_solutions(vendor_id, call.lot)
+    solutions = eligible_solutions(vendor_id, call.lot)
     if not solutions:
         return None
-    return calls.submit_offer(
+    return submit_offer(
         vendor,
         call,
-        calls.OfferData(
+        OfferData(
             solution_id=solutions[0].solution_id,
             lead_time_days=lead,
             tiers=[(quantity, _cents(price)) for quantity, price in tiers],
@@ -85,20 +93,20 @@ def _offer(
 def _withdraw_dearest(offers: list[Offer]) -> None:
     """With two offers or more, the last (dearest) vendor withdraws: kept, as withdrawn."""
     if len(offers) >= 2:
-        calls.withdraw_offer(_vendor_user(offers[-1].vendor_id), offers[-1])
+        withdraw_offer(_vendor_user(offers[-1].vendor_id), offers[-1])
 
 
 def _open(authority: User, lot: Lot, title: str, days: int) -> JointCall:
-    call = calls.open_call(
+    call = open_call(
         authority,
         lot,
         title,
         f"Framework agreement for the {lot.buyers} buyers of {lot.reference}. "
         "Each buyer orders its own quantity at the awarded unit price.",
-        calls.deadline_on(services.today() + dt.timedelta(days=days)),
+        deadline_on(today() + dt.timedelta(days=days)),
         24,
     )
-    calls.add_document(
+    add_document(
         authority,
         call,
         "Technical specification",
@@ -110,7 +118,7 @@ def _open(authority: User, lot: Lot, title: str, days: int) -> JointCall:
 
 def _second_bidder(authority: User, lot: Lot) -> None:
     """Certify one more vendor's published solution for the lot when fewer than two can offer."""
-    eligible = calls.eligible_vendor_ids(lot)
+    eligible = eligible_vendor_ids(lot)
     if len(eligible) >= 2 or lot.norm is None:
         return
     version = lot.norm.published_version
@@ -148,10 +156,10 @@ def _awarded(authority: User) -> None:
     if lot is None:
         return
     _second_bidder(authority, lot)
-    vendors = sorted(calls.eligible_vendor_ids(lot))
+    vendors = sorted(eligible_vendor_ids(lot))
     if not vendors:
         return
-    call = _open(authority, lot, AWARDED_TITLE, calls.min_offer_days() + 1)
+    call = _open(authority, lot, AWARDED_TITLE, min_offer_days() + 1)
     members = lot.active_members
     ceilings = sorted({member.need.max_unit_price for member in members})
     quantity = sum(member.need.firm_quantity for member in members)
@@ -166,32 +174,32 @@ def _awarded(authority: User) -> None:
     db.session.flush()
     # Demo history: the call ran for its offer period a while ago.
     now = utcnow()
-    call.deadline = calls.deadline_on(services.today() - dt.timedelta(days=3))
+    call.deadline = deadline_on(today() - dt.timedelta(days=3))
     call.opened_at = call.deadline - dt.timedelta(days=37)
     for offer in call.all_offers:
         offer.submitted_at = offer.updated_at = now - dt.timedelta(days=20)
         if offer.withdrawn_at is not None:
             offer.withdrawn_at = offer.updated_at = now - dt.timedelta(days=12)
     db.session.flush()
-    calls.award_call(authority, call)
+    award_call(authority, call)
 
 
 def _freeze_second(authority: User) -> Lot | None:
     """Confirm and freeze the proposed lot with the most vendors able to offer (two or more)."""
-    buyers = _buyers()
+    buyers = demo_buyers()
     users_by_org = {user.organisation_id: user for user in buyers.values()}
     ranked = []
-    for lot in services.lots_in(LotStatus.PROPOSED):
-        vendors = len(calls.eligible_vendor_ids(lot))
+    for lot in lots_in(LotStatus.PROPOSED):
+        vendors = len(eligible_vendor_ids(lot))
         if vendors >= 2 and all(m.buyer_id in users_by_org for m in lot.active_members):
             ranked.append((-vendors, -lot.buyers, lot.id, lot))
     if not ranked:
         return None
     lot = min(ranked, key=lambda item: item[:3])[3]
-    services.request_confirmation(authority, lot)
+    request_confirmation(authority, lot)
     for member in lot.active_members:
-        services.confirm_membership(users_by_org[member.buyer_id], member)
-    services.freeze_lot(authority, lot)
+        confirm_membership(users_by_org[member.buyer_id], member)
+    freeze_lot(authority, lot)
     return lot
 
 
@@ -199,13 +207,11 @@ def _taking_offers(authority: User) -> None:
     lot = _freeze_second(authority)
     if lot is None:
         return
-    call = _open(
-        authority, lot, f"{lot.category.name}: {OPEN_TITLE_SUFFIX}", calls.min_offer_days() + 20
-    )
+    call = _open(authority, lot, f"{lot.category.name}: {OPEN_TITLE_SUFFIX}", min_offer_days() + 20)
     estimate = lot.estimated_unit_price
     middle = max(2, lot.firm_quantity // 2)
     made = []
-    for index, vendor_id in enumerate(sorted(calls.eligible_vendor_ids(lot))):
+    for index, vendor_id in enumerate(sorted(eligible_vendor_ids(lot))):
         factor = Decimal("0.96") + Decimal("0.03") * index
         made.append(
             _offer(

@@ -21,13 +21,14 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import func, select, text
 
-from procurement import calls
-from procurement.call_models import JointCall, Offer, OfferStatus
-from procurement.calls.opening import OPENING_ACTION, content_hash, set_hash
+from procurement.calls.models import JointCall, Offer, OfferStatus
+from procurement.calls.services.awarding import award_call
+from procurement.calls.services.offers import OfferData, submit_offer, update_offer, withdraw_offer
+from procurement.calls.services.opening import OPENING_ACTION, content_hash, open_offers, set_hash
 from registry.database import db, utcnow
 from registry.mail import read_outbox
 from registry.models import AuditEntry, Organisation, User
-from tests.procurement.call_builders import (
+from tests.procurement.calls.call_builders import (
     call_world,
     make_offer,
     offer_data,
@@ -47,8 +48,8 @@ NOTES = "Sealed-sentinel notes zq8x"
 PRICES = ("987654.31", "876543.21")
 
 
-def _sentinel_offer(vendor: User, price: str) -> calls.OfferData:
-    return calls.OfferData(
+def _sentinel_offer(vendor: User, price: str) -> OfferData:
+    return OfferData(
         solution_id=solution_of(vendor).id,
         lead_time_days=LEAD_TIME,
         tiers=[(1, Decimal(price))],
@@ -108,9 +109,9 @@ def test_the_authority_sees_no_offer_anywhere_before_the_deadline_then_the_openi
     # Colleagues who touch no other offer: their address in the log would name the author.
     author = create_user(vendor.organisation, is_org_admin=False, totp=False)
     other_author = create_user(other.organisation, is_org_admin=False, totp=False)
-    calls.update_offer(author, own, _sentinel_offer(author, PRICES[0]))
-    calls.withdraw_offer(other_author, theirs)
-    calls.submit_offer(other_author, call, _sentinel_offer(other_author, PRICES[1]))
+    update_offer(author, own, _sentinel_offer(author, PRICES[0]))
+    withdraw_offer(other_author, theirs)
+    submit_offer(other_author, call, _sentinel_offer(other_author, PRICES[1]))
     db.session.commit()
     assert _offer_entries() > 0  # the chain records them; the authority must not see them
 
@@ -185,7 +186,7 @@ def test_the_vendor_gets_a_receipt_on_each_save(
     assert first in page and "Receipt" in page
     mails = [m for m in read_outbox(app.config["OUTBOX_DIR"]) if "Receipt" in m.subject]
     assert [m.to for m in mails] == [vendor.email] and first in mails[0].body
-    calls.update_offer(vendor, offer, offer_data(vendor, [(1, "800.00")]))
+    update_offer(vendor, offer, offer_data(vendor, [(1, "800.00")]))
     db.session.commit()
     assert offer.content_hash != first
     mails = [m for m in read_outbox(app.config["OUTBOX_DIR"]) if "Receipt" in m.subject]
@@ -208,7 +209,7 @@ def test_the_first_read_after_the_deadline_opens_once_and_the_command_is_idempot
     call = open_call(world)
     kept = make_offer(world.vendors[0], call, [(1, "812.34")])
     gone = make_offer(world.vendors[1], call, [(1, "700.00")])
-    calls.withdraw_offer(world.vendors[1], gone)
+    withdraw_offer(world.vendors[1], gone)
     db.session.commit()
     assert runner.invoke(args=["procurement", "open-offers"]).output.endswith("0 call(s) opened.\n")
     pass_deadline(call)
@@ -252,7 +253,7 @@ def test_awarding_writes_the_opening_entry_first(create_user: Callable[..., User
     call = open_call(world)
     make_offer(world.vendors[0], call)
     pass_deadline(call)
-    calls.award_call(world.authority, call)
+    award_call(world.authority, call)
     db.session.commit()
     actions = db.session.scalars(
         select(AuditEntry.action)
@@ -270,7 +271,7 @@ def test_verify_names_an_offer_changed_in_the_database_after_the_opening(
     untouched = make_offer(world.vendors[0], call, [(1, "812.34")])
     changed = make_offer(world.vendors[1], call, [(1, "900.00")])
     pass_deadline(call)
-    assert calls.open_offers(call)
+    assert open_offers(call)
     db.session.commit()
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
     db.session.execute(

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from registry.models import OrganisationKind, User
-from tests.procurement import public_builders as build
+from tests.procurement import public_builders
 
 
 def _page(client: FlaskClient, path: str) -> str:
@@ -23,12 +23,12 @@ def test_the_index_has_an_empty_state_and_lists_calls_by_phase(
 ) -> None:
     assert "No joint call has been opened yet" in _page(client, "/procurement/public")
     authority = create_user(kind=OrganisationKind.AUTHORITY)
-    scene = build.scene(authority)
-    call = build.open_call(scene)
-    other = build.scene(authority, norm_code="PUB-NORM-2", suffix=" (2)")
-    closed = build.open_call(other, document=False)
-    build.pass_deadline(closed)
-    build.unsuccessful(other, closed, "No compliant offer.")
+    scene = public_builders.scene(authority)
+    call = public_builders.open_call(scene)
+    other = public_builders.scene(authority, norm_code="PUB-NORM-2", suffix=" (2)")
+    closed = public_builders.open_call(other, document=False)
+    public_builders.pass_deadline(closed)
+    public_builders.unsuccessful(other, closed, "No compliant offer.")
     page = _page(client, "/procurement/public")
     assert call.title in page and "Open for offers" in page and "Unsuccessful" in page
     taking = _page(client, "/procurement/public?phase=taking_offers")
@@ -44,9 +44,9 @@ def test_the_index_has_an_empty_state_and_lists_calls_by_phase(
 def test_before_the_deadline_the_notice_shows_no_offer(
     app: Flask, client: FlaskClient, create_user: Callable[..., User]
 ) -> None:
-    scene = build.scene(create_user(kind=OrganisationKind.AUTHORITY))
-    call = build.open_call(scene)
-    build.two_offers(scene, call)
+    scene = public_builders.scene(create_user(kind=OrganisationKind.AUTHORITY))
+    call = public_builders.open_call(scene)
+    public_builders.two_offers(scene, call)
     page = _page(client, f"/procurement/public/calls/{call.id}")
     for fact in (
         "City of Rennes",
@@ -62,7 +62,7 @@ def test_before_the_deadline_the_notice_shows_no_offer(
     ):
         assert fact in page, fact
     for secret in ("Startup Vision", "Large Optics", "850", "880", "Offers received"):
-        assert not build.reveals(page, secret), secret
+        assert not public_builders.reveals(page, secret), secret
     link = f"/procurement/public/calls/{call.id}/documents/1"
     assert link in page
     download = client.get(link)
@@ -76,24 +76,24 @@ def test_before_the_deadline_the_notice_shows_no_offer(
 def test_after_the_deadline_only_the_number_of_offers_is_shown(
     app: Flask, client: FlaskClient, create_user: Callable[..., User]
 ) -> None:
-    scene = build.scene(create_user(kind=OrganisationKind.AUTHORITY))
-    call = build.open_call(scene)
-    build.two_offers(scene, call)
-    build.pass_deadline(call)
+    scene = public_builders.scene(create_user(kind=OrganisationKind.AUTHORITY))
+    call = public_builders.open_call(scene)
+    public_builders.two_offers(scene, call)
+    public_builders.pass_deadline(call)
     page = _page(client, f"/procurement/public/calls/{call.id}")
     assert "<dt>Offers received</dt><dd>2</dd>" in page
     assert "Awaiting award" in page and "examining the offers" in page
-    assert "Startup Vision" not in page and not build.reveals(page, "850")
+    assert "Startup Vision" not in page and not public_builders.reveals(page, "850")
 
 
 def test_after_the_award_the_outcome_is_public(
     app: Flask, client: FlaskClient, create_user: Callable[..., User]
 ) -> None:
-    scene = build.scene(create_user(kind=OrganisationKind.AUTHORITY))
-    call = build.open_call(scene)
-    startup, _ = build.two_offers(scene, call)
-    build.pass_deadline(call)
-    award = build.award(scene, call, startup, dropout_buyers=(0,))
+    scene = public_builders.scene(create_user(kind=OrganisationKind.AUTHORITY))
+    call = public_builders.open_call(scene)
+    startup, _ = public_builders.two_offers(scene, call)
+    public_builders.pass_deadline(call)
+    award = public_builders.award(scene, call, startup, dropout_buyers=(0,))
     page = _page(client, f"/procurement/public/calls/{call.id}")
     for fact in (
         "Startup Vision",
@@ -117,7 +117,7 @@ def test_after_the_award_the_outcome_is_public(
         assert fact in page, fact
     assert "Large Optics" not in page
     # The buyers' ceilings (900.00) are theirs, also the one of the buyer that left.
-    assert not build.reveals(page, "900")
+    assert not public_builders.reveals(page, "900")
 
 
 def test_the_publication_policy_names_the_licence_and_the_downloads(

@@ -11,9 +11,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from procurement import charts
-from procurement.award import Tier, observed_savings
-from procurement.dashboard import (
+from procurement.calls.award import Tier, observed_savings
+from procurement.models import NeedStatus
+from procurement.public import charts
+from procurement.public.dashboard import (
     CallInput,
     DemandInput,
     LotInput,
@@ -24,9 +25,8 @@ from procurement.dashboard import (
     share,
     sme_share,
 )
-from procurement.models import NeedStatus
 from registry.models import OrganisationKind, User
-from tests.procurement import public_builders as build
+from tests.procurement import public_builders
 
 # 60 licences at 700 against 60 × 800 published; alone, 10 and 20 at 880 (the large firm's
 # flat price), 30 at 750 (the startup's tier from 25): 8 800 + 17 600 + 22 500 = 48 900.
@@ -189,13 +189,13 @@ def test_the_dashboard_shows_the_figures_to_the_authority_only(
     login(client, authority)
     empty = client.get("/procurement/dashboard").get_data(as_text=True)
     assert "No lot yet" in empty and "No call has been awarded yet" in empty
-    scene = build.scene(authority)
-    call = build.open_call(scene)
-    startup, _ = build.two_offers(scene, call)
-    build.pass_deadline(call)
-    build.award(scene, call, startup, dropout_buyers=(0,))
-    build.loose_need(scene.buyers[0], 40, NeedStatus.OPEN)
-    build.loose_need(scene.buyers[1], 100, NeedStatus.UNMATCHED, "too_few_vendors")
+    scene = public_builders.scene(authority)
+    call = public_builders.open_call(scene)
+    startup, _ = public_builders.two_offers(scene, call)
+    public_builders.pass_deadline(call)
+    public_builders.award(scene, call, startup, dropout_buyers=(0,))
+    public_builders.loose_need(scene.buyers[0], 40, NeedStatus.OPEN)
+    public_builders.loose_need(scene.buyers[1], 100, NeedStatus.UNMATCHED, "too_few_vendors")
     page = client.get("/procurement/dashboard").get_data(as_text=True)
     for fact in (
         "<dt>Buyers per lot</dt><dd>3.0 on average",

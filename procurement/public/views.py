@@ -14,10 +14,14 @@ from werkzeug.wrappers import Response
 
 from catalog.regions import REGIONS
 from evaluations import evidence as files
-from procurement import charts, dashboard, ocds, services
-from procurement.call_models import CallDocument, CallStatus, JointCall
-from procurement.calls.opening import open_on_read
-from procurement.savings import award_savings
+from procurement.calls.models import CallDocument, CallStatus, JointCall
+from procurement.calls.savings import award_savings
+from procurement.calls.services.opening import open_on_read
+from procurement.ocds.formats import prefix
+from procurement.ocds.packages import DEFAULT_LICENSE, PAGE_SIZE, bulk_page, package, releases_for
+from procurement.ocds.tender import document_url
+from procurement.public import charts, dashboard
+from procurement.services.needs import level_name
 from registry.access import roles_required
 from registry.api import api_error, json_response, page_number
 from registry.database import db, utcnow
@@ -67,7 +71,7 @@ def index() -> str:
         phases=PHASES,
         phase_label=phase_label,
         region_names=REGIONS,
-        level_name=services.level_name,
+        level_name=level_name,
     )
 
 
@@ -89,7 +93,7 @@ def call(call_id: int) -> str:
         if award
         else []
     )
-    documents = [(d, ocds.document_url(found.id, d.id)) for d in found.documents]
+    documents = [(d, document_url(found.id, d.id)) for d in found.documents]
     return render_template(
         "procurement/public/call.html",
         call=found,
@@ -104,7 +108,7 @@ def call(call_id: int) -> str:
         dropouts=dropouts,
         phase_label=phase_label(found),
         region_names=REGIONS,
-        level_name=services.level_name,
+        level_name=level_name,
     )
 
 
@@ -125,9 +129,9 @@ def open_data() -> str:
     """What is published as open contracting data, when, and under which licence."""
     return render_template(
         "procurement/public/open_data.html",
-        license=ocds.DEFAULT_LICENSE,
-        page_size=ocds.PAGE_SIZE,
-        prefix=ocds.prefix(),
+        license=DEFAULT_LICENSE,
+        page_size=PAGE_SIZE,
+        prefix=prefix(),
     )
 
 
@@ -135,8 +139,8 @@ def open_data() -> str:
 def ocds_bulk() -> Response:
     """Every release, 500 a page, in an OCDS release package (links.next to the next page)."""
     page = page_number(limit=100_000)
-    per_page = int(current_app.config.get("OCDS_PAGE_SIZE", ocds.PAGE_SIZE))
-    releases, more = ocds.bulk_page(page, per_page)
+    per_page = int(current_app.config.get("OCDS_PAGE_SIZE", PAGE_SIZE))
+    releases, more = bulk_page(page, per_page)
     if not releases:
         # A package holds one release at least (OCDS 1.1): before anything is published,
         # there is no package to give.
@@ -147,9 +151,7 @@ def ocds_bulk() -> Response:
                 "or joint call.",
             )
         return api_error(404, "No such page.")
-    body = ocds.package(
-        releases, url_for("procurement_public.ocds_bulk", page=page, _external=True)
-    )
+    body = package(releases, url_for("procurement_public.ocds_bulk", page=page, _external=True))
     links = {}
     if more:
         links["next"] = url_for("procurement_public.ocds_bulk", page=page + 1, _external=True)
@@ -163,10 +165,10 @@ def ocds_bulk() -> Response:
 @bp.get("/ocds/<ocid>.json")
 def ocds_release_package(ocid: str) -> Response:
     """The releases of one contracting (or planning) process."""
-    releases = ocds.releases_for(ocid)
+    releases = releases_for(ocid)
     if releases is None:
         return api_error(404, "No public contracting process has this ocid.")
-    body = ocds.package(
+    body = package(
         releases, url_for("procurement_public.ocds_release_package", ocid=ocid, _external=True)
     )
     return json_response(body, max_age=300)

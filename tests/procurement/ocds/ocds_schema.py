@@ -28,9 +28,9 @@ from urllib.parse import urlsplit
 
 from jsonschema import Draft4Validator, FormatChecker
 
-from procurement import ocds
+from procurement.ocds.packages import EXTENSIONS
 
-STANDARD = Path(__file__).resolve().parents[1] / "standards" / "ocds-1.1"
+STANDARD = Path(__file__).resolve().parents[2] / "standards" / "ocds-1.1"
 CORE = STANDARD / "standard" / "schema"
 EXTENSION_HOST = "raw.githubusercontent.com"
 EXTENSION_OWNER = "open-contracting-extensions"
@@ -63,7 +63,7 @@ def extension_dir(url: str) -> Path:
 
 def local_file(url: str) -> Path | None:
     """The local copy of a file of a declared extension, by its URL (None if not one)."""
-    for declared in ocds.EXTENSIONS:
+    for declared in EXTENSIONS:
         base = declared.removesuffix("extension.json")
         if url.startswith(base):
             path = extension_dir(declared) / url.removeprefix(base)
@@ -79,7 +79,7 @@ def _read(path: Path) -> dict[str, Any]:
 def _patches(schema_name: str) -> list[dict[str, Any]]:
     """The declared extensions' patches of one schema, those that have one (per extension.json)."""
     patches = []
-    for url in ocds.EXTENSIONS:
+    for url in EXTENSIONS:
         folder = extension_dir(url)
         if schema_name in _read(folder / "extension.json").get("schemas", []):
             patches.append(_read(folder / schema_name))
@@ -119,7 +119,7 @@ def assert_valid(validator: Draft4Validator, release: dict[str, Any], body: dict
     for item in body["releases"]:
         found = list(release_validator.iter_errors(item))
         assert not found, f"{item['id']}: {found[0].message}"
-    assert body["extensions"] == ocds.EXTENSIONS
+    assert body["extensions"] == EXTENSIONS
     assert not problems(release, body)
 
 
@@ -127,7 +127,7 @@ def assert_valid(validator: Draft4Validator, release: dict[str, Any], body: dict
 
 
 def _codelist_files() -> list[Path]:
-    folders = [CORE / "codelists"] + [extension_dir(url) / "codelists" for url in ocds.EXTENSIONS]
+    folders = [CORE / "codelists"] + [extension_dir(url) / "codelists" for url in EXTENSIONS]
     return [path for folder in folders if folder.is_dir() for path in sorted(folder.glob("*.csv"))]
 
 

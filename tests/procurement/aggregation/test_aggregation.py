@@ -13,20 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from procurement.aggregation import (
-    AggregationParameters,
-    AggregationResult,
-    Lot,
-    NeedInput,
-    Partition,
-    PriceCurve,
-    Requirement,
-    UnmatchedReason,
-    aggregate,
-    estimated_saving,
-    fit_price_curve,
-    partition_of,
-)
+from procurement.aggregation.needs import NeedInput, Partition, Requirement, partition_of
+from procurement.aggregation.parameters import AggregationParameters
+from procurement.aggregation.pooling import aggregate
+from procurement.aggregation.pricing import PriceCurve, estimated_saving, fit_price_curve
+from procurement.aggregation.results import AggregationResult, Lot, UnmatchedReason
 
 TODAY = date(2026, 3, 2)
 # procedure 60 + lead time 30 days, the parameters' defaults

@@ -1,0 +1,1 @@
+"""What changes or reads joint calls, offers and awards, each rule in the module it concerns."""
