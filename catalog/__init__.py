@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     """Register this package's blueprints, navigation, commands and demo data."""
     from catalog import (
         api,
+        indexer,
         search,
         search_api,
         search_models,  # noqa: F401 - its tables must be known to migrations
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     from catalog.demo import seed_demo_solutions
     from catalog.markdown import render_markdown
     from catalog.views import bp, manage_bp
+    from registry.backup.hooks import register_restore_rebuild
     from registry.cli import add_demo_seeder
     from registry.models import Role
     from registry.navigation import ALL_ROLES, AUTHORITY, NavEntry, add_nav_entry
@@ -39,6 +41,7 @@ def init_app(app: Flask) -> None:
         app, NavEntry("Market gaps", "catalog.market_gaps", AUTHORITY, 70, on_dashboard=AUTHORITY)
     )
     add_demo_seeder(app, "solutions", seed_demo_solutions, order=30)
+    register_restore_rebuild(app, indexer.rebuild_after_restore)
     from catalog import list_views
 
     list_views.init_app(app)

@@ -30,6 +30,7 @@ from whoosh.index import LockError
 from catalog import search
 from catalog.models import Solution, SolutionStatus
 from catalog.search_models import IndexerState, SearchChange
+from registry.backup.hooks import Check
 from registry.database import db, utcnow
 from registry.models import Organisation, OrganisationStatus
 
@@ -248,3 +249,16 @@ def check(index_dir: str | None = None) -> list[Difference]:
         elif want != have:
             differences.append(Difference(solution_id, "out of date"))
     return differences
+
+
+def rebuild_after_restore(manifest: dict[str, Any]) -> Check:
+    """After a restore: rebuild the search index from the database and check it matches."""
+    count = rebuild()
+    differences = check()
+    return Check(
+        "search index",
+        not differences,
+        f"rebuilt with {count} solution(s); matches the database"
+        if not differences
+        else f"{len(differences)} difference(s) after the rebuild",
+    )

@@ -19,7 +19,6 @@ import json
 import logging
 import os
 import re
-import secrets
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, Final
@@ -30,6 +29,7 @@ import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from evaluations.label_documents import ATTACHMENT_NAME, LabelFacts, score_value
+from registry.files import write_atomically
 
 TEMPLATE_DIR: Final = Path(__file__).resolve().parent.parent / "templates" / "pdf"
 TEMPLATE_NAME: Final = "label.html"
@@ -239,19 +239,9 @@ def cached_label_pdf(
         return path
     pdf = render_label_pdf(facts, credential_json, as_of)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pdf)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # Atomic: a reader gets the whole file or none. Two workers rendering the same label
-        # at once both rename identical content into place; either one wins.
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    # Atomic: a reader gets the whole file or none. Two workers rendering the same label at
+    # once both rename identical content into place; either one wins.
+    write_atomically(path, pdf, mode=0o644)
     _remove_older_versions(path)
     _remove_stale_temporaries(path.parent)
     return path

@@ -35,6 +35,10 @@ def init_app(app: Flask) -> None:
     calls_roles = frozenset({Role.AUTHORITY, Role.VENDOR, Role.BUYER})
     add_nav_entry(app, NavEntry("Joint calls", "calls.index", calls_roles, 61))
     add_demo_seeder(app, "joint calls", seed_demo_calls, order=61)
+    from procurement.call_models import CallDocument
+    from registry.backup.hooks import register_file_table
+
+    register_file_table(app, CallDocument.__tablename__)
     from procurement import api as procurement_api
     from procurement.public_views import bp as public_bp
     from procurement.public_views import dashboard_bp

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
 import ssl
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from registry.database import db
+from registry.files import write_atomically
 
 _PENDING_KEY = "pending_mail"
 logger = logging.getLogger(__name__)
@@ -44,10 +43,7 @@ class OutboxBackend:
         """Write the message atomically (temporary name, then rename)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(message.as_bytes())
-        os.replace(tmp, self.folder / name)
+        write_atomically(self.folder / name, message.as_bytes())
 
 
 class SmtpBackend:
