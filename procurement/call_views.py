@@ -17,11 +17,11 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from evaluations import evidence as files
 from procurement import calls, services
 from procurement.call_forms import DocumentForm, OfferForm, OpenCallForm, ReasonForm
 from procurement.call_models import CallStatus, JointCall
 from procurement.models import LotStatus
+from registry import uploads
 from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
@@ -183,7 +183,7 @@ def document(call_id: int, document_id: int) -> Response:
     """A tender document, as an attachment, to anyone who may see the call."""
     found = calls.get_call(g.user, call_id)
     item = calls.get_document(g.user, found, document_id)
-    return files.send_stored(item)
+    return uploads.send_stored(item)
 
 
 def _reason_action(call_id: int, prefix: str, action: Any, done: str) -> Any:

@@ -13,11 +13,11 @@ from sqlalchemy import and_, select
 from werkzeug.wrappers import Response
 
 from catalog.regions import REGIONS
-from evaluations import evidence as files
 from procurement import charts, dashboard, ocds, services
 from procurement.call_models import CallDocument, CallStatus, JointCall
 from procurement.calls.opening import open_on_read
 from procurement.savings import award_savings
+from registry import uploads
 from registry.access import roles_required
 from registry.api import api_error, json_response, page_number
 from registry.database import db, utcnow
@@ -115,7 +115,7 @@ def document(call_id: int, document_id: int) -> Response:
     if found is None or found.call_id != call_id:
         abort(404)
     try:
-        return files.send_stored(found)
+        return uploads.send_stored(found)
     except (OSError, ValueError):
         abort(404)
 

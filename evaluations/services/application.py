@@ -11,7 +11,6 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from catalog.models import Solution, SolutionStatus
-from evaluations import evidence as evidence_files
 from evaluations.models import Evaluation, EvaluationEvent, EvaluationStatus, Evidence
 from evaluations.services.assignment import _maybe_start_review
 from evaluations.services.transitions import (
@@ -26,7 +25,7 @@ from evaluations.services.transitions import (
     _require_vendor_owner,
     _text,
 )
-from registry import audit
+from registry import audit, uploads
 from registry.access import require_role
 from registry.database import db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
@@ -153,8 +152,8 @@ def attach_evidence(
         if criterion is None or criterion.version_id != evaluation.norm_version_id:
             raise RuleViolation("Choose a criterion of this norm version.", "criterion_id")
     text = _text(description, "description", "The description")
-    checked = evidence_files.check_upload(filename, stream)
-    with evidence_files.stored_file(checked) as stored_name:
+    checked = uploads.check_upload(filename, stream)
+    with uploads.stored_file(checked) as stored_name:
         item = Evidence(
             evaluation=evaluation,
             criterion=criterion,
@@ -225,7 +224,7 @@ def respond_to_return(actor: User | None, evaluation: Evaluation, response_text:
 def _delete_removed_files(session: Session) -> None:
     # Files of evidence rows removed in a committed transaction; a rollback keeps them.
     for stored_name in session.info.pop(_FILES_TO_DELETE, []):
-        evidence_files.delete_file(stored_name)
+        uploads.delete_file(stored_name)
 
 
 @event.listens_for(Session, "after_soft_rollback")

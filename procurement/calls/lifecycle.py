@@ -19,7 +19,6 @@ import secrets
 from typing import BinaryIO
 
 from catalog.plain_text import check_length, multi_line, one_line
-from evaluations import evidence as files
 from procurement import ocds
 from procurement.call_models import MAX_CONTRACT_MONTHS, CallDocument, CallStatus, JointCall
 from procurement.calls.eligibility import eligible_vendor_ids, requirement_text
@@ -35,7 +34,7 @@ from procurement.calls.limits import (
 from procurement.calls.notices import _org_emails, call_link
 from procurement.calls.opening import open_offers
 from procurement.models import Lot, LotStatus, NeedStatus
-from registry import audit
+from registry import audit, uploads
 from registry.access import require_role
 from registry.database import db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
@@ -162,8 +161,8 @@ def add_document(
     if not clean:
         raise RuleViolation("Give the document a title.", "title")
     check_length(clean, TITLE_MAX, "title", "The title")
-    checked = files.check_upload(filename, stream)
-    with files.stored_file(checked) as stored_name:
+    checked = uploads.check_upload(filename, stream)
+    with uploads.stored_file(checked) as stored_name:
         document = CallDocument(
             call=call,
             title=clean,

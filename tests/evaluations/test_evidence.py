@@ -16,10 +16,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from evaluations import evidence as evidence_files
 from evaluations import services
 from evaluations.models import Evidence
-from registry import audit
+from registry import audit, uploads
 from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.models import User
@@ -74,7 +73,7 @@ def test_accepted_files_are_stored_with_their_hash(
     db.session.commit()
     assert item.content_type == content_type
     assert item.size_bytes == len(data)
-    stored = evidence_files.path_of(item.stored_name)
+    stored = uploads.path_of(item.stored_name)
     assert stored.read_bytes() == data
     assert item.stored_name != name and name not in item.stored_name
     assert item.sha256 == hashlib.sha256(data).hexdigest()
@@ -137,7 +136,7 @@ def test_names_are_cleaned_and_files_stored_under_a_generated_name(
     db.session.commit()
     if shown is not None:
         assert item.original_name == shown
-    assert len(item.original_name) <= evidence_files.DISPLAY_NAME_MAX
+    assert len(item.original_name) <= uploads.DISPLAY_NAME_MAX
     assert item.original_name.endswith(".pdf") or item.original_name.endswith(".txt")
     stored = _stored_files(app)
     assert [p.name for p in stored] == [item.stored_name]

@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from evaluations import evidence
 from evaluations.models import Label
 from procurement import ocds
 from procurement.call_models import (
@@ -40,6 +39,7 @@ from procurement.models import (
     NeedStatus,
     NeedUnit,
 )
+from registry import uploads
 from registry.database import db, utcnow
 from registry.models import (
     Organisation,
@@ -201,9 +201,9 @@ def open_call(
     if document:
         data = b"%PDF-1.4 specification of the joint call\n"
         stored = f"{secrets.token_hex(16)}.pdf"
-        folder = evidence.upload_dir()
+        folder = uploads.upload_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        evidence.path_of(stored).write_bytes(data)
+        uploads.path_of(stored).write_bytes(data)
         db.session.add(
             CallDocument(
                 call_id=call.id,
