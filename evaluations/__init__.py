@@ -29,11 +29,11 @@ def init_app(app: Flask) -> None:
 def _init_workflow(app: Flask) -> None:
     """The evaluation workflow: its API, navigation entries and demo data."""
     from evaluations import api as evaluations_api
-    from evaluations import services  # noqa: F401 - registers the evidence clean-up hooks
     from evaluations.demo_evaluations import seed_demo_evaluations
     from evaluations.models import Evidence
     from registry.backup.hooks import register_file_table
     from registry.cli import add_demo_seeder
+    from registry.database import install_after_commit
     from registry.models import Role
     from registry.navigation import NavEntry, add_nav_entry
 
@@ -46,6 +46,7 @@ def _init_workflow(app: Flask) -> None:
     add_nav_entry(app, NavEntry("Evaluations", "evaluations.pipeline", authority, 30))
     add_demo_seeder(app, "evaluations", seed_demo_evaluations, order=40)
     register_file_table(app, Evidence.__tablename__)
+    install_after_commit()  # evidence removal leaves its file to the sweep after commit
 
 
 def _init_labels(app: Flask) -> None:

@@ -2,10 +2,12 @@
 
 A file is written under its final name before the row that names it is committed (see
 ``registry.uploads.stored_file``); a worker killed between the two leaves a file no row
-names. Such a file is never served (every download starts from a row) but takes space and
-would be carried by every backup. ``flask --app app files check`` lists them;
-``flask --app app files sweep`` removes those older than a grace period, long enough for any
-request still on its way to its commit (a request takes seconds; the default is an hour).
+names. The file of a removed row is left too (see ``registry.uploads.release``), so a backup
+whose snapshot still names it finds it. Such a file is never served (every download starts
+from a row) but takes space and would be carried by every backup.
+``flask --app app files check`` lists them; ``flask --app app files sweep`` removes those
+older than a grace period, long enough for any request still on its way to its commit (a
+request takes seconds; the default is an hour) and for any backup still copying files.
 """
 
 from __future__ import annotations

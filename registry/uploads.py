@@ -8,9 +8,11 @@ web root under a random name; the name the vendor gave is kept only for display,
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
+import os
 import re
 import secrets
 import time
@@ -193,6 +195,17 @@ def _remove_stale_temporaries(folder: Path) -> None:
 def delete_file(stored_name: str) -> None:
     """Remove a stored file if it is there."""
     path_of(stored_name).unlink(missing_ok=True)
+
+
+def release(stored_name: str) -> None:
+    """Leave a file whose row is gone to ``files sweep``: its grace period starts now.
+
+    Called once the row's removal is committed; the file is no longer named, and the sweep
+    removes it when it is older than the grace period (a backup running meanwhile still finds
+    every file its snapshot names).
+    """
+    with contextlib.suppress(FileNotFoundError):
+        os.utime(path_of(stored_name))
 
 
 class StoredFileMixin:

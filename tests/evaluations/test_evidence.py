@@ -6,6 +6,7 @@ import errno
 import hashlib
 import io
 import os
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ from sqlalchemy import func, select
 
 from evaluations import services
 from evaluations.models import Evidence
-from registry import audit, uploads
+from registry import audit, stored_files, uploads
 from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.models import User
@@ -157,16 +158,28 @@ def test_a_database_failure_after_writing_leaves_no_file(
     assert db.session.scalar(select(func.count()).select_from(Evidence)) == 0
 
 
-def test_removed_evidence_file_goes_only_after_commit(
+def test_removed_evidence_file_is_left_to_the_sweep_after_commit(
     app: Flask, cast: Cast, evaluation: Any
 ) -> None:
     item = services.attach_evidence(cast.vendor, evaluation, "report.pdf", io.BytesIO(PDF))
     db.session.commit()
+    (stored,) = _stored_files(app)
+    two_hours_ago = time.time() - 7200
+    os.utime(stored, (two_hours_ago, two_hours_ago))
     services.remove_evidence(cast.vendor, evaluation, item)
     db.session.rollback()
-    assert len(_stored_files(app)) == 1
+    assert _stored_files(app) == [stored]
+    assert stored.stat().st_mtime == pytest.approx(two_hours_ago)  # untouched by the rollback
     item = db.session.scalars(select(Evidence)).one()
     services.remove_evidence(cast.vendor, evaluation, item)
+    db.session.commit()
+    # Still there, so a backup whose snapshot still names it finds it; its grace period
+    # starts at the removal, so the sweep keeps it for now and removes it once it is over.
+    assert _stored_files(app) == [stored]
+    assert time.time() - stored.stat().st_mtime < 60
+    assert [found.path for found in stored_files.sweep()] == []
+    os.utime(stored, (two_hours_ago, two_hours_ago))
+    assert [found.path for found in stored_files.sweep()] == [f"evidence/{stored.name}"]
     db.session.commit()
     assert _stored_files(app) == []
 
