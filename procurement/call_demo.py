@@ -30,13 +30,14 @@ from procurement import calls, services
 from procurement.call_models import JointCall, Offer
 from procurement.demo import _buyers
 from procurement.models import Lot, LotStatus
+from registry import dates
 from registry.database import db, utcnow
 from registry.demo import AUTHORITY_EMAIL
 from registry.models import User
+from registry.money import CENT
 
 AWARDED_TITLE = "Video analytics licences for six cities (demo)"
 OPEN_TITLE_SUFFIX = "pooled purchase (demo)"
-_CENT = Decimal("0.01")
 SPECIFICATION = (
     "Technical specification (demo)\n\n"
     "Delivery in one or several batches per buyer, within the offered lead time.\n"
@@ -58,7 +59,7 @@ def _vendor_user(organisation_id: int) -> User | None:
 
 
 def _cents(value: Decimal) -> Decimal:
-    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _offer(
@@ -95,7 +96,7 @@ def _open(authority: User, lot: Lot, title: str, days: int) -> JointCall:
         title,
         f"Framework agreement for the {lot.buyers} buyers of {lot.reference}. "
         "Each buyer orders its own quantity at the awarded unit price.",
-        calls.deadline_on(services.today() + dt.timedelta(days=days)),
+        calls.deadline_on(dates.today() + dt.timedelta(days=days)),
         24,
     )
     calls.add_document(
@@ -166,7 +167,7 @@ def _awarded(authority: User) -> None:
     db.session.flush()
     # Demo history: the call ran for its offer period a while ago.
     now = utcnow()
-    call.deadline = calls.deadline_on(services.today() - dt.timedelta(days=3))
+    call.deadline = calls.deadline_on(dates.today() - dt.timedelta(days=3))
     call.opened_at = call.deadline - dt.timedelta(days=37)
     for offer in call.all_offers:
         offer.submitted_at = offer.updated_at = now - dt.timedelta(days=20)

@@ -8,6 +8,7 @@ import click
 
 from procurement import services
 from procurement.aggregation import DEFAULT_BETA, AggregationParameters, PriceCurve
+from registry import dates
 from registry.database import db
 
 
@@ -63,7 +64,7 @@ def aggregate_command(
 ) -> None:
     """Run an aggregation round over the open needs and print a summary."""
     params = AggregationParameters(
-        today=services.today(),
+        today=dates.today(),
         region_level=region_level,
         min_buyers=min_buyers,
         min_vendors=min_vendors,

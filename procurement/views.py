@@ -14,7 +14,7 @@ from procurement import services
 from procurement.aggregation import MIN_POINTS_FOR_FIT
 from procurement.forms import AggregationForm, NeedForm
 from procurement.models import Lot, LotMember, LotStatus, Need, NeedStatus, NeedUnit
-from registry import arguments
+from registry import arguments, dates
 from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
@@ -196,7 +196,7 @@ def run_aggregation() -> Any:
     """Run a round with the given settings (replacing the proposed lots)."""
     form = AggregationForm()
     if form.validate_on_submit():
-        round_ = services.run_aggregation(g.user, form.to_parameters(services.today()))
+        round_ = services.run_aggregation(g.user, form.to_parameters(dates.today()))
         db.session.commit()
         flash(
             f"Round run: {round_.lots_proposed} lot(s) proposed, "

@@ -33,6 +33,7 @@ from procurement import calls, ocds, services
 from procurement.aggregation import AggregationParameters
 from procurement.call_models import JointCall, Offer
 from procurement.models import Lot, LotStatus, Need
+from registry import dates
 from registry.database import db
 from registry.models import Organisation, OrganisationKind, User, VendorSize
 from registry.norms import drafting
@@ -227,7 +228,7 @@ def _procurement(
         needs.append(services.open_need(buyer, services.create_need(buyer, data)))
     db.session.commit()
     services.run_aggregation(
-        authority, AggregationParameters(today=services.today(), region_level=1, min_vendors=0)
+        authority, AggregationParameters(today=dates.today(), region_level=1, min_vendors=0)
     )
     need_ids = {need.id for need in needs}
     lot = next(
@@ -244,7 +245,7 @@ def _procurement(
         money_sentinel("lot budget at the buyers' ceilings (firm)", lot.total_budget),
         money_sentinel("lot budget at the buyers' ceilings (maximum)", lot.maximum_budget),
     ]
-    deadline = calls.deadline_on(services.today() + dt.timedelta(days=calls.min_offer_days() + 1))
+    deadline = calls.deadline_on(dates.today() + dt.timedelta(days=calls.min_offer_days() + 1))
     call = calls.open_call(
         authority, lot, f"Joint call {code}", "Licences for every buyer.", deadline, 24
     )

@@ -25,15 +25,16 @@ from procurement import services
 from procurement.call_models import Award, AwardDropout, CallStatus, ContractLine, JointCall, Offer
 from procurement.calls.eligibility import _meets, requirement_text
 from procurement.calls.lifecycle import _close, _end_unsuccessful, _require_awaiting_award
-from procurement.calls.limits import _CENT, _SAVING_STEP
+from procurement.calls.limits import _SAVING_STEP
 from procurement.calls.notices import _org_emails, call_link
 from procurement.calls.opening import open_offers
 from procurement.models import Lot, LotMember, LotStatus, NeedStatus
-from registry import audit
+from registry import audit, dates
 from registry.access import require_role
 from registry.database import db, utcnow
 from registry.mail import send_mail
 from registry.models import Role, User
+from registry.money import CENT
 
 
 def _member_input(member: LotMember) -> award_rules.MemberInput:
@@ -100,7 +101,7 @@ def award_call(actor: User | None, call: JointCall) -> JointCall:
         return call
     offer = next(o for o in compliant if o.id == winner.offer_id)
     price = winner.unit_price
-    total = (winner.quantity * price).quantize(_CENT)
+    total = (winner.quantity * price).quantize(CENT)
     beta = (
         services.round_parameters(lot.round)
         .curve_for_key(lot.category.code, lot.unit.value, lot.currency)
@@ -108,9 +109,9 @@ def award_call(actor: User | None, call: JointCall) -> JointCall:
     )
     counterfactual = award_rules.counterfactual_value(
         award_rules.quantities_by_buyer(winner.kept), price, beta
-    ).quantize(_CENT)
+    ).quantize(CENT)
     saving = (1 - total / counterfactual).quantize(_SAVING_STEP) if counterfactual else Decimal(0)
-    start = services.today()
+    start = dates.today()
     rationale = (
         f"{offer.reference} ({offer.vendor.name}, {offer.solution.name}) at {price} "
         f"{lot.currency} per unit for {winner.quantity} units, lead time "
@@ -151,7 +152,7 @@ def award_call(actor: User | None, call: JointCall) -> JointCall:
                 quantity=kept.firm_quantity,
                 maximum_quantity=kept.firm_quantity + kept.optional_quantity,
                 unit_price=price,
-                value=(kept.firm_quantity * price).quantize(_CENT),
+                value=(kept.firm_quantity * price).quantize(CENT),
                 created_at=utcnow(),
             )
         )

@@ -25,7 +25,6 @@ from procurement.calls.eligibility import eligible_vendor_ids, requirement_text
 from procurement.calls.limits import (
     DESCRIPTION_MAX,
     MAX_DEADLINE_DAYS,
-    MAX_ID,
     REASON_MAX,
     TITLE_MAX,
     _stamp,
@@ -36,6 +35,7 @@ from procurement.calls.opening import open_offers
 from procurement.models import Lot, LotStatus, NeedStatus
 from registry import audit, uploads
 from registry.access import require_role
+from registry.arguments import MAX_ID
 from registry.database import db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
 from registry.mail import send_mail

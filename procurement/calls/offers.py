@@ -34,7 +34,7 @@ from procurement.call_models import (
 )
 from procurement.calls.eligibility import eligible_solutions, ineligibility_reason, requirement_text
 from procurement.calls.lifecycle import _require_taking_offers, _text
-from procurement.calls.limits import _CENT, _stamp
+from procurement.calls.limits import _stamp
 from procurement.calls.notices import call_link
 from procurement.calls.opening import content_hash
 from procurement.calls.reading import own_offer
@@ -45,6 +45,7 @@ from registry.database import db, utcnow
 from registry.exceptions import RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
+from registry.money import CENT
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,9 @@ def _tier_price(value: Decimal | str, field: str) -> Decimal:
         raise RuleViolation("The unit price must be more than zero.", field)
     if price > services.MAX_UNIT_PRICE:
         raise RuleViolation(f"The unit price must be at most {services.MAX_UNIT_PRICE:,}.", field)
-    if price != price.quantize(_CENT):
+    if price != price.quantize(CENT):
         raise RuleViolation("Give the price to the cent at most.", field)
-    return price.quantize(_CENT)
+    return price.quantize(CENT)
 
 
 def check_tiers(tiers: Sequence[tuple[int, Decimal | str]]) -> list[tuple[int, Decimal]]:

@@ -19,6 +19,7 @@ from procurement.aggregation import AggregationParameters
 from procurement.demo.pooled_needs import GROUPS
 from procurement.demo.unpooled_needs import SINGLES
 from procurement.models import AggregationRound, Lot, LotStatus, Need, NeedStatus, NeedUnit
+from registry import dates
 from registry.database import db
 from registry.demo import AUTHORITY_EMAIL, BUYERS, DEMO_DOMAIN
 from registry.models import User
@@ -87,7 +88,7 @@ def _ensure_need(
             optional_quantity=quantities[1],
             unit=unit,
             max_unit_price=Decimal(price),
-            need_by=services.today() + dt.timedelta(days=days_ahead),
+            need_by=dates.today() + dt.timedelta(days=days_ahead),
             region_code=BUYER_REGIONS.get(slug, "FR"),
             accepted_uplift=uplift,
             notes="Demo need.",
@@ -114,7 +115,7 @@ def demo_parameters() -> AggregationParameters:
         select(Label.id).where(Label.status == LabelStatus.VALID).limit(1)
     )
     return AggregationParameters(
-        today=services.today(),
+        today=dates.today(),
         region_level=1,
         min_vendors=1 if any_label is not None else 0,
         lot_value_cap=DEMO_LOT_VALUE_CAP,

@@ -31,7 +31,6 @@ from procurement.services.eligibility import (
     matching_solutions,
 )
 from procurement.services.needs import (
-    MAX_ID,
     MAX_QUANTITY,
     MAX_UNIT_PRICE,
     MAX_YEARS_AHEAD,
@@ -44,7 +43,6 @@ from procurement.services.needs import (
     level_names,
     open_need,
     region_path,
-    today,
     update_need,
     withdraw_need,
 )
@@ -63,7 +61,6 @@ from procurement.services.rounds import (
 )
 
 __all__ = [
-    "MAX_ID",
     "MAX_QUANTITY",
     "MAX_UNIT_PRICE",
     "MAX_YEARS_AHEAD",
@@ -98,7 +95,6 @@ __all__ = [
     "round_lots",
     "round_parameters",
     "run_aggregation",
-    "today",
     "unmatched_needs",
     "update_need",
     "withdraw_need",

@@ -19,10 +19,11 @@ from sqlalchemy.orm import selectinload
 from procurement import aggregation
 from procurement.aggregation import AggregationParameters
 from procurement.models import Lot, LotMember, LotStatus, NeedStatus
-from procurement.services.needs import MAX_ID, _require_buyer
+from procurement.services.needs import _require_buyer
 from procurement.services.rounds import _set_figures, need_input, round_parameters
 from registry import audit
 from registry.access import require_role, require_same_organisation
+from registry.arguments import MAX_ID
 from registry.database import db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
 from registry.mail import send_mail

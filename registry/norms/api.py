@@ -9,7 +9,6 @@ from flask import Blueprint, Flask, Response, request, url_for
 
 from registry.api import (
     API_PREFIX,
-    MAX_ID,
     NOT_FOUND_RESPONSE,
     NOT_MODIFIED_RESPONSE,
     PAGE_PARAMETERS,
@@ -19,6 +18,7 @@ from registry.api import (
     page_schema,
 )
 from registry.api import paginated as paginated_page
+from registry.arguments import MAX_ID
 from registry.norms import services
 from registry.norms.models import CriterionKind, Norm, NormStatus, NormVersion, NormVersionStatus
 

@@ -15,6 +15,7 @@ from procurement import calls, services
 from procurement.aggregation import AggregationParameters
 from procurement.call_models import JointCall, Offer
 from procurement.models import Lot, LotStatus, NeedUnit
+from registry import dates
 from registry.database import db, utcnow
 from registry.models import OrganisationKind, User
 from registry.norms.models import NormVersion
@@ -62,7 +63,7 @@ def frozen_lot(
         )
     services.run_aggregation(
         authority,
-        AggregationParameters(today=services.today(), region_level=1, min_vendors=0),
+        AggregationParameters(today=dates.today(), region_level=1, min_vendors=0),
     )
     need_ids = {need.id for need in needs}
     lot = next(
@@ -108,7 +109,7 @@ def open_call(world: CallWorld, title: str = "Joint call for licences") -> Joint
         world.lot,
         title,
         "Licences for every buyer of the lot.",
-        calls.deadline_on(services.today() + dt.timedelta(days=calls.min_offer_days() + 1)),
+        calls.deadline_on(dates.today() + dt.timedelta(days=calls.min_offer_days() + 1)),
         24,
     )
     db.session.commit()

@@ -11,6 +11,7 @@ from catalog.models import Solution
 from evaluations.models import Evaluation, EvaluationStatus, Label, LabelStatus
 from procurement import services
 from procurement.models import Need, NeedUnit
+from registry import dates
 from registry.database import db, utcnow
 from registry.models import User
 from registry.norms.models import NormVersion
@@ -75,7 +76,7 @@ def need_data(**overrides: Any) -> services.NeedData:
         "optional_quantity": 5,
         "unit": NeedUnit.LICENCE,
         "max_unit_price": Decimal("1000.00"),
-        "need_by": services.today() + dt.timedelta(days=365),
+        "need_by": dates.today() + dt.timedelta(days=365),
         "region_code": "FR-BRE",
         "accepted_uplift": 0,
         "notes": "",

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from procurement import services
 from procurement.models import AggregationRound, Lot, LotStatus, Need, NeedStatus
+from registry import dates
 from registry.database import db
 from registry.models import OrganisationKind, User
 from tests.procurement.need_builders import certified_market, open_need
@@ -87,7 +88,7 @@ def test_another_buyer_cannot_answer_for_a_member(
 
 def _defaults() -> dict[str, Any]:
     return services.parameters_to_dict(
-        services.AggregationParameters(today=services.today(), min_vendors=2)
+        services.AggregationParameters(today=dates.today(), min_vendors=2)
     )
 
 

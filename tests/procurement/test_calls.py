@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from evaluations.models import Label, LabelStatus
-from procurement import calls, services
+from procurement import calls
 from procurement.call_models import (
     AwardDropout,
     CallDocument,
@@ -29,6 +29,7 @@ from procurement.call_models import (
     OfferTier,
 )
 from procurement.models import Lot, LotStatus, Need, NeedStatus
+from registry import dates
 from registry.audit import AuditEntry
 from registry.database import db
 from registry.exceptions import RuleViolation
@@ -92,7 +93,7 @@ def test_opening_a_call_notifies_eligible_vendors_only(
     login(client, world.authority)
     page = client.get(f"/procurement/lots/{world.lot.id}")
     assert "Open a joint call" in page.get_data(as_text=True)
-    deadline = services.today() + dt.timedelta(days=calls.min_offer_days() + 2)
+    deadline = dates.today() + dt.timedelta(days=calls.min_offer_days() + 2)
     response = client.post(
         f"/procurement/lots/{world.lot.id}/call",
         data={
@@ -120,7 +121,7 @@ def test_a_call_opens_only_from_a_frozen_lot_with_enough_time_to_offer(
 ) -> None:
     world = call_world(create_user, buyers=2, vendors=1, outsiders=0)
     login(client, world.authority)
-    too_soon = services.today() + dt.timedelta(days=calls.min_offer_days() - 1)
+    too_soon = dates.today() + dt.timedelta(days=calls.min_offer_days() - 1)
     form = {"title": "Too soon", "description": "", "contract_months": "24"}
     page = client.post(
         f"/procurement/lots/{world.lot.id}/call", data={**form, "deadline": too_soon.isoformat()}
@@ -131,7 +132,7 @@ def test_a_call_opens_only_from_a_frozen_lot_with_enough_time_to_offer(
     app.config["PROCUREMENT_MIN_OFFER_DAYS"] = 3
     response = client.post(
         f"/procurement/lots/{world.lot.id}/call",
-        data={**form, "deadline": (services.today() + dt.timedelta(days=4)).isoformat()},
+        data={**form, "deadline": (dates.today() + dt.timedelta(days=4)).isoformat()},
     )
     assert response.status_code == 302
     # The lot is no longer frozen: a second call is refused.
@@ -143,7 +144,7 @@ def test_a_call_opens_only_from_a_frozen_lot_with_enough_time_to_offer(
             lot,
             "Again",
             "",
-            calls.deadline_on(services.today() + dt.timedelta(days=30)),
+            calls.deadline_on(dates.today() + dt.timedelta(days=30)),
             12,
         )
 

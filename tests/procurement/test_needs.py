@@ -14,6 +14,7 @@ from sqlalchemy import select
 from catalog.models import Solution
 from procurement import services
 from procurement.models import Need, NeedStatus
+from registry import dates
 from registry.database import db
 from registry.exceptions import AccessDenied, NotVisible, RuleViolation
 from registry.models import AuditEntry, OrganisationKind, TechnologyCategory, User
@@ -135,7 +136,7 @@ def test_my_needs_pages(
         "optional_quantity": "10",
         "unit": "camera",
         "max_unit_price": "650.50",
-        "need_by": (services.today() + dt.timedelta(days=200)).isoformat(),
+        "need_by": (dates.today() + dt.timedelta(days=200)).isoformat(),
         "region_code": "FR-BRE",
         "accepted_uplift": "1",
         "notes": "",

@@ -11,8 +11,9 @@ import datetime as dt
 import io
 from typing import Any
 
-from procurement import calls, services
+from procurement import calls
 from procurement.models import NeedUnit
+from registry import dates
 from registry.database import db, utcnow
 from registry.models import Organisation, OrganisationKind, OrganisationStatus, User
 from tests.procurement.call_builders import frozen_lot, offer_data
@@ -55,7 +56,7 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
         frozen_lot(authority, [buyer, partner], code=CODE, unit=unit, title=f"Call {unit.value}")
         for unit in (NeedUnit.LICENCE, NeedUnit.CAMERA, NeedUnit.DEVICE)
     ]
-    deadline = calls.deadline_on(services.today() + dt.timedelta(days=calls.min_offer_days() + 5))
+    deadline = calls.deadline_on(dates.today() + dt.timedelta(days=calls.min_offer_days() + 5))
     open_call = calls.open_call(authority, lots[0], "Open call", "", deadline, 24)
     closed_call = calls.open_call(authority, lots[1], "Closed call", "", deadline, 24)
     document = calls.add_document(

@@ -7,6 +7,7 @@ from typing import Any
 from procurement import services
 from procurement.aggregation import AggregationParameters
 from procurement.models import LotStatus
+from registry import dates
 from registry.database import db
 from registry.models import Organisation, OrganisationKind, OrganisationStatus, User
 from tests.procurement.need_builders import need_data
@@ -38,9 +39,7 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
     own = services.open_need(buyer, services.create_need(buyer, need_data()))
     services.open_need(other, services.create_need(other, need_data()))
     other_draft = services.create_need(other, need_data(title="Second buyer's draft"))
-    services.run_aggregation(
-        authority, AggregationParameters(today=services.today(), min_vendors=0)
-    )
+    services.run_aggregation(authority, AggregationParameters(today=dates.today(), min_vendors=0))
     lot = services.lots_in(LotStatus.PROPOSED)[0]
     services.request_confirmation(authority, lot)
     own_member = next(m for m in lot.members if m.buyer_id == buyer.organisation_id)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import flash, g, redirect, render_template, url_for
 
+from registry import dates
 from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
@@ -46,5 +47,5 @@ def publish(code: str, number: int) -> Any:
         in_force=in_force,
         form=form,
         problems=services.publication_problems(version),
-        today=services.today(),
+        today=dates.today(),
     )

@@ -1,0 +1,8 @@
+"""Amounts of money: prices and budgets are kept to the cent."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Final
+
+CENT: Final = Decimal("0.01")
