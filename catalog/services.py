@@ -31,6 +31,7 @@ from catalog.regions import REGIONS, sort_regions
 from catalog.search.index import enqueue_solution_change
 from registry import audit
 from registry.access import require_role, require_same_organisation
+from registry.arguments import MAX_ID
 from registry.database import db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
 from registry.models import (
@@ -45,7 +46,6 @@ from registry.models import (
 
 NAME_MAX = 200
 # Ids are 32-bit integers in PostgreSQL; a larger id in a URL must read as "missing", not fail.
-MAX_ID = 2**31 - 1
 
 
 @dataclass

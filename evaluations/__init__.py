@@ -29,9 +29,11 @@ def init_app(app: Flask) -> None:
 def _init_workflow(app: Flask) -> None:
     """The evaluation workflow: its API, navigation entries and demo data."""
     from evaluations import api as evaluations_api
-    from evaluations import services  # noqa: F401 - registers the evidence clean-up hooks
     from evaluations.demo_evaluations import seed_demo_evaluations
+    from evaluations.models import Evidence
+    from registry.backup.hooks import register_file_table
     from registry.cli import add_demo_seeder
+    from registry.database import install_after_commit
     from registry.models import Role
     from registry.navigation import NavEntry, add_nav_entry
 
@@ -43,6 +45,8 @@ def _init_workflow(app: Flask) -> None:
     add_nav_entry(app, NavEntry("My assignments", "evaluations.assignments", evaluator, 30))
     add_nav_entry(app, NavEntry("Evaluations", "evaluations.pipeline", authority, 30))
     add_demo_seeder(app, "evaluations", seed_demo_evaluations, order=40)
+    register_file_table(app, Evidence.__tablename__)
+    install_after_commit()  # evidence removal leaves its file to the sweep after commit
 
 
 def _init_labels(app: Flask) -> None:
@@ -50,6 +54,7 @@ def _init_labels(app: Flask) -> None:
     from evaluations import catalog_facts, label_api, label_views
     from evaluations.demo_labels import seed_demo_labels
     from evaluations.labels import basis, expire_at_start_up, signed_address
+    from registry.backup.hooks import register_restore_check
     from registry.cli import add_demo_seeder
     from registry.navigation import ALL_ROLES, AUTHORITY, SIGNED_IN, NavEntry, add_nav_entry
 
@@ -78,6 +83,7 @@ def _init_labels(app: Flask) -> None:
     # Labels follow their vendor's suspension and their norm's withdrawal.
     basis.register(app)
     expire_at_start_up(app)
+    register_restore_check(app, signed_address.check_restored_credentials)
     # Labels signed for another address (the demo seeded on another port) are named as a
     # server starts; a `flask …` command runs for a moment and prints its own result.
     if click.get_current_context(silent=True) is None:

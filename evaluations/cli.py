@@ -121,11 +121,11 @@ def resign_command() -> None:
 
     from evaluations.labels import sign_label
     from evaluations.models import Label
-    from registry.cli import _base_url_context
+    from registry.cli import base_url_context
     from registry.database import db
 
     count = 0
-    with _base_url_context(current_app._get_current_object()):  # type: ignore[attr-defined]
+    with base_url_context(current_app._get_current_object()):  # type: ignore[attr-defined]
         for label in db.session.scalars(select(Label).order_by(Label.id)):
             sign_label(label)
             count += 1

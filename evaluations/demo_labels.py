@@ -25,6 +25,7 @@ from evaluations.models import (
     LabelStatus,
     Score,
 )
+from registry import dates
 from registry.database import db, utcnow
 from registry.demo import AUTHORITY_EMAIL, DEMO_DOMAIN, DEPUTY_EMAIL, EVALUATION_BODIES
 from registry.models import User
@@ -151,7 +152,7 @@ def _past_issue_date(label: Label, days_past_expiry: int) -> dt.date | None:
 
     A label is never issued before its norm version was published: None when it would be.
     """
-    expires = label_service.today() - dt.timedelta(days=days_past_expiry)
+    expires = dates.today() - dt.timedelta(days=days_past_expiry)
     issued = label_service.add_months(expires, -label.norm_version.validity_months)
     published = label.norm_version.published_at
     return issued if published is not None and published.date() < issued else None

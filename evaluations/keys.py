@@ -23,7 +23,6 @@ import fcntl
 import hashlib
 import json
 import os
-import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +39,7 @@ from evaluations.credentials import (
     format_created,
     generate_private_key,
 )
+from registry.files import fsync_folder, write_atomically
 
 KEYS_DOCUMENT_PATH: Final = "/.well-known/safetech-keys.json"
 CID_CONTEXT: Final = "https://www.w3.org/ns/cid/v1"
@@ -269,24 +269,9 @@ class KeyStore:
 
 def _write_atomically(path: Path, data: bytes, *, mode: int) -> None:
     """Write ``data`` to a temporary file created with ``mode``, then rename it into place."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    # O_EXCL: never write through a file (or symlink) someone else put there first.
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    write_atomically(path, data, mode=mode)
     # Make the rename itself durable, so a crash cannot lose a key that already signed.
-    directory_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory_fd)
-    finally:
-        os.close(directory_fd)
+    fsync_folder(path.parent)
 
 
 # --- The application's store ------------------------------------------------------------------

@@ -14,6 +14,7 @@ from evaluations import transparency
 from evaluations.label_views import decision_rows
 from evaluations.models import Label, LabelEvent, LabelStatus
 from evaluations.numbering import format_label_number
+from registry import dates
 from registry.api import (
     API_PREFIX,
     PAGE_PARAMETERS,
@@ -275,7 +276,7 @@ def _json_200(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 def describe(app: Flask) -> None:
     """Add the label paths to the OpenAPI document."""
     # The demo data issues its labels this year, so the first number of the year exists.
-    example_number = format_label_number(label_service.today().year, 1)
+    example_number = format_label_number(dates.today().year, 1)
     add_openapi(
         app,
         paths={

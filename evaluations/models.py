@@ -24,6 +24,7 @@ from catalog.models import Solution
 from registry.database import Base, created_at, int_pk
 from registry.models import AuditEntry, Organisation, User, enum_column
 from registry.norms.models import NormCriterion, NormVersion
+from registry.uploads import AFTER_STORED_FILE, StoredFileMixin
 
 
 class EvaluationStatus(enum.StrEnum):
@@ -161,7 +162,7 @@ class Assignment(Base):
     __table_args__ = (UniqueConstraint("evaluation_id", "evaluator_id"),)
 
 
-class Evidence(Base):
+class Evidence(StoredFileMixin, Base):
     """A file the vendor attached, stored outside the web root under a generated name."""
 
     __tablename__ = "evidence"
@@ -169,14 +170,7 @@ class Evidence(Base):
     id: Mapped[int_pk]
     evaluation_id: Mapped[int] = mapped_column(ForeignKey("evaluation.id"), index=True)
     criterion_id: Mapped[int | None] = mapped_column(ForeignKey("norm_criterion.id"))
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
-    content_type: Mapped[str] = mapped_column(String(80))
-    size_bytes: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    description: Mapped[str] = mapped_column(Text, default="")
-    uploaded_at: Mapped[created_at]
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    description: Mapped[str] = mapped_column(Text, default="", sort_order=AFTER_STORED_FILE)
 
     evaluation: Mapped[Evaluation] = relationship(back_populates="evidence")
     criterion: Mapped[NormCriterion | None] = relationship()

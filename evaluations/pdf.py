@@ -19,7 +19,6 @@ import json
 import logging
 import os
 import re
-import secrets
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, Final
@@ -30,6 +29,8 @@ import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from evaluations.label_documents import ATTACHMENT_NAME, LabelFacts, score_value
+from registry.dates import today
+from registry.files import write_atomically
 
 TEMPLATE_DIR: Final = Path(__file__).resolve().parent.parent / "templates" / "pdf"
 TEMPLATE_NAME: Final = "label.html"
@@ -120,11 +121,6 @@ def _status_list_urls(credential_json: bytes) -> list[str]:
     ]
 
 
-def today_utc() -> date:
-    """The day a label PDF states its status for (the status can change after printing)."""
-    return datetime.now(UTC).date()
-
-
 def print_date(day: date) -> str:
     """A date as the label prints it: 5 December 2026."""
     return f"{day.day} {day:%B %Y}"
@@ -140,7 +136,7 @@ def label_html(facts: LabelFacts, credential_json: bytes, as_of: date | None = N
             facts=facts,
             status_class=status if status in STATUS_TEXT else "other",
             status_text=STATUS_TEXT.get(status, facts.status.capitalize()),
-            as_of=print_date(as_of or today_utc()),
+            as_of=print_date(as_of or today()),
             score=f"{score_value(facts.score_percent):g}",
             issued=print_date(facts.issued_on),
             expires=print_date(facts.expires_on),
@@ -196,7 +192,7 @@ def pdf_cache_key(facts: LabelFacts, credential_json: bytes, as_of: date | None 
     most, when it is first asked for.
     """
     digest = hashlib.sha256(template_fingerprint().encode())
-    digest.update((as_of or today_utc()).isoformat().encode() + b"\0")
+    digest.update((as_of or today()).isoformat().encode() + b"\0")
     digest.update(json.dumps(facts.as_json(), sort_keys=True, ensure_ascii=False).encode())
     digest.update(b"\0")
     digest.update(credential_json)
@@ -233,25 +229,15 @@ def cached_label_pdf(
     as_of: date | None = None,
 ) -> Path:
     """The path of this label's PDF, rendering it only when its content or day has changed."""
-    as_of = as_of or today_utc()
+    as_of = as_of or today()
     path = pdf_cache_path(facts, credential_json, cache_dir, as_of)
     if path.is_file():
         return path
     pdf = render_label_pdf(facts, credential_json, as_of)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pdf)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # Atomic: a reader gets the whole file or none. Two workers rendering the same label
-        # at once both rename identical content into place; either one wins.
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    # Atomic: a reader gets the whole file or none. Two workers rendering the same label at
+    # once both rename identical content into place; either one wins.
+    write_atomically(path, pdf, mode=0o644)
     _remove_older_versions(path)
     _remove_stale_temporaries(path.parent)
     return path

@@ -32,6 +32,10 @@ def init_app(app: Flask) -> None:
     calls_roles = frozenset({Role.AUTHORITY, Role.VENDOR, Role.BUYER})
     add_nav_entry(app, NavEntry("Joint calls", "calls.index", calls_roles, 61))
     add_demo_seeder(app, "joint calls", seed_demo_calls, order=61)
+    from procurement.calls.models import CallDocument
+    from registry.backup.hooks import register_file_table
+
+    register_file_table(app, CallDocument.__tablename__)
     from procurement import api
     from procurement.public.views import bp as public_bp
     from procurement.public.views import dashboard_bp

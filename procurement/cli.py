@@ -8,9 +8,9 @@ import click
 
 from procurement.aggregation.parameters import AggregationParameters
 from procurement.aggregation.pricing import DEFAULT_BETA, PriceCurve
-from procurement.services.needs import today
 from procurement.services.rounds import round_curves, round_lots, run_aggregation, unmatched_needs
 from registry.database import db
+from registry.dates import today
 
 
 @click.group("procurement")

@@ -19,7 +19,6 @@ from procurement.services.needs import (
     create_need,
     get_own_need,
     level_name,
-    today,
     update_need,
 )
 from procurement.services.needs import open_need as open_need_service
@@ -27,6 +26,7 @@ from procurement.services.needs import withdraw_need as withdraw_need_service
 from registry import arguments
 from registry.access import roles_required
 from registry.database import db
+from registry.dates import today
 from registry.exceptions import RuleViolation
 from registry.forms import ConfirmForm
 from registry.models import Role

@@ -31,7 +31,6 @@ DEFAULT_PER_PAGE = 50
 # The highest page a list serves and the highest id an integer parameter may name (the
 # databases' 32-bit integer keys): beyond them a request is refused, not quietly capped.
 MAX_PAGE = arguments.MAX_PAGE
-MAX_ID = arguments.MAX_ID
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 bp = Blueprint("api", __name__, url_prefix=API_PREFIX)
@@ -184,7 +183,7 @@ def id_parameter(name: str, where: str, description: str = "", example: int = 1)
         "name": name,
         "in": where,
         "required": where == "path",
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        "schema": {"type": "integer", "minimum": 1, "maximum": arguments.MAX_ID},
     }
     if description:
         parameter["description"] = description

@@ -13,13 +13,16 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from registry import audit, backup, sealing, services, stored_files
+from registry import audit, sealing, services, stored_files
+from registry.backup.create import create_backup
+from registry.backup.layout import BackupError
+from registry.backup.restore import remember_keys_folder, restore_backup
 from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.models import Organisation, OrganisationKind, Role
 
 
-def _base_url_context(app: Flask) -> Any:
+def base_url_context(app: Flask) -> Any:
     """A request context so that e-mails and links name the configured public address."""
     return app.test_request_context(base_url=app.config["BASE_URL"])
 
@@ -48,7 +51,7 @@ def create_user_command(email: str, role: str, full_name: str, password: str | N
             password = getpass.getpass("Password: ")
             if getpass.getpass("Again: ") != password:
                 raise click.ClickException("The two passwords differ.")
-    with _base_url_context(current_app._get_current_object()):  # type: ignore[attr-defined]
+    with base_url_context(current_app._get_current_object()):  # type: ignore[attr-defined]
         try:
             user = services.create_user(
                 None,
@@ -122,7 +125,7 @@ def seed_demo_command(if_empty: bool) -> None:
             return
     accounts = []
     seeders = sorted(app.extensions.get("demo_seeders", []), key=lambda s: s.order)
-    with _base_url_context(app):
+    with base_url_context(app):
         for seeder in seeders:
             accounts.extend(seeder.load())
             db.session.commit()
@@ -156,8 +159,8 @@ def demo_totp_command(email: str) -> None:
 def backup_command(directory: str) -> None:
     """Back up the database, uploaded files and signing keys into a new, empty DIRECTORY."""
     try:
-        manifest = backup.create_backup(directory)
-    except backup.BackupError as error:
+        manifest = create_backup(directory)
+    except BackupError as error:
         raise click.ClickException(error.message) from error
     database = manifest["database"]
     click.echo(
@@ -172,8 +175,8 @@ def backup_command(directory: str) -> None:
 def restore_command(directory: str) -> None:
     """Restore a backup into this empty instance, then verify it (exit 1 if a check fails)."""
     try:
-        report = backup.restore_backup(directory, log=click.echo)
-    except backup.BackupError as error:
+        report = restore_backup(directory, log=click.echo)
+    except BackupError as error:
         raise click.ClickException(error.message) from error
     for check in report.checks:
         click.echo(f"  {'ok    ' if check.ok else 'FAILED'} {check.name}: {check.detail}")
@@ -224,7 +227,7 @@ def files_sweep_command(older_than_hours: float) -> None:
 
 def register_commands(app: Flask) -> None:
     """Attach the registry's commands to `flask --app app`."""
-    backup.remember_keys_folder(app)
+    remember_keys_folder(app)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(create_user_command)

@@ -1,19 +1,20 @@
-"""The SQLAlchemy base, the shared column types and the connection settings for each database."""
+"""The SQLAlchemy base, the shared column types, the connection settings for each database, and
+work queued to run once the current transaction commits (``after_commit``)."""
 
 from __future__ import annotations
 
 import contextvars
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from flask import has_request_context
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import DateTime, Integer, MetaData, Select, String, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Session, mapped_column
 from sqlalchemy.orm import registry as orm_registry
 from sqlalchemy.types import TypeDecorator
 
@@ -40,6 +41,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        """Refuse a naive datetime; store an aware one in UTC."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -47,6 +49,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.astimezone(dt.UTC)
 
     def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
+        """Read a timestamp back as an aware UTC datetime."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -146,3 +149,32 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+_AFTER_COMMIT: Final = "after_commit_callbacks"
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback()`` once the current transaction of ``db.session`` commits.
+
+    A rollback drops it. Callbacks run in the order they were queued, after the commit: what
+    they do (send mail, touch files) can no longer undo the change, so they handle their own
+    errors.
+    """
+    db.session().info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+def _run_after_commit(session: Session) -> None:
+    for callback in session.info.pop(_AFTER_COMMIT, []):
+        callback()
+
+
+def _drop_after_rollback(session: Session, previous_transaction: Any) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+
+
+def install_after_commit() -> None:
+    """Listen to every session's commits and rollbacks for ``after_commit`` (once a process)."""
+    if not event.contains(Session, "after_commit", _run_after_commit):
+        event.listen(Session, "after_commit", _run_after_commit)
+        event.listen(Session, "after_soft_rollback", _drop_after_rollback)

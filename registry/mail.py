@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-import os
 import smtplib
 import ssl
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass
@@ -18,12 +17,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from flask import Flask, current_app
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
-from registry.database import db
+from registry.database import after_commit, install_after_commit
+from registry.files import write_atomically
 
-_PENDING_KEY = "pending_mail"
 logger = logging.getLogger(__name__)
 
 
@@ -44,10 +41,7 @@ class OutboxBackend:
         """Write the message atomically (temporary name, then rename)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         name = f"{time.time_ns()}-{uuid.uuid4().hex[:8]}.eml"
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(message.as_bytes())
-        os.replace(tmp, self.folder / name)
+        write_atomically(self.folder / name, message.as_bytes())
 
 
 class SmtpBackend:
@@ -87,27 +81,20 @@ def send_mail(to: str, subject: str, body: str) -> None:
     message["Message-ID"] = make_msgid(domain="safetech.invalid")
     message.set_content(body)
     backend: MailBackend = current_app.extensions["mail_backend"]
-    # Queued on the request's session; the after_commit hook below delivers it.
-    db.session().info.setdefault(_PENDING_KEY, []).append((backend, message))
+    after_commit(functools.partial(_deliver, backend, message))
 
 
-@event.listens_for(Session, "after_commit")
-def _deliver_after_commit(session: Session) -> None:
-    for backend, message in session.info.pop(_PENDING_KEY, []):
-        try:
-            backend.deliver(message)
-        except OSError:  # the change is committed; a lost notice must not undo it
-            logger.exception("could not deliver mail to %s", message["To"])
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_after_rollback(session: Session, previous_transaction: Any) -> None:
-    session.info.pop(_PENDING_KEY, None)
+def _deliver(backend: MailBackend, message: EmailMessage) -> None:
+    try:
+        backend.deliver(message)
+    except OSError:  # the change is committed; a lost notice must not undo it
+        logger.exception("could not deliver mail to %s", message["To"])
 
 
 def init_app(app: Flask) -> None:
-    """Choose the backend the configuration names."""
+    """Choose the backend the configuration names; mail leaves once its transaction commits."""
     app.extensions["mail_backend"] = backend_for(app)
+    install_after_commit()
 
 
 @dataclass

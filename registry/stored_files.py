@@ -1,11 +1,13 @@
 """Stored files that no row names, and their removal.
 
 A file is written under its final name before the row that names it is committed (see
-``evaluations.evidence.stored_file``); a worker killed between the two leaves a file no row
-names. Such a file is never served (every download starts from a row) but takes space and
-would be carried by every backup. ``flask --app app files check`` lists them;
-``flask --app app files sweep`` removes those older than a grace period, long enough for any
-request still on its way to its commit (a request takes seconds; the default is an hour).
+``registry.uploads.stored_file``); a worker killed between the two leaves a file no row
+names. The file of a removed row is left too (see ``registry.uploads.release``), so a backup
+whose snapshot still names it finds it. Such a file is never served (every download starts
+from a row) but takes space and would be carried by every backup.
+``flask --app app files check`` lists them; ``flask --app app files sweep`` removes those
+older than a grace period, long enough for any request still on its way to its commit (a
+request takes seconds; the default is an hour) and for any backup still copying files.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from pathlib import Path
 from flask import current_app
 
 from registry import audit
-from registry.backup import regular_files, stored_file_rows
+from registry.backup.files import regular_files
+from registry.backup.verify import stored_file_rows
 
 GRACE_SECONDS = 3600
 

@@ -232,9 +232,7 @@ def _procurement(
         )
         needs.append(open_need(buyer, create_need(buyer, data)))
     db.session.commit()
-    run_aggregation(
-        authority, AggregationParameters(today=today(), region_level=1, min_vendors=0)
-    )
+    run_aggregation(authority, AggregationParameters(today=today(), region_level=1, min_vendors=0))
     need_ids = {need.id for need in needs}
     lot = next(
         lot
@@ -261,9 +259,7 @@ def _procurement(
     ):
         # A first version of the offer, changed before the deadline: it is never published.
         first_price, first_lead = Decimal("9377.51") + len(offers), 529 + len(offers)
-        made = submit_offer(
-            vendor, call, offer_data(vendor, ((1, str(first_price)),), first_lead)
-        )
+        made = submit_offer(vendor, call, offer_data(vendor, ((1, str(first_price)),), first_lead))
         world.always += [
             money_sentinel("replaced offer's price", first_price),
             days_sentinel("replaced offer's lead time", first_lead),

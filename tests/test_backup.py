@@ -26,6 +26,7 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from app import create_app
+from registry import dates
 from registry.database import db, normalise_database_url
 from tests.conftest import BACKEND, _base_config
 
@@ -355,7 +356,7 @@ class Writer(threading.Thread):
                     firm_quantity=5,
                     unit="unit",
                     max_unit_price=Decimal("900"),
-                    need_by=procurement_services.today() + dt.timedelta(days=200),
+                    need_by=dates.today() + dt.timedelta(days=200),
                     region_code="FR",
                 ),
             )

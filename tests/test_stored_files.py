@@ -13,9 +13,9 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
-from evaluations import evidence, services
+from evaluations import services
 from evaluations.models import Evidence
-from registry import audit
+from registry import audit, uploads
 from registry.audit import AuditEntry
 from registry.database import db
 from registry.models import User
@@ -35,7 +35,7 @@ def test_unnamed_files_are_listed_then_swept_after_the_grace_period(
     lost = services.attach_evidence(cast.vendor, evaluation, "lost.pdf", io.BytesIO(PDF))
     lost_name = lost.stored_name
     db.session.rollback()
-    lost_path = evidence.path_of(lost_name)
+    lost_path = uploads.path_of(lost_name)
     assert lost_path.is_file()
 
     listing = runner.invoke(args=["files", "check"])
@@ -51,12 +51,12 @@ def test_unnamed_files_are_listed_then_swept_after_the_grace_period(
     two_hours_ago = time.time() - 7200
     os.utime(lost_path, (two_hours_ago, two_hours_ago))
     for name in kept:  # old files that rows name are never touched
-        os.utime(evidence.path_of(name), (two_hours_ago, two_hours_ago))
+        os.utime(uploads.path_of(name), (two_hours_ago, two_hours_ago))
     swept = runner.invoke(args=["files", "sweep"])
     assert swept.exit_code == 0, swept.output
     assert f"evidence/{lost_name}" in swept.output and "Removed 1 stored file(s)" in swept.output
     assert not lost_path.exists()
-    assert all(evidence.path_of(name).is_file() for name in kept)
+    assert all(uploads.path_of(name).is_file() for name in kept)
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
     assert entry is not None and entry.action == "files.sweep"
     assert audit.verify_chain().ok

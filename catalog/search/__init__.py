@@ -11,11 +11,15 @@ def init_app(app: Flask) -> None:
         api,
         cli,
         index,
+        indexer,
         models,  # noqa: F401 - its tables must be known to migrations
     )
     from catalog.search.views import bp
+    from registry.backup.hooks import register_restore_rebuild
 
     app.register_blueprint(bp)
     api.init_app(app)
     cli.register_commands(app)
     index.listen_to_vendor_status(app)
+    # A restore rebuilds the index from the restored database, then checks it.
+    register_restore_rebuild(app, indexer.rebuild_after_restore)

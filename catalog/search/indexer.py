@@ -31,6 +31,7 @@ from catalog.label_facts import label_summaries
 from catalog.models import Solution, SolutionStatus
 from catalog.search import index
 from catalog.search.models import IndexerState, SearchChange
+from registry.backup.hooks import Check
 from registry.database import db, utcnow
 from registry.models import Organisation, OrganisationStatus
 
@@ -249,3 +250,16 @@ def check(index_dir: str | None = None) -> list[Difference]:
         elif want != have:
             differences.append(Difference(solution_id, "out of date"))
     return differences
+
+
+def rebuild_after_restore(manifest: dict[str, Any]) -> Check:
+    """After a restore: rebuild the search index from the database and check it matches."""
+    count = rebuild()
+    differences = check()
+    return Check(
+        "search index",
+        not differences,
+        f"rebuilt with {count} solution(s); matches the database"
+        if not differences
+        else f"{len(differences)} difference(s) after the rebuild",
+    )

@@ -5,7 +5,7 @@ A label's signed credential is made once, at issue, and stored on the row; the s
 in it but in the two published status lists, and the PDF (which prints the status) is
 rendered from the stored credential plus the row's status, cached by content.
 
-- ``dates``: today (UTC) and the month arithmetic of expiry dates.
+- ``dates``: the month arithmetic of expiry dates.
 - ``facts``: a label's facts from the database and its signed credential.
 - ``events``: the history every change writes (event, audit entry, search-index change, mail).
 - ``issuing``: issuing the label of a certified evaluation.
@@ -24,7 +24,7 @@ from evaluations.labels.basis import (
     log_newly_due,
     solution_offered,
 )
-from evaluations.labels.dates import add_months, today
+from evaluations.labels.dates import add_months
 from evaluations.labels.events import ACTION_TEXT, AUDIT_ACTIONS
 from evaluations.labels.facts import (
     build_label_facts,
@@ -110,7 +110,6 @@ __all__ = [
     "status_list_credential",
     "status_lists",
     "suspend_label",
-    "today",
     "verification_url",
     "warm_label_pdf",
     "withdraw_revocation",

@@ -27,7 +27,6 @@ from sqlalchemy import select
 
 from catalog.models import Solution, SolutionStatus
 from catalog.search.index import enqueue_solution_change
-from evaluations.labels.dates import today
 from evaluations.labels.status_changes import (
     LIVE_STATUSES,
     MAX_REASON_LENGTH,
@@ -37,6 +36,7 @@ from evaluations.labels.status_changes import (
 from evaluations.models import Label, LabelStatus
 from registry import events
 from registry.database import db
+from registry.dates import today
 from registry.models import Organisation, OrganisationStatus, User
 from registry.norms.models import Norm, NormStatus, NormVersion, NormVersionStatus
 

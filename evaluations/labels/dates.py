@@ -5,13 +5,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from registry.database import utcnow
-
-
-def today() -> dt.date:
-    """Today's date in UTC, the calendar labels are issued and expire by."""
-    return utcnow().date()
-
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day `months` later, or the month's last day (31 Jan + 1 month = 28/29 Feb)."""

@@ -9,13 +9,17 @@ elsewhere until `flask --app app labels resign` signs them again for the new add
 from __future__ import annotations
 
 import json
-from typing import Final
+from typing import Any, Final
 
-from flask import Flask
-from sqlalchemy import select
+from flask import Flask, current_app
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from evaluations.credentials import VerdictCode
+from evaluations.keys import public_keys_document
+from evaluations.label_documents.verification import verify_label_credential
 from evaluations.models import Label
+from registry.backup.hooks import Check
 from registry.database import db, sqlite_begin
 
 RESIGN_COMMAND: Final = "flask --app app labels resign"
@@ -74,3 +78,42 @@ def warn_if_signed_elsewhere(app: Flask) -> None:
             RESIGN_COMMAND,
             other,
         )
+
+
+def check_restored_credentials(manifest: dict[str, Any]) -> Check:
+    """After a restore: every label credential verifies against the restored keys."""
+    keys_document = public_keys_document(current_app.config["BASE_URL"])
+    # The signature and issuer are what a restore must preserve; the dates are the label's own,
+    # and its status is not asked (no status lists are given), so STATUS_UNKNOWN is the verdict
+    # of a label whose signature and issuer hold.
+    signed = {
+        VerdictCode.VALID,
+        VerdictCode.STATUS_UNKNOWN,
+        VerdictCode.EXPIRED,
+        VerdictCode.NOT_YET_VALID,
+    }
+    rows = db.session.execute(text("SELECT number, credential FROM label ORDER BY id")).all()
+    bad = []
+    for number, credential in rows:
+        try:
+            document = json.loads(credential)
+        except ValueError:
+            bad.append(f"{number}: no readable credential")
+            continue
+        verdict = verify_label_credential(document, keys_document)
+        if verdict.code not in signed:
+            bad.append(f"{number}: {verdict.code!s} ({verdict.message})")
+    detail = f"{len(rows)} label credential(s) verify against the restored keys"
+    if bad:
+        detail = _restore_problems(bad, manifest.get("base_url"))
+    return Check("label credentials", not bad, detail)
+
+
+def _restore_problems(bad: list[str], base_url: str | None) -> str:
+    detail = "; ".join(bad[:10]) + (f" … and {len(bad) - 10} more" if len(bad) > 10 else "")
+    if base_url and base_url != current_app.config["BASE_URL"]:
+        detail += (
+            f". The labels were signed for {base_url}; set SAFETECH_BASE_URL to it "
+            f"(this instance has {current_app.config['BASE_URL']})"
+        )
+    return detail

@@ -12,11 +12,11 @@ from flask import Flask
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.exc import DBAPIError
 
-from evaluations.labels.dates import today
 from evaluations.labels.events import _record_event
 from evaluations.models import Label, LabelStatus
 from registry.access import require_role
 from registry.database import db, sqlite_begin, utcnow
+from registry.dates import today
 from registry.exceptions import RuleViolation
 from registry.models import Role, User
 from registry.norms.models import Norm, NormStatus, NormVersion, NormVersionStatus

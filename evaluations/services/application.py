@@ -5,13 +5,12 @@ Removed evidence files are deleted only once the transaction commits (the sessio
 
 from __future__ import annotations
 
-from typing import Any, BinaryIO
+import functools
+from typing import BinaryIO
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from catalog.models import Solution, SolutionStatus
-from evaluations import evidence as evidence_files
 from evaluations.models import Evaluation, EvaluationEvent, EvaluationStatus, Evidence
 from evaluations.services.assignment import _maybe_start_review
 from evaluations.services.transitions import (
@@ -26,15 +25,12 @@ from evaluations.services.transitions import (
     _require_vendor_owner,
     _text,
 )
-from registry import audit
+from registry import audit, uploads
 from registry.access import require_role
-from registry.database import db, utcnow
+from registry.database import after_commit, db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
 from registry.models import Role, User
 from registry.norms.models import NormCriterion, NormVersion, NormVersionStatus
-
-_FILES_TO_DELETE = "evidence_files_to_delete"
-
 
 # --- the vendor's application -----------------------------------------------------------
 
@@ -153,8 +149,8 @@ def attach_evidence(
         if criterion is None or criterion.version_id != evaluation.norm_version_id:
             raise RuleViolation("Choose a criterion of this norm version.", "criterion_id")
     text = _text(description, "description", "The description")
-    checked = evidence_files.check_upload(filename, stream)
-    with evidence_files.stored_file(checked) as stored_name:
+    checked = uploads.check_upload(filename, stream)
+    with uploads.stored_file(checked) as stored_name:
         item = Evidence(
             evaluation=evaluation,
             criterion=criterion,
@@ -180,7 +176,11 @@ def attach_evidence(
 
 
 def remove_evidence(actor: User | None, evaluation: Evaluation, item: Evidence) -> None:
-    """Delete a file while the application is editable (the file goes once the row is gone)."""
+    """Delete a file while the application is editable.
+
+    The file stays, named by no row, for ``files sweep`` to remove after its grace period
+    (counted from the commit): a backup taken meanwhile finds every file its snapshot names.
+    """
     user = _require_vendor_owner(actor, evaluation)
     _require_status(evaluation, EDITABLE_BY_VENDOR, "change its evidence")
     if item.evaluation_id != evaluation.id:
@@ -189,8 +189,8 @@ def remove_evidence(actor: User | None, evaluation: Evaluation, item: Evidence) 
     audit.record(user, "evidence.remove", item, summary=item.original_name)
     db.session.delete(item)
     db.session.flush()
-    # Deleted after commit, so a rolled-back request keeps both the row and the file.
-    db.session().info.setdefault(_FILES_TO_DELETE, []).append(stored_name)
+    # A rolled-back request keeps both the row and the file, as it was.
+    after_commit(functools.partial(uploads.release, stored_name))
 
 
 def return_for_information(actor: User | None, evaluation: Evaluation, request_text: str) -> None:
@@ -219,15 +219,3 @@ def respond_to_return(actor: User | None, evaluation: Evaluation, response_text:
         f"{evaluation.vendor.name} answered the request on {_describe(evaluation)}:\n\n{note}",
     )
     db.session.flush()
-
-
-@event.listens_for(Session, "after_commit")
-def _delete_removed_files(session: Session) -> None:
-    # Files of evidence rows removed in a committed transaction; a rollback keeps them.
-    for stored_name in session.info.pop(_FILES_TO_DELETE, []):
-        evidence_files.delete_file(stored_name)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _keep_files(session: Session, previous_transaction: Any) -> None:
-    session.info.pop(_FILES_TO_DELETE, None)

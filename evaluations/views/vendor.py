@@ -9,7 +9,6 @@ from flask import current_app, flash, g, render_template, request
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from evaluations import evidence as evidence_files
 from evaluations import services
 from evaluations.forms import ApplyForm, NoteForm, RespondForm
 from evaluations.models import EvaluationStatus
@@ -20,6 +19,7 @@ from evaluations.views.evaluation_page import (
     _form_action,
     _redirect_detail,
 )
+from registry import uploads
 from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
@@ -107,7 +107,7 @@ def download(evaluation_id: int, evidence_id: int) -> Response:
     """A file, as an attachment, to its vendor, the authority and declared evaluators only."""
     evaluation = services.get_evaluation(g.user, evaluation_id)
     item = services.get_evidence(g.user, evaluation, evidence_id)
-    return evidence_files.send_stored(item)
+    return uploads.send_stored(item)
 
 
 @bp.post("/<int:evaluation_id>/evidence/<int:evidence_id>/remove")

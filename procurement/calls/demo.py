@@ -36,15 +36,15 @@ from procurement.calls.services.reading import own_offer
 from procurement.demo.seeding import demo_buyers
 from procurement.models import Lot, LotStatus
 from procurement.services.confirmation import confirm_membership, freeze_lot, request_confirmation
-from procurement.services.needs import today
 from procurement.services.rounds import lots_in
 from registry.database import db, utcnow
+from registry.dates import today
 from registry.demo import AUTHORITY_EMAIL
 from registry.models import User
+from registry.money import CENT
 
 AWARDED_TITLE = "Video analytics licences for six cities (demo)"
 OPEN_TITLE_SUFFIX = "pooled purchase (demo)"
-_CENT = Decimal("0.01")
 SPECIFICATION = (
     "Technical specification (demo)\n\n"
     "Delivery in one or several batches per buyer, within the offered lead time.\n"
@@ -66,7 +66,7 @@ def _vendor_user(organisation_id: int) -> User | None:
 
 
 def _cents(value: Decimal) -> Decimal:
-    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _offer(

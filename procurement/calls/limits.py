@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from flask import current_app
-
-from procurement.services import needs as services  # for MAX_ID, until it is defined in registry
 
 DEFAULT_MIN_OFFER_DAYS = 10
 MAX_DEADLINE_DAYS = 366
@@ -15,9 +12,6 @@ DEADLINE_TIME = dt.time(12, 0, tzinfo=dt.UTC)
 TITLE_MAX = 200
 DESCRIPTION_MAX = 10_000
 REASON_MAX = 2_000
-MAX_ID = services.MAX_ID
-_CENT = Decimal("0.01")
-_SAVING_STEP = Decimal("0.000001")
 
 
 def min_offer_days() -> int:

@@ -33,6 +33,7 @@ from evaluations.models import Label
 from procurement.models import BIG_MONEY, MONEY, Lot, LotMember, Need
 from registry.database import Base, created_at, int_pk, str200, utcnow
 from registry.models import Organisation, User, enum_column
+from registry.uploads import StoredFileMixin
 
 # A framework agreement lasts at most 4 years (Directive 2014/24/EU, art. 33).
 MAX_CONTRACT_MONTHS = 48
@@ -139,7 +140,7 @@ class JointCall(Base):
         return self.status.value
 
 
-class CallDocument(Base):
+class CallDocument(StoredFileMixin, Base):
     """A tender document attached to a call (specification, draft framework agreement…)."""
 
     __tablename__ = "call_document"
@@ -147,13 +148,6 @@ class CallDocument(Base):
     id: Mapped[int_pk]
     call_id: Mapped[int] = mapped_column(ForeignKey("joint_call.id"), index=True)
     title: Mapped[str200]
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
-    content_type: Mapped[str] = mapped_column(String(80))
-    size_bytes: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    uploaded_at: Mapped[created_at]
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     call: Mapped[JointCall] = relationship(back_populates="documents")
     uploaded_by: Mapped[User | None] = relationship()

@@ -17,13 +17,13 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from evaluations import evidence as files
 from procurement.calls import limits, savings
 from procurement.calls.forms import DocumentForm, OfferForm, OpenCallForm, ReasonForm
 from procurement.calls.models import CallStatus, JointCall
 from procurement.calls.services import awarding, eligibility, lifecycle, offers, opening, reading
 from procurement.models import LotStatus
 from procurement.services import needs, rounds
+from registry import uploads
 from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
@@ -187,7 +187,7 @@ def document(call_id: int, document_id: int) -> Response:
     """A tender document, as an attachment, to anyone who may see the call."""
     found = reading.get_call(g.user, call_id)
     item = lifecycle.get_document(g.user, found, document_id)
-    return files.send_stored(item)
+    return uploads.send_stored(item)
 
 
 def _reason_action(call_id: int, prefix: str, action: Any, done: str) -> Any:

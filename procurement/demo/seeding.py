@@ -19,9 +19,10 @@ from procurement.demo.pooled_needs import GROUPS
 from procurement.demo.unpooled_needs import SINGLES
 from procurement.models import AggregationRound, Lot, LotStatus, Need, NeedStatus, NeedUnit
 from procurement.services.confirmation import confirm_membership, freeze_lot, request_confirmation
-from procurement.services.needs import NeedData, create_need, open_need, today, withdraw_need
+from procurement.services.needs import NeedData, create_need, open_need, withdraw_need
 from procurement.services.rounds import lots_in, run_aggregation
 from registry.database import db
+from registry.dates import today
 from registry.demo import AUTHORITY_EMAIL, BUYERS, DEMO_DOMAIN
 from registry.models import User
 from registry.norms.models import Norm, NormStatus

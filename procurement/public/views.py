@@ -13,7 +13,6 @@ from sqlalchemy import and_, select
 from werkzeug.wrappers import Response
 
 from catalog.regions import REGIONS
-from evaluations import evidence as files
 from procurement.calls.models import CallDocument, CallStatus, JointCall
 from procurement.calls.savings import award_savings
 from procurement.calls.services.opening import open_on_read
@@ -22,6 +21,7 @@ from procurement.ocds.packages import DEFAULT_LICENSE, PAGE_SIZE, bulk_page, pac
 from procurement.ocds.tender import document_url
 from procurement.public import charts, dashboard
 from procurement.services.needs import level_name
+from registry import uploads
 from registry.access import roles_required
 from registry.api import api_error, json_response, page_number
 from registry.database import db, utcnow
@@ -119,7 +119,7 @@ def document(call_id: int, document_id: int) -> Response:
     if found is None or found.call_id != call_id:
         abort(404)
     try:
-        return files.send_stored(found)
+        return uploads.send_stored(found)
     except (OSError, ValueError):
         abort(404)
 

@@ -24,8 +24,9 @@ from catalog.models import Solution, SolutionStatus
 from evaluations.labels.status_changes import recertification_due_clause
 from evaluations.models import Label, LabelStatus
 from procurement.models import Need
-from procurement.services.needs import MAX_ID, today
+from registry.arguments import MAX_ID
 from registry.database import db
+from registry.dates import today
 from registry.exceptions import NotVisible
 from registry.norms.models import Norm, NormLevel, NormStatus, NormVersion
 

@@ -32,9 +32,12 @@ from procurement.models import (
 )
 from registry import audit
 from registry.access import require_role, require_same_organisation
+from registry.arguments import MAX_ID
 from registry.database import db, utcnow
+from registry.dates import today
 from registry.exceptions import NotVisible, RuleViolation
 from registry.models import Role, TechnologyCategory, User
+from registry.money import CENT
 from registry.norms.models import Norm, NormStatus
 
 TITLE_MAX = 200
@@ -42,8 +45,6 @@ MAX_QUANTITY = 10_000_000
 # A unit price above this is a typing error, not a purchase (and keeps sums in the columns).
 MAX_UNIT_PRICE = Decimal("100000000")
 MAX_YEARS_AHEAD = 10
-MAX_ID = 2**31 - 1
-_CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,6 @@ class NeedData:
     accepted_uplift: int = 0
     notes: str = ""
     currency: str = "EUR"
-
-
-def today() -> dt.date:
-    """Today's date in UTC."""
-    return utcnow().date()
 
 
 def region_path(code: str) -> tuple[str, ...]:
@@ -136,9 +132,9 @@ def _price(value: Decimal | str | float) -> Decimal:
         raise RuleViolation(
             f"The maximum unit price must be at most {MAX_UNIT_PRICE:,}.", "max_unit_price"
         )
-    if price != price.quantize(_CENT):
+    if price != price.quantize(CENT):
         raise RuleViolation("Give the price to the cent at most.", "max_unit_price")
-    return price.quantize(_CENT)
+    return price.quantize(CENT)
 
 
 def _need_by(value: Any) -> dt.date:

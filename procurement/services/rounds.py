@@ -34,14 +34,14 @@ from procurement.models import (
     NeedUnit,
 )
 from procurement.services.eligibility import eligible_solution_ids
-from procurement.services.needs import _CENT, MAX_ID, region_path
+from procurement.services.needs import region_path
 from registry import audit
 from registry.access import require_role
+from registry.arguments import MAX_ID
 from registry.database import db, utcnow
 from registry.exceptions import NotVisible
 from registry.models import Role, User
-
-_SAVING_STEP = Decimal("0.000001")
+from registry.money import CENT, SAVING_STEP
 
 
 def need_input(need: Need) -> NeedInput:
@@ -214,10 +214,10 @@ def set_lot_figures(lot: Lot, computed: ComputedLot, norm_ids: dict[str, int]) -
     lot.buyers = len(computed.buyer_ids)
     lot.firm_quantity = computed.firm_quantity
     lot.maximum_quantity = computed.maximum_quantity
-    lot.total_budget = computed.total_budget.quantize(_CENT)
-    lot.maximum_budget = computed.maximum_budget.quantize(_CENT)
-    lot.estimated_unit_price = computed.estimated_unit_price.quantize(_CENT)
-    lot.estimated_saving = computed.estimated_saving.quantize(_SAVING_STEP)
+    lot.total_budget = computed.total_budget.quantize(CENT)
+    lot.maximum_budget = computed.maximum_budget.quantize(CENT)
+    lot.estimated_unit_price = computed.estimated_unit_price.quantize(CENT)
+    lot.estimated_saving = computed.estimated_saving.quantize(SAVING_STEP)
     lot.earliest_need_by = computed.earliest_need_by
 
 

@@ -8,52 +8,7 @@
 - ``create``: ``create_backup``, writing the folder into place;
 - ``restore``: ``read_manifest``, ``restore_backup`` into an empty instance and
   ``remember_keys_folder`` (what start-up found in the keys folder);
-- ``verify``: ``verify_restored``, the ``RestoreReport`` and ``stored_file_rows``.
+- ``verify``: ``verify_restored``, the ``RestoreReport`` and ``stored_file_rows``;
+- ``hooks``: what the packages above register at their ``init_app``: the tables whose rows
+  name stored files, the checks a restore runs, the derived data it rebuilds.
 """
-
-from __future__ import annotations
-
-from registry.backup.create import ATTEMPTS, create_backup
-from registry.backup.files import regular_files, sha256_of
-from registry.backup.layout import (
-    DUMP_FILE,
-    EXCLUDED_NOTE,
-    FILE_TABLES,
-    FORMAT_VERSION,
-    KEYS,
-    KEYS_MANIFEST,
-    MANIFEST_NAME,
-    SQLITE_FILE,
-    UPLOADS,
-    BackupError,
-)
-from registry.backup.restore import read_manifest, remember_keys_folder, restore_backup
-from registry.backup.snapshot import FileRow, Query, Snapshot
-from registry.backup.verify import Check, RestoreReport, stored_file_rows, verify_restored
-
-__all__ = [
-    "ATTEMPTS",
-    "DUMP_FILE",
-    "EXCLUDED_NOTE",
-    "FILE_TABLES",
-    "FORMAT_VERSION",
-    "KEYS",
-    "KEYS_MANIFEST",
-    "MANIFEST_NAME",
-    "SQLITE_FILE",
-    "UPLOADS",
-    "BackupError",
-    "Check",
-    "FileRow",
-    "Query",
-    "RestoreReport",
-    "Snapshot",
-    "create_backup",
-    "read_manifest",
-    "regular_files",
-    "remember_keys_folder",
-    "restore_backup",
-    "sha256_of",
-    "stored_file_rows",
-    "verify_restored",
-]

@@ -15,13 +15,7 @@ from typing import Any, Final
 
 from flask import current_app
 
-from registry.backup.files import (
-    _copy_file,
-    _fsync_tree,
-    _index_by_name,
-    regular_files,
-    sha256_of,
-)
+from registry.backup.files import copy_file, fsync_tree, index_by_name, regular_files, sha256_of
 from registry.backup.layout import (
     DUMP_FILE,
     EXCLUDED_NOTE,
@@ -33,12 +27,7 @@ from registry.backup.layout import (
     UPLOADS,
     BackupError,
 )
-from registry.backup.snapshot import (
-    FileRow,
-    _database_kind,
-    _snapshot_postgresql,
-    _snapshot_sqlite,
-)
+from registry.backup.snapshot import FileRow, database_kind, snapshot_postgresql, snapshot_sqlite
 from registry.database import utcnow
 
 ATTEMPTS: Final = 5
@@ -60,7 +49,7 @@ def _sync_uploads(target: Path, copied: dict[str, tuple[str, int]]) -> int:
         if relative in copied:
             continue
         try:
-            copied[relative] = _copy_file(path, target / relative)
+            copied[relative] = copy_file(path, target / relative)
             count += 1
         except FileNotFoundError:  # deleted while we walked
             (target / relative).unlink(missing_ok=True)
@@ -69,7 +58,7 @@ def _sync_uploads(target: Path, copied: dict[str, tuple[str, int]]) -> int:
 
 def _row_problems(rows: list[FileRow], copied: dict[str, tuple[str, int]]) -> list[str]:
     """The snapshot's file rows whose file is not among the copies, or differs from its row."""
-    by_name = _index_by_name(copied)
+    by_name = index_by_name(copied)
     problems = []
     for row in rows:
         found = by_name.get(row.stored_name, [])
@@ -90,7 +79,7 @@ def _copy_keys(target: Path) -> None:
         raise BackupError(f"the keys folder {source} has no {KEYS_MANIFEST}") from error
     present = set()
     for path in sorted(source.glob("*.key")):
-        _copy_file(path, target / path.name, mode=0o600)
+        copy_file(path, target / path.name, mode=0o600)
         present.add(path.stem)
     try:
         named = {str(item["id"]) for item in json.loads(manifest)["keys"]}
@@ -114,10 +103,10 @@ def create_backup(target: str | os.PathLike[str]) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix=f".{destination.name}.partial-", dir=destination.parent))
     try:
         manifest = _write_backup(work)
-        _fsync_tree(work)
+        fsync_tree(work)
         work.chmod(0o700)
-        os.replace(work, destination)
-        _fsync_tree(destination.parent)
+        work.replace(destination)
+        fsync_tree(destination.parent)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -125,7 +114,7 @@ def create_backup(target: str | os.PathLike[str]) -> dict[str, Any]:
 
 
 def _write_backup(work: Path) -> dict[str, Any]:
-    kind = _database_kind()
+    kind = database_kind()
     uploads = work / UPLOADS
     uploads.mkdir()
     copied: dict[str, tuple[str, int]] = {}
@@ -141,7 +130,7 @@ def _write_backup(work: Path) -> dict[str, Any]:
         for _ in range(5):
             if _sync_uploads(uploads, copied) <= 1:
                 break
-        snapshot = _snapshot_postgresql(work) if kind == "postgresql" else _snapshot_sqlite(work)
+        snapshot = snapshot_postgresql(work) if kind == "postgresql" else snapshot_sqlite(work)
         if snapshot.revision is None:
             raise BackupError("the database has no migrations applied; nothing to back up")
         _sync_uploads(uploads, copied)

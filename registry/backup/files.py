@@ -6,7 +6,9 @@ import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Final
+from typing import BinaryIO, Final
+
+from registry.files import atomic_writer, fsync_folder
 
 _CHUNK: Final = 1024 * 1024
 
@@ -22,29 +24,39 @@ def sha256_of(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _copy_file(source: Path, target: Path, mode: int = 0o640) -> tuple[str, int]:
-    """Copy a file (fsync'd), returning the SHA-256 and size of the bytes written."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+def copy_into(source: Path, writer: BinaryIO) -> tuple[str, int]:
+    """Copy a file's bytes into ``writer``, returning their SHA-256 and size."""
     digest = hashlib.sha256()
     size = 0
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    with source.open("rb") as reader, os.fdopen(fd, "wb") as writer:
+    with source.open("rb") as reader:
         while chunk := reader.read(_CHUNK):
             digest.update(chunk)
             size += len(chunk)
             writer.write(chunk)
-        writer.flush()
-        os.fsync(writer.fileno())
     return digest.hexdigest(), size
 
 
-def _fsync_tree(root: Path) -> None:
+def copy_file(source: Path, target: Path, mode: int = 0o640) -> tuple[str, int]:
+    """Copy a file (fsync'd), returning the SHA-256 and size of the bytes written."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(fd, "wb") as writer:
+        copied = copy_into(source, writer)
+        writer.flush()
+        os.fsync(writer.fileno())
+    return copied
+
+
+def replace_with_copy(source: Path, target: Path, mode: int) -> None:
+    """Copy a file over ``target`` atomically, through a temporary ``.NAME.restore`` beside it."""
+    with atomic_writer(target, mode=mode, temporary=f".{target.name}.restore") as writer:
+        copy_into(source, writer)
+
+
+def fsync_tree(root: Path) -> None:
+    """Fsync every folder under ``root`` (and ``root``), so the names written there last."""
     for folder, _, _ in os.walk(root):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_folder(Path(folder))
 
 
 def regular_files(root: Path) -> Iterator[Path]:
@@ -59,7 +71,8 @@ def regular_files(root: Path) -> Iterator[Path]:
                 yield path
 
 
-def _index_by_name(paths: Iterable[str]) -> dict[str, list[str]]:
+def index_by_name(paths: Iterable[str]) -> dict[str, list[str]]:
+    """The relative paths ``paths`` grouped by their file name (stored names are unique)."""
     index: dict[str, list[str]] = {}
     for path in paths:
         index.setdefault(path.rsplit("/", 1)[-1], []).append(path)

@@ -5,7 +5,8 @@ A backup is a folder:
 - ``database.sqlite3`` (SQLite, made with SQLite's online backup API, so it is consistent while
   other processes write) or ``database.dump`` (PostgreSQL, ``pg_dump --format=custom`` run
   inside an exported repeatable-read snapshot);
-- ``uploads/``: the upload folder (evidence, call documents). Stored files never change once
+- ``uploads/``: the upload folder (the stored files of the tables registered with
+  ``hooks.register_file_table``: evidence, call documents). Stored files never change once
   written, so they are copied just before the database snapshot and again just after it (new
   files only), then checked: every file a row of the snapshot names is there with its SHA-256.
   A file uploaded after the snapshot is harmless (no row names it). Should a file the snapshot
@@ -31,8 +32,6 @@ DUMP_FILE: Final = "database.dump"
 UPLOADS: Final = "uploads"
 KEYS: Final = "keys"
 KEYS_MANIFEST: Final = "keys.json"
-# Tables whose rows name a stored file by (stored_name, sha256, size_bytes).
-FILE_TABLES: Final = ("evidence", "call_document")
 EXCLUDED_NOTE: Final = (
     "Derived data is not included: cached label PDFs (PDF_CACHE_DIR) are rendered again on "
     "demand, and the search index (SEARCH_INDEX_DIR) is rebuilt from the database by restore."

@@ -19,7 +19,13 @@ from flask import Flask, current_app
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from registry.backup.files import _copy_file, _fsync_tree, regular_files, sha256_of
+from registry.backup.files import (
+    copy_into,
+    fsync_tree,
+    regular_files,
+    replace_with_copy,
+    sha256_of,
+)
 from registry.backup.layout import (
     DUMP_FILE,
     FORMAT_VERSION,
@@ -30,9 +36,10 @@ from registry.backup.layout import (
     UPLOADS,
     BackupError,
 )
-from registry.backup.snapshot import _TABLES_SQL, _database_kind, _pg_command_env, _run
+from registry.backup.snapshot import TABLES_SQL, database_kind, pg_command_env, run_tool
 from registry.backup.verify import RestoreReport, verify_restored
 from registry.database import db
+from registry.files import atomic_writer
 
 # What this app found in its keys folder before start-up made the first key (see restore).
 _KEYS_AT_START: Final = "backup.keys_at_start"
@@ -85,9 +92,9 @@ def read_manifest(source: Path) -> dict[str, Any]:
 def _target_problems(kind: str) -> list[str]:
     """Why the configured instance is not an empty place to restore into."""
     problems = []
-    if _database_kind() != kind:
+    if database_kind() != kind:
         problems.append(
-            f"the backup holds a {kind} database but this instance uses {_database_kind()}"
+            f"the backup holds a {kind} database but this instance uses {database_kind()}"
         )
     if tables := _existing_tables():
         problems.append(
@@ -104,12 +111,12 @@ def _target_problems(kind: str) -> list[str]:
 
 
 def _existing_tables() -> list[str]:
-    if _database_kind() == "sqlite":
+    if database_kind() == "sqlite":
         path = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).database
         if not path or not Path(path).exists():
             return []
     with db.engine.connect() as connection:
-        return [row[0] for row in connection.execute(text(_TABLES_SQL[_database_kind()]))]
+        return [row[0] for row in connection.execute(text(TABLES_SQL[database_kind()]))]
 
 
 def _keys_made_before_start(keys: Path) -> bool:
@@ -170,23 +177,23 @@ def _restore_sqlite(backup_file: Path) -> None:
     db.engine.dispose()
     path = Path(target)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.restore")
-    temporary.unlink(missing_ok=True)
-    _copy_file(backup_file, temporary, mode=0o600)
-    # The empty file start-up opened may have left a write-ahead log; it must not be replayed
-    # onto the restored file.
-    for suffix in ("-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    os.replace(temporary, path)
-    _fsync_tree(path.parent)
+    temporary = f".{path.name}.restore"
+    path.with_name(temporary).unlink(missing_ok=True)
+    with atomic_writer(path, mode=0o600, temporary=temporary) as writer:
+        copy_into(backup_file, writer)
+        # The empty file start-up opened may have left a write-ahead log; it must not be
+        # replayed onto the restored file.
+        for suffix in ("-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    fsync_tree(path.parent)
 
 
 def _restore_postgresql(dump: Path) -> None:
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
-    conninfo, env = _pg_command_env(url)
+    conninfo, env = pg_command_env(url)
     db.session.remove()
     db.engine.dispose()
-    _run(
+    run_tool(
         [
             "pg_restore",
             "--no-owner",
@@ -208,9 +215,7 @@ def _restore_folder(source: Path, target: Path, mode: int, folder_mode: int = 0o
         relative = path.relative_to(source)
         destination = target / relative
         destination.parent.mkdir(mode=folder_mode, parents=True, exist_ok=True)
-        temporary = destination.with_name(f".{destination.name}.restore")
-        _copy_file(path, temporary, mode=mode)
-        os.replace(temporary, destination)
+        replace_with_copy(path, destination, mode)
         count += 1
-    _fsync_tree(target)
+    fsync_tree(target)
     return count

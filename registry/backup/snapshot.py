@@ -17,10 +17,12 @@ from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.engine import URL, Connection, make_url
 
-from registry.backup.layout import DUMP_FILE, FILE_TABLES, SQLITE_FILE, BackupError
+from registry.backup.hooks import file_tables
+from registry.backup.layout import DUMP_FILE, SQLITE_FILE, BackupError
 from registry.database import db
 
-_TABLES_SQL: Final = {
+# The tables of the current schema, for each database kind.
+TABLES_SQL: Final = {
     "postgresql": "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()",
     "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
 }
@@ -48,11 +50,12 @@ class Snapshot:
     audit_head: dict[str, Any] | None
 
 
-def _database_kind() -> str:
+def database_kind() -> str:
+    """The kind of the configured database: ``postgresql`` or ``sqlite``."""
     return "postgresql" if db.engine.dialect.name == "postgresql" else "sqlite"
 
 
-def _pg_command_env(url: URL) -> tuple[str, dict[str, str]]:
+def pg_command_env(url: URL) -> tuple[str, dict[str, str]]:
     """A libpq connection URI (without the password) and an environment carrying it."""
     env = dict(os.environ)
     if url.password is not None:
@@ -61,7 +64,8 @@ def _pg_command_env(url: URL) -> tuple[str, dict[str, str]]:
     return conninfo.render_as_string(hide_password=False), env
 
 
-def _run(command: Sequence[str], env: dict[str, str], what: str) -> None:
+def run_tool(command: Sequence[str], env: dict[str, str], what: str) -> None:
+    """Run a PostgreSQL client tool; raise BackupError, naming ``what``, when it fails."""
     try:
         result = subprocess.run(  # noqa: S603 - fixed program, arguments from our config
             list(command), env=env, capture_output=True, text=True, check=False
@@ -78,22 +82,26 @@ Query = Callable[[str], list[tuple[Any, ...]]]
 _TABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _count_sql(table: str) -> str:
+def count_sql(table: str) -> str:
     """SELECT count(*) of a table whose name comes from the database's own catalog."""
     if not _TABLE_NAME.fullmatch(table):
         raise BackupError(f"unexpected table name {table!r}")
     return f'SELECT count(*) FROM "{table}"'  # noqa: S608 - a checked identifier
 
 
-def _read_snapshot(kind: str, tables: Iterable[str], query: Query) -> Snapshot:
+def read_snapshot(
+    kind: str, tables: Iterable[str], query: Query, file_table_names: Iterable[str]
+) -> Snapshot:
+    """The facts of a snapshot: revision, row counts, file rows (of ``file_table_names``), audit
+    head."""
     names = sorted(tables)
-    counts = {name: int(query(_count_sql(name))[0][0]) for name in names}
+    counts = {name: int(query(count_sql(name))[0][0]) for name in names}
     revision = None
     if "alembic_version" in names:
         rows = query("SELECT version_num FROM alembic_version")
         revision = rows[0][0] if rows else None
     files = []
-    for table in FILE_TABLES:
+    for table in file_table_names:
         if table in names:
             sql = f"SELECT id, stored_name, sha256, size_bytes FROM {table}"  # noqa: S608
             for row in query(sql):
@@ -105,7 +113,8 @@ def _read_snapshot(kind: str, tables: Iterable[str], query: Query) -> Snapshot:
     return Snapshot(kind, revision, counts, files, head)
 
 
-def _snapshot_sqlite(work: Path) -> Snapshot:
+def snapshot_sqlite(work: Path) -> Snapshot:
+    """Copy the SQLite database into ``work`` (online backup API) and read its facts."""
     source_path = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"]).database
     if not source_path or not Path(source_path).is_file():
         raise BackupError(f"the SQLite database {source_path!r} does not exist")
@@ -120,24 +129,28 @@ def _snapshot_sqlite(work: Path) -> Snapshot:
         destination.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
         destination.commit()
         target.chmod(0o600)
-        tables = [row[0] for row in destination.execute(_TABLES_SQL["sqlite"])]
-        return _read_snapshot(
-            "sqlite", tables, lambda sql: list(destination.execute(sql).fetchall())
+        tables = [row[0] for row in destination.execute(TABLES_SQL["sqlite"])]
+        return read_snapshot(
+            "sqlite",
+            tables,
+            lambda sql: list(destination.execute(sql).fetchall()),
+            file_tables(),
         )
     finally:
         destination.close()
         source.close()
 
 
-def _snapshot_postgresql(work: Path) -> Snapshot:
+def snapshot_postgresql(work: Path) -> Snapshot:
+    """Dump the PostgreSQL database into ``work`` from one snapshot and read its facts."""
     url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
-    conninfo, env = _pg_command_env(url)
+    conninfo, env = pg_command_env(url)
     with db.engine.connect() as raw:
         connection = raw.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin():
             # pg_dump reads the very snapshot this transaction sees, and so do the facts below.
             snapshot_id = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
-            _run(
+            run_tool(
                 [
                     "pg_dump",
                     "--format=custom",
@@ -149,11 +162,13 @@ def _snapshot_postgresql(work: Path) -> Snapshot:
                 "pg_dump",
             )
             (work / DUMP_FILE).chmod(0o600)
-            tables = [row[0] for row in connection.execute(text(_TABLES_SQL["postgresql"]))]
-            return _read_snapshot("postgresql", tables, _sa_query(connection))
+            tables = [row[0] for row in connection.execute(text(TABLES_SQL["postgresql"]))]
+            return read_snapshot("postgresql", tables, sa_query(connection), file_tables())
 
 
-def _sa_query(connection: Connection) -> Query:
+def sa_query(connection: Connection) -> Query:
+    """A ``Query`` running SQL text on a SQLAlchemy connection."""
+
     def query(sql: str) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in connection.execute(text(sql))]
 

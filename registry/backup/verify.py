@@ -1,9 +1,10 @@
-"""Verifying a restored instance: row counts, audit chain, stored files, migrations, label
-credentials and the search index, each a line of the restore report."""
+"""Verifying a restored instance: row counts, audit chain, stored files and migrations, then
+the checks and rebuilds the packages registered (label credentials, the search index), each a
+line of the restore report."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,26 +12,17 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import text
 
-from registry.backup.files import _index_by_name, regular_files, sha256_of
-from registry.backup.layout import FILE_TABLES
+from registry.backup.files import index_by_name, regular_files, sha256_of
+from registry.backup.hooks import Check, RestoreCheck, file_tables, registrations
 from registry.backup.snapshot import (
-    _TABLES_SQL,
+    TABLES_SQL,
     FileRow,
-    _count_sql,
-    _database_kind,
-    _read_snapshot,
-    _sa_query,
+    count_sql,
+    database_kind,
+    read_snapshot,
+    sa_query,
 )
 from registry.database import db
-
-
-@dataclass(frozen=True)
-class Check:
-    """One line of the restore report."""
-
-    name: str
-    ok: bool
-    detail: str
 
 
 @dataclass
@@ -47,6 +39,11 @@ class RestoreReport:
     def add(self, name: str, ok: bool, detail: str) -> None:
         """Record one check."""
         self.checks.append(Check(name, ok, detail))
+
+    def extend(self, checks: Iterable[RestoreCheck], manifest: dict[str, Any]) -> None:
+        """Run registered checks, recording the line each returns."""
+        for check in checks:
+            self.checks.append(check(manifest))
 
 
 def verify_restored(manifest: dict[str, Any]) -> RestoreReport:
@@ -66,15 +63,16 @@ def verify_restored(manifest: dict[str, Any]) -> RestoreReport:
     _check_audit(report, database.get("audit_head"))
     _check_files(report)
     _check_migrations(report, database["alembic_revision"])
-    _check_labels(report, manifest.get("base_url"))
-    _check_search(report)
+    registered = registrations()
+    report.extend(registered.checks, manifest)
+    report.extend(registered.rebuilds, manifest)
     db.session.commit()
     return report
 
 
 def _sa_counts() -> dict[str, int]:
-    names = [row[0] for row in db.session.execute(text(_TABLES_SQL[_database_kind()]))]
-    return {name: int(db.session.execute(text(_count_sql(name))).scalar_one()) for name in names}
+    names = [row[0] for row in db.session.execute(text(TABLES_SQL[database_kind()]))]
+    return {name: int(db.session.execute(text(count_sql(name))).scalar_one()) for name in names}
 
 
 def _check_audit(report: RestoreReport, head: dict[str, Any] | None) -> None:
@@ -102,13 +100,14 @@ def _check_audit(report: RestoreReport, head: dict[str, Any] | None) -> None:
 def stored_file_rows() -> list[FileRow]:
     """Every row of this instance's database that names a stored file."""
     names = set(_sa_counts())
-    query = _sa_query(db.session.connection())
-    return _read_snapshot(_database_kind(), [n for n in names if n in FILE_TABLES], query).files
+    query = sa_query(db.session.connection())
+    tables = file_tables()
+    return read_snapshot(database_kind(), [n for n in names if n in tables], query, tables).files
 
 
 def _check_files(report: RestoreReport) -> None:
     uploads = Path(current_app.config["UPLOAD_DIR"])
-    by_name = _index_by_name(p.relative_to(uploads).as_posix() for p in regular_files(uploads))
+    by_name = index_by_name(p.relative_to(uploads).as_posix() for p in regular_files(uploads))
     rows = stored_file_rows()
     bad = []
     for row in rows:
@@ -148,55 +147,3 @@ def _check_migrations(report: RestoreReport, revision: str) -> None:
     db.session.remove()
     now = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
     report.add("migrations", now in heads, f"upgraded from {revision} to {now}")
-
-
-def _check_labels(report: RestoreReport, base_url: str | None) -> None:
-    # Labels belong to a higher layer; their checks are looked up only when a restore runs.
-    from evaluations.credentials import VerdictCode
-    from evaluations.keys import public_keys_document
-    from evaluations.label_documents import verify_label_credential
-
-    keys_document = public_keys_document(current_app.config["BASE_URL"])
-    # The signature and issuer are what a restore must preserve; the dates are the label's own,
-    # and its status is not asked (no status lists are given), so STATUS_UNKNOWN is the verdict
-    # of a label whose signature and issuer hold.
-    signed = {
-        VerdictCode.VALID,
-        VerdictCode.STATUS_UNKNOWN,
-        VerdictCode.EXPIRED,
-        VerdictCode.NOT_YET_VALID,
-    }
-    rows = db.session.execute(text("SELECT number, credential FROM label ORDER BY id")).all()
-    bad = []
-    for number, credential in rows:
-        try:
-            document = json.loads(credential)
-        except ValueError:
-            bad.append(f"{number}: no readable credential")
-            continue
-        verdict = verify_label_credential(document, keys_document)
-        if verdict.code not in signed:
-            bad.append(f"{number}: {verdict.code!s} ({verdict.message})")
-    detail = f"{len(rows)} label credential(s) verify against the restored keys"
-    if bad:
-        detail = "; ".join(bad[:10]) + (f" … and {len(bad) - 10} more" if len(bad) > 10 else "")
-        if base_url and base_url != current_app.config["BASE_URL"]:
-            detail += (
-                f". The labels were signed for {base_url}; set SAFETECH_BASE_URL to it "
-                f"(this instance has {current_app.config['BASE_URL']})"
-            )
-    report.add("label credentials", not bad, detail)
-
-
-def _check_search(report: RestoreReport) -> None:
-    from catalog.search import indexer
-
-    count = indexer.rebuild()
-    differences = indexer.check()
-    report.add(
-        "search index",
-        not differences,
-        f"rebuilt with {count} solution(s); matches the database"
-        if not differences
-        else f"{len(differences)} difference(s) after the rebuild",
-    )

@@ -9,7 +9,6 @@ from flask import Blueprint, Flask, Response, request, url_for
 
 from registry.api import (
     API_PREFIX,
-    MAX_ID,
     NOT_MODIFIED_RESPONSE,
     PAGE_PARAMETERS,
     add_openapi,
@@ -21,6 +20,7 @@ from registry.api import (
     page_schema,
     paginated,
 )
+from registry.arguments import MAX_ID
 from registry.norms import services
 from registry.norms.models import CriterionKind, Norm, NormStatus, NormVersion, NormVersionStatus
 

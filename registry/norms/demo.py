@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from registry import dates
 from registry.database import db, utcnow
 from registry.demo import AUTHORITY_EMAIL
 from registry.models import TechnologyCategory, User
@@ -111,9 +112,7 @@ def seed_norms() -> list[Any]:
         for index, content in enumerate(demo.versions):
             draft = norm.draft_version or services.start_draft(actor, norm)
             _fill(actor, draft, content)
-            transition = (
-                services.today() + dt.timedelta(days=TRANSITION_DAYS) if index > 0 else None
-            )
+            transition = dates.today() + dt.timedelta(days=TRANSITION_DAYS) if index > 0 else None
             published_at = utcnow() - dt.timedelta(days=HISTORY_DAYS) if index == 0 else None
             services.publish_version(actor, draft, transition, published_at=published_at)
         if demo.draft is not None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from registry import audit, events
 from registry.access import require_role
 from registry.database import db, utcnow
+from registry.dates import today
 from registry.exceptions import NotVisible, RuleViolation
 from registry.models import Role, TechnologyCategory, User
 from registry.norms import rules
@@ -45,11 +46,6 @@ class ScoringCriterion(NamedTuple):
     kind: str
     weight: int
     mandatory: bool
-
-
-def today() -> dt.date:
-    """Today's date in UTC, the calendar transition dates are read in."""
-    return utcnow().date()
 
 
 def find_norm(actor: User | None, code: str) -> Norm:

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from registry.api import (
     API_PREFIX,
-    MAX_ID,
     NOT_FOUND_RESPONSE,
     NOT_MODIFIED_RESPONSE,
     PAGE_PARAMETERS,
@@ -26,6 +25,7 @@ from registry.api import (
     page_schema,
     paginated,
 )
+from registry.arguments import MAX_ID
 from registry.priorities import services
 from registry.priorities.models import PriorityLevel, PriorityMap, PriorityMapVersion
 

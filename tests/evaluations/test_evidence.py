@@ -6,6 +6,7 @@ import errno
 import hashlib
 import io
 import os
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,10 +17,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from evaluations import evidence as evidence_files
 from evaluations import services
 from evaluations.models import Evidence
-from registry import audit
+from registry import audit, stored_files, uploads
 from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.models import User
@@ -74,7 +74,7 @@ def test_accepted_files_are_stored_with_their_hash(
     db.session.commit()
     assert item.content_type == content_type
     assert item.size_bytes == len(data)
-    stored = evidence_files.path_of(item.stored_name)
+    stored = uploads.path_of(item.stored_name)
     assert stored.read_bytes() == data
     assert item.stored_name != name and name not in item.stored_name
     assert item.sha256 == hashlib.sha256(data).hexdigest()
@@ -137,7 +137,7 @@ def test_names_are_cleaned_and_files_stored_under_a_generated_name(
     db.session.commit()
     if shown is not None:
         assert item.original_name == shown
-    assert len(item.original_name) <= evidence_files.DISPLAY_NAME_MAX
+    assert len(item.original_name) <= uploads.DISPLAY_NAME_MAX
     assert item.original_name.endswith(".pdf") or item.original_name.endswith(".txt")
     stored = _stored_files(app)
     assert [p.name for p in stored] == [item.stored_name]
@@ -158,16 +158,28 @@ def test_a_database_failure_after_writing_leaves_no_file(
     assert db.session.scalar(select(func.count()).select_from(Evidence)) == 0
 
 
-def test_removed_evidence_file_goes_only_after_commit(
+def test_removed_evidence_file_is_left_to_the_sweep_after_commit(
     app: Flask, cast: Cast, evaluation: Any
 ) -> None:
     item = services.attach_evidence(cast.vendor, evaluation, "report.pdf", io.BytesIO(PDF))
     db.session.commit()
+    (stored,) = _stored_files(app)
+    two_hours_ago = time.time() - 7200
+    os.utime(stored, (two_hours_ago, two_hours_ago))
     services.remove_evidence(cast.vendor, evaluation, item)
     db.session.rollback()
-    assert len(_stored_files(app)) == 1
+    assert _stored_files(app) == [stored]
+    assert stored.stat().st_mtime == pytest.approx(two_hours_ago)  # untouched by the rollback
     item = db.session.scalars(select(Evidence)).one()
     services.remove_evidence(cast.vendor, evaluation, item)
+    db.session.commit()
+    # Still there, so a backup whose snapshot still names it finds it; its grace period
+    # starts at the removal, so the sweep keeps it for now and removes it once it is over.
+    assert _stored_files(app) == [stored]
+    assert time.time() - stored.stat().st_mtime < 60
+    assert [found.path for found in stored_files.sweep()] == []
+    os.utime(stored, (two_hours_ago, two_hours_ago))
+    assert [found.path for found in stored_files.sweep()] == [f"evidence/{stored.name}"]
     db.session.commit()
     assert _stored_files(app) == []
 

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from catalog import services as catalog_services
 from catalog.search import index, indexer
 from catalog.search.query import query
-from evaluations import labels as label_service
 from evaluations.credentials import VerdictCode
 from evaluations.label_documents import verify_label_file
 from evaluations.models import Label, LabelStatus
+from registry import dates
 from registry import services as registry_services
 from registry.database import db
 from registry.exceptions import RuleViolation
@@ -220,7 +220,7 @@ def test_recertification_due_reaches_the_catalog_through_the_daily_job(
     partner = issued_label(world, solution_name="Superseded Partner")
     _reindex()
     # The transition date passes: nothing changed in the database but the date.
-    supersede(world.version, label_service.today() - dt.timedelta(days=1))
+    supersede(world.version, dates.today() - dt.timedelta(days=1))
     result = runner.invoke(args=["labels", "expire"])
     assert result.exit_code == 0, result.output
     assert "newly due for re-certification" in result.output
@@ -241,7 +241,7 @@ def test_recertification_due_reaches_the_catalog_through_the_daily_job(
 
 def test_a_future_transition_date_is_not_yet_due(client: FlaskClient, world: LabelWorld) -> None:
     label = issued_label(world)
-    supersede(world.version, label_service.today() + dt.timedelta(days=30))
+    supersede(world.version, dates.today() + dt.timedelta(days=30))
     _reindex()
     index.enqueue_solution_change(label.solution_id, "test")
     _reindex()

@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from evaluations import labels as label_service
+from registry import dates
 from registry.database import db
 from registry.models import User
 from tests.evaluations.label_builders import LabelWorld, issued_label, make_world, supersede
@@ -56,7 +57,7 @@ def test_a_visitor_sees_every_status_change_on_the_next_visit(
     reinstated = _page(client, label.number)
     assert "Fixed in firmware 2.1" in reinstated and "SUSPENDED<" not in reinstated
 
-    supersede(world.version, label_service.today() - dt.timedelta(days=1))
+    supersede(world.version, dates.today() - dt.timedelta(days=1))
     assert "Re-certification due" in _page(client, label.number)
 
 

@@ -39,9 +39,9 @@ from evaluations.pdf import (
     pdf_cache_path,
     print_date,
     render_label_pdf,
-    today_utc,
     write_pdf,
 )
+from registry import dates
 
 BASE = "https://registry.example"
 TODAY = datetime.now(UTC).date()
@@ -176,7 +176,7 @@ def test_the_card_shows_the_label_facts(
     for expected in (
         "STR-2026-00042",
         "Advanced",
-        f"Valid on {print_date(today_utc())}",
+        f"Valid on {print_date(dates.today())}",
         "Scan for the current status",
         "Sentinel Video Analytics",
         "Acme Security",
@@ -268,7 +268,7 @@ def test_a_suspended_label_says_so_with_its_reason(signing_key: SigningKey, tmp_
     facts = make_facts(status="suspended", status_reason="Firmware vulnerability under review")
     credential_json = credential_bytes(issue_label_credential(facts, signing_key, BASE))
     text = pdf_text(render_label_pdf(facts, credential_json), tmp_path)
-    assert squeeze(f"Suspended on {print_date(today_utc())}") in text
+    assert squeeze(f"Suspended on {print_date(dates.today())}") in text
     assert squeeze("Firmware vulnerability under review") in text
 
 

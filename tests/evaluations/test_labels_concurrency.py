@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from evaluations import labels as label_service
 from evaluations.models import Evaluation, Label, LabelCounter
-from registry import audit
+from registry import audit, dates
 from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.models import User
@@ -71,7 +71,7 @@ def test_twenty_concurrent_issues_get_twenty_sequential_numbers(
     authority_id = world.authority.id
     db.session.remove()
     outcomes = _run(app, authority_id, evaluation_ids)
-    year = label_service.today().year
+    year = dates.today().year
     assert sorted(outcomes) == [f"STR-{year}-{n:05d}" for n in range(1, 21)], outcomes
     sequences = db.session.scalars(select(Label.sequence).order_by(Label.sequence)).all()
     assert sequences == list(range(1, 21))
@@ -93,5 +93,5 @@ def test_two_concurrent_issues_for_one_evaluation_make_one_label(
     assert "already issued" in refused[0]
     assert db.session.scalar(select(func.count()).select_from(Label)) == 1
     # The refused attempt took no number: the counter has no gap.
-    year = label_service.today().year
+    year = dates.today().year
     assert db.session.get(LabelCounter, year).last_value == 1  # type: ignore[union-attr]

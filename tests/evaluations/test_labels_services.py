@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from evaluations import labels as label_service
 from evaluations.models import Label, LabelEvent, LabelStatus
-from registry import audit
+from registry import audit, dates
 from registry.database import db
 from registry.exceptions import AccessDenied, RuleViolation
 from registry.mail import read_outbox
@@ -44,7 +44,7 @@ def test_issuing_gives_a_numbered_signed_label_with_event_audit_and_mail(
         world.authority, evaluation, public_statement="Meets the norm."
     )
     db.session.commit()
-    today = label_service.today()
+    today = dates.today()
     assert label.number == f"STR-{today.year}-00001"
     assert (label.level, label.score_percent, label.status) == (
         "Advanced",
@@ -122,7 +122,7 @@ def test_status_changes_need_a_reason_and_keep_their_history(app: Flask, world: 
 
 
 def _age(label: Label, days_past_expiry: int) -> None:
-    label.expires_on = label_service.today() - dt.timedelta(days=days_past_expiry)
+    label.expires_on = dates.today() - dt.timedelta(days=days_past_expiry)
     db.session.commit()
 
 
@@ -175,7 +175,7 @@ def test_start_up_expiry_skips_a_database_without_tables(
 def test_recertification_due_after_the_transition_date(world: LabelWorld) -> None:
     label = issued_label(world)
     assert not label_service.recertification_due(label)
-    transition = label_service.today() + dt.timedelta(days=30)
+    transition = dates.today() + dt.timedelta(days=30)
     supersede(world.version, transition)
     assert not label_service.recertification_due(label)
     assert label_service.recertification_due(label, transition + dt.timedelta(days=1))

@@ -25,6 +25,7 @@ from evaluations.credentials import VerdictCode, generate_private_key, sign_cred
 from evaluations.keys import public_keys_document
 from evaluations.label_documents import verify_label_file
 from evaluations.models import Label, LabelEvent
+from registry import dates
 from registry.database import db
 from registry.models import AuditEntry, User
 from tests.evaluations.label_builders import (
@@ -102,7 +103,7 @@ def test_each_status_is_unmistakable(
     elif action:
         getattr(label_service, action)(world.authority, label, "Because of a finding")
     else:
-        label.expires_on = label_service.today() - dt.timedelta(days=1)
+        label.expires_on = dates.today() - dt.timedelta(days=1)
         db.session.flush()
         label_service.expire_labels()
     db.session.commit()
@@ -113,7 +114,7 @@ def test_each_status_is_unmistakable(
 
 def test_re_certification_due_is_shown(client: FlaskClient, world: LabelWorld) -> None:
     label = issued_label(world)
-    supersede(world.version, label_service.today() - dt.timedelta(days=1))
+    supersede(world.version, dates.today() - dt.timedelta(days=1))
     page = client.get(f"/labels/{label.number}").get_data(as_text=True)
     assert "Re-certification due" in page
 
@@ -125,7 +126,7 @@ def test_unknown_and_malformed_numbers_look_the_same(
     unpublished = issued_label(world)
     unpublished.credential = ""  # as if its issue were never finished
     db.session.commit()
-    year = label_service.today().year
+    year = dates.today().year
     bodies = set()
     for number in (f"STR-{year}-99999", "STR-1-2", "<script>", unpublished.number):
         response = client.get(f"/labels/{number}")

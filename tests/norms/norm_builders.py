@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from registry import dates
 from registry.database import db
 from registry.models import TechnologyCategory, User
 from registry.norms import drafting, services
@@ -73,7 +74,7 @@ def superseded(actor: User, code: str = "TEST-NORM") -> tuple[NormVersion, NormV
     drafting.add_criterion(
         actor, second, criterion(second.sections[1].id, "AUDIT", kind=CriterionKind.PASS_FAIL)
     )
-    services.publish_version(actor, second, services.today() + dt.timedelta(days=90))
+    services.publish_version(actor, second, dates.today() + dt.timedelta(days=90))
     db.session.commit()
     return first, second
 

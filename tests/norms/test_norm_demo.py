@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from sqlalchemy import func, select
 
+from registry import dates
 from registry.database import db
 from registry.demo import seed_demo
 from registry.models import AuditEntry
@@ -75,7 +76,7 @@ def test_va_interop_version_2_supersedes_version_1_with_every_kind_of_change(app
     first, second = norm.versions
     assert first.status is NormVersionStatus.SUPERSEDED
     assert second.status is NormVersionStatus.PUBLISHED
-    assert first.transition_date is not None and first.transition_date > services.today()
+    assert first.transition_date is not None and first.transition_date > dates.today()
     result = compare_versions(services.snapshot_of(first), services.snapshot_of(second))
     assert result.count("added") >= 1
     assert result.count("removed") >= 1

@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from registry import dates
 from registry.database import db
 from registry.models import OrganisationKind, User
 from registry.norms import drafting, services
@@ -269,7 +270,7 @@ def test_a_second_version_needs_a_transition_date(
     db.session.commit()
     page = _text(authority_client.get("/admin/norms/TEST-NORM/versions/2/publish"))
     assert "Transition date" in page
-    yesterday = (services.today() - dt.timedelta(days=1)).isoformat()
+    yesterday = (dates.today() - dt.timedelta(days=1)).isoformat()
     for data, message in (
         ({"confirm": "y"}, "give the transition date"),
         ({"confirm": "y", "transition_date": yesterday}, "cannot be in the past"),
@@ -280,7 +281,7 @@ def test_a_second_version_needs_a_transition_date(
         assert message in body, data
     db.session.expire_all()
     assert first.status is NormVersionStatus.PUBLISHED
-    in_a_month = (services.today() + dt.timedelta(days=30)).isoformat()
+    in_a_month = (dates.today() + dt.timedelta(days=30)).isoformat()
     response = authority_client.post(
         "/admin/norms/TEST-NORM/versions/2/publish",
         data={"confirm": "y", "transition_date": in_a_month},

@@ -20,6 +20,7 @@ from evaluations.scoring import (
     mandatory_failed,
     weighted_percent,
 )
+from registry import dates
 from registry.database import db, utcnow
 from registry.exceptions import AccessDenied, NotVisible, RuleViolation
 from registry.models import AuditEntry, OrganisationKind, User
@@ -347,7 +348,7 @@ def test_an_earlier_publication_is_recorded_with_its_date_never_a_future_one(
         services.publish_version(
             authority,
             second,
-            services.today() + dt.timedelta(days=30),
+            dates.today() + dt.timedelta(days=30),
             published_at=earlier - dt.timedelta(days=1),
         )
 
@@ -355,7 +356,7 @@ def test_an_earlier_publication_is_recorded_with_its_date_never_a_future_one(
 def test_the_first_publication_has_no_transition_date(app: Flask, authority: User) -> None:
     version = draft(authority)
     with pytest.raises(RuleViolation) as refused:
-        services.publish_version(authority, version, services.today())
+        services.publish_version(authority, version, dates.today())
     assert refused.value.field == "transition_date"
 
 
@@ -363,7 +364,7 @@ def test_a_new_version_supersedes_the_one_in_force(app: Flask, authority: User) 
     first, second = superseded(authority)
     assert first.status is NormVersionStatus.SUPERSEDED
     assert first.superseded_by is second
-    assert first.transition_date == services.today() + dt.timedelta(days=90)
+    assert first.transition_date == dates.today() + dt.timedelta(days=90)
     assert services.recertification_due_after(first) == first.transition_date
     assert services.recertification_due_after(second) is None
     assert second.status is NormVersionStatus.PUBLISHED
@@ -385,13 +386,13 @@ def test_the_transition_date_is_required_and_sensible(
 ) -> None:
     first = published(authority)
     second = services.start_draft(authority, first.norm)
-    when = None if transition is None else services.today() + dt.timedelta(days=transition)
+    when = None if transition is None else dates.today() + dt.timedelta(days=transition)
     with pytest.raises(RuleViolation, match=message) as refused:
         services.publish_version(authority, second, when)
     assert refused.value.field == "transition_date"
     assert first.status is NormVersionStatus.PUBLISHED
     # Today is accepted.
-    services.publish_version(authority, second, services.today())
+    services.publish_version(authority, second, dates.today())
     assert first.status is NormVersionStatus.SUPERSEDED
 
 

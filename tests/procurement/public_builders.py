@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from evaluations import evidence
 from evaluations.models import Label
 from procurement.calls.models import (
     Award,
@@ -41,6 +40,7 @@ from procurement.models import (
 )
 from procurement.ocds.call_releases import unit_price_at
 from procurement.ocds.formats import call_ocid
+from registry import uploads
 from registry.database import db, utcnow
 from registry.models import (
     Organisation,
@@ -202,9 +202,9 @@ def open_call(
     if document:
         data = b"%PDF-1.4 specification of the joint call\n"
         stored = f"{secrets.token_hex(16)}.pdf"
-        folder = evidence.upload_dir()
+        folder = uploads.upload_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        evidence.path_of(stored).write_bytes(data)
+        uploads.path_of(stored).write_bytes(data)
         db.session.add(
             CallDocument(
                 call_id=call.id,

@@ -40,9 +40,7 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
     own = open_need(buyer, create_need(buyer, need_data()))
     open_need(other, create_need(other, need_data()))
     other_draft = create_need(other, need_data(title="Second buyer's draft"))
-    run_aggregation(
-        authority, AggregationParameters(today=today(), min_vendors=0)
-    )
+    run_aggregation(authority, AggregationParameters(today=today(), min_vendors=0))
     lot = lots_in(LotStatus.PROPOSED)[0]
     request_confirmation(authority, lot)
     own_member = next(m for m in lot.members if m.buyer_id == buyer.organisation_id)

@@ -31,7 +31,6 @@ from procurement.calls.award import (
     decide,
     quantities_by_buyer,
 )
-from procurement.calls.limits import _CENT, _SAVING_STEP
 from procurement.calls.models import Award, AwardDropout, CallStatus, ContractLine, JointCall, Offer
 from procurement.calls.notices import call_link, org_emails
 from procurement.calls.services.eligibility import meets_lot, requirement_text
@@ -43,13 +42,14 @@ from procurement.calls.services.lifecycle import (
 from procurement.calls.services.opening import open_offers
 from procurement.models import Lot, LotMember, LotStatus, NeedStatus
 from procurement.services.eligibility import certified_labels
-from procurement.services.needs import today
 from procurement.services.rounds import round_parameters
 from registry import audit
 from registry.access import require_role
 from registry.database import db, utcnow
+from registry.dates import today
 from registry.mail import send_mail
 from registry.models import Role, User
+from registry.money import CENT, SAVING_STEP
 
 
 def _member_input(member: LotMember) -> MemberInput:
@@ -157,16 +157,16 @@ def _rationale(offer: Offer, winner: OfferOutcome, decision: AwardDecision) -> s
 
 def _modelled_saving(lot: Lot, winner: OfferOutcome, price: Decimal) -> tuple[Decimal, Decimal]:
     """The counterfactual value on the round's curve and the modelled pooling saving."""
-    total = (winner.quantity * price).quantize(_CENT)
+    total = (winner.quantity * price).quantize(CENT)
     beta = (
         round_parameters(lot.round)
         .curve_for_key(lot.category.code, lot.unit.value, lot.currency)
         .beta
     )
     counterfactual = counterfactual_value(quantities_by_buyer(winner.kept), price, beta).quantize(
-        _CENT
+        CENT
     )
-    saving = (1 - total / counterfactual).quantize(_SAVING_STEP) if counterfactual else Decimal(0)
+    saving = (1 - total / counterfactual).quantize(SAVING_STEP) if counterfactual else Decimal(0)
     return counterfactual, saving
 
 
@@ -183,7 +183,7 @@ def _new_award(
         quantity=winner.quantity,
         maximum_quantity=winner.maximum_quantity,
         unit_price=price,
-        total_value=(winner.quantity * price).quantize(_CENT),
+        total_value=(winner.quantity * price).quantize(CENT),
         counterfactual_value=counterfactual,
         realised_saving=saving,
         rationale=rationale,
@@ -209,7 +209,7 @@ def _contract_members(decided: Award, winner: OfferOutcome) -> None:
                 quantity=kept.firm_quantity,
                 maximum_quantity=kept.firm_quantity + kept.optional_quantity,
                 unit_price=decided.unit_price,
-                value=(kept.firm_quantity * decided.unit_price).quantize(_CENT),
+                value=(kept.firm_quantity * decided.unit_price).quantize(CENT),
                 created_at=utcnow(),
             )
         )

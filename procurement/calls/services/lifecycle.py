@@ -19,11 +19,9 @@ import secrets
 from typing import BinaryIO
 
 from catalog.plain_text import check_length, multi_line, one_line
-from evaluations import evidence as files
 from procurement.calls.limits import (
     DESCRIPTION_MAX,
     MAX_DEADLINE_DAYS,
-    MAX_ID,
     REASON_MAX,
     TITLE_MAX,
     min_offer_days,
@@ -35,8 +33,9 @@ from procurement.calls.services.eligibility import eligible_vendor_ids, requirem
 from procurement.calls.services.opening import open_offers
 from procurement.models import Lot, LotStatus, NeedStatus
 from procurement.ocds.formats import call_ocid
-from registry import audit
+from registry import audit, uploads
 from registry.access import require_role
+from registry.arguments import MAX_ID
 from registry.database import db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
 from registry.mail import send_mail
@@ -166,8 +165,8 @@ def add_document(
     if not clean:
         raise RuleViolation("Give the document a title.", "title")
     check_length(clean, TITLE_MAX, "title", "The title")
-    checked = files.check_upload(filename, stream)
-    with files.stored_file(checked) as stored_name:
+    checked = uploads.check_upload(filename, stream)
+    with uploads.stored_file(checked) as stored_name:
         document = CallDocument(
             call=call,
             title=clean,

@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.exc import IntegrityError
 
-from procurement.calls.limits import _CENT, utc_stamp
+from procurement.calls.limits import utc_stamp
 from procurement.calls.models import (
     MAX_LEAD_TIME_DAYS,
     MAX_TIERS,
@@ -49,6 +49,7 @@ from registry.database import db, utcnow
 from registry.exceptions import RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
+from registry.money import CENT
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,9 @@ def _tier_price(value: Decimal | str, field: str) -> Decimal:
         raise RuleViolation("The unit price must be more than zero.", field)
     if price > MAX_UNIT_PRICE:
         raise RuleViolation(f"The unit price must be at most {MAX_UNIT_PRICE:,}.", field)
-    if price != price.quantize(_CENT):
+    if price != price.quantize(CENT):
         raise RuleViolation("Give the price to the cent at most.", field)
-    return price.quantize(_CENT)
+    return price.quantize(CENT)
 
 
 def check_tiers(tiers: Sequence[tuple[int, Decimal | str]]) -> list[tuple[int, Decimal]]:

@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import selectinload
 
-from procurement.calls.limits import MAX_ID
 from procurement.calls.models import Award, AwardDropout, CallStatus, ContractLine, JointCall, Offer
 from procurement.models import Lot, LotMember
 from registry.access import require_role, require_same_organisation
+from registry.arguments import MAX_ID
 from registry.database import db, utcnow
 from registry.exceptions import NotVisible
 from registry.models import Role, User

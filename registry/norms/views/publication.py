@@ -7,6 +7,7 @@ from typing import Any
 from flask import flash, g, redirect, render_template, url_for
 from werkzeug.wrappers import Response
 
+from registry import dates
 from registry.access import roles_required
 from registry.models import Role
 from registry.norms import services
@@ -48,5 +49,5 @@ def publish(code: str, number: int) -> Any:
         in_force=in_force,
         form=form,
         problems=services.publication_problems(version),
-        today=services.today(),
+        today=dates.today(),
     )

@@ -14,6 +14,7 @@ from catalog.lists import services
 from catalog.lists.models import Notification, Shortlist, Watch, WatchSubject
 from evaluations import catalog_facts
 from evaluations.models import LabelStatus
+from registry import dates
 from registry.database import db
 from registry.exceptions import AccessDenied, NotVisible
 from registry.mail import read_outbox
@@ -181,7 +182,7 @@ def test_followers_of_a_norm_hear_of_its_new_version(
     client.post("/watchlist/follow", data={"kind": "norm", "target": "TEST-NORM"})
     second = norm_services.start_draft(authority, first.norm)
     drafting.add_criterion(authority, second, criterion(second.sections[0].id, "AUDIT", weight=1))
-    norm_services.publish_version(authority, second, norm_services.today() + dt.timedelta(days=30))
+    norm_services.publish_version(authority, second, dates.today() + dt.timedelta(days=30))
     db.session.commit()
     [message] = [m for m in read_outbox(app.config["OUTBOX_DIR"]) if m.to == people["buyer"].email]
     assert "TEST-NORM" in message.subject and "version 2 is published" in message.subject

@@ -1,4 +1,5 @@
-"""Evidence files: checking an upload's name and content, storing it atomically, finding it.
+"""Uploaded files (evidence, call documents): checking an upload's name and content, storing it
+atomically, finding it, and the columns of a row that names one (``StoredFileMixin``).
 
 The extension must be one we accept *and* the first bytes must agree with it; text files must
 be clean UTF-8 that does not look like markup a browser would run. Files are stored outside the
@@ -7,12 +8,13 @@ web root under a random name; the name the vendor gave is kept only for display,
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
 import io
 import os
 import re
 import secrets
-import tempfile
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -22,8 +24,12 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from flask import Response, current_app, send_file
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
 
+from registry.database import UTCDateTime, utcnow
 from registry.exceptions import RuleViolation
+from registry.files import write_atomically
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DISPLAY_NAME_MAX = 120
@@ -50,6 +56,8 @@ _ALLOWED_TEXT_CONTROLS = {"\t", "\n", "\r", "\f"}
 _TEMPORARY_PREFIX = ".upload-"
 # A temporary file older than this was left by a killed process (a write takes milliseconds).
 STALE_TEMPORARY_SECONDS = 3600
+# The column order a model's own columns take to come after the stored-file columns.
+AFTER_STORED_FILE = 1
 
 
 @dataclass(frozen=True)
@@ -154,16 +162,8 @@ def write_file(checked: CheckedFile) -> str:
     folder = upload_dir()
     folder.mkdir(parents=True, exist_ok=True)
     stored_name = f"{secrets.token_hex(16)}.{checked.extension}"
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=_TEMPORARY_PREFIX)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(checked.data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, folder / stored_name)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    temporary = f"{_TEMPORARY_PREFIX}{secrets.token_hex(8)}"
+    write_atomically(folder / stored_name, checked.data, temporary=temporary)
     _remove_stale_temporaries(folder)
     return stored_name
 
@@ -195,6 +195,38 @@ def _remove_stale_temporaries(folder: Path) -> None:
 def delete_file(stored_name: str) -> None:
     """Remove a stored file if it is there."""
     path_of(stored_name).unlink(missing_ok=True)
+
+
+def release(stored_name: str) -> None:
+    """Leave a file whose row is gone to ``files sweep``: its grace period starts now.
+
+    Called once the row's removal is committed; the file is no longer named, and the sweep
+    removes it when it is older than the grace period (a backup running meanwhile still finds
+    every file its snapshot names).
+    """
+    with contextlib.suppress(FileNotFoundError):
+        os.utime(path_of(stored_name))
+
+
+class StoredFileMixin:
+    """The columns of a row that names a stored file: its display name, stored name, type,
+    size and SHA-256, when and by whom it was uploaded.
+
+    Put on a model beside its own columns; those to come after ``sha256`` in the table take
+    ``sort_order=AFTER_STORED_FILE``, as ``uploaded_at`` and ``uploaded_by_id`` do here.
+    """
+
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    content_type: Mapped[str] = mapped_column(String(80))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, sort_order=AFTER_STORED_FILE
+    )
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id"), sort_order=AFTER_STORED_FILE
+    )
 
 
 class StoredFileRow(Protocol):
