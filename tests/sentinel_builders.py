@@ -37,9 +37,10 @@ from procurement.calls.services.offers import submit_offer, update_offer
 from procurement.models import Lot, LotStatus, Need
 from procurement.ocds.formats import need_ocid
 from procurement.services.confirmation import confirm_membership, freeze_lot, request_confirmation
-from procurement.services.needs import create_need, open_need, today
+from procurement.services.needs import create_need, open_need
 from procurement.services.rounds import lots_in, run_aggregation
 from registry.database import db
+from registry.dates import today
 from registry.models import Organisation, OrganisationKind, User, VendorSize
 from registry.norms import drafting
 from registry.norms import services as norm_services

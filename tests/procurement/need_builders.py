@@ -12,6 +12,7 @@ from evaluations.models import Evaluation, EvaluationStatus, Label, LabelStatus
 from procurement.models import Need, NeedUnit
 from procurement.services import needs
 from registry.database import db, utcnow
+from registry.dates import today
 from registry.models import User
 from registry.norms.models import NormVersion
 from tests.catalog import solution_builders
@@ -75,7 +76,7 @@ def need_data(**overrides: Any) -> needs.NeedData:
         "optional_quantity": 5,
         "unit": NeedUnit.LICENCE,
         "max_unit_price": Decimal("1000.00"),
-        "need_by": needs.today() + dt.timedelta(days=365),
+        "need_by": today() + dt.timedelta(days=365),
         "region_code": "FR-BRE",
         "accepted_uplift": 0,
         "notes": "",

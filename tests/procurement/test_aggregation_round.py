@@ -17,7 +17,6 @@ from procurement.services.confirmation import (
     freeze_lot,
     request_confirmation,
 )
-from procurement.services.needs import today
 from procurement.services.rounds import (
     lots_in,
     parameters_from_dict,
@@ -25,6 +24,7 @@ from procurement.services.rounds import (
     run_aggregation,
 )
 from registry.database import db
+from registry.dates import today
 from registry.models import OrganisationKind, User
 from tests.procurement.need_builders import certified_market, open_need
 

@@ -15,6 +15,7 @@ from catalog.models import Solution
 from procurement.models import Need, NeedStatus
 from procurement.services import eligibility, needs
 from registry.database import db
+from registry.dates import today
 from registry.exceptions import AccessDenied, NotVisible, RuleViolation
 from registry.models import AuditEntry, OrganisationKind, TechnologyCategory, User
 from tests.procurement.need_builders import certified_market, need_data, open_need
@@ -135,7 +136,7 @@ def test_my_needs_pages(
         "optional_quantity": "10",
         "unit": "camera",
         "max_unit_price": "650.50",
-        "need_by": (needs.today() + dt.timedelta(days=200)).isoformat(),
+        "need_by": (today() + dt.timedelta(days=200)).isoformat(),
         "region_code": "FR-BRE",
         "accepted_uplift": "1",
         "notes": "",

@@ -15,8 +15,8 @@ from procurement.calls import limits
 from procurement.calls.services import lifecycle
 from procurement.calls.services.offers import submit_offer
 from procurement.models import NeedUnit
-from procurement.services import needs
 from registry.database import db, utcnow
+from registry.dates import today
 from registry.models import Organisation, OrganisationKind, OrganisationStatus, User
 from tests.procurement.calls.call_builders import frozen_lot, offer_data
 from tests.procurement.need_builders import certified_market
@@ -58,7 +58,7 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
         frozen_lot(authority, [buyer, partner], code=CODE, unit=unit, title=f"Call {unit.value}")
         for unit in (NeedUnit.LICENCE, NeedUnit.CAMERA, NeedUnit.DEVICE)
     ]
-    deadline = limits.deadline_on(needs.today() + dt.timedelta(days=limits.min_offer_days() + 5))
+    deadline = limits.deadline_on(today() + dt.timedelta(days=limits.min_offer_days() + 5))
     open_call = lifecycle.open_call(authority, lots[0], "Open call", "", deadline, 24)
     closed_call = lifecycle.open_call(authority, lots[1], "Closed call", "", deadline, 24)
     document = lifecycle.add_document(

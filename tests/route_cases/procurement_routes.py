@@ -7,9 +7,10 @@ from typing import Any
 from procurement.aggregation.parameters import AggregationParameters
 from procurement.models import LotStatus
 from procurement.services.confirmation import request_confirmation
-from procurement.services.needs import create_need, open_need, today
+from procurement.services.needs import create_need, open_need
 from procurement.services.rounds import lots_in, run_aggregation
 from registry.database import db
+from registry.dates import today
 from registry.models import Organisation, OrganisationKind, OrganisationStatus, User
 from tests.procurement.need_builders import need_data
 from tests.routing import WRITE, Case, authority_only, only

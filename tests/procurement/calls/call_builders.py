@@ -17,8 +17,8 @@ from procurement.calls.models import JointCall, Offer
 from procurement.calls.services import lifecycle, offers
 from procurement.models import Lot, LotStatus, NeedUnit
 from procurement.services import confirmation, rounds
-from procurement.services.needs import today
 from registry.database import db, utcnow
+from registry.dates import today
 from registry.models import OrganisationKind, User
 from registry.norms.models import NormVersion
 from tests.catalog import solution_builders

@@ -13,7 +13,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from catalog.services import archive_solution
-from evaluations.labels.dates import today
 from procurement.calls.models import Offer
 from procurement.calls.services.eligibility import (
     eligible_solutions,
@@ -23,6 +22,7 @@ from procurement.calls.services.eligibility import (
 from procurement.calls.services.offers import submit_offer
 from procurement.services.eligibility import certified_labels
 from registry.database import db
+from registry.dates import today
 from registry.exceptions import RuleViolation
 from registry.models import Organisation, User
 from registry.norms.services import withdraw_norm

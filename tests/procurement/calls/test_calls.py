@@ -30,9 +30,9 @@ from procurement.calls.models import (
 )
 from procurement.calls.services import awarding, lifecycle, offers, reading
 from procurement.models import Lot, LotStatus, Need, NeedStatus
-from procurement.services import needs
 from registry.audit import AuditEntry
 from registry.database import db
+from registry.dates import today
 from registry.exceptions import RuleViolation
 from registry.mail import read_outbox
 from registry.models import User
@@ -94,7 +94,7 @@ def test_opening_a_call_notifies_eligible_vendors_only(
     login(client, world.authority)
     page = client.get(f"/procurement/lots/{world.lot.id}")
     assert "Open a joint call" in page.get_data(as_text=True)
-    deadline = needs.today() + dt.timedelta(days=limits.min_offer_days() + 2)
+    deadline = today() + dt.timedelta(days=limits.min_offer_days() + 2)
     response = client.post(
         f"/procurement/lots/{world.lot.id}/call",
         data={
@@ -122,7 +122,7 @@ def test_a_call_opens_only_from_a_frozen_lot_with_enough_time_to_offer(
 ) -> None:
     world = call_world(create_user, buyers=2, vendors=1, outsiders=0)
     login(client, world.authority)
-    too_soon = needs.today() + dt.timedelta(days=limits.min_offer_days() - 1)
+    too_soon = today() + dt.timedelta(days=limits.min_offer_days() - 1)
     form = {"title": "Too soon", "description": "", "contract_months": "24"}
     page = client.post(
         f"/procurement/lots/{world.lot.id}/call", data={**form, "deadline": too_soon.isoformat()}
@@ -133,7 +133,7 @@ def test_a_call_opens_only_from_a_frozen_lot_with_enough_time_to_offer(
     app.config["PROCUREMENT_MIN_OFFER_DAYS"] = 3
     response = client.post(
         f"/procurement/lots/{world.lot.id}/call",
-        data={**form, "deadline": (needs.today() + dt.timedelta(days=4)).isoformat()},
+        data={**form, "deadline": (today() + dt.timedelta(days=4)).isoformat()},
     )
     assert response.status_code == 302
     # The lot is no longer frozen: a second call is refused.
@@ -145,7 +145,7 @@ def test_a_call_opens_only_from_a_frozen_lot_with_enough_time_to_offer(
             lot,
             "Again",
             "",
-            limits.deadline_on(needs.today() + dt.timedelta(days=30)),
+            limits.deadline_on(today() + dt.timedelta(days=30)),
             12,
         )
 
