@@ -24,7 +24,8 @@ from catalog.label_facts import (
 )
 from catalog.models import Solution
 from catalog.watch import notify_label_event
-from evaluations.labels import criteria_results, recertification_due, verification_url
+from evaluations.labels.facts import criteria_results, verification_url
+from evaluations.labels.status_changes import recertification_due
 from evaluations.models import Label, LabelEvent
 from evaluations.scoring import PASS_FAIL, CriterionResult
 from registry.database import db

@@ -10,9 +10,9 @@ from typing import Any
 import click
 from flask import Flask, current_app
 
-from evaluations.keys import key_store, public_keys_document
-from evaluations.label_documents import verify_label_file
-from evaluations.transparency import verify_public_log
+from evaluations.labels.documents.verification import verify_label_file
+from evaluations.labels.keys import key_store, public_keys_document
+from evaluations.labels.transparency import verify_public_log
 from registry.cli import add_audit_command
 
 
@@ -97,7 +97,8 @@ def verify_command(file: str, keys_file: str | None, status_list_files: tuple[st
 def expire_command() -> None:
     """Expire every valid or suspended label past its expiry date, and bring the catalog's
     "re-certification due" up to date as transition dates pass (run daily; idempotent)."""
-    from evaluations.labels import expire_labels, log_newly_due
+    from evaluations.labels.basis import log_newly_due
+    from evaluations.labels.status_changes import expire_labels
     from registry.database import db
 
     expired = expire_labels()
@@ -119,7 +120,7 @@ def resign_command() -> None:
     """
     from sqlalchemy import select
 
-    from evaluations.labels import sign_label
+    from evaluations.labels.facts import sign_label
     from evaluations.models import Label
     from registry.cli import _base_url_context
     from registry.database import db

@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from catalog.search import LabelFacts, register_label_facts_provider
-from evaluations.labels import recertification_due_clause
+from evaluations.labels.status_changes import recertification_due_clause
 from evaluations.models import Label, LabelStatus
 from registry.database import db
 from registry.norms.models import Norm, NormLevel, NormVersion

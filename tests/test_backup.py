@@ -310,10 +310,10 @@ class Writer(threading.Thread):
             self.error = error
 
     def _loop(self) -> None:
-        from evaluations import services as evaluation_services
-        from evaluations.keys import rotate_key
-        from evaluations.labels import sign_label
+        from evaluations.labels.facts import sign_label
+        from evaluations.labels.keys import rotate_key
         from evaluations.models import Evaluation, EvaluationStatus, Label
+        from evaluations.services.application import attach_evidence, remove_evidence
         from procurement import services as procurement_services
         from registry.models import Organisation, OrganisationKind, User
 
@@ -336,7 +336,7 @@ class Writer(threading.Thread):
         step = 0
         while not self.stop.is_set():
             step += 1
-            item = evaluation_services.attach_evidence(
+            item = attach_evidence(
                 vendor,
                 evaluation,
                 f"{self.name}-{step}.txt",
@@ -344,7 +344,7 @@ class Writer(threading.Thread):
             )
             session.commit()
             if previous is not None and step % 2 == 0:
-                evaluation_services.remove_evidence(vendor, evaluation, previous)
+                remove_evidence(vendor, evaluation, previous)
                 session.commit()
             previous = item
             need = procurement_services.create_need(

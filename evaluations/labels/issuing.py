@@ -7,8 +7,8 @@ from sqlalchemy import select
 from evaluations.labels.dates import add_months
 from evaluations.labels.events import _record_event
 from evaluations.labels.facts import sign_label
+from evaluations.labels.numbering import format_label_number, next_label_sequence
 from evaluations.models import Decision, Evaluation, EvaluationStatus, Label, LabelStatus
-from evaluations.numbering import format_label_number, next_label_sequence
 from registry.access import require_role
 from registry.database import db, utcnow
 from registry.exceptions import RuleViolation

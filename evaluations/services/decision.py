@@ -101,7 +101,7 @@ def decide(
     _move(user, evaluation, EvaluationStatus.DECIDED, "decide", note)
     db.session.flush()
     if evaluation.decision is Decision.CERTIFIED:
-        from evaluations.labels import issue_label
+        from evaluations.labels.issuing import issue_label
 
         issue_label(user, evaluation, public_statement=statement)
     return evaluation

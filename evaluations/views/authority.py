@@ -8,9 +8,19 @@ from typing import Any
 from flask import current_app, flash, g, render_template, request
 from wtforms.fields.choices import SelectChoice
 
-from evaluations import services
 from evaluations.forms import AssignForm, DecideForm, ResolveForm, ReturnForm
 from evaluations.models import EvaluationStatus
+from evaluations.services.application import return_for_information
+from evaluations.services.assignment import assign_evaluator
+from evaluations.services.decision import decide as decide_evaluation
+from evaluations.services.scores import resolve_disagreement
+from evaluations.services.visibility import (
+    eligible_evaluators,
+    get_evaluation,
+    is_overdue,
+    status_counts,
+    visible_statement,
+)
 from evaluations.views.blueprint import bp
 from evaluations.views.evaluation_page import _detail_page, _form_action, _redirect_detail
 from registry import arguments
@@ -29,7 +39,7 @@ def pipeline() -> str:
     if status not in {s.value for s in EvaluationStatus}:
         status = ""
     page = db.paginate(
-        services.visible_statement(g.user, status),
+        visible_statement(g.user, status),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
@@ -38,10 +48,10 @@ def pipeline() -> str:
         "evaluations/pipeline.html",
         page=page,
         status=status,
-        counts=services.status_counts(),
+        counts=status_counts(),
         statuses=list(EvaluationStatus),
         age_days={e.id: (now - e.status_changed_at).days for e in page.items},
-        overdue={e.id: services.is_overdue(e) for e in page.items},
+        overdue={e.id: is_overdue(e) for e in page.items},
     )
 
 
@@ -54,7 +64,7 @@ def return_to_vendor(evaluation_id: int) -> Any:
         evaluation_id,
         form,
         "return_form",
-        lambda e: services.return_for_information(g.user, e, form.request_text.data or ""),
+        lambda e: return_for_information(g.user, e, form.request_text.data or ""),
         "The application is returned to the vendor.",
         (Role.AUTHORITY,),
     )
@@ -65,14 +75,12 @@ def return_to_vendor(evaluation_id: int) -> Any:
 def assign(evaluation_id: int) -> Any:
     """Assign an evaluator."""
     form = AssignForm()
-    form.evaluator_id.choices = [
-        SelectChoice(u.id, u.full_name) for u in services.eligible_evaluators()
-    ]
+    form.evaluator_id.choices = [SelectChoice(u.id, u.full_name) for u in eligible_evaluators()]
     return _form_action(
         evaluation_id,
         form,
         "assign_form",
-        lambda e: services.assign_evaluator(g.user, e, form.evaluator_id.data, form.due_date.data),
+        lambda e: assign_evaluator(g.user, e, form.evaluator_id.data, form.due_date.data),
         "The evaluator is assigned and notified.",
         (Role.AUTHORITY,),
     )
@@ -83,10 +91,10 @@ def assign(evaluation_id: int) -> Any:
 def resolve(evaluation_id: int) -> Any:
     """Record the consensus on a flagged criterion."""
     form = ResolveForm()
-    evaluation = services.get_evaluation(g.user, evaluation_id)
+    evaluation = get_evaluation(g.user, evaluation_id)
     if form.validate_on_submit():
         try:
-            services.resolve_disagreement(
+            resolve_disagreement(
                 g.user,
                 evaluation,
                 arguments.parse_integer(form.criterion_id.data or "", 1, arguments.MAX_ID) or 0,
@@ -102,7 +110,7 @@ def resolve(evaluation_id: int) -> Any:
             return _redirect_detail(evaluation_id)
     else:
         db.session.rollback()
-    evaluation = services.get_evaluation(g.user, evaluation_id)
+    evaluation = get_evaluation(g.user, evaluation_id)
     page = _detail_page(evaluation, resolve_form=form, resolve_criterion=form.criterion_id.data)
     return page, 400
 
@@ -116,7 +124,7 @@ def decide(evaluation_id: int) -> Any:
         evaluation_id,
         form,
         "decide_form",
-        lambda e: services.decide(
+        lambda e: decide_evaluation(
             g.user,
             e,
             form.decision.data or "",

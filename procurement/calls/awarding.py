@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from evaluations.labels import add_months
+from evaluations.labels.dates import add_months
 from procurement import award as award_rules
 from procurement import services
 from procurement.call_models import Award, AwardDropout, CallStatus, ContractLine, JointCall, Offer

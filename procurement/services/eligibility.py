@@ -21,7 +21,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import selectinload
 
 from catalog.models import Solution, SolutionStatus
-from evaluations.labels import recertification_due_clause
+from evaluations.labels.status_changes import recertification_due_clause
 from evaluations.models import Label, LabelStatus
 from procurement.models import Need
 from procurement.services.needs import MAX_ID, today

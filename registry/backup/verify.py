@@ -152,9 +152,9 @@ def _check_migrations(report: RestoreReport, revision: str) -> None:
 
 def _check_labels(report: RestoreReport, base_url: str | None) -> None:
     # Labels belong to a higher layer; their checks are looked up only when a restore runs.
-    from evaluations.credentials import VerdictCode
-    from evaluations.keys import public_keys_document
-    from evaluations.label_documents import verify_label_credential
+    from evaluations.labels.credentials import VerdictCode
+    from evaluations.labels.documents.verification import verify_label_credential
+    from evaluations.labels.keys import public_keys_document
 
     keys_document = public_keys_document(current_app.config["BASE_URL"])
     # The signature and issuer are what a restore must preserve; the dates are the label's own,

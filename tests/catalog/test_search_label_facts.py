@@ -7,8 +7,8 @@ from collections.abc import Callable
 from flask import Flask
 
 from catalog import indexer, search
-from evaluations import labels as label_service
 from evaluations import search_facts
+from evaluations.labels.status_changes import suspend_label
 from registry.database import db
 from registry.models import User
 from tests.evaluations import label_builders
@@ -33,7 +33,7 @@ def test_valid_labels_certify_and_suspension_removes_it(
     assert found.ids == [label.solution_id]
     assert found.facets["norms"] == {"SRCH-FACTS": 1}
 
-    label_service.suspend_label(world.authority, label, "Under review")
+    suspend_label(world.authority, label, "Under review")
     search.enqueue_solution_change(label.solution_id, "label.suspended")
     db.session.commit()
     assert search_facts.label_facts([label.solution_id]) == {}

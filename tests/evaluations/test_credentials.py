@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evaluations.credentials import (
+from evaluations.labels.credentials import (
     STATUS_LIST_MIN_BITS,
     StatusListError,
     Verdict,

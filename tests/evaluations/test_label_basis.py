@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from catalog import indexer, search
 from catalog import services as catalog_services
-from evaluations import labels as label_service
-from evaluations.credentials import VerdictCode
-from evaluations.label_documents import verify_label_file
+from evaluations.labels.credentials import VerdictCode
+from evaluations.labels.dates import today
+from evaluations.labels.documents.verification import verify_label_file
 from evaluations.models import Label, LabelStatus
 from registry import services as registry_services
 from registry.database import db
@@ -219,7 +219,7 @@ def test_recertification_due_reaches_the_catalog_through_the_daily_job(
     partner = issued_label(world, solution_name="Superseded Partner")
     _reindex()
     # The transition date passes: nothing changed in the database but the date.
-    supersede(world.version, label_service.today() - dt.timedelta(days=1))
+    supersede(world.version, today() - dt.timedelta(days=1))
     result = runner.invoke(args=["labels", "expire"])
     assert result.exit_code == 0, result.output
     assert "newly due for re-certification" in result.output
@@ -240,7 +240,7 @@ def test_recertification_due_reaches_the_catalog_through_the_daily_job(
 
 def test_a_future_transition_date_is_not_yet_due(client: FlaskClient, world: LabelWorld) -> None:
     label = issued_label(world)
-    supersede(world.version, label_service.today() + dt.timedelta(days=30))
+    supersede(world.version, today() + dt.timedelta(days=30))
     _reindex()
     search.enqueue_solution_change(label.solution_id, "test")
     _reindex()

@@ -9,7 +9,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from evaluations import labels as label_service
+from evaluations.labels.dates import today
+from evaluations.labels.issuing import issue_label
 from evaluations.models import Evaluation, Label, LabelCounter
 from registry import audit
 from registry.database import db
@@ -35,7 +36,7 @@ def _issue_in_thread(
             actor = db.session.get(User, authority_id)
             evaluation = db.session.get(Evaluation, evaluation_id)
             assert evaluation is not None
-            label = label_service.issue_label(actor, evaluation, public_statement="Meets the norm.")
+            label = issue_label(actor, evaluation, public_statement="Meets the norm.")
             db.session.commit()
             outcomes.append(label.number)
         except RuleViolation as error:
@@ -71,7 +72,7 @@ def test_twenty_concurrent_issues_get_twenty_sequential_numbers(
     authority_id = world.authority.id
     db.session.remove()
     outcomes = _run(app, authority_id, evaluation_ids)
-    year = label_service.today().year
+    year = today().year
     assert sorted(outcomes) == [f"STR-{year}-{n:05d}" for n in range(1, 21)], outcomes
     sequences = db.session.scalars(select(Label.sequence).order_by(Label.sequence)).all()
     assert sequences == list(range(1, 21))
@@ -93,5 +94,5 @@ def test_two_concurrent_issues_for_one_evaluation_make_one_label(
     assert "already issued" in refused[0]
     assert db.session.scalar(select(func.count()).select_from(Label)) == 1
     # The refused attempt took no number: the counter has no gap.
-    year = label_service.today().year
+    year = today().year
     assert db.session.get(LabelCounter, year).last_value == 1  # type: ignore[union-attr]

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from catalog import services as catalog_services
-from evaluations import labels as label_service
+from evaluations.labels.dates import today
 from procurement import calls, services
 from procurement.call_models import Offer
 from registry import services as registry_services
@@ -34,7 +34,7 @@ def test_a_label_due_for_recertification_does_not_make_a_vendor_eligible(
     call = open_call(world)
     vendor = world.vendors[0]
     assert vendor.organisation_id in calls.eligible_vendor_ids(world.lot)
-    supersede(world.version, label_service.today() - dt.timedelta(days=1))
+    supersede(world.version, today() - dt.timedelta(days=1))
 
     assert calls.eligible_vendor_ids(world.lot) == set()
     assert calls.eligible_solutions(vendor.organisation_id, world.lot) == []
@@ -57,7 +57,7 @@ def test_a_transition_date_still_ahead_keeps_the_vendor_eligible(
     create_user: Callable[..., User],
 ) -> None:
     world = call_world(create_user, buyers=2, vendors=1, outsiders=0)
-    supersede(world.version, label_service.today() + dt.timedelta(days=10))
+    supersede(world.version, today() + dt.timedelta(days=10))
     assert calls.eligible_vendor_ids(world.lot) == {world.vendors[0].organisation_id}
 
 

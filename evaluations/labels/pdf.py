@@ -29,9 +29,10 @@ import segno
 import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from evaluations.label_documents import ATTACHMENT_NAME, LabelFacts, score_value
+from evaluations.labels.documents.facts import LabelFacts, score_value
+from evaluations.labels.documents.verification import ATTACHMENT_NAME
 
-TEMPLATE_DIR: Final = Path(__file__).resolve().parent.parent / "templates" / "pdf"
+TEMPLATE_DIR: Final = Path(__file__).resolve().parent.parent.parent / "templates" / "pdf"
 TEMPLATE_NAME: Final = "label.html"
 STYLESHEET_NAME: Final = "label.css"
 # Bump when the rendering code changes in a way the template hash cannot see.

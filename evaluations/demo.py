@@ -16,8 +16,19 @@ from typing import Any
 from sqlalchemy import select
 
 from catalog.models import Solution, SolutionStatus
-from evaluations import scoring, services
+from evaluations import scoring
 from evaluations.models import Assignment, Evaluation
+from evaluations.services.application import (
+    apply_for_evaluation,
+    attach_evidence,
+    return_for_information,
+    submit_application,
+    update_application,
+    withdraw_application,
+)
+from evaluations.services.assignment import assign_evaluator, declare_conflict
+from evaluations.services.decision import decide
+from evaluations.services.scores import consolidation, save_score, submit_scores
 from registry.database import db, utcnow
 from registry.demo import AUTHORITY_EMAIL, DEMO_DOMAIN, EVALUATION_BODIES, VENDORS
 from registry.models import Organisation, User
@@ -107,7 +118,7 @@ def _score(
             raw = "pass" if passed else "fail"
         else:
             raw = str(max(0, min(5, value + (offset or {}).get(criterion.code, 0))))
-        services.save_score(
+        save_score(
             assignment.evaluator,
             assignment,
             criterion,
@@ -125,11 +136,9 @@ def _run(
     level: str,
 ) -> Evaluation:
     vendor_user = solution.vendor.users[0]
-    evaluation = services.apply_for_evaluation(vendor_user, solution.id, version.id)
-    services.update_application(
-        vendor_user, evaluation, "Our test reports are attached per criterion."
-    )
-    services.attach_evidence(
+    evaluation = apply_for_evaluation(vendor_user, solution.id, version.id)
+    update_application(vendor_user, evaluation, "Our test reports are attached per criterion.")
+    attach_evidence(
         vendor_user,
         evaluation,
         "product-datasheet.pdf",
@@ -139,7 +148,7 @@ def _run(
     criteria = version.ordered_criteria()
     for criterion in criteria:
         if criterion.evidence_required:
-            services.attach_evidence(
+            attach_evidence(
                 vendor_user,
                 evaluation,
                 f"{criterion.code.lower()}-test-report.pdf",
@@ -148,26 +157,25 @@ def _run(
             )
     if stop == "draft":
         return evaluation
-    services.submit_application(vendor_user, evaluation)
+    submit_application(vendor_user, evaluation)
     if stop == "submitted":
         return evaluation
     if stop == "returned":
-        services.return_for_information(
+        return_for_information(
             authority,
             evaluation,
             "Please add the penetration-test report of the current release.",
         )
         return evaluation
     if stop == "withdrawn":
-        services.withdraw_application(vendor_user, evaluation)
+        withdraw_application(vendor_user, evaluation)
         return evaluation
     due = utcnow().date() + dt.timedelta(days=30)
     first, second = (
-        services.assign_evaluator(authority, evaluation, evaluator.id, due)
-        for evaluator in evaluators
+        assign_evaluator(authority, evaluation, evaluator.id, due) for evaluator in evaluators
     )
-    services.declare_conflict(evaluators[0], first, False, "")
-    services.declare_conflict(evaluators[1], second, False, "")
+    declare_conflict(evaluators[0], first, False, "")
+    declare_conflict(evaluators[1], second, False, "")
     if stop == "in_review":
         _score(first, criteria[: max(1, len(criteria) // 2)], 4)
         return evaluation
@@ -188,12 +196,12 @@ def _run(
         value = _uniform_value(version, level)
         _score(first, criteria, value)
         _score(second, criteria, value)
-    services.submit_scores(evaluators[0], first)
-    services.submit_scores(evaluators[1], second)
+    submit_scores(evaluators[0], first)
+    submit_scores(evaluators[1], second)
     if stop == "scored":
         return evaluation
     if stop == "rejected":
-        services.decide(
+        decide(
             authority,
             evaluation,
             "rejected",
@@ -202,8 +210,8 @@ def _run(
             "test reports of the current release.",
         )
         return evaluation
-    computed = services.consolidation(evaluation).level
-    services.decide(
+    computed = consolidation(evaluation).level
+    decide(
         authority,
         evaluation,
         "certified",

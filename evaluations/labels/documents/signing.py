@@ -31,15 +31,15 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
-from evaluations.credentials import (
+from evaluations.labels.credentials import (
     STATUS_LIST_MIN_BITS,
     encode_status_list,
     format_created,
     sign_credential,
 )
-from evaluations.keys import SigningKey, keys_document_url
-from evaluations.label_documents.context import safetech_context_url
-from evaluations.label_documents.facts import LabelFacts, score_value
+from evaluations.labels.documents.context import safetech_context_url
+from evaluations.labels.documents.facts import LabelFacts, score_value
+from evaluations.labels.keys import SigningKey, keys_document_url
 
 VC_V2_CONTEXT: Final = "https://www.w3.org/ns/credentials/v2"
 # The media type of a VC 2.0 credential, embedded proof included (VC Data Model 2.0, "Media

@@ -33,14 +33,14 @@ from typing import Any, TypeGuard
 from flask import current_app
 from sqlalchemy import select
 
-from evaluations.credentials import format_created, sign_credential, verify_credential
-from evaluations.keys import (
+from evaluations.labels.credentials import format_created, sign_credential, verify_credential
+from evaluations.labels.events import AUDIT_ACTIONS
+from evaluations.labels.keys import (
     current_signing_key,
     keys_document_url,
     lookup_in_document,
     resolver_from_document,
 )
-from evaluations.labels.events import AUDIT_ACTIONS
 from registry import audit
 from registry.database import db
 from registry.models import AuditEntry
