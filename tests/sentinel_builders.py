@@ -51,7 +51,7 @@ from registry.services import (
     reject_organisation,
 )
 from tests.catalog import solution_builders
-from tests.evaluations import label_builders
+from tests.evaluations.labels import label_builders
 from tests.norms import norm_builders
 from tests.procurement.call_builders import offer_data, solution_of
 from tests.procurement.need_builders import need_data

@@ -53,7 +53,7 @@ class RefusedURL(ValueError):
     """The PDF renderer was asked to fetch a URL it may not."""
 
 
-class DataOnlyURLFetcher(URLFetcher):
+class DataOnlyURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is untyped
     """A WeasyPrint fetcher that serves ``data:`` URIs and refuses everything else."""
 
     def __init__(self) -> None:
@@ -162,7 +162,8 @@ def write_pdf(
     fetcher = url_fetcher or DataOnlyURLFetcher()
     document = weasyprint.HTML(string=html, url_fetcher=fetcher, base_url=None)
     stylesheet = weasyprint.CSS(string=_stylesheet_text(), url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[stylesheet], attachments=attachments or [])
+    pdf: bytes = document.write_pdf(stylesheets=[stylesheet], attachments=attachments or [])
+    return pdf
 
 
 def render_label_pdf(facts: LabelFacts, credential_json: bytes, as_of: date | None = None) -> bytes:

@@ -489,8 +489,9 @@ def _uploaded_bytes(form: VerifyForm) -> bytes | None:
             # A large upload is spooled to a temporary file: release it now.
             upload.close()
         return data
-    if form.pasted.data and form.pasted.data.strip():
-        return form.pasted.data.encode("utf-8")
+    pasted = str(form.pasted.data or "")
+    if pasted.strip():
+        return pasted.encode("utf-8")
     return None
 
 

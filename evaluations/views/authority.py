@@ -22,7 +22,7 @@ from evaluations.services.visibility import (
     visible_statement,
 )
 from evaluations.views.blueprint import bp
-from evaluations.views.evaluation_page import _detail_page, _form_action, _redirect_detail
+from evaluations.views.evaluation_page import detail_page, form_action, redirect_detail
 from registry import arguments
 from registry.access import roles_required
 from registry.database import db, utcnow
@@ -60,7 +60,7 @@ def pipeline() -> str:
 def return_to_vendor(evaluation_id: int) -> Any:
     """Return the application to the vendor with a request for information."""
     form = ReturnForm()
-    return _form_action(
+    return form_action(
         evaluation_id,
         form,
         "return_form",
@@ -76,7 +76,7 @@ def assign(evaluation_id: int) -> Any:
     """Assign an evaluator."""
     form = AssignForm()
     form.evaluator_id.choices = [SelectChoice(u.id, u.full_name) for u in eligible_evaluators()]
-    return _form_action(
+    return form_action(
         evaluation_id,
         form,
         "assign_form",
@@ -107,11 +107,11 @@ def resolve(evaluation_id: int) -> Any:
         else:
             db.session.commit()
             flash("The consensus is recorded.", "success")
-            return _redirect_detail(evaluation_id)
+            return redirect_detail(evaluation_id)
     else:
         db.session.rollback()
     evaluation = get_evaluation(g.user, evaluation_id)
-    page = _detail_page(evaluation, resolve_form=form, resolve_criterion=form.criterion_id.data)
+    page = detail_page(evaluation, resolve_form=form, resolve_criterion=form.criterion_id.data)
     return page, 400
 
 
@@ -120,7 +120,7 @@ def resolve(evaluation_id: int) -> Any:
 def decide(evaluation_id: int) -> Any:
     """Certify at a level, or reject, with a rationale; certifying issues the label."""
     form = DecideForm()
-    return _form_action(
+    return form_action(
         evaluation_id,
         form,
         "decide_form",

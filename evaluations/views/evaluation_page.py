@@ -42,11 +42,13 @@ from registry.models import Role
 from registry.views.actions import show_violation
 
 
-def _redirect_detail(evaluation_id: int) -> Response:
+def redirect_detail(evaluation_id: int) -> Response:
+    """Back to the evaluation page."""
     return redirect(url_for("evaluations.detail", evaluation_id=evaluation_id))
 
 
-def _evidence_form(evaluation: Any) -> EvidenceForm:
+def evidence_form(evaluation: Any) -> EvidenceForm:
+    """The evidence upload form, offering the norm version's criteria."""
     form = EvidenceForm()
     form.criterion_id.choices = [SelectChoice("", "General (the whole application)")] + [
         SelectChoice(str(c.id), f"{c.code} — {c.title}")
@@ -60,10 +62,11 @@ def _evidence_form(evaluation: Any) -> EvidenceForm:
 def detail(evaluation_id: int) -> str:
     """One evaluation as the viewer may see it (an evaluator before declaring sees little)."""
     evaluation = get_evaluation(g.user, evaluation_id)
-    return _detail_page(evaluation)
+    return detail_page(evaluation)
 
 
-def _detail_page(evaluation: Any, **forms: Any) -> str:
+def detail_page(evaluation: Any, **forms: Any) -> str:
+    """Render the evaluation page; a form given by name replaces its blank one."""
     user = g.user
     details = may_see_details(user, evaluation)
     result = None
@@ -95,7 +98,7 @@ def _detail_page(evaluation: Any, **forms: Any) -> str:
         missing=missing_evidence(evaluation) if details else [],
         overdue=is_overdue(evaluation),
         note_form=forms.get("note_form") or NoteForm(vendor_note=evaluation.vendor_note),
-        evidence_form=forms.get("evidence_form") or _evidence_form(evaluation),
+        evidence_form=forms.get("evidence_form") or evidence_form(evaluation),
         respond_form=forms.get("respond_form") or RespondForm(formdata=None),
         return_form=forms.get("return_form") or ReturnForm(formdata=None),
         assign_form=assign_form,
@@ -116,7 +119,7 @@ def _detail_page(evaluation: Any, **forms: Any) -> str:
     )
 
 
-def _form_action(
+def form_action(
     evaluation_id: int,
     form: FlaskForm,
     form_name: str,
@@ -124,6 +127,7 @@ def _form_action(
     done: str,
     roles: tuple[Role, ...],
 ) -> Any:
+    """Run a form's action on the evaluation and commit, or show the page with errors."""
     evaluation = get_evaluation(g.user, evaluation_id)
     if g.user.role not in roles:
         from registry.exceptions import AccessDenied
@@ -137,14 +141,15 @@ def _form_action(
         else:
             db.session.commit()
             flash(done, "success")
-            return _redirect_detail(evaluation_id)
+            return redirect_detail(evaluation_id)
     else:
         db.session.rollback()
     evaluation = get_evaluation(g.user, evaluation_id)
-    return _detail_page(evaluation, **{form_name: form}), 400
+    return detail_page(evaluation, **{form_name: form}), 400
 
 
-def _confirmed(evaluation_id: int, action: Callable[[], Any], done: str) -> Response:
+def confirmed_action(evaluation_id: int, action: Callable[[], Any], done: str) -> Response:
+    """Run a confirmed action on the evaluation and commit, flashing the outcome."""
     if ConfirmForm().validate_on_submit():
         try:
             action()
@@ -154,4 +159,4 @@ def _confirmed(evaluation_id: int, action: Callable[[], Any], done: str) -> Resp
         else:
             db.session.commit()
             flash(done, "success")
-    return _redirect_detail(evaluation_id)
+    return redirect_detail(evaluation_id)

@@ -30,10 +30,10 @@ from evaluations.services.visibility import (
 )
 from evaluations.views.blueprint import ANY_PARTY, bp
 from evaluations.views.evaluation_page import (
-    _confirmed,
-    _evidence_form,
-    _form_action,
-    _redirect_detail,
+    confirmed_action,
+    evidence_form,
+    form_action,
+    redirect_detail,
 )
 from registry.access import roles_required
 from registry.database import db
@@ -74,7 +74,7 @@ def apply() -> Any:
         else:
             db.session.commit()
             flash("Your application is saved as a draft. Attach evidence, then submit.", "success")
-            return _redirect_detail(created.id)
+            return redirect_detail(created.id)
     return render_template("evaluations/apply.html", form=form)
 
 
@@ -83,7 +83,7 @@ def apply() -> Any:
 def note(evaluation_id: int) -> Any:
     """Save the vendor's note to the evaluators."""
     form = NoteForm()
-    return _form_action(
+    return form_action(
         evaluation_id,
         form,
         "note_form",
@@ -98,7 +98,7 @@ def note(evaluation_id: int) -> Any:
 def upload(evaluation_id: int) -> Any:
     """Attach one evidence file (checked by content, stored under a generated name)."""
     evaluation = get_evaluation(g.user, evaluation_id)
-    form = _evidence_form(evaluation)
+    form = evidence_form(evaluation)
 
     def attach(found: Any) -> None:
         upload = form.file.data
@@ -107,7 +107,7 @@ def upload(evaluation_id: int) -> Any:
             g.user, found, upload.filename, upload.stream, criterion, form.description.data or ""
         )
 
-    return _form_action(
+    return form_action(
         evaluation_id, form, "evidence_form", attach, "The file is attached.", (Role.VENDOR,)
     )
 
@@ -127,7 +127,7 @@ def remove(evaluation_id: int, evidence_id: int) -> Response:
     """Remove an evidence file while the application is editable."""
     evaluation = get_evaluation(g.user, evaluation_id)
     item = get_evidence(g.user, evaluation, evidence_id)
-    return _confirmed(
+    return confirmed_action(
         evaluation_id, lambda: remove_evidence(g.user, evaluation, item), "File removed."
     )
 
@@ -137,7 +137,7 @@ def remove(evaluation_id: int, evidence_id: int) -> Response:
 def submit(evaluation_id: int) -> Response:
     """Submit the application to the authority."""
     evaluation = get_evaluation(g.user, evaluation_id)
-    return _confirmed(
+    return confirmed_action(
         evaluation_id,
         lambda: submit_application(g.user, evaluation),
         "Your application is submitted.",
@@ -149,7 +149,7 @@ def submit(evaluation_id: int) -> Response:
 def withdraw(evaluation_id: int) -> Response:
     """Withdraw the application."""
     evaluation = get_evaluation(g.user, evaluation_id)
-    return _confirmed(
+    return confirmed_action(
         evaluation_id,
         lambda: withdraw_application(g.user, evaluation),
         "Your application is withdrawn.",
@@ -161,7 +161,7 @@ def withdraw(evaluation_id: int) -> Response:
 def respond(evaluation_id: int) -> Any:
     """Answer the authority's request for information and resubmit."""
     form = RespondForm()
-    return _form_action(
+    return form_action(
         evaluation_id,
         form,
         "respond_form",

@@ -11,7 +11,7 @@ from evaluations import search_facts
 from evaluations.labels.status_changes import suspend_label
 from registry.database import db
 from registry.models import User
-from tests.evaluations import label_builders
+from tests.evaluations.labels import label_builders
 
 
 def test_valid_labels_certify_and_suspension_removes_it(

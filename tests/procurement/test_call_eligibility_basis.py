@@ -21,7 +21,7 @@ from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.models import Organisation, User
 from registry.norms import services as norm_services
-from tests.evaluations.label_builders import supersede
+from tests.evaluations.labels.label_builders import supersede
 from tests.procurement.call_builders import call_world, offer_data, open_call, solution_of
 
 Login = Callable[..., Any]

@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app
 
 from evaluations.labels.revocation import propose_revocation
-from tests.evaluations.label_builders import LabelWorld, issued_label, published_version
+from tests.evaluations.labels.label_builders import LabelWorld, issued_label, published_version
 from tests.routing import WRITE, Case, authority_only, everyone
 
 UNKNOWN = "STR-2026-99999"

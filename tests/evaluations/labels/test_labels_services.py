@@ -27,7 +27,7 @@ from registry.database import db
 from registry.exceptions import AccessDenied, RuleViolation
 from registry.mail import read_outbox
 from registry.models import AuditEntry, User
-from tests.evaluations.label_builders import (
+from tests.evaluations.labels.label_builders import (
     LabelWorld,
     certified_evaluation,
     issued_label,

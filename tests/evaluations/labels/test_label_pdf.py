@@ -567,7 +567,7 @@ def test_the_verifier_prints_only_its_verdict_on_a_truncated_pdf(
         environment[f"SAFETECH_{name}"] = str(app_config[name])
     for name in ("OUTBOX_DIR", "PDF_CACHE_DIR"):
         environment[f"SAFETECH_{name}"] = str(app_config[name])
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     for length in (len(pdf) // 10, len(pdf) // 2, len(pdf) * 9 // 10, len(pdf) - 8):
         truncated = tmp_path / f"label-{length}.pdf"
         truncated.write_bytes(pdf[:length])

@@ -21,7 +21,7 @@ from evaluations.models import LabelEvent
 from registry import audit
 from registry.database import db
 from registry.models import AuditEntry, User
-from tests.evaluations.label_builders import LabelWorld, issued_label, make_world
+from tests.evaluations.labels.label_builders import LabelWorld, issued_label, make_world
 
 
 @pytest.fixture

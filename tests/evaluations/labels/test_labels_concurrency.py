@@ -16,7 +16,7 @@ from registry import audit
 from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.models import User
-from tests.evaluations.label_builders import LabelWorld, certified_evaluation, make_world
+from tests.evaluations.labels.label_builders import LabelWorld, certified_evaluation, make_world
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from evaluations.labels.dates import today
 from evaluations.labels.status_changes import reinstate_label, suspend_label
 from registry.database import db
 from registry.models import User
-from tests.evaluations.label_builders import LabelWorld, issued_label, make_world, supersede
+from tests.evaluations.labels.label_builders import LabelWorld, issued_label, make_world, supersede
 
 
 @pytest.fixture

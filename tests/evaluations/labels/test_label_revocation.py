@@ -40,14 +40,14 @@ from registry.database import db
 from registry.exceptions import AccessDenied, RuleViolation
 from registry.mail import read_outbox
 from registry.models import AuditEntry, User
-from tests.evaluations.label_builders import (
+from tests.evaluations.labels.label_builders import (
     LabelWorld,
     issued_label,
     make_world,
     second_officer,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture

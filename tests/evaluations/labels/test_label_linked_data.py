@@ -46,15 +46,15 @@ from evaluations.labels.status_changes import suspend_label
 from evaluations.models import Label
 from registry.database import db
 from registry.models import User
-from tests.evaluations.label_builders import LabelWorld, issued_label, make_world
-from tests.evaluations.linked_data import (
+from tests.evaluations.labels.label_builders import LabelWorld, issued_label, make_world
+from tests.evaluations.labels.linked_data import (
     UndefinedTermsError,
     document_loader,
     expand_safely,
     registry_loader,
     w3c_contexts,
 )
-from tests.evaluations.test_label_documents import make_facts
+from tests.evaluations.labels.test_label_documents import make_facts
 
 BASE = "https://registry.example"
 VOCABULARY = f"{BASE}/contexts/safetech/v1#"

@@ -30,7 +30,7 @@ from evaluations.labels.status_changes import expire_labels, reinstate_label, su
 from evaluations.models import Label, LabelEvent
 from registry.database import db
 from registry.models import AuditEntry, User
-from tests.evaluations.label_builders import (
+from tests.evaluations.labels.label_builders import (
     LabelWorld,
     issued_label,
     make_world,
