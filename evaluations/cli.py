@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -137,28 +138,30 @@ def resign_command() -> None:
     )
 
 
+def _file_to_read(
+    flag: str, name: str, help_text: str, *, multiple: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A required option naming a file (not a folder) the command reads."""
+    return click.option(
+        flag,
+        name,
+        multiple=multiple,
+        required=True,
+        type=click.Path(dir_okay=False),
+        help=help_text,
+    )
+
+
 @click.command("verify-public")
-@click.option(
+@_file_to_read(
     "--decisions",
     "decision_files",
+    "A page of /api/v1/decisions (or a JSON list of decisions); give every page.",
     multiple=True,
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="A page of /api/v1/decisions (or a JSON list of decisions); give every page.",
 )
-@click.option(
-    "--checkpoint",
-    "checkpoint_file",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="The signed checkpoint (/audit/checkpoint.json).",
-)
-@click.option(
-    "--keys",
-    "keys_file",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="The registry's keys document (/.well-known/safetech-keys.json).",
+@_file_to_read("--checkpoint", "checkpoint_file", "The signed checkpoint (/audit/checkpoint.json).")
+@_file_to_read(
+    "--keys", "keys_file", "The registry's keys document (/.well-known/safetech-keys.json)."
 )
 def verify_public_command(
     decision_files: tuple[str, ...], checkpoint_file: str, keys_file: str

@@ -127,15 +127,8 @@ def _score(
         )
 
 
-def _run(
-    authority: User,
-    evaluators: tuple[User, User],
-    solution: Solution,
-    version: NormVersion,
-    stop: str | None,
-    level: str,
-) -> Evaluation:
-    vendor_user = solution.vendor.users[0]
+def _apply(vendor_user: User, solution: Solution, version: NormVersion) -> Evaluation:
+    """A draft application with a datasheet and a test report per criterion that needs one."""
     evaluation = apply_for_evaluation(vendor_user, solution.id, version.id)
     update_application(vendor_user, evaluation, "Our test reports are attached per criterion.")
     attach_evidence(
@@ -145,8 +138,7 @@ def _run(
         io.BytesIO(_pdf(solution.name)),
         description="Datasheet",
     )
-    criteria = version.ordered_criteria()
-    for criterion in criteria:
+    for criterion in version.ordered_criteria():
         if criterion.evidence_required:
             attach_evidence(
                 vendor_user,
@@ -155,30 +147,40 @@ def _run(
                 io.BytesIO(_pdf(criterion.code)),
                 criterion.id,
             )
+    return evaluation
+
+
+def _stopped_before_review(
+    authority: User, vendor_user: User, evaluation: Evaluation, stop: str | None
+) -> bool:
+    """Submit the application unless it stays a draft; True when the demo stops before review."""
     if stop == "draft":
-        return evaluation
+        return True
     submit_application(vendor_user, evaluation)
     if stop == "submitted":
-        return evaluation
+        return True
     if stop == "returned":
         return_for_information(
             authority,
             evaluation,
             "Please add the penetration-test report of the current release.",
         )
-        return evaluation
+        return True
     if stop == "withdrawn":
         withdraw_application(vendor_user, evaluation)
-        return evaluation
-    due = utcnow().date() + dt.timedelta(days=30)
-    first, second = (
-        assign_evaluator(authority, evaluation, evaluator.id, due) for evaluator in evaluators
-    )
-    declare_conflict(evaluators[0], first, False, "")
-    declare_conflict(evaluators[1], second, False, "")
-    if stop == "in_review":
-        _score(first, criteria[: max(1, len(criteria) // 2)], 4)
-        return evaluation
+        return True
+    return False
+
+
+def _score_both(
+    first: Assignment,
+    second: Assignment,
+    version: NormVersion,
+    stop: str | None,
+    level: str,
+) -> None:
+    """Both evaluators' scores: low for a rejection, apart for a disagreement, else the level."""
+    criteria = version.ordered_criteria()
     if stop == "rejected":
         value = 1
         _score(first, criteria, value)
@@ -196,6 +198,31 @@ def _run(
         value = _uniform_value(version, level)
         _score(first, criteria, value)
         _score(second, criteria, value)
+
+
+def _run(
+    authority: User,
+    evaluators: tuple[User, User],
+    solution: Solution,
+    version: NormVersion,
+    stop: str | None,
+    level: str,
+) -> Evaluation:
+    vendor_user = solution.vendor.users[0]
+    evaluation = _apply(vendor_user, solution, version)
+    if _stopped_before_review(authority, vendor_user, evaluation, stop):
+        return evaluation
+    due = utcnow().date() + dt.timedelta(days=30)
+    first, second = (
+        assign_evaluator(authority, evaluation, evaluator.id, due) for evaluator in evaluators
+    )
+    declare_conflict(evaluators[0], first, False, "")
+    declare_conflict(evaluators[1], second, False, "")
+    if stop == "in_review":
+        criteria = version.ordered_criteria()
+        _score(first, criteria[: max(1, len(criteria) // 2)], 4)
+        return evaluation
+    _score_both(first, second, version, stop, level)
     submit_scores(evaluators[0], first)
     submit_scores(evaluators[1], second)
     if stop == "scored":

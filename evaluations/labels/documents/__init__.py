@@ -1,7 +1,7 @@
 """A label as plain data, its signed credential, status lists, and offline verification.
 
 Pure functions (no Flask, no database): the label service turns its rows into ``LabelFacts``
-and hands them here; the PDF renderer (evaluations.pdf) takes the same facts.
+and hands them here; the PDF renderer (evaluations.labels.pdf) takes the same facts.
 
 - ``facts``: ``LabelFacts`` and ``CriterionSummary``, the label as plain values.
 - ``context``: the SafeTech JSON-LD context that gives the credential's own terms a meaning.

@@ -1,8 +1,8 @@
 """A label's credential and the status list credentials: building and signing them.
 
 The credential follows the W3C Verifiable Credentials Data Model 2.0 with an eddsa-jcs-2022
-Data Integrity proof (evaluations.credentials). Its ``@context`` is the VC 2.0 context
-followed by the registry's SafeTech context (evaluations.label_documents.context), which
+Data Integrity proof (evaluations.labels.credentials). Its ``@context`` is the VC 2.0 context
+followed by the registry's SafeTech context (evaluations.labels.documents.context), which
 defines every term of our own (``SafeTechLabelCredential``, ``label``, ``level``,
 ``criteria``, …): the VC 2.0 context has no catch-all vocabulary, so without it a JSON-LD
 processor would drop the label's claims. The proof is over JCS canonical JSON, so no JSON-LD

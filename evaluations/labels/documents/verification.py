@@ -87,7 +87,8 @@ def _read_source(source: bytes | str | os.PathLike[str]) -> bytes:
         data = bytes(source)
     else:
         try:
-            with open(source, "rb") as handle:
+            # open(), not Path(source).open(): Path("") would name the current folder.
+            with open(source, "rb") as handle:  # noqa: PTH123
                 data = handle.read(MAX_LABEL_FILE_BYTES + 1)
         except (OSError, ValueError, TypeError) as error:
             reason = error.strerror if isinstance(error, OSError) else str(error)

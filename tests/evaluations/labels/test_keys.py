@@ -128,7 +128,7 @@ def test_concurrent_first_use_in_processes_makes_one_key(tmp_path: Path) -> None
     # Each process waits for the same signal, then races for the first key.
     script = (
         "import pathlib, sys, time\n"
-        "from evaluations.keys import KeyStore\n"
+        "from evaluations.labels.keys import KeyStore\n"
         "go = pathlib.Path(sys.argv[2])\n"
         "while not go.exists():\n"
         "    time.sleep(0.001)\n"
