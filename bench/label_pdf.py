@@ -17,17 +17,16 @@ from flask import Flask, send_file
 from flask_migrate import upgrade
 
 from app import create_app
-from evaluations.keys import KeyStore, public_keys_document
-from evaluations.label_documents import (
+from evaluations.labels.documents.facts import CriterionSummary, LabelFacts
+from evaluations.labels.documents.signing import (
     STATUS_PURPOSES,
-    CriterionSummary,
-    LabelFacts,
     build_status_list_credential,
     credential_bytes,
     issue_label_credential,
-    verify_label_file,
 )
-from evaluations.pdf import cached_label_pdf, render_label_pdf
+from evaluations.labels.documents.verification import verify_label_file
+from evaluations.labels.keys import KeyStore, public_keys_document
+from evaluations.labels.pdf import cached_label_pdf, render_label_pdf
 from registry.database import db
 
 BASE = "https://registry.example"

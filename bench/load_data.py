@@ -42,8 +42,9 @@ LOAD_DATA_VERSION = "1"
 SHAPING = (
     "bench/catalog_data.py",
     "catalog/search/*.py",
-    "evaluations/label_documents/*.py",
+    "evaluations/labels/documents/*.py",
     "*/*demo*.py",
+    "evaluations/labels/demo.py",
     "procurement/demo/*.py",
     "templates/pdf/*",
     "migrations/versions/*.py",
@@ -173,7 +174,7 @@ def _populate() -> None:
     from bench.catalog_data import VOCABULARY, generate
     from catalog.models import Solution, SolutionStatus
     from catalog.search import indexer
-    from evaluations import labels as label_service
+    from evaluations.labels.publishing import find_public_label, warm_label_pdf
     from evaluations.models import Assignment, AssignmentStatus, Label
     from registry.database import db
     from registry.models import Organisation, User
@@ -188,9 +189,9 @@ def _populate() -> None:
         )
         pdf_numbers = []
         for number in numbers[:PDF_LABELS]:
-            label = label_service.find_public_label(number)
+            label = find_public_label(number)
             assert label is not None
-            label_service.warm_label_pdf(label)
+            warm_label_pdf(label)
             pdf_numbers.append(number)
 
         def own_solution(account: str) -> int:

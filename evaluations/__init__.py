@@ -11,12 +11,12 @@ def init_app(app: Flask) -> None:
     from evaluations import (
         cli,
         models,  # noqa: F401 - its tables must be known to migrations
-        wellknown,
+        views,
     )
-    from evaluations.keys import key_store
-    from evaluations.views import bp
+    from evaluations.labels import wellknown
+    from evaluations.labels.keys import key_store
 
-    app.register_blueprint(bp)
+    views.init_app(app)
     _init_workflow(app)
     app.register_blueprint(wellknown.bp)
     cli.register_commands(app)
@@ -28,8 +28,8 @@ def init_app(app: Flask) -> None:
 
 def _init_workflow(app: Flask) -> None:
     """The evaluation workflow: its API, navigation entries and demo data."""
-    from evaluations import api as evaluations_api
-    from evaluations.demo_evaluations import seed_demo_evaluations
+    from evaluations import api
+    from evaluations.demo import seed_demo_evaluations
     from evaluations.models import Evidence
     from registry.backup.hooks import register_file_table
     from registry.cli import add_demo_seeder
@@ -38,7 +38,7 @@ def _init_workflow(app: Flask) -> None:
     from registry.navigation import NavEntry, add_nav_entry
 
     app.config.setdefault("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
-    evaluations_api.init_app(app)
+    api.init_app(app)
     vendor, evaluator = frozenset({Role.VENDOR}), frozenset({Role.EVALUATOR})
     authority = frozenset({Role.AUTHORITY})
     add_nav_entry(app, NavEntry("My evaluations", "evaluations.index", vendor, 30))
@@ -51,16 +51,17 @@ def _init_workflow(app: Flask) -> None:
 
 def _init_labels(app: Flask) -> None:
     """Labels: public pages, API, navigation, demo data, the catalog's label facts, expiry."""
-    from evaluations import catalog_facts, label_api, label_views
-    from evaluations.demo_labels import seed_demo_labels
-    from evaluations.labels import basis, expire_at_start_up, signed_address
+    from evaluations import catalog_facts
+    from evaluations.labels import api, basis, signed_address, views
+    from evaluations.labels.demo import seed_demo_labels
+    from evaluations.labels.status_changes import expire_at_start_up
     from registry.backup.hooks import register_restore_check
     from registry.cli import add_demo_seeder
     from registry.navigation import ALL_ROLES, AUTHORITY, SIGNED_IN, NavEntry, add_nav_entry
 
-    app.register_blueprint(label_views.bp)
-    app.register_blueprint(label_api.bp)
-    label_api.describe(app)
+    app.register_blueprint(views.bp)
+    app.register_blueprint(api.bp)
+    api.describe(app)
     add_nav_entry(app, NavEntry("Labels", "labels.index", ALL_ROLES, 40))
     add_nav_entry(
         app, NavEntry("Decisions", "labels.decisions", ALL_ROLES, 41, on_dashboard=SIGNED_IN)

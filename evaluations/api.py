@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, g
 
-from evaluations import services
 from evaluations.models import Evaluation
+from evaluations.services.visibility import visible_statement
 from registry.api import (
     API_PREFIX,
     PAGE_PARAMETERS,
@@ -56,7 +56,7 @@ def evaluations() -> Response:
     if user.role not in (Role.VENDOR, Role.EVALUATOR, Role.AUTHORITY):
         return api_error(403, "Your role has no evaluations.")
     response = json_response(
-        paginated(services.visible_statement(user), serialise, "evaluations_api.evaluations")
+        paginated(visible_statement(user), serialise, "evaluations_api.evaluations")
     )
     # Personal data: never cached by shared caches, never readable cross-origin.
     response.headers["Cache-Control"] = "private, no-store"

@@ -28,13 +28,9 @@ from catalog.label_facts import (
 )
 from catalog.lists.watch import notify_label_event
 from catalog.models import Solution
-from evaluations.labels import (
-    certified_counts,
-    criteria_results,
-    recertification_due,
-    recertification_due_clause,
-    verification_url,
-)
+from evaluations.labels.facts import criteria_results, verification_url
+from evaluations.labels.publishing import certified_counts
+from evaluations.labels.status_changes import recertification_due, recertification_due_clause
 from evaluations.models import Label, LabelEvent, LabelStatus
 from evaluations.scoring import PASS_FAIL, CriterionResult
 from registry.database import db

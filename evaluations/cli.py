@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 from flask import Flask, current_app
 
-from evaluations.keys import key_store, public_keys_document
-from evaluations.label_documents import verify_label_file
-from evaluations.transparency import verify_public_log
+from evaluations.labels.documents.verification import verify_label_file
+from evaluations.labels.keys import key_store, public_keys_document
+from evaluations.labels.transparency import verify_public_log
 from registry.cli import add_audit_command
 
 
@@ -97,7 +98,8 @@ def verify_command(file: str, keys_file: str | None, status_list_files: tuple[st
 def expire_command() -> None:
     """Expire every valid or suspended label past its expiry date, and bring the catalog's
     "re-certification due" up to date as transition dates pass (run daily; idempotent)."""
-    from evaluations.labels import expire_labels, log_newly_due
+    from evaluations.labels.basis import log_newly_due
+    from evaluations.labels.status_changes import expire_labels
     from registry.database import db
 
     expired = expire_labels()
@@ -119,7 +121,7 @@ def resign_command() -> None:
     """
     from sqlalchemy import select
 
-    from evaluations.labels import sign_label
+    from evaluations.labels.facts import sign_label
     from evaluations.models import Label
     from registry.cli import base_url_context
     from registry.database import db
@@ -136,28 +138,30 @@ def resign_command() -> None:
     )
 
 
+def _file_to_read(
+    flag: str, name: str, help_text: str, *, multiple: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A required option naming a file (not a folder) the command reads."""
+    return click.option(
+        flag,
+        name,
+        multiple=multiple,
+        required=True,
+        type=click.Path(dir_okay=False),
+        help=help_text,
+    )
+
+
 @click.command("verify-public")
-@click.option(
+@_file_to_read(
     "--decisions",
     "decision_files",
+    "A page of /api/v1/decisions (or a JSON list of decisions); give every page.",
     multiple=True,
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="A page of /api/v1/decisions (or a JSON list of decisions); give every page.",
 )
-@click.option(
-    "--checkpoint",
-    "checkpoint_file",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="The signed checkpoint (/audit/checkpoint.json).",
-)
-@click.option(
-    "--keys",
-    "keys_file",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="The registry's keys document (/.well-known/safetech-keys.json).",
+@_file_to_read("--checkpoint", "checkpoint_file", "The signed checkpoint (/audit/checkpoint.json).")
+@_file_to_read(
+    "--keys", "keys_file", "The registry's keys document (/.well-known/safetech-keys.json)."
 )
 def verify_public_command(
     decision_files: tuple[str, ...], checkpoint_file: str, keys_file: str

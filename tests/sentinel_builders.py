@@ -26,9 +26,16 @@ from flask import current_app
 from sqlalchemy import select
 
 from catalog.lists.services import add_to_shortlist, create_shortlist
-from evaluations import labels as label_service
-from evaluations import services as evaluation_services
+from evaluations.labels.revocation import propose_revocation
 from evaluations.models import Evaluation, Label
+from evaluations.services.application import (
+    apply_for_evaluation,
+    attach_evidence,
+    submit_application,
+)
+from evaluations.services.assignment import assign_evaluator, declare_conflict
+from evaluations.services.decision import decide as decide_evaluation
+from evaluations.services.scores import save_score, submit_scores
 from procurement.aggregation.parameters import AggregationParameters
 from procurement.calls.limits import deadline_on, min_offer_days
 from procurement.calls.models import JointCall, Offer
@@ -51,7 +58,7 @@ from registry.services import (
     reject_organisation,
 )
 from tests.catalog import solution_builders
-from tests.evaluations import label_builders
+from tests.evaluations.labels import label_builders
 from tests.norms import norm_builders
 from tests.procurement.calls.call_builders import offer_data, solution_of
 from tests.procurement.need_builders import need_data
@@ -307,13 +314,13 @@ def _evaluation(world: SentinelWorld, create_user: Callable[..., User]) -> None:
     code = f"SNE-{secrets.token_hex(3).upper()}"
     version = norm_builders.published(authority, code)
     solution = solution_builders.published(vendor, name=f"Evaluated {code}")
-    evaluation = evaluation_services.apply_for_evaluation(vendor, solution.id, version.id)
+    evaluation = apply_for_evaluation(vendor, solution.id, version.id)
     evidence_ids = []
     for criterion in version.ordered_criteria():
         name = text_sentinel("evidence file name")
         content = text_sentinel("evidence file content")
         world.always += [name, content]
-        attached = evaluation_services.attach_evidence(
+        attached = attach_evidence(
             vendor,
             evaluation,
             f"{name.value}.txt",
@@ -325,29 +332,24 @@ def _evaluation(world: SentinelWorld, create_user: Callable[..., User]) -> None:
             literal_sentinel("evidence file's SHA-256", attached.sha256),
         ]
         evidence_ids.append(attached.id)
-    evaluation_services.submit_application(vendor, evaluation)
+    submit_application(vendor, evaluation)
     conflicted, first, second = (
         _person(world, create_user, OrganisationKind.EVALUATION_BODY) for _ in range(3)
     )
-    blocked = evaluation_services.assign_evaluator(authority, evaluation, conflicted.id, None)
+    blocked = assign_evaluator(authority, evaluation, conflicted.id, None)
     conflict = text_sentinel("conflict-of-interest declaration")
     world.always.append(conflict)
-    evaluation_services.declare_conflict(conflicted, blocked, True, conflict.value)
-    assignments = [
-        evaluation_services.assign_evaluator(authority, evaluation, who.id, None)
-        for who in (first, second)
-    ]
+    declare_conflict(conflicted, blocked, True, conflict.value)
+    assignments = [assign_evaluator(authority, evaluation, who.id, None) for who in (first, second)]
     for evaluator, assignment in zip((first, second), assignments, strict=True):
-        evaluation_services.declare_conflict(evaluator, assignment, False, "")
+        declare_conflict(evaluator, assignment, False, "")
     for evaluator, assignment in zip((first, second), assignments, strict=True):
         for criterion in version.ordered_criteria():
             justification = text_sentinel("evaluator's justification")
             world.always.append(justification)
             value = "pass" if criterion.kind.value == "pass_fail" else "4"
-            evaluation_services.save_score(
-                evaluator, assignment, criterion, value, justification.value
-            )
-        evaluation_services.submit_scores(evaluator, assignment)
+            save_score(evaluator, assignment, criterion, value, justification.value)
+        submit_scores(evaluator, assignment)
     db.session.commit()
     world.evaluation = evaluation
     world.add_ids("evaluation_id", [evaluation.id])
@@ -365,7 +367,7 @@ def decide(world: SentinelWorld) -> Label:
     rationale = text_sentinel("decision's internal rationale")
     level_reason = text_sentinel("reason for a lower level")
     world.always += [rationale, level_reason]
-    decided = evaluation_services.decide(
+    decided = decide_evaluation(
         world.authority,
         world.evaluation,
         "certified",
@@ -379,7 +381,7 @@ def decide(world: SentinelWorld) -> Label:
     assert label is not None
     # A revocation proposal waits for a second officer: until confirmed it is internal.
     reason = text_sentinel("pending revocation proposal's reason")
-    proposal = label_service.propose_revocation(world.authority, label, reason.value)
+    proposal = propose_revocation(world.authority, label, reason.value)
     db.session.commit()
     world.always.append(reason)
     world.add_ids("number", [label.number])

@@ -311,11 +311,11 @@ class Writer(threading.Thread):
             self.error = error
 
     def _loop(self) -> None:
-        from evaluations import services as evaluation_services
-        from evaluations.keys import rotate_key
-        from evaluations.labels import sign_label
+        from evaluations.labels.facts import sign_label
+        from evaluations.labels.keys import rotate_key
         from evaluations.models import Evaluation, EvaluationStatus, Label
-        from procurement.services import needs as procurement_services
+        from evaluations.services.application import attach_evidence, remove_evidence
+        from procurement.services import needs
         from registry.models import Organisation, OrganisationKind, User
 
         session = db.session
@@ -337,7 +337,7 @@ class Writer(threading.Thread):
         step = 0
         while not self.stop.is_set():
             step += 1
-            item = evaluation_services.attach_evidence(
+            item = attach_evidence(
                 vendor,
                 evaluation,
                 f"{self.name}-{step}.txt",
@@ -345,12 +345,12 @@ class Writer(threading.Thread):
             )
             session.commit()
             if previous is not None and step % 2 == 0:
-                evaluation_services.remove_evidence(vendor, evaluation, previous)
+                remove_evidence(vendor, evaluation, previous)
                 session.commit()
             previous = item
-            need = procurement_services.create_need(
+            need = needs.create_need(
                 buyer,
-                procurement_services.NeedData(
+                needs.NeedData(
                     title=f"Cameras, {self.name} batch {step}",
                     category="video-protection",
                     firm_quantity=5,
@@ -360,7 +360,7 @@ class Writer(threading.Thread):
                     region_code="FR",
                 ),
             )
-            procurement_services.open_need(buyer, need)
+            needs.open_need(buyer, need)
             session.commit()
             if step % 5 == 0:
                 rotate_key(self.config["KEYS_DIR"])

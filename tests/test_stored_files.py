@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
-from evaluations import services
 from evaluations.models import Evidence
+from evaluations.services.application import attach_evidence
 from registry import audit, uploads
 from registry.audit import AuditEntry
 from registry.database import db
@@ -32,7 +32,7 @@ def test_unnamed_files_are_listed_then_swept_after_the_grace_period(
     assert runner.invoke(args=["files", "check"]).output == "Every stored file is named by a row.\n"
 
     # The file is stored, then the transaction never commits (as when the worker is killed).
-    lost = services.attach_evidence(cast.vendor, evaluation, "lost.pdf", io.BytesIO(PDF))
+    lost = attach_evidence(cast.vendor, evaluation, "lost.pdf", io.BytesIO(PDF))
     lost_name = lost.stored_name
     db.session.rollback()
     lost_path = uploads.path_of(lost_name)

@@ -14,103 +14,14 @@ rendered from the stored credential plus the row's status, cached by content.
 - ``publishing``: the public label, its facts, credential and PDF, the status lists, counts.
 - ``basis``: how a label follows its vendor, norm and solution (suspension, withdrawal,
   archiving) and why it is due for re-certification.
+- ``numbering``: label numbers from a counter row.
+- ``signed_address``: warns when labels were signed for another address.
+- ``credentials``: Data Integrity proofs (eddsa-jcs-2022) and Bitstring Status Lists (pure).
+- ``keys``: the registry's signing keys on disk.
+- ``documents``: a label as plain data, its signed credential, and offline verification (pure).
+- ``pdf``: the printable label PDF and its cache.
+- ``transparency``: the decision log's public entries and signed checkpoint.
+- ``views``, ``api``, ``wellknown``: the label pages, the label JSON API, and the public keys
+  and JSON-LD context verifiers fetch.
+- ``demo``: demo labels in every status.
 """
-
-from evaluations.labels.basis import (
-    NO_LONGER_OFFERED,
-    VENDOR_SUSPENDED,
-    basis_notice,
-    labels_suspended_with_vendor,
-    log_newly_due,
-    solution_offered,
-)
-from evaluations.labels.dates import add_months
-from evaluations.labels.events import ACTION_TEXT, AUDIT_ACTIONS
-from evaluations.labels.facts import (
-    build_label_facts,
-    criteria_results,
-    sign_label,
-    verification_url,
-)
-from evaluations.labels.issuing import (
-    MAX_PUBLIC_STATEMENT_LENGTH,
-    STATUS_INDEX_COUNTER,
-    issue_label,
-    public_statement_text,
-)
-from evaluations.labels.publishing import (
-    LABEL_NUMBER_PATTERN,
-    certified_counts,
-    find_public_label,
-    label_credential_bytes,
-    label_facts,
-    label_pdf_path,
-    public_statement_of,
-    status_indices,
-    status_list_credential,
-    status_lists,
-    warm_label_pdf,
-)
-from evaluations.labels.revocation import (
-    confirm_revocation,
-    pending_revocation,
-    pending_revocations,
-    propose_revocation,
-    refuse_revocation,
-    withdraw_revocation,
-)
-from evaluations.labels.status_changes import (
-    LIVE_STATUSES,
-    MAX_REASON_LENGTH,
-    expire_at_start_up,
-    expire_labels,
-    recertification_due,
-    recertification_due_clause,
-    reinstate_label,
-    suspend_label,
-)
-
-__all__ = [
-    "ACTION_TEXT",
-    "AUDIT_ACTIONS",
-    "LABEL_NUMBER_PATTERN",
-    "LIVE_STATUSES",
-    "MAX_PUBLIC_STATEMENT_LENGTH",
-    "MAX_REASON_LENGTH",
-    "NO_LONGER_OFFERED",
-    "VENDOR_SUSPENDED",
-    "STATUS_INDEX_COUNTER",
-    "add_months",
-    "basis_notice",
-    "build_label_facts",
-    "certified_counts",
-    "confirm_revocation",
-    "criteria_results",
-    "expire_at_start_up",
-    "expire_labels",
-    "find_public_label",
-    "issue_label",
-    "label_credential_bytes",
-    "label_facts",
-    "label_pdf_path",
-    "labels_suspended_with_vendor",
-    "log_newly_due",
-    "pending_revocation",
-    "pending_revocations",
-    "propose_revocation",
-    "public_statement_of",
-    "public_statement_text",
-    "recertification_due",
-    "recertification_due_clause",
-    "refuse_revocation",
-    "reinstate_label",
-    "sign_label",
-    "solution_offered",
-    "status_indices",
-    "status_list_credential",
-    "status_lists",
-    "suspend_label",
-    "verification_url",
-    "warm_label_pdf",
-    "withdraw_revocation",
-]

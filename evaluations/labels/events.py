@@ -32,9 +32,10 @@ AUDIT_ACTIONS = {
 }
 
 
-def _record_event(
+def record_event(
     actor: User | None, label: Label, action: str, from_status: str | None, reason: str
 ) -> LabelEvent:
+    """Write a label's event and audit entries, log the index change, tell the vendor."""
     # A public entry: the decision log publishes every field it hashes, so it holds public
     # facts only (the actor by role; the reason is the public one). Who acted is recorded
     # next to it in an ordinary entry, which stays internal.

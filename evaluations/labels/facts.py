@@ -11,13 +11,9 @@ from typing import Any
 from flask import current_app, url_for
 from sqlalchemy import select
 
-from evaluations.keys import current_signing_key
-from evaluations.label_documents import (
-    CriterionSummary,
-    LabelFacts,
-    credential_bytes,
-    issue_label_credential,
-)
+from evaluations.labels.documents.facts import CriterionSummary, LabelFacts
+from evaluations.labels.documents.signing import credential_bytes, issue_label_credential
+from evaluations.labels.keys import current_signing_key
 from evaluations.models import Assignment, AssignmentStatus, Evaluation, Label, Resolution, Score
 from evaluations.scoring import (
     PASS_FAIL,

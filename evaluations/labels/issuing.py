@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from evaluations.labels.dates import add_months
-from evaluations.labels.events import _record_event
+from evaluations.labels.events import record_event
 from evaluations.labels.facts import sign_label
+from evaluations.labels.numbering import format_label_number, next_label_sequence
 from evaluations.models import Decision, Evaluation, EvaluationStatus, Label, LabelStatus
-from evaluations.numbering import format_label_number, next_label_sequence
 from registry.access import require_role
 from registry.database import db, utcnow
 from registry.exceptions import RuleViolation
@@ -81,7 +81,7 @@ def issue_label(actor: User | None, evaluation: Evaluation, *, public_statement:
     db.session.add(label)
     db.session.flush()
     sign_label(label)
-    _record_event(actor, label, "issued", None, statement)
+    record_event(actor, label, "issued", None, statement)
     return label
 
 

@@ -17,17 +17,16 @@ from flask import current_app
 from sqlalchemy import and_, func, select
 
 from catalog.models import Solution, SolutionStatus, solution_activity
-from evaluations.keys import current_signing_key
-from evaluations.label_documents import (
+from evaluations.labels.documents.facts import CriterionSummary, LabelFacts
+from evaluations.labels.documents.signing import (
     STATUS_LIST_VALIDITY,
     STATUS_PURPOSES,
-    CriterionSummary,
-    LabelFacts,
     build_status_list_credential,
     credential_bytes,
 )
+from evaluations.labels.keys import current_signing_key
+from evaluations.labels.pdf import cached_label_pdf
 from evaluations.models import Label, LabelEvent, LabelStatus
-from evaluations.pdf import cached_label_pdf
 from registry.database import db
 from registry.models import Organisation, OrganisationStatus, SecurityActivity, TechnologyCategory
 

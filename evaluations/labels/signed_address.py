@@ -15,9 +15,9 @@ from flask import Flask, current_app
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from evaluations.credentials import VerdictCode
-from evaluations.keys import public_keys_document
-from evaluations.label_documents.verification import verify_label_credential
+from evaluations.labels.credentials import VerdictCode
+from evaluations.labels.documents.verification import verify_label_credential
+from evaluations.labels.keys import public_keys_document
 from evaluations.models import Label
 from registry.backup.hooks import Check
 from registry.database import db, sqlite_begin

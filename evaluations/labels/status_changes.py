@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.exc import DBAPIError
 
-from evaluations.labels.events import _record_event
+from evaluations.labels.events import record_event
 from evaluations.models import Label, LabelStatus
 from registry.access import require_role
 from registry.database import db, sqlite_begin, utcnow
@@ -68,7 +68,7 @@ def _change_status(
     label.status = to
     label.status_reason = reason
     label.status_changed_at = utcnow()
-    _record_event(actor, label, action, previous, reason)
+    record_event(actor, label, action, previous, reason)
     return label
 
 
@@ -114,7 +114,7 @@ def expire_labels(on: dt.date | None = None) -> list[Label]:
         label.status = LabelStatus.EXPIRED
         label.status_reason = f"Validity ended on {label.expires_on.isoformat()}"
         label.status_changed_at = utcnow()
-        _record_event(None, label, "expired", previous, label.status_reason)
+        record_event(None, label, "expired", previous, label.status_reason)
         expired.append(label)
     return expired
 

@@ -12,18 +12,18 @@ from sqlalchemy import select
 
 from catalog.models import Solution, SolutionStatus
 from evaluations.models import Evaluation, EvaluationEvent, EvaluationStatus, Evidence
-from evaluations.services.assignment import _maybe_start_review
+from evaluations.services.assignment import maybe_start_review
 from evaluations.services.transitions import (
     EDITABLE_BY_VENDOR,
     OPEN_STATUSES,
     WITHDRAWABLE,
-    _authority_staff,
-    _describe,
-    _move,
-    _notify,
-    _require_status,
-    _require_vendor_owner,
-    _text,
+    authority_staff,
+    checked_text,
+    describe,
+    move,
+    notify,
+    require_status,
+    require_vendor_owner,
 )
 from registry import audit, uploads
 from registry.access import require_role
@@ -81,16 +81,16 @@ def apply_for_evaluation(actor: User | None, solution_id: int, version_id: int) 
             evaluation=evaluation, from_status=None, to_status="draft", at=now, actor_id=user.id
         )
     )
-    audit.record(user, "evaluation.apply", evaluation, summary=f"applied: {_describe(evaluation)}")
+    audit.record(user, "evaluation.apply", evaluation, summary=f"applied: {describe(evaluation)}")
     db.session.flush()
     return evaluation
 
 
 def update_application(actor: User | None, evaluation: Evaluation, vendor_note: str) -> None:
     """Change the vendor's note to the evaluators while the application is editable."""
-    user = _require_vendor_owner(actor, evaluation)
-    _require_status(evaluation, EDITABLE_BY_VENDOR, "be edited")
-    evaluation.vendor_note = _text(vendor_note, "vendor_note", "The note")
+    user = require_vendor_owner(actor, evaluation)
+    require_status(evaluation, EDITABLE_BY_VENDOR, "be edited")
+    evaluation.vendor_note = checked_text(vendor_note, "vendor_note", "The note")
     audit.record(user, "evaluation.update", evaluation, summary="note updated")
     db.session.flush()
 
@@ -107,28 +107,28 @@ def missing_evidence(evaluation: Evaluation) -> list[NormCriterion]:
 
 def submit_application(actor: User | None, evaluation: Evaluation) -> None:
     """Send a draft to the authority; every criterion that requires evidence must have some."""
-    user = _require_vendor_owner(actor, evaluation)
-    _require_status(evaluation, (EvaluationStatus.DRAFT,), "be submitted")
+    user = require_vendor_owner(actor, evaluation)
+    require_status(evaluation, (EvaluationStatus.DRAFT,), "be submitted")
     missing = missing_evidence(evaluation)
     if missing:
         raise RuleViolation(
             "Attach evidence for: " + ", ".join(f"{c.code} {c.title}" for c in missing) + "."
         )
     evaluation.submitted_at = utcnow()
-    _move(user, evaluation, EvaluationStatus.SUBMITTED, "submit")
-    _notify(
-        _authority_staff(),
+    move(user, evaluation, EvaluationStatus.SUBMITTED, "submit")
+    notify(
+        authority_staff(),
         "A new evaluation was submitted",
-        f"{evaluation.vendor.name} submitted {_describe(evaluation)}. Assign two evaluators.",
+        f"{evaluation.vendor.name} submitted {describe(evaluation)}. Assign two evaluators.",
     )
     db.session.flush()
 
 
 def withdraw_application(actor: User | None, evaluation: Evaluation) -> None:
     """The vendor withdraws its application before it is scored."""
-    user = _require_vendor_owner(actor, evaluation)
-    _require_status(evaluation, WITHDRAWABLE, "be withdrawn")
-    _move(user, evaluation, EvaluationStatus.WITHDRAWN, "withdraw")
+    user = require_vendor_owner(actor, evaluation)
+    require_status(evaluation, WITHDRAWABLE, "be withdrawn")
+    move(user, evaluation, EvaluationStatus.WITHDRAWN, "withdraw")
     db.session.flush()
 
 
@@ -141,14 +141,14 @@ def attach_evidence(
     description: str = "",
 ) -> Evidence:
     """Check and store a file, then add its row; if the database step fails the file goes."""
-    user = _require_vendor_owner(actor, evaluation)
-    _require_status(evaluation, EDITABLE_BY_VENDOR, "take new evidence")
+    user = require_vendor_owner(actor, evaluation)
+    require_status(evaluation, EDITABLE_BY_VENDOR, "take new evidence")
     criterion = None
     if criterion_id:
         criterion = db.session.get(NormCriterion, criterion_id)
         if criterion is None or criterion.version_id != evaluation.norm_version_id:
             raise RuleViolation("Choose a criterion of this norm version.", "criterion_id")
-    text = _text(description, "description", "The description")
+    text = checked_text(description, "description", "The description")
     checked = uploads.check_upload(filename, stream)
     with uploads.stored_file(checked) as stored_name:
         item = Evidence(
@@ -169,7 +169,7 @@ def attach_evidence(
             user,
             "evidence.attach",
             item,
-            summary=f"{checked.display_name} for {_describe(evaluation)}",
+            summary=f"{checked.display_name} for {describe(evaluation)}",
             data={"sha256": checked.sha256, "criterion": criterion.code if criterion else None},
         )
     return item
@@ -181,8 +181,8 @@ def remove_evidence(actor: User | None, evaluation: Evaluation, item: Evidence) 
     The file stays, named by no row, for ``files sweep`` to remove after its grace period
     (counted from the commit): a backup taken meanwhile finds every file its snapshot names.
     """
-    user = _require_vendor_owner(actor, evaluation)
-    _require_status(evaluation, EDITABLE_BY_VENDOR, "change its evidence")
+    user = require_vendor_owner(actor, evaluation)
+    require_status(evaluation, EDITABLE_BY_VENDOR, "change its evidence")
     if item.evaluation_id != evaluation.id:
         raise NotVisible()
     stored_name = item.stored_name
@@ -196,26 +196,28 @@ def remove_evidence(actor: User | None, evaluation: Evaluation, item: Evidence) 
 def return_for_information(actor: User | None, evaluation: Evaluation, request_text: str) -> None:
     """The authority asks the vendor for more information; the vendor can add evidence."""
     user = require_role(actor, Role.AUTHORITY)
-    _require_status(
+    require_status(
         evaluation,
         (EvaluationStatus.SUBMITTED, EvaluationStatus.IN_REVIEW),
         "be returned to the vendor",
     )
-    evaluation.return_request = _text(request_text, "request_text", "The request", required=True)
-    _move(user, evaluation, EvaluationStatus.RETURNED, "return", evaluation.return_request)
+    evaluation.return_request = checked_text(
+        request_text, "request_text", "The request", required=True
+    )
+    move(user, evaluation, EvaluationStatus.RETURNED, "return", evaluation.return_request)
     db.session.flush()
 
 
 def respond_to_return(actor: User | None, evaluation: Evaluation, response_text: str) -> None:
     """The vendor answers a return request; the application goes back to review."""
-    user = _require_vendor_owner(actor, evaluation)
-    _require_status(evaluation, (EvaluationStatus.RETURNED,), "be resubmitted")
-    note = _text(response_text, "response_text", "Your answer", required=True)
-    _move(user, evaluation, EvaluationStatus.SUBMITTED, "respond", note)
-    _maybe_start_review(user, evaluation)
-    _notify(
-        _authority_staff(),
+    user = require_vendor_owner(actor, evaluation)
+    require_status(evaluation, (EvaluationStatus.RETURNED,), "be resubmitted")
+    note = checked_text(response_text, "response_text", "Your answer", required=True)
+    move(user, evaluation, EvaluationStatus.SUBMITTED, "respond", note)
+    maybe_start_review(user, evaluation)
+    notify(
+        authority_staff(),
         "A vendor answered your request",
-        f"{evaluation.vendor.name} answered the request on {_describe(evaluation)}:\n\n{note}",
+        f"{evaluation.vendor.name} answered the request on {describe(evaluation)}:\n\n{note}",
     )
     db.session.flush()

@@ -10,12 +10,12 @@ from evaluations.models import Assignment, AssignmentStatus, Evaluation, Evaluat
 from evaluations.services.transitions import (
     ACTIVE_ASSIGNMENTS,
     MINIMUM_EVALUATORS,
-    _authority_staff,
-    _describe,
-    _move,
-    _notify,
-    _require_status,
-    _text,
+    authority_staff,
+    checked_text,
+    describe,
+    move,
+    notify,
+    require_status,
 )
 from registry import audit
 from registry.access import require_role
@@ -31,7 +31,7 @@ def assign_evaluator(
 ) -> Assignment:
     """The authority assigns an evaluator from an evaluation body, with an optional due date."""
     user = require_role(actor, Role.AUTHORITY)
-    _require_status(
+    require_status(
         evaluation,
         (EvaluationStatus.SUBMITTED, EvaluationStatus.IN_REVIEW),
         "take new evaluators",
@@ -76,13 +76,13 @@ def assign_evaluator(
         user,
         "assignment.create",
         assignment,
-        summary=f"{evaluator.email} on {_describe(evaluation)}",
+        summary=f"{evaluator.email} on {describe(evaluation)}",
         data={"evaluation": evaluation.id, "due": due_date.isoformat() if due_date else None},
     )
-    _notify(
+    notify(
         [evaluator],
         "A new evaluation is assigned to you",
-        f"You are asked to evaluate {_describe(evaluation)}"
+        f"You are asked to evaluate {describe(evaluation)}"
         + (f" by {due_date.isoformat()}" if due_date else "")
         + ". First declare whether you have a conflict of interest.",
     )
@@ -103,31 +103,35 @@ def declare_conflict(
         raise RuleViolation("This evaluation no longer needs your declaration.")
     assignment.declared_at = utcnow()
     if has_conflict:
-        assignment.conflict_note = _text(note, "note", "The nature of the conflict", True)
+        assignment.conflict_note = checked_text(note, "note", "The nature of the conflict", True)
         assignment.status = AssignmentStatus.CONFLICTED
         audit.record(
-            user, "assignment.conflict", assignment, summary=f"conflict on {_describe(evaluation)}"
+            user,
+            "assignment.conflict",
+            assignment,
+            summary=f"conflict on {describe(evaluation)}",
         )
-        _notify(
-            _authority_staff(),
+        notify(
+            authority_staff(),
             "An evaluator declared a conflict of interest",
             f"{user.full_name} ({user.organisation.name}) declared a conflict on "
-            f"{_describe(evaluation)}: {assignment.conflict_note}\n\nAssign another evaluator.",
+            f"{describe(evaluation)}: {assignment.conflict_note}\n\nAssign another evaluator.",
         )
     else:
-        assignment.conflict_note = _text(note, "note", "The note")
+        assignment.conflict_note = checked_text(note, "note", "The note")
         assignment.status = AssignmentStatus.SCORING
         audit.record(
             user,
             "assignment.no_conflict",
             assignment,
-            summary=f"no conflict on {_describe(evaluation)}",
+            summary=f"no conflict on {describe(evaluation)}",
         )
-        _maybe_start_review(user, evaluation)
+        maybe_start_review(user, evaluation)
     db.session.flush()
 
 
-def _maybe_start_review(actor: User | None, evaluation: Evaluation) -> None:
+def maybe_start_review(actor: User | None, evaluation: Evaluation) -> None:
+    """Move a submitted evaluation into review once enough evaluators are active."""
     active = [a for a in evaluation.assignments if a.status in ACTIVE_ASSIGNMENTS]
     if evaluation.status is EvaluationStatus.SUBMITTED and len(active) >= MINIMUM_EVALUATORS:
-        _move(actor, evaluation, EvaluationStatus.IN_REVIEW, "review")
+        move(actor, evaluation, EvaluationStatus.IN_REVIEW, "review")

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from evaluations.labels.issuing import public_statement_text
 from evaluations.models import Decision, Evaluation, EvaluationStatus
-from evaluations.services.scores import _store_computed
-from evaluations.services.transitions import _move, _require_status, _text
+from evaluations.services.scores import store_computed
+from evaluations.services.transitions import checked_text, move, require_status
 from registry.access import require_role
 from registry.database import db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
@@ -58,8 +58,8 @@ def decide(
     evaluation = _locked(evaluation.id)
     if evaluation.status is EvaluationStatus.DECIDED:
         raise RuleViolation("This evaluation has already been decided; nothing was changed.")
-    _require_status(evaluation, (EvaluationStatus.SCORED,), "be decided")
-    result = _store_computed(evaluation)
+    require_status(evaluation, (EvaluationStatus.SCORED,), "be decided")
+    result = store_computed(evaluation)
     if result.unresolved:
         raise RuleViolation(
             "Resolve the disagreements first: " + ", ".join(result.unresolved) + "."
@@ -72,7 +72,7 @@ def decide(
         )
     if decision not in {d.value for d in Decision}:
         raise RuleViolation("Choose certify or reject.", "decision")
-    text = _text(rationale, "rationale", "The internal rationale", required=True)
+    text = checked_text(rationale, "rationale", "The internal rationale", required=True)
     chosen: str | None = None
     statement = ""
     if decision == Decision.CERTIFIED.value:
@@ -90,7 +90,9 @@ def decide(
         chosen = level
         statement = public_statement_text(public_statement)
         if level != result.level:
-            reason = _text(level_reason, "level_reason", "The reason for a lower level", True)
+            reason = checked_text(
+                level_reason, "level_reason", "The reason for a lower level", True
+            )
             text = f"{text}\n\nCertified below the computed level ({result.level}): {reason}"
     evaluation.decision = Decision(decision)
     evaluation.decided_level = chosen
@@ -98,10 +100,10 @@ def decide(
     evaluation.decided_by_id = user.id
     evaluation.decided_at = utcnow()
     note = f"{Decision(decision).value}" + (f" at {chosen}" if chosen else "")
-    _move(user, evaluation, EvaluationStatus.DECIDED, "decide", note)
+    move(user, evaluation, EvaluationStatus.DECIDED, "decide", note)
     db.session.flush()
     if evaluation.decision is Decision.CERTIFIED:
-        from evaluations.labels import issue_label
+        from evaluations.labels.issuing import issue_label
 
         issue_label(user, evaluation, public_statement=statement)
     return evaluation

@@ -17,12 +17,12 @@ from evaluations.services.transitions import (
     ACTIVE_ASSIGNMENTS,
     MINIMUM_EVALUATORS,
     NOTE_MIN,
-    _authority_staff,
-    _describe,
-    _move,
-    _notify,
-    _require_status,
-    _text,
+    authority_staff,
+    checked_text,
+    describe,
+    move,
+    notify,
+    require_status,
 )
 from evaluations.services.visibility import assignment_of
 from registry import audit
@@ -41,6 +41,13 @@ def needs_justification(kind: str, value: int | bool) -> bool:
     if kind == scoring.PASS_FAIL:
         return value is False
     return int(value) <= 1
+
+
+def stored_value(kind: str, value: int | bool) -> tuple[int | None, bool | None]:
+    """The (value, passed) pair a score or a consensus stores for a criterion of this kind."""
+    if kind == scoring.PASS_FAIL:
+        return None, bool(value)
+    return int(value), None
 
 
 def _require_scoring(actor: User | None, assignment: Assignment) -> User:
@@ -77,7 +84,9 @@ def save_score(
             else "Give a whole number from 0 to 5."
         )
         raise RuleViolation(f"{criterion.code}: {message}", field) from None
-    text = _text(justification, f"justification-{criterion.id}", f"{criterion.code}: justification")
+    text = checked_text(
+        justification, f"justification-{criterion.id}", f"{criterion.code}: justification"
+    )
     if needs_justification(criterion.kind.value, value) and len(text) < NOTE_MIN:
         raise RuleViolation(
             f"{criterion.code}: a fail or a score of 1 or less needs a justification.",
@@ -87,10 +96,7 @@ def save_score(
     if score is None:
         score = Score(assignment=assignment, criterion=criterion, justification="")
         db.session.add(score)
-    if criterion.kind.value == scoring.PASS_FAIL:
-        score.passed, score.value = bool(value), None
-    else:
-        score.value, score.passed = int(value), None
+    score.value, score.passed = stored_value(criterion.kind.value, value)
     score.justification = text
     score.updated_at = utcnow()
     db.session.flush()
@@ -113,18 +119,21 @@ def submit_scores(actor: User | None, assignment: Assignment) -> None:
     assignment.status = AssignmentStatus.SUBMITTED
     assignment.submitted_at = utcnow()
     audit.record(
-        user, "assignment.submit", assignment, summary=f"scores for {_describe(evaluation)}"
+        user,
+        "assignment.submit",
+        assignment,
+        summary=f"scores for {describe(evaluation)}",
     )
     active = [a for a in evaluation.assignments if a.status in ACTIVE_ASSIGNMENTS]
     if len(active) >= MINIMUM_EVALUATORS and all(
         a.status is AssignmentStatus.SUBMITTED for a in active
     ):
-        _store_computed(evaluation)
-        _move(user, evaluation, EvaluationStatus.SCORED, "scored")
-        _notify(
-            _authority_staff(),
+        store_computed(evaluation)
+        move(user, evaluation, EvaluationStatus.SCORED, "scored")
+        notify(
+            authority_staff(),
             "An evaluation is scored",
-            f"Every evaluator submitted scores for {_describe(evaluation)}; it awaits your "
+            f"Every evaluator submitted scores for {describe(evaluation)}; it awaits your "
             "decision.",
         )
     db.session.flush()
@@ -184,7 +193,8 @@ def consolidation(evaluation: Evaluation) -> Consolidation:
     )
 
 
-def _store_computed(evaluation: Evaluation) -> Consolidation:
+def store_computed(evaluation: Evaluation) -> Consolidation:
+    """Store the consolidated percentage and level on the evaluation and return them."""
     result = consolidation(evaluation)
     evaluation.computed_percent = round(result.percent, 2)
     evaluation.computed_level = result.level
@@ -224,7 +234,7 @@ def resolve_disagreement(
     reason (`outside_reason`), kept with the note.
     """
     user = require_role(actor, Role.AUTHORITY)
-    _require_status(evaluation, (EvaluationStatus.SCORED,), "take a resolution")
+    require_status(evaluation, (EvaluationStatus.SCORED,), "take a resolution")
     criterion = db.session.get(NormCriterion, criterion_id)
     if criterion is None or criterion.version_id != evaluation.norm_version_id:
         raise RuleViolation("Choose a criterion of this evaluation.", "criterion_id")
@@ -234,11 +244,11 @@ def resolve_disagreement(
         value = scoring.validate_score_value(criterion.kind.value, raw_value)
     except ValueError as error:
         raise RuleViolation(f"{criterion.code}: {error}.", "value") from None
-    text = _text(note, "note", "The consensus note", required=True)
+    text = checked_text(note, "note", "The consensus note", required=True)
     bounds = evaluators_range(evaluation, criterion.code)
     if bounds is not None and not bounds[0] <= int(value) <= bounds[1]:
         low, high = bounds
-        reason = _text(outside_reason, "outside_reason", "The reason", required=False)
+        reason = checked_text(outside_reason, "outside_reason", "The reason", required=False)
         if not reason:
             raise RuleViolation(
                 f"The evaluators scored {criterion.code} between {low} and {high}: choose a value "
@@ -250,10 +260,7 @@ def resolve_disagreement(
     if resolution is None:
         resolution = Resolution(evaluation=evaluation, criterion=criterion, note="")
         db.session.add(resolution)
-    if criterion.kind.value == scoring.PASS_FAIL:
-        resolution.passed, resolution.value = bool(value), None
-    else:
-        resolution.value, resolution.passed = int(value), None
+    resolution.value, resolution.passed = stored_value(criterion.kind.value, value)
     resolution.note = text
     resolution.resolved_at = utcnow()
     resolution.resolved_by_id = user.id
@@ -262,9 +269,9 @@ def resolve_disagreement(
         user,
         "evaluation.resolve",
         evaluation,
-        summary=f"{criterion.code} resolved for {_describe(evaluation)}",
+        summary=f"{criterion.code} resolved for {describe(evaluation)}",
         data={"criterion": criterion.code, "value": value, "note": text[:500]},
     )
-    _store_computed(evaluation)
+    store_computed(evaluation)
     db.session.flush()
     return resolution

@@ -44,7 +44,8 @@ NOTE_MIN = 3
 # --- helpers: transitions, notices ------------------------------------------------------
 
 
-def _text(value: str | None, field: str, label: str, required: bool = False) -> str:
+def checked_text(value: str | None, field: str, label: str, required: bool = False) -> str:
+    """The stripped text, or a RuleViolation if it is required and too short, or too long."""
     text = (value or "").strip()
     if required and len(text) < NOTE_MIN:
         raise RuleViolation(f"{label} is required.", field)
@@ -53,9 +54,8 @@ def _text(value: str | None, field: str, label: str, required: bool = False) -> 
     return text
 
 
-def _require_status(
-    evaluation: Evaluation, allowed: Iterable[EvaluationStatus], doing: str
-) -> None:
+def require_status(evaluation: Evaluation, allowed: Iterable[EvaluationStatus], doing: str) -> None:
+    """Raise a RuleViolation unless the evaluation is in one of the allowed states."""
     allowed = tuple(allowed)
     if evaluation.status not in allowed:
         raise RuleViolation(
@@ -63,14 +63,16 @@ def _require_status(
         )
 
 
-def _require_vendor_owner(actor: User | None, evaluation: Evaluation) -> User:
+def require_vendor_owner(actor: User | None, evaluation: Evaluation) -> User:
+    """The acting vendor user; the evaluation must belong to their organisation."""
     user = require_role(actor, Role.VENDOR)
     if evaluation.vendor_id != user.organisation_id:
         raise NotVisible()
     return user
 
 
-def _describe(evaluation: Evaluation) -> str:
+def describe(evaluation: Evaluation) -> str:
+    """The solution and norm version of an evaluation, as named in notices."""
     return f"“{evaluation.solution.name}” against {evaluation.norm_version.label}"
 
 
@@ -82,7 +84,8 @@ def _members(organisation_id: int) -> list[User]:
     )
 
 
-def _authority_staff() -> list[User]:
+def authority_staff() -> list[User]:
+    """The active users of the authority, who hear of applications and answers."""
     return list(
         db.session.scalars(
             select(User)
@@ -92,13 +95,14 @@ def _authority_staff() -> list[User]:
     )
 
 
-def _notify(users: Iterable[User], subject: str, body: str) -> None:
+def notify(users: Iterable[User], subject: str, body: str) -> None:
+    """Mail each user the notice, with a link to their evaluations."""
     link = public_url("/evaluations")
     for user in users:
         send_mail(user.email, subject, f"Hello {user.full_name},\n\n{body}\n\n{link}")
 
 
-def _move(
+def move(
     actor: User | None, evaluation: Evaluation, to: EvaluationStatus, action: str, note: str = ""
 ) -> None:
     """Change state, timestamp it, log it, audit it and tell the vendor."""
@@ -120,12 +124,12 @@ def _move(
         actor,
         f"evaluation.{action}",
         evaluation,
-        summary=f"{_describe(evaluation)}: {to.label.lower()}",
+        summary=f"{describe(evaluation)}: {to.label.lower()}",
         data={"from": before.value if before else None, "to": to.value, "note": note[:500]},
     )
-    _notify(
+    notify(
         _members(evaluation.vendor_id),
         f"Your evaluation is now {to.label.lower()}",
-        f"The evaluation of {_describe(evaluation)} is now: {to.label}."
+        f"The evaluation of {describe(evaluation)} is now: {to.label}."
         + (f"\n\n{note}" if note and to is EvaluationStatus.RETURNED else ""),
     )

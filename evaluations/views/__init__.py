@@ -8,45 +8,22 @@ the authority's pipeline, consolidation and decision.
 - `authority`: the pipeline, returns, assignment, consolidation and the decision.
 - `evaluator`: assignments, declarations of conflict and scoring.
 
-Importing this package imports every route module, so all routes are on `bp`.
+``init_app`` imports every route module, so all routes are on `bp`, and registers it.
 """
 
-from evaluations.views.authority import assign, decide, pipeline, resolve, return_to_vendor
-from evaluations.views.blueprint import ANY_PARTY, bp
-from evaluations.views.evaluation_page import detail
-from evaluations.views.evaluator import assignments, declare, score, submit_scores
-from evaluations.views.vendor import (
-    apply,
-    download,
-    index,
-    note,
-    remove,
-    respond,
-    submit,
-    upload,
-    withdraw,
-)
+from __future__ import annotations
 
-__all__ = [
-    "ANY_PARTY",
-    "apply",
-    "assign",
-    "assignments",
-    "bp",
-    "decide",
-    "declare",
-    "detail",
-    "download",
-    "index",
-    "note",
-    "pipeline",
-    "remove",
-    "resolve",
-    "respond",
-    "return_to_vendor",
-    "score",
-    "submit",
-    "submit_scores",
-    "upload",
-    "withdraw",
-]
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the `evaluations` blueprint with the routes of every page module."""
+    from evaluations.views import (  # noqa: F401 - each module adds its routes to bp
+        authority,
+        evaluation_page,
+        evaluator,
+        vendor,
+    )
+    from evaluations.views.blueprint import bp
+
+    app.register_blueprint(bp)

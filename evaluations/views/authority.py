@@ -8,11 +8,21 @@ from typing import Any
 from flask import current_app, flash, g, render_template, request
 from wtforms.fields.choices import SelectChoice
 
-from evaluations import services
 from evaluations.forms import AssignForm, DecideForm, ResolveForm, ReturnForm
 from evaluations.models import EvaluationStatus
+from evaluations.services.application import return_for_information
+from evaluations.services.assignment import assign_evaluator
+from evaluations.services.decision import decide as decide_evaluation
+from evaluations.services.scores import resolve_disagreement
+from evaluations.services.visibility import (
+    eligible_evaluators,
+    get_evaluation,
+    is_overdue,
+    status_counts,
+    visible_statement,
+)
 from evaluations.views.blueprint import bp
-from evaluations.views.evaluation_page import _detail_page, _form_action, _redirect_detail
+from evaluations.views.evaluation_page import detail_page, form_action, redirect_detail
 from registry import arguments
 from registry.access import roles_required
 from registry.database import db, utcnow
@@ -29,7 +39,7 @@ def pipeline() -> str:
     if status not in {s.value for s in EvaluationStatus}:
         status = ""
     page = db.paginate(
-        services.visible_statement(g.user, status),
+        visible_statement(g.user, status),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
@@ -38,10 +48,10 @@ def pipeline() -> str:
         "evaluations/pipeline.html",
         page=page,
         status=status,
-        counts=services.status_counts(),
+        counts=status_counts(),
         statuses=list(EvaluationStatus),
         age_days={e.id: (now - e.status_changed_at).days for e in page.items},
-        overdue={e.id: services.is_overdue(e) for e in page.items},
+        overdue={e.id: is_overdue(e) for e in page.items},
     )
 
 
@@ -50,11 +60,11 @@ def pipeline() -> str:
 def return_to_vendor(evaluation_id: int) -> Any:
     """Return the application to the vendor with a request for information."""
     form = ReturnForm()
-    return _form_action(
+    return form_action(
         evaluation_id,
         form,
         "return_form",
-        lambda e: services.return_for_information(g.user, e, form.request_text.data or ""),
+        lambda e: return_for_information(g.user, e, form.request_text.data or ""),
         "The application is returned to the vendor.",
         (Role.AUTHORITY,),
     )
@@ -65,14 +75,12 @@ def return_to_vendor(evaluation_id: int) -> Any:
 def assign(evaluation_id: int) -> Any:
     """Assign an evaluator."""
     form = AssignForm()
-    form.evaluator_id.choices = [
-        SelectChoice(u.id, u.full_name) for u in services.eligible_evaluators()
-    ]
-    return _form_action(
+    form.evaluator_id.choices = [SelectChoice(u.id, u.full_name) for u in eligible_evaluators()]
+    return form_action(
         evaluation_id,
         form,
         "assign_form",
-        lambda e: services.assign_evaluator(g.user, e, form.evaluator_id.data, form.due_date.data),
+        lambda e: assign_evaluator(g.user, e, form.evaluator_id.data, form.due_date.data),
         "The evaluator is assigned and notified.",
         (Role.AUTHORITY,),
     )
@@ -83,10 +91,10 @@ def assign(evaluation_id: int) -> Any:
 def resolve(evaluation_id: int) -> Any:
     """Record the consensus on a flagged criterion."""
     form = ResolveForm()
-    evaluation = services.get_evaluation(g.user, evaluation_id)
+    evaluation = get_evaluation(g.user, evaluation_id)
     if form.validate_on_submit():
         try:
-            services.resolve_disagreement(
+            resolve_disagreement(
                 g.user,
                 evaluation,
                 arguments.parse_integer(form.criterion_id.data or "", 1, arguments.MAX_ID) or 0,
@@ -99,11 +107,11 @@ def resolve(evaluation_id: int) -> Any:
         else:
             db.session.commit()
             flash("The consensus is recorded.", "success")
-            return _redirect_detail(evaluation_id)
+            return redirect_detail(evaluation_id)
     else:
         db.session.rollback()
-    evaluation = services.get_evaluation(g.user, evaluation_id)
-    page = _detail_page(evaluation, resolve_form=form, resolve_criterion=form.criterion_id.data)
+    evaluation = get_evaluation(g.user, evaluation_id)
+    page = detail_page(evaluation, resolve_form=form, resolve_criterion=form.criterion_id.data)
     return page, 400
 
 
@@ -112,11 +120,11 @@ def resolve(evaluation_id: int) -> Any:
 def decide(evaluation_id: int) -> Any:
     """Certify at a level, or reject, with a rationale; certifying issues the label."""
     form = DecideForm()
-    return _form_action(
+    return form_action(
         evaluation_id,
         form,
         "decide_form",
-        lambda e: services.decide(
+        lambda e: decide_evaluation(
             g.user,
             e,
             form.decision.data or "",

@@ -11,7 +11,6 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from evaluations import services
 from evaluations.forms import (
     AssignForm,
     DecideForm,
@@ -21,8 +20,19 @@ from evaluations.forms import (
     RespondForm,
     ReturnForm,
 )
-from evaluations.labels import public_statement_of
+from evaluations.labels.publishing import public_statement_of
 from evaluations.models import AssignmentStatus, EvaluationStatus
+from evaluations.services.application import missing_evidence
+from evaluations.services.decision import consensus_recorded_by, decision_levels
+from evaluations.services.scores import consolidation, may_see_all_scores
+from evaluations.services.transitions import EDITABLE_BY_VENDOR, WITHDRAWABLE
+from evaluations.services.visibility import (
+    assignment_of,
+    eligible_evaluators,
+    get_evaluation,
+    is_overdue,
+    may_see_details,
+)
 from evaluations.views.blueprint import ANY_PARTY, bp
 from registry.access import roles_required
 from registry.database import db
@@ -32,11 +42,13 @@ from registry.models import Role
 from registry.views.actions import show_violation
 
 
-def _redirect_detail(evaluation_id: int) -> Response:
+def redirect_detail(evaluation_id: int) -> Response:
+    """Back to the evaluation page."""
     return redirect(url_for("evaluations.detail", evaluation_id=evaluation_id))
 
 
-def _evidence_form(evaluation: Any) -> EvidenceForm:
+def evidence_form(evaluation: Any) -> EvidenceForm:
+    """The evidence upload form, offering the norm version's criteria."""
     form = EvidenceForm()
     form.criterion_id.choices = [SelectChoice("", "General (the whole application)")] + [
         SelectChoice(str(c.id), f"{c.code} — {c.title}")
@@ -49,13 +61,14 @@ def _evidence_form(evaluation: Any) -> EvidenceForm:
 @roles_required(*ANY_PARTY)
 def detail(evaluation_id: int) -> str:
     """One evaluation as the viewer may see it (an evaluator before declaring sees little)."""
-    evaluation = services.get_evaluation(g.user, evaluation_id)
-    return _detail_page(evaluation)
+    evaluation = get_evaluation(g.user, evaluation_id)
+    return detail_page(evaluation)
 
 
-def _detail_page(evaluation: Any, **forms: Any) -> str:
+def detail_page(evaluation: Any, **forms: Any) -> str:
+    """Render the evaluation page; a form given by name replaces its blank one."""
     user = g.user
-    details = services.may_see_details(user, evaluation)
+    details = may_see_details(user, evaluation)
     result = None
     # The vendor sees its result per criterion once decided, not while it is being decided.
     if (
@@ -63,14 +76,13 @@ def _detail_page(evaluation: Any, **forms: Any) -> str:
         and evaluation.status in (EvaluationStatus.SCORED, EvaluationStatus.DECIDED)
         and (user.role is not Role.VENDOR or evaluation.status is EvaluationStatus.DECIDED)
     ):
-        result = services.consolidation(evaluation)
+        result = consolidation(evaluation)
     assign_form = forms.get("assign_form") or AssignForm(formdata=None)
     assign_form.evaluator_id.choices = [
-        SelectChoice(u.id, f"{u.full_name} — {u.organisation.name}")
-        for u in services.eligible_evaluators()
+        SelectChoice(u.id, f"{u.full_name} — {u.organisation.name}") for u in eligible_evaluators()
     ]
     decide_form = forms.get("decide_form") or DecideForm(formdata=None)
-    levels = services.decision_levels(evaluation, result.level if result else None)
+    levels = decision_levels(evaluation, result.level if result else None)
     decide_form.level.choices = [SelectChoice("", "— not certified —")] + [
         SelectChoice(name, name) for name in levels
     ]
@@ -80,13 +92,13 @@ def _detail_page(evaluation: Any, **forms: Any) -> str:
         "evaluations/detail.html",
         evaluation=evaluation,
         details=details,
-        assignment=services.assignment_of(user, evaluation),
+        assignment=assignment_of(user, evaluation),
         result=result,
-        show_all_scores=services.may_see_all_scores(user, evaluation),
-        missing=services.missing_evidence(evaluation) if details else [],
-        overdue=services.is_overdue(evaluation),
+        show_all_scores=may_see_all_scores(user, evaluation),
+        missing=missing_evidence(evaluation) if details else [],
+        overdue=is_overdue(evaluation),
         note_form=forms.get("note_form") or NoteForm(vendor_note=evaluation.vendor_note),
-        evidence_form=forms.get("evidence_form") or _evidence_form(evaluation),
+        evidence_form=forms.get("evidence_form") or evidence_form(evaluation),
         respond_form=forms.get("respond_form") or RespondForm(formdata=None),
         return_form=forms.get("return_form") or ReturnForm(formdata=None),
         assign_form=assign_form,
@@ -98,16 +110,16 @@ def _detail_page(evaluation: Any, **forms: Any) -> str:
             if evaluation.status is EvaluationStatus.DECIDED
             else None
         ),
-        consensus_by_me=services.consensus_recorded_by(evaluation, user),
+        consensus_by_me=consensus_recorded_by(evaluation, user),
         confirm=ConfirmForm(),
-        editable=evaluation.status in services.EDITABLE_BY_VENDOR,
-        withdrawable=evaluation.status in services.WITHDRAWABLE,
+        editable=evaluation.status in EDITABLE_BY_VENDOR,
+        withdrawable=evaluation.status in WITHDRAWABLE,
         Status=EvaluationStatus,
         AssignmentStatus=AssignmentStatus,
     )
 
 
-def _form_action(
+def form_action(
     evaluation_id: int,
     form: FlaskForm,
     form_name: str,
@@ -115,7 +127,8 @@ def _form_action(
     done: str,
     roles: tuple[Role, ...],
 ) -> Any:
-    evaluation = services.get_evaluation(g.user, evaluation_id)
+    """Run a form's action on the evaluation and commit, or show the page with errors."""
+    evaluation = get_evaluation(g.user, evaluation_id)
     if g.user.role not in roles:
         from registry.exceptions import AccessDenied
 
@@ -128,14 +141,15 @@ def _form_action(
         else:
             db.session.commit()
             flash(done, "success")
-            return _redirect_detail(evaluation_id)
+            return redirect_detail(evaluation_id)
     else:
         db.session.rollback()
-    evaluation = services.get_evaluation(g.user, evaluation_id)
-    return _detail_page(evaluation, **{form_name: form}), 400
+    evaluation = get_evaluation(g.user, evaluation_id)
+    return detail_page(evaluation, **{form_name: form}), 400
 
 
-def _confirmed(evaluation_id: int, action: Callable[[], Any], done: str) -> Response:
+def confirmed_action(evaluation_id: int, action: Callable[[], Any], done: str) -> Response:
+    """Run a confirmed action on the evaluation and commit, flashing the outcome."""
     if ConfirmForm().validate_on_submit():
         try:
             action()
@@ -145,4 +159,4 @@ def _confirmed(evaluation_id: int, action: Callable[[], Any], done: str) -> Resp
         else:
             db.session.commit()
             flash(done, "success")
-    return _redirect_detail(evaluation_id)
+    return redirect_detail(evaluation_id)

@@ -7,9 +7,16 @@ from typing import Any
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from evaluations import services
 from evaluations.forms import DeclareForm
 from evaluations.models import AssignmentStatus, EvaluationStatus
+from evaluations.services.assignment import declare_conflict
+from evaluations.services.scores import consolidation, may_see_all_scores, save_score, score_value
+from evaluations.services.scores import submit_scores as submit_assignment_scores
+from evaluations.services.visibility import (
+    assignments_statement,
+    evidence_by_criterion,
+    get_assignment,
+)
 from evaluations.views.blueprint import bp
 from registry.access import roles_required
 from registry.database import db
@@ -25,7 +32,7 @@ from registry.views.actions import show_violation
 def assignments() -> str:
     """The evaluator's assignments: declare conflicts first, then score."""
     page = db.paginate(
-        services.assignments_statement(g.user),
+        assignments_statement(g.user),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
@@ -41,11 +48,11 @@ def assignments() -> str:
 @roles_required(Role.EVALUATOR)
 def declare(assignment_id: int) -> Any:
     """Declare a conflict of interest, or none."""
-    assignment = services.get_assignment(g.user, assignment_id)
+    assignment = get_assignment(g.user, assignment_id)
     form = DeclareForm()
     if form.validate_on_submit():
         try:
-            services.declare_conflict(
+            declare_conflict(
                 g.user, assignment, form.has_conflict.data == "yes", form.note.data or ""
             )
         except RuleViolation as error:
@@ -61,7 +68,7 @@ def declare(assignment_id: int) -> Any:
         db.session.rollback()
     return render_template(
         "evaluations/declare.html",
-        assignment=services.get_assignment(g.user, assignment_id),
+        assignment=get_assignment(g.user, assignment_id),
         form=form,
     ), 400
 
@@ -70,7 +77,7 @@ def declare(assignment_id: int) -> Any:
 @roles_required(Role.EVALUATOR)
 def score(assignment_id: int) -> Any:
     """Score criterion by criterion beside the evidence; saving keeps what was typed."""
-    assignment = services.get_assignment(g.user, assignment_id)
+    assignment = get_assignment(g.user, assignment_id)
     if assignment.status is AssignmentStatus.AWAITING_DECLARATION:
         return render_template(
             "evaluations/declare.html", assignment=assignment, form=DeclareForm(formdata=None)
@@ -100,7 +107,7 @@ def score(assignment_id: int) -> Any:
             if not value and not text.strip():
                 continue
             try:
-                services.save_score(g.user, assignment, criterion, value, text)
+                save_score(g.user, assignment, criterion, value, text)
                 saved += 1
             except RuleViolation as error:
                 errors[str(criterion.id)] = error.message
@@ -112,10 +119,10 @@ def score(assignment_id: int) -> Any:
             db.session.commit()
             flash(f"Saved ({saved} criteria).", "success")
             return redirect(url_for("evaluations.score", assignment_id=assignment_id))
-    assignment = services.get_assignment(g.user, assignment_id)
+    assignment = get_assignment(g.user, assignment_id)
     evaluation = assignment.evaluation
     saved_scores = {s.criterion_id: s for s in assignment.scores}
-    show_all = services.may_see_all_scores(g.user, evaluation)
+    show_all = may_see_all_scores(g.user, evaluation)
     return render_template(
         "evaluations/score.html",
         assignment=assignment,
@@ -125,12 +132,12 @@ def score(assignment_id: int) -> Any:
         typed=typed,
         errors=errors,
         show_all=show_all,
-        result=services.consolidation(evaluation) if show_all else None,
-        evidence_by_criterion=services.evidence_by_criterion(evaluation),
+        result=consolidation(evaluation) if show_all else None,
+        evidence_by_criterion=evidence_by_criterion(evaluation),
         confirm=ConfirmForm(),
         editable=assignment.status is AssignmentStatus.SCORING
         and evaluation.status is EvaluationStatus.IN_REVIEW,
-        score_value=services.score_value,
+        score_value=score_value,
     ), status
 
 
@@ -138,10 +145,10 @@ def score(assignment_id: int) -> Any:
 @roles_required(Role.EVALUATOR)
 def submit_scores(assignment_id: int) -> Response:
     """Submit one's scores, once."""
-    assignment = services.get_assignment(g.user, assignment_id)
+    assignment = get_assignment(g.user, assignment_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.submit_scores(g.user, assignment)
+            submit_assignment_scores(g.user, assignment)
         except RuleViolation as error:
             db.session.rollback()
             flash(error.message, "error")

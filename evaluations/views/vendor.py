@@ -9,15 +9,30 @@ from flask import current_app, flash, g, render_template, request
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from evaluations import services
 from evaluations.forms import ApplyForm, NoteForm, RespondForm
 from evaluations.models import EvaluationStatus
+from evaluations.services.application import (
+    apply_for_evaluation,
+    attach_evidence,
+    remove_evidence,
+    respond_to_return,
+    submit_application,
+    update_application,
+    withdraw_application,
+)
+from evaluations.services.visibility import (
+    get_evaluation,
+    get_evidence,
+    own_published_solutions,
+    published_versions,
+    visible_statement,
+)
 from evaluations.views.blueprint import ANY_PARTY, bp
 from evaluations.views.evaluation_page import (
-    _confirmed,
-    _evidence_form,
-    _form_action,
-    _redirect_detail,
+    confirmed_action,
+    evidence_form,
+    form_action,
+    redirect_detail,
 )
 from registry import uploads
 from registry.access import roles_required
@@ -33,7 +48,7 @@ def index() -> str:
     """The vendor's evaluations, in every state."""
     status = request.args.get("status", "")
     page = db.paginate(
-        services.visible_statement(g.user, status),
+        visible_statement(g.user, status),
         per_page=current_app.config["PER_PAGE"],
         error_out=False,
     )
@@ -47,23 +62,19 @@ def index() -> str:
 def apply() -> Any:
     """Apply with one of one's published solutions against a norm version in force."""
     form = ApplyForm()
-    form.solution_id.choices = [
-        SelectChoice(s.id, s.name) for s in services.own_published_solutions(g.user)
-    ]
+    form.solution_id.choices = [SelectChoice(s.id, s.name) for s in own_published_solutions(g.user)]
     form.version_id.choices = [
-        SelectChoice(v.id, f"{v.label} — {v.norm.title}") for v in services.published_versions()
+        SelectChoice(v.id, f"{v.label} — {v.norm.title}") for v in published_versions()
     ]
     if form.validate_on_submit():
         try:
-            created = services.apply_for_evaluation(
-                g.user, form.solution_id.data, form.version_id.data
-            )
+            created = apply_for_evaluation(g.user, form.solution_id.data, form.version_id.data)
         except RuleViolation as error:
             show_violation(form, error)
         else:
             db.session.commit()
             flash("Your application is saved as a draft. Attach evidence, then submit.", "success")
-            return _redirect_detail(created.id)
+            return redirect_detail(created.id)
     return render_template("evaluations/apply.html", form=form)
 
 
@@ -72,11 +83,11 @@ def apply() -> Any:
 def note(evaluation_id: int) -> Any:
     """Save the vendor's note to the evaluators."""
     form = NoteForm()
-    return _form_action(
+    return form_action(
         evaluation_id,
         form,
         "note_form",
-        lambda e: services.update_application(g.user, e, form.vendor_note.data or ""),
+        lambda e: update_application(g.user, e, form.vendor_note.data or ""),
         "Note saved.",
         (Role.VENDOR,),
     )
@@ -86,17 +97,17 @@ def note(evaluation_id: int) -> Any:
 @roles_required(Role.VENDOR)
 def upload(evaluation_id: int) -> Any:
     """Attach one evidence file (checked by content, stored under a generated name)."""
-    evaluation = services.get_evaluation(g.user, evaluation_id)
-    form = _evidence_form(evaluation)
+    evaluation = get_evaluation(g.user, evaluation_id)
+    form = evidence_form(evaluation)
 
     def attach(found: Any) -> None:
         upload = form.file.data
         criterion = int(form.criterion_id.data) if form.criterion_id.data else None
-        services.attach_evidence(
+        attach_evidence(
             g.user, found, upload.filename, upload.stream, criterion, form.description.data or ""
         )
 
-    return _form_action(
+    return form_action(
         evaluation_id, form, "evidence_form", attach, "The file is attached.", (Role.VENDOR,)
     )
 
@@ -105,8 +116,8 @@ def upload(evaluation_id: int) -> Any:
 @roles_required(*ANY_PARTY)
 def download(evaluation_id: int, evidence_id: int) -> Response:
     """A file, as an attachment, to its vendor, the authority and declared evaluators only."""
-    evaluation = services.get_evaluation(g.user, evaluation_id)
-    item = services.get_evidence(g.user, evaluation, evidence_id)
+    evaluation = get_evaluation(g.user, evaluation_id)
+    item = get_evidence(g.user, evaluation, evidence_id)
     return uploads.send_stored(item)
 
 
@@ -114,10 +125,10 @@ def download(evaluation_id: int, evidence_id: int) -> Response:
 @roles_required(Role.VENDOR)
 def remove(evaluation_id: int, evidence_id: int) -> Response:
     """Remove an evidence file while the application is editable."""
-    evaluation = services.get_evaluation(g.user, evaluation_id)
-    item = services.get_evidence(g.user, evaluation, evidence_id)
-    return _confirmed(
-        evaluation_id, lambda: services.remove_evidence(g.user, evaluation, item), "File removed."
+    evaluation = get_evaluation(g.user, evaluation_id)
+    item = get_evidence(g.user, evaluation, evidence_id)
+    return confirmed_action(
+        evaluation_id, lambda: remove_evidence(g.user, evaluation, item), "File removed."
     )
 
 
@@ -125,10 +136,10 @@ def remove(evaluation_id: int, evidence_id: int) -> Response:
 @roles_required(Role.VENDOR)
 def submit(evaluation_id: int) -> Response:
     """Submit the application to the authority."""
-    evaluation = services.get_evaluation(g.user, evaluation_id)
-    return _confirmed(
+    evaluation = get_evaluation(g.user, evaluation_id)
+    return confirmed_action(
         evaluation_id,
-        lambda: services.submit_application(g.user, evaluation),
+        lambda: submit_application(g.user, evaluation),
         "Your application is submitted.",
     )
 
@@ -137,10 +148,10 @@ def submit(evaluation_id: int) -> Response:
 @roles_required(Role.VENDOR)
 def withdraw(evaluation_id: int) -> Response:
     """Withdraw the application."""
-    evaluation = services.get_evaluation(g.user, evaluation_id)
-    return _confirmed(
+    evaluation = get_evaluation(g.user, evaluation_id)
+    return confirmed_action(
         evaluation_id,
-        lambda: services.withdraw_application(g.user, evaluation),
+        lambda: withdraw_application(g.user, evaluation),
         "Your application is withdrawn.",
     )
 
@@ -150,11 +161,11 @@ def withdraw(evaluation_id: int) -> Response:
 def respond(evaluation_id: int) -> Any:
     """Answer the authority's request for information and resubmit."""
     form = RespondForm()
-    return _form_action(
+    return form_action(
         evaluation_id,
         form,
         "respond_form",
-        lambda e: services.respond_to_return(g.user, e, form.response_text.data or ""),
+        lambda e: respond_to_return(g.user, e, form.response_text.data or ""),
         "Your answer is sent; the application is back in review.",
         (Role.VENDOR,),
     )

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 
 from catalog.models import Solution, SolutionStatus
-from evaluations.demo_labels import certify_for_demo
+from evaluations.labels.demo import certify_for_demo
 from evaluations.models import Label
 from procurement.calls.limits import deadline_on, min_offer_days
 from procurement.calls.models import JointCall, Offer

@@ -97,7 +97,7 @@ class JointCall(Base):
     # Why the call ended unsuccessful or cancelled, in words a vendor and a buyer understand.
     outcome_reason: Mapped[str] = mapped_column(Text, default="")
     # Set once, by the first opening after the deadline, with the "call.offers_opened" audit
-    # entry that fingerprints every offer (procurement.calls.opening).
+    # entry that fingerprints every offer (procurement.calls.services.opening).
     offers_opened_at: Mapped[dt.datetime | None]
 
     lot: Mapped[Lot] = relationship()
@@ -181,7 +181,7 @@ class Offer(Base):
     )
     withdrawn_at: Mapped[dt.datetime | None]
     # SHA-256 of the offer's canonical content at its last save: the vendor's receipt, and what
-    # the opening entry records (procurement.calls.opening.offer_content).
+    # the opening entry records (procurement.calls.services.opening.offer_content).
     content_hash: Mapped[str] = mapped_column(String(64), default="")
 
     call: Mapped[JointCall] = relationship(back_populates="all_offers")
@@ -245,7 +245,7 @@ class Award(Base):
     counterfactual_value: Mapped[Decimal] = mapped_column(BIG_MONEY)
     # 1 − total_value / counterfactual_value, a fraction: the modelled pooling effect, which
     # reduces to 1 − Q^(1+β)/Σqᵢ^(1+β) (the name is kept from before). What the award saves
-    # against observed prices is read from the offers: procurement.savings.award_savings.
+    # against observed prices is read from the offers: procurement.calls.savings.award_savings.
     realised_saving: Mapped[Decimal] = mapped_column(Numeric(8, 6))
     rationale: Mapped[str] = mapped_column(Text, default="")
     decided_at: Mapped[created_at]

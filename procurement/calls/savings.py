@@ -1,6 +1,6 @@
 """An award's savings against observed prices, computed from the stored award and offers.
 
-The figures (pure rules in ``procurement.award.observed_savings``; docs/PROCUREMENT.md,
+The figures (pure rules in ``procurement.calls.award.observed_savings``; docs/PROCUREMENT.md,
 "Savings") are read, not stored: the award's price, its contract lines, the lot's published
 estimated unit price and the tiers of every offer received are all kept, so every surface
 computes the same figures the same way.

@@ -13,7 +13,7 @@ The figures are pure functions over plain inputs (`LotInput`, `CallInput`, `Dema
 - *Modelled saving of pooling*: 1 − Q·p(Q) / Σ qᵢ·p(qᵢ) on the round's price–volume curve — a
   model of the pooled cost against each buyer buying its firm quantity alone, computed when the
   lot is formed; it depends only on the quantities and the curve's slope.
-- *Observed savings* of an award (``procurement.award.observed_savings``): 1 − paid total /
+- *Observed savings* of an award (``procurement.calls.award.observed_savings``): 1 − paid total /
   the awarded quantity at the published estimated unit price, and 1 − paid total / each buyer's
   quantity at the lowest price any offer gives for it alone. A single-offer award claims none:
   it is counted apart and left out of the overall figures. Overall savings weigh each lot by

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from app import create_app
 from catalog.models import Solution
-from evaluations.labels import suspend_label
+from evaluations.labels.status_changes import suspend_label
 from evaluations.models import Label, LabelStatus
 from registry.database import db
 from registry.demo import AUTHORITY_EMAIL

@@ -8,8 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from evaluations import services
 from evaluations.models import Assignment, Evaluation
+from evaluations.services.application import (
+    apply_for_evaluation,
+    attach_evidence,
+    submit_application,
+)
+from evaluations.services.assignment import assign_evaluator, declare_conflict
+from evaluations.services.scores import save_score, submit_scores
 from registry.database import db
 from registry.models import OrganisationKind, User
 from registry.norms.models import NormVersion
@@ -51,9 +57,9 @@ def make_cast(create_user: Callable[..., User]) -> Cast:
 
 def draft(cast: Cast) -> Evaluation:
     """A draft application with a PDF attached to every criterion."""
-    evaluation = services.apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
+    evaluation = apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
     for criterion in cast.version.ordered_criteria():
-        services.attach_evidence(
+        attach_evidence(
             cast.vendor, evaluation, f"{criterion.code}.pdf", io.BytesIO(PDF), criterion.id
         )
     db.session.commit()
@@ -63,7 +69,7 @@ def draft(cast: Cast) -> Evaluation:
 def submitted(cast: Cast) -> Evaluation:
     """A submitted application."""
     evaluation = draft(cast)
-    services.submit_application(cast.vendor, evaluation)
+    submit_application(cast.vendor, evaluation)
     db.session.commit()
     return evaluation
 
@@ -71,8 +77,8 @@ def submitted(cast: Cast) -> Evaluation:
 def assigned(cast: Cast) -> tuple[Evaluation, Assignment, Assignment]:
     """Two evaluators assigned, neither has declared yet."""
     evaluation = submitted(cast)
-    first = services.assign_evaluator(cast.authority, evaluation, cast.evaluator.id, None)
-    second = services.assign_evaluator(cast.authority, evaluation, cast.second_evaluator.id, None)
+    first = assign_evaluator(cast.authority, evaluation, cast.evaluator.id, None)
+    second = assign_evaluator(cast.authority, evaluation, cast.second_evaluator.id, None)
     db.session.commit()
     return evaluation, first, second
 
@@ -80,8 +86,8 @@ def assigned(cast: Cast) -> tuple[Evaluation, Assignment, Assignment]:
 def in_review(cast: Cast) -> tuple[Evaluation, Assignment, Assignment]:
     """Both evaluators declared no conflict: the evaluation is in review."""
     evaluation, first, second = assigned(cast)
-    services.declare_conflict(cast.evaluator, first, False, "")
-    services.declare_conflict(cast.second_evaluator, second, False, "")
+    declare_conflict(cast.evaluator, first, False, "")
+    declare_conflict(cast.second_evaluator, second, False, "")
     db.session.commit()
     return evaluation, first, second
 
@@ -89,7 +95,7 @@ def in_review(cast: Cast) -> tuple[Evaluation, Assignment, Assignment]:
 def score_all(cast: Cast, assignment: Assignment, values: dict[str, str]) -> None:
     """Save one evaluator's values (by criterion code) with a justification each."""
     for criterion in cast.version.ordered_criteria():
-        services.save_score(
+        save_score(
             assignment.evaluator,
             assignment,
             criterion,
@@ -111,7 +117,7 @@ def scored(
     evaluation, first, second = in_review(cast)
     score_all(cast, first, first_values or AGREE)
     score_all(cast, second, second_values or AGREE)
-    services.submit_scores(cast.evaluator, first)
-    services.submit_scores(cast.second_evaluator, second)
+    submit_scores(cast.evaluator, first)
+    submit_scores(cast.second_evaluator, second)
     db.session.commit()
     return evaluation

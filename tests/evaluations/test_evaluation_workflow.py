@@ -11,13 +11,37 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from evaluations import services
 from evaluations.models import (
     AssignmentStatus,
     Decision,
     EvaluationEvent,
     EvaluationStatus,
     Label,
+)
+from evaluations.services.application import (
+    apply_for_evaluation,
+    attach_evidence,
+    respond_to_return,
+    return_for_information,
+    submit_application,
+    withdraw_application,
+)
+from evaluations.services.assignment import assign_evaluator, declare_conflict
+from evaluations.services.decision import consensus_recorded_by, decide
+from evaluations.services.scores import (
+    consolidation,
+    evaluators_range,
+    may_see_all_scores,
+    resolve_disagreement,
+    save_score,
+    submit_scores,
+)
+from evaluations.services.visibility import (
+    get_assignment,
+    get_evaluation,
+    get_evidence,
+    may_see_details,
+    visible_statement,
 )
 from registry.database import db
 from registry.exceptions import AccessDenied, NotVisible, RuleViolation
@@ -53,37 +77,37 @@ def _outbox(app: Flask) -> list[str]:
 def test_apply_requires_own_published_solution_and_published_version(cast: Cast) -> None:
     other_solution = solution_builders.published(cast.other_vendor, name="Not yours")
     with pytest.raises(RuleViolation):
-        services.apply_for_evaluation(cast.vendor, other_solution.id, cast.version.id)
+        apply_for_evaluation(cast.vendor, other_solution.id, cast.version.id)
     own_draft = solution_builders.draft(cast.vendor, name="Still a draft")
     with pytest.raises(RuleViolation, match="published solution"):
-        services.apply_for_evaluation(cast.vendor, own_draft.id, cast.version.id)
+        apply_for_evaluation(cast.vendor, own_draft.id, cast.version.id)
     with pytest.raises(AccessDenied):
-        services.apply_for_evaluation(cast.authority, cast.solution_id, cast.version.id)
-    evaluation = services.apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
+        apply_for_evaluation(cast.authority, cast.solution_id, cast.version.id)
+    evaluation = apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
     db.session.commit()
     assert evaluation.status is EvaluationStatus.DRAFT
     assert evaluation.vendor_id == cast.vendor.organisation_id
 
 
 def test_one_open_evaluation_per_solution_and_version(cast: Cast) -> None:
-    first = services.apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
+    first = apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
     db.session.commit()
     with pytest.raises(RuleViolation, match="already has an open evaluation"):
-        services.apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
+        apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
     db.session.rollback()
-    services.withdraw_application(cast.vendor, first)
+    withdraw_application(cast.vendor, first)
     db.session.commit()
-    again = services.apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
+    again = apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
     assert again.id != first.id
 
 
 def test_submit_needs_the_required_evidence(cast: Cast) -> None:
-    evaluation = services.apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
+    evaluation = apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
     with pytest.raises(RuleViolation, match="Attach evidence for"):
-        services.submit_application(cast.vendor, evaluation)
+        submit_application(cast.vendor, evaluation)
     db.session.rollback()
     evaluation = draft(cast)
-    services.submit_application(cast.vendor, evaluation)
+    submit_application(cast.vendor, evaluation)
     db.session.commit()
     assert evaluation.status is EvaluationStatus.SUBMITTED
     assert evaluation.submitted_at is not None
@@ -93,28 +117,28 @@ def test_other_vendor_and_unassigned_evaluator_get_not_found(cast: Cast) -> None
     evaluation = submitted(cast)
     for outsider in (cast.other_vendor, cast.evaluator):
         with pytest.raises(NotVisible):
-            services.get_evaluation(outsider, evaluation.id)
+            get_evaluation(outsider, evaluation.id)
     with pytest.raises(NotVisible):
-        services.withdraw_application(cast.other_vendor, evaluation)
+        withdraw_application(cast.other_vendor, evaluation)
     with pytest.raises(NotVisible):
-        services.attach_evidence(cast.other_vendor, evaluation, "x.pdf", io.BytesIO(PDF))
-    assert services.get_evaluation(cast.authority, evaluation.id) is evaluation
+        attach_evidence(cast.other_vendor, evaluation, "x.pdf", io.BytesIO(PDF))
+    assert get_evaluation(cast.authority, evaluation.id) is evaluation
 
 
 def test_evidence_only_while_draft_or_returned(cast: Cast) -> None:
     evaluation = submitted(cast)
     with pytest.raises(RuleViolation, match="cannot take new evidence"):
-        services.attach_evidence(cast.vendor, evaluation, "late.pdf", io.BytesIO(PDF))
+        attach_evidence(cast.vendor, evaluation, "late.pdf", io.BytesIO(PDF))
 
 
 def test_workflow_steps_cannot_be_skipped_from_draft(cast: Cast) -> None:
     evaluation = draft(cast)
     with pytest.raises(RuleViolation):
-        services.assign_evaluator(cast.authority, evaluation, cast.evaluator.id, None)
+        assign_evaluator(cast.authority, evaluation, cast.evaluator.id, None)
     with pytest.raises(RuleViolation):
-        services.decide(cast.authority, evaluation, "certified", "Certified", "Good.")
+        decide(cast.authority, evaluation, "certified", "Certified", "Good.")
     with pytest.raises(RuleViolation):
-        services.return_for_information(cast.authority, evaluation, "Tell us more.")
+        return_for_information(cast.authority, evaluation, "Tell us more.")
     db.session.rollback()
     assert evaluation.status is EvaluationStatus.DRAFT
 
@@ -123,11 +147,11 @@ def test_workflow_steps_cannot_be_skipped_once_assigned(cast: Cast) -> None:
     evaluation, first, _second = assigned(cast)
     criterion = cast.version.ordered_criteria()[1]
     with pytest.raises(RuleViolation, match="Declare your conflicts"):
-        services.save_score(cast.evaluator, first, criterion, "3", "ok")
+        save_score(cast.evaluator, first, criterion, "3", "ok")
     with pytest.raises(RuleViolation, match="be decided"):
-        services.decide(cast.authority, evaluation, "rejected", None, "Too early.")
+        decide(cast.authority, evaluation, "rejected", None, "Too early.")
     with pytest.raises(RuleViolation, match="take a resolution"):
-        services.resolve_disagreement(cast.authority, evaluation, criterion.id, "3", "Early.")
+        resolve_disagreement(cast.authority, evaluation, criterion.id, "3", "Early.")
     db.session.rollback()
     assert evaluation.status is EvaluationStatus.SUBMITTED
 
@@ -135,23 +159,23 @@ def test_workflow_steps_cannot_be_skipped_once_assigned(cast: Cast) -> None:
 def test_in_review_needs_two_evaluators_without_conflict(cast: Cast, app: Flask) -> None:
     evaluation, first, second = assigned(cast)
     assert any(cast.evaluator.email in m for m in _outbox(app))
-    services.declare_conflict(cast.evaluator, first, False, "")
+    declare_conflict(cast.evaluator, first, False, "")
     db.session.commit()
     assert evaluation.status is EvaluationStatus.SUBMITTED
-    services.declare_conflict(cast.second_evaluator, second, True, "I advised this vendor.")
+    declare_conflict(cast.second_evaluator, second, True, "I advised this vendor.")
     db.session.commit()
     assert second.status is AssignmentStatus.CONFLICTED
     assert evaluation.status is EvaluationStatus.SUBMITTED
     assert any("conflict of interest" in m and cast.authority.email in m for m in _outbox(app))
     # The conflicted evaluator sees nothing beyond the names, and cannot be assigned again.
-    assert not services.may_see_details(cast.second_evaluator, evaluation)
+    assert not may_see_details(cast.second_evaluator, evaluation)
     with pytest.raises(RuleViolation, match="declared a conflict"):
-        services.assign_evaluator(cast.authority, evaluation, cast.second_evaluator.id, None)
+        assign_evaluator(cast.authority, evaluation, cast.second_evaluator.id, None)
     db.session.rollback()
-    third = services.assign_evaluator(
+    third = assign_evaluator(
         cast.authority, evaluation, cast.third_evaluator.id, dt.date.today() + dt.timedelta(days=30)
     )
-    services.declare_conflict(cast.third_evaluator, third, False, "")
+    declare_conflict(cast.third_evaluator, third, False, "")
     db.session.commit()
     assert evaluation.status is EvaluationStatus.IN_REVIEW
 
@@ -159,33 +183,33 @@ def test_in_review_needs_two_evaluators_without_conflict(cast: Cast, app: Flask)
 def test_a_conflict_needs_a_note_and_a_declaration_is_made_once(cast: Cast) -> None:
     _evaluation, first, _second = assigned(cast)
     with pytest.raises(RuleViolation, match="nature of the conflict"):
-        services.declare_conflict(cast.evaluator, first, True, "")
+        declare_conflict(cast.evaluator, first, True, "")
     db.session.rollback()
-    services.declare_conflict(cast.evaluator, first, False, "")
+    declare_conflict(cast.evaluator, first, False, "")
     with pytest.raises(RuleViolation, match="already made"):
-        services.declare_conflict(cast.evaluator, first, True, "Changed my mind")
+        declare_conflict(cast.evaluator, first, True, "Changed my mind")
 
 
 def test_evaluator_sees_only_names_before_declaring(cast: Cast) -> None:
     evaluation, first, _second = assigned(cast)
-    assert services.get_evaluation(cast.evaluator, evaluation.id) is evaluation
-    assert not services.may_see_details(cast.evaluator, evaluation)
+    assert get_evaluation(cast.evaluator, evaluation.id) is evaluation
+    assert not may_see_details(cast.evaluator, evaluation)
     with pytest.raises(NotVisible):
-        services.get_evidence(cast.evaluator, evaluation, evaluation.evidence[0].id)
-    services.declare_conflict(cast.evaluator, first, False, "")
-    assert services.may_see_details(cast.evaluator, evaluation)
-    assert services.get_evidence(cast.evaluator, evaluation, evaluation.evidence[0].id)
+        get_evidence(cast.evaluator, evaluation, evaluation.evidence[0].id)
+    declare_conflict(cast.evaluator, first, False, "")
+    assert may_see_details(cast.evaluator, evaluation)
+    assert get_evidence(cast.evaluator, evaluation, evaluation.evidence[0].id)
 
 
 def test_assigned_evaluator_must_be_active_member_of_active_body(cast: Cast) -> None:
     evaluation = submitted(cast)
     with pytest.raises(RuleViolation, match="active evaluator"):
-        services.assign_evaluator(cast.authority, evaluation, cast.vendor.id, None)
+        assign_evaluator(cast.authority, evaluation, cast.vendor.id, None)
     cast.evaluator.organisation.status = OrganisationStatus.SUSPENDED
     with pytest.raises(RuleViolation, match="active evaluator"):
-        services.assign_evaluator(cast.authority, evaluation, cast.evaluator.id, None)
+        assign_evaluator(cast.authority, evaluation, cast.evaluator.id, None)
     with pytest.raises(AccessDenied):
-        services.assign_evaluator(cast.vendor, evaluation, cast.second_evaluator.id, None)
+        assign_evaluator(cast.vendor, evaluation, cast.second_evaluator.id, None)
 
 
 @pytest.mark.parametrize("raw", ["-1", "6", "1e309", "NaN", "3.0", "", "pass", " ٣"])
@@ -193,7 +217,7 @@ def test_invalid_scores_are_refused(cast: Cast, raw: str) -> None:
     _evaluation, first, _second = in_review(cast)
     export = next(c for c in cast.version.criteria if c.code == "EXPORT")
     with pytest.raises(RuleViolation, match="whole number"):
-        services.save_score(cast.evaluator, first, export, raw, "Because.")
+        save_score(cast.evaluator, first, export, raw, "Because.")
 
 
 def test_fail_and_low_scores_need_a_justification(cast: Cast) -> None:
@@ -201,34 +225,34 @@ def test_fail_and_low_scores_need_a_justification(cast: Cast) -> None:
     by_code = {c.code: c for c in cast.version.criteria}
     for code, value in (("ONVIF-S", "fail"), ("EXPORT", "1"), ("MASK", "0")):
         with pytest.raises(RuleViolation, match="needs a justification"):
-            services.save_score(cast.evaluator, first, by_code[code], value, "  ")
-    score = services.save_score(cast.evaluator, first, by_code["EXPORT"], "2", "")
+            save_score(cast.evaluator, first, by_code[code], value, "  ")
+    score = save_score(cast.evaluator, first, by_code["EXPORT"], "2", "")
     assert score.value == 2
-    score = services.save_score(cast.evaluator, first, by_code["ONVIF-S"], "pass", "")
+    score = save_score(cast.evaluator, first, by_code["ONVIF-S"], "pass", "")
     assert score.passed is True and score.value is None
 
 
 def test_submit_scores_once_when_complete_and_blind_until_then(cast: Cast) -> None:
     evaluation, first, second = in_review(cast)
     export = next(c for c in cast.version.criteria if c.code == "EXPORT")
-    services.save_score(cast.evaluator, first, export, "4", "")
+    save_score(cast.evaluator, first, export, "4", "")
     with pytest.raises(RuleViolation, match="Score every criterion"):
-        services.submit_scores(cast.evaluator, first)
+        submit_scores(cast.evaluator, first)
     db.session.rollback()
     score_all(cast, first, AGREE)
     score_all(cast, second, AGREE)
-    assert not services.may_see_all_scores(cast.evaluator, evaluation)
-    services.submit_scores(cast.evaluator, first)
+    assert not may_see_all_scores(cast.evaluator, evaluation)
+    submit_scores(cast.evaluator, first)
     db.session.commit()
-    assert services.may_see_all_scores(cast.evaluator, evaluation)
-    assert not services.may_see_all_scores(cast.second_evaluator, evaluation)
+    assert may_see_all_scores(cast.evaluator, evaluation)
+    assert not may_see_all_scores(cast.second_evaluator, evaluation)
     assert evaluation.status is EvaluationStatus.IN_REVIEW
     with pytest.raises(RuleViolation, match="submitted"):
-        services.submit_scores(cast.evaluator, first)
+        submit_scores(cast.evaluator, first)
     with pytest.raises(RuleViolation, match="submitted"):
-        services.save_score(cast.evaluator, first, export, "1", "Changed")
+        save_score(cast.evaluator, first, export, "1", "Changed")
     db.session.rollback()
-    services.submit_scores(cast.second_evaluator, second)
+    submit_scores(cast.second_evaluator, second)
     db.session.commit()
     assert evaluation.status is EvaluationStatus.SCORED
     assert evaluation.computed_percent == 90.0
@@ -239,24 +263,24 @@ def test_an_evaluator_cannot_score_for_another(cast: Cast) -> None:
     _evaluation, first, _second = in_review(cast)
     export = next(c for c in cast.version.criteria if c.code == "EXPORT")
     with pytest.raises(NotVisible):
-        services.save_score(cast.second_evaluator, first, export, "4", "")
+        save_score(cast.second_evaluator, first, export, "4", "")
     with pytest.raises(NotVisible):
-        services.get_assignment(cast.second_evaluator, first.id)
+        get_assignment(cast.second_evaluator, first.id)
 
 
 def test_return_for_information_and_respond(cast: Cast, app: Flask) -> None:
     evaluation = submitted(cast)
     with pytest.raises(RuleViolation, match="request is required"):
-        services.return_for_information(cast.authority, evaluation, "")
+        return_for_information(cast.authority, evaluation, "")
     db.session.rollback()
-    services.return_for_information(cast.authority, evaluation, "Send the test report.")
+    return_for_information(cast.authority, evaluation, "Send the test report.")
     db.session.commit()
     assert evaluation.status is EvaluationStatus.RETURNED
     assert any("Send the test report." in m for m in _outbox(app))
-    services.attach_evidence(cast.vendor, evaluation, "report.pdf", io.BytesIO(PDF))
+    attach_evidence(cast.vendor, evaluation, "report.pdf", io.BytesIO(PDF))
     with pytest.raises(NotVisible):
-        services.respond_to_return(cast.other_vendor, evaluation, "Here")
-    services.respond_to_return(cast.vendor, evaluation, "The report is attached.")
+        respond_to_return(cast.other_vendor, evaluation, "Here")
+    respond_to_return(cast.vendor, evaluation, "The report is attached.")
     db.session.commit()
     assert evaluation.status is EvaluationStatus.SUBMITTED
     assert len(evaluation.evidence) == 4
@@ -268,27 +292,27 @@ SCORES_A = {"ONVIF-S": "pass", "EXPORT": "5", "MASK": "4"}
 
 def test_disagreements_must_be_resolved_before_deciding(cast: Cast) -> None:
     evaluation = scored(cast, SCORES_A, DISAGREE)
-    result = services.consolidation(evaluation)
+    result = consolidation(evaluation)
     assert result.unresolved == ["ONVIF-S", "EXPORT"]
     with pytest.raises(RuleViolation, match="Resolve the disagreements"):
-        services.decide(cast.authority, evaluation, "rejected", None, "Not good.")
+        decide(cast.authority, evaluation, "rejected", None, "Not good.")
     db.session.rollback()
     mask = next(c for c in cast.version.criteria if c.code == "MASK")
     with pytest.raises(RuleViolation, match="agree"):
-        services.resolve_disagreement(cast.authority, evaluation, mask.id, "4", "Agreed.")
+        resolve_disagreement(cast.authority, evaluation, mask.id, "4", "Agreed.")
     db.session.rollback()
     by_code = {c.code: c for c in cast.version.criteria}
     with pytest.raises(RuleViolation, match="note is required"):
-        services.resolve_disagreement(cast.authority, evaluation, by_code["EXPORT"].id, "4", "")
+        resolve_disagreement(cast.authority, evaluation, by_code["EXPORT"].id, "4", "")
     db.session.rollback()
-    services.resolve_disagreement(
+    resolve_disagreement(
         cast.authority, evaluation, by_code["ONVIF-S"].id, "pass", "The profile test passed."
     )
-    services.resolve_disagreement(
+    resolve_disagreement(
         cast.authority, evaluation, by_code["EXPORT"].id, "2", "Export works, partly."
     )
     db.session.commit()
-    result = services.consolidation(evaluation)
+    result = consolidation(evaluation)
     assert result.unresolved == []
     assert round(result.percent, 2) == 76.67
     assert result.level == "Certified"
@@ -298,13 +322,13 @@ def test_disagreements_must_be_resolved_before_deciding(cast: Cast) -> None:
 def test_a_consensus_outside_the_evaluators_scores_needs_a_reason(cast: Cast) -> None:
     evaluation = scored(cast, SCORES_A, DISAGREE)
     export = next(c for c in cast.version.criteria if c.code == "EXPORT")
-    assert services.evaluators_range(evaluation, "EXPORT") == (2, 5)
+    assert evaluators_range(evaluation, "EXPORT") == (2, 5)
     for value in ("0", "1"):
         with pytest.raises(RuleViolation, match="between 2 and 5") as refused:
-            services.resolve_disagreement(cast.authority, evaluation, export.id, value, "Low.")
+            resolve_disagreement(cast.authority, evaluation, export.id, value, "Low.")
         assert refused.value.field == "outside_reason"
         db.session.rollback()
-    resolution = services.resolve_disagreement(
+    resolution = resolve_disagreement(
         cast.authority,
         evaluation,
         export.id,
@@ -316,22 +340,22 @@ def test_a_consensus_outside_the_evaluators_scores_needs_a_reason(cast: Cast) ->
     assert resolution.value == 1
     assert "Outside the evaluators' scores (2 to 5): The retest on site" in resolution.note
     # Inside the range no reason is asked.
-    inside = services.resolve_disagreement(cast.authority, evaluation, export.id, "3", "Middle.")
+    inside = resolve_disagreement(cast.authority, evaluation, export.id, "3", "Middle.")
     assert inside.note == "Middle."
 
 
 def test_who_recorded_a_consensus_cannot_decide_another_officer_can(cast: Cast) -> None:
     evaluation = scored(cast, SCORES_A, DISAGREE)
     by_code = {c.code: c for c in cast.version.criteria}
-    services.resolve_disagreement(cast.authority, evaluation, by_code["ONVIF-S"].id, "pass", "Ok.")
-    services.resolve_disagreement(cast.authority, evaluation, by_code["EXPORT"].id, "4", "Ok.")
+    resolve_disagreement(cast.authority, evaluation, by_code["ONVIF-S"].id, "pass", "Ok.")
+    resolve_disagreement(cast.authority, evaluation, by_code["EXPORT"].id, "4", "Ok.")
     db.session.commit()
-    assert services.consensus_recorded_by(evaluation, cast.authority) == ["EXPORT", "ONVIF-S"]
+    assert consensus_recorded_by(evaluation, cast.authority) == ["EXPORT", "ONVIF-S"]
     with pytest.raises(RuleViolation, match="four eyes"):
-        services.decide(cast.authority, evaluation, "rejected", None, "Not for me to say.")
+        decide(cast.authority, evaluation, "rejected", None, "Not for me to say.")
     db.session.rollback()
     assert evaluation.status is EvaluationStatus.SCORED
-    services.decide(cast.deputy, evaluation, "rejected", None, "Export is too weak.")
+    decide(cast.deputy, evaluation, "rejected", None, "Export is too weak.")
     db.session.commit()
     assert (
         evaluation.status is EvaluationStatus.DECIDED and evaluation.decided_by_id == cast.deputy.id
@@ -341,17 +365,17 @@ def test_who_recorded_a_consensus_cannot_decide_another_officer_can(cast: Cast) 
 def test_decide_reject_with_rationale(cast: Cast, app: Flask) -> None:
     evaluation = scored(cast)
     with pytest.raises(RuleViolation, match="rationale is required"):
-        services.decide(cast.authority, evaluation, "rejected", None, "")
+        decide(cast.authority, evaluation, "rejected", None, "")
     db.session.rollback()
     with pytest.raises(AccessDenied):
-        services.decide(cast.evaluator, evaluation, "rejected", None, "No.")
-    services.decide(cast.authority, evaluation, "rejected", None, "Privacy concerns.")
+        decide(cast.evaluator, evaluation, "rejected", None, "No.")
+    decide(cast.authority, evaluation, "rejected", None, "Privacy concerns.")
     db.session.commit()
     assert evaluation.status is EvaluationStatus.DECIDED
     assert evaluation.decision is Decision.REJECTED
     assert db.session.scalar(select(func.count()).select_from(Label)) == 0
     with pytest.raises(RuleViolation, match="already been decided"):
-        services.decide(cast.authority, evaluation, "rejected", None, "Again.")
+        decide(cast.authority, evaluation, "rejected", None, "Again.")
 
 
 def test_certify_above_the_computed_level_is_refused(cast: Cast) -> None:
@@ -359,24 +383,24 @@ def test_certify_above_the_computed_level_is_refused(cast: Cast) -> None:
     evaluation = scored(cast, lower, lower)
     assert evaluation.computed_level == "Certified"
     with pytest.raises(RuleViolation, match="computed level"):
-        services.decide(cast.authority, evaluation, "certified", "Advanced", "Generous.")
+        decide(cast.authority, evaluation, "certified", "Advanced", "Generous.")
     db.session.rollback()
     with pytest.raises(RuleViolation, match="computed level"):
-        services.decide(cast.authority, evaluation, "certified", "Gold", "Unknown.")
+        decide(cast.authority, evaluation, "certified", "Gold", "Unknown.")
 
 
 def test_no_level_can_only_be_rejected(cast: Cast) -> None:
     failing = {"ONVIF-S": "fail", "EXPORT": "5", "MASK": "5"}
     evaluation = scored(cast, failing, failing)
-    assert services.consolidation(evaluation).mandatory_failures == ["ONVIF-S"]
+    assert consolidation(evaluation).mandatory_failures == ["ONVIF-S"]
     with pytest.raises(RuleViolation, match="only be rejected"):
-        services.decide(cast.authority, evaluation, "certified", "Certified", "Nice.")
+        decide(cast.authority, evaluation, "certified", "Certified", "Nice.")
 
 
 def test_certify_at_computed_level_issues_one_label(cast: Cast, app: Flask) -> None:
     pytest.importorskip("evaluations.labels", reason="labels are built by another engineer")
     evaluation = scored(cast)
-    services.decide(
+    decide(
         cast.authority,
         evaluation,
         "certified",
@@ -394,7 +418,7 @@ def test_certify_lower_level_needs_a_reason(cast: Cast) -> None:
     pytest.importorskip("evaluations.labels", reason="labels are built by another engineer")
     evaluation = scored(cast)
     with pytest.raises(RuleViolation, match="reason for a lower level"):
-        services.decide(
+        decide(
             cast.authority,
             evaluation,
             "certified",
@@ -403,7 +427,7 @@ def test_certify_lower_level_needs_a_reason(cast: Cast) -> None:
             public_statement="Certified.",
         )
     db.session.rollback()
-    services.decide(
+    decide(
         cast.authority,
         evaluation,
         "certified",
@@ -422,10 +446,10 @@ def test_a_certification_needs_a_public_statement_and_keeps_the_rationale_intern
 ) -> None:
     evaluation = scored(cast)
     with pytest.raises(RuleViolation, match="public statement") as refused:
-        services.decide(cast.authority, evaluation, "certified", "Advanced", "Internal notes.")
+        decide(cast.authority, evaluation, "certified", "Advanced", "Internal notes.")
     assert refused.value.field == "public_statement"
     db.session.rollback()
-    services.decide(
+    decide(
         cast.authority,
         evaluation,
         "certified",
@@ -442,14 +466,14 @@ def test_a_certification_needs_a_public_statement_and_keeps_the_rationale_intern
 
 def test_a_rejection_needs_no_public_statement(cast: Cast) -> None:
     evaluation = scored(cast)
-    services.decide(cast.authority, evaluation, "rejected", None, "Export is too weak.")
+    decide(cast.authority, evaluation, "rejected", None, "Export is too weak.")
     db.session.commit()
     assert evaluation.decision is Decision.REJECTED
 
 
 def test_every_transition_is_logged_audited_and_told(cast: Cast, app: Flask) -> None:
     evaluation = scored(cast)
-    services.decide(cast.authority, evaluation, "rejected", None, "Not now.")
+    decide(cast.authority, evaluation, "rejected", None, "Not now.")
     db.session.commit()
     states = db.session.scalars(
         select(EvaluationEvent.to_status)
@@ -475,18 +499,18 @@ def test_every_transition_is_logged_audited_and_told(cast: Cast, app: Flask) -> 
 
 def test_withdraw(cast: Cast) -> None:
     evaluation, *_ = in_review(cast)
-    services.withdraw_application(cast.vendor, evaluation)
+    withdraw_application(cast.vendor, evaluation)
     db.session.commit()
     assert evaluation.status is EvaluationStatus.WITHDRAWN
     with pytest.raises(RuleViolation):
-        services.withdraw_application(cast.vendor, evaluation)
+        withdraw_application(cast.vendor, evaluation)
 
 
 def test_visible_statement_by_role(cast: Cast) -> None:
     evaluation, *_ = assigned(cast)
 
     def ids(user: User) -> list[int]:
-        return [e.id for e in db.session.scalars(services.visible_statement(user))]
+        return [e.id for e in db.session.scalars(visible_statement(user))]
 
     assert ids(cast.vendor) == [evaluation.id]
     assert ids(cast.other_vendor) == []

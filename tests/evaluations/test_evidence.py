@@ -17,8 +17,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from evaluations import services
 from evaluations.models import Evidence
+from evaluations.services.application import apply_for_evaluation, attach_evidence, remove_evidence
 from registry import audit, stored_files, uploads
 from registry.database import db
 from registry.exceptions import RuleViolation
@@ -46,7 +46,7 @@ def cast(app: Flask, create_user: Callable[..., User]) -> Iterator[Cast]:
 @pytest.fixture
 def evaluation(cast: Cast) -> Any:
     """A draft application of the vendor."""
-    found = services.apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
+    found = apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
     db.session.commit()
     return found
 
@@ -70,7 +70,7 @@ def _stored_files(app: Flask) -> list[Path]:
 def test_accepted_files_are_stored_with_their_hash(
     app: Flask, cast: Cast, evaluation: Any, name: str, data: bytes, content_type: str
 ) -> None:
-    item = services.attach_evidence(cast.vendor, evaluation, name, io.BytesIO(data))
+    item = attach_evidence(cast.vendor, evaluation, name, io.BytesIO(data))
     db.session.commit()
     assert item.content_type == content_type
     assert item.size_bytes == len(data)
@@ -105,7 +105,7 @@ def test_bad_files_are_refused_with_a_reason(
     app: Flask, cast: Cast, evaluation: Any, name: str, data: bytes, reason: str
 ) -> None:
     with pytest.raises(RuleViolation, match=reason):
-        services.attach_evidence(cast.vendor, evaluation, name, io.BytesIO(data))
+        attach_evidence(cast.vendor, evaluation, name, io.BytesIO(data))
     db.session.rollback()
     assert _stored_files(app) == []
     assert db.session.scalar(select(func.count()).select_from(Evidence)) == 0
@@ -114,7 +114,7 @@ def test_bad_files_are_refused_with_a_reason(
 def test_oversized_file_is_refused(app: Flask, cast: Cast, evaluation: Any) -> None:
     app.config["EVIDENCE_MAX_BYTES"] = 1024
     with pytest.raises(RuleViolation, match="larger than"):
-        services.attach_evidence(cast.vendor, evaluation, "big.pdf", io.BytesIO(PDF + b"0" * 2000))
+        attach_evidence(cast.vendor, evaluation, "big.pdf", io.BytesIO(PDF + b"0" * 2000))
     assert _stored_files(app) == []
 
 
@@ -133,7 +133,7 @@ def test_names_are_cleaned_and_files_stored_under_a_generated_name(
     app: Flask, cast: Cast, evaluation: Any, raw: str, shown: str | None
 ) -> None:
     data = b"plain text\n" if raw.endswith(".txt") else PDF
-    item = services.attach_evidence(cast.vendor, evaluation, raw, io.BytesIO(data))
+    item = attach_evidence(cast.vendor, evaluation, raw, io.BytesIO(data))
     db.session.commit()
     if shown is not None:
         assert item.original_name == shown
@@ -152,7 +152,7 @@ def test_a_database_failure_after_writing_leaves_no_file(
 
     monkeypatch.setattr(audit, "record", broken)
     with pytest.raises(RuntimeError):
-        services.attach_evidence(cast.vendor, evaluation, "report.pdf", io.BytesIO(PDF))
+        attach_evidence(cast.vendor, evaluation, "report.pdf", io.BytesIO(PDF))
     db.session.rollback()
     assert _stored_files(app) == []
     assert db.session.scalar(select(func.count()).select_from(Evidence)) == 0
@@ -161,17 +161,17 @@ def test_a_database_failure_after_writing_leaves_no_file(
 def test_removed_evidence_file_is_left_to_the_sweep_after_commit(
     app: Flask, cast: Cast, evaluation: Any
 ) -> None:
-    item = services.attach_evidence(cast.vendor, evaluation, "report.pdf", io.BytesIO(PDF))
+    item = attach_evidence(cast.vendor, evaluation, "report.pdf", io.BytesIO(PDF))
     db.session.commit()
     (stored,) = _stored_files(app)
     two_hours_ago = time.time() - 7200
     os.utime(stored, (two_hours_ago, two_hours_ago))
-    services.remove_evidence(cast.vendor, evaluation, item)
+    remove_evidence(cast.vendor, evaluation, item)
     db.session.rollback()
     assert _stored_files(app) == [stored]
     assert stored.stat().st_mtime == pytest.approx(two_hours_ago)  # untouched by the rollback
     item = db.session.scalars(select(Evidence)).one()
-    services.remove_evidence(cast.vendor, evaluation, item)
+    remove_evidence(cast.vendor, evaluation, item)
     db.session.commit()
     # Still there, so a backup whose snapshot still names it finds it; its grace period
     # starts at the removal, so the sweep keeps it for now and removes it once it is over.
@@ -264,7 +264,7 @@ def test_storage_failure_gives_503_and_keeps_the_input(
 def test_download_only_to_those_allowed_as_attachment(
     app: Flask, client: FlaskClient, login: Any, cast: Cast, evaluation: Any
 ) -> None:
-    item = services.attach_evidence(cast.vendor, evaluation, "report.pdf", io.BytesIO(PDF))
+    item = attach_evidence(cast.vendor, evaluation, "report.pdf", io.BytesIO(PDF))
     db.session.commit()
     path = f"/evaluations/{evaluation.id}/evidence/{item.id}"
     for outsider in (cast.other_vendor, cast.evaluator):

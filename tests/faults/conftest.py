@@ -268,7 +268,7 @@ class Application:
 @pytest.fixture
 def draft_application(app: Flask, create_user: Callable[..., User]) -> Application:
     """A vendor (signs in with tests.support.PASSWORD) with a draft application."""
-    from evaluations import services
+    from evaluations.services.application import apply_for_evaluation
     from registry.database import db
     from registry.models import OrganisationKind
     from tests.catalog import solution_builders
@@ -279,6 +279,6 @@ def draft_application(app: Flask, create_user: Callable[..., User]) -> Applicati
         vendor = create_user(kind=OrganisationKind.VENDOR)
         version = norm_builders.published(authority)
         solution = solution_builders.published(vendor)
-        evaluation = services.apply_for_evaluation(vendor, solution.id, version.id)
+        evaluation = apply_for_evaluation(vendor, solution.id, version.id)
         db.session.commit()
         return Application(vendor.email, evaluation.id)

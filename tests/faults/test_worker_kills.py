@@ -24,7 +24,7 @@ from evaluations.models import Evidence
 from registry import uploads
 from registry.database import db
 from registry.models import User
-from tests.evaluations.label_builders import issued_label, make_world
+from tests.evaluations.labels.label_builders import issued_label, make_world
 from tests.faults.conftest import Application, Server, kill, read_all
 from tests.support import PASSWORD
 

@@ -9,7 +9,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from catalog import services as catalog_services
-from evaluations import services
+from evaluations.services.application import (
+    apply_for_evaluation,
+    attach_evidence,
+    submit_application,
+)
+from evaluations.services.assignment import assign_evaluator, declare_conflict
 from registry.database import db
 from registry.models import (
     Organisation,
@@ -93,15 +98,15 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
         other_solution = catalog_services.publish_solution(
             other, catalog_services.create_solution(other, complete_data(name="Walk other"))
         )
-        own = services.apply_for_evaluation(vendor, own_solution.id, version.id)
+        own = apply_for_evaluation(vendor, own_solution.id, version.id)
         # A text file: its download is the one served with a charset of its own.
-        own_evidence = services.attach_evidence(vendor, own, "own.txt", io.BytesIO(b"Notes\n"))
-        assigned = services.apply_for_evaluation(other, other_solution.id, version.id)
-        assigned_evidence = services.attach_evidence(other, assigned, "other.pdf", io.BytesIO(PDF))
-        services.submit_application(other, assigned)
-        own_assignment = services.assign_evaluator(authority, assigned, evaluator.id, None)
-        services.declare_conflict(evaluator, own_assignment, False, "")
-        foreign = services.assign_evaluator(authority, assigned, _second_evaluator().id, None)
+        own_evidence = attach_evidence(vendor, own, "own.txt", io.BytesIO(b"Notes\n"))
+        assigned = apply_for_evaluation(other, other_solution.id, version.id)
+        assigned_evidence = attach_evidence(other, assigned, "other.pdf", io.BytesIO(PDF))
+        submit_application(other, assigned)
+        own_assignment = assign_evaluator(authority, assigned, evaluator.id, None)
+        declare_conflict(evaluator, own_assignment, False, "")
+        foreign = assign_evaluator(authority, assigned, _second_evaluator().id, None)
         db.session.flush()
     return {
         "own_evaluation": own.id,

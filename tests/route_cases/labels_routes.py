@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import current_app
 
-from evaluations import labels as label_service
-from tests.evaluations.label_builders import LabelWorld, issued_label, published_version
+from evaluations.labels.revocation import propose_revocation
+from tests.evaluations.labels.label_builders import LabelWorld, issued_label, published_version
 from tests.routing import WRITE, Case, authority_only, everyone
 
 UNKNOWN = "STR-2026-99999"
@@ -140,7 +140,7 @@ def extend_world(world: dict[str, Any]) -> dict[str, Any]:
         )
         issued = [issued_label(labels) for _ in range(6)]
         proposals = [
-            label_service.propose_revocation(officer, label, "Route walk")
+            propose_revocation(officer, label, "Route walk")
             for officer, label in zip((deputy, deputy, authority), issued[3:], strict=True)
         ]
     return {

@@ -2,7 +2,7 @@
 
 Decided here (docs/PROCUREMENT.md, "Flow" 4–6, gives the overview):
 
-- Award (pure rules in procurement.award): every offer still compliant at award time goes
+- Award (pure rules in procurement.calls.award): every offer still compliant at award time goes
   through the drop-out loop; the winner is the lowest final unit price leaving at least
   max(2, the round's minimum buyers) buyers. Nothing viable: the call ends unsuccessful with
   the reason. A buyer that dropped out gets its need back to OPEN (it may pool again at the

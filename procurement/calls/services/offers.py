@@ -7,7 +7,7 @@ Decided here (docs/PROCUREMENT.md, "Flow" 4–6, gives the overview):
   nothing changed. A withdrawn offer is kept (status withdrawn); a new offer from the same
   vendor on the same call makes that row submitted again, its history in the audit chain.
 - Receipts: each submit and edit stores the SHA-256 of the offer's canonical content on the
-  offer (procurement.calls.opening) and mails it, with the time, to the user who saved it.
+  offer (procurement.calls.services.opening) and mails it, with the time, to the user who saved it.
   Audit entries of offers record that hash, never a price; they are sealed until the opening.
 - Tiers: 1 to MAX_TIERS rows, the first from quantity 1, minimum quantities strictly
   increasing, unit prices to the cent and never rising with the quantity. Eligibility is

@@ -5,8 +5,8 @@ Decided here (docs/PROCUREMENT.md, "Flow" 4–6, gives the overview):
 - Sealed: before the deadline an offer is visible to its own vendor only; other vendors get
   404 on it at any time. The authority sees offers from the deadline on; nobody sees how many
   offers there are before the deadline, and not before the opening entry is written (the views
-  open the call on their first read after the deadline, procurement.calls.opening). Withdrawn
-  offers are kept and shown to the authority as withdrawn; they never count. Buyers of the
+  open the call on their first read after the deadline: procurement.calls.services.opening).
+  Withdrawn offers are kept and shown to the authority as withdrawn; they never count. Buyers of the
   lot see the outcome and their own contract line (or why they dropped out), never the
   other offers.
 """

@@ -8,11 +8,11 @@ from flask import Flask
 
 from catalog.search import index, indexer
 from catalog.search.query import query
-from evaluations import labels as label_service
 from evaluations.catalog_facts import DatabaseLabelProvider
+from evaluations.labels.status_changes import suspend_label
 from registry.database import db
 from registry.models import User
-from tests.evaluations import label_builders
+from tests.evaluations.labels import label_builders
 
 
 def test_valid_labels_certify_and_suspension_removes_it(
@@ -33,7 +33,7 @@ def test_valid_labels_certify_and_suspension_removes_it(
     assert found.ids == [label.solution_id]
     assert found.facets["norms"] == {"SRCH-FACTS": 1}
 
-    label_service.suspend_label(world.authority, label, "Under review")
+    suspend_label(world.authority, label, "Under review")
     index.enqueue_solution_change(label.solution_id, "label.suspended")
     db.session.commit()
     assert DatabaseLabelProvider().summaries_for([label.solution_id]) == {}

@@ -27,7 +27,7 @@ from registry.exceptions import RuleViolation
 from registry.models import Organisation, User
 from registry.norms.services import withdraw_norm
 from registry.services import approve_organisation, suspend_organisation
-from tests.evaluations.label_builders import supersede
+from tests.evaluations.labels.label_builders import supersede
 from tests.procurement.calls.call_builders import call_world, offer_data, open_call, solution_of
 
 Login = Callable[..., Any]

@@ -14,28 +14,25 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evaluations.credentials import (
+from evaluations.labels.credentials import (
     STATUS_LIST_MIN_BITS,
     Verdict,
     VerdictCode,
     sign_credential,
     status_bit,
 )
-from evaluations.keys import KeyStore, SigningKey, public_keys_document
-from evaluations.label_documents import (
+from evaluations.labels.documents.facts import CriterionSummary, LabelFacts, score_value
+from evaluations.labels.documents.signing import (
     STATUS_LIST_TTL_MS,
-    CriterionSummary,
-    LabelFacts,
     build_credential,
     build_status_list_credential,
     credential_bytes,
     issue_label_credential,
-    score_value,
     sign_label_credential,
     status_list_base,
-    verify_label_credential,
-    verify_label_file,
 )
+from evaluations.labels.documents.verification import verify_label_credential, verify_label_file
+from evaluations.labels.keys import KeyStore, SigningKey, public_keys_document
 
 BASE = "https://registry.example"
 KEYS_URL = f"{BASE}/.well-known/safetech-keys.json"

@@ -1,8 +1,8 @@
 """A label's credential and the status list credentials: building and signing them.
 
 The credential follows the W3C Verifiable Credentials Data Model 2.0 with an eddsa-jcs-2022
-Data Integrity proof (evaluations.credentials). Its ``@context`` is the VC 2.0 context
-followed by the registry's SafeTech context (evaluations.label_documents.context), which
+Data Integrity proof (evaluations.labels.credentials). Its ``@context`` is the VC 2.0 context
+followed by the registry's SafeTech context (evaluations.labels.documents.context), which
 defines every term of our own (``SafeTechLabelCredential``, ``label``, ``level``,
 ``criteria``, …): the VC 2.0 context has no catch-all vocabulary, so without it a JSON-LD
 processor would drop the label's claims. The proof is over JCS canonical JSON, so no JSON-LD
@@ -31,15 +31,15 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
-from evaluations.credentials import (
+from evaluations.labels.credentials import (
     STATUS_LIST_MIN_BITS,
     encode_status_list,
     format_created,
     sign_credential,
 )
-from evaluations.keys import SigningKey, keys_document_url
-from evaluations.label_documents.context import safetech_context_url
-from evaluations.label_documents.facts import LabelFacts, score_value
+from evaluations.labels.documents.context import safetech_context_url
+from evaluations.labels.documents.facts import LabelFacts, score_value
+from evaluations.labels.keys import SigningKey, keys_document_url
 
 VC_V2_CONTEXT: Final = "https://www.w3.org/ns/credentials/v2"
 # The media type of a VC 2.0 credential, embedded proof included (VC Data Model 2.0, "Media

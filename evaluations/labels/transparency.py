@@ -33,14 +33,14 @@ from typing import Any, TypeGuard
 from flask import current_app
 from sqlalchemy import select
 
-from evaluations.credentials import format_created, sign_credential, verify_credential
-from evaluations.keys import (
+from evaluations.labels.credentials import format_created, sign_credential, verify_credential
+from evaluations.labels.events import AUDIT_ACTIONS
+from evaluations.labels.keys import (
     current_signing_key,
     keys_document_url,
     lookup_in_document,
     resolver_from_document,
 )
-from evaluations.labels.events import AUDIT_ACTIONS
 from registry import audit
 from registry.database import db
 from registry.models import AuditEntry
@@ -183,40 +183,48 @@ def _check_decision(item: dict[str, Any], report: PublicLogReport) -> tuple[int,
             "be checked"
         )
         return None
-    if not isinstance(hashed, dict) or not _is_hash(entry.get("hash")):
-        report.problems.append(f"{name}: its audit entry is malformed")
+    problem = _entry_problem(entry, hashed, seq) or _fields_problem(item, entry, hashed)
+    if problem:
+        report.problems.append(f"{name}: {problem}")
         return None
-    previous = entry.get("previous_hash")
-    if not _is_hash(previous):
-        report.problems.append(f"{name}: its previous hash is missing or malformed")
-        return None
-    if hashed.get("seq") != seq:
-        report.problems.append(f"{name}: its hashed fields are those of entry #{hashed.get('seq')}")
-        return None
-    try:
-        recomputed = audit.entry_hash(hashed, previous)
-        data = json.loads(hashed.get("data", ""))
-    except (TypeError, ValueError, RecursionError):
-        report.problems.append(f"{name}: its hashed fields are malformed")
-        return None
-    if recomputed != entry["hash"]:
-        report.problems.append(
-            f"{name}: its published fields and previous hash do not give its hash "
-            "(a field or the previous hash was altered)"
-        )
-        return None
-    if not isinstance(data, dict) or data.get(audit.PUBLIC_FLAG) is not True:
-        report.problems.append(f"{name}: its audit entry is not a public entry")
-        return None
-    for key in DECISION_FIELDS:
-        if item.get(key) != data.get(key):
-            report.problems.append(
-                f"{name}: the {key.replace('_', ' ')} shown ({item.get(key)!r}) is not the one "
-                f"hashed ({data.get(key)!r})"
-            )
-            return None
     report.checked += 1
     return seq, entry["hash"]
+
+
+def _entry_problem(entry: dict[str, Any], hashed: object, seq: int) -> str | None:
+    """What is wrong with the shape of a public audit entry, or None."""
+    if not isinstance(hashed, dict) or not _is_hash(entry.get("hash")):
+        return "its audit entry is malformed"
+    if not _is_hash(entry.get("previous_hash")):
+        return "its previous hash is missing or malformed"
+    if hashed.get("seq") != seq:
+        return f"its hashed fields are those of entry #{hashed.get('seq')}"
+    return None
+
+
+def _fields_problem(
+    item: dict[str, Any], entry: dict[str, Any], hashed: dict[str, Any]
+) -> str | None:
+    """What is wrong with an entry's hash or with the decision's fields it covers, or None."""
+    try:
+        recomputed = audit.entry_hash(hashed, entry["previous_hash"])
+        data = json.loads(hashed.get("data", ""))
+    except (TypeError, ValueError, RecursionError):
+        return "its hashed fields are malformed"
+    if recomputed != entry["hash"]:
+        return (
+            "its published fields and previous hash do not give its hash "
+            "(a field or the previous hash was altered)"
+        )
+    if not isinstance(data, dict) or data.get(audit.PUBLIC_FLAG) is not True:
+        return "its audit entry is not a public entry"
+    for key in DECISION_FIELDS:
+        if item.get(key) != data.get(key):
+            return (
+                f"the {key.replace('_', ' ')} shown ({item.get(key)!r}) is not the one "
+                f"hashed ({data.get(key)!r})"
+            )
+    return None
 
 
 def _unique_decisions(items: list[Any], report: PublicLogReport) -> list[dict[str, Any]]:

@@ -9,13 +9,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from evaluations import labels as label_service
+from evaluations.labels.issuing import issue_label
 from evaluations.models import Evaluation, Label, LabelCounter
 from registry import audit, dates
 from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.models import User
-from tests.evaluations.label_builders import LabelWorld, certified_evaluation, make_world
+from tests.evaluations.labels.label_builders import LabelWorld, certified_evaluation, make_world
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def _issue_in_thread(
             actor = db.session.get(User, authority_id)
             evaluation = db.session.get(Evaluation, evaluation_id)
             assert evaluation is not None
-            label = label_service.issue_label(actor, evaluation, public_statement="Meets the norm.")
+            label = issue_label(actor, evaluation, public_statement="Meets the norm.")
             db.session.commit()
             outcomes.append(label.number)
         except RuleViolation as error:

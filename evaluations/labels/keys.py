@@ -31,7 +31,7 @@ from typing import Any, Final
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from evaluations.credentials import (
+from evaluations.labels.credentials import (
     decode_private_key,
     decode_public_key,
     encode_private_key,

@@ -28,11 +28,12 @@ import segno
 import weasyprint
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from evaluations.label_documents import ATTACHMENT_NAME, LabelFacts, score_value
+from evaluations.labels.documents.facts import LabelFacts, score_value
+from evaluations.labels.documents.verification import ATTACHMENT_NAME
 from registry.dates import today
 from registry.files import write_atomically
 
-TEMPLATE_DIR: Final = Path(__file__).resolve().parent.parent / "templates" / "pdf"
+TEMPLATE_DIR: Final = Path(__file__).resolve().parent.parent.parent / "templates" / "pdf"
 TEMPLATE_NAME: Final = "label.html"
 STYLESHEET_NAME: Final = "label.css"
 # Bump when the rendering code changes in a way the template hash cannot see.
@@ -53,7 +54,7 @@ class RefusedURL(ValueError):
     """The PDF renderer was asked to fetch a URL it may not."""
 
 
-class DataOnlyURLFetcher(URLFetcher):
+class DataOnlyURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint is untyped
     """A WeasyPrint fetcher that serves ``data:`` URIs and refuses everything else."""
 
     def __init__(self) -> None:
@@ -157,7 +158,8 @@ def write_pdf(
     fetcher = url_fetcher or DataOnlyURLFetcher()
     document = weasyprint.HTML(string=html, url_fetcher=fetcher, base_url=None)
     stylesheet = weasyprint.CSS(string=_stylesheet_text(), url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[stylesheet], attachments=attachments or [])
+    pdf: bytes = document.write_pdf(stylesheets=[stylesheet], attachments=attachments or [])
+    return pdf
 
 
 def render_label_pdf(facts: LabelFacts, credential_json: bytes, as_of: date | None = None) -> bytes:

@@ -16,8 +16,19 @@ from typing import Any
 from sqlalchemy import select
 
 from catalog.models import Solution, SolutionStatus
-from evaluations import scoring, services
+from evaluations import scoring
 from evaluations.models import Assignment, Evaluation
+from evaluations.services.application import (
+    apply_for_evaluation,
+    attach_evidence,
+    return_for_information,
+    submit_application,
+    update_application,
+    withdraw_application,
+)
+from evaluations.services.assignment import assign_evaluator, declare_conflict
+from evaluations.services.decision import decide
+from evaluations.services.scores import consolidation, save_score, submit_scores
 from registry.database import db, utcnow
 from registry.demo import AUTHORITY_EMAIL, DEMO_DOMAIN, EVALUATION_BODIES, VENDORS
 from registry.models import Organisation, User
@@ -107,7 +118,7 @@ def _score(
             raw = "pass" if passed else "fail"
         else:
             raw = str(max(0, min(5, value + (offset or {}).get(criterion.code, 0))))
-        services.save_score(
+        save_score(
             assignment.evaluator,
             assignment,
             criterion,
@@ -116,61 +127,60 @@ def _score(
         )
 
 
-def _run(
-    authority: User,
-    evaluators: tuple[User, User],
-    solution: Solution,
-    version: NormVersion,
-    stop: str | None,
-    level: str,
-) -> Evaluation:
-    vendor_user = solution.vendor.users[0]
-    evaluation = services.apply_for_evaluation(vendor_user, solution.id, version.id)
-    services.update_application(
-        vendor_user, evaluation, "Our test reports are attached per criterion."
-    )
-    services.attach_evidence(
+def _apply(vendor_user: User, solution: Solution, version: NormVersion) -> Evaluation:
+    """A draft application with a datasheet and a test report per criterion that needs one."""
+    evaluation = apply_for_evaluation(vendor_user, solution.id, version.id)
+    update_application(vendor_user, evaluation, "Our test reports are attached per criterion.")
+    attach_evidence(
         vendor_user,
         evaluation,
         "product-datasheet.pdf",
         io.BytesIO(_pdf(solution.name)),
         description="Datasheet",
     )
-    criteria = version.ordered_criteria()
-    for criterion in criteria:
+    for criterion in version.ordered_criteria():
         if criterion.evidence_required:
-            services.attach_evidence(
+            attach_evidence(
                 vendor_user,
                 evaluation,
                 f"{criterion.code.lower()}-test-report.pdf",
                 io.BytesIO(_pdf(criterion.code)),
                 criterion.id,
             )
+    return evaluation
+
+
+def _stopped_before_review(
+    authority: User, vendor_user: User, evaluation: Evaluation, stop: str | None
+) -> bool:
+    """Submit the application unless it stays a draft; True when the demo stops before review."""
     if stop == "draft":
-        return evaluation
-    services.submit_application(vendor_user, evaluation)
+        return True
+    submit_application(vendor_user, evaluation)
     if stop == "submitted":
-        return evaluation
+        return True
     if stop == "returned":
-        services.return_for_information(
+        return_for_information(
             authority,
             evaluation,
             "Please add the penetration-test report of the current release.",
         )
-        return evaluation
+        return True
     if stop == "withdrawn":
-        services.withdraw_application(vendor_user, evaluation)
-        return evaluation
-    due = utcnow().date() + dt.timedelta(days=30)
-    first, second = (
-        services.assign_evaluator(authority, evaluation, evaluator.id, due)
-        for evaluator in evaluators
-    )
-    services.declare_conflict(evaluators[0], first, False, "")
-    services.declare_conflict(evaluators[1], second, False, "")
-    if stop == "in_review":
-        _score(first, criteria[: max(1, len(criteria) // 2)], 4)
-        return evaluation
+        withdraw_application(vendor_user, evaluation)
+        return True
+    return False
+
+
+def _score_both(
+    first: Assignment,
+    second: Assignment,
+    version: NormVersion,
+    stop: str | None,
+    level: str,
+) -> None:
+    """Both evaluators' scores: low for a rejection, apart for a disagreement, else the level."""
+    criteria = version.ordered_criteria()
     if stop == "rejected":
         value = 1
         _score(first, criteria, value)
@@ -188,12 +198,37 @@ def _run(
         value = _uniform_value(version, level)
         _score(first, criteria, value)
         _score(second, criteria, value)
-    services.submit_scores(evaluators[0], first)
-    services.submit_scores(evaluators[1], second)
+
+
+def _run(
+    authority: User,
+    evaluators: tuple[User, User],
+    solution: Solution,
+    version: NormVersion,
+    stop: str | None,
+    level: str,
+) -> Evaluation:
+    vendor_user = solution.vendor.users[0]
+    evaluation = _apply(vendor_user, solution, version)
+    if _stopped_before_review(authority, vendor_user, evaluation, stop):
+        return evaluation
+    due = utcnow().date() + dt.timedelta(days=30)
+    first, second = (
+        assign_evaluator(authority, evaluation, evaluator.id, due) for evaluator in evaluators
+    )
+    declare_conflict(evaluators[0], first, False, "")
+    declare_conflict(evaluators[1], second, False, "")
+    if stop == "in_review":
+        criteria = version.ordered_criteria()
+        _score(first, criteria[: max(1, len(criteria) // 2)], 4)
+        return evaluation
+    _score_both(first, second, version, stop, level)
+    submit_scores(evaluators[0], first)
+    submit_scores(evaluators[1], second)
     if stop == "scored":
         return evaluation
     if stop == "rejected":
-        services.decide(
+        decide(
             authority,
             evaluation,
             "rejected",
@@ -202,8 +237,8 @@ def _run(
             "test reports of the current release.",
         )
         return evaluation
-    computed = services.consolidation(evaluation).level
-    services.decide(
+    computed = consolidation(evaluation).level
+    decide(
         authority,
         evaluation,
         "certified",

@@ -13,7 +13,11 @@ from typing import Any
 from sqlalchemy import func, select
 
 from catalog.models import Solution, SolutionStatus
-from evaluations import labels as label_service
+from evaluations.labels.dates import add_months
+from evaluations.labels.facts import sign_label
+from evaluations.labels.issuing import issue_label
+from evaluations.labels.revocation import confirm_revocation, propose_revocation
+from evaluations.labels.status_changes import expire_labels, suspend_label
 from evaluations.models import (
     Assignment,
     AssignmentStatus,
@@ -105,7 +109,7 @@ def _certify(
                 )
             )
     db.session.flush()
-    return label_service.issue_label(
+    return issue_label(
         authority,
         evaluation,
         public_statement=f"Meets {version.label} at level {level_name} (demo data).",
@@ -153,7 +157,7 @@ def _past_issue_date(label: Label, days_past_expiry: int) -> dt.date | None:
     A label is never issued before its norm version was published: None when it would be.
     """
     expires = dates.today() - dt.timedelta(days=days_past_expiry)
-    issued = label_service.add_months(expires, -label.norm_version.validity_months)
+    issued = add_months(expires, -label.norm_version.validity_months)
     published = label.norm_version.published_at
     return issued if published is not None and published.date() < issued else None
 
@@ -161,13 +165,13 @@ def _past_issue_date(label: Label, days_past_expiry: int) -> dt.date | None:
 def _backdate(label: Label, issued: dt.date) -> None:
     """Move a fresh label and its decision into the past: issued on `issued`, expired since."""
     label.valid_from = issued
-    label.expires_on = label_service.add_months(issued, label.norm_version.validity_months)
+    label.expires_on = add_months(issued, label.norm_version.validity_months)
     label.issued_at = dt.datetime.combine(issued, dt.time(10, 0), tzinfo=dt.UTC)
     evaluation = label.evaluation
     evaluation.decided_at = evaluation.status_changed_at = label.issued_at
     evaluation.submitted_at = label.issued_at - dt.timedelta(days=45)
     # The credential states the dates: sign it again before anything is rendered from it.
-    label_service.sign_label(label)
+    sign_label(label)
 
 
 def seed_demo_labels() -> list[Any]:
@@ -195,14 +199,14 @@ def seed_demo_labels() -> list[Any]:
             _backdate(label, issued)
             pending.pop()
     db.session.flush()
-    label_service.expire_labels()
-    label_service.suspend_label(
+    expire_labels()
+    suspend_label(
         authority,
         valid[1],
         f"{DEMO_MARK} the vendor reported a firmware defect affecting the audit trail; "
         "suspended until the fix is verified.",
     )
-    label_service.suspend_label(
+    suspend_label(
         authority,
         valid[3],
         f"{DEMO_MARK} the vendor has not answered the authority's request for the test "
@@ -211,14 +215,14 @@ def seed_demo_labels() -> list[Any]:
     # Revocation takes two officers: the authority proposes, the deputy confirms.
     deputy = _user(DEPUTY_EMAIL)
     if deputy is not None:
-        proposal = label_service.propose_revocation(
+        proposal = propose_revocation(
             authority,
             valid[4],
             f"{DEMO_MARK} the certified configuration is no longer the one delivered to buyers.",
         )
-        label_service.confirm_revocation(deputy, proposal)
+        confirm_revocation(deputy, proposal)
         # One more waits for the deputy: it shows on the dashboard's revocation proposals.
-        label_service.propose_revocation(
+        propose_revocation(
             authority,
             valid[2],
             f"{DEMO_MARK} the vendor sold the certified model with a camera the norm excludes.",

@@ -11,7 +11,8 @@ from typing import Any
 import pyotp
 
 from catalog.models import Solution
-from evaluations import labels as label_service
+from evaluations.labels.issuing import issue_label
+from evaluations.labels.revocation import confirm_revocation, propose_revocation
 from evaluations.models import (
     Assignment,
     AssignmentStatus,
@@ -201,15 +202,15 @@ def second_officer(world: LabelWorld) -> User:
 
 def revoke(world: LabelWorld, label: Label, reason: str) -> Label:
     """Revoke through the two officers: the authority proposes, its second officer confirms."""
-    proposal = label_service.propose_revocation(world.authority, label, reason)
-    return label_service.confirm_revocation(second_officer(world), proposal)
+    proposal = propose_revocation(world.authority, label, reason)
+    return confirm_revocation(second_officer(world), proposal)
 
 
 def issued_label(
     world: LabelWorld, *, public_statement: str = "Meets the norm.", **options: Any
 ) -> Label:
     """A committed label of a new certified evaluation."""
-    label = label_service.issue_label(
+    label = issue_label(
         world.authority, certified_evaluation(world, **options), public_statement=public_statement
     )
     db.session.commit()

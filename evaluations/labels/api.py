@@ -9,11 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from catalog.models import Solution
-from evaluations import labels as label_service
-from evaluations import transparency
-from evaluations.label_views import decision_rows
+from evaluations.labels import transparency
+from evaluations.labels.basis import basis_notice, solution_offered
+from evaluations.labels.numbering import format_label_number
+from evaluations.labels.publishing import find_public_label, label_facts
+from evaluations.labels.status_changes import recertification_due
+from evaluations.labels.views import decision_rows
 from evaluations.models import Label, LabelEvent, LabelStatus
-from evaluations.numbering import format_label_number
 from registry import dates
 from registry.api import (
     API_PREFIX,
@@ -31,20 +33,20 @@ bp = Blueprint("labels_api", __name__, url_prefix=API_PREFIX)
 
 
 def _label_json(label: Label) -> dict[str, Any]:
-    facts = label_service.label_facts(label)
+    facts = label_facts(label)
     return {
         "number": label.number,
         "status": label.status.value,
         "status_reason": label.status_reason,
         "status_changed_at": label.status_changed_at.isoformat(),
-        "recertification_due": label_service.recertification_due(label),
-        "basis_notice": label_service.basis_notice(label),
+        "recertification_due": recertification_due(label),
+        "basis_notice": basis_notice(label),
         "level": facts.level,
         "score_percent": facts.score_percent,
         "solution": {
             "id": facts.solution_id,
             "name": facts.solution_name,
-            "offered": label_service.solution_offered(label),
+            "offered": solution_offered(label),
         },
         "vendor": {"id": facts.vendor_id, "name": facts.vendor_name},
         "norm": {"code": facts.norm_code, "title": facts.norm_title, "version": facts.norm_version},
@@ -58,7 +60,7 @@ def _label_json(label: Label) -> dict[str, Any]:
 
 def _label_detail_json(label: Label) -> dict[str, Any]:
     data = _label_json(label)
-    facts = label_service.label_facts(label)
+    facts = label_facts(label)
     data["criteria"] = [
         {"code": c.code, "title": c.title, "section": c.section, "result": c.result}
         for c in facts.criteria
@@ -92,7 +94,7 @@ def labels() -> Response:
 @bp.get("/labels/<number>")
 def label(number: str) -> Response:
     """One label: its facts, per-criterion results and current status."""
-    found = label_service.find_public_label(number)
+    found = find_public_label(number)
     if found is None:
         return api_error(404, "No such label.")
     return json_response(_label_detail_json(found))

@@ -18,17 +18,19 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from PIL import Image
 from sqlalchemy import select
 
-import evaluations.pdf as label_pdf
-from evaluations import label_views
-from evaluations import labels as label_service
-from evaluations.credentials import VerdictCode, generate_private_key, sign_credential
-from evaluations.keys import public_keys_document
-from evaluations.label_documents import verify_label_file
+from evaluations.labels.credentials import VerdictCode, generate_private_key, sign_credential
+from evaluations.labels.documents.verification import verify_label_file
+from evaluations.labels.events import AUDIT_ACTIONS
+from evaluations.labels.keys import public_keys_document
+from evaluations.labels.pdf import render_label_pdf
+from evaluations.labels.publishing import status_list_credential
+from evaluations.labels.revocation import pending_revocation
+from evaluations.labels.status_changes import expire_labels, reinstate_label, suspend_label
 from evaluations.models import Label, LabelEvent
 from registry import dates
 from registry.database import db
 from registry.models import AuditEntry, User
-from tests.evaluations.label_builders import (
+from tests.evaluations.labels.label_builders import (
     LabelWorld,
     issued_label,
     make_world,
@@ -100,12 +102,12 @@ def test_each_status_is_unmistakable(
     label = issued_label(world)
     if action == "revoke":
         revoke(world, label, "Because of a finding")
-    elif action:
-        getattr(label_service, action)(world.authority, label, "Because of a finding")
+    elif action == "suspend_label":
+        suspend_label(world.authority, label, "Because of a finding")
     else:
         label.expires_on = dates.today() - dt.timedelta(days=1)
         db.session.flush()
-        label_service.expire_labels()
+        expire_labels()
     db.session.commit()
     page = client.get(f"/labels/{label.number}").get_data(as_text=True)
     assert page.count(word) >= 2  # the title and the banner
@@ -191,18 +193,18 @@ def test_the_pdf_is_rendered_once_and_again_when_the_status_changes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     renders: list[str] = []
-    real_render = label_pdf.render_label_pdf
+    real_render = render_label_pdf
 
     def counting_render(facts: Any, credential: bytes, as_of: Any = None) -> bytes:
         renders.append(facts.status)
         return real_render(facts, credential, as_of)
 
-    monkeypatch.setattr(label_pdf, "render_label_pdf", counting_render)
+    monkeypatch.setattr("evaluations.labels.pdf.render_label_pdf", counting_render)
     label = issued_label(world)
     first = _pdf(client, label.number).data
     second = _pdf(client, label.number).data
     assert first == second and renders == ["valid"]
-    label_service.suspend_label(world.authority, label, "Finding")
+    suspend_label(world.authority, label, "Finding")
     db.session.commit()
     suspended = _pdf(client, label.number).data
     assert renders == ["valid", "suspended"]
@@ -225,10 +227,10 @@ def test_the_served_credential_verifies_and_follows_the_status(
         f"{BASE_URL}/labels/status/revocation.json"
     )
     assert _served_verdict(client, label.number).code == VerdictCode.VALID
-    label_service.suspend_label(world.authority, label, "Finding")
+    suspend_label(world.authority, label, "Finding")
     db.session.commit()
     assert _served_verdict(client, label.number).code == VerdictCode.SUSPENDED
-    label_service.reinstate_label(world.authority, label, "Fixed")
+    reinstate_label(world.authority, label, "Fixed")
     db.session.commit()
     assert _served_verdict(client, label.number).code == VerdictCode.VALID
     revoke(world, label, "Fraud")
@@ -334,7 +336,7 @@ def test_the_verify_page_says_which_status_it_checked_and_when(
     client: FlaskClient, world: LabelWorld
 ) -> None:
     label, suspended, revoked = (issued_label(world) for _ in range(3))
-    label_service.suspend_label(world.authority, suspended, "Finding")
+    suspend_label(world.authority, suspended, "Finding")
     revoke(world, revoked, "Fraud")
     db.session.commit()
     before = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -355,8 +357,8 @@ def test_the_verify_page_says_status_unknown_for_lists_it_does_not_publish(
 ) -> None:
     """A credential with the registry's signature whose status lists live elsewhere (as one
     signed for an old address before `labels resign`): its status is unknown here."""
-    from evaluations.keys import current_signing_key
-    from evaluations.label_documents import sign_label_credential
+    from evaluations.labels.documents.signing import sign_label_credential
+    from evaluations.labels.keys import current_signing_key
 
     stored = json.loads(issued_label(world).credential)
     unsigned = {key: value for key, value in stored.items() if key != "proof"}
@@ -379,7 +381,7 @@ def test_the_served_status_list_is_never_near_its_expiry(
     from evaluations.labels import publishing
 
     label = issued_label(world)
-    label_service.suspend_label(world.authority, label, "Finding")
+    suspend_label(world.authority, label, "Finding")
     db.session.commit()
     changed = db.session.scalar(
         select(LabelEvent.at).where(LabelEvent.to_status == "suspended")
@@ -387,7 +389,7 @@ def test_the_served_status_list_is_never_near_its_expiry(
     moments = [changed + dt.timedelta(minutes=minutes) for minutes in range(0, 4 * 24 * 60, 97)]
     for now in moments:
         for purpose in ("revocation", "suspension"):
-            served = label_service.status_list_credential(purpose, now=now)
+            served = status_list_credential(purpose, now=now)
             valid_from = dt.datetime.fromisoformat(served["validFrom"])
             valid_until = dt.datetime.fromisoformat(served["validUntil"])
             assert valid_from <= now
@@ -398,9 +400,9 @@ def test_the_served_status_list_is_never_near_its_expiry(
             assert resigned or (purpose == "suspension" and valid_from == changed)
             # Another worker process (an empty cache) signs the very same bytes.
             publishing._signed_status_list.cache_clear()
-            assert label_service.status_list_credential(purpose, now=now) == served
+            assert status_list_credential(purpose, now=now) == served
     # The suspension list is signed at the change, so it says the suspension at once.
-    assert label_service.status_list_credential("suspension", now=changed)["validFrom"] == (
+    assert status_list_credential("suspension", now=changed)["validFrom"] == (
         changed.strftime("%Y-%m-%dT%H:%M:%SZ")
     )
     # Served as is: the ttl and Cache-Control agree.
@@ -421,7 +423,7 @@ def test_the_verify_page_handles_garbage_and_empty_submissions(
     pasted = client.post("/verify", data={"pasted": '{"proof": 1}'})
     assert "(MALFORMED)" in pasted.get_data(as_text=True)
     # A smaller limit for the test: the test client spools large bodies to files it never closes.
-    monkeypatch.setattr(label_views, "MAX_VERIFY_BYTES", 1000)
+    monkeypatch.setattr("evaluations.labels.views.MAX_VERIFY_BYTES", 1000)
     big = client.post(
         "/verify",
         data={"file": (io.BytesIO(b" " * 2000), "big.json")},
@@ -437,12 +439,12 @@ def test_the_decision_log_lists_decisions_with_their_audit_hashes(
     client: FlaskClient, world: LabelWorld
 ) -> None:
     label = issued_label(world)
-    label_service.suspend_label(world.authority, label, "Audit pending")
+    suspend_label(world.authority, label, "Audit pending")
     db.session.commit()
     page = client.get("/decisions").get_data(as_text=True)
     assert page.index("Suspended") < page.index("Issued")
     entries = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.action.in_(label_service.AUDIT_ACTIONS.values()))
+        select(AuditEntry).where(AuditEntry.action.in_(AUDIT_ACTIONS.values()))
     ).all()
     assert len(entries) == 2
     for entry in entries:
@@ -456,7 +458,7 @@ def test_the_decision_log_lists_decisions_with_their_audit_hashes(
 
 def test_the_label_list_filters_by_status(client: FlaskClient, world: LabelWorld) -> None:
     valid, suspended = issued_label(world), issued_label(world)
-    label_service.suspend_label(world.authority, suspended, "Finding")
+    suspend_label(world.authority, suspended, "Finding")
     db.session.commit()
     page = client.get("/labels?status=suspended").get_data(as_text=True)
     assert suspended.number in page and valid.number not in page
@@ -490,7 +492,7 @@ def test_the_authority_suspends_reinstates_and_two_officers_revoke_through_the_f
     assert number in listed and world.authority.email in listed
     other = deputy.get(f"/labels/{number}/manage").get_data(as_text=True)
     assert "Confirm revocation" in other and "Refuse" in other
-    proposal = label_service.pending_revocation(label)
+    proposal = pending_revocation(label)
     assert proposal is not None
     deputy.post(f"/labels/{number}/revocation/{proposal.id}/confirm")
     final = client.post(f"/labels/{number}/reinstate", data={"reason": "Please"})

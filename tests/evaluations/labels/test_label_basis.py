@@ -13,19 +13,20 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
-from catalog import services as catalog_services
+from catalog.models import Solution
 from catalog.search import index, indexer
 from catalog.search.query import query
-from evaluations.credentials import VerdictCode
-from evaluations.label_documents import verify_label_file
+from catalog.services import archive_solution
+from evaluations.labels.credentials import VerdictCode
+from evaluations.labels.documents.verification import verify_label_file
 from evaluations.models import Label, LabelStatus
 from registry import dates
-from registry import services as registry_services
 from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.models import AuditEntry, Organisation, OrganisationStatus, User
-from registry.norms import services as norm_services
-from tests.evaluations.label_builders import (
+from registry.norms.services import withdraw_norm
+from registry.services import approve_organisation, suspend_organisation
+from tests.evaluations.labels.label_builders import (
     LabelWorld,
     issued_label,
     make_world,
@@ -89,7 +90,7 @@ def test_suspending_the_vendor_suspends_each_valid_label_until_the_authority_rei
     assert organisation is not None
 
     with app.test_request_context():
-        registry_services.suspend_organisation(world.authority, organisation, "Unpaid fees")
+        suspend_organisation(world.authority, organisation, "Unpaid fees")
     _reindex()
 
     db.session.refresh(label)
@@ -115,7 +116,7 @@ def test_suspending_the_vendor_suspends_each_valid_label_until_the_authority_rei
     # Reactivating the organisation reinstates nothing by itself; the authority finds the
     # labels on one page and reinstates each.
     with app.test_request_context():
-        registry_services.approve_organisation(world.authority, organisation)
+        approve_organisation(world.authority, organisation)
     db.session.commit()
     db.session.refresh(label)
     assert label.status is LabelStatus.SUSPENDED
@@ -152,7 +153,7 @@ def test_a_withdrawn_norm_leaves_its_labels_valid_but_due_for_recertification_ev
     label = issued_label(world, solution_name="Withdrawn Norm Watch")
     partner = issued_label(world, solution_name="Withdrawn Norm Partner")
     _reindex()
-    norm_services.withdraw_norm(world.authority, world.version.norm, "The test method is flawed.")
+    withdraw_norm(world.authority, world.version.norm, "The test method is flawed.")
     _reindex()
 
     db.session.refresh(label)
@@ -186,9 +187,9 @@ def test_an_archived_solution_keeps_its_label_with_the_certified_facts(
     label = issued_label(world, solution_name="Retired Watch")
     partner = issued_label(world, solution_name="Current Watch")
     _reindex()
-    solution = db.session.get(catalog_services.Solution, label.solution_id)
+    solution = db.session.get(Solution, label.solution_id)
     assert solution is not None
-    catalog_services.archive_solution(world.vendor, solution)
+    archive_solution(world.vendor, solution)
     _reindex()
 
     db.session.refresh(label)
@@ -260,6 +261,6 @@ def test_only_active_organisations_can_be_suspended_and_nothing_else_changes(
     organisation.status = OrganisationStatus.PENDING
     db.session.commit()
     with app.test_request_context(), pytest.raises(RuleViolation, match="not active"):
-        registry_services.suspend_organisation(world.authority, organisation, "Again")
+        suspend_organisation(world.authority, organisation, "Again")
     db.session.rollback()
     assert db.session.get(Label, label.id).status is LabelStatus.VALID  # type: ignore[union-attr]

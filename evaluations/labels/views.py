@@ -31,18 +31,33 @@ from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from catalog.models import SolutionStatus
-from evaluations import labels as label_service
-from evaluations import transparency
-from evaluations.credentials import Verdict, VerdictCode
 from evaluations.forms import LabelReasonForm
-from evaluations.keys import public_keys_document
-from evaluations.label_documents import (
+from evaluations.labels import revocation, transparency
+from evaluations.labels.basis import (
+    NO_LONGER_OFFERED,
+    basis_notice,
+    labels_suspended_with_vendor,
+    solution_offered,
+)
+from evaluations.labels.credentials import Verdict, VerdictCode
+from evaluations.labels.documents.signing import STATUS_LIST_TTL_MS, VC_MEDIA_TYPE
+from evaluations.labels.documents.verification import (
     MAX_LABEL_FILE_BYTES,
-    STATUS_LIST_TTL_MS,
-    VC_MEDIA_TYPE,
     load_label_credential,
     verify_label_file,
 )
+from evaluations.labels.keys import public_keys_document
+from evaluations.labels.publishing import (
+    find_public_label,
+    label_credential_bytes,
+    label_facts,
+    label_pdf_path,
+    status_list_credential,
+    status_lists,
+    warm_label_pdf,
+)
+from evaluations.labels.revocation import pending_revocation, pending_revocations
+from evaluations.labels.status_changes import recertification_due, reinstate_label, suspend_label
 from evaluations.models import Label, LabelEvent, LabelRevocationProposal, LabelStatus
 from registry.access import roles_required
 from registry.database import db
@@ -86,7 +101,7 @@ class VerifyForm(InputForm):
 
 
 def _label_or_404(number: str) -> Label:
-    label = label_service.find_public_label(number)
+    label = find_public_label(number)
     if label is None:
         # The same page for an unknown number, a malformed one and an unpublished label.
         abort(404)
@@ -163,9 +178,9 @@ def _page_source(label: Label, basis: dict[str, Any]) -> tuple[Any, ...]:
 def _basis(label: Label) -> dict[str, Any]:
     """What the label's page says of its basis: re-certification, and the solution offered."""
     return {
-        "recertification_due": label_service.recertification_due(label),
-        "basis_notice": label_service.basis_notice(label),
-        "solution_offered": label_service.solution_offered(label),
+        "recertification_due": recertification_due(label),
+        "basis_notice": basis_notice(label),
+        "solution_offered": solution_offered(label),
         "solution_archived": label.solution.status is SolutionStatus.ARCHIVED,
     }
 
@@ -179,7 +194,7 @@ def _keep(cache: dict[str, Any], key: str, value: Any) -> None:
 @bp.get("/labels/<number>")
 def label_page(number: str) -> Any:
     """The public verification page: the status first, then the facts and criteria."""
-    label = label_service.find_public_label(number)
+    label = find_public_label(number)
     if label is None:
         return unknown_label_page()
     basis = _basis(label)
@@ -195,10 +210,10 @@ def label_page(number: str) -> Any:
     page = render_template(
         "evaluations/labels/label.html",
         label=label,
-        facts=label_service.label_facts(label),
+        facts=label_facts(label),
         events=label.events,
         version=label.norm_version,
-        no_longer_offered=label_service.NO_LONGER_OFFERED,
+        no_longer_offered=NO_LONGER_OFFERED,
         **basis,
     )
     if source is not None:
@@ -220,7 +235,7 @@ def label_pdf(number: str) -> Response:
     except FileNotFoundError:  # the cache folder was cleared: render it again
         modified = None
     if path is None or modified is None:
-        path = label_service.label_pdf_path(label)
+        path = label_pdf_path(label)
         modified = path.stat().st_mtime
         _keep(files, label.number, (source, path))
     # Read whole (tens of kilobytes, from the page cache): no file handle outlives the request.
@@ -244,9 +259,7 @@ def label_pdf(number: str) -> Response:
 def label_credential(number: str) -> Response:
     """The signed W3C Verifiable Credential of the label, exactly as issued."""
     label = _label_or_404(number)
-    response = current_app.response_class(
-        label_service.label_credential_bytes(label), mimetype=VC_MEDIA_TYPE
-    )
+    response = current_app.response_class(label_credential_bytes(label), mimetype=VC_MEDIA_TYPE)
     response.set_etag(hashlib.sha256(label.credential.encode("utf-8")).hexdigest()[:32])
     response.make_conditional(request)
     response.headers["Content-Disposition"] = f'inline; filename="{label.number}.json"'
@@ -256,7 +269,7 @@ def label_credential(number: str) -> Response:
 @bp.get("/labels/status/<any(revocation, suspension):purpose>.json")
 def status_list(purpose: str) -> Response:
     """A signed Bitstring Status List credential: the revoked or the suspended labels."""
-    credential = label_service.status_list_credential(purpose)
+    credential = status_list_credential(purpose)
     body = json.dumps(credential, ensure_ascii=False, indent=2).encode("utf-8")
     response = current_app.response_class(body, mimetype=VC_MEDIA_TYPE)
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
@@ -314,10 +327,10 @@ def manage(number: str) -> str:
     return render_template(
         "evaluations/labels/manage.html",
         label=label,
-        facts=label_service.label_facts(label),
+        facts=label_facts(label),
         form=LabelReasonForm(),
-        no_longer_offered=label_service.NO_LONGER_OFFERED,
-        proposal=label_service.pending_revocation(label),
+        no_longer_offered=NO_LONGER_OFFERED,
+        proposal=pending_revocation(label),
         **_basis(label),
     )
 
@@ -333,7 +346,7 @@ def suspended_with_vendor(organisation_id: int) -> str:
     return render_template(
         "evaluations/labels/suspended_with_vendor.html",
         organisation=organisation,
-        labels=label_service.labels_suspended_with_vendor(organisation.id),
+        labels=labels_suspended_with_vendor(organisation.id),
     )
 
 
@@ -351,7 +364,7 @@ def _change(number: str, action: Any, done: str) -> Any:
         return redirect(url_for("labels.manage", number=number))
     db.session.commit()
     # The PDF prints the status: render the new one now, not on a visitor's request.
-    label_service.warm_label_pdf(label)
+    warm_label_pdf(label)
     flash(f"Label {number} {done}. The vendor was notified.", "success")
     return redirect(url_for("labels.manage", number=number))
 
@@ -360,14 +373,14 @@ def _change(number: str, action: Any, done: str) -> Any:
 @roles_required(Role.AUTHORITY)
 def suspend(number: str) -> Any:
     """Suspend a valid label."""
-    return _change(number, label_service.suspend_label, "is suspended")
+    return _change(number, suspend_label, "is suspended")
 
 
 @bp.post("/labels/<number>/reinstate")
 @roles_required(Role.AUTHORITY)
 def reinstate(number: str) -> Any:
     """Reinstate a suspended label."""
-    return _change(number, label_service.reinstate_label, "is valid again")
+    return _change(number, reinstate_label, "is valid again")
 
 
 # --- Revocation by two officers ----------------------------------------------------------------
@@ -377,9 +390,7 @@ def reinstate(number: str) -> Any:
 @roles_required(Role.AUTHORITY)
 def revocation_proposals() -> str:
     """The pending revocation proposals, for the second officer to confirm or refuse."""
-    return render_template(
-        "evaluations/labels/revocations.html", proposals=label_service.pending_revocations()
-    )
+    return render_template("evaluations/labels/revocations.html", proposals=pending_revocations())
 
 
 def _proposal_or_404(number: str, proposal_id: int) -> LabelRevocationProposal:
@@ -413,7 +424,7 @@ def propose_revocation(number: str) -> Any:
         return redirect(url_for("labels.manage", number=number))
     return _run(
         number,
-        lambda: label_service.propose_revocation(g.user, label, form.reason.data or ""),
+        lambda: revocation.propose_revocation(g.user, label, form.reason.data or ""),
         f"Revocation of label {number} proposed. It waits for a second officer.",
     )
 
@@ -427,12 +438,12 @@ def confirm_revocation(number: str, proposal_id: int) -> Any:
         abort(400)
     response = _run(
         number,
-        lambda: label_service.confirm_revocation(g.user, proposal),
+        lambda: revocation.confirm_revocation(g.user, proposal),
         f"Label {number} is revoked. The vendor was notified.",
     )
     if proposal.label.status is LabelStatus.REVOKED:
         # The PDF prints the status: render the new one now, not on a visitor's request.
-        label_service.warm_label_pdf(proposal.label)
+        warm_label_pdf(proposal.label)
     return response
 
 
@@ -447,7 +458,7 @@ def refuse_revocation(number: str, proposal_id: int) -> Any:
         return redirect(url_for("labels.manage", number=number))
     return _run(
         number,
-        lambda: label_service.refuse_revocation(g.user, proposal, form.reason.data or ""),
+        lambda: revocation.refuse_revocation(g.user, proposal, form.reason.data or ""),
         f"Revocation of label {number} refused. The label stays as it is.",
     )
 
@@ -461,7 +472,7 @@ def withdraw_revocation(number: str, proposal_id: int) -> Any:
         abort(400)
     return _run(
         number,
-        lambda: label_service.withdraw_revocation(g.user, proposal),
+        lambda: revocation.withdraw_revocation(g.user, proposal),
         f"Revocation proposal for label {number} withdrawn.",
     )
 
@@ -478,8 +489,9 @@ def _uploaded_bytes(form: VerifyForm) -> bytes | None:
             # A large upload is spooled to a temporary file: release it now.
             upload.close()
         return data
-    if form.pasted.data and form.pasted.data.strip():
-        return form.pasted.data.encode("utf-8")
+    pasted = str(form.pasted.data or "")
+    if pasted.strip():
+        return pasted.encode("utf-8")
     return None
 
 
@@ -493,7 +505,7 @@ def verify_bytes(data: bytes, now: dt.datetime) -> Verdict:
     if len(data) > MAX_VERIFY_BYTES:
         return Verdict(VerdictCode.MALFORMED, "the file is too large to be a label")
     keys = public_keys_document(current_app.config["BASE_URL"])
-    return verify_label_file(data, keys, label_service.status_lists(now=now), now=now)
+    return verify_label_file(data, keys, status_lists(now=now), now=now)
 
 
 def verified_label(data: bytes, verdict: Verdict) -> Label | None:
@@ -505,7 +517,7 @@ def verified_label(data: bytes, verdict: Verdict) -> Label | None:
         number = credential["credentialSubject"]["label"]["number"]  # type: ignore[index]
     except (ValueError, KeyError, TypeError):
         return None
-    return label_service.find_public_label(number) if isinstance(number, str) else None
+    return find_public_label(number) if isinstance(number, str) else None
 
 
 @bp.route("/verify", methods=["GET", "POST"])
@@ -537,7 +549,7 @@ def verify() -> Any:
             status_checked=verdict is not None and verdict.code in STATUS_CHECKED_VERDICTS,
             checked_at=checked_at,
             basis=basis,
-            no_longer_offered=label_service.NO_LONGER_OFFERED,
+            no_longer_offered=NO_LONGER_OFFERED,
         ),
         status,
     )

@@ -10,11 +10,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from evaluations import labels as label_service
+from evaluations.labels.status_changes import reinstate_label, suspend_label
 from registry import dates
 from registry.database import db
 from registry.models import User
-from tests.evaluations.label_builders import LabelWorld, issued_label, make_world, supersede
+from tests.evaluations.labels.label_builders import LabelWorld, issued_label, make_world, supersede
 
 
 @pytest.fixture
@@ -45,14 +45,14 @@ def test_a_visitor_sees_every_status_change_on_the_next_visit(
     assert "VALID" in first and "SUSPENDED" not in first
     valid_pdf = _pdf(client, label.number)
 
-    label_service.suspend_label(world.authority, label, "Camera firmware finding 42")
+    suspend_label(world.authority, label, "Camera firmware finding 42")
     db.session.commit()
     suspended = _page(client, label.number)
     assert "SUSPENDED" in suspended
     assert "Camera firmware finding 42" in suspended  # the reason and the history line
     assert _pdf(client, label.number) != valid_pdf
 
-    label_service.reinstate_label(world.authority, label, "Fixed in firmware 2.1")
+    reinstate_label(world.authority, label, "Fixed in firmware 2.1")
     db.session.commit()
     reinstated = _page(client, label.number)
     assert "Fixed in firmware 2.1" in reinstated and "SUSPENDED<" not in reinstated

@@ -15,13 +15,13 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
-from evaluations import labels as label_service
-from evaluations.credentials import generate_private_key, sign_credential
+from evaluations.labels.credentials import generate_private_key, sign_credential
+from evaluations.labels.status_changes import expire_labels, reinstate_label, suspend_label
 from evaluations.models import LabelEvent
 from registry import audit
 from registry.database import db
 from registry.models import AuditEntry, User
-from tests.evaluations.label_builders import LabelWorld, issued_label, make_world
+from tests.evaluations.labels.label_builders import LabelWorld, issued_label, make_world
 
 
 @pytest.fixture
@@ -37,11 +37,11 @@ def history(world: LabelWorld) -> LabelWorld:
     first = issued_label(world, public_statement="Meets the norm (first).")
     second = issued_label(world)
     third = issued_label(world)
-    label_service.suspend_label(world.authority, first, "Defect reported by a buyer.")
-    label_service.reinstate_label(world.authority, first, "Defect fixed in release 2.1.")
+    suspend_label(world.authority, first, "Defect reported by a buyer.")
+    reinstate_label(world.authority, first, "Defect fixed in release 2.1.")
     db.session.commit()
     # Expiries in a row: consecutive public entries, which must chain to each other.
-    label_service.expire_labels(on=max(second.expires_on, third.expires_on) + dt.timedelta(1))
+    expire_labels(on=max(second.expires_on, third.expires_on) + dt.timedelta(1))
     db.session.commit()
     return world
 

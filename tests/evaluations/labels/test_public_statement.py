@@ -11,8 +11,8 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from evaluations import services
 from evaluations.models import Label
+from evaluations.services.decision import decide
 from registry.database import db
 from registry.models import User
 from tests.evaluations.evaluation_builders import Cast, make_cast, scored
@@ -30,7 +30,7 @@ def cast(app: Flask, create_user: Callable[..., User]) -> Iterator[Cast]:
 
 def _certified_label(cast: Cast) -> Label:
     evaluation = scored(cast)
-    services.decide(
+    decide(
         cast.authority,
         evaluation,
         "certified",

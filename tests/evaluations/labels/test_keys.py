@@ -17,20 +17,20 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from evaluations.credentials import VerdictCode, decode_public_key, verify_credential
-from evaluations.keys import (
+from evaluations.labels.credentials import VerdictCode, decode_public_key, verify_credential
+from evaluations.labels.documents.facts import LabelFacts
+from evaluations.labels.documents.signing import (
+    build_status_list_credential,
+    issue_label_credential,
+)
+from evaluations.labels.documents.verification import verify_label_file
+from evaluations.labels.keys import (
     KeyStore,
     KeyStoreError,
     key_id_for,
     keys_document_url,
     public_keys_document,
     resolver_from_document,
-)
-from evaluations.label_documents import (
-    LabelFacts,
-    build_status_list_credential,
-    issue_label_credential,
-    verify_label_file,
 )
 
 BASE = "https://registry.example"
@@ -128,7 +128,7 @@ def test_concurrent_first_use_in_processes_makes_one_key(tmp_path: Path) -> None
     # Each process waits for the same signal, then races for the first key.
     script = (
         "import pathlib, sys, time\n"
-        "from evaluations.keys import KeyStore\n"
+        "from evaluations.labels.keys import KeyStore\n"
         "go = pathlib.Path(sys.argv[2])\n"
         "while not go.exists():\n"
         "    time.sleep(0.001)\n"

@@ -20,22 +20,20 @@ from flask.testing import FlaskCliRunner
 from PIL import Image
 from pypdf import PdfReader
 
-import evaluations.pdf as label_pdf
-from evaluations.credentials import VerdictCode
-from evaluations.keys import KeyStore, SigningKey, current_signing_key, public_keys_document
-from evaluations.label_documents import (
-    ATTACHMENT_NAME,
-    CriterionSummary,
-    LabelFacts,
+from evaluations.labels.credentials import VerdictCode
+from evaluations.labels.documents.facts import CriterionSummary, LabelFacts
+from evaluations.labels.documents.signing import (
     build_status_list_credential,
     credential_bytes,
     issue_label_credential,
-    verify_label_file,
 )
-from evaluations.pdf import (
+from evaluations.labels.documents.verification import ATTACHMENT_NAME, verify_label_file
+from evaluations.labels.keys import KeyStore, SigningKey, current_signing_key, public_keys_document
+from evaluations.labels.pdf import (
     DataOnlyURLFetcher,
     RefusedURL,
     cached_label_pdf,
+    label_html,
     pdf_cache_path,
     print_date,
     render_label_pdf,
@@ -245,7 +243,7 @@ def test_the_status_word_says_on_which_day_it_was_true(
 
 def test_the_description_names_the_level_once(rendered: tuple[LabelFacts, bytes, bytes]) -> None:
     facts, credential_json, _ = rendered
-    html = label_pdf.label_html(dataclasses.replace(facts, level="Certified"), credential_json)
+    html = label_html(dataclasses.replace(facts, level="Certified"), credential_json)
     description = html.split('name="description" content="', 1)[1].split('"', 1)[0]
     assert "certification of" not in description.lower()
     assert "level Certified" in description and facts.number in description
@@ -354,13 +352,13 @@ def test_a_page_that_asks_for_files_gets_nothing(
 
 def _count_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
-    original = label_pdf.render_label_pdf
+    original = render_label_pdf
 
     def counting(facts: LabelFacts, credential_json: bytes, as_of: date | None = None) -> bytes:
         calls.append(facts.number)
         return original(facts, credential_json, as_of)
 
-    monkeypatch.setattr(label_pdf, "render_label_pdf", counting)
+    monkeypatch.setattr("evaluations.labels.pdf.render_label_pdf", counting)
     return calls
 
 
@@ -569,7 +567,7 @@ def test_the_verifier_prints_only_its_verdict_on_a_truncated_pdf(
         environment[f"SAFETECH_{name}"] = str(app_config[name])
     for name in ("OUTBOX_DIR", "PDF_CACHE_DIR"):
         environment[f"SAFETECH_{name}"] = str(app_config[name])
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     for length in (len(pdf) // 10, len(pdf) // 2, len(pdf) * 9 // 10, len(pdf) - 8):
         truncated = tmp_path / f"label-{length}.pdf"
         truncated.write_bytes(pdf[:length])

@@ -17,9 +17,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from evaluations import labels as label_service
-from evaluations.credentials import VerdictCode
-from evaluations.label_documents import verify_label_file
+from evaluations.labels.credentials import VerdictCode
+from evaluations.labels.documents.verification import verify_label_file
+from evaluations.labels.revocation import (
+    confirm_revocation,
+    pending_revocation,
+    pending_revocations,
+    propose_revocation,
+    refuse_revocation,
+    withdraw_revocation,
+)
+from evaluations.labels.status_changes import suspend_label
 from evaluations.models import (
     Label,
     LabelEvent,
@@ -32,14 +40,14 @@ from registry.database import db
 from registry.exceptions import AccessDenied, RuleViolation
 from registry.mail import read_outbox
 from registry.models import AuditEntry, User
-from tests.evaluations.label_builders import (
+from tests.evaluations.labels.label_builders import (
     LabelWorld,
     issued_label,
     make_world,
     second_officer,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
@@ -89,16 +97,16 @@ def _public_views(client: FlaskClient, label: Label) -> str:
 
 def test_the_proposer_cannot_confirm_or_refuse_its_own_proposal(world: LabelWorld) -> None:
     label = issued_label(world)
-    proposal = label_service.propose_revocation(world.authority, label, "Fraud")
+    proposal = propose_revocation(world.authority, label, "Fraud")
     db.session.commit()
     with pytest.raises(RuleViolation, match="four eyes"):
-        label_service.confirm_revocation(world.authority, proposal)
+        confirm_revocation(world.authority, proposal)
     db.session.rollback()
     with pytest.raises(RuleViolation, match="four eyes"):
-        label_service.refuse_revocation(world.authority, proposal, "I changed my mind")
+        refuse_revocation(world.authority, proposal, "I changed my mind")
     db.session.rollback()
     with pytest.raises(AccessDenied):
-        label_service.confirm_revocation(world.vendor, proposal)
+        confirm_revocation(world.vendor, proposal)
     db.session.rollback()
     db.session.expire_all()
     assert label.status is LabelStatus.VALID
@@ -111,7 +119,7 @@ def test_the_proposer_cannot_confirm_through_the_page(
     label = issued_label(world)
     login(client, world.authority)
     client.post(f"/labels/{label.number}/revocation", data={"reason": "Fraud"})
-    proposal = label_service.pending_revocation(label)
+    proposal = pending_revocation(label)
     assert proposal is not None
     page = client.post(
         f"/labels/{label.number}/revocation/{proposal.id}/confirm", follow_redirects=True
@@ -126,7 +134,7 @@ def test_a_pending_proposal_is_never_public(
 ) -> None:
     label = issued_label(world)
     before = len(read_outbox(app.config["OUTBOX_DIR"]))
-    label_service.propose_revocation(world.authority, label, "Secret finding 7Q")
+    propose_revocation(world.authority, label, "Secret finding 7Q")
     db.session.commit()
     public = _public_views(client, label)
     assert "Secret finding 7Q" not in public and "proposal" not in public.lower()
@@ -142,8 +150,8 @@ def test_a_second_officer_confirms_and_the_label_is_revoked_everywhere(
     app: Flask, client: FlaskClient, world: LabelWorld, login: Callable[..., Any]
 ) -> None:
     label = issued_label(world)
-    label_service.suspend_label(world.authority, label, "Finding")
-    proposal = label_service.propose_revocation(world.authority, label, "Fraud in the evidence")
+    suspend_label(world.authority, label, "Finding")
+    proposal = propose_revocation(world.authority, label, "Fraud in the evidence")
     db.session.commit()
     assert label.status is LabelStatus.SUSPENDED  # as it was, while the proposal waits
     deputy_client = app.test_client()
@@ -181,25 +189,25 @@ def test_refusal_and_withdrawal_leave_the_label_as_it_was(
 ) -> None:
     label = issued_label(world)
     deputy = second_officer(world)
-    proposal = label_service.propose_revocation(world.authority, label, "Doubtful")
+    proposal = propose_revocation(world.authority, label, "Doubtful")
     db.session.commit()
     with pytest.raises(RuleViolation, match="pending revocation proposal"):
-        label_service.propose_revocation(deputy, label, "Me too")
+        propose_revocation(deputy, label, "Me too")
     db.session.rollback()
     with pytest.raises(RuleViolation, match="refuse"):
-        label_service.refuse_revocation(deputy, proposal, "  ")
+        refuse_revocation(deputy, proposal, "  ")
     db.session.rollback()
     with pytest.raises(RuleViolation, match="Only the officer who proposed"):
-        label_service.withdraw_revocation(deputy, proposal)
+        withdraw_revocation(deputy, proposal)
     db.session.rollback()
-    label_service.refuse_revocation(deputy, proposal, "The finding was answered")
+    refuse_revocation(deputy, proposal, "The finding was answered")
     db.session.commit()
     assert proposal.status is RevocationProposalStatus.REFUSED
     assert proposal.decision_note == "The finding was answered"
     with pytest.raises(RuleViolation, match="already refused"):
-        label_service.confirm_revocation(deputy, proposal)
+        confirm_revocation(deputy, proposal)
     db.session.rollback()
-    again = label_service.propose_revocation(world.authority, label, "New finding")
+    again = propose_revocation(world.authority, label, "New finding")
     db.session.commit()
     login(client, world.authority)
     client.post(f"/labels/{label.number}/revocation/{again.id}/withdraw")
@@ -207,7 +215,7 @@ def test_refusal_and_withdrawal_leave_the_label_as_it_was(
     assert again.status is RevocationProposalStatus.WITHDRAWN
     assert label.status is LabelStatus.VALID
     assert [e.action for e in label.events] == ["issued"]
-    assert label_service.pending_revocations() == []
+    assert pending_revocations() == []
     assert audit.verify_chain().ok
 
 
@@ -215,7 +223,7 @@ def test_the_dashboard_leads_a_second_officer_to_the_pending_proposals(
     app: Flask, world: LabelWorld, login: Callable[..., Any]
 ) -> None:
     label = issued_label(world)
-    label_service.propose_revocation(world.authority, label, "Fraud")
+    propose_revocation(world.authority, label, "Fraud")
     db.session.commit()
     client = app.test_client()
     login(client, second_officer(world))
@@ -258,13 +266,13 @@ def _together(app: Flask, calls: list[Callable[[], Any]]) -> list[str]:
 def test_concurrent_confirmations_make_one_revocation(app: Flask, world: LabelWorld) -> None:
     label = issued_label(world)
     officer_ids = [second_officer(world).id, _officer(world).id]
-    proposal_id = label_service.propose_revocation(world.authority, label, "Fraud").id
+    proposal_id = propose_revocation(world.authority, label, "Fraud").id
     db.session.commit()
     label_id = label.id
     db.session.remove()
 
     def confirm(officer_id: int) -> Callable[[], Any]:
-        return lambda: label_service.confirm_revocation(
+        return lambda: confirm_revocation(
             db.session.get(User, officer_id),
             db.session.get_one(LabelRevocationProposal, proposal_id),
         )
@@ -287,7 +295,7 @@ def test_concurrent_proposals_leave_one_pending(app: Flask, world: LabelWorld) -
     db.session.remove()
 
     def propose(officer_id: int) -> Callable[[], Any]:
-        return lambda: label_service.propose_revocation(
+        return lambda: propose_revocation(
             db.session.get(User, officer_id), db.session.get_one(Label, label_id), "Fraud"
         )
 
@@ -342,13 +350,13 @@ def test_a_label_is_revoked_only_by_a_confirmation_of_another_officer(
         proposal = db.session.get_one(LabelRevocationProposal, pending[0]) if pending else None
         try:
             if action == "propose":
-                made = label_service.propose_revocation(officer, label, f"Step by {index}")
+                made = propose_revocation(officer, label, f"Step by {index}")
             elif action == "confirm":
-                label_service.confirm_revocation(officer, proposal)  # type: ignore[arg-type]
+                confirm_revocation(officer, proposal)  # type: ignore[arg-type]
             elif action == "refuse":
-                label_service.refuse_revocation(officer, proposal, "No")  # type: ignore[arg-type]
+                refuse_revocation(officer, proposal, "No")  # type: ignore[arg-type]
             else:
-                label_service.withdraw_revocation(officer, proposal)  # type: ignore[arg-type]
+                withdraw_revocation(officer, proposal)  # type: ignore[arg-type]
             db.session.commit()
             done = True
         except RuleViolation:

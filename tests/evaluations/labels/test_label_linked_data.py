@@ -21,41 +21,40 @@ from hypothesis import strategies as st
 from pyld import jsonld
 from sqlalchemy import select
 
-from evaluations import labels as label_service
-from evaluations.credentials import STATUS_LIST_MIN_BITS, VerdictCode, verify_credential
-from evaluations.demo_labels import MIN_LABELS
-from evaluations.keys import (
+from evaluations.labels.credentials import STATUS_LIST_MIN_BITS, VerdictCode, verify_credential
+from evaluations.labels.demo import MIN_LABELS
+from evaluations.labels.documents.context import safetech_context, safetech_context_url
+from evaluations.labels.documents.facts import CriterionSummary, LabelFacts
+from evaluations.labels.documents.signing import (
+    STATUS_PURPOSES,
+    build_credential,
+    build_status_list_credential,
+    issue_label_credential,
+    sign_label_credential,
+    status_list_base,
+)
+from evaluations.labels.documents.verification import verify_label_credential
+from evaluations.labels.keys import (
     KeyStore,
     SigningKey,
     current_signing_key,
     public_keys_document,
     resolver_from_document,
 )
-from evaluations.label_documents import (
-    STATUS_PURPOSES,
-    CriterionSummary,
-    LabelFacts,
-    build_credential,
-    build_status_list_credential,
-    issue_label_credential,
-    safetech_context,
-    safetech_context_url,
-    sign_label_credential,
-    status_list_base,
-    verify_label_credential,
-)
+from evaluations.labels.publishing import status_lists
+from evaluations.labels.status_changes import suspend_label
 from evaluations.models import Label
 from registry.database import db
 from registry.models import User
-from tests.evaluations.label_builders import LabelWorld, issued_label, make_world
-from tests.evaluations.linked_data import (
+from tests.evaluations.labels.label_builders import LabelWorld, issued_label, make_world
+from tests.evaluations.labels.linked_data import (
     UndefinedTermsError,
     document_loader,
     expand_safely,
     registry_loader,
     w3c_contexts,
 )
-from tests.evaluations.test_label_documents import make_facts
+from tests.evaluations.labels.test_label_documents import make_facts
 
 BASE = "https://registry.example"
 VOCABULARY = f"{BASE}/contexts/safetech/v1#"
@@ -294,7 +293,7 @@ def test_labels_issued_and_resigned_by_the_registry_expand_with_the_served_conte
     app: Flask, client: FlaskClient, runner: FlaskCliRunner, world: LabelWorld
 ) -> None:
     labels = [issued_label(world), issued_label(world, level="Advanced", percent=91.0)]
-    label_service.suspend_label(world.authority, labels[1], "Finding")
+    suspend_label(world.authority, labels[1], "Finding")
     db.session.commit()
     loader = served_loader(app, client)
     keys = client.get("/.well-known/safetech-keys.json").get_json()
@@ -321,7 +320,7 @@ def test_a_credential_signed_before_the_context_still_verifies(
     unsigned["@context"] = [VC_V2]
     old = sign_label_credential(unsigned, current_signing_key(), app.config["BASE_URL"])
     keys = public_keys_document(app.config["BASE_URL"])
-    verdict = verify_label_credential(old, keys, label_service.status_lists())
+    verdict = verify_label_credential(old, keys, status_lists())
     assert verdict.code == VerdictCode.VALID, verdict.message
 
 

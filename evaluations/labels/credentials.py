@@ -183,7 +183,7 @@ class VerdictCode(StrEnum):
     WRONG_PURPOSE = "WRONG_PURPOSE"
     UNKNOWN_KEY = "UNKNOWN_KEY"
     BAD_SIGNATURE = "BAD_SIGNATURE"
-    # Reported by evaluations.label_documents once the signature holds.
+    # Reported by evaluations.labels.documents once the signature holds.
     KEY_REVOKED = "KEY_REVOKED"
     WRONG_ISSUER = "WRONG_ISSUER"
     STATUS_LIST_INVALID = "STATUS_LIST_INVALID"
@@ -218,6 +218,27 @@ def verify_credential(
     ``resolve_key`` maps a verificationMethod to its 32 raw public-key bytes, or None when it
     is not one of the issuer's keys; it is trusted code and must not raise.
     """
+    checked = _proof_of(document)
+    if isinstance(checked, Verdict):
+        return checked
+    credential, proof = checked
+    fields = _proof_fields(proof)
+    if isinstance(fields, Verdict):
+        return fields
+    verification_method, proof_purpose, signature = fields
+    if proof_purpose != expected_proof_purpose:
+        return Verdict(
+            VerdictCode.WRONG_PURPOSE,
+            f"the proof is for {_describe(proof_purpose)}, not {expected_proof_purpose!r}",
+        )
+    hash_data = _signed_hash(credential, proof)
+    if isinstance(hash_data, Verdict):
+        return hash_data
+    return _check_signature(resolve_key, verification_method, signature, hash_data)
+
+
+def _proof_of(document: object) -> tuple[dict[str, Any], dict[str, Any]] | Verdict:
+    """The credential and its single proof object, or the verdict on why there is none."""
     if not isinstance(document, dict):
         return _malformed(f"a credential must be a JSON object, got {type(document).__name__}")
     if "proof" not in document:
@@ -227,24 +248,23 @@ def verify_credential(
         return _malformed("proof sets (several proofs) are not supported")
     if not isinstance(proof, dict):
         return _malformed("the proof must be a JSON object")
+    return document, proof
 
-    proof_type = proof.get("type")
-    if not isinstance(proof_type, str):
-        return _malformed("the proof has no type")
-    if proof_type != PROOF_TYPE:
-        return Verdict(
-            VerdictCode.UNSUPPORTED_SUITE,
-            f"unsupported proof type {_describe(proof_type)}; expected {PROOF_TYPE}",
-        )
-    cryptosuite = proof.get("cryptosuite")
-    if not isinstance(cryptosuite, str):
-        return _malformed("the proof has no cryptosuite")
-    if cryptosuite != CRYPTOSUITE:
-        return Verdict(
-            VerdictCode.UNSUPPORTED_SUITE,
-            f"unsupported cryptosuite {_describe(cryptosuite)}; expected {CRYPTOSUITE}",
-        )
 
+def _proof_fields(proof: dict[str, Any]) -> tuple[str, str, bytes] | Verdict:
+    """The proof's verificationMethod, proofPurpose and signature, once its suite is ours."""
+    for key, name, expected in (
+        ("type", "proof type", PROOF_TYPE),
+        ("cryptosuite", "cryptosuite", CRYPTOSUITE),
+    ):
+        value = proof.get(key)
+        if not isinstance(value, str):
+            return _malformed(f"the proof has no {key}")
+        if value != expected:
+            return Verdict(
+                VerdictCode.UNSUPPORTED_SUITE,
+                f"unsupported {name} {_describe(value)}; expected {expected}",
+            )
     verification_method = proof.get("verificationMethod")
     if not isinstance(verification_method, str) or not verification_method:
         return _malformed("the proof has no verificationMethod")
@@ -261,13 +281,11 @@ def verify_credential(
         return _malformed(f"the proofValue is invalid: {error}")
     if len(signature) != ED25519_SIGNATURE_LENGTH:
         return _malformed("the proofValue is not a 64-byte Ed25519 signature")
+    return verification_method, proof_purpose, signature
 
-    if proof_purpose != expected_proof_purpose:
-        return Verdict(
-            VerdictCode.WRONG_PURPOSE,
-            f"the proof is for {_describe(proof_purpose)}, not {expected_proof_purpose!r}",
-        )
 
+def _signed_hash(document: dict[str, Any], proof: dict[str, Any]) -> bytes | Verdict:
+    """The hash data the signature covers (3.3.2), or the verdict on why it cannot be made."""
     # 3.3.2 steps 1 and 2: shallow copies suffice (nothing below mutates nested values) and
     # avoid deep-copying arbitrarily nested untrusted input.
     unsecured = {key: value for key, value in document.items() if key != "proof"}
@@ -283,10 +301,18 @@ def verify_credential(
                 )
             unsecured["@context"] = proof_options["@context"]
         # 3.3.2 steps 5 to 7.
-        hash_data = _hash_data(proof_options, unsecured)
+        return _hash_data(proof_options, unsecured)
     except (rfc8785.CanonicalizationError, RecursionError) as error:
         return _malformed(f"the credential is not canonicalisable JSON: {_describe(str(error))}")
 
+
+def _check_signature(
+    resolve_key: Callable[[str], bytes | None],
+    verification_method: str,
+    signature: bytes,
+    hash_data: bytes,
+) -> Verdict:
+    """Verify the Ed25519 signature with the issuer's key for the verification method."""
     public_key_bytes = resolve_key(verification_method)
     if public_key_bytes is None:
         return Verdict(

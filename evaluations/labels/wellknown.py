@@ -7,8 +7,12 @@ import json
 
 from flask import Blueprint, Response, current_app, request
 
-from evaluations.keys import public_keys_document
-from evaluations.label_documents import JSON_LD_MEDIA_TYPE, SAFETECH_CONTEXT_PATH, safetech_context
+from evaluations.labels.documents.context import (
+    JSON_LD_MEDIA_TYPE,
+    SAFETECH_CONTEXT_PATH,
+    safetech_context,
+)
+from evaluations.labels.keys import public_keys_document
 from registry.api import json_response
 
 bp = Blueprint("wellknown", __name__)

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evaluations.credentials import (
+from evaluations.labels.credentials import (
     STATUS_LIST_MIN_BITS,
     StatusListError,
     Verdict,
@@ -38,7 +38,7 @@ from evaluations.credentials import (
 
 # The W3C test vector for eddsa-jcs-2022 and its key pair, copied into tests/standards/ (its
 # README names the source and version).
-VECTORS = Path(__file__).parents[1] / "standards" / "vc-di-eddsa"
+VECTORS = Path(__file__).parents[2] / "standards" / "vc-di-eddsa"
 W3C_SIGNED_JSON = (VECTORS / "eddsa-jcs-2022-signed.json").read_text(encoding="utf-8")
 W3C_KEY_PAIR: dict[str, str] = json.loads((VECTORS / "keyPair.json").read_text(encoding="utf-8"))
 VECTOR_METHOD = "https://vc.example/issuers/5678#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from evaluations.credentials import (
+from evaluations.labels.credentials import (
     StatusListError,
     Verdict,
     VerdictCode,
@@ -27,12 +27,12 @@ from evaluations.credentials import (
     decode_status_list,
     verify_credential,
 )
-from evaluations.keys import lookup_in_document, resolver_from_document
-from evaluations.label_documents.signing import (
+from evaluations.labels.documents.signing import (
     LABEL_CREDENTIAL_TYPE,
     STATUS_LIST_CREDENTIAL_TYPE,
     STATUS_PURPOSES,
 )
+from evaluations.labels.keys import lookup_in_document, resolver_from_document
 
 # The name of the credential file inside a label PDF.
 ATTACHMENT_NAME: Final = "label-credential.json"
@@ -87,7 +87,8 @@ def _read_source(source: bytes | str | os.PathLike[str]) -> bytes:
         data = bytes(source)
     else:
         try:
-            with open(source, "rb") as handle:
+            # open(), not Path(source).open(): Path("") would name the current folder.
+            with open(source, "rb") as handle:  # noqa: PTH123
                 data = handle.read(MAX_LABEL_FILE_BYTES + 1)
         except (OSError, ValueError, TypeError) as error:
             reason = error.strerror if isinstance(error, OSError) else str(error)

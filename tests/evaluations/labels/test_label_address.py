@@ -26,7 +26,7 @@ from evaluations.labels.signed_address import RESIGN_COMMAND
 from evaluations.models import Label
 from registry.database import db
 from registry.models import User
-from tests.evaluations.label_builders import LabelWorld, issued_label, make_world
+from tests.evaluations.labels.label_builders import LabelWorld, issued_label, make_world
 
 BASE = "http://127.0.0.1:8000"
 MOVED = "https://registry.example.org"
@@ -206,7 +206,7 @@ def test_start_up_survives_a_database_without_tables(
 def test_make_run_signs_and_serves_at_the_address_of_host_and_port(
     variables: dict[str, str], expected: str
 ) -> None:
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     environment = {
         key: value
         for key, value in os.environ.items()

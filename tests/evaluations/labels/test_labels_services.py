@@ -12,14 +12,22 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
-from evaluations import labels as label_service
+from evaluations.labels.dates import add_months
+from evaluations.labels.issuing import issue_label
+from evaluations.labels.publishing import certified_counts, status_lists
+from evaluations.labels.status_changes import (
+    expire_labels,
+    recertification_due,
+    reinstate_label,
+    suspend_label,
+)
 from evaluations.models import Label, LabelEvent, LabelStatus
 from registry import audit, dates
 from registry.database import db
 from registry.exceptions import AccessDenied, RuleViolation
 from registry.mail import read_outbox
 from registry.models import AuditEntry, User
-from tests.evaluations.label_builders import (
+from tests.evaluations.labels.label_builders import (
     LabelWorld,
     certified_evaluation,
     issued_label,
@@ -40,20 +48,18 @@ def test_issuing_gives_a_numbered_signed_label_with_event_audit_and_mail(
     app: Flask, world: LabelWorld
 ) -> None:
     evaluation = certified_evaluation(world, level="Advanced", percent=86.25)
-    label = label_service.issue_label(
-        world.authority, evaluation, public_statement="Meets the norm."
-    )
+    label = issue_label(world.authority, evaluation, public_statement="Meets the norm.")
     db.session.commit()
-    today = dates.today()
-    assert label.number == f"STR-{today.year}-00001"
+    issued_on = dates.today()
+    assert label.number == f"STR-{issued_on.year}-00001"
     assert (label.level, label.score_percent, label.status) == (
         "Advanced",
         86.25,
         LabelStatus.VALID,
     )
-    assert label.valid_from == today
+    assert label.valid_from == issued_on
     # The test norm's validity is 24 months.
-    assert label.expires_on == label_service.add_months(today, 24)
+    assert label.expires_on == add_months(issued_on, 24)
     credential = json.loads(label.credential)
     assert credential["credentialSubject"]["label"]["number"] == label.number
     criteria = credential["credentialSubject"]["label"]["criteria"]
@@ -77,11 +83,11 @@ def test_numbers_follow_each_other_and_status_indices_are_unique(world: LabelWor
 def test_only_the_authority_issues_and_only_once(world: LabelWorld) -> None:
     evaluation = certified_evaluation(world)
     with pytest.raises(AccessDenied):
-        label_service.issue_label(world.vendor, evaluation, public_statement="Meets the norm.")
-    label_service.issue_label(world.authority, evaluation, public_statement="Meets the norm.")
+        issue_label(world.vendor, evaluation, public_statement="Meets the norm.")
+    issue_label(world.authority, evaluation, public_statement="Meets the norm.")
     db.session.commit()
     with pytest.raises(RuleViolation, match="already issued"):
-        label_service.issue_label(world.authority, evaluation, public_statement="Meets the norm.")
+        issue_label(world.authority, evaluation, public_statement="Meets the norm.")
     db.session.rollback()
     assert len(db.session.scalars(select(Label)).all()) == 1
 
@@ -89,25 +95,25 @@ def test_only_the_authority_issues_and_only_once(world: LabelWorld) -> None:
 def test_an_undecided_evaluation_gets_no_label(world: LabelWorld) -> None:
     evaluation = certified_evaluation(world, decided=False)
     with pytest.raises(RuleViolation, match="decided as certified"):
-        label_service.issue_label(world.authority, evaluation, public_statement="Meets the norm.")
+        issue_label(world.authority, evaluation, public_statement="Meets the norm.")
 
 
 def test_status_changes_need_a_reason_and_keep_their_history(app: Flask, world: LabelWorld) -> None:
     label = issued_label(world)
     with pytest.raises(RuleViolation, match="reason"):
-        label_service.suspend_label(world.authority, label, "   ")
+        suspend_label(world.authority, label, "   ")
     with pytest.raises(AccessDenied):
-        label_service.suspend_label(world.vendor, label, "Because")
-    label_service.suspend_label(world.authority, label, "Defect reported")
+        suspend_label(world.vendor, label, "Because")
+    suspend_label(world.authority, label, "Defect reported")
     db.session.commit()
     assert label.status is LabelStatus.SUSPENDED and label.status_reason == "Defect reported"
     with pytest.raises(RuleViolation, match="suspended"):
-        label_service.suspend_label(world.authority, label, "Again")
-    label_service.reinstate_label(world.authority, label, "Fix verified")
+        suspend_label(world.authority, label, "Again")
+    reinstate_label(world.authority, label, "Fix verified")
     revoke(world, label, "Fraud")
     db.session.commit()
     with pytest.raises(RuleViolation, match="revoked"):
-        label_service.reinstate_label(world.authority, label, "Please")
+        reinstate_label(world.authority, label, "Please")
     db.session.rollback()
     history = [(e.action, e.from_status, e.to_status, e.reason) for e in label.events]
     assert history == [
@@ -130,7 +136,7 @@ def test_expiry_job_expires_valid_and_suspended_labels_once(
     runner: FlaskCliRunner, world: LabelWorld
 ) -> None:
     old, suspended, current = (issued_label(world) for _ in range(3))
-    label_service.suspend_label(world.authority, suspended, "Audit pending")
+    suspend_label(world.authority, suspended, "Audit pending")
     db.session.commit()
     _age(old, 1)
     _age(suspended, 10)
@@ -154,7 +160,7 @@ def test_expiry_job_expires_valid_and_suspended_labels_once(
 def test_a_label_is_valid_through_its_expiry_date(world: LabelWorld) -> None:
     label = issued_label(world)
     _age(label, 0)
-    assert label_service.expire_labels() == []
+    assert expire_labels() == []
 
 
 def test_expiry_runs_at_start_up(app_factory: Callable[..., Flask], world: LabelWorld) -> None:
@@ -174,36 +180,36 @@ def test_start_up_expiry_skips_a_database_without_tables(
 
 def test_recertification_due_after_the_transition_date(world: LabelWorld) -> None:
     label = issued_label(world)
-    assert not label_service.recertification_due(label)
+    assert not recertification_due(label)
     transition = dates.today() + dt.timedelta(days=30)
     supersede(world.version, transition)
-    assert not label_service.recertification_due(label)
-    assert label_service.recertification_due(label, transition + dt.timedelta(days=1))
+    assert not recertification_due(label)
+    assert recertification_due(label, transition + dt.timedelta(days=1))
 
 
 def test_gap_view_counts_solutions_with_a_valid_label(world: LabelWorld) -> None:
     first = issued_label(world)
     second = issued_label(world)
-    counts = label_service.certified_counts()
+    counts = certified_counts()
     assert counts[("operation-prevention", "video-analysis")] == 2
     revoke(world, second, "Withdrawn")
     db.session.commit()
-    assert label_service.certified_counts()[("operation-prevention", "video-analysis")] == 1
+    assert certified_counts()[("operation-prevention", "video-analysis")] == 1
     assert first.status is LabelStatus.VALID
 
 
 def test_add_months_keeps_the_day_or_takes_the_month_end() -> None:
-    assert label_service.add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
-    assert label_service.add_months(dt.date(2026, 11, 25), 24) == dt.date(2028, 11, 25)
-    assert label_service.add_months(dt.date(2028, 2, 29), 12) == dt.date(2029, 2, 28)
+    assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
+    assert add_months(dt.date(2026, 11, 25), 24) == dt.date(2028, 11, 25)
+    assert add_months(dt.date(2028, 2, 29), 12) == dt.date(2029, 2, 28)
 
 
 def test_labels_are_signed_again_after_a_compromised_key(
     app: Flask, runner: FlaskCliRunner, world: LabelWorld
 ) -> None:
-    from evaluations.credentials import VerdictCode
-    from evaluations.keys import public_keys_document
-    from evaluations.label_documents import verify_label_file
+    from evaluations.labels.credentials import VerdictCode
+    from evaluations.labels.documents.verification import verify_label_file
+    from evaluations.labels.keys import public_keys_document
 
     label = issued_label(world)
     assert runner.invoke(args=["labels", "rotate-key", "--compromised"]).exit_code == 0
@@ -212,5 +218,5 @@ def test_labels_are_signed_again_after_a_compromised_key(
     result = runner.invoke(args=["labels", "resign"])
     assert result.exit_code == 0 and "1 label credential(s) signed" in result.output
     db.session.expire_all()
-    lists = label_service.status_lists()
+    lists = status_lists()
     assert verify_label_file(label.credential.encode(), keys, lists).code == VerdictCode.VALID

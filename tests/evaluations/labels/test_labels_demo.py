@@ -8,8 +8,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from catalog.demo import seed_demo_solutions
-from evaluations.demo_labels import MIN_LABELS, seed_demo_labels
-from evaluations.labels import pending_revocations
+from evaluations.labels.demo import MIN_LABELS, seed_demo_labels
+from evaluations.labels.revocation import pending_revocations
 from evaluations.models import Label
 from registry.database import db
 from registry.demo import seed_demo

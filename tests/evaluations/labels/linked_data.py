@@ -23,9 +23,9 @@ from typing import Any
 
 from pyld import jsonld
 
-from evaluations.label_documents import safetech_context, safetech_context_url
+from evaluations.labels.documents.context import safetech_context, safetech_context_url
 
-NODE_MODULES = Path(__file__).parents[2] / "node_modules"
+NODE_MODULES = Path(__file__).parents[3] / "node_modules"
 # Each context URL and the file of the npm package that holds it.
 W3C_CONTEXT_FILES: dict[str, Path] = {
     "https://www.w3.org/ns/credentials/v2": NODE_MODULES
