@@ -40,7 +40,8 @@ def _instance_secret_key(instance_path: str) -> str:
     raise RuntimeError(f"{path} is empty; delete it and start again")
 
 
-def _defaults(instance_path: str) -> dict[str, Any]:
+def default_settings(instance_path: str) -> dict[str, Any]:
+    """The settings before SAFETECH_* variables and tests change them: files under the instance."""
     instance = Path(instance_path)
     return {
         "PRODUCTION": False,
@@ -88,7 +89,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # instead of a database error on PostgreSQL.
     app.url_map.converters["int"] = BoundedIntegerConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.from_mapping(_defaults(app.instance_path))
+    app.config.from_mapping(default_settings(app.instance_path))
     if os.environ.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
     app.config.from_prefixed_env("SAFETECH")

@@ -174,7 +174,7 @@ def _populate() -> None:
     from bench.catalog_data import VOCABULARY, generate
     from catalog import indexer
     from catalog.models import Solution, SolutionStatus
-    from evaluations import labels as label_service
+    from evaluations.labels import find_public_label, warm_label_pdf
     from evaluations.models import Assignment, AssignmentStatus, Label
     from registry.database import db
     from registry.models import Organisation, User
@@ -189,9 +189,9 @@ def _populate() -> None:
         )
         pdf_numbers = []
         for number in numbers[:PDF_LABELS]:
-            label = label_service.find_public_label(number)
+            label = find_public_label(number)
             assert label is not None
-            label_service.warm_label_pdf(label)
+            warm_label_pdf(label)
             pdf_numbers.append(number)
 
         def own_solution(account: str) -> int:
@@ -253,7 +253,6 @@ def _copy(sqlite_file: str, postgres_url: str) -> None:
     """Copy every table's rows from the SQLite file into a migrated PostgreSQL database."""
     import sqlalchemy as sa
 
-    import app as _app  # noqa: F401 - loads every model onto the metadata
     from app import create_app
     from registry.database import db, normalise_database_url
 

@@ -25,9 +25,9 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+import evaluations.services
 from catalog import lists
-from evaluations import labels as label_service
-from evaluations import services as evaluation_services
+from evaluations.labels import propose_revocation
 from evaluations.models import Evaluation, Label
 from procurement import calls, ocds, services
 from procurement.aggregation import AggregationParameters
@@ -36,7 +36,7 @@ from procurement.models import Lot, LotStatus, Need
 from registry.database import db
 from registry.models import Organisation, OrganisationKind, User, VendorSize
 from registry.norms import drafting
-from registry.norms import services as norm_services
+from registry.norms.services import start_draft
 from registry.services import (
     RegistrationData,
     invite_user,
@@ -304,13 +304,13 @@ def _evaluation(world: SentinelWorld, create_user: Callable[..., User]) -> None:
     code = f"SNE-{secrets.token_hex(3).upper()}"
     version = norm_builders.published(authority, code)
     solution = solution_builders.published(vendor, name=f"Evaluated {code}")
-    evaluation = evaluation_services.apply_for_evaluation(vendor, solution.id, version.id)
+    evaluation = evaluations.services.apply_for_evaluation(vendor, solution.id, version.id)
     evidence_ids = []
     for criterion in version.ordered_criteria():
         name = text_sentinel("evidence file name")
         content = text_sentinel("evidence file content")
         world.always += [name, content]
-        attached = evaluation_services.attach_evidence(
+        attached = evaluations.services.attach_evidence(
             vendor,
             evaluation,
             f"{name.value}.txt",
@@ -322,29 +322,29 @@ def _evaluation(world: SentinelWorld, create_user: Callable[..., User]) -> None:
             literal_sentinel("evidence file's SHA-256", attached.sha256),
         ]
         evidence_ids.append(attached.id)
-    evaluation_services.submit_application(vendor, evaluation)
+    evaluations.services.submit_application(vendor, evaluation)
     conflicted, first, second = (
         _person(world, create_user, OrganisationKind.EVALUATION_BODY) for _ in range(3)
     )
-    blocked = evaluation_services.assign_evaluator(authority, evaluation, conflicted.id, None)
+    blocked = evaluations.services.assign_evaluator(authority, evaluation, conflicted.id, None)
     conflict = text_sentinel("conflict-of-interest declaration")
     world.always.append(conflict)
-    evaluation_services.declare_conflict(conflicted, blocked, True, conflict.value)
+    evaluations.services.declare_conflict(conflicted, blocked, True, conflict.value)
     assignments = [
-        evaluation_services.assign_evaluator(authority, evaluation, who.id, None)
+        evaluations.services.assign_evaluator(authority, evaluation, who.id, None)
         for who in (first, second)
     ]
     for evaluator, assignment in zip((first, second), assignments, strict=True):
-        evaluation_services.declare_conflict(evaluator, assignment, False, "")
+        evaluations.services.declare_conflict(evaluator, assignment, False, "")
     for evaluator, assignment in zip((first, second), assignments, strict=True):
         for criterion in version.ordered_criteria():
             justification = text_sentinel("evaluator's justification")
             world.always.append(justification)
             value = "pass" if criterion.kind.value == "pass_fail" else "4"
-            evaluation_services.save_score(
+            evaluations.services.save_score(
                 evaluator, assignment, criterion, value, justification.value
             )
-        evaluation_services.submit_scores(evaluator, assignment)
+        evaluations.services.submit_scores(evaluator, assignment)
     db.session.commit()
     world.evaluation = evaluation
     world.add_ids("evaluation_id", [evaluation.id])
@@ -362,7 +362,7 @@ def decide(world: SentinelWorld) -> Label:
     rationale = text_sentinel("decision's internal rationale")
     level_reason = text_sentinel("reason for a lower level")
     world.always += [rationale, level_reason]
-    decided = evaluation_services.decide(
+    decided = evaluations.services.decide(
         world.authority,
         world.evaluation,
         "certified",
@@ -376,7 +376,7 @@ def decide(world: SentinelWorld) -> Label:
     assert label is not None
     # A revocation proposal waits for a second officer: until confirmed it is internal.
     reason = text_sentinel("pending revocation proposal's reason")
-    proposal = label_service.propose_revocation(world.authority, label, reason.value)
+    proposal = propose_revocation(world.authority, label, reason.value)
     db.session.commit()
     world.always.append(reason)
     world.add_ids("number", [label.number])
@@ -405,7 +405,7 @@ def _drafts(world: SentinelWorld) -> None:
     title = text_sentinel("draft norm criterion's title")
     guidance = text_sentinel("draft norm criterion's guidance")
     published = norm_builders.published(authority, f"SNP-{secrets.token_hex(3).upper()}")
-    second = norm_services.start_draft(authority, published.norm)
+    second = start_draft(authority, published.norm)
     added = drafting.add_criterion(
         authority,
         second,

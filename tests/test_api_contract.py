@@ -20,7 +20,7 @@ from schemathesis.engine import events
 from app import create_app
 from registry.api import API_PREFIX, openapi_document
 from registry.database import db
-from tests.conftest import BACKEND, _base_config, _reset_postgresql
+from tests.conftest import BACKEND, base_config, reset_postgresql
 
 # Bounded so that the whole module stays well under a minute on one core.
 MAX_EXAMPLES = 15
@@ -44,9 +44,9 @@ def demo_app(database_template: str, tmp_path_factory: pytest.TempPathFactory) -
         shutil.copyfile(database_template, tmp / "demo.db")
         url = f"sqlite:///{tmp / 'demo.db'}"
     else:
-        _reset_postgresql(database_template)
+        reset_postgresql(database_template)
         url = database_template
-    application = create_app({**_base_config(tmp), "DATABASE_URL": url})
+    application = create_app({**base_config(tmp), "DATABASE_URL": url})
     with application.app_context():
         result = application.test_cli_runner().invoke(args=["seed-demo"])
         assert result.exit_code == 0, result.output

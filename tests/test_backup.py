@@ -27,7 +27,7 @@ from flask_migrate import upgrade
 
 from app import create_app
 from registry.database import db, normalise_database_url
-from tests.conftest import BACKEND, _base_config
+from tests.conftest import BACKEND, base_config
 
 pytestmark = pytest.mark.slow
 
@@ -73,7 +73,7 @@ class Databases:
 def instance_config(folder: Path, database_url: str) -> dict[str, Any]:
     """An instance of its own: database, uploads, keys, index and caches under `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
-    return {**_base_config(folder), "DATABASE_URL": database_url}
+    return {**base_config(folder), "DATABASE_URL": database_url}
 
 
 @contextmanager
@@ -310,11 +310,11 @@ class Writer(threading.Thread):
             self.error = error
 
     def _loop(self) -> None:
-        from evaluations import services as evaluation_services
         from evaluations.keys import rotate_key
         from evaluations.labels import sign_label
         from evaluations.models import Evaluation, EvaluationStatus, Label
-        from procurement import services as procurement_services
+        from evaluations.services import attach_evidence, remove_evidence
+        from procurement.services import NeedData, create_need, open_need, today
         from registry.models import Organisation, OrganisationKind, User
 
         session = db.session
@@ -336,7 +336,7 @@ class Writer(threading.Thread):
         step = 0
         while not self.stop.is_set():
             step += 1
-            item = evaluation_services.attach_evidence(
+            item = attach_evidence(
                 vendor,
                 evaluation,
                 f"{self.name}-{step}.txt",
@@ -344,22 +344,22 @@ class Writer(threading.Thread):
             )
             session.commit()
             if previous is not None and step % 2 == 0:
-                evaluation_services.remove_evidence(vendor, evaluation, previous)
+                remove_evidence(vendor, evaluation, previous)
                 session.commit()
             previous = item
-            need = procurement_services.create_need(
+            need = create_need(
                 buyer,
-                procurement_services.NeedData(
+                NeedData(
                     title=f"Cameras, {self.name} batch {step}",
                     category="video-protection",
                     firm_quantity=5,
                     unit="unit",
                     max_unit_price=Decimal("900"),
-                    need_by=procurement_services.today() + dt.timedelta(days=200),
+                    need_by=today() + dt.timedelta(days=200),
                     region_code="FR",
                 ),
             )
-            procurement_services.open_need(buyer, need)
+            open_need(buyer, need)
             session.commit()
             if step % 5 == 0:
                 rotate_key(self.config["KEYS_DIR"])

@@ -448,16 +448,16 @@ def test_nginx_passes_the_forwarded_headers_to_the_gunicorn_the_unit_starts() ->
         assert f"proxy_set_header {header} {value};" in body
     assert "listen 443 ssl;" in body and "ssl_certificate " in body
     # The same request size limit as the app's default MAX_CONTENT_LENGTH.
-    from app import _defaults
+    from app import default_settings
 
-    assert _defaults("instance")["MAX_CONTENT_LENGTH"] == 25 * 1024 * 1024
+    assert default_settings("instance")["MAX_CONTENT_LENGTH"] == 25 * 1024 * 1024
     assert "client_max_body_size 25m;" in body
 
 
 def test_the_example_settings_name_only_real_settings() -> None:
-    from app import _defaults
+    from app import default_settings
 
-    known = set(_defaults("instance")) | {
+    known = set(default_settings("instance")) | {
         "SECRET_KEY",
         "SMTP_HOST",
         "SMTP_PORT",

@@ -19,9 +19,9 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from catalog import indexer, search
-from catalog import services as catalog_services
 from catalog.models import Solution
 from catalog.search_models import SearchChange
+from catalog.services import create_solution, publish_solution
 from registry.database import db
 from registry.models import OrganisationKind, User
 from tests.catalog import solution_builders
@@ -100,10 +100,10 @@ def test_an_indexer_killed_mid_batch_resumes_and_loses_no_change(
     vendor = create_user(kind=OrganisationKind.VENDOR)
     ids = []
     for number in range(SOLUTIONS):
-        solution = catalog_services.create_solution(
+        solution = create_solution(
             vendor, solution_builders.complete_data(name=f"Sentinel {number}")
         )
-        catalog_services.publish_solution(vendor, solution)
+        publish_solution(vendor, solution)
         ids.append(solution.id)
     db.session.commit()
     for round_number in range(1, ROUNDS):

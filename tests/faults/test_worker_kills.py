@@ -20,7 +20,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from evaluations import evidence as evidence_files
+from evaluations.evidence import path_of
 from evaluations.models import Evidence
 from registry.database import db
 from registry.models import User
@@ -182,7 +182,7 @@ def _check_evidence(folder: Path, data: bytes) -> list[Path]:
     db.session.rollback()
     rows = db.session.scalars(select(Evidence)).all()
     for row in rows:
-        stored = evidence_files.path_of(row.stored_name)
+        stored = path_of(row.stored_name)
         assert stored.is_file(), f"row {row.id} points at a missing file"
         content = stored.read_bytes()
         assert hashlib.sha256(content).hexdigest() == row.sha256
@@ -282,7 +282,7 @@ def test_a_worker_killed_during_an_upload_leaves_no_partial_file_and_no_dangling
     # Leftovers can never be served (they are no stored names) and go once they are stale.
     for leftover in leftovers:
         with pytest.raises(ValueError, match="not a stored evidence name"):
-            evidence_files.path_of(leftover.name)
+            path_of(leftover.name)
         os.utime(leftover, (time.time() - 2 * HOUR, time.time() - 2 * HOUR))
     server.wait_for_workers()
     raw = _upload_request(evaluation_id, cookie, "after the kills", data)
