@@ -80,7 +80,7 @@ def literal_sentinel(field: str, value: str) -> Sentinel:
 def money_sentinel(field: str, amount: Decimal) -> Sentinel:
     """An amount to the cent, found as a number of its own in any common notation."""
     units, cents = f"{amount:.2f}".split(".")
-    groups = []
+    groups: list[str] = []
     while units:
         groups.insert(0, units[-3:])
         units = units[:-3]

@@ -16,6 +16,7 @@ import schemathesis
 import schemathesis.engine
 from flask import Flask
 from schemathesis.engine import events
+from schemathesis.schemas import BaseSchema
 
 from app import create_app
 from registry.api import API_PREFIX, openapi_document
@@ -61,7 +62,9 @@ def _run(
     app: Flask, config: schemathesis.Config, path: str | None = None
 ) -> tuple[list[str], set[str], set[int]]:
     """Run Schemathesis on every operation (or one path): failures, operations, statuses."""
-    schema = schemathesis.openapi.from_wsgi(f"{API_PREFIX}/openapi.json", app, config=config)
+    schema: BaseSchema = schemathesis.openapi.from_wsgi(
+        f"{API_PREFIX}/openapi.json", app, config=config
+    )
     if path is not None:
         schema = schema.include(path=path)
     problems: list[str] = []
@@ -83,8 +86,10 @@ def _run(
                     for check in checks
                     if check.failure_info is not None
                 )
-        elif isinstance(event, events.NonFatalError | events.FatalError):
-            problems.append(f"{getattr(event, 'label', '')}: error: {event.info.format()}")
+        elif isinstance(event, events.NonFatalError):
+            problems.append(f"{event.label}: error: {event.info.format()}")
+        elif isinstance(event, events.FatalError):
+            problems.append(f"engine: error: {event.exception!r}")
         elif isinstance(event, events.EngineFinished):
             problems.extend(f"after run: {failure.title}" for failure in event.failures)
     return sorted(set(problems)), tested, statuses

@@ -428,6 +428,7 @@ def test_restore_upgrades_an_older_backup_to_head(databases: Databases, tmp_path
         config = current_app.extensions["migrate"].migrate.get_config()
         script = ScriptDirectory.from_config(config)
         head = script.get_current_head()
+        assert head is not None
         previous = script.get_revision(head).down_revision
         assert isinstance(previous, str)
         upgrade(revision=previous)

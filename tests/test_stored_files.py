@@ -16,9 +16,8 @@ from sqlalchemy import select
 from evaluations import evidence, services
 from evaluations.models import Evidence
 from registry import audit
-from registry.audit import AuditEntry
 from registry.database import db
-from registry.models import User
+from registry.models import AuditEntry, User
 from tests.evaluations.evaluation_builders import PDF, draft, make_cast
 
 
