@@ -145,7 +145,6 @@ class FormParser(HTMLParser):
         super().__init__()
         self.forms: list[dict[str, Any]] = []
         self._select: tuple[str, list[tuple[str, bool]]] | None = None
-        self._option: str | None = None
         self._textarea: str | None = None
         self._text: list[str] = []
 
