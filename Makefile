@@ -1,4 +1,5 @@
-# SafeTech Registry: `make run` to serve a demo, `make test` to check everything.
+# SafeTech Registry: `make run` to serve a demo, `make check` for the static checks,
+# `make test` to check everything.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -11,7 +12,7 @@ WORKERS ?= 2
 SAFETECH_BASE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 FLASK := SAFETECH_BASE_URL=$(SAFETECH_BASE_URL) $(BIN)/flask --app app
 
-.PHONY: run serve install install-dev assets migrate seed test system-packages lint typecheck pytest bench load clean
+.PHONY: run serve install install-dev assets migrate seed test check system-packages lint typecheck layers deadcode pytest bench load clean
 
 run: install assets migrate seed serve
 
@@ -60,6 +61,17 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
+# The layers and forbidden imports of pyproject.toml's [tool.importlinter].
+layers: install-dev
+	$(BIN)/lint-imports
+
+# Code nothing uses; vulture_whitelist.py names what only Flask, click or SQLAlchemy call.
+deadcode: install-dev
+	$(BIN)/vulture
+
+# The static checks: Python packages only (no npm, no browser, no Debian packages).
+check: lint typecheck layers deadcode
+
 # Debian packages the suite needs (browser, pdftotext, HarfBuzz subsetter): installed when run
 # as root with apt-get, otherwise a message naming the command and a failure.
 system-packages:
@@ -72,7 +84,7 @@ pytest: system-packages install-dev assets
 	  TEST_DB_BACKEND=postgresql $(BIN)/pytest; \
 	fi
 
-test: system-packages lint typecheck pytest
+test: check pytest
 
 bench: install-dev
 	$(BIN)/python -m bench

@@ -40,7 +40,8 @@ def _instance_secret_key(instance_path: str) -> str:
     raise RuntimeError(f"{path} is empty; delete it and start again")
 
 
-def _defaults(instance_path: str) -> dict[str, Any]:
+def default_settings(instance_path: str) -> dict[str, Any]:
+    """The settings before SAFETECH_* variables and tests change them: files under the instance."""
     instance = Path(instance_path)
     return {
         "PRODUCTION": False,
@@ -79,7 +80,6 @@ def _defaults(instance_path: str) -> dict[str, Any]:
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application; settings come from defaults, SAFETECH_* variables, then tests."""
-    from registry.database import configure_sqlite_engine, normalise_database_url
     from registry.public_address import PortalFlask
 
     # Its url_for(..., _external=True) names BASE_URL, never the request's Host header.
@@ -88,12 +88,35 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # instead of a database error on PostgreSQL.
     app.url_map.converters["int"] = BoundedIntegerConverter
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.config.from_mapping(_defaults(app.instance_path))
+    _load_settings(app, test_config)
+    _derive_settings(app)
+    _trust_proxies(app)
+    _init_extensions(app)
+
+    # Each package wires in its blueprints, navigation, commands and demo data, lowest first.
+    import catalog
+    import evaluations
+    import procurement
+    import registry
+
+    for package in (registry, catalog, evaluations, procurement):
+        package.init_app(app)
+    return app
+
+
+def _load_settings(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Defaults, then DATABASE_URL and SAFETECH_* variables, then the test config."""
+    app.config.from_mapping(default_settings(app.instance_path))
     if os.environ.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
     app.config.from_prefixed_env("SAFETECH")
     if test_config:
         app.config.from_mapping(test_config)
+
+
+def _derive_settings(app: Flask) -> None:
+    """Check the settings and fill those that follow from others; production refuses gaps."""
+    from registry.database import normalise_database_url
 
     base_url = str(app.config["BASE_URL"]).rstrip("/")
     if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc:
@@ -113,6 +136,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["DATABASE_URL"])
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_ABSOLUTE_HOURS"] * 3600
     app.debug = False if production else app.debug
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Read X-Forwarded-* headers from as many reverse proxies as PROXY_FIX names."""
     if int(app.config["PROXY_FIX"]):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -121,8 +148,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
         )
 
+
+def _init_extensions(app: Flask) -> None:
+    """Bind the database, migrations, mail, sessions and CSRF protection to ``app``."""
     from registry import http, mail
-    from registry.database import db
+    from registry.database import configure_sqlite_engine, db
     from registry.extensions import csrf, migrate
 
     db.init_app(app)
@@ -135,13 +165,3 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Sessions load before the CSRF check, so its 400 page still knows who is signed in.
     http.init_app(app)
     csrf.init_app(app)
-
-    # Each package wires in its blueprints, navigation, commands and demo data, lowest first.
-    import catalog
-    import evaluations
-    import procurement
-    import registry
-
-    for package in (registry, catalog, evaluations, procurement):
-        package.init_app(app)
-    return app

@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -100,8 +101,8 @@ def _measure(backend: str, config: dict[str, Any]) -> None:
             plans[present] = _plan(backend)
             db.session.remove()
             for page in pages:
-                html = _timed(lambda p=page: client.get(f"/solutions?page={p}"))
-                api = _timed(lambda p=page: client.get(f"/api/v1/solutions?page={p}"))
+                html = _timed(partial(client.get, f"/solutions?page={page}"))
+                api = _timed(partial(client.get, f"/api/v1/solutions?page={page}"))
                 label = "with" if present else "without"
                 print(f"| {label} | {page} | {html:.1f} | {api:.1f} |")
         for present, plan in plans.items():

@@ -26,7 +26,7 @@ import resource
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -145,7 +145,6 @@ class FormParser(HTMLParser):
         super().__init__()
         self.forms: list[dict[str, Any]] = []
         self._select: tuple[str, list[tuple[str, bool]]] | None = None
-        self._option: str | None = None
         self._textarea: str | None = None
         self._text: list[str] = []
 
@@ -374,16 +373,17 @@ async def run_phase(
     }
 
 
-async def main_async(url: str, manifest: dict[str, Any], mix: float, each: float) -> dict[str, Any]:
-    """Sign the writers in, then run the mix and the single-kind phases."""
-    from registry.demo import demo_totp_secret
+Writer = Callable[["Recorder"], Awaitable[None]]
 
-    scenario = Scenario(url, manifest)
-    domain = manifest["domain"]
-    writers: list[Callable[[Recorder], Awaitable[None]]] = []
-    sign_ins = []
-    counter = iter(range(1, 10**9))
 
+def _vendor_writers(
+    scenario: Scenario,
+    manifest: dict[str, Any],
+    counter: Iterator[int],
+    sign_ins: list[Awaitable[None]],
+) -> list[Writer]:
+    """One writer per demo vendor, editing its solution's summary."""
+    writers: list[Writer] = []
     for vendor, solution_id in manifest["vendors"].items():
         browser = scenario.browser()
         sign_ins.append(scenario.sign_in(browser, vendor, None))
@@ -400,24 +400,37 @@ async def main_async(url: str, manifest: dict[str, Any], mix: float, each: float
             )
 
         writers.append(edit)
+    return writers
+
+
+def _scores(form: dict[str, Any]) -> dict[str, str]:
+    """The score form filled: a pass, or the highest score, each with a justification."""
+    values = {"save": ""}
+    for name, options in form["selects"].items():
+        if name.startswith("value-"):
+            picked = (
+                "pass"
+                if "pass" in options
+                else max((o for o in options if o.isdigit()), key=int, default="")
+            )
+            values[name] = picked
+            values["justification-" + name[6:]] = "Checked against the evidence file."
+    return values
+
+
+def _evaluator_writers(
+    scenario: Scenario, manifest: dict[str, Any], sign_ins: list[Awaitable[None]]
+) -> list[Writer]:
+    """One writer per demo evaluator, saving the scores of its assignment."""
+    from registry.demo import demo_totp_secret
+
+    domain = manifest["domain"]
+    writers: list[Writer] = []
     for evaluator, assignment_id in manifest["evaluators"].items():
         browser = scenario.browser()
         sign_ins.append(
             scenario.sign_in(browser, evaluator, demo_totp_secret(f"{evaluator}@{domain}"))
         )
-
-        def scores(form: dict[str, Any]) -> dict[str, str]:
-            values = {"save": ""}
-            for name, options in form["selects"].items():
-                if name.startswith("value-"):
-                    picked = (
-                        "pass"
-                        if "pass" in options
-                        else max((o for o in options if o.isdigit()), key=int, default="")
-                    )
-                    values[name] = picked
-                    values["justification-" + name[6:]] = "Checked against the evidence file."
-            return values
 
         async def score(recorder: Recorder, b: Browser = browser, a: int = assignment_id) -> None:
             await _form_round_trip(
@@ -426,25 +439,37 @@ async def main_async(url: str, manifest: dict[str, Any], mix: float, each: float
                 "evaluator saves scores",
                 f"/evaluations/assignments/{a}/score",
                 "csrf_token",
-                scores,
+                _scores,
             )
 
         writers.append(score)
+    return writers
+
+
+def _buyer_writers(
+    scenario: Scenario,
+    manifest: dict[str, Any],
+    counter: Iterator[int],
+    sign_ins: list[Awaitable[None]],
+) -> list[Writer]:
+    """One writer per demo buyer, posting a need."""
+
+    def need(form: dict[str, Any]) -> dict[str, str]:
+        categories = [c for c in form["selects"].get("category", []) if c]
+        return {
+            "title": f"Cameras for the town centre, request {next(counter)}",
+            "category": categories[0] if categories else "",
+            "firm_quantity": "12",
+            "optional_quantity": "4",
+            "max_unit_price": "850",
+            "need_by": (dt.date.today() + dt.timedelta(days=200)).isoformat(),
+            "notes": "Posted during the load test.",
+        }
+
+    writers: list[Writer] = []
     for buyer in manifest["buyers"]:
         browser = scenario.browser()
         sign_ins.append(scenario.sign_in(browser, buyer, None))
-
-        def need(form: dict[str, Any]) -> dict[str, str]:
-            categories = [c for c in form["selects"].get("category", []) if c]
-            return {
-                "title": f"Cameras for the town centre, request {next(counter)}",
-                "category": categories[0] if categories else "",
-                "firm_quantity": "12",
-                "optional_quantity": "4",
-                "max_unit_price": "850",
-                "need_by": (dt.date.today() + dt.timedelta(days=200)).isoformat(),
-                "notes": "Posted during the load test.",
-            }
 
         async def post_need(recorder: Recorder, b: Browser = browser) -> None:
             await _form_round_trip(
@@ -452,35 +477,50 @@ async def main_async(url: str, manifest: dict[str, Any], mix: float, each: float
             )
 
         writers.append(post_need)
+    return writers
+
+
+def _reader(scenario: Scenario, kinds: list[str], weights: list[int]) -> Writer:
+    """A client reading pages of the given kinds, picked at random by weight."""
+    browser = scenario.browser()
+
+    async def read(recorder: Recorder) -> None:
+        kind = scenario.rng.choices(kinds, weights)[0]
+        path = scenario.read_path(kind)
+        await recorder.timed(kind, lambda: browser.request("GET", path))
+
+    return read
+
+
+def _paced(scenario: Scenario, kind: str, rate: float) -> Writer:
+    """A client reading one kind of page at ``rate`` requests a second, from a random start."""
+    browser = scenario.browser()
+    interval = 1.0 / rate
+    state = {"next": time.monotonic() + scenario.rng.random() * interval}
+
+    async def read(recorder: Recorder) -> None:
+        delay = state["next"] - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        state["next"] += interval
+        path = scenario.read_path(kind)
+        await recorder.timed(kind, lambda: browser.request("GET", path))
+
+    return read
+
+
+async def main_async(url: str, manifest: dict[str, Any], mix: float, each: float) -> dict[str, Any]:
+    """Sign the writers in, then run the mix and the single-kind phases."""
+    scenario = Scenario(url, manifest)
+    sign_ins: list[Awaitable[None]] = []
+    counter = iter(range(1, 10**9))
+    writers = _vendor_writers(scenario, manifest, counter, sign_ins)
+    writers += _evaluator_writers(scenario, manifest, sign_ins)
+    writers += _buyer_writers(scenario, manifest, counter, sign_ins)
     await asyncio.gather(*sign_ins)
 
-    def reader(kinds: list[str], weights: list[int]) -> Callable[[Recorder], Awaitable[None]]:
-        browser = scenario.browser()
-
-        async def read(recorder: Recorder) -> None:
-            kind = scenario.rng.choices(kinds, weights)[0]
-            path = scenario.read_path(kind)
-            await recorder.timed(kind, lambda: browser.request("GET", path))
-
-        return read
-
-    def paced(kind: str, rate: float) -> Callable[[Recorder], Awaitable[None]]:
-        browser = scenario.browser()
-        interval = 1.0 / rate
-        state = {"next": time.monotonic() + scenario.rng.random() * interval}
-
-        async def read(recorder: Recorder) -> None:
-            delay = state["next"] - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            state["next"] += interval
-            path = scenario.read_path(kind)
-            await recorder.timed(kind, lambda: browser.request("GET", path))
-
-        return read
-
     kinds, weights = list(READ_WEIGHTS), list(READ_WEIGHTS.values())
-    readers = [reader(kinds, weights) for _ in range(CLIENTS - len(writers))]
+    readers = [_reader(scenario, kinds, weights) for _ in range(CLIENTS - len(writers))]
     idle = scenario.browser()
     phases = {"mix": await run_phase("mix", mix, writers + readers, idle)}
     for phase, kind in (
@@ -489,11 +529,12 @@ async def main_async(url: str, manifest: dict[str, Any], mix: float, each: float
         ("label", "label verification page"),
     ):
         phases[phase] = await run_phase(
-            phase, each, [reader([kind], [1]) for _ in range(CLIENTS)], idle
+            phase, each, [_reader(scenario, [kind], [1]) for _ in range(CLIENTS)], idle
         )
-    phases["pdf"] = await run_phase(
-        "pdf", each, [paced("cached label PDF", PDF_RATE_PER_CLIENT) for _ in range(CLIENTS)], idle
-    )
+    pdf_clients = [
+        _paced(scenario, "cached label PDF", PDF_RATE_PER_CLIENT) for _ in range(CLIENTS)
+    ]
+    phases["pdf"] = await run_phase("pdf", each, pdf_clients, idle)
     return phases
 
 

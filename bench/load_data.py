@@ -253,7 +253,6 @@ def _copy(sqlite_file: str, postgres_url: str) -> None:
     """Copy every table's rows from the SQLite file into a migrated PostgreSQL database."""
     import sqlalchemy as sa
 
-    import app as _app  # noqa: F401 - loads every model onto the metadata
     from app import create_app
     from registry.database import db, normalise_database_url
 

@@ -49,13 +49,6 @@ def require_same_organisation(actor: User | None, organisation_id: int | None) -
     return actor
 
 
-def visible_or_404(obj: Any, allowed: bool) -> Any:
-    """Return the object when it exists and may be seen; otherwise raise 404."""
-    if obj is None or not allowed:
-        raise NotVisible()
-    return obj
-
-
 def login_required(view: F) -> F:
     """Send anonymous visitors (or half-logged-in ones) to the sign-in steps."""
 

@@ -34,7 +34,8 @@ BACKEND = os.environ.get("TEST_DB_BACKEND", "sqlite")
 REFERENCE_TABLES = {"alembic_version", "security_activity", "technology_category"}
 
 
-def _base_config(tmp: Path) -> dict[str, Any]:
+def base_config(tmp: Path) -> dict[str, Any]:
+    """The test settings, with every folder under ``tmp``."""
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
@@ -51,7 +52,7 @@ def _base_config(tmp: Path) -> dict[str, Any]:
 def _upgrade(url: str, tmp: Path) -> None:
     from flask_migrate import upgrade
 
-    app = create_app({**_base_config(tmp), "DATABASE_URL": url})
+    app = create_app({**base_config(tmp), "DATABASE_URL": url})
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -83,7 +84,8 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         admin_engine.dispose()
 
 
-def _reset_postgresql(url: str) -> None:
+def reset_postgresql(url: str) -> None:
+    """Empty every table but the reference ones of the PostgreSQL database at ``url``."""
     engine = sa.create_engine(url)
     with engine.begin() as connection:
         tables = [
@@ -109,14 +111,14 @@ def database_url(database_template: str, tmp_path: Path) -> str:
         path = tmp_path / "test.db"
         shutil.copyfile(database_template, path)
         return f"sqlite:///{path}"
-    _reset_postgresql(database_template)
+    reset_postgresql(database_template)
     return database_template
 
 
 @pytest.fixture
 def app_config(database_url: str, tmp_path: Path) -> dict[str, Any]:
     """The configuration a test's app is built with; override keys before using `app`."""
-    return {**_base_config(tmp_path), "DATABASE_URL": database_url}
+    return {**base_config(tmp_path), "DATABASE_URL": database_url}
 
 
 @pytest.fixture

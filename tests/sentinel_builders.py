@@ -50,7 +50,7 @@ from registry.database import db
 from registry.dates import today
 from registry.models import Organisation, OrganisationKind, User, VendorSize
 from registry.norms import drafting
-from registry.norms import services as norm_services
+from registry.norms.services import start_draft
 from registry.services import (
     RegistrationData,
     invite_user,
@@ -94,7 +94,7 @@ def literal_sentinel(field: str, value: str) -> Sentinel:
 def money_sentinel(field: str, amount: Decimal) -> Sentinel:
     """An amount to the cent, found as a number of its own in any common notation."""
     units, cents = f"{amount:.2f}".split(".")
-    groups = []
+    groups: list[str] = []
     while units:
         groups.insert(0, units[-3:])
         units = units[:-3]
@@ -410,7 +410,7 @@ def _drafts(world: SentinelWorld) -> None:
     title = text_sentinel("draft norm criterion's title")
     guidance = text_sentinel("draft norm criterion's guidance")
     published = norm_builders.published(authority, f"SNP-{secrets.token_hex(3).upper()}")
-    second = norm_services.start_draft(authority, published.norm)
+    second = start_draft(authority, published.norm)
     added = drafting.add_criterion(
         authority,
         second,

@@ -82,7 +82,7 @@ def test_every_listed_path_answers_as_described(
 # --- the contract: parameters held to the document, errors as RFC 9457 problem details ----
 
 
-def _operations(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+def _operations(document: dict[str, Any]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """Each GET path (with example path values) and its resolved parameters."""
     shared = document["components"]["parameters"]
     for template, item in document["paths"].items():
@@ -221,7 +221,7 @@ def test_errors_on_api_paths_are_problem_details(
 ) -> None:
     """Whatever fails under /api/, the answer is problem+json (never the HTML error page)."""
 
-    def fail() -> None:
+    def fail() -> str:
         raise raised
 
     app.add_url_rule(f"{API_PREFIX}/failing", "failing", fail)

@@ -16,11 +16,12 @@ import schemathesis
 import schemathesis.engine
 from flask import Flask
 from schemathesis.engine import events
+from schemathesis.schemas import BaseSchema
 
 from app import create_app
 from registry.api import API_PREFIX, openapi_document
 from registry.database import db
-from tests.conftest import BACKEND, _base_config, _reset_postgresql
+from tests.conftest import BACKEND, base_config, reset_postgresql
 
 # Bounded so that the whole module stays well under a minute on one core.
 MAX_EXAMPLES = 15
@@ -44,9 +45,9 @@ def demo_app(database_template: str, tmp_path_factory: pytest.TempPathFactory) -
         shutil.copyfile(database_template, tmp / "demo.db")
         url = f"sqlite:///{tmp / 'demo.db'}"
     else:
-        _reset_postgresql(database_template)
+        reset_postgresql(database_template)
         url = database_template
-    application = create_app({**_base_config(tmp), "DATABASE_URL": url})
+    application = create_app({**base_config(tmp), "DATABASE_URL": url})
     with application.app_context():
         result = application.test_cli_runner().invoke(args=["seed-demo"])
         assert result.exit_code == 0, result.output
@@ -61,7 +62,9 @@ def _run(
     app: Flask, config: schemathesis.Config, path: str | None = None
 ) -> tuple[list[str], set[str], set[int]]:
     """Run Schemathesis on every operation (or one path): failures, operations, statuses."""
-    schema = schemathesis.openapi.from_wsgi(f"{API_PREFIX}/openapi.json", app, config=config)
+    schema: BaseSchema = schemathesis.openapi.from_wsgi(
+        f"{API_PREFIX}/openapi.json", app, config=config
+    )
     if path is not None:
         schema = schema.include(path=path)
     problems: list[str] = []
@@ -83,8 +86,10 @@ def _run(
                     for check in checks
                     if check.failure_info is not None
                 )
-        elif isinstance(event, events.NonFatalError | events.FatalError):
-            problems.append(f"{getattr(event, 'label', '')}: error: {event.info.format()}")
+        elif isinstance(event, events.NonFatalError):
+            problems.append(f"{event.label}: error: {event.info.format()}")
+        elif isinstance(event, events.FatalError):
+            problems.append(f"engine: error: {event.exception!r}")
         elif isinstance(event, events.EngineFinished):
             problems.extend(f"after run: {failure.title}" for failure in event.failures)
     return sorted(set(problems)), tested, statuses

@@ -28,7 +28,7 @@ from flask_migrate import upgrade
 from app import create_app
 from registry import dates
 from registry.database import db, normalise_database_url
-from tests.conftest import BACKEND, _base_config
+from tests.conftest import BACKEND, base_config
 
 pytestmark = pytest.mark.slow
 
@@ -74,7 +74,7 @@ class Databases:
 def instance_config(folder: Path, database_url: str) -> dict[str, Any]:
     """An instance of its own: database, uploads, keys, index and caches under `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
-    return {**_base_config(folder), "DATABASE_URL": database_url}
+    return {**base_config(folder), "DATABASE_URL": database_url}
 
 
 @contextmanager
@@ -429,6 +429,7 @@ def test_restore_upgrades_an_older_backup_to_head(databases: Databases, tmp_path
         config = current_app.extensions["migrate"].migrate.get_config()
         script = ScriptDirectory.from_config(config)
         head = script.get_current_head()
+        assert head is not None
         previous = script.get_revision(head).down_revision
         assert isinstance(previous, str)
         upgrade(revision=previous)

@@ -46,7 +46,9 @@ def test_no_test_opens_a_path_outside_the_checkout() -> None:
         if path == Path(__file__).resolve():
             continue  # its own needles below
         for node in ast.walk(tree):
-            text = node.value if isinstance(node, ast.Constant) else None
-            if isinstance(text, str) and ("/work/" in text or "shared/standards" in text):
+            if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+                continue
+            text = node.value
+            if "/work/" in text or "shared/standards" in text:
                 outside.add(f"{path.relative_to(ROOT)}:{node.lineno}: {text[:80]}")
     assert not outside, "\n".join(sorted(outside))

@@ -192,7 +192,7 @@ def walk(client: FlaskClient, start: list[str]) -> list[Page]:
     queue = list(dict.fromkeys(start))
     seen = set(queue)
     per_path: Counter[str] = Counter()
-    pages = []
+    pages: list[Page] = []
     while queue:
         assert len(pages) < MOST_REQUESTS, "the walk does not end: a link makes new addresses"
         url = queue.pop(0)

@@ -28,8 +28,9 @@ def test_the_demo_keeps_dates_deadlines_and_reasons_lawful(
             decided = label.evaluation.decided_at
             assert decided is not None and published <= decided <= label.issued_at, label.number
         for evaluation in db.session.scalars(select(Evaluation)):
+            published_at = evaluation.norm_version.published_at
             if evaluation.decided_at is not None:
-                assert evaluation.decided_at >= evaluation.norm_version.published_at
+                assert published_at is not None and evaluation.decided_at >= published_at
         # Offers close at the configured hour on every demo call.
         for call in db.session.scalars(select(JointCall)):
             assert call.deadline.timetz() == DEADLINE_TIME, call.title

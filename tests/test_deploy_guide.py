@@ -341,6 +341,37 @@ def walkthrough(tmp_path: Path) -> Iterator[Walkthrough]:
         walk.drop()
 
 
+def _prepare_the_database(walk: Walkthrough, command: str, step: Step) -> None:
+    if walk.admin is None:
+        return  # the SQLite run has no database server to prepare
+    walk.run(command, step)
+    if command.startswith("createdb"):
+        # The restore target: a second empty database owned by the same role.
+        walk.run(f"createdb --owner={walk.role} {walk.restored_database}", Step())
+
+
+def _start_in_the_background(walk: Walkthrough, command: str) -> None:
+    walk.start(command)
+    if "gunicorn" in command:
+        walk.wait_for_health()
+    else:
+        # A second host: its own index folder, its own indexer, the same database.
+        walk.start(command, host="b")
+
+
+def _run_in_the_foreground(walk: Walkthrough, command: str, step: Step) -> None:
+    output = walk.run(command, step)
+    if "token_hex" in command:
+        walk.secret = output.strip()
+        assert re.fullmatch(r"[0-9a-f]{64}", walk.secret)
+        for instance, host in (("main", "a"), ("main", "b"), ("restored", "a")):
+            walk.write_settings(instance, host)
+    if command.startswith("install -m 0640"):
+        assert (walk.tmp / "etc" / "safetech-main-a.env").read_text() == (
+            DEPLOY / "safetech.env.example"
+        ).read_text()
+
+
 @pytest.mark.slow
 def test_the_guide_runs_from_first_install_to_restore(walkthrough: Walkthrough) -> None:
     walk = walkthrough
@@ -351,31 +382,11 @@ def test_the_guide_runs_from_first_install_to_restore(walkthrough: Walkthrough) 
         done.add(command)
         step = STEPS[command]
         if step.kind == "postgresql":
-            if walk.admin is None:
-                continue  # the SQLite run has no database server to prepare
-            walk.run(command, step)
-            if command.startswith("createdb"):
-                # The restore target: a second empty database owned by the same role.
-                walk.run(f"createdb --owner={walk.role} {walk.restored_database}", Step())
-            continue
-        if step.kind == "background":
-            walk.start(command)
-            if "gunicorn" in command:
-                walk.wait_for_health()
-            else:
-                # A second host: its own index folder, its own indexer, the same database.
-                walk.start(command, host="b")
-            continue
-        output = walk.run(command, step)
-        if "token_hex" in command:
-            walk.secret = output.strip()
-            assert re.fullmatch(r"[0-9a-f]{64}", walk.secret)
-            for instance, host in (("main", "a"), ("main", "b"), ("restored", "a")):
-                walk.write_settings(instance, host)
-        if command.startswith("install -m 0640"):
-            assert (walk.tmp / "etc" / "safetech-main-a.env").read_text() == (
-                DEPLOY / "safetech.env.example"
-            ).read_text()
+            _prepare_the_database(walk, command, step)
+        elif step.kind == "background":
+            _start_in_the_background(walk, command)
+        else:
+            _run_in_the_foreground(walk, command, step)
     # Both hosts' indexes agree with the database; the guide's commands each left their mark.
     for host in ("a", "b"):
         check = ".venv/bin/flask --app app search check"
@@ -448,16 +459,16 @@ def test_nginx_passes_the_forwarded_headers_to_the_gunicorn_the_unit_starts() ->
         assert f"proxy_set_header {header} {value};" in body
     assert "listen 443 ssl;" in body and "ssl_certificate " in body
     # The same request size limit as the app's default MAX_CONTENT_LENGTH.
-    from app import _defaults
+    from app import default_settings
 
-    assert _defaults("instance")["MAX_CONTENT_LENGTH"] == 25 * 1024 * 1024
+    assert default_settings("instance")["MAX_CONTENT_LENGTH"] == 25 * 1024 * 1024
     assert "client_max_body_size 25m;" in body
 
 
 def test_the_example_settings_name_only_real_settings() -> None:
-    from app import _defaults
+    from app import default_settings
 
-    known = set(_defaults("instance")) | {
+    known = set(default_settings("instance")) | {
         "SECRET_KEY",
         "SMTP_HOST",
         "SMTP_PORT",

@@ -53,7 +53,8 @@ def test_self_registration_waits_for_approval(
         authority_client.post(f"/admin/organisations/{organisation.id}/approve").status_code == 302
     )
     db.session.refresh(organisation)
-    assert organisation.status is OrganisationStatus.ACTIVE
+    stored = select(Organisation.status).where(Organisation.id == organisation.id)
+    assert db.session.scalar(stored) is OrganisationStatus.ACTIVE
     actions = db.session.scalars(
         select(AuditEntry.action)
         .where(AuditEntry.organisation_id == organisation.id)

@@ -16,9 +16,8 @@ from sqlalchemy import select
 from evaluations.models import Evidence
 from evaluations.services.application import attach_evidence
 from registry import audit, uploads
-from registry.audit import AuditEntry
 from registry.database import db
-from registry.models import User
+from registry.models import AuditEntry, User
 from tests.evaluations.evaluation_builders import PDF, draft, make_cast
 
 

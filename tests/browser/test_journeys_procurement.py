@@ -52,7 +52,6 @@ REGION_NAME = "Normandie"
 # whatever single label another test suspends), and one whose labels are all for video analytics.
 VENDOR = f"robotix@{DEMO_DOMAIN}"
 VENDOR_NAME = "Robotix Patrol"
-INELIGIBLE_VENDOR = f"vigilis@{DEMO_DOMAIN}"
 # Tiers: 31 000 EUR from one unit, 26 000 EUR from six. The lot's 12 units price at 26 000,
 # above Val-de-Loire's ceiling: it drops out and the 9 units left still price at 26 000.
 TIERS = (("1", "31000.00"), ("6", "26000.00"))

@@ -12,6 +12,7 @@ import io
 import json
 import subprocess
 import time
+import urllib.parse
 import urllib.request
 from typing import Any
 
@@ -24,14 +25,16 @@ from evaluations.models import Label, LabelStatus
 from registry.database import db
 from registry.demo import AUTHORITY_EMAIL
 from registry.models import User
-from tests.browser.conftest import BIN, REPO_ROOT, LiveServer
+from tests.browser.browser_support import REPO_ROOT
+from tests.browser.conftest import BIN, LiveServer
 
 DEADLINE_SECONDS = 2.0
 
 
 def _get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback only
-        return response.read().decode("utf-8")
+        body: bytes = response.read()
+    return body.decode("utf-8")
 
 
 def _server_app(live_server: LiveServer) -> Any:
@@ -111,7 +114,7 @@ def _count_pages(base: str) -> int:
 
 
 def _certified_ids(base: str, name: str) -> list[int]:
-    query = urllib.request.quote(name)
+    query = urllib.parse.quote(name)
     return list(json.loads(_get(f"{base}/api/v1/catalog/search?q={query}&per_page=200"))["ids"])
 
 

@@ -148,7 +148,7 @@ class Server:
                 for pid in self.workers():
                     try:
                         for fd in Path(f"/proc/{pid}/fd").iterdir():
-                            if os.readlink(fd) == target:
+                            if str(fd.readlink()) == target:
                                 return pid
                     except OSError:
                         continue

@@ -18,11 +18,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from catalog import services as catalog_services
 from catalog.models import Solution
 from catalog.search import index, indexer
 from catalog.search.models import SearchChange
 from catalog.search.query import query
+from catalog.services import create_solution, publish_solution
 from registry.database import db
 from registry.models import OrganisationKind, User
 from tests.catalog import solution_builders
@@ -101,10 +101,10 @@ def test_an_indexer_killed_mid_batch_resumes_and_loses_no_change(
     vendor = create_user(kind=OrganisationKind.VENDOR)
     ids = []
     for number in range(SOLUTIONS):
-        solution = catalog_services.create_solution(
+        solution = create_solution(
             vendor, solution_builders.complete_data(name=f"Sentinel {number}")
         )
-        catalog_services.publish_solution(vendor, solution)
+        publish_solution(vendor, solution)
         ids.append(solution.id)
     db.session.commit()
     for round_number in range(1, ROUNDS):

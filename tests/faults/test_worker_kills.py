@@ -55,6 +55,27 @@ def _check_pdf_cache(cache: Path, number: str) -> list[Path]:
     return temporaries
 
 
+def _kill_mid_write(
+    worker: int,
+    folder: Path,
+    is_partial: Callable[[str], bool],
+    is_finished: Callable[[str], bool],
+    before: set[str] | None = None,
+) -> None:
+    """Kill ``worker`` once a partial file shows in ``folder`` (names in ``before`` aside).
+
+    It gives up when a finished file shows first, or after 20 seconds.
+    """
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        names = {entry.name for entry in folder.iterdir()} - (before or set())
+        if any(is_partial(name) for name in names):
+            kill(worker)
+            return
+        if any(is_finished(name) for name in names):
+            return
+
+
 def _served_pdf(server: Server, number: str) -> bytes:
     status, headers, body = server.request("GET", f"/labels/{number}.pdf")
     assert status == 200, server.log_tail()
@@ -114,14 +135,12 @@ def test_a_worker_killed_while_rendering_a_label_pdf_leaves_no_partial_file(
         with server.connect() as client:
             client.sendall(request)
             worker = server.worker_holding(client)
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                names = os.listdir(cache)
-                if any(name.endswith(".tmp") for name in names):
-                    kill(worker)
-                    break
-                if any(not name.startswith(".") for name in names):
-                    break
+            _kill_mid_write(
+                worker,
+                cache,
+                is_partial=lambda name: name.endswith(".tmp"),
+                is_finished=lambda name: not name.startswith("."),
+            )
             read_all(client)
         leftovers = _check_pdf_cache(cache, number)
         if leftovers:
@@ -256,20 +275,19 @@ def test_a_worker_killed_during_an_upload_leaves_no_partial_file_and_no_dangling
     leftovers: list[Path] = []
     for attempt in range(4):
         server.wait_for_workers()
-        before = set(os.listdir(folder))
+        before = {entry.name for entry in folder.iterdir()}
         raw = _upload_request(evaluation_id, cookie, f"cut write {attempt}", data)
         with server.connect() as client:
             client.sendall(raw[:2000])
             worker = server.worker_holding(client)
             client.sendall(raw[2000:])
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                new = set(os.listdir(folder)) - before
-                if any(name.startswith(".upload-") for name in new):
-                    kill(worker)
-                    break
-                if new:
-                    break
+            _kill_mid_write(
+                worker,
+                folder,
+                is_partial=lambda name: name.startswith(".upload-"),
+                is_finished=lambda name: True,
+                before=before,
+            )
             read_all(client)
         leftovers = _check_evidence(folder, data)
         if leftovers:

@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, update
+from flask.testing import FlaskCliRunner
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from registry.database import db
@@ -15,7 +16,7 @@ from registry.exceptions import AccessDenied, RuleViolation
 from registry.models import AuditEntry, OrganisationKind, User
 from registry.priorities import services
 from registry.priorities.demo import national_v2
-from registry.priorities.grid import CellValue
+from registry.priorities.grid import CellKey, CellValue
 from registry.priorities.models import (
     PriorityCell,
     PriorityLevel,
@@ -34,7 +35,7 @@ def authority(create_user: Callable[..., User]) -> User:
 
 
 def publish(
-    actor: User, priority_map: PriorityMap, values: dict, note: str = "note"
+    actor: User, priority_map: PriorityMap, values: dict[CellKey, CellValue], note: str = "note"
 ) -> PriorityMapVersion:
     draft = services.start_draft(actor, priority_map)
     services.update_draft(actor, draft, values)
@@ -43,7 +44,9 @@ def publish(
     return version
 
 
-def with_cell(values: dict, key: tuple[str, str], level: PriorityLevel, why: str = "") -> dict:
+def with_cell(
+    values: dict[CellKey, CellValue], key: CellKey, level: PriorityLevel, why: str = ""
+) -> dict[CellKey, CellValue]:
     changed = dict(values)
     changed[key] = CellValue(level, why)
     return changed
@@ -235,15 +238,15 @@ def test_the_database_refuses_to_change_a_published_version(
     national = services.ensure_national_map(authority)
     version = publish(authority, national, national_v2())
     cell = version.cells[0]
-    statements = {
+    statements: dict[str, Callable[[], object]] = {
         "update_cell": lambda: db.session.execute(
             update(PriorityCell).where(PriorityCell.id == cell.id).values(rationale="tampered")
         ),
         "delete_cell": lambda: db.session.execute(
-            PriorityCell.__table__.delete().where(PriorityCell.id == cell.id)
+            delete(PriorityCell).where(PriorityCell.id == cell.id)
         ),
         "insert_cell": lambda: db.session.execute(
-            PriorityCell.__table__.insert().values(
+            insert(PriorityCell).values(
                 version_id=version.id,
                 activity_id=cell.activity_id,
                 category_id=cell.category_id + 100,
@@ -257,7 +260,7 @@ def test_the_database_refuses_to_change_a_published_version(
             .values(change_note="rewritten")
         ),
         "delete_version": lambda: db.session.execute(
-            PriorityMapVersion.__table__.delete().where(PriorityMapVersion.id == version.id)
+            delete(PriorityMapVersion).where(PriorityMapVersion.id == version.id)
         ),
     }
     with pytest.raises(DBAPIError, match="published"):
@@ -340,9 +343,9 @@ def test_only_the_authority_changes_priority_maps(
         services.start_draft(None, national)
 
 
-def test_demo_maps_load_once(app: Flask, runner: Callable) -> None:
+def test_demo_maps_load_once(app: Flask, runner: FlaskCliRunner) -> None:
     for _ in range(2):
-        result = runner.invoke(args=["seed-demo"])  # type: ignore[attr-defined]
+        result = runner.invoke(args=["seed-demo"])
         assert result.exit_code == 0, result.output
     national = services.get_map("national")
     bretagne = services.get_map("bretagne")
@@ -369,10 +372,8 @@ def test_publishing_a_draft_discarded_meanwhile_is_refused(app: Flask, authority
     services.update_draft(authority, draft, national_v2())
     db.session.commit()
     # Another request discards the draft between this one loading it and publishing it.
-    db.session.execute(PriorityCell.__table__.delete().where(PriorityCell.version_id == draft.id))
-    db.session.execute(
-        PriorityMapVersion.__table__.delete().where(PriorityMapVersion.id == draft.id)
-    )
+    db.session.execute(delete(PriorityCell).where(PriorityCell.version_id == draft.id))
+    db.session.execute(delete(PriorityMapVersion).where(PriorityMapVersion.id == draft.id))
     with pytest.raises(RuleViolation, match="discarded meanwhile"):
         services.publish_draft(authority, draft, "First")
     db.session.rollback()
