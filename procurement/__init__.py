@@ -7,8 +7,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, navigation, commands and demo data."""
-    from procurement import cli, models  # noqa: F401 - their tables must be known to migrations
-    from procurement.calls import models as call_models  # noqa: F401 - their tables must be known to migrations
+    # The models modules are imported so that migrations know their tables.
+    import procurement.calls.models  # noqa: F401
+    from procurement import cli, models  # noqa: F401
     from procurement.demo.seeding import seed_demo_procurement
     from procurement.views import bp
     from registry.cli import add_demo_seeder

@@ -164,11 +164,6 @@ class Need(Base):
         """Firm plus optional quantity."""
         return self.firm_quantity + self.optional_quantity
 
-    @property
-    def firm_budget(self) -> Decimal:
-        """Firm quantity at the ceiling price."""
-        return self.firm_quantity * self.max_unit_price
-
 
 class AggregationRound(Base):
     """One run of the aggregation over the open needs, with its parameters and counts."""

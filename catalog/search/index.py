@@ -48,7 +48,6 @@ FACET_FIELDS = (
     "recertification",
     "certified",
 )
-TEXT_FIELDS = ("name", "vendor", "summary", "description")
 SORTS = ("relevance", "newest_label", "name")
 
 # Stems the words of the text fields, in documents and queries alike.

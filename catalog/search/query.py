@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
@@ -45,7 +45,6 @@ class SearchResult:
     page: int
     per_page: int
     fuzzy: bool = False
-    highlights: dict[int, list[tuple[str, bool]]] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -377,5 +376,4 @@ def query(
         page=page,
         per_page=per_page,
         fuzzy=found.fuzzy,
-        highlights={hit.id: hit.highlight for hit in hits},
     )

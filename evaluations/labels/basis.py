@@ -25,7 +25,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
-from catalog.models import Solution, SolutionStatus
+from catalog.models import SolutionStatus
 from catalog.search.index import enqueue_solution_change
 from evaluations.labels.status_changes import (
     LIVE_STATUSES,
@@ -132,19 +132,6 @@ def solution_offered(label: Label) -> bool:
     return (
         solution.status is SolutionStatus.PUBLISHED
         and solution.vendor.status is OrganisationStatus.ACTIVE
-    )
-
-
-def archived_solution_ids(solution_ids: list[int]) -> set[int]:
-    """Those of these solutions their vendor archived."""
-    if not solution_ids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(Solution.id).where(
-                Solution.id.in_(solution_ids), Solution.status == SolutionStatus.ARCHIVED
-            )
-        )
     )
 
 

@@ -27,11 +27,6 @@ class Requirement:
     norm_code: str | None
     level_rank: int
 
-    def meets(self, need: NeedInput) -> bool:
-        """Whether this requirement is at least as strict as the need asks."""
-        norm_ok = need.norm_code is None or need.norm_code == self.norm_code
-        return norm_ok and self.level_rank >= need.min_level_rank
-
 
 @dataclass(frozen=True, slots=True)
 class NeedInput:

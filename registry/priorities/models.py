@@ -122,11 +122,6 @@ class PriorityMapVersion(Base):
         """Whether the version may still be edited."""
         return self.status is VersionStatus.DRAFT
 
-    @property
-    def is_published(self) -> bool:
-        """Whether the version is published, hence frozen."""
-        return self.status is VersionStatus.PUBLISHED
-
 
 class PriorityCell(Base):
     """The level (and the reason for it) of one technology category for one security activity."""

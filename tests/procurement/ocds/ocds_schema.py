@@ -61,14 +61,6 @@ def extension_dir(url: str) -> Path:
     return folder
 
 
-def local_file(url: str) -> Path | None:
-    """The local copy of a file of a declared extension, by its URL (None if not one)."""
-    for declared in EXTENSIONS:
-        base = declared.removesuffix("extension.json")
-        if url.startswith(base):
-            path = extension_dir(declared) / url.removeprefix(base)
-            return path if path.is_file() else None
-    return None
 
 
 def _read(path: Path) -> dict[str, Any]:
