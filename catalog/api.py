@@ -13,7 +13,6 @@ from catalog.models import Maturity, PriceBand, PriceModel, Solution, SolutionSt
 from catalog.regions import REGIONS, region_name
 from registry.api import (
     API_PREFIX,
-    NOT_FOUND_RESPONSE,
     NOT_MODIFIED_RESPONSE,
     PAGE_PARAMETERS,
     add_openapi,
@@ -21,6 +20,7 @@ from registry.api import (
     id_parameter,
     json_response,
     ok_response,
+    one_object_responses,
     page_schema,
     paginated,
     problem_response_description,
@@ -286,12 +286,7 @@ PATHS: dict[str, Any] = {
             "operationId": "getSolution",
             "tags": ["Catalog"],
             "parameters": [id_parameter("solution_id", "path", example=EXAMPLE_SOLUTION_ID)],
-            "responses": {
-                "200": ok_response({"$ref": "#/components/schemas/Solution"}, "The solution."),
-                "304": NOT_MODIFIED_RESPONSE,
-                "404": NOT_FOUND_RESPONSE,
-                "410": GONE,
-            },
+            "responses": {**one_object_responses("Solution", "The solution."), "410": GONE},
         }
     },
     "/vendors": {
@@ -314,11 +309,7 @@ PATHS: dict[str, Any] = {
             "operationId": "getVendor",
             "tags": ["Catalog"],
             "parameters": [id_parameter("organisation_id", "path", example=EXAMPLE_VENDOR_ID)],
-            "responses": {
-                "200": ok_response({"$ref": "#/components/schemas/VendorDetail"}, "The vendor."),
-                "304": NOT_MODIFIED_RESPONSE,
-                "404": NOT_FOUND_RESPONSE,
-            },
+            "responses": one_object_responses("VendorDetail", "The vendor."),
         }
     },
 }

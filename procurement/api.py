@@ -22,7 +22,6 @@ from procurement.ocds.formats import stamp
 from procurement.services.needs import level_name
 from registry.api import (
     API_PREFIX,
-    NOT_FOUND_RESPONSE,
     NOT_MODIFIED_RESPONSE,
     PAGE_PARAMETERS,
     add_openapi,
@@ -30,6 +29,7 @@ from registry.api import (
     id_parameter,
     json_response,
     ok_response,
+    one_object_responses,
     page_schema,
     paginated,
 )
@@ -422,11 +422,7 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "One frozen or later lot",
             "parameters": [id_parameter("lot_id", "path", example=EXAMPLE_LOT_ID)],
-            "responses": {
-                "200": ok_response({"$ref": "#/components/schemas/Lot"}, "The lot."),
-                "304": NOT_MODIFIED_RESPONSE,
-                "404": NOT_FOUND_RESPONSE,
-            },
+            "responses": one_object_responses("Lot", "The lot."),
         }
     },
     "/calls": {
@@ -448,11 +444,7 @@ PATHS: dict[str, Any] = {
         "get": {
             "summary": "One joint call",
             "parameters": [id_parameter("call_id", "path", example=EXAMPLE_CALL_ID)],
-            "responses": {
-                "200": ok_response({"$ref": "#/components/schemas/Call"}, "The call."),
-                "304": NOT_MODIFIED_RESPONSE,
-                "404": NOT_FOUND_RESPONSE,
-            },
+            "responses": one_object_responses("Call", "The call."),
         }
     },
 }
