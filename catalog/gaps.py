@@ -14,7 +14,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from catalog.label_facts import CellKey, label_provider
 from catalog.models import Solution, SolutionStatus, solution_activity
@@ -137,8 +137,11 @@ def worst_first(rows: Iterable[GapRow]) -> list[GapRow]:
     return sorted(gaps, key=lambda row: (row.assessment.severity, row.published))
 
 
-def published_counts() -> dict[CellKey, int]:
-    """Published solutions of active vendors per (activity, primary category) cell."""
+def published_counts(*conditions: ColumnElement[bool]) -> dict[CellKey, int]:
+    """Published solutions of active vendors per (activity, primary category) cell.
+
+    Extra `conditions` on the solution narrow what is counted (e.g. "holds a valid label").
+    """
     rows = db.session.execute(
         select(SecurityActivity.code, TechnologyCategory.code, func.count(Solution.id))
         .select_from(Solution)
@@ -149,6 +152,7 @@ def published_counts() -> dict[CellKey, int]:
         .where(
             Solution.status == SolutionStatus.PUBLISHED,
             Organisation.status == OrganisationStatus.ACTIVE,
+            *conditions,
         )
         .group_by(SecurityActivity.code, TechnologyCategory.code)
     ).all()

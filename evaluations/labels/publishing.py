@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
-from catalog.models import Solution, SolutionStatus, solution_activity
+from catalog.gaps import published_counts
+from catalog.models import Solution
 from evaluations.labels.documents.facts import CriterionSummary, LabelFacts
 from evaluations.labels.documents.signing import (
     STATUS_LIST_VALIDITY,
@@ -28,7 +29,6 @@ from evaluations.labels.keys import current_signing_key
 from evaluations.labels.pdf import cached_label_pdf
 from evaluations.models import Label, LabelEvent, LabelStatus
 from registry.database import db
-from registry.models import Organisation, OrganisationStatus, SecurityActivity, TechnologyCategory
 
 LABEL_NUMBER_PATTERN = re.compile(r"STR-[0-9]{4}-[0-9]{5,6}")
 
@@ -185,20 +185,4 @@ def certified_counts() -> dict[tuple[str, str], int]:
         .where(Label.solution_id == Solution.id, Label.status == LabelStatus.VALID)
         .exists()
     )
-    rows = db.session.execute(
-        select(SecurityActivity.code, TechnologyCategory.code, func.count(Solution.id))
-        .select_from(Solution)
-        .join(Organisation, Organisation.id == Solution.vendor_id)
-        .join(solution_activity, solution_activity.c.solution_id == Solution.id)
-        .join(SecurityActivity, SecurityActivity.id == solution_activity.c.activity_id)
-        .join(TechnologyCategory, TechnologyCategory.id == Solution.primary_category_id)
-        .where(
-            and_(
-                Solution.status == SolutionStatus.PUBLISHED,
-                Organisation.status == OrganisationStatus.ACTIVE,
-                has_valid,
-            )
-        )
-        .group_by(SecurityActivity.code, TechnologyCategory.code)
-    ).all()
-    return {(activity, category): count for activity, category, count in rows}
+    return published_counts(has_valid)
