@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
@@ -20,9 +19,8 @@ from catalog.models import (
 )
 from catalog.regions import REGIONS
 from catalog.services import NAME_MAX, SolutionData
-from registry.database import db
 from registry.forms import InputForm, NameField
-from registry.models import SecurityActivity, TechnologyCategory
+from registry.priorities.services import activities, categories
 
 CHOOSE = SelectChoice("", "— choose —")
 
@@ -79,15 +77,9 @@ class SolutionForm(InputForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        categories = db.session.scalars(
-            select(TechnologyCategory).order_by(TechnologyCategory.position)
-        ).all()
-        activities = db.session.scalars(
-            select(SecurityActivity).order_by(SecurityActivity.position)
-        ).all()
-        category_choices = [SelectChoice(c.code, c.name) for c in categories]
+        category_choices = [SelectChoice(c.code, c.name) for c in categories()]
         self.primary_category.choices = [CHOOSE, *category_choices]
-        self.activities.choices = [SelectChoice(a.code, a.name) for a in activities]
+        self.activities.choices = [SelectChoice(a.code, a.name) for a in activities()]
 
     @classmethod
     def for_solution(cls, solution: Solution) -> SolutionForm:

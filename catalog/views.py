@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from catalog import gaps, services
@@ -17,7 +16,8 @@ from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.forms import ConfirmForm
-from registry.models import Role, SecurityActivity, TechnologyCategory
+from registry.models import Role
+from registry.priorities.services import activities, categories
 from registry.views.actions import run_confirmed, show_violation
 
 bp = Blueprint("catalog", __name__)
@@ -25,13 +25,7 @@ manage_bp = Blueprint("solutions", __name__, url_prefix="/manage/solutions")
 
 
 def _reference_data() -> dict[str, Any]:
-    categories = db.session.scalars(
-        select(TechnologyCategory).order_by(TechnologyCategory.position)
-    ).all()
-    activities = db.session.scalars(
-        select(SecurityActivity).order_by(SecurityActivity.position)
-    ).all()
-    return {"categories": categories, "activities": activities, "region_names": REGIONS}
+    return {"categories": categories(), "activities": activities(), "region_names": REGIONS}
 
 
 # --- public pages ------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, render_template, request
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from catalog.lists.views import compare_basket
@@ -14,8 +13,8 @@ from catalog.models import PriceBand
 from catalog.regions import REGIONS
 from catalog.search import index
 from catalog.search.query import SearchResult, clean_filters, query
-from registry.database import db
-from registry.models import SecurityActivity, TechnologyCategory, VendorSize
+from registry.models import VendorSize
+from registry.priorities.services import activities, categories
 
 bp = Blueprint("catalog_search", __name__)
 
@@ -86,15 +85,9 @@ def read_arguments(args: MultiDict[str, str]) -> SearchArguments:
 
 def value_names() -> dict[str, dict[str, str]]:
     """Human names of the facet values that are codes."""
-    categories = db.session.scalars(
-        select(TechnologyCategory).order_by(TechnologyCategory.position)
-    ).all()
-    activities = db.session.scalars(
-        select(SecurityActivity).order_by(SecurityActivity.position)
-    ).all()
     return {
-        "category": {c.code: c.name for c in categories},
-        "activities": {a.code: a.name for a in activities},
+        "category": {c.code: c.name for c in categories()},
+        "activities": {a.code: a.name for a in activities()},
         "regions": dict(REGIONS),
         "price_band": {band.value: band.label for band in PriceBand},
         "vendor_size": {size.value: size.label for size in VendorSize},
