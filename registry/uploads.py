@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from flask import Response, current_app, send_file
 from sqlalchemy import ForeignKey, Integer, String
@@ -227,6 +227,22 @@ class StoredFileMixin:
     uploaded_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id"), sort_order=AFTER_STORED_FILE
     )
+
+
+def stored_file_columns(
+    checked: CheckedFile, stored_name: str, uploaded_by_id: int
+) -> dict[str, Any]:
+    """The ``StoredFileMixin`` columns of a new row naming `checked`, stored as `stored_name`
+    (from ``stored_file``) by the user `uploaded_by_id`, uploaded now."""
+    return {
+        "original_name": checked.display_name[:255],
+        "stored_name": stored_name,
+        "content_type": checked.content_type,
+        "size_bytes": len(checked.data),
+        "sha256": checked.sha256,
+        "uploaded_at": utcnow(),
+        "uploaded_by_id": uploaded_by_id,
+    }
 
 
 class StoredFileRow(Protocol):

@@ -154,14 +154,8 @@ def attach_evidence(
         item = Evidence(
             evaluation=evaluation,
             criterion=criterion,
-            original_name=checked.display_name[:255],
-            stored_name=stored_name,
-            content_type=checked.content_type,
-            size_bytes=len(checked.data),
-            sha256=checked.sha256,
             description=text,
-            uploaded_at=utcnow(),
-            uploaded_by_id=user.id,
+            **uploads.stored_file_columns(checked, stored_name, user.id),
         )
         db.session.add(item)
         db.session.flush()

@@ -170,13 +170,7 @@ def add_document(
         document = CallDocument(
             call=call,
             title=clean,
-            original_name=checked.display_name[:255],
-            stored_name=stored_name,
-            content_type=checked.content_type,
-            size_bytes=len(checked.data),
-            sha256=checked.sha256,
-            uploaded_at=utcnow(),
-            uploaded_by_id=authority.id,
+            **uploads.stored_file_columns(checked, stored_name, authority.id),
         )
         db.session.add(document)
         db.session.flush()
