@@ -61,8 +61,6 @@ def extension_dir(url: str) -> Path:
     return folder
 
 
-
-
 def _read(path: Path) -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return loaded
