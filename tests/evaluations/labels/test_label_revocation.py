@@ -50,6 +50,11 @@ from tests.evaluations.labels.label_builders import (
 ROOT = Path(__file__).resolve().parents[3]
 
 
+def status_of(label: Label) -> LabelStatus:
+    """The label's status as it stands at this call, after the services changed it."""
+    return label.status
+
+
 @pytest.fixture
 def world(app: Flask, create_user: Callable[..., User]) -> Iterator[LabelWorld]:
     """People and a published norm version."""
@@ -159,7 +164,7 @@ def test_a_second_officer_confirms_and_the_label_is_revoked_everywhere(
     response = deputy_client.post(f"/labels/{label.number}/revocation/{proposal.id}/confirm")
     assert response.status_code == 302
     db.session.expire_all()
-    assert label.status is LabelStatus.REVOKED
+    assert status_of(label) is LabelStatus.REVOKED
     assert label.status_reason == "Fraud in the evidence"
     assert proposal.status is RevocationProposalStatus.CONFIRMED
     assert proposal.decided_by_id == second_officer(world).id
