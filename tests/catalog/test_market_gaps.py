@@ -16,10 +16,15 @@ from catalog.gaps import Assessment, assess, build_rows, worst_first
 from catalog.label_facts import CellKey, NoLabels, register_label_provider
 from registry.database import db
 from registry.models import OrganisationKind, OrganisationStatus, User
-from registry.priorities import services as priorities
 from registry.priorities.demo import national_v2
 from registry.priorities.grid import CellValue
 from registry.priorities.models import PriorityLevel
+from registry.priorities.services import (
+    ensure_national_map,
+    publish_draft,
+    start_draft,
+    update_draft,
+)
 from tests.catalog.solution_builders import archived, draft, published
 
 HIGH, MEDIUM, LOW, NONE = (
@@ -79,10 +84,10 @@ def _publish_national_map(authority: User, overrides: dict[tuple[str, str], Prio
     values = national_v2()
     for key, level in overrides.items():
         values[key] = CellValue(level, "Set by the gap view test.")
-    national = priorities.ensure_national_map(authority)
-    draft_version = priorities.start_draft(authority, national)
-    priorities.update_draft(authority, draft_version, values)
-    priorities.publish_draft(authority, draft_version, "Test map.")
+    national = ensure_national_map(authority)
+    draft_version = start_draft(authority, national)
+    update_draft(authority, draft_version, values)
+    publish_draft(authority, draft_version, "Test map.")
     db.session.commit()
 
 

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from werkzeug.test import TestResponse
 
 from catalog.models import Solution, SolutionStatus
 from registry.database import db
@@ -43,7 +44,12 @@ def rival(create_user: Callable[..., User]) -> User:
     return create_user(kind=OrganisationKind.VENDOR)
 
 
-def _text(response: Any) -> str:
+def status_of(solution: Solution) -> SolutionStatus:
+    """The solution's status as it stands at this call, after the services changed it."""
+    return solution.status
+
+
+def _text(response: TestResponse) -> str:
     return response.get_data(as_text=True)
 
 
@@ -69,12 +75,12 @@ def test_a_vendor_creates_edits_publishes_and_archives_through_the_pages(
 
     assert client.post(f"/manage/solutions/{solution.id}/publish").status_code == 302
     db.session.expire_all()
-    assert solution.status is SolutionStatus.PUBLISHED
+    assert status_of(solution) is SolutionStatus.PUBLISHED
     assert client.get(f"/solutions/{solution.id}").status_code == 200
 
     assert client.post(f"/manage/solutions/{solution.id}/archive").status_code == 302
     db.session.expire_all()
-    assert solution.status is SolutionStatus.ARCHIVED
+    assert status_of(solution) is SolutionStatus.ARCHIVED
     gone = client.get(f"/solutions/{solution.id}")
     assert gone.status_code == 410
     assert "No longer offered" in _text(gone)

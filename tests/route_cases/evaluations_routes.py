@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from catalog import services as catalog_services
+from catalog.services import create_solution, publish_solution
 from evaluations.services.application import (
     apply_for_evaluation,
     attach_evidence,
@@ -24,8 +24,8 @@ from registry.models import (
     User,
 )
 from registry.norms import drafting
-from registry.norms import services as norm_services
 from registry.norms.models import CriterionKind
+from registry.norms.services import create_norm, publish_version
 from registry.passwords import hash_password
 from tests.catalog.solution_builders import complete_data
 from tests.routing import WRITE, Case, only
@@ -45,7 +45,8 @@ def _norm_version(authority: User) -> Any:
     category_id = db.session.scalar(
         select(TechnologyCategory.id).where(TechnologyCategory.code == "video-analysis")
     )
-    norm = norm_services.create_norm(authority, "RT-EVAL", "Route walk norm", category_id)
+    assert category_id is not None
+    norm = create_norm(authority, "RT-EVAL", "Route walk norm", category_id)
     version = norm.versions[0]
     drafting.update_version_settings(authority, version, 24, [("Certified", 60)], [], "First.")
     section = drafting.add_section(authority, version, "Main")
@@ -64,7 +65,7 @@ def _norm_version(authority: User) -> Any:
                 evidence_required=False,
             ),
         )
-    return norm_services.publish_version(authority, version)
+    return publish_version(authority, version)
 
 
 def _second_evaluator() -> User:
@@ -92,11 +93,11 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
     evaluator = people["evaluator"]
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
         version = _norm_version(authority)
-        own_solution = catalog_services.publish_solution(
-            vendor, catalog_services.create_solution(vendor, complete_data(name="Walk own"))
+        own_solution = publish_solution(
+            vendor, create_solution(vendor, complete_data(name="Walk own"))
         )
-        other_solution = catalog_services.publish_solution(
-            other, catalog_services.create_solution(other, complete_data(name="Walk other"))
+        other_solution = publish_solution(
+            other, create_solution(other, complete_data(name="Walk other"))
         )
         own = apply_for_evaluation(vendor, own_solution.id, version.id)
         # A text file: its download is the one served with a charset of its own.

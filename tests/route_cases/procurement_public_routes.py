@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.procurement import public_builders as build
+from tests.procurement import public_builders
 from tests.routing import Case, authority_only, everyone
 
 PUBLIC = everyone(200)
@@ -14,13 +14,13 @@ MISSING = everyone(404)
 
 def extend_world(world: dict[str, Any]) -> dict[str, int]:
     """An awarded call (with its document) on a lot of three buyers, and a draft-free need."""
-    scene = build.scene(
+    scene = public_builders.scene(
         world["people"]["authority"], norm_code="ROUTE-PUB-NORM", suffix=" (routes)"
     )
-    call = build.open_call(scene)
-    startup, _ = build.two_offers(scene, call)
-    build.pass_deadline(call)
-    build.award(scene, call, startup, dropout_buyers=(0,))
+    call = public_builders.open_call(scene)
+    startup, _ = public_builders.two_offers(scene, call)
+    public_builders.pass_deadline(call)
+    public_builders.award(scene, call, startup, dropout_buyers=(0,))
     return {
         "public_call": call.id,
         "public_document": call.documents[0].id,

@@ -20,7 +20,7 @@ from registry.exceptions import AccessDenied, NotVisible
 from registry.mail import read_outbox
 from registry.models import OrganisationKind, User
 from registry.norms import drafting
-from registry.norms import services as norm_services
+from registry.norms.services import publish_version, start_draft
 from tests.catalog.lists_label_builders import change_status, make_label
 from tests.catalog.solution_builders import draft, published
 from tests.norms.norm_builders import criterion
@@ -180,9 +180,9 @@ def test_followers_of_a_norm_hear_of_its_new_version(
     first = published_norm(authority)
     login(client, people["buyer"])
     client.post("/watchlist/follow", data={"kind": "norm", "target": "TEST-NORM"})
-    second = norm_services.start_draft(authority, first.norm)
+    second = start_draft(authority, first.norm)
     drafting.add_criterion(authority, second, criterion(second.sections[0].id, "AUDIT", weight=1))
-    norm_services.publish_version(authority, second, dates.today() + dt.timedelta(days=30))
+    publish_version(authority, second, dates.today() + dt.timedelta(days=30))
     db.session.commit()
     [message] = [m for m in read_outbox(app.config["OUTBOX_DIR"]) if m.to == people["buyer"].email]
     assert "TEST-NORM" in message.subject and "version 2 is published" in message.subject

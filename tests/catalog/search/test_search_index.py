@@ -157,6 +157,7 @@ def test_bad_input_never_fails(
     assert page.status_code == 200
     assert "<script>alert" not in page.get_data(as_text=True)
     assert api.status_code == 200
+    assert api.json is not None
     assert set(api.json) >= {"ids", "hits", "facets", "total", "page", "pages", "suggestion"}
     # The API holds per_page to its declared integer type: refused by name, never a default.
     refused = client.get("/api/v1/catalog/search", query_string={"q": text, "per_page": text})
@@ -232,6 +233,7 @@ def test_api_search(app: Flask, client: FlaskClient, vendor: User, certified_ids
     """The API gives ids, hits, facet counts and paging."""
     ids = _catalog(vendor, certified_ids)
     body = client.get("/api/v1/catalog/search?certified=0&sort=name&per_page=1").json
+    assert body is not None
     assert body["ids"] == [ids["alert"]]
     assert body["total"] == 2
     assert body["pages"] == 2
@@ -243,4 +245,5 @@ def test_api_search(app: Flask, client: FlaskClient, vendor: User, certified_ids
 def test_no_index_yet_is_an_empty_catalog(client: FlaskClient) -> None:
     """Before the first indexer run the page and the API answer, with nothing found."""
     assert client.get("/catalog").status_code == 200
-    assert client.get("/api/v1/catalog/search?q=x").json["total"] == 0
+    body = client.get("/api/v1/catalog/search?q=x").json
+    assert body is not None and body["total"] == 0

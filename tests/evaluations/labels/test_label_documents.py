@@ -84,7 +84,8 @@ def signing_key(store: KeyStore) -> SigningKey:
 @pytest.fixture(scope="module")
 def keys_document(store: KeyStore) -> dict[str, Any]:
     """The published keys file, as a verifier downloads it."""
-    return json.loads(json.dumps(public_keys_document(BASE, store.directory)))
+    document: dict[str, Any] = json.loads(json.dumps(public_keys_document(BASE, store.directory)))
+    return document
 
 
 def issue(signing_key: SigningKey, **changes: Any) -> dict[str, Any]:
@@ -463,6 +464,7 @@ def test_revocation_outranks_expiry(signing_key: SigningKey, keys_document: dict
 def test_without_status_lists_a_genuine_label_is_status_unknown_not_valid(
     signing_key: SigningKey, keys_document: dict[str, Any]
 ) -> None:
+    lists: list[object] | None
     for lists in (None, []):
         verdict = verify_label_file(as_file(issue(signing_key)), keys_document, lists, now=NOW)
         assert verdict.code == VerdictCode.STATUS_UNKNOWN
@@ -701,10 +703,11 @@ def test_garbage_keys_documents_and_status_lists_never_raise(
     signing_key: SigningKey, keys_document: dict[str, Any]
 ) -> None:
     data = as_file(issue(signing_key))
+    document: object
     for document in (None, [], "x", {"verificationMethod": [{"id": 1}]}):
         assert verify_label_file(data, document).code == VerdictCode.UNKNOWN_KEY
     revocation = build_status_list_credential("revocation", [], signing_key, BASE)
-    broken = [
+    broken: list[list[object]] = [
         [None, 1, "x", []],
         [{**revocation, "credentialSubject": None}],
         [{**revocation, "credentialSubject": {"encodedList": "uAAAA"}}],

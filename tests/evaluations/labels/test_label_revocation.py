@@ -50,6 +50,11 @@ from tests.evaluations.labels.label_builders import (
 ROOT = Path(__file__).resolve().parents[3]
 
 
+def status_of(label: Label) -> LabelStatus:
+    """The label's status as it stands at this call, after the services changed it."""
+    return label.status
+
+
 @pytest.fixture
 def world(app: Flask, create_user: Callable[..., User]) -> Iterator[LabelWorld]:
     """People and a published norm version."""
@@ -159,7 +164,7 @@ def test_a_second_officer_confirms_and_the_label_is_revoked_everywhere(
     response = deputy_client.post(f"/labels/{label.number}/revocation/{proposal.id}/confirm")
     assert response.status_code == 302
     db.session.expire_all()
-    assert label.status is LabelStatus.REVOKED
+    assert status_of(label) is LabelStatus.REVOKED
     assert label.status_reason == "Fraud in the evidence"
     assert proposal.status is RevocationProposalStatus.CONFIRMED
     assert proposal.decided_by_id == second_officer(world).id
@@ -324,6 +329,68 @@ def _three_officers(world: LabelWorld) -> list[User]:
     return officers if len(officers) >= 3 else [*officers, _officer(world)]
 
 
+def _step_expected(
+    action: str, index: int, pending: tuple[int, int] | None, revoked_by: tuple[int, int] | None
+) -> bool | None:
+    """Whether the rules let this step succeed; None when there is no proposal to decide."""
+    if action == "propose":
+        return revoked_by is None and pending is None
+    if pending is None:
+        return None
+    if action == "withdraw":
+        return pending[1] == index
+    return pending[1] != index
+
+
+def _run_step(
+    action: str,
+    officer: User,
+    label: Label,
+    proposal: LabelRevocationProposal | None,
+    index: int,
+) -> LabelRevocationProposal | None:
+    """Take one step; the proposal made when the step is a proposal."""
+    if action == "propose":
+        return propose_revocation(officer, label, f"Step by {index}")
+    if action == "confirm":
+        confirm_revocation(officer, proposal)  # type: ignore[arg-type]
+    elif action == "refuse":
+        refuse_revocation(officer, proposal, "No")  # type: ignore[arg-type]
+    else:
+        withdraw_revocation(officer, proposal)  # type: ignore[arg-type]
+    return None
+
+
+def _attempt_step(
+    action: str, officer: User, label: Label, pending: tuple[int, int] | None, index: int
+) -> tuple[bool, LabelRevocationProposal | None]:
+    """Take one step and commit it: whether it was done, and the proposal it made if any."""
+    proposal = db.session.get_one(LabelRevocationProposal, pending[0]) if pending else None
+    try:
+        made = _run_step(action, officer, label, proposal, index)
+        db.session.commit()
+    except RuleViolation:
+        db.session.rollback()
+        return False, None
+    return True, made
+
+
+def _state_after_step(
+    action: str,
+    index: int,
+    pending: tuple[int, int] | None,
+    revoked_by: tuple[int, int] | None,
+    made: LabelRevocationProposal | None,
+) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """The (pending, revoked_by) model state once a step was done."""
+    if action == "propose":
+        assert made is not None
+        return (made.id, index), revoked_by
+    if action == "confirm" and pending is not None:
+        revoked_by = (pending[1], index)
+    return None, revoked_by
+
+
 @settings(
     max_examples=25,
     deadline=None,
@@ -338,38 +405,13 @@ def test_a_label_is_revoked_only_by_a_confirmation_of_another_officer(
     pending: tuple[int, int] | None = None  # (proposal id, proposer's index)
     revoked_by: tuple[int, int] | None = None  # (proposer's index, confirmer's index)
     for action, index in steps:
-        officer = officers[index]
-        if action == "propose":
-            expected = revoked_by is None and pending is None
-        elif pending is None:
+        expected = _step_expected(action, index, pending, revoked_by)
+        if expected is None:
             continue  # nothing to decide
-        elif action == "withdraw":
-            expected = pending[1] == index
-        else:
-            expected = pending[1] != index
-        proposal = db.session.get_one(LabelRevocationProposal, pending[0]) if pending else None
-        try:
-            if action == "propose":
-                made = propose_revocation(officer, label, f"Step by {index}")
-            elif action == "confirm":
-                confirm_revocation(officer, proposal)  # type: ignore[arg-type]
-            elif action == "refuse":
-                refuse_revocation(officer, proposal, "No")  # type: ignore[arg-type]
-            else:
-                withdraw_revocation(officer, proposal)  # type: ignore[arg-type]
-            db.session.commit()
-            done = True
-        except RuleViolation:
-            db.session.rollback()
-            done = False
+        done, made = _attempt_step(action, officers[index], label, pending, index)
         assert done is expected, f"{action} by officer {index}, pending {pending}"
         if done:
-            if action == "propose":
-                pending = (made.id, index)
-            else:
-                if action == "confirm" and pending is not None:
-                    revoked_by = (pending[1], index)
-                pending = None
+            pending, revoked_by = _state_after_step(action, index, pending, revoked_by, made)
         db.session.expire_all()
         assert (label.status is LabelStatus.REVOKED) is (revoked_by is not None)
         assert revoked_by is None or revoked_by[0] != revoked_by[1]

@@ -383,9 +383,11 @@ def test_the_served_status_list_is_never_near_its_expiry(
     label = issued_label(world)
     suspend_label(world.authority, label, "Finding")
     db.session.commit()
-    changed = db.session.scalar(
+    suspended_at = db.session.scalar(
         select(LabelEvent.at).where(LabelEvent.to_status == "suspended")
-    ).replace(microsecond=0)
+    )
+    assert suspended_at is not None
+    changed = suspended_at.replace(microsecond=0)
     moments = [changed + dt.timedelta(minutes=minutes) for minutes in range(0, 4 * 24 * 60, 97)]
     for now in moments:
         for purpose in ("revocation", "suspension"):

@@ -148,10 +148,10 @@ def merged_requirement(members: Sequence[NeedInput]) -> Requirement | None:
     return Requirement(next(iter(norms), None), max(need.min_level_rank for need in members))
 
 
-def reference_lots(
+def _eligible_partitions(
     needs: Sequence[NeedInput], counts: Mapping[int, int], params: AggregationParameters
-) -> list[tuple[int, ...]]:
-    """docs/PROCUREMENT.md's algorithm in the plainest O(n · lots) form, without any index."""
+) -> dict[Partition, list[NeedInput]]:
+    """The needs a round may pool, by partition, in (need-by date, id) order."""
     cap = params.lot_value_cap
     earliest = params.today + timedelta(days=params.procedure_days + params.lead_time_days)
     partitions: dict[Partition, list[NeedInput]] = defaultdict(list)
@@ -161,34 +161,59 @@ def reference_lots(
         if cap is not None and need.maximum_value > cap:
             continue
         partitions[partition_of(need, params.region_level)].append(need)
+    return partitions
+
+
+def _firm_quantity_if_joined(
+    lot: Sequence[NeedInput], need: NeedInput, cap: Decimal | None
+) -> int | None:
+    """The lot's firm quantity with the need added; None when the need cannot join it."""
+    members = [*lot, need]
+    requirement = merged_requirement(members)
+    if requirement is None or not all(m.accepts(requirement) for m in members):
+        return None
+    if cap is not None and sum(m.maximum_value for m in members) > cap:
+        return None
+    return sum(m.firm_quantity for m in members)
+
+
+def _greedy_lots(needs: Sequence[NeedInput], cap: Decimal | None) -> list[list[NeedInput]]:
+    """Each need joins the lot it makes largest, or starts a lot of its own."""
+    lots: list[list[NeedInput]] = []
+    for need in needs:
+        best: tuple[int, int] | None = None  # (resulting firm quantity, lot position)
+        for position, lot in enumerate(lots):
+            size = _firm_quantity_if_joined(lot, need, cap)
+            if size is not None and (best is None or size > best[0]):
+                best = (size, position)
+        if best is None:
+            lots.append([need])
+        else:
+            lots[best[1]].append(need)
+    return lots
+
+
+def _lot_is_kept(lot: Sequence[NeedInput], beta: Decimal, params: AggregationParameters) -> bool:
+    """Enough distinct buyers, and a large enough estimated saving."""
+    by_buyer: dict[int, int] = defaultdict(int)
+    for need in lot:
+        by_buyer[need.buyer_id] += need.firm_quantity
+    return (
+        len(by_buyer) >= params.min_buyers
+        and estimated_saving(list(by_buyer.values()), beta) >= params.min_saving
+    )
+
+
+def reference_lots(
+    needs: Sequence[NeedInput], counts: Mapping[int, int], params: AggregationParameters
+) -> list[tuple[int, ...]]:
+    """docs/PROCUREMENT.md's algorithm in the plainest O(n · lots) form, without any index."""
+    partitions = _eligible_partitions(needs, counts, params)
     kept: list[tuple[int, ...]] = []
     for partition in sorted(partitions):
-        lots: list[list[NeedInput]] = []
-        for need in partitions[partition]:
-            best: tuple[int, int] | None = None  # (resulting firm quantity, lot position)
-            for position, lot in enumerate(lots):
-                members = [*lot, need]
-                requirement = merged_requirement(members)
-                if requirement is None or not all(m.accepts(requirement) for m in members):
-                    continue
-                if cap is not None and sum(m.maximum_value for m in members) > cap:
-                    continue
-                size = sum(m.firm_quantity for m in members)
-                if best is None or size > best[0]:
-                    best = (size, position)
-            if best is None:
-                lots.append([need])
-            else:
-                lots[best[1]].append(need)
-        for lot in lots:
-            by_buyer: dict[int, int] = defaultdict(int)
-            for need in lot:
-                by_buyer[need.buyer_id] += need.firm_quantity
-            beta = params.curve_for(partition).beta
-            if (
-                len(by_buyer) >= params.min_buyers
-                and estimated_saving(list(by_buyer.values()), beta) >= params.min_saving
-            ):
+        beta = params.curve_for(partition).beta
+        for lot in _greedy_lots(partitions[partition], params.lot_value_cap):
+            if _lot_is_kept(lot, beta, params):
                 kept.append(tuple(need.id for need in lot))
     return kept
 

@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from procurement.calls.award import (
     PREVIOUS_PRICES_NOT_KNOWN,
     SINGLE_OFFER,
+    MemberInput,
+    OfferInput,
     Tier,
     decide,
     observed_savings,
@@ -81,7 +83,7 @@ quantities = st.lists(st.integers(1, 200), min_size=1, max_size=8)
 @PROPERTY_SETTINGS
 @given(quantities, prices, prices, prices, st.lists(offer_strategy(1), min_size=2, max_size=4))
 def test_every_figure_moves_with_the_price_paid(
-    qs: list[int], estimate: Decimal, low: Decimal, high: Decimal, offers: list
+    qs: list[int], estimate: Decimal, low: Decimal, high: Decimal, offers: list[OfferInput]
 ) -> None:
     """The savings are not a function of the quantities alone: pay more, save less."""
     if low == high:
@@ -99,7 +101,7 @@ def test_every_figure_moves_with_the_price_paid(
 @PROPERTY_SETTINGS
 @given(quantities, prices, st.lists(offer_strategy(1), min_size=2, max_size=4))
 def test_standalone_is_the_best_price_any_bidder_gives_each_buyer_alone(
-    qs: list[int], paid: Decimal, offers: list
+    qs: list[int], paid: Decimal, offers: list[OfferInput]
 ) -> None:
     all_tiers = [offer.tiers for offer in offers]
     result = observed_savings(qs, paid, None, all_tiers)
@@ -110,15 +112,15 @@ def test_standalone_is_the_best_price_any_bidder_gives_each_buyer_alone(
     assert fewer.standalone_total == expected
     for q in qs:
         assert standalone_unit_price(all_tiers, q) == standalone_unit_price(all_tiers[::-1], q)
-        assert standalone_unit_price(all_tiers, q) <= (
-            standalone_unit_price(all_tiers[:1], q) or Decimal(10**9)
-        )
+        best = standalone_unit_price(all_tiers, q)
+        assert best is not None
+        assert best <= (standalone_unit_price(all_tiers[:1], q) or Decimal(10**9))
 
 
 @PROPERTY_SETTINGS
 @given(members_strategy(), offers_strategy(), prices, st.randoms(use_true_random=False))
 def test_an_award_s_savings_are_claimed_exactly_when_two_offers_competed(
-    members: list, offers: list, estimate: Decimal, rng: Random
+    members: list[MemberInput], offers: list[OfferInput], estimate: Decimal, rng: Random
 ) -> None:
     decision = decide(members, offers)
     winner = decision.winner

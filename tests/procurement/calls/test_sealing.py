@@ -86,9 +86,11 @@ def _audit_pages(offers: list[Offer], author: User) -> list[str]:
 
 
 def _offer_entries() -> int:
-    return db.session.scalar(
+    count = db.session.scalar(
         select(func.count()).select_from(AuditEntry).where(AuditEntry.action.startswith("offer."))
     )
+    assert count is not None
+    return count
 
 
 def test_the_authority_sees_no_offer_anywhere_before_the_deadline_then_the_opening(
@@ -232,7 +234,9 @@ def test_the_first_read_after_the_deadline_opens_once_and_the_command_is_idempot
     assert recorded["offers"] == fingerprints
     assert recorded["set_hash"] == set_hash(fingerprints)
     assert fingerprints[1]["status"] == OfferStatus.WITHDRAWN.value
-    assert fingerprints[0]["hash"] == db.session.get(Offer, kept.id).content_hash  # the receipt
+    receipt = db.session.get(Offer, kept.id)
+    assert receipt is not None
+    assert fingerprints[0]["hash"] == receipt.content_hash  # the receipt
 
 
 def test_the_command_opens_calls_past_their_deadline(
@@ -245,7 +249,8 @@ def test_the_command_opens_calls_past_their_deadline(
     result = runner.invoke(args=["procurement", "open-offers"])
     assert result.exit_code == 0 and f"{call.reference}: offers opened." in result.output
     db.session.expire_all()
-    assert db.session.get(JointCall, call.id).offers_opened_at is not None
+    opened = db.session.get(JointCall, call.id)
+    assert opened is not None and opened.offers_opened_at is not None
 
 
 def test_awarding_writes_the_opening_entry_first(create_user: Callable[..., User]) -> None:

@@ -114,7 +114,7 @@ def test_median_scale_and_shares() -> None:
 
 def test_lot_figures_by_hand() -> None:
     figures = lot_figures(LOT_A)
-    assert (figures.buyers, figures.quantity, figures.median_buyer_quantity) == (3, 60, 20)
+    assert (figures.buyers, figures.quantity, figures.median_buyer_quantity) == (3, 60, Decimal(20))
     assert figures.scale == 3
     # 60 × 800 = 48 000 pooled; at a 20 % estimated saving, 60 000 buying alone.
     assert figures.estimated_cost == 48000 and figures.estimated_cost_alone == 60000
