@@ -75,7 +75,7 @@ def markdown_references(text: str) -> set[str]:
 def _resolve(reference: str, referrer: str, files: set[str]) -> str | None:
     """The repository path a reference names, or None when it names nothing in it."""
     folder = PurePosixPath(referrer).parent
-    for base in (folder, PurePosixPath(".")):
+    for base in (folder, PurePosixPath()):
         candidate = os.path.normpath((base / reference.lstrip("/")).as_posix())
         if not candidate.startswith("..") and candidate in files:
             return candidate
