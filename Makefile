@@ -80,7 +80,7 @@ system-packages:
 pytest: system-packages install-dev assets
 	$(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "== the same suite on PostgreSQL"; \
+	  echo "== on PostgreSQL, the tests the database can change"; \
 	  TEST_DB_BACKEND=postgresql $(BIN)/pytest; \
 	fi
 

@@ -242,3 +242,33 @@ def login(app: Flask) -> Callable[..., Any]:
         return response
 
     return do_login
+
+
+def _database_can_change(item: pytest.Item) -> bool:
+    """Whether the database backend can change a test's outcome.
+
+    True for a test given a database (through `app`, `client`, `database_url`…), one whose module
+    names the backend (backup, deployment guide, API contract, text outputs), and the browser and
+    fault tests, which start servers on the chosen backend.
+    """
+    if "database_template" in getattr(item, "fixturenames", ()):
+        return True
+    module = getattr(item, "module", None)
+    if module is not None and hasattr(module, "BACKEND"):
+        return True
+    tests = Path(__file__).resolve().parent
+    return any(folder in item.path.parents for folder in (tests / "browser", tests / "faults"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, run only the tests whose outcome the database can change.
+
+    SQLite runs everything; the pure cores, documents and static checks give the same result on
+    either backend, so the second run leaves them out (they are listed as deselected).
+    """
+    if BACKEND != "postgresql":
+        return
+    kept = [item for item in items if _database_can_change(item)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
