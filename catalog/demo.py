@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -9,10 +10,19 @@ from typing import Any
 from sqlalchemy import select
 
 from catalog import services
-from catalog.models import Maturity, PriceBand, PriceModel, Solution, SolutionStatus
+from catalog.models import (
+    Maturity,
+    PriceBand,
+    PriceModel,
+    Solution,
+    SolutionStatus,
+    SolutionVersion,
+)
+from catalog.versions import declare_version
 from registry.database import db
+from registry.dates import today
 from registry.demo import VENDORS
-from registry.models import Organisation, OrganisationStatus
+from registry.models import Organisation, OrganisationStatus, User
 
 DATA_FILE = Path(__file__).with_name("demo_solutions.toml")
 
@@ -65,7 +75,35 @@ def seed_demo_solutions() -> list[Any]:
         status = SolutionStatus(entry.get("status", SolutionStatus.PUBLISHED.value))
         if status is not SolutionStatus.DRAFT:
             services.publish_solution(actor, solution)
+        if status is not SolutionStatus.DRAFT:
+            declare_demo_versions(actor, solution, entry["vendor"])
         if status is SolutionStatus.ARCHIVED:
             services.archive_solution(actor, solution)
     db.session.flush()
     return []
+
+
+# Each demo solution's released versions: (version, days since release). Evaluations are of
+# the oldest; the newer ones are there to join a label's scope by maintenance.
+DEMO_RELEASES = (("2.0", 400), ("2.1", 150), ("2.2", 40))
+
+
+def declare_demo_versions(actor: User, solution: Solution, vendor_slug: str) -> None:
+    """Declare the demo releases of a solution, each with a package URL."""
+    product = "-".join(solution.name.lower().split())
+    for version, days in DEMO_RELEASES:
+        declare_version(
+            actor,
+            solution,
+            version,
+            today() - dt.timedelta(days=days),
+            purl=f"pkg:generic/{vendor_slug}/{product}@{version}",
+        )
+
+
+def demo_version(actor: User, solution: Solution) -> SolutionVersion:
+    """The version a demo evaluation is for: the oldest declared (declared now if none)."""
+    if not solution.versions:
+        declare_version(actor, solution, DEMO_RELEASES[0][0], today() - dt.timedelta(days=400))
+        db.session.refresh(solution)
+    return solution.versions[-1]

@@ -51,6 +51,8 @@ class LabelFact:
     verification_url: str = ""
     # Norm version superseded past its transition date, or norm withdrawn.
     recertification_due: bool = False
+    # The certified scope: the version strings the label covers, newest release first.
+    scope: tuple[str, ...] = ()
 
     @property
     def norm_label(self) -> str:
@@ -88,6 +90,8 @@ class LabelSummary:
     newest_label_at: dt.datetime | None = None
     # Norm codes of the valid labels due for re-certification (they count less for buyers).
     recertification_due_norms: list[str] = field(default_factory=list)
+    # The version strings in the scope of the valid labels (the catalog's version filter).
+    certified_versions: list[str] = field(default_factory=list)
 
 
 NO_LABELS = LabelSummary()
@@ -112,6 +116,9 @@ class LabelProvider(Protocol):
 
     def certified_counts(self) -> Mapping[CellKey, int] | None:
         """Certified solutions per (activity, category) cell; None when labels are not counted."""
+
+    def certifies(self, solution_id: int) -> bool:
+        """Whether a label (valid or suspended) holds this solution's certified facts."""
 
 
 class NoLabels:
@@ -138,6 +145,10 @@ class NoLabels:
     def certified_counts(self) -> Mapping[CellKey, int] | None:
         """Nobody counts certified solutions."""
         return None
+
+    def certifies(self, solution_id: int) -> bool:
+        """No label certifies anything."""
+        return False
 
 
 def register_label_provider(app: Flask, provider: LabelProvider) -> None:

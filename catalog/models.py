@@ -8,6 +8,7 @@ import enum
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -15,12 +16,20 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.regions import sort_regions
 from registry.database import Base, created_at, int_pk, str200
-from registry.models import Organisation, SecurityActivity, TechnologyCategory, enum_column
+from registry.models import (
+    Organisation,
+    SecurityActivity,
+    TechnologyCategory,
+    User,
+    enum_column,
+)
+from registry.uploads import AFTER_STORED_FILE, StoredFileMixin
 
 SUMMARY_MAX = 300
 DESCRIPTION_MAX = 20_000
@@ -29,6 +38,8 @@ STANDARD_MAX = 80
 DEPLOYMENT_MAX = 300
 MAX_STANDARDS = 30
 MAX_DEPLOYMENTS = 20
+VERSION_MAX = 60
+IDENTIFIER_MAX = 500
 
 
 class SolutionStatus(enum.StrEnum):
@@ -172,6 +183,11 @@ class Solution(Base):
     regions: Mapped[list[SolutionRegion]] = relationship(
         back_populates="solution", cascade="all, delete-orphan"
     )
+    # Newest release first; a version is never deleted (a label may certify it).
+    versions: Mapped[list[SolutionVersion]] = relationship(
+        back_populates="solution",
+        order_by="(SolutionVersion.released_on.desc(), SolutionVersion.id.desc())",
+    )
 
     __table_args__ = (
         # One name per vendor: a double-clicked "Create" makes one solution, not two.
@@ -250,3 +266,96 @@ class SolutionRegion(Base):
     region_code: Mapped[str] = mapped_column(String(10), primary_key=True, index=True)
 
     solution: Mapped[Solution] = relationship(back_populates="regions")
+
+
+class SolutionVersion(Base):
+    """A released version of a solution: what a buyer installs, and what a label certifies.
+
+    Identifiers are optional: a package URL (purl) and a CPE 2.3 name, as vulnerability
+    databases and advisories name products. Never deleted; the vendor can mark the end of
+    support.
+    """
+
+    __tablename__ = "solution_version"
+
+    id: Mapped[int_pk]
+    solution_id: Mapped[int] = mapped_column(ForeignKey("solution.id"), index=True)
+    version: Mapped[str] = mapped_column(String(VERSION_MAX))
+    released_on: Mapped[dt.date] = mapped_column(Date)
+    purl: Mapped[str] = mapped_column(String(IDENTIFIER_MAX), default="")
+    cpe: Mapped[str] = mapped_column(String(IDENTIFIER_MAX), default="")
+    end_of_support_on: Mapped[dt.date | None] = mapped_column(Date)
+    created_at: Mapped[created_at]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    solution: Mapped[Solution] = relationship(back_populates="versions")
+    created_by: Mapped[User | None] = relationship()
+    sbom: Mapped[VersionSbom | None] = relationship(back_populates="version", uselist=False)
+
+    __table_args__ = (UniqueConstraint("solution_id", "version"),)
+
+
+class VersionSbom(StoredFileMixin, Base):
+    """The CycloneDX SBOM of one version, validated at upload and stored as evidence is."""
+
+    __tablename__ = "version_sbom"
+
+    id: Mapped[int_pk]
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("solution_version.id"), unique=True, sort_order=AFTER_STORED_FILE
+    )
+    spec_version: Mapped[str] = mapped_column(String(10), sort_order=AFTER_STORED_FILE)
+    component_count: Mapped[int] = mapped_column(Integer, sort_order=AFTER_STORED_FILE)
+
+    version: Mapped[SolutionVersion] = relationship(back_populates="sbom")
+
+
+class ChangeRequestStatus(enum.StrEnum):
+    """pending → approved / refused / withdrawn; only a pending request can be decided."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        """A human name for the status."""
+        return self.value.capitalize()
+
+
+class SolutionChangeRequest(Base):
+    """A vendor's request to change the certified facts of a solution, decided by the authority.
+
+    `previous` and `proposed` are JSON objects of the changed certified fields only: the state
+    when the request was made, and the state asked for.
+    """
+
+    __tablename__ = "solution_change_request"
+
+    id: Mapped[int_pk]
+    solution_id: Mapped[int] = mapped_column(ForeignKey("solution.id"), index=True)
+    status: Mapped[ChangeRequestStatus] = mapped_column(enum_column(ChangeRequestStatus))
+    reason: Mapped[str] = mapped_column(Text)
+    previous: Mapped[str] = mapped_column(Text)
+    proposed: Mapped[str] = mapped_column(Text)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[created_at]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[dt.datetime | None]
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+
+    solution: Mapped[Solution] = relationship()
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        # One pending request per solution: a second edit amends nothing behind the first.
+        Index(
+            "uq_solution_change_request_one_pending",
+            "solution_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )

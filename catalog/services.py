@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from catalog.changes import certified_state, hold_certified_changes
 from catalog.models import (
     DEPLOYMENT_MAX,
     DESCRIPTION_MAX,
@@ -67,6 +68,8 @@ class SolutionData:
     price_model: PriceModel | None = None
     price_band: PriceBand | None = None
     regions: list[str] = field(default_factory=list)  # codes of catalog.regions.REGIONS
+    # Why certified facts change (required when they do on a certified solution).
+    change_reason: str = ""
 
 
 # --- who may see and change what ---------------------------------------------------------
@@ -414,7 +417,10 @@ def update_solution(actor: User | None, solution: Solution, data: SolutionData) 
     """The owning vendor edits; a published solution must stay complete."""
     actor = _require_owner(actor, solution)
     before = _snapshot(solution)
+    certified_before = certified_state(solution)
     _apply(solution, data)
+    # A certified field's new value waits for the authority as a change request.
+    hold_certified_changes(actor, solution, certified_before, data.change_reason)
     if solution.status is SolutionStatus.PUBLISHED:
         _raise_if_incomplete(solution, "It is published: to save")
     after = _snapshot(solution)

@@ -52,7 +52,7 @@ def _init_workflow(app: Flask) -> None:
 def _init_labels(app: Flask) -> None:
     """Labels: public pages, API, navigation, demo data, the catalog's label facts, expiry."""
     from evaluations import catalog_facts
-    from evaluations.labels import api, basis, signed_address, views
+    from evaluations.labels import api, basis, certified, signed_address, views
     from evaluations.labels.demo import seed_demo_labels
     from evaluations.labels.status_changes import expire_at_start_up
     from registry.backup.hooks import register_restore_check
@@ -81,6 +81,8 @@ def _init_labels(app: Flask) -> None:
     # Label facts for the catalog (pages, comparison, exports, feed, search index, market
     # gaps); follower notifications.
     catalog_facts.register(app)
+    # An approved change of a solution's certified facts re-freezes and re-signs its labels.
+    certified.register(app)
     # Labels follow their vendor's suspension and their norm's withdrawal.
     basis.register(app)
     expire_at_start_up(app)

@@ -27,11 +27,12 @@ from catalog.label_facts import (
     register_label_provider,
 )
 from catalog.lists.watch import notify_label_event
-from catalog.models import Solution
+from catalog.models import Solution, SolutionVersion
+from evaluations.labels.certified import scope_versions
 from evaluations.labels.facts import criteria_results, verification_url
 from evaluations.labels.publishing import certified_counts
 from evaluations.labels.status_changes import recertification_due, recertification_due_clause
-from evaluations.models import Label, LabelEvent, LabelStatus
+from evaluations.models import Label, LabelEvent, LabelScope, LabelStatus
 from evaluations.scoring import PASS_FAIL, CriterionResult
 from registry.database import db
 from registry.norms.models import Norm, NormLevel, NormVersion
@@ -76,7 +77,24 @@ def to_fact(label: Label) -> LabelFact:
         status_reason=label.status_reason,
         verification_url=verification_url(label.number),
         recertification_due=recertification_due(label),
+        scope=tuple(scope_versions(label)),
     )
+
+
+def _certified_versions(solution_ids: list[int]) -> dict[int, list[str]]:
+    """The version strings in the scope of each solution's valid labels, sorted."""
+    found: dict[int, set[str]] = {}
+    if not solution_ids:
+        return {}
+    rows = db.session.execute(
+        select(Label.solution_id, SolutionVersion.version)
+        .join(LabelScope, LabelScope.label_id == Label.id)
+        .join(SolutionVersion, SolutionVersion.id == LabelScope.version_id)
+        .where(Label.solution_id.in_(solution_ids), Label.status == LabelStatus.VALID)
+    ).all()
+    for solution_id, version in rows:
+        found.setdefault(solution_id, set()).add(version)
+    return {solution_id: sorted(versions) for solution_id, versions in found.items()}
 
 
 class DatabaseLabelProvider:
@@ -178,6 +196,7 @@ class DatabaseLabelProvider:
                 grouped.setdefault(solution_id, []).append(
                     (level, position or 0, expires_on, issued_at, code, bool(due))
                 )
+        versions = _certified_versions(list(grouped))
         facts: dict[int, LabelSummary] = {}
         for solution_id, labels in grouped.items():
             best = max(labels, key=lambda label: (label[1], label[3]))
@@ -189,12 +208,27 @@ class DatabaseLabelProvider:
                 expiry=max(label[2] for label in labels),
                 newest_label_at=max(label[3] for label in labels),
                 recertification_due_norms=sorted({label[4] for label in labels if label[5]}),
+                certified_versions=versions.get(solution_id, []),
             )
         return facts
 
     def certified_counts(self) -> Mapping[CellKey, int]:
         """Certified solutions per (activity, category) cell (evaluations.labels)."""
         return certified_counts()
+
+    def certifies(self, solution_id: int) -> bool:
+        """Whether a valid or suspended label holds the solution's certified facts."""
+        return (
+            db.session.scalar(
+                select(Label.id)
+                .where(
+                    Label.solution_id == solution_id,
+                    Label.status.in_([LabelStatus.VALID, LabelStatus.SUSPENDED]),
+                )
+                .limit(1)
+            )
+            is not None
+        )
 
 
 def _notify_followers(session: Session, flush_context: Any, instances: Any) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from catalog.demo import demo_version
 from catalog.models import Solution, SolutionStatus
 from evaluations import scoring
 from evaluations.models import Assignment, Evaluation
@@ -129,7 +130,10 @@ def _score(
 
 def _apply(vendor_user: User, solution: Solution, version: NormVersion) -> Evaluation:
     """A draft application with a datasheet and a test report per criterion that needs one."""
-    evaluation = apply_for_evaluation(vendor_user, solution.id, version.id)
+    product = solution.versions[0] if solution.versions else demo_version(vendor_user, solution)
+    evaluation = apply_for_evaluation(
+        vendor_user, solution.id, version.id, product_version_id=product.id
+    )
     update_application(vendor_user, evaluation, "Our test reports are attached per criterion.")
     attach_evidence(
         vendor_user,

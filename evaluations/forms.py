@@ -23,6 +23,12 @@ class ApplyForm(InputForm):
     """A vendor picks one of its published solutions and a norm version in force."""
 
     solution_id = SelectField("Solution", coerce=int, validators=[InputRequired()])
+    product_version_id = SelectField(
+        "Version to evaluate",
+        coerce=int,
+        validators=[InputRequired()],
+        description="The label will certify this version; later versions join it by maintenance.",
+    )
     version_id = SelectField("Norm version", coerce=int, validators=[InputRequired()])
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from catalog.models import Solution
+from catalog.models import Solution, SolutionVersion
 from registry.database import Base, created_at, int_pk
 from registry.models import AuditEntry, Organisation, User, enum_column
 from registry.norms.models import NormCriterion, NormVersion
@@ -86,6 +86,10 @@ class Evaluation(Base):
     id: Mapped[int_pk]
     solution_id: Mapped[int] = mapped_column(ForeignKey("solution.id"), index=True)
     norm_version_id: Mapped[int] = mapped_column(ForeignKey("norm_version.id"), index=True)
+    # The version of the solution evaluated (None only for applications made before versions).
+    product_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("solution_version.id"), index=True
+    )
     # The vendor that owns the solution, kept here so every ownership check is one comparison.
     vendor_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     status: Mapped[EvaluationStatus] = mapped_column(enum_column(EvaluationStatus))
@@ -104,6 +108,7 @@ class Evaluation(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     solution: Mapped[Solution] = relationship()
+    product_version: Mapped[SolutionVersion | None] = relationship()
     norm_version: Mapped[NormVersion] = relationship()
     vendor: Mapped[Organisation] = relationship()
     decided_by: Mapped[User | None] = relationship()
@@ -261,6 +266,11 @@ class Label(Base):
     # The signed credential (JSON) as issued: a signed statement never changes, and keeping it
     # means serving a label costs one row read, not a re-consolidation of its scores.
     credential: Mapped[str] = mapped_column(Text, default="")
+    # The certified facts (JSON: name, vendor, category, activities, relied-on claims) frozen at
+    # issue and changed only by an approved change request; label surfaces read them from here.
+    certified_facts: Mapped[str] = mapped_column(Text, default="")
+    # 1 at issue, +1 at each approved change of the certified facts or of the scope.
+    facts_revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     evaluation: Mapped[Evaluation] = relationship()
     solution: Mapped[Solution] = relationship()
@@ -269,10 +279,134 @@ class Label(Base):
     events: Mapped[list[LabelEvent]] = relationship(
         back_populates="label", order_by="LabelEvent.id"
     )
+    scope: Mapped[list[LabelScope]] = relationship(back_populates="label", order_by="LabelScope.id")
 
     __table_args__ = (
         UniqueConstraint("year", "sequence"),
         Index("ix_label_status_expires", "status", "expires_on"),
+    )
+
+
+class LabelScope(Base):
+    """One version in a label's certified scope: by the evaluation, or by an approved maintenance.
+
+    Rows are only ever added: a version leaves a scope only with the label itself.
+    """
+
+    __tablename__ = "label_scope"
+
+    id: Mapped[int_pk]
+    label_id: Mapped[int] = mapped_column(ForeignKey("label.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("solution_version.id"), index=True)
+    added_at: Mapped[created_at]
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    maintenance_id: Mapped[int | None] = mapped_column(ForeignKey("maintenance_request.id"))
+
+    label: Mapped[Label] = relationship(back_populates="scope")
+    version: Mapped[SolutionVersion] = relationship()
+
+    __table_args__ = (UniqueConstraint("label_id", "version_id"),)
+
+
+class MaintenanceStatus(enum.StrEnum):
+    """declared → in review (minor) → reviewed → approved / refused; or declared → major."""
+
+    DECLARED = "declared"
+    IN_REVIEW = "in_review"
+    REVIEWED = "reviewed"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    MAJOR = "major"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        """A human name for the state."""
+        return {
+            "declared": "Declared, awaiting routing",
+            "in_review": "Minor change: delta review",
+            "reviewed": "Reviewed, awaiting decision",
+            "approved": "Approved: version in scope",
+            "refused": "Refused",
+            "major": "Major change: new evaluation required",
+            "withdrawn": "Withdrawn",
+        }[self.value]
+
+
+class MaintenanceRequest(Base):
+    """A vendor's request to bring a new version into a label's scope (assurance continuity).
+
+    The vendor states what changed and which criteria it touches; the authority routes it as
+    minor (one evaluator reviews the touched criteria only) or major (a new evaluation).
+    """
+
+    __tablename__ = "maintenance_request"
+
+    id: Mapped[int_pk]
+    label_id: Mapped[int] = mapped_column(ForeignKey("label.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("solution_version.id"), index=True)
+    status: Mapped[MaintenanceStatus] = mapped_column(enum_column(MaintenanceStatus))
+    impact_analysis: Mapped[str] = mapped_column(Text)
+    # JSON list of the codes of the norm criteria the change touches.
+    touched_criteria: Mapped[str] = mapped_column(Text, default="[]")
+    security_relevant: Mapped[bool] = mapped_column(Boolean, default=False)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[created_at]
+    status_changed_at: Mapped[dt.datetime]
+    routed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    routing_note: Mapped[str] = mapped_column(Text, default="")
+    evaluator_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    declared_at: Mapped[dt.datetime | None]
+    conflict_note: Mapped[str] = mapped_column(Text, default="")
+    reviewed_at: Mapped[dt.datetime | None]
+    review_summary: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[dt.datetime | None]
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+
+    label: Mapped[Label] = relationship()
+    version: Mapped[SolutionVersion] = relationship()
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    routed_by: Mapped[User | None] = relationship(foreign_keys=[routed_by_id])
+    evaluator: Mapped[User | None] = relationship(foreign_keys=[evaluator_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    scores: Mapped[list[MaintenanceScore]] = relationship(
+        back_populates="request", order_by="MaintenanceScore.id"
+    )
+
+    __table_args__ = (
+        # One open request per label and version.
+        Index(
+            "uq_maintenance_request_one_open",
+            "label_id",
+            "version_id",
+            unique=True,
+            sqlite_where=text("status IN ('declared', 'in_review', 'reviewed')"),
+            postgresql_where=text("status IN ('declared', 'in_review', 'reviewed')"),
+        ),
+    )
+
+
+class MaintenanceScore(Base):
+    """The reviewing evaluator's score of one touched criterion for the new version."""
+
+    __tablename__ = "maintenance_score"
+
+    id: Mapped[int_pk]
+    request_id: Mapped[int] = mapped_column(ForeignKey("maintenance_request.id"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("norm_criterion.id"))
+    value: Mapped[int | None] = mapped_column(Integer)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    justification: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime]
+
+    request: Mapped[MaintenanceRequest] = relationship(back_populates="scores")
+    criterion: Mapped[NormCriterion] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("request_id", "criterion_id"),
+        CheckConstraint("value IS NULL OR (value BETWEEN 0 AND 5)", name="value_range"),
     )
 
 
@@ -358,7 +492,11 @@ __all__ = [
     "LabelCounter",
     "LabelEvent",
     "LabelRevocationProposal",
+    "LabelScope",
     "LabelStatus",
+    "MaintenanceRequest",
+    "MaintenanceScore",
+    "MaintenanceStatus",
     "Resolution",
     "RevocationProposalStatus",
     "Score",

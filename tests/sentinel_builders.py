@@ -58,6 +58,7 @@ from registry.services import (
     reject_organisation,
 )
 from tests.catalog import solution_builders
+from tests.catalog.solution_builders import first_version
 from tests.evaluations.labels import label_builders
 from tests.norms import norm_builders
 from tests.procurement.calls.call_builders import offer_data, solution_of
@@ -314,7 +315,9 @@ def _evaluation(world: SentinelWorld, create_user: Callable[..., User]) -> None:
     code = f"SNE-{secrets.token_hex(3).upper()}"
     version = norm_builders.published(authority, code)
     solution = solution_builders.published(vendor, name=f"Evaluated {code}")
-    evaluation = apply_for_evaluation(vendor, solution.id, version.id)
+    evaluation = apply_for_evaluation(
+        vendor, solution.id, version.id, product_version_id=first_version(vendor, solution).id
+    )
     evidence_ids = []
     for criterion in version.ordered_criteria():
         name = text_sentinel("evidence file name")

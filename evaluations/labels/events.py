@@ -21,6 +21,7 @@ ACTION_TEXT = {
     "reinstated": "Reinstated",
     "revoked": "Revoked",
     "expired": "Expired",
+    "amended": "Amended",
 }
 
 AUDIT_ACTIONS = {
@@ -29,6 +30,7 @@ AUDIT_ACTIONS = {
     "reinstated": "label.reinstate",
     "revoked": "label.revoke",
     "expired": "label.expire",
+    "amended": "label.amend",
 }
 
 

@@ -6,6 +6,8 @@ with the current key.
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, url_for
@@ -81,6 +83,8 @@ def criteria_results(evaluation: Evaluation) -> list[tuple[Any, CriterionResult]
 def build_label_facts(label: Label) -> LabelFacts:
     """The label's facts from the database: solution, vendor, norm and per-criterion results."""
     version = label.norm_version
+    # The certified facts frozen with the label (evaluations.labels.certified), not the record.
+    frozen: dict[str, Any] = json.loads(label.certified_facts) if label.certified_facts else {}
     summaries = tuple(
         CriterionSummary(
             code=criterion.code,
@@ -96,9 +100,9 @@ def build_label_facts(label: Label) -> LabelFacts:
         level=label.level,
         score_percent=float(label.score_percent),
         solution_id=label.solution_id,
-        solution_name=label.solution.name,
+        solution_name=frozen.get("name", label.solution.name),
         vendor_id=label.vendor_id,
-        vendor_name=label.vendor.name,
+        vendor_name=frozen.get("vendor", label.vendor.name),
         norm_code=version.norm.code,
         norm_title=version.norm.title,
         norm_version=str(version.number),
@@ -112,14 +116,18 @@ def build_label_facts(label: Label) -> LabelFacts:
     )
 
 
-def sign_label(label: Label) -> None:
-    """(Re)make the label's signed credential from its facts with the current key."""
+def sign_label(label: Label, *, created: datetime | None = None) -> None:
+    """(Re)make the label's signed credential from its facts with the current key.
+
+    `created` is the proof's creation time: the issue time unless given (an amendment signs
+    the amended facts now).
+    """
     facts = build_label_facts(label)
     credential = issue_label_credential(
         facts,
         current_signing_key(),
         current_app.config["BASE_URL"],
         credential_id=f"{verification_url(label.number)}.json",
-        created=label.issued_at,
+        created=created or label.issued_at,
     )
     label.credential = credential_bytes(credential).decode("utf-8")

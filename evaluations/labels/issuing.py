@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from evaluations.labels.certified import start_scope
 from evaluations.labels.dates import add_months
 from evaluations.labels.events import record_event
 from evaluations.labels.facts import sign_label
@@ -80,6 +81,7 @@ def issue_label(actor: User | None, evaluation: Evaluation, *, public_statement:
     )
     db.session.add(label)
     db.session.flush()
+    start_scope(label, actor)
     sign_label(label)
     record_event(actor, label, "issued", None, statement)
     return label

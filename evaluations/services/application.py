@@ -11,6 +11,7 @@ from typing import BinaryIO
 from sqlalchemy import select
 
 from catalog.models import Solution, SolutionStatus
+from catalog.versions import version_of
 from evaluations.models import Evaluation, EvaluationEvent, EvaluationStatus, Evidence
 from evaluations.services.assignment import maybe_start_review
 from evaluations.services.transitions import (
@@ -35,8 +36,14 @@ from registry.norms.models import NormCriterion, NormVersion, NormVersionStatus
 # --- the vendor's application -----------------------------------------------------------
 
 
-def apply_for_evaluation(actor: User | None, solution_id: int, version_id: int) -> Evaluation:
-    """Start a draft application of one's own published solution against a published version."""
+def apply_for_evaluation(
+    actor: User | None, solution_id: int, version_id: int, *, product_version_id: int | None
+) -> Evaluation:
+    """Start a draft application of one's own published solution against a published version.
+
+    `version_id` is the norm version; `product_version_id` the declared version of the solution
+    to evaluate (an evaluation is for one version: the label's first scope entry).
+    """
     user = require_role(actor, Role.VENDOR)
     # Lock the solution so two clicks on "apply" cannot both pass the "one open" check
     # (PostgreSQL; SQLite writers are serialised by BEGIN IMMEDIATE).
@@ -47,6 +54,13 @@ def apply_for_evaluation(actor: User | None, solution_id: int, version_id: int) 
         raise RuleViolation("Choose one of your organisation's solutions.", "solution_id")
     if solution.status is not SolutionStatus.PUBLISHED:
         raise RuleViolation("Only a published solution can be evaluated.", "solution_id")
+    product_version = version_of(solution.id, product_version_id)
+    if product_version is None:
+        raise RuleViolation(
+            "Choose the version of the solution to evaluate "
+            "(declare it first if it is not listed).",
+            "product_version_id",
+        )
     version = db.session.get(NormVersion, version_id)
     if version is None or version.status is not NormVersionStatus.PUBLISHED:
         raise RuleViolation("Choose a norm version in force.", "version_id")
@@ -65,6 +79,7 @@ def apply_for_evaluation(actor: User | None, solution_id: int, version_id: int) 
     now = utcnow()
     evaluation = Evaluation(
         solution=solution,
+        product_version_id=product_version.id,
         norm_version=version,
         vendor_id=solution.vendor_id,
         status=EvaluationStatus.DRAFT,

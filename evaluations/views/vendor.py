@@ -62,13 +62,24 @@ def index() -> str:
 def apply() -> Any:
     """Apply with one of one's published solutions against a norm version in force."""
     form = ApplyForm()
-    form.solution_id.choices = [SelectChoice(s.id, s.name) for s in own_published_solutions(g.user)]
+    own = own_published_solutions(g.user)
+    form.solution_id.choices = [SelectChoice(s.id, s.name) for s in own]
+    form.product_version_id.choices = [
+        SelectChoice(v.id, f"{s.name} — version {v.version} (released {v.released_on})")
+        for s in own
+        for v in s.versions
+    ]
     form.version_id.choices = [
         SelectChoice(v.id, f"{v.label} — {v.norm.title}") for v in published_versions()
     ]
     if form.validate_on_submit():
         try:
-            created = apply_for_evaluation(g.user, form.solution_id.data, form.version_id.data)
+            created = apply_for_evaluation(
+                g.user,
+                form.solution_id.data,
+                form.version_id.data,
+                product_version_id=form.product_version_id.data,
+            )
         except RuleViolation as error:
             show_violation(form, error)
         else:

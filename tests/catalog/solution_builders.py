@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from catalog import services
-from catalog.models import Maturity, PriceBand, PriceModel, Solution
+from catalog.models import Maturity, PriceBand, PriceModel, Solution, SolutionVersion
+from catalog.versions import declare_version
 from registry.database import db
+from registry.dates import today
 from registry.models import User
 
 
@@ -52,3 +55,19 @@ def archived(actor: User, **overrides: Any) -> Solution:
     solution = services.archive_solution(actor, published(actor, **overrides))
     db.session.commit()
     return solution
+
+
+def first_version(actor: User, solution: Solution | int) -> SolutionVersion:
+    """The solution's newest declared version, or version 1.0 (released 30 days ago) declared now.
+
+    `actor` is a member of the solution's vendor.
+    """
+    found = solution if isinstance(solution, Solution) else db.session.get(Solution, solution)
+    assert found is not None
+    if found.versions:
+        return found.versions[0]
+    version = declare_version(
+        actor, found, "1.0", today() - dt.timedelta(days=30), purl="pkg:generic/demo/product@1.0"
+    )
+    db.session.commit()
+    return version

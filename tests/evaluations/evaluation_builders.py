@@ -20,6 +20,7 @@ from registry.database import db
 from registry.models import OrganisationKind, User
 from registry.norms.models import NormVersion
 from tests.catalog import solution_builders
+from tests.catalog.solution_builders import first_version
 from tests.norms import norm_builders
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -57,7 +58,12 @@ def make_cast(create_user: Callable[..., User]) -> Cast:
 
 def draft(cast: Cast) -> Evaluation:
     """A draft application with a PDF attached to every criterion."""
-    evaluation = apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
+    evaluation = apply_for_evaluation(
+        cast.vendor,
+        cast.solution_id,
+        cast.version.id,
+        product_version_id=first_version(cast.vendor, cast.solution_id).id,
+    )
     for criterion in cast.version.ordered_criteria():
         attach_evidence(
             cast.vendor, evaluation, f"{criterion.code}.pdf", io.BytesIO(PDF), criterion.id

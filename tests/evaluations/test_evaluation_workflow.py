@@ -48,6 +48,7 @@ from registry.database import db
 from registry.exceptions import AccessDenied, NotVisible, RuleViolation
 from registry.models import AuditEntry, OrganisationStatus, User
 from tests.catalog import solution_builders
+from tests.catalog.solution_builders import first_version
 from tests.evaluations.evaluation_builders import (
     AGREE,
     PDF,
@@ -81,34 +82,60 @@ def _outbox(app: Flask) -> list[str]:
 
 
 def test_apply_requires_own_published_solution_and_published_version(cast: Cast) -> None:
+    own = first_version(cast.vendor, cast.solution_id).id
     other_solution = solution_builders.published(cast.other_vendor, name="Not yours")
+    theirs = first_version(cast.other_vendor, other_solution).id
     with pytest.raises(RuleViolation):
-        apply_for_evaluation(cast.vendor, other_solution.id, cast.version.id)
+        apply_for_evaluation(
+            cast.vendor, other_solution.id, cast.version.id, product_version_id=theirs
+        )
     own_draft = solution_builders.draft(cast.vendor, name="Still a draft")
     with pytest.raises(RuleViolation, match="published solution"):
-        apply_for_evaluation(cast.vendor, own_draft.id, cast.version.id)
+        apply_for_evaluation(cast.vendor, own_draft.id, cast.version.id, product_version_id=own)
     with pytest.raises(AccessDenied):
-        apply_for_evaluation(cast.authority, cast.solution_id, cast.version.id)
-    evaluation = apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
+        apply_for_evaluation(
+            cast.authority, cast.solution_id, cast.version.id, product_version_id=own
+        )
+    # An evaluation is for one declared version of this very solution.
+    for wrong in (None, theirs):
+        with pytest.raises(RuleViolation, match="version of the solution") as refused:
+            apply_for_evaluation(
+                cast.vendor, cast.solution_id, cast.version.id, product_version_id=wrong
+            )
+        assert refused.value.field == "product_version_id"
+    evaluation = apply_for_evaluation(
+        cast.vendor, cast.solution_id, cast.version.id, product_version_id=own
+    )
     db.session.commit()
     assert evaluation.status is EvaluationStatus.DRAFT
     assert evaluation.vendor_id == cast.vendor.organisation_id
+    assert evaluation.product_version_id == own
 
 
 def test_one_open_evaluation_per_solution_and_version(cast: Cast) -> None:
-    first = apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
+    own = first_version(cast.vendor, cast.solution_id).id
+    first = apply_for_evaluation(
+        cast.vendor, cast.solution_id, cast.version.id, product_version_id=own
+    )
     db.session.commit()
     with pytest.raises(RuleViolation, match="already has an open evaluation"):
-        apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
+        apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id, product_version_id=own)
     db.session.rollback()
     withdraw_application(cast.vendor, first)
     db.session.commit()
-    again = apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
+    again = apply_for_evaluation(
+        cast.vendor, cast.solution_id, cast.version.id, product_version_id=own
+    )
     assert again.id != first.id
 
 
 def test_submit_needs_the_required_evidence(cast: Cast) -> None:
-    evaluation = apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
+    evaluation = apply_for_evaluation(
+        cast.vendor,
+        cast.solution_id,
+        cast.version.id,
+        product_version_id=first_version(cast.vendor, cast.solution_id).id,
+    )
     with pytest.raises(RuleViolation, match="Attach evidence for"):
         submit_application(cast.vendor, evaluation)
     db.session.rollback()

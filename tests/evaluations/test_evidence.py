@@ -23,6 +23,7 @@ from registry import audit, stored_files, uploads
 from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.models import User
+from tests.catalog.solution_builders import first_version
 from tests.evaluations.evaluation_builders import PDF, Cast, make_cast
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
@@ -46,7 +47,12 @@ def cast(app: Flask, create_user: Callable[..., User]) -> Iterator[Cast]:
 @pytest.fixture
 def evaluation(cast: Cast) -> Any:
     """A draft application of the vendor."""
-    found = apply_for_evaluation(cast.vendor, cast.solution_id, cast.version.id)
+    found = apply_for_evaluation(
+        cast.vendor,
+        cast.solution_id,
+        cast.version.id,
+        product_version_id=first_version(cast.vendor, cast.solution_id).id,
+    )
     db.session.commit()
     return found
 

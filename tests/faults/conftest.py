@@ -26,6 +26,7 @@ import pytest
 from flask import Flask
 
 from registry.models import User
+from tests.catalog.solution_builders import first_version
 
 BIN = Path(sys.executable).parent
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -279,6 +280,8 @@ def draft_application(app: Flask, create_user: Callable[..., User]) -> Applicati
         vendor = create_user(kind=OrganisationKind.VENDOR)
         version = norm_builders.published(authority)
         solution = solution_builders.published(vendor)
-        evaluation = apply_for_evaluation(vendor, solution.id, version.id)
+        evaluation = apply_for_evaluation(
+            vendor, solution.id, version.id, product_version_id=first_version(vendor, solution).id
+        )
         db.session.commit()
         return Application(vendor.email, evaluation.id)

@@ -27,7 +27,7 @@ from registry.norms import drafting
 from registry.norms.models import CriterionKind
 from registry.norms.services import create_norm, publish_version
 from registry.passwords import hash_password
-from tests.catalog.solution_builders import complete_data
+from tests.catalog.solution_builders import complete_data, first_version
 from tests.routing import WRITE, Case, only
 
 PDF = b"%PDF-1.7\n%%EOF\n"
@@ -99,10 +99,20 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
         other_solution = publish_solution(
             other, create_solution(other, complete_data(name="Walk other"))
         )
-        own = apply_for_evaluation(vendor, own_solution.id, version.id)
+        own = apply_for_evaluation(
+            vendor,
+            own_solution.id,
+            version.id,
+            product_version_id=first_version(vendor, own_solution).id,
+        )
         # A text file: its download is the one served with a charset of its own.
         own_evidence = attach_evidence(vendor, own, "own.txt", io.BytesIO(b"Notes\n"))
-        assigned = apply_for_evaluation(other, other_solution.id, version.id)
+        assigned = apply_for_evaluation(
+            other,
+            other_solution.id,
+            version.id,
+            product_version_id=first_version(other, other_solution).id,
+        )
         assigned_evidence = attach_evidence(other, assigned, "other.pdf", io.BytesIO(PDF))
         submit_application(other, assigned)
         own_assignment = assign_evaluator(authority, assigned, evaluator.id, None)
