@@ -7,16 +7,19 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, navigation, commands and demo data."""
-    from catalog import api, lists, search
+    from catalog import api, lists, search, versions_views
     from catalog.demo import seed_demo_solutions
     from catalog.markdown import render_markdown
+    from catalog.models import VersionSbom
     from catalog.views import bp, manage_bp
+    from registry.backup.hooks import register_file_table
     from registry.cli import add_demo_seeder
     from registry.models import Role
     from registry.navigation import ALL_ROLES, AUTHORITY, NavEntry, add_nav_entry
 
     app.register_blueprint(bp)
     app.register_blueprint(manage_bp)
+    app.register_blueprint(versions_views.bp)
     api.init_app(app)
     search.init_app(app)
     app.jinja_env.filters["markdown"] = render_markdown
@@ -30,3 +33,4 @@ def init_app(app: Flask) -> None:
     )
     add_demo_seeder(app, "solutions", seed_demo_solutions, order=30)
     lists.init_app(app)
+    register_file_table(app, VersionSbom.__tablename__)

@@ -1,17 +1,27 @@
-"""The vendor's solution form; it lists only the fields a vendor may set."""
+"""The vendor's solution form (only the fields a vendor may set) and its version forms."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from catalog.models import (
     DESCRIPTION_MAX,
+    IDENTIFIER_MAX,
     PRIVACY_FEATURES_MAX,
     SUMMARY_MAX,
+    VERSION_MAX,
     Maturity,
     PriceBand,
     PriceModel,
@@ -125,3 +135,47 @@ class SolutionForm(InputForm):
             price_band=PriceBand(self.price_band.data) if self.price_band.data else None,
             regions=list(self.regions.data or []),
         )
+
+
+class VersionForm(InputForm):
+    """A released version: its version string, release date, identifiers and optional SBOM."""
+
+    version = StringField(
+        "Version",
+        validators=[InputRequired("Enter the version."), Length(max=VERSION_MAX)],
+        description="As the product shows it, e.g. 4.2.1. Unique among this solution's versions.",
+    )
+    released_on = DateField(
+        "Release date",
+        validators=[InputRequired("Enter the release date (YYYY-MM-DD).")],
+        description="YYYY-MM-DD, today or earlier: declare a version once it is released.",
+    )
+    purl = StringField(
+        "Package URL (purl)",
+        validators=[Optional(), Length(max=IDENTIFIER_MAX)],
+        description="Optional, e.g. pkg:generic/acme/harbour-watch@4.2.1.",
+    )
+    cpe = StringField(
+        "CPE 2.3 name",
+        validators=[Optional(), Length(max=IDENTIFIER_MAX)],
+        description="Optional, e.g. cpe:2.3:a:acme:harbour_watch:4.2.1:*:*:*:*:*:*:*.",
+    )
+    sbom = FileField(
+        "SBOM (CycloneDX JSON)",
+        description="Optional. A CycloneDX 1.2 to 1.7 JSON document; it is checked against "
+        "its schema. Only your organisation and the authority can download it.",
+    )
+
+
+class EndOfSupportForm(InputForm):
+    """The date a version's support ends, confirmed: it cannot be changed afterwards."""
+
+    end_of_support_on = DateField(
+        "End of support",
+        validators=[InputRequired("Enter the date (YYYY-MM-DD).")],
+        description="YYYY-MM-DD. It may be in the future, if already announced.",
+    )
+    confirm = BooleanField(
+        "I confirm: this date is final and shown to buyers.",
+        validators=[DataRequired("Tick the box to confirm.")],
+    )
