@@ -37,6 +37,7 @@ def catalog_search() -> Response:
             "certified": bool(hit.fields["certified_flag"]),
             "recertification_due": hit.fields.get("recertification") == "due",
             "recertification_due_norms": list(hit.fields.get("recertification_norms") or []),
+            "certified_versions": list(hit.fields.get("version") or []),
             "score": round(hit.score, 4),
         }
         for hit in result.hits
@@ -93,6 +94,18 @@ def _parameters() -> list[dict[str, Any]]:
                     "description": f"Facet filter on {name}; repeat for several (OR).",
                 }
             )
+    described.append(
+        {
+            "name": "version",
+            "in": "query",
+            "schema": {"type": "array", "items": {"type": "string", "maxLength": 100}},
+            "style": "form",
+            "explode": True,
+            "description": "Only solutions whose valid labels certify this version string "
+            "(exact match, as the vendor declared it); repeat for several (OR). No facet counts "
+            "are returned for it.",
+        }
+    )
     return described
 
 
@@ -116,6 +129,11 @@ HIT_SCHEMA = {
             "label does not make the solution eligible for a joint call.",
         },
         "recertification_due_norms": {"type": "array", "items": {"type": "string"}},
+        "certified_versions": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "The versions in the certified scope of the solution's valid labels.",
+        },
         "score": {"type": "number"},
     },
 }

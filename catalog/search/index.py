@@ -48,6 +48,9 @@ FACET_FIELDS = (
     "recertification",
     "certified",
 )
+# Filterable fields without facet counts: their values are too many to count on every query
+# (any version string a label certifies). A filter on them looks its terms up when asked.
+FILTER_FIELDS = ("version",)
 SORTS = ("relevance", "newest_label", "name")
 
 # Stems the words of the text fields, in documents and queries alike.
@@ -77,6 +80,8 @@ SCHEMA = Schema(
     recertification_norms=STORED(),
     certified=KEYWORD(stored=True, commas=True),
     certified_flag=BOOLEAN(stored=True),
+    # The version strings in the certified scope of the valid labels, each one term, exact.
+    version=KEYWORD(stored=True, commas=True),
     vendor_id=STORED(),
     level_rank=STORED(),
     expiry=STORED(),
@@ -140,6 +145,7 @@ def solution_document(solution: Solution, facts: LabelSummary) -> dict[str, Any]
         "recertification_norms": sorted(set(facts.recertification_due_norms)),
         "certified": ["yes" if facts.certified else "no"],
         "certified_flag": facts.certified,
+        "version": _keywords(facts.certified_versions),
         "vendor_id": solution.vendor_id,
         "level_rank": facts.level_rank,
         "expiry": facts.expiry.isoformat() if facts.expiry else None,

@@ -14,6 +14,7 @@ from whoosh.searching import Searcher
 from catalog.search.index import (
     FACET_FIELDS,
     FIELD_WEIGHTS,
+    FILTER_FIELDS,
     MAX_EXPANSIONS,
     MAX_QUERY_CHARS,
     MAX_QUERY_WORDS,
@@ -53,11 +54,11 @@ class SearchResult:
 
 
 def clean_filters(filters: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
-    """Keep known facet fields and non-empty values; unknown ones are ignored, not errors."""
+    """Keep known filter fields and non-empty values; unknown ones are ignored, not errors."""
     cleaned: dict[str, set[str]] = {}
     for name, values in filters.items():
-        if name in FACET_FIELDS:
-            kept = {str(value)[:100] for value in values if str(value).strip()}
+        if name in FACET_FIELDS or name in FILTER_FIELDS:
+            kept = {str(value).strip()[:100] for value in values if str(value).strip()}
             if kept:
                 cleaned[name] = kept
     return cleaned
@@ -297,10 +298,11 @@ def _allowed_bits(snapshot: Snapshot, chosen: dict[str, set[str]]) -> dict[str, 
     """Per filtered field, the documents holding one of its chosen values (OR within a field)."""
     allowed: dict[str, int] = {}
     for name, chosen_values in chosen.items():
-        values = snapshot.facets.get(name, {})
+        values = snapshot.facets.get(name)
         bits = 0
         for value in chosen_values:
-            bits |= values.get(value, 0)
+            # A filter-only field (no facet counts) looks its term up in the index.
+            bits |= values.get(value, 0) if values is not None else snapshot.term_bits(name, value)
         allowed[name] = bits
     return allowed
 

@@ -67,9 +67,8 @@ class SearchArguments:
 def read_arguments(args: MultiDict[str, str]) -> SearchArguments:
     """Parse the query string of the catalog page or the search API."""
     text = args.get("q", "")[: index.MAX_QUERY_CHARS * 2].strip()
-    filters = clean_filters(
-        {name: args.getlist(name) for name in index.FACET_FIELDS if name != "certified"}
-    )
+    fields = [name for name in index.FACET_FIELDS if name != "certified"]
+    filters = clean_filters({name: args.getlist(name) for name in [*fields, *index.FILTER_FIELDS]})
     flags = args.getlist("certified")
     # The page's checkbox sends "1" after a hidden "0": "1" wins, a lone "0" turns it off.
     certified_only = "1" in flags or "0" not in flags
@@ -185,4 +184,5 @@ def catalog() -> str:
         search_args=search_args,
         url_args=url_args,
         clear_args={k: v for k, v in url_args.items() if k not in arguments.filters},
+        versions=sorted(arguments.filters.get("version", ())),
     )
