@@ -182,6 +182,11 @@ def open_or_create_index(path: str | Path) -> whoosh_index.Index:
     return create_index(path)
 
 
+def has_current_schema(ix: whoosh_index.Index) -> bool:
+    """Whether an index on disk has this release's fields (an upgrade may have added some)."""
+    return set(ix.schema.names()) == set(SCHEMA.names())
+
+
 def indexed_documents(index_dir: str | None = None) -> dict[int, str]:
     """Every solution id in the index with its document digest (for `search check`)."""
     path = index_dir or current_app.config["SEARCH_INDEX_DIR"]

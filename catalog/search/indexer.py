@@ -151,9 +151,14 @@ class Indexer:
         if not changes and not late:
             db.session.rollback()
             return 0
+        ix = index.open_or_create_index(self.index_dir)
+        if not index.has_current_schema(ix):
+            # An index written by an earlier release lacks a field this one writes: rebuild it
+            # whole (every pending change is in it, and progress is recorded by the rebuild).
+            db.session.rollback()
+            return rebuild(self.index_dir) or 1
         solution_ids = {change.solution_id for change in [*changes, *late]}
         documents = documents_for(solution_ids)
-        ix = index.open_or_create_index(self.index_dir)
         try:
             writer = ix.writer(timeout=self.lock_timeout)
         except LockError as error:

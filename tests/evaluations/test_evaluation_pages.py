@@ -15,6 +15,7 @@ from sqlalchemy import select
 from evaluations.models import Assignment, Evaluation, EvaluationStatus, Label
 from registry.database import db
 from registry.models import User
+from tests.catalog.solution_builders import first_version
 from tests.evaluations.evaluation_builders import PDF, Cast, make_cast
 
 
@@ -70,10 +71,18 @@ def _assignment(evaluation_id: int, user: User) -> int:
 
 def _apply_and_submit(cast: Cast, vendor: FlaskClient) -> int:
     assert "Apply for an evaluation" in vendor.get("/evaluations/").get_data(as_text=True)
+    product = first_version(cast.vendor, cast.solution_id)
+    form = vendor.get("/evaluations/apply").get_data(as_text=True)
+    # The form offers the declared version by solution name and release date.
+    assert f"version {product.version} (released {product.released_on})" in form
     response = _ok(
         vendor.post(
             "/evaluations/apply",
-            data={"solution_id": cast.solution_id, "version_id": cast.version.id},
+            data={
+                "solution_id": cast.solution_id,
+                "product_version_id": product.id,
+                "version_id": cast.version.id,
+            },
         )
     )
     evaluation_id = int(response.location.rsplit("/", 1)[1])

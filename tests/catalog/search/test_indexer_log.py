@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
+from whoosh import index as whoosh_index
 
 from catalog import services
 from catalog.models import Solution
@@ -104,6 +105,26 @@ def test_rebuild_restores_identical_results(app: Flask, vendor: User) -> None:
     for old, new in zip(before, after, strict=True):
         assert (old.ids, old.total, old.facets) == (new.ids, new.total, new.facets)
     assert indexer.last_applied() == db.session.scalar(select(func.max(SearchChange.id)))
+
+
+def test_an_index_of_an_earlier_release_is_rebuilt(app: Flask, vendor: User) -> None:
+    """An index written before a field was added is rebuilt whole by the next indexer run."""
+    first = solution_builders.published(vendor, name="Harbour Watch")
+    indexer.apply_pending()
+    folder = app.config["SEARCH_INDEX_DIR"]
+    shutil.rmtree(folder)
+    readers.forget_readers()
+    # The schema of the earlier release: the same fields but the newest one.
+    older = index.SCHEMA.copy()
+    older.remove("version")
+    Path(folder).mkdir(parents=True)
+    whoosh_index.create_in(folder, older)
+    second = solution_builders.published(vendor, name="Quay Watch")
+    assert indexer.apply_pending() == 2
+    assert index.has_current_schema(whoosh_index.open_dir(folder))
+    assert sorted(_found("watch")) == sorted([first.id, second.id])
+    assert indexer.apply_pending() == 0
+    assert indexer.check() == []
 
 
 def test_cli_index_rebuild_and_check(app: Flask, runner: FlaskCliRunner, vendor: User) -> None:
