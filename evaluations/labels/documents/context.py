@@ -53,11 +53,6 @@ def safetech_context_url(base_url: str, version: int = CURRENT_CONTEXT_VERSION) 
     return base_url.rstrip("/") + safetech_context_path(version)
 
 
-def safetech_context_urls(base_url: str) -> tuple[str, ...]:
-    """The URLs of every published version of the SafeTech context, oldest first."""
-    return tuple(safetech_context_url(base_url, version) for version in CONTEXT_VERSIONS)
-
-
 def safetech_vocabulary(base_url: str) -> str:
     """The IRI every SafeTech term is under, in every version: version 1's URL and '#'."""
     return safetech_context_url(base_url, 1) + "#"
