@@ -158,5 +158,8 @@ def test_the_surfaces_read_the_label_not_the_solution_record(
     api = client.get(f"/api/v1/labels/{label.number}").get_json()
     assert api["certified"]["name"] == api["solution"]["name"] == "Harbour Watch"
     assert api["certified"]["uses_biometrics"] is False
+    for listing in ("/labels", "/decisions"):
+        text = client.get(listing).get_data(as_text=True)
+        assert "Harbour Watch" in text and "Renamed Watch" not in text, listing
     # The catalog's own page shows the record as it now reads.
     assert "Renamed Watch" in client.get(f"/solutions/{label.solution_id}").get_data(as_text=True)
