@@ -75,6 +75,7 @@ def certified_facts_filter(label: Label) -> dict[str, Any]:
     """What a label certifies (its frozen name, vendor, …), for lists of labels."""
     return certified_facts(label)
 
+
 # A label credential is a few kilobytes and its PDF tens of kilobytes; the verify form refuses
 # more than this before parsing anything.
 MAX_VERIFY_BYTES = 2 * 1024 * 1024

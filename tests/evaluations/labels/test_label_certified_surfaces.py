@@ -18,7 +18,10 @@ from sqlalchemy import update
 from catalog.models import Solution
 from catalog.versions import declare_version
 from evaluations.labels.certified import add_to_scope
+from evaluations.labels.documents.context import safetech_context_url
+from evaluations.labels.documents.signing import credential_bytes, sign_label_credential
 from evaluations.labels.issuing import issue_label
+from evaluations.labels.keys import current_signing_key
 from evaluations.models import Label, MaintenanceRequest, MaintenanceStatus
 from registry.database import db, utcnow
 from registry.models import User
@@ -163,3 +166,29 @@ def test_the_surfaces_read_the_label_not_the_solution_record(
         assert "Harbour Watch" in text and "Renamed Watch" not in text, listing
     # The catalog's own page shows the record as it now reads.
     assert "Renamed Watch" in client.get(f"/solutions/{label.solution_id}").get_data(as_text=True)
+
+
+def test_a_label_signed_under_context_v1_shows_its_scope_from_the_label(
+    app: Flask, client: FlaskClient, world: LabelWorld
+) -> None:
+    """A credential signed before the certified claims existed (v1) says nothing of them; the
+    page and API then read them from the label's frozen facts and scope, still not the record."""
+    label = versioned_label(world)
+    stored = json.loads(label.credential)
+    unsigned = {key: value for key, value in stored.items() if key != "proof"}
+    base_url = app.config["BASE_URL"]
+    unsigned["@context"] = [unsigned["@context"][0], safetech_context_url(base_url, 1)]
+    subject = unsigned["credentialSubject"]
+    for term in ("category", "activities", "standards", "privacySensitive", "usesBiometrics"):
+        del subject[term]
+    del subject["usesFacialRecognition"], subject["label"]["scope"]
+    del subject["label"]["factsRevision"]
+    credential = sign_label_credential(unsigned, current_signing_key(), base_url)
+    label.credential = credential_bytes(credential).decode("utf-8")
+    db.session.commit()
+
+    page = client.get(f"/labels/{label.number}").get_data(as_text=True)
+    assert f'<dd class="certified-versions">{SCOPE_TEXT}</dd>' in page
+    api = client.get(f"/api/v1/labels/{label.number}").get_json()
+    assert api["scope"]["text"] == SCOPE_TEXT
+    assert api["certified"]["category"]["code"] == "video-analysis"
