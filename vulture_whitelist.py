@@ -17,6 +17,8 @@ _.short_label
 _.map_published_at
 _.unmatched_message
 _.below_estimate
+_.has_valid_label
+_.privacy_text
 # Offer form price tiers, rendered and read in a loop by their numbered names.
 _.tier_quantity_1
 _.tier_quantity_2

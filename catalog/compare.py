@@ -43,6 +43,18 @@ class Comparison:
     norm_labels: dict[int, LabelFact | None] = field(default_factory=dict)
     criteria: list[CriterionRow] = field(default_factory=list)
 
+    def certified_versions(self, solution_id: int) -> list[str]:
+        """The versions the solution's valid labels certify, newest release first, no repeats."""
+        versions: list[str] = []
+        for label in self.labels.get(solution_id, []):
+            if label.is_valid:
+                versions += [version for version in label.scope if version not in versions]
+        return versions
+
+    def has_valid_label(self, solution_id: int) -> bool:
+        """Whether one of the solution's labels is valid."""
+        return any(label.is_valid for label in self.labels.get(solution_id, []))
+
     @property
     def ids(self) -> list[int]:
         """The compared solutions' ids, in the page's order."""

@@ -58,6 +58,7 @@ CSV_COLUMNS = (
     "label_issued_on",
     "label_expires_on",
     "label_verification_url",
+    "certified_versions",
 )
 
 
@@ -124,6 +125,9 @@ def _label_record(label: LabelFact) -> dict[str, Any]:
         "issued_on": label.issued_on.isoformat(),
         "expires_on": label.expires_on.isoformat(),
         "verification_url": label.verification_url or None,
+        # The versions the label certifies, newest release first (empty: issued before
+        # versions were tracked).
+        "certified_versions": list(label.scope),
     }
 
 
@@ -160,6 +164,7 @@ def csv_rows(certified: Iterable[tuple[Solution, list[LabelFact]]]) -> Iterable[
                 label.issued_on.isoformat(),
                 label.expires_on.isoformat(),
                 label.verification_url,
+                ";".join(label.scope),
             ]
 
 

@@ -21,6 +21,8 @@ ACTION_TITLES = {
     "reinstated": "reinstated",
     "revoked": "revoked",
     "expired": "expired",
+    # What the label certifies changed (facts or versions), decided by the authority.
+    "amended": "amended",
 }
 
 
@@ -64,7 +66,8 @@ def _entry(feed: ET.Element, item: LabelEventFact) -> None:
         f"{item.solution_name} by {item.vendor_name}: label {label.number} under "
         f"{label.norm_code} version {label.norm_version} ({label.norm_title}), level "
         f"{label.level}, {label.score_percent:g} %, valid until {label.expires_on.isoformat()}. "
-        f"Status: {label.status}."
+        f"Status: {label.status}. Certified versions: "
+        f"{', '.join(label.scope) if label.scope else 'none recorded'}."
     )
     if item.reason and item.action != "issued":
         summary += f" Reason: {item.reason}"

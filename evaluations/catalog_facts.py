@@ -28,7 +28,7 @@ from catalog.label_facts import (
 )
 from catalog.lists.watch import notify_label_event
 from catalog.models import Solution, SolutionVersion
-from evaluations.labels.certified import scope_versions
+from evaluations.labels.certified import certified_facts, scope_versions
 from evaluations.labels.facts import criteria_results, verification_url
 from evaluations.labels.publishing import certified_counts
 from evaluations.labels.status_changes import recertification_due, recertification_due_clause
@@ -162,8 +162,9 @@ class DatabaseLabelProvider:
                 at=row.at,
                 reason=row.reason,
                 label=to_fact(row.label),
-                solution_name=row.label.solution.name,
-                vendor_name=row.label.solution.vendor.name,
+                # The names the label certifies, not the record's current ones.
+                solution_name=certified_facts(row.label)["name"],
+                vendor_name=certified_facts(row.label)["vendor"],
             )
             for row in rows
         ]

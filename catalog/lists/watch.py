@@ -27,6 +27,7 @@ LABEL_ACTIONS = {
     "reinstated": "was reinstated",
     "revoked": "was revoked",
     "expired": "has expired",
+    "amended": "was amended (what it certifies changed)",
 }
 
 

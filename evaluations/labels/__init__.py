@@ -6,7 +6,8 @@ in it but in the two published status lists, and the PDF (which prints the statu
 rendered from the stored credential plus the row's status, cached by content.
 
 - ``dates``: the month arithmetic of expiry dates.
-- ``facts``: a label's facts from the database and its signed credential.
+- ``facts``: a label's facts from the database (what it certifies read from the label, through
+  ``certified``) and its signed credential.
 - ``events``: the history every change writes (event, audit entry, search-index change, mail).
 - ``issuing``: issuing the label of a certified evaluation.
 - ``status_changes``: suspension, reinstatement, revocation, expiry, recertification.

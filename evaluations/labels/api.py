@@ -11,6 +11,8 @@ from sqlalchemy.orm import selectinload
 from catalog.models import Solution
 from evaluations.labels import transparency
 from evaluations.labels.basis import basis_notice, solution_offered
+from evaluations.labels.certified import certified_facts
+from evaluations.labels.documents.facts import NO_VERSION_RECORDED, LabelFacts
 from evaluations.labels.numbering import format_label_number
 from evaluations.labels.publishing import find_public_label, label_facts
 from evaluations.labels.status_changes import recertification_due
@@ -55,6 +57,39 @@ def _label_json(label: Label) -> dict[str, Any]:
         "verification_url": facts.verification_url,
         "credential_url": f"{facts.verification_url}.json",
         "pdf_url": f"{facts.verification_url}.pdf",
+        "certified": _certified_json(facts),
+        "scope": _scope_json(facts),
+    }
+
+
+def _certified_json(facts: LabelFacts) -> dict[str, Any]:
+    """What the label certifies of the solution, as frozen with it (not the record)."""
+    category = facts.category
+    return {
+        "name": facts.solution_name,
+        "vendor": facts.vendor_name,
+        "category": {"code": category.code, "title": category.title} if category else None,
+        "activities": [{"code": a.code, "title": a.title} for a in facts.activities],
+        "standards": list(facts.standards),
+        "privacy_sensitive": facts.privacy_sensitive,
+        "uses_biometrics": facts.uses_biometrics,
+        "uses_facial_recognition": facts.uses_facial_recognition,
+        "facts_revision": facts.facts_revision,
+    }
+
+
+def _scope_json(facts: LabelFacts) -> dict[str, Any]:
+    return {
+        "versions": [
+            {
+                "version": entry.version,
+                "released_on": entry.released_on.isoformat(),
+                "purl": entry.purl,
+                "cpe": entry.cpe,
+            }
+            for entry in facts.scope
+        ],
+        "text": facts.certified_versions_text(),
     }
 
 
@@ -64,6 +99,15 @@ def _label_detail_json(label: Label) -> dict[str, Any]:
     data["criteria"] = [
         {"code": c.code, "title": c.title, "section": c.section, "result": c.result}
         for c in facts.criteria
+    ]
+    data["history"] = [
+        {
+            "at": event.at.isoformat(),
+            "action": event.action,
+            "to_status": event.to_status,
+            "reason": event.reason,
+        }
+        for event in label.events
     ]
     return data
 
@@ -110,7 +154,8 @@ def _decision_json(event: LabelEvent) -> dict[str, Any]:
         "to_status": event.to_status,
         "reason": event.reason,
         "label": label.number,
-        "solution": {"id": solution.id, "name": solution.name},
+        # The name the label certifies, not the record's current one.
+        "solution": {"id": solution.id, "name": certified_facts(label)["name"]},
         "audit": transparency.public_audit(event.audit_entry),
     }
 
@@ -123,9 +168,69 @@ def decisions() -> Response:
 
 
 _STRING = {"type": "string"}
+_CODE_TITLE = {
+    "type": "object",
+    "required": ["code", "title"],
+    "properties": {"code": _STRING, "title": _STRING},
+}
+# Every action of the decision log; "amended" re-signs a label whose facts or scope changed.
+DECISION_ACTIONS = ["issued", "suspended", "reinstated", "revoked", "expired", "amended"]
+_CERTIFIED_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "What the label certifies of the solution, frozen when it was issued and "
+    "amended only by the authority: it can differ from the solution's current record.",
+    "required": ["name", "vendor", "activities", "standards", "facts_revision"],
+    "properties": {
+        "name": _STRING,
+        "vendor": _STRING,
+        "category": {"oneOf": [{"type": "null"}, _CODE_TITLE]},
+        "activities": {"type": "array", "items": _CODE_TITLE},
+        "standards": {"type": "array", "items": _STRING},
+        "privacy_sensitive": {"type": "boolean"},
+        "uses_biometrics": {"type": "boolean"},
+        "uses_facial_recognition": {"type": "boolean"},
+        "facts_revision": {
+            "type": "integer",
+            "minimum": 1,
+            "description": "1 at issue; raised by each amendment of the facts or the scope.",
+        },
+    },
+}
+_SCOPE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "The certified versions, newest release first. Empty for a label issued "
+    f"before versions were tracked (`text` then says: {NO_VERSION_RECORDED}).",
+    "required": ["versions", "text"],
+    "properties": {
+        "versions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["version", "released_on"],
+                "properties": {
+                    "version": _STRING,
+                    "released_on": {"type": "string", "format": "date"},
+                    "purl": {"type": "string", "description": "Package URL; empty if none."},
+                    "cpe": {"type": "string", "description": "CPE 2.3 name; empty if none."},
+                },
+            },
+        },
+        "text": _STRING,
+    },
+}
 _LABEL_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["number", "status", "level", "score_percent", "solution", "norm", "expires_on"],
+    "required": [
+        "number",
+        "status",
+        "level",
+        "score_percent",
+        "solution",
+        "norm",
+        "expires_on",
+        "certified",
+        "scope",
+    ],
     "properties": {
         "number": {"type": "string", "pattern": "^STR-[0-9]{4}-[0-9]{5,6}$"},
         "status": {"type": "string", "enum": [s.value for s in LabelStatus]},
@@ -168,6 +273,8 @@ _LABEL_SCHEMA: dict[str, Any] = {
         "verification_url": _STRING,
         "credential_url": _STRING,
         "pdf_url": _STRING,
+        "certified": _CERTIFIED_SCHEMA,
+        "scope": _SCOPE_SCHEMA,
     },
 }
 _LABEL_DETAIL_SCHEMA: dict[str, Any] = {
@@ -175,8 +282,23 @@ _LABEL_DETAIL_SCHEMA: dict[str, Any] = {
         {"$ref": "#/components/schemas/Label"},
         {
             "type": "object",
-            "required": ["criteria"],
+            "required": ["criteria", "history"],
             "properties": {
+                "history": {
+                    "type": "array",
+                    "description": "Every change of the label's status or of what it "
+                    "certifies (`amended`), oldest first, with its reason.",
+                    "items": {
+                        "type": "object",
+                        "required": ["at", "action", "reason"],
+                        "properties": {
+                            "at": {"type": "string", "format": "date-time"},
+                            "action": {"type": "string", "enum": DECISION_ACTIONS},
+                            "to_status": _STRING,
+                            "reason": _STRING,
+                        },
+                    },
+                },
                 "criteria": {
                     "type": "array",
                     "items": {
@@ -189,7 +311,7 @@ _LABEL_DETAIL_SCHEMA: dict[str, Any] = {
                             "result": _STRING,
                         },
                     },
-                }
+                },
             },
         },
     ]
@@ -201,7 +323,7 @@ _DECISION_SCHEMA: dict[str, Any] = {
         "at": {"type": "string", "format": "date-time"},
         "action": {
             "type": "string",
-            "enum": ["issued", "suspended", "reinstated", "revoked", "expired"],
+            "enum": DECISION_ACTIONS,
         },
         "from_status": {"type": ["string", "null"]},
         "to_status": _STRING,

@@ -1,19 +1,23 @@
 """A label's facts from the database, and its signed credential made from them.
 
-The facts are the solution, vendor, norm and per-criterion results; the credential is signed
-with the current key.
+The facts are what the label certifies (frozen with it: evaluations.labels.certified), the norm
+and the per-criterion results; the credential is signed with the current key.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import current_app, url_for
 from sqlalchemy import select
 
-from evaluations.labels.documents.facts import CriterionSummary, LabelFacts
+from evaluations.labels.documents.facts import (
+    CertifiedVersion,
+    Classification,
+    CriterionSummary,
+    LabelFacts,
+)
 from evaluations.labels.documents.signing import credential_bytes, issue_label_credential
 from evaluations.labels.keys import current_signing_key
 from evaluations.models import Assignment, AssignmentStatus, Evaluation, Label, Resolution, Score
@@ -80,11 +84,45 @@ def criteria_results(evaluation: Evaluation) -> list[tuple[Any, CriterionResult]
     return list(zip(ordered, results, strict=True))
 
 
+def certified_fields(label: Label) -> dict[str, Any]:
+    """The LabelFacts fields of what the label certifies: its frozen facts and its scope."""
+    # Imported here: evaluations.labels.certified signs labels with sign_label below.
+    from evaluations.labels.certified import certified_facts, scope_entries
+
+    frozen = certified_facts(label)
+    category = frozen.get("category")
+    return {
+        "solution_name": frozen["name"],
+        "vendor_name": frozen["vendor"],
+        "category": Classification(category["code"], category["title"]) if category else None,
+        "activities": tuple(
+            Classification(item["code"], item["title"]) for item in frozen["activities"]
+        ),
+        "standards": tuple(frozen["standards"]),
+        "privacy_sensitive": bool(frozen["privacy_sensitive"]),
+        "uses_biometrics": bool(frozen["uses_biometrics"]),
+        "uses_facial_recognition": bool(frozen["uses_facial_recognition"]),
+        "scope": tuple(
+            CertifiedVersion(
+                version=entry.version,
+                released_on=date.fromisoformat(entry.released_on),
+                purl=entry.purl,
+                cpe=entry.cpe,
+            )
+            for entry in scope_entries(label)
+        ),
+        "facts_revision": label.facts_revision or 1,
+    }
+
+
 def build_label_facts(label: Label) -> LabelFacts:
-    """The label's facts from the database: solution, vendor, norm and per-criterion results."""
+    """The label's facts from the database: its certified facts and scope, norm and results.
+
+    What the label certifies of the solution (name, vendor, category, activities, standards,
+    privacy flags, versions) is read from the label (evaluations.labels.certified), never from
+    the solution record the vendor edits.
+    """
     version = label.norm_version
-    # The certified facts frozen with the label (evaluations.labels.certified), not the record.
-    frozen: dict[str, Any] = json.loads(label.certified_facts) if label.certified_facts else {}
     summaries = tuple(
         CriterionSummary(
             code=criterion.code,
@@ -100,9 +138,7 @@ def build_label_facts(label: Label) -> LabelFacts:
         level=label.level,
         score_percent=float(label.score_percent),
         solution_id=label.solution_id,
-        solution_name=frozen.get("name", label.solution.name),
         vendor_id=label.vendor_id,
-        vendor_name=frozen.get("vendor", label.vendor.name),
         norm_code=version.norm.code,
         norm_title=version.norm.title,
         norm_version=str(version.number),
@@ -113,6 +149,7 @@ def build_label_facts(label: Label) -> LabelFacts:
         criteria=summaries,
         authority_name=current_app.config.get("AUTHORITY_NAME") or LabelFacts.authority_name,
         status_reason=label.status_reason,
+        **certified_fields(label),
     )
 
 

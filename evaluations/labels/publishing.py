@@ -18,13 +18,19 @@ from sqlalchemy import func, select
 
 from catalog.gaps import published_counts
 from catalog.models import Solution
-from evaluations.labels.documents.facts import CriterionSummary, LabelFacts
+from evaluations.labels.documents.facts import (
+    CertifiedVersion,
+    Classification,
+    CriterionSummary,
+    LabelFacts,
+)
 from evaluations.labels.documents.signing import (
     STATUS_LIST_VALIDITY,
     STATUS_PURPOSES,
     build_status_list_credential,
     credential_bytes,
 )
+from evaluations.labels.facts import certified_fields
 from evaluations.labels.keys import current_signing_key
 from evaluations.labels.pdf import cached_label_pdf
 from evaluations.models import Label, LabelEvent, LabelStatus
@@ -51,6 +57,39 @@ def public_statement_of(evaluation_id: int) -> LabelEvent | None:
         .join(Label, Label.id == LabelEvent.label_id)
         .where(Label.evaluation_id == evaluation_id, LabelEvent.action == "issued")
     )
+
+
+def _certified_claims(label: Label, subject: dict[str, Any]) -> dict[str, Any]:
+    """What the label certifies, as LabelFacts fields: from its credential (context v2), or,
+    for a credential signed before those claims were in it (v1), from the label's frozen facts
+    and scope."""
+    data = subject["label"]
+    if "scope" not in data:
+        fields = certified_fields(label)
+        fields.pop("solution_name")
+        fields.pop("vendor_name")
+        return fields
+    category = subject.get("category")
+    return {
+        "category": Classification(category["code"], category["title"]) if category else None,
+        "activities": tuple(
+            Classification(item["code"], item["title"]) for item in subject.get("activities", [])
+        ),
+        "standards": tuple(subject.get("standards", [])),
+        "privacy_sensitive": bool(subject.get("privacySensitive")),
+        "uses_biometrics": bool(subject.get("usesBiometrics")),
+        "uses_facial_recognition": bool(subject.get("usesFacialRecognition")),
+        "scope": tuple(
+            CertifiedVersion(
+                version=entry["version"],
+                released_on=dt.date.fromisoformat(entry["released"]),
+                purl=entry.get("purl", ""),
+                cpe=entry.get("cpe", ""),
+            )
+            for entry in data["scope"]
+        ),
+        "facts_revision": int(data.get("factsRevision", 1)),
+    }
 
 
 def label_facts(label: Label) -> LabelFacts:
@@ -85,6 +124,7 @@ def label_facts(label: Label) -> LabelFacts:
         ),
         authority_name=credential["issuer"].get("name", LabelFacts.authority_name),
         status_reason=label.status_reason,
+        **_certified_claims(label, subject),
     )
 
 

@@ -39,6 +39,7 @@ from evaluations.labels.basis import (
     labels_suspended_with_vendor,
     solution_offered,
 )
+from evaluations.labels.certified import certified_facts
 from evaluations.labels.credentials import Verdict, VerdictCode
 from evaluations.labels.documents.signing import STATUS_LIST_TTL_MS, VC_MEDIA_TYPE
 from evaluations.labels.documents.verification import (
@@ -67,6 +68,13 @@ from registry.models import Organisation, Role
 from registry.norms.models import NormVersion
 
 bp = Blueprint("labels", __name__)
+
+
+@bp.app_template_filter("certified_facts")
+def certified_facts_filter(label: Label) -> dict[str, Any]:
+    """What a label certifies (its frozen name, vendor, …), for lists of labels."""
+    return certified_facts(label)
+
 
 # A label credential is a few kilobytes and its PDF tens of kilobytes; the verify form refuses
 # more than this before parsing anything.

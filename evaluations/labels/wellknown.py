@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, abort, current_app, request
 
 from evaluations.labels.documents.context import (
+    CONTEXT_VERSIONS,
     JSON_LD_MEDIA_TYPE,
-    SAFETECH_CONTEXT_PATH,
     safetech_context,
 )
 from evaluations.labels.keys import public_keys_document
@@ -29,11 +29,13 @@ def keys_document() -> Response:
     return json_response(document, max_age=3600)
 
 
-@bp.get(SAFETECH_CONTEXT_PATH)
-def safetech_context_document() -> Response:
-    """The SafeTech JSON-LD context (version 1) that every label credential names."""
+@bp.get("/contexts/safetech/v<int:version>")
+def safetech_context_document(version: int) -> Response:
+    """A version of the SafeTech JSON-LD context that label credentials name (v1, v2)."""
+    if version not in CONTEXT_VERSIONS:
+        abort(404)
     # BASE_URL again: the vocabulary IRIs in it are those the signed credentials mean.
-    document = safetech_context(current_app.config["BASE_URL"])
+    document = safetech_context(current_app.config["BASE_URL"], version)
     body = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     response = current_app.response_class(body, mimetype=JSON_LD_MEDIA_TYPE)
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])

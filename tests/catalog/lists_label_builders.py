@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Sequence
 
-from catalog.models import Solution
+from catalog.models import Solution, SolutionVersion
 from evaluations.models import (
     Assignment,
     AssignmentStatus,
@@ -13,6 +14,7 @@ from evaluations.models import (
     EvaluationStatus,
     Label,
     LabelEvent,
+    LabelScope,
     LabelStatus,
     Score,
 )
@@ -32,8 +34,10 @@ def make_label(
     percent: float = 72.5,
     evaluator: User | None = None,
     scores: dict[str, int | bool] | None = None,
+    versions: Sequence[SolutionVersion] = (),
 ) -> Label:
-    """A decided evaluation and its label (with an "issued" event), optionally with scores."""
+    """A decided evaluation and its label (with an "issued" event), optionally with scores and
+    the certified versions of its scope."""
     now = utcnow()
     evaluation = Evaluation(
         solution_id=solution.id,
@@ -88,6 +92,8 @@ def make_label(
     db.session.add(
         LabelEvent(label_id=label.id, action="issued", from_status=None, to_status="valid")
     )
+    for solution_version in versions:
+        db.session.add(LabelScope(label_id=label.id, version_id=solution_version.id, added_at=now))
     db.session.commit()
     return label
 

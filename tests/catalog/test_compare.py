@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +11,7 @@ import pytest
 from flask import Flask
 
 from catalog.compare import build_comparison
+from catalog.versions import declare_version
 from evaluations import catalog_facts
 from evaluations.models import LabelStatus
 from registry.models import OrganisationKind, User
@@ -35,11 +38,17 @@ def test_side_by_side_with_labels_and_criteria(
     version = published_norm(people["authority"])
     first = published(people["vendor"], name="Harbour Watch")
     second = published(people["other"], name="Quay <b>Guard</b>", standards=["CAP 1.2"])
+    today = dt.date.today()
+    versions = [
+        declare_version(people["vendor"], first, "2.1", today - dt.timedelta(days=10)),
+        declare_version(people["vendor"], first, "2.0", today - dt.timedelta(days=100)),
+    ]
     make_label(
         first,
         version,
         evaluator=people["evaluator"],
         scores={"ONVIF-S": True, "EXPORT": 4, "MASK": 3},
+        versions=versions,
     )
     label = make_label(
         second, version, level="Advanced", evaluator=people["evaluator"], scores={"EXPORT": 5}
@@ -60,6 +69,15 @@ def test_side_by_side_with_labels_and_criteria(
     assert "Suspended" in page  # the label's state shows where the solution does
     assert "CAP 1.2" in page
     assert "4 / 5" in page
+    # The versions the valid label certifies; a suspended label certifies none today.
+    assert comparison.certified_versions(first.id) == ["2.1", "2.0"]
+    assert comparison.certified_versions(second.id) == []
+    row = re.search(r'<th scope="row">Certified versions</th>(.*?)</tr>', page, re.S)
+    assert row is not None
+    assert re.findall(r'<td class="certified-versions">(.*?)</td>', row.group(1)) == [
+        "2.1, 2.0",
+        "—",
+    ]
 
 
 def test_drafts_and_unknown_ids_are_left_out_without_saying_which(

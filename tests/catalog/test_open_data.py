@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Callable
 from typing import Any
@@ -12,8 +13,10 @@ import pytest
 from flask import Flask
 
 from catalog.exports import CSV_COLUMNS, spreadsheet_safe
+from catalog.versions import declare_version
 from evaluations import catalog_facts
-from evaluations.models import LabelStatus
+from evaluations.models import LabelEvent, LabelStatus
+from registry.database import db
 from registry.models import OrganisationKind, User
 from tests.catalog.lists_label_builders import change_status, make_label
 from tests.catalog.solution_builders import draft, published
@@ -70,7 +73,15 @@ def test_exports_hold_exactly_the_solutions_with_a_valid_label(
     suspended = published(vendor, name="Suspended one")
     uncertified = published(vendor, name="No label")
     hidden = draft(vendor, name="Draft with label")
-    make_label(certified, version)
+    released = dt.date.today() - dt.timedelta(days=30)
+    make_label(
+        certified,
+        version,
+        versions=[
+            declare_version(vendor, certified, "2.1", released),
+            declare_version(vendor, certified, "2.0", released - dt.timedelta(days=90)),
+        ],
+    )
     change_status(make_label(suspended, version), "suspended", LabelStatus.SUSPENDED, "audit")
     make_label(hidden, version)
     assert uncertified.id
@@ -85,6 +96,7 @@ def test_exports_hold_exactly_the_solutions_with_a_valid_label(
     assert row["norm_version"] == "1"
     assert row["label_score_percent"] == "72.50"
     assert row["label_verification_url"].endswith(f"/labels/{row['label_number']}")
+    assert row["certified_versions"] == "2.1;2.0"
 
     document = client.get("/catalog.json").get_json()
     assert document["metadata"]["count"] == 1
@@ -95,6 +107,7 @@ def test_exports_hold_exactly_the_solutions_with_a_valid_label(
     # JSON is data, not a spreadsheet: the name is as the vendor wrote it.
     assert record["name"] == "=cmd|' /C calc'!A0"
     assert [label["status"] for label in record["labels"]] == ["valid"]
+    assert [label["certified_versions"] for label in record["labels"]] == [["2.1", "2.0"]]
 
 
 def test_a_suspension_leaves_the_exports_at_once(
@@ -131,6 +144,33 @@ def test_the_atom_feed_lists_label_events_newest_first(
         assert entry.findtext(f"{ATOM}updated")
         assert entry.find(f"{ATOM}link").get("href")  # type: ignore[union-attr]
     assert "Pending an audit" in (entries[0].findtext(f"{ATOM}summary") or "")
+
+
+def test_an_amendment_is_in_the_feed_with_its_reason_and_the_certified_versions(
+    app: Flask, client: Any, people: dict[str, User]
+) -> None:
+    vendor = people["vendor"]
+    solution = published(vendor, name="Harbour Watch")
+    added = declare_version(vendor, solution, "2.1", dt.date.today())
+    label = make_label(solution, published_norm(people["authority"]), versions=[added])
+    db.session.add(
+        LabelEvent(
+            label_id=label.id,
+            action="amended",
+            from_status="valid",
+            to_status="valid",
+            reason="Version 2.1 added to the certified scope after a minor change review.",
+        )
+    )
+    db.session.commit()
+    feed = ET.fromstring(client.get("/labels/feed.atom").data)  # noqa: S314 - our own feed
+    newest = feed.findall(f"{ATOM}entry")[0]
+    assert (newest.findtext(f"{ATOM}title") or "").startswith(
+        f"Label {label.number} amended: Harbour Watch"
+    )
+    summary = newest.findtext(f"{ATOM}summary") or ""
+    assert "Certified versions: 2.1." in summary
+    assert "Reason: Version 2.1 added to the certified scope" in summary
 
 
 def test_an_empty_feed_is_still_valid_atom(client: Any) -> None:

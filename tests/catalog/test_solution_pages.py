@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -12,9 +14,13 @@ from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from catalog.models import Solution, SolutionStatus
+from catalog.versions import declare_version
+from evaluations import catalog_facts
 from registry.database import db
 from registry.models import AuditEntry, OrganisationKind, OrganisationStatus, User
+from tests.catalog.lists_label_builders import make_label
 from tests.catalog.solution_builders import archived, draft, published
+from tests.norms.norm_builders import published as published_norm
 
 FULL_FORM = {
     "name": "Quay Guard",
@@ -313,3 +319,29 @@ def test_a_double_submitted_create_makes_one_solution(
         select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "solution.created")
     )
     assert created == 1
+
+
+def test_the_label_box_names_the_versions_each_label_certifies(
+    app: Flask, client: FlaskClient, vendor: User, create_user: Callable[..., User]
+) -> None:
+    catalog_facts.register(app)
+    norm = published_norm(create_user(kind=OrganisationKind.AUTHORITY))
+    solution = published(vendor, name="Harbour Watch")
+    released = dt.date.today() - dt.timedelta(days=20)
+    versions = [
+        declare_version(vendor, solution, "2.1", released),
+        declare_version(vendor, solution, "2.0", released - dt.timedelta(days=200)),
+    ]
+    certified = make_label(solution, norm, versions=versions)
+    older = make_label(solution, norm)
+
+    page = _text(client.get(f"/solutions/{solution.id}"))
+    cells = dict(
+        re.findall(
+            r'>(STR-[0-9-]+)</a></td>.*?<td class="certified-versions">(.*?)</td>', page, re.S
+        )
+    )
+    assert cells == {
+        certified.number: "2.1, 2.0",
+        older.number: "No version recorded (issued before versions were tracked)",
+    }

@@ -38,7 +38,7 @@ from evaluations.labels.credentials import (
     sign_credential,
 )
 from evaluations.labels.documents.context import safetech_context_url
-from evaluations.labels.documents.facts import LabelFacts, score_value
+from evaluations.labels.documents.facts import CertifiedVersion, LabelFacts, score_value
 from evaluations.labels.keys import SigningKey, keys_document_url
 
 VC_V2_CONTEXT: Final = "https://www.w3.org/ns/credentials/v2"
@@ -87,7 +87,9 @@ def build_credential(
 ) -> dict[str, Any]:
     """The unsigned VC 2.0 credential of a label (sign it with ``sign_label_credential``).
 
-    ``context_url`` is the registry's SafeTech context (``safetech_context_url``).
+    ``context_url`` is the registry's current SafeTech context (``safetech_context_url``):
+    version 2 defines what the label certifies (category, activities, standards, privacy flags,
+    its scope of versions and the facts revision).
     """
     if not 0 <= facts.status_list_index < STATUS_LIST_MIN_BITS:
         raise ValueError(f"status_list_index must be in 0..{STATUS_LIST_MIN_BITS - 1}")
@@ -111,6 +113,7 @@ def build_credential(
                 "name": facts.solution_name,
                 "solutionId": facts.solution_id,
                 "vendor": {"name": facts.vendor_name, "vendorId": facts.vendor_id},
+                **_certified_claims(facts),
                 "label": {
                     "type": "SafeTechLabel",
                     "number": facts.number,
@@ -129,6 +132,8 @@ def build_credential(
                         }
                         for row in facts.criteria
                     ],
+                    "factsRevision": facts.facts_revision,
+                    "scope": [_scope_entry(entry) for entry in facts.scope],
                 },
             },
             "credentialStatus": [
@@ -138,6 +143,37 @@ def build_credential(
         }
     )
     return credential
+
+
+def _certified_claims(facts: LabelFacts) -> dict[str, Any]:
+    """What the label certifies of the solution, beside its name and vendor."""
+    claims: dict[str, Any] = {}
+    if facts.category is not None:
+        claims["category"] = {"code": facts.category.code, "title": facts.category.title}
+    claims.update(
+        {
+            "activities": [{"code": a.code, "title": a.title} for a in facts.activities],
+            "standards": list(facts.standards),
+            "privacySensitive": facts.privacy_sensitive,
+            "usesBiometrics": facts.uses_biometrics,
+            "usesFacialRecognition": facts.uses_facial_recognition,
+        }
+    )
+    return claims
+
+
+def _scope_entry(entry: CertifiedVersion) -> dict[str, Any]:
+    """One certified version; its purl and CPE when the vendor declared them."""
+    data: dict[str, Any] = {
+        "type": "CertifiedVersion",
+        "version": entry.version,
+        "released": entry.released_on.isoformat(),
+    }
+    if entry.purl:
+        data["purl"] = entry.purl
+    if entry.cpe:
+        data["cpe"] = entry.cpe
+    return data
 
 
 def _status_entry(status_list_url: str, purpose: str, index: int) -> dict[str, Any]:

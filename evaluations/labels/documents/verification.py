@@ -4,6 +4,9 @@ The signature, the issuer, the revocation and suspension bits and the dates are 
 result is a verdict, never an exception. A label is VALID only when current status lists (the
 label's revocation and suspension lists, signed by the registry, ``validUntil`` not passed) say
 it is neither revoked nor suspended; without them the verdict is STATUS_UNKNOWN.
+
+Credentials naming either version of the SafeTech context verify alike (the proof covers the
+JSON, not its JSON-LD reading); those naming version 2 also say which versions are certified.
 """
 
 from __future__ import annotations
@@ -372,7 +375,22 @@ def _summary(credential: dict[str, Any]) -> str:
         f"for {_printable(subject.get('name'))} by {_printable(vendor.get('name'))}, "
         f"norm {_printable(norm.get('code'))} version {_printable(norm.get('version'))}, "
         f"valid {_printable(label.get('issued'))} to {_printable(label.get('expires'))}"
+        f"{_scope_summary(label)}"
     )
+
+
+def _scope_summary(label: dict[str, Any]) -> str:
+    """The certified versions a credential names (SafeTech context v2); nothing under v1."""
+    if "scope" not in label:
+        return ""
+    versions = [
+        _printable(entry.get("version"), 20)
+        for entry in _as_list(label.get("scope"))
+        if isinstance(entry, dict)
+    ]
+    if not versions:
+        return ", no certified version recorded"
+    return f", certified versions {_printable(', '.join(versions), 160)}"
 
 
 def _object(value: object) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from catalog.lists import services
 from catalog.lists.models import Notification, Shortlist, Watch, WatchSubject
 from evaluations import catalog_facts
-from evaluations.models import LabelStatus
+from evaluations.models import LabelEvent, LabelStatus
 from registry import dates
 from registry.database import db
 from registry.exceptions import AccessDenied, NotVisible
@@ -171,6 +171,28 @@ def test_followers_are_notified_of_label_events(app: Flask, people: dict[str, Us
         select(Notification).where(Notification.user_id == people["buyer"].id)
     ).all()
     assert len(notices) == 2
+
+
+def test_followers_hear_that_a_label_was_amended_and_why(
+    app: Flask, people: dict[str, User]
+) -> None:
+    solution = published(people["vendor"], name="Harbour Watch")
+    label = make_label(solution, published_norm(people["authority"]))
+    services.follow(people["buyer"], WatchSubject.SOLUTION, solution.id)
+    db.session.add(
+        LabelEvent(
+            label_id=label.id,
+            action="amended",
+            from_status="valid",
+            to_status="valid",
+            reason="Version 2.1 added to the certified scope.",
+        )
+    )
+    db.session.commit()
+    [notice] = [m for m in read_outbox(app.config["OUTBOX_DIR"]) if m.to == people["buyer"].email]
+    assert f"Label {label.number}" in notice.subject
+    assert "was amended (what it certifies changed)" in notice.subject
+    assert "Version 2.1 added to the certified scope." in notice.body
 
 
 def test_followers_of_a_norm_hear_of_its_new_version(

@@ -23,7 +23,11 @@ from typing import Any
 
 from pyld import jsonld
 
-from evaluations.labels.documents.context import safetech_context, safetech_context_url
+from evaluations.labels.documents.context import (
+    CONTEXT_VERSIONS,
+    safetech_context,
+    safetech_context_url,
+)
 
 NODE_MODULES = Path(__file__).parents[3] / "node_modules"
 # Each context URL and the file of the npm package that holds it.
@@ -71,9 +75,13 @@ def document_loader(contexts: Mapping[str, Any]) -> Loader:
 
 
 def registry_loader(base_url: str, ours: Any = None) -> Loader:
-    """The W3C contexts plus the SafeTech context of ``base_url`` (the package's, or ``ours``)."""
+    """The W3C contexts plus every version of the SafeTech context of ``base_url`` (the
+    package's; ``ours`` instead of the current version when given)."""
     contexts = w3c_contexts()
-    contexts[safetech_context_url(base_url)] = safetech_context(base_url) if ours is None else ours
+    for version in CONTEXT_VERSIONS:
+        contexts[safetech_context_url(base_url, version)] = safetech_context(base_url, version)
+    if ours is not None:
+        contexts[safetech_context_url(base_url)] = ours
     return document_loader(contexts)
 
 

@@ -21,7 +21,13 @@ from evaluations.labels.credentials import (
     sign_credential,
     status_bit,
 )
-from evaluations.labels.documents.facts import CriterionSummary, LabelFacts, score_value
+from evaluations.labels.documents.facts import (
+    CertifiedVersion,
+    Classification,
+    CriterionSummary,
+    LabelFacts,
+    score_value,
+)
 from evaluations.labels.documents.signing import (
     STATUS_LIST_TTL_MS,
     build_credential,
@@ -36,7 +42,7 @@ from evaluations.labels.keys import KeyStore, SigningKey, public_keys_document
 
 BASE = "https://registry.example"
 KEYS_URL = f"{BASE}/.well-known/safetech-keys.json"
-CONTEXT_URL = f"{BASE}/contexts/safetech/v1"
+CONTEXT_URL = f"{BASE}/contexts/safetech/v2"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
@@ -63,6 +69,21 @@ def make_facts(**changes: Any) -> LabelFacts:
             CriterionSummary("VA-2", "Open export format", "4 / 5", "Interoperability"),
             CriterionSummary("PR-1", "Privacy impact assessment", "Pass", "Privacy"),
         ),
+        category=Classification("video-analysis", "Video analysis"),
+        activities=(Classification("public-space", "Public space protection"),),
+        standards=("ONVIF-S", "GDPR"),
+        privacy_sensitive=True,
+        uses_biometrics=True,
+        scope=(
+            CertifiedVersion(
+                "2.1",
+                date(2026, 3, 1),
+                purl="pkg:generic/acme/watch@2.1",
+                cpe="cpe:2.3:a:acme:watch:2.1:*:*:*:*:*:*:*",
+            ),
+            CertifiedVersion("2.0", date(2025, 9, 15), purl="pkg:generic/acme/watch@2.0"),
+        ),
+        facts_revision=2,
     )
     return dataclasses.replace(facts, **changes)
 
@@ -154,6 +175,28 @@ def test_the_credential_follows_the_vc_2_data_model() -> None:
     }
     # The status changes after signing, so it lives in the status lists, not here.
     assert "status" not in subject and "status" not in label
+    # What the label certifies, frozen with it: the facts and the versions.
+    assert subject["category"] == {"code": "video-analysis", "title": "Video analysis"}
+    assert subject["activities"] == [{"code": "public-space", "title": "Public space protection"}]
+    assert subject["standards"] == ["ONVIF-S", "GDPR"]
+    assert (subject["privacySensitive"], subject["usesBiometrics"]) == (True, True)
+    assert subject["usesFacialRecognition"] is False
+    assert label["factsRevision"] == 2
+    assert label["scope"] == [
+        {
+            "type": "CertifiedVersion",
+            "version": "2.1",
+            "released": "2026-03-01",
+            "purl": "pkg:generic/acme/watch@2.1",
+            "cpe": "cpe:2.3:a:acme:watch:2.1:*:*:*:*:*:*:*",
+        },
+        {
+            "type": "CertifiedVersion",
+            "version": "2.0",
+            "released": "2025-09-15",
+            "purl": "pkg:generic/acme/watch@2.0",
+        },
+    ]
 
 
 def test_the_credential_points_at_both_status_lists() -> None:
@@ -342,6 +385,36 @@ def test_a_label_in_neither_list_is_valid_and_says_what_was_checked(
     verdict = verify_label_file(as_file(issue(signing_key)), keys_document, lists, now=NOW)
     assert verdict.code == VerdictCode.VALID
     assert "not revoked or suspended" in verdict.message
+    assert "certified versions 2.1, 2.0" in verdict.message
+
+
+def test_a_credential_under_context_v1_verifies_as_before(
+    signing_key: SigningKey, keys_document: dict[str, Any]
+) -> None:
+    """Labels signed before the certified claims (SafeTech context v1) still verify."""
+    unsigned = build_credential(
+        make_facts(), KEYS_URL, status_list_base(BASE), f"{BASE}/contexts/safetech/v1"
+    )
+    for term in ("category", "activities", "standards", "privacySensitive", "usesBiometrics"):
+        del unsigned["credentialSubject"][term]
+    del unsigned["credentialSubject"]["usesFacialRecognition"]
+    del unsigned["credentialSubject"]["label"]["scope"]
+    lists = _lists(signing_key, revoked=(), suspended=())
+    credential = sign_label_credential(unsigned, signing_key, BASE)
+    verdict = verify_label_file(as_file(credential), keys_document, lists, now=NOW)
+    assert verdict.code == VerdictCode.VALID, verdict.message
+    assert "certified version" not in verdict.message
+
+
+def test_a_label_without_a_recorded_version_says_so(
+    signing_key: SigningKey, keys_document: dict[str, Any]
+) -> None:
+    lists = _lists(signing_key, revoked=(), suspended=())
+    verdict = verify_label_file(
+        as_file(issue(signing_key, scope=())), keys_document, lists, now=NOW
+    )
+    assert verdict.code == VerdictCode.VALID
+    assert "no certified version recorded" in verdict.message
 
 
 def test_a_revoked_label_is_revoked(signing_key: SigningKey, keys_document: dict[str, Any]) -> None:

@@ -8,9 +8,11 @@ data, labels issued and re-signed through the services) against local copies of 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -61,6 +63,7 @@ VOCABULARY = f"{BASE}/contexts/safetech/v1#"
 CREDENTIALS = "https://www.w3.org/2018/credentials#"
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 LOADER = registry_loader(BASE)
+ROOT = Path(__file__).parents[3]
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +84,7 @@ def first(node: dict[str, Any], iri: str) -> Any:
 
 def test_every_claim_of_a_label_survives_expansion(signing_key: SigningKey) -> None:
     credential = issue_label_credential(make_facts(), signing_key, BASE)
-    assert credential["@context"] == [VC_V2, f"{BASE}/contexts/safetech/v1"]
+    assert credential["@context"] == [VC_V2, f"{BASE}/contexts/safetech/v2"]
 
     [expanded] = expand_safely(credential, LOADER)
 
@@ -111,9 +114,71 @@ def test_every_claim_of_a_label_survives_expansion(signing_key: SigningKey) -> N
     assert [first(row, f"{VOCABULARY}code")["@value"] for row in rows] == ["VA-1", "VA-2", "PR-1"]
     assert first(rows[1], f"{VOCABULARY}result") == {"@value": "4 / 5"}
     assert first(rows[1], f"{VOCABULARY}section") == {"@value": "Interoperability"}
+    # What the label certifies (context v2): the facts frozen with it and its versions.
+    category = first(subject, f"{VOCABULARY}category")
+    assert first(category, f"{VOCABULARY}code") == {"@value": "video-analysis"}
+    assert first(category, f"{VOCABULARY}title") == {"@value": "Video analysis"}
+    [activity] = subject[f"{VOCABULARY}activities"]
+    assert first(activity, f"{VOCABULARY}code") == {"@value": "public-space"}
+    assert [item["@value"] for item in subject[f"{VOCABULARY}standards"]] == ["ONVIF-S", "GDPR"]
+    assert first(subject, f"{VOCABULARY}usesBiometrics") == {"@value": True}
+    assert first(subject, f"{VOCABULARY}privacySensitive") == {"@value": True}
+    assert first(subject, f"{VOCABULARY}usesFacialRecognition") == {"@value": False}
+    assert first(label, f"{VOCABULARY}factsRevision") == {"@value": 2}
+    scope = first(label, f"{VOCABULARY}scope")["@list"]
+    assert [first(entry, f"{VOCABULARY}version")["@value"] for entry in scope] == ["2.1", "2.0"]
+    assert scope[0]["@type"] == [f"{VOCABULARY}CertifiedVersion"]
+    assert first(scope[0], f"{VOCABULARY}released") == {"@value": "2026-03-01", "@type": xsd_date}
+    assert first(scope[0], f"{VOCABULARY}purl") == {"@value": "pkg:generic/acme/watch@2.1"}
+    assert first(scope[0], f"{VOCABULARY}cpe") == {
+        "@value": "cpe:2.3:a:acme:watch:2.1:*:*:*:*:*:*:*"
+    }
+    # The second version has no CPE: the entry leaves it out rather than state an empty one.
+    assert f"{VOCABULARY}cpe" not in scope[1]
     # The proof is read with the contexts it repeats, and stays a graph of its own.
     proof = first(expanded, "https://w3id.org/security#proof")["@graph"][0]
     assert proof["@type"] == ["https://w3id.org/security#DataIntegrityProof"]
+
+
+def test_a_credential_under_context_v1_still_expands(
+    signing_key: SigningKey,
+) -> None:
+    """Version 1 never changes: a label signed under it (without the certified claims) reads
+    as before."""
+    unsigned = build_credential(
+        make_facts(), f"{BASE}/keys", status_list_base(BASE), safetech_context_url(BASE, 1)
+    )
+    subject = unsigned["credentialSubject"]
+    for term in ("category", "activities", "standards", "privacySensitive", "usesBiometrics"):
+        del subject[term]
+    del subject["usesFacialRecognition"], subject["label"]["scope"]
+    del subject["label"]["factsRevision"]
+    old = sign_label_credential(unsigned, signing_key, BASE)
+    [expanded] = expand_safely(old, LOADER)
+    label = first(first(expanded, f"{CREDENTIALS}credentialSubject"), f"{VOCABULARY}label")
+    assert first(label, f"{VOCABULARY}number") == {"@value": "STR-2026-00042"}
+    # Under v1 a v2 term is undefined: a new term needs the new version.
+    unsigned["credentialSubject"]["label"]["scope"] = [{"version": "1.0"}]
+    with pytest.raises(UndefinedTermsError) as refused:
+        expand_safely(sign_label_credential(unsigned, signing_key, BASE), LOADER)
+    assert refused.value.terms == ["scope"]
+
+
+def test_version_1_of_the_context_is_unchanged() -> None:
+    """A published version never changes: v2 holds every term of v1, meaning the same."""
+    published = (ROOT / "evaluations/labels/documents/safetech-v1.jsonld").read_bytes()
+    assert hashlib.sha256(published).hexdigest() == (
+        "7669b6b3af2cbb0b66e8a0e54585bf92f4f82cf35f9d34385eca2c02f52534fe"
+    )
+    v1 = safetech_context(BASE, 1)["@context"]
+    v2 = safetech_context(BASE, 2)["@context"]
+    assert "scope" not in json.dumps(v1) and "category" not in v1
+    assert v1["safetech"] == v2["safetech"] == VOCABULARY
+    for term, meaning in v1.items():
+        if term != "label":
+            assert v2[term] == meaning
+    for term, meaning in v1["label"]["@context"].items():
+        assert v2["label"]["@context"][term] == meaning
 
 
 facts_strategy = st.builds(
@@ -239,7 +304,7 @@ def test_no_context_is_fetched_from_elsewhere(signing_key: SigningKey) -> None:
 
 
 def test_the_vocabulary_is_the_registrys_own() -> None:
-    context = safetech_context("https://labels.example.org/")["@context"]
+    context = safetech_context("https://labels.example.org/", 1)["@context"]
     assert context["safetech"] == "https://labels.example.org/contexts/safetech/v1#"
     assert context["@protected"] is True
     # No catch-all: a term the context does not name stays undefined.
@@ -257,11 +322,12 @@ def world(app: Flask, create_user: Callable[..., User]) -> Iterator[LabelWorld]:
 
 
 def served_loader(app: Flask, client: FlaskClient) -> Callable[[str, Any], dict[str, Any]]:
-    """The W3C contexts from node_modules and the SafeTech context as the registry serves it."""
-    response = client.get("/contexts/safetech/v1")
-    assert response.status_code == 200
+    """The W3C contexts from node_modules and the SafeTech contexts as the registry serves them."""
     contexts = w3c_contexts()
-    contexts[safetech_context_url(app.config["BASE_URL"])] = json.loads(response.data)
+    for version in (1, 2):
+        response = client.get(f"/contexts/safetech/v{version}")
+        assert response.status_code == 200
+        contexts[safetech_context_url(app.config["BASE_URL"], version)] = json.loads(response.data)
     return document_loader(contexts)
 
 
@@ -278,14 +344,17 @@ def served_credentials(client: FlaskClient, numbers: list[str]) -> list[dict[str
     return documents
 
 
-def test_the_context_is_served_as_json_ld(app: Flask, client: FlaskClient) -> None:
-    response = client.get("/contexts/safetech/v1")
+@pytest.mark.parametrize("version", [1, 2])
+def test_the_context_is_served_as_json_ld(app: Flask, client: FlaskClient, version: int) -> None:
+    response = client.get(f"/contexts/safetech/v{version}")
     assert response.status_code == 200
     assert response.mimetype == "application/ld+json"
-    assert json.loads(response.data) == safetech_context(app.config["BASE_URL"])
+    assert json.loads(response.data) == safetech_context(app.config["BASE_URL"], version)
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     assert "public" in response.headers["Cache-Control"]
-    again = client.get("/contexts/safetech/v1", headers={"If-None-Match": response.headers["ETag"]})
+    again = client.get(
+        f"/contexts/safetech/v{version}", headers={"If-None-Match": response.headers["ETag"]}
+    )
     assert again.status_code == 304
 
 

@@ -21,7 +21,12 @@ from PIL import Image
 from pypdf import PdfReader
 
 from evaluations.labels.credentials import VerdictCode
-from evaluations.labels.documents.facts import CriterionSummary, LabelFacts
+from evaluations.labels.documents.facts import (
+    CertifiedVersion,
+    Classification,
+    CriterionSummary,
+    LabelFacts,
+)
 from evaluations.labels.documents.signing import (
     build_status_list_credential,
     credential_bytes,
@@ -68,6 +73,16 @@ def make_facts(**changes: Any) -> LabelFacts:
             CriterionSummary("VA-2", "Open export format", "4 / 5", "Interoperability"),
             CriterionSummary("PR-1", "Privacy impact assessment", "Pass", "Privacy"),
         ),
+        category=Classification("video-analysis", "Video analysis"),
+        activities=(Classification("public-space", "Public space protection"),),
+        standards=("ONVIF-S", "GDPR"),
+        privacy_sensitive=True,
+        uses_biometrics=True,
+        scope=(
+            CertifiedVersion("2.1", date(2026, 3, 1), purl="pkg:generic/acme/watch@2.1"),
+            CertifiedVersion("2.0", date(2025, 9, 15)),
+        ),
+        facts_revision=2,
     )
     return dataclasses.replace(facts, **changes)
 
@@ -193,8 +208,25 @@ def test_the_card_shows_the_label_facts(
         f"{BASE}/labels/status/suspension.json",
         "--status-list revocation.json --status-list suspension.json",
         "without current status lists the verdict is STATUS_UNKNOWN",
+        # What the label certifies, and its versions.
+        "Certified versions 2.1 (released 2026-03-01), 2.0 (released 2025-09-15)",
+        "Video analysis",
+        "Public space protection",
+        "ONVIF-S, GDPR",
+        "Privacy-sensitive: biometrics",
+        "Facts revision 2",
     ):
         assert squeeze(expected) in text, expected
+
+
+def test_a_label_issued_before_versions_were_tracked_says_so(
+    rendered: tuple[LabelFacts, bytes, bytes], tmp_path: Path
+) -> None:
+    facts, credential_json, _ = rendered
+    older = dataclasses.replace(facts, scope=(), facts_revision=1)
+    text = pdf_text(render_label_pdf(older, credential_json), tmp_path)
+    assert squeeze("No version recorded (issued before versions were tracked)") in text
+    assert squeeze("Facts revision") not in text
 
 
 def test_the_qr_code_scans_to_the_verification_url(
@@ -463,6 +495,7 @@ def test_verify_command_on_json_and_pdf(
         result = runner.invoke(args=["labels", "verify", str(path), "--keys", str(keys), *lists])
         assert result.exit_code == 0, result.output
         assert result.output.startswith("VALID: label STR-2026-00042")
+        assert "certified versions 2.1, 2.0" in result.output
         assert len(result.output.strip().splitlines()) == 1
         # Without the status lists the status is unknown, and that is not a pass.
         result = runner.invoke(args=["labels", "verify", str(path), "--keys", str(keys)])
