@@ -25,6 +25,7 @@ from markupsafe import escape
 from pypdf import PdfReader
 
 import catalog.services
+from catalog.changes import approve_change, pending_request
 from catalog.exports import spreadsheet_safe
 from evaluations import catalog_facts
 from evaluations.labels.facts import sign_label
@@ -106,11 +107,13 @@ def test_hostile_text_through_every_output(
     db.session.add(
         LabelEvent(label_id=label.id, action="issued", from_status=None, to_status="valid")
     )
-    solution = catalog.services.update_solution(
-        scene.vendors[0],
-        label.solution,
-        complete_data(name=name, summary=line, description_markdown=text, standards=[line]),
-    )
+    edit = complete_data(name=name, summary=line, description_markdown=text, standards=[line])
+    edit.change_reason = f"Renamed: {line}"
+    solution = catalog.services.update_solution(scene.vendors[0], label.solution, edit)
+    # The name and standards are certified: they change once the authority approves.
+    request = pending_request(solution.id)
+    assert request is not None
+    approve_change(authority, request, f"Checked: {line}")
     norm = label.norm_version.norm
     norm.title = name
     call = public_builders.open_call(scene)

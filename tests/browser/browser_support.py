@@ -304,6 +304,19 @@ class SolutionDraft:
     maturity: str = "deployed"
     price_model: str = "subscription"
     price_band: str = "10k_to_50k"
+    # The released version declared after publication (an application names one).
+    version: str = "1.0"
+
+
+def declare_version(page: Page, version: str, released: dt.date, purl: str = "") -> None:
+    """From the vendor's solution page: declare a released version through its form."""
+    page.get_by_role("link", name="Declare a version").click()
+    page.get_by_label("Version", exact=True).fill(version)
+    page.get_by_label("Release date").fill(released.isoformat())
+    if purl:
+        page.get_by_label("Package URL (purl)").fill(purl)
+    page.get_by_role("button", name="Declare the version").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Version {version} of “")
 
 
 def create_published_solution(page: Page, draft: SolutionDraft) -> int:
@@ -334,6 +347,7 @@ def create_published_solution(page: Page, draft: SolutionDraft) -> int:
     )
     found = re.search(r"/(\d+)(?:[?#].*)?$", page.url)
     assert found, f"no solution id in {page.url}"
+    declare_version(page, draft.version, dt.date.today() - dt.timedelta(days=30))
     return int(found.group(1))
 
 

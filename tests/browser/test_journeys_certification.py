@@ -88,6 +88,8 @@ def _apply_and_attach_evidence(vendor: Page, solution: str, evidence: Path) -> N
     vendor.get_by_role("link", name="Apply for an evaluation").click()
     expect(vendor.get_by_role("heading", level=1)).to_have_text("Apply for an evaluation")
     vendor.get_by_label("Solution").select_option(label=solution)
+    products = vendor.get_by_label("Version to evaluate")
+    products.select_option(label=_option_starting(products, f"{solution} — version 1.0"))
     versions = vendor.get_by_label("Norm version")
     versions.select_option(label=_option_starting(versions, f"{NORM} — "))
     screenshot(vendor, "evaluation-application-form")

@@ -75,12 +75,16 @@ def test_the_application_form_works_with_the_keyboard_alone(
     expect(vendor.get_by_role("heading", level=1)).to_have_text("Apply for an evaluation")
 
     solutions = vendor.get_by_label("Solution")
+    products = vendor.get_by_label("Version to evaluate")
     versions = vendor.get_by_label("Norm version")
     button = vendor.get_by_role("button", name="Start the application")
     tab_to(vendor, solutions)
     _focus_shows(vendor, solutions)
     # The options are in the order the service lists them; the arrows reach the second one.
     choose_with_arrows(vendor, solutions, second)
+    keyboard.press("Tab")
+    _focus_shows(vendor, products)
+    choose_with_arrows(vendor, products, _option_starting(products, f"{second} — version 1.0"))
     keyboard.press("Tab")
     _focus_shows(vendor, versions)
     choose_with_arrows(vendor, versions, _option_starting(versions, "ALERT-CAP v1 — "))
@@ -89,9 +93,10 @@ def test_the_application_form_works_with_the_keyboard_alone(
     # Back to check the solution, then forward again, as a careful keyboard user does.
     keyboard.press("Shift+Tab")
     keyboard.press("Shift+Tab")
+    keyboard.press("Shift+Tab")
     _focus_shows(vendor, solutions)
     expect(solutions.locator("option:checked")).to_have_text(second)
-    tab_to(vendor, button, max_presses=3)
+    tab_to(vendor, button, max_presses=4)
     screenshot(vendor, "keyboard-application-form")
     check_accessibility(vendor, "keyboard-application-form")
     keyboard.press("Enter")
