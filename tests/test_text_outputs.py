@@ -24,6 +24,7 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 from pypdf import PdfReader
 
+import catalog.changes
 import catalog.services
 from catalog.exports import spreadsheet_safe
 from evaluations import catalog_facts
@@ -109,8 +110,18 @@ def test_hostile_text_through_every_output(
     solution = catalog.services.update_solution(
         scene.vendors[0],
         label.solution,
-        complete_data(name=name, summary=line, description_markdown=text, standards=[line]),
+        complete_data(
+            name=name,
+            summary=line,
+            description_markdown=text,
+            standards=[line],
+            change_reason=f"Renamed: {line}",
+        ),
     )
+    # The label certifies the name and standards: they change once the authority approves.
+    request = catalog.changes.pending_request(solution.id)
+    assert request is not None
+    catalog.changes.approve_change(authority, request, f"Approved: {line}")
     norm = label.norm_version.norm
     norm.title = name
     call = public_builders.open_call(scene)
