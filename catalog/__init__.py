@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, navigation, commands and demo data."""
-    from catalog import api, lists, search, versions_views
+    from catalog import api, changes_views, lists, search, versions_views
     from catalog.demo import seed_demo_solutions
     from catalog.markdown import render_markdown
     from catalog.models import VersionSbom
@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(versions_views.bp)
+    app.register_blueprint(changes_views.bp)
     api.init_app(app)
     search.init_app(app)
     app.jinja_env.filters["markdown"] = render_markdown
@@ -30,6 +31,11 @@ def init_app(app: Flask) -> None:
     add_nav_entry(app, NavEntry("My solutions", "solutions.index", frozenset({Role.VENDOR}), 21))
     add_nav_entry(
         app, NavEntry("Market gaps", "catalog.market_gaps", AUTHORITY, 70, on_dashboard=AUTHORITY)
+    )
+    # Vendors' requests to change certified facts wait for the authority's decision.
+    add_nav_entry(
+        app,
+        NavEntry("Change requests", "changes.queue", AUTHORITY, 43, on_dashboard=AUTHORITY),
     )
     add_demo_seeder(app, "solutions", seed_demo_solutions, order=30)
     lists.init_app(app)

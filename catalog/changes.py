@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from catalog.label_facts import label_provider
@@ -37,7 +37,17 @@ from registry.access import require_role
 from registry.arguments import MAX_ID
 from registry.database import db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
-from registry.models import Role, SecurityActivity, TechnologyCategory, User
+from registry.mail import send_mail
+from registry.models import (
+    Organisation,
+    OrganisationKind,
+    OrganisationStatus,
+    Role,
+    SecurityActivity,
+    TechnologyCategory,
+    User,
+)
+from registry.public_address import public_url
 
 # The certified fields, in the order a diff shows them, with their names on the page.
 CERTIFIED_FIELDS: Final = {
@@ -190,6 +200,7 @@ def hold_certified_changes(
         data={"solution_id": solution.id, "fields": changed},
         organisation_id=solution.vendor_id,
     )
+    _notify_authority(request, changed)
     return request
 
 
@@ -248,6 +259,7 @@ def approve_change(
         callback(actor, solution, request)
     if solution.status is SolutionStatus.PUBLISHED:
         enqueue_solution_change(solution.id, "solution.change_approved")
+    _notify_vendor(request)
     return request
 
 
@@ -271,6 +283,7 @@ def refuse_change(
         data={"solution_id": request.solution_id},
         organisation_id=request.solution.vendor_id,
     )
+    _notify_vendor(request)
     return request
 
 
@@ -305,3 +318,92 @@ def register_change_approved(app: Flask, callback: ChangeApproved) -> None:
 def _callbacks(app: Flask) -> list[ChangeApproved]:
     callbacks: list[ChangeApproved] = app.extensions.get(_EXTENSION, [])
     return callbacks
+
+
+def request_queue() -> Select[SolutionChangeRequest]:
+    """Every change request for the authority: pending first (oldest first), then decided
+    (latest decision first)."""
+    pending_first = case((SolutionChangeRequest.status == ChangeRequestStatus.PENDING, 0), else_=1)
+    # Pending requests have no decision date: within them, the oldest request comes first.
+    return select(SolutionChangeRequest).order_by(
+        pending_first,
+        SolutionChangeRequest.decided_at.desc(),
+        SolutionChangeRequest.requested_at,
+        SolutionChangeRequest.id,
+    )
+
+
+def pending_count() -> int:
+    """How many change requests wait for the authority."""
+    count = db.session.scalar(
+        select(func.count()).where(SolutionChangeRequest.status == ChangeRequestStatus.PENDING)
+    )
+    return int(count or 0)
+
+
+def past_requests(solution_id: int) -> list[SolutionChangeRequest]:
+    """The solution's decided or withdrawn change requests, latest first."""
+    return list(
+        db.session.scalars(
+            select(SolutionChangeRequest)
+            .where(
+                SolutionChangeRequest.solution_id == solution_id,
+                SolutionChangeRequest.status != ChangeRequestStatus.PENDING,
+            )
+            .order_by(SolutionChangeRequest.id.desc())
+        )
+    )
+
+
+def changed_titles(request: SolutionChangeRequest) -> str:
+    """The titles of the request's changed fields, in lower case, joined by commas."""
+    return ", ".join(change.title.lower() for change in diff(request))
+
+
+def _notify_authority(request: SolutionChangeRequest, changed: list[str]) -> None:
+    """Mail the authority's staff: a change of certified facts waits for their decision."""
+    solution = request.solution
+    staff = db.session.scalars(
+        select(User)
+        .join(Organisation, User.organisation_id == Organisation.id)
+        .where(
+            Organisation.kind == OrganisationKind.AUTHORITY,
+            Organisation.status == OrganisationStatus.ACTIVE,
+            User.is_active.is_(True),
+        )
+    ).all()
+    fields = ", ".join(CERTIFIED_FIELDS[name].lower() for name in changed)
+    link = public_url(f"/admin/change-requests/{request.id}")
+    for user in staff:
+        send_mail(
+            user.email,
+            f"Change of certified facts requested: {solution.name}"[:150],
+            f"Hello {user.full_name},\n\n{solution.vendor.name} asks to change the certified "
+            f"facts of {solution.name} ({fields}).\n\nReason: {request.reason}\n\n"
+            f"Approve or refuse it: {link}\n",
+        )
+
+
+def _notify_vendor(request: SolutionChangeRequest) -> None:
+    """Mail the vendor's users the authority's decision and its reason."""
+    solution = request.solution
+    vendor = db.session.get(Organisation, solution.vendor_id)
+    if vendor is None:
+        return
+    outcome = request.status.value
+    link = public_url(f"/manage/solutions/{solution.id}")
+    effect = (
+        "The new values are now the certified facts: the record, the catalog and the label "
+        "show them."
+        if request.status is ChangeRequestStatus.APPROVED
+        else "Nothing changes: the certified facts stay as they were."
+    )
+    for member in vendor.users:
+        if member.is_active:
+            send_mail(
+                member.email,
+                f"Change of certified facts {outcome}: {solution.name}"[:150],
+                f"Hello {member.full_name},\n\nThe authority {outcome} your request to change "
+                f"the certified facts of {solution.name} ({changed_titles(request)}).\n\n"
+                f"Reason: {request.decision_reason}\n\n{effect}\n\n{link}\n",
+            )

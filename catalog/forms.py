@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from catalog.changes import REASON_MAX
 from catalog.models import (
     DESCRIPTION_MAX,
     IDENTIFIER_MAX,
@@ -85,6 +86,12 @@ class SolutionForm(InputForm):
         validators=[Optional()],
     )
 
+    change_reason = TextAreaField(
+        "Why do the certified facts change?",
+        validators=[Optional(), Length(max=REASON_MAX)],
+        render_kw={"rows": 4},
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         category_choices = [SelectChoice(c.code, c.name) for c in categories()]
@@ -134,6 +141,7 @@ class SolutionForm(InputForm):
             price_model=PriceModel(self.price_model.data) if self.price_model.data else None,
             price_band=PriceBand(self.price_band.data) if self.price_band.data else None,
             regions=list(self.regions.data or []),
+            change_reason=self.change_reason.data or "",
         )
 
 

@@ -7,10 +7,11 @@ from typing import Any
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from catalog import gaps, services
+from catalog import changes, gaps, services
+from catalog.changes_views import diff_rows
 from catalog.forms import SolutionForm
 from catalog.label_facts import label_provider
-from catalog.models import Solution, SolutionStatus
+from catalog.models import Solution, SolutionChangeRequest, SolutionStatus
 from catalog.regions import REGIONS
 from registry.access import roles_required
 from registry.database import db
@@ -111,7 +112,15 @@ def index() -> str:
 
 
 def _form_page(form: SolutionForm, solution: Solution | None) -> str:
-    return render_template("catalog/solution_form.html", form=form, solution=solution)
+    locked = solution is not None and changes.certified_fields_locked(solution)
+    return render_template(
+        "catalog/solution_form.html",
+        form=form,
+        solution=solution,
+        locked=locked,
+        certified_fields=changes.CERTIFIED_FIELDS,
+        pending=changes.pending_request(solution.id) if locked and solution else None,
+    )
 
 
 @manage_bp.route("/new", methods=["GET", "POST"])
@@ -138,6 +147,7 @@ def new() -> Any:
 def detail(solution_id: int) -> str:
     """The solution as its vendor manages it: state, what publication still needs, actions."""
     found = services.get_solution_for_management(g.user, solution_id)
+    pending = changes.pending_request(found.id)
     return render_template(
         "catalog/manage_solution.html",
         solution=found,
@@ -145,6 +155,10 @@ def detail(solution_id: int) -> str:
         can_edit=services.may_edit_solution(g.user, found),
         confirm=ConfirmForm(),
         region_names=REGIONS,
+        pending=pending,
+        pending_rows=diff_rows(pending) if pending else [],
+        past_requests=changes.past_requests(found.id),
+        change_fields=changes.changed_titles,
     )
 
 
@@ -155,15 +169,26 @@ def edit(solution_id: int) -> Any:
     found = services.get_solution_for_management(g.user, solution_id)
     form = SolutionForm() if request.method == "POST" else SolutionForm.for_solution(found)
     if form.validate_on_submit():
+        waiting = changes.pending_request(found.id)
         try:
             services.update_solution(g.user, found, form.to_data())
         except RuleViolation as error:
             show_violation(form, error)
         else:
+            filed = changes.pending_request(found.id) if waiting is None else None
             db.session.commit()
-            flash("Changes saved.", "success")
+            flash(_saved_message(filed), "success")
             return redirect(url_for("solutions.detail", solution_id=found.id))
     return _form_page(form, found)
+
+
+def _saved_message(filed: SolutionChangeRequest | None) -> str:
+    if filed is None:
+        return "Changes saved."
+    return (
+        f"Other changes are saved. The change of {changes.changed_titles(filed)} went to the "
+        "authority as a change request: the certified facts stay as they are until it is approved."
+    )
 
 
 def _transition(solution_id: int, action: Any, done: str) -> Response:
