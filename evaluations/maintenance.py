@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Select, case, select
 
@@ -98,7 +99,7 @@ def requests_of_label(label: Label) -> list[MaintenanceRequest]:
     )
 
 
-def queue_statement() -> Select[tuple[MaintenanceRequest]]:
+def queue_statement() -> Select[Any]:
     """The authority's queue: awaiting routing first, then awaiting a decision, then the rest."""
     rank = case(
         (MaintenanceRequest.status == MaintenanceStatus.DECLARED, 0),

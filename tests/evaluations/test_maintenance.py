@@ -128,7 +128,7 @@ def test_the_minor_path_adds_the_version_everywhere(
     assert "1.1" not in label_page
     credential = credential_versions(client, scene.label.number)
     request = reviewed(scene, {"EXPORT": "4"})
-    assert request.status is MaintenanceStatus.REVIEWED
+    assert maintenance.blocking_criteria(request) == []
     before = scene.label.facts_revision
     maintenance.approve(scene.world.authority, request, "The delta review is sound.")
     db.session.commit()
@@ -242,14 +242,15 @@ def test_declaration_rules(scene: Scene) -> None:
         maintenance.declare_maintenance(vendor, label, scene.new, "x" * 10, [], False)
     with pytest.raises(RuleViolation, match="Not criteria"):
         maintenance.declare_maintenance(vendor, label, scene.new, "x" * 10, ["NOPE"], False)
+    request = declared(scene)
     with pytest.raises(RuleViolation, match="due date"):
-        request = declared(scene)
         maintenance.route(scene.world.authority, request, "minor", scene.evaluator, None)
     db.session.rollback()
     with pytest.raises(RuleViolation, match="open maintenance request"):
         maintenance.declare_maintenance(vendor, label, scene.new, "Again", ["EXPORT"], False)
     db.session.rollback()
-    assert json.loads(db.session.get(MaintenanceRequest, request.id).touched_criteria) == ["EXPORT"]
+    stored = db.session.get(MaintenanceRequest, request.id)
+    assert stored is not None and json.loads(stored.touched_criteria) == ["EXPORT"]
 
 
 def test_the_vendor_withdraws(scene: Scene) -> None:
