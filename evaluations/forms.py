@@ -169,6 +169,13 @@ class MaintenanceForm(InputForm):
     )
 
 
+def _optional_int(value: object) -> int | None:
+    """An id from a select whose first option is blank."""
+    if value in ("", None):
+        return None
+    return int(str(value))
+
+
 class RouteForm(InputForm):
     """The authority routes a maintenance request: minor (a delta review) or major."""
 
@@ -181,7 +188,10 @@ class RouteForm(InputForm):
         validators=[InputRequired()],
     )
     evaluator_id = SelectField(
-        "Evaluator (minor change)", coerce=int, validators=[Optional()], validate_choice=False
+        "Evaluator (minor change)",
+        coerce=_optional_int,
+        validators=[Optional()],
+        validate_choice=False,
     )
     due_date = DateField(
         "Review due date (minor change)",

@@ -130,6 +130,7 @@ def test_the_minor_path_adds_the_version_everywhere(
     request = reviewed(scene, {"EXPORT": "4"})
     assert maintenance.blocking_criteria(request) == []
     before = scene.label.facts_revision
+    time.sleep(1.1)  # the proof's time is in whole seconds: the new signature must differ
     maintenance.approve(scene.world.authority, request, "The delta review is sound.")
     db.session.commit()
     assert request.status is MaintenanceStatus.APPROVED
@@ -259,3 +260,96 @@ def test_the_vendor_withdraws(scene: Scene) -> None:
     db.session.commit()
     assert request.status is MaintenanceStatus.WITHDRAWN
     assert scene.new in maintenance.versions_to_declare(scene.label)
+
+
+def test_the_three_roles_through_the_pages(
+    app: Flask, scene: Scene, login: Callable[..., Any]
+) -> None:
+    vendor, authority, reviewer = app.test_client(), app.test_client(), app.test_client()
+    login(vendor, scene.world.vendor)
+    login(authority, scene.world.authority)
+    login(reviewer, scene.evaluator)
+    number = scene.label.number
+    assert "Declare a new version for this label" in vendor.get(f"/labels/{number}").text
+    assert "Declare a new version" not in authority.get(f"/labels/{number}").text
+    page = vendor.get(f"/evaluations/labels/{number}/maintenance").text
+    assert f'<option value="{scene.new.id}">1.1 (released' in page
+    assert f'<option value="{scene.first.id}">' not in page
+    response = vendor.post(
+        f"/evaluations/labels/{number}/maintenance",
+        data={
+            "version_id": str(scene.new.id),
+            "impact_analysis": "Faster export codec, same formats.",
+            "touched": ["EXPORT"],
+            "security_relevant": "yes",
+        },
+    )
+    assert response.status_code == 302
+    request = db.session.scalars(select(MaintenanceRequest)).one()
+    assert request.security_relevant
+    queue = authority.get("/evaluations/maintenance").text
+    assert "Declared, awaiting routing" in queue and "Security relevant" in queue
+    due = (utcnow().date() + dt.timedelta(days=10)).isoformat()
+    routed = authority.post(
+        f"/evaluations/maintenance/{request.id}/route",
+        data={"kind": "minor", "due_date": due, "note": ""},
+    )
+    assert routed.status_code == 400
+    assert "Choose an active evaluator" in routed.text
+    routed = authority.post(
+        f"/evaluations/maintenance/{request.id}/route",
+        data={"kind": "minor", "evaluator_id": str(scene.evaluator.id), "due_date": due},
+    )
+    assert routed.status_code == 302
+    assignments = reviewer.get("/evaluations/assignments").text
+    assert "Maintenance reviews" in assignments and due in assignments
+    review = reviewer.get(f"/evaluations/maintenance/{request.id}/review").text
+    assert "Declare conflicts of interest" in review and 'name="value-' not in review
+    reviewer.post(f"/evaluations/maintenance/{request.id}/declare", data={"has_conflict": "no"})
+    review = reviewer.get(f"/evaluations/maintenance/{request.id}/review").text
+    export, mask = scene.criterion("EXPORT"), scene.criterion("MASK")
+    assert "Faster export codec, same formats." in review
+    assert f'name="value-{export.id}"' in review and f'name="value-{mask.id}"' not in review
+    reviewer.post(
+        f"/evaluations/maintenance/{request.id}/review",
+        data={f"value-{export.id}": "4", f"justification-{export.id}": "Exports checked."},
+    )
+    reviewer.post(
+        f"/evaluations/maintenance/{request.id}/submit", data={"summary": "Export re-tested."}
+    )
+    decision = authority.get(f"/evaluations/maintenance/{request.id}").text
+    assert "Exports checked." in decision and "Record the decision" in decision
+    decided = authority.post(
+        f"/evaluations/maintenance/{request.id}/decide",
+        data={"decision": "approve", "reason": "Delta review sound."},
+    )
+    assert decided.status_code == 302
+    db.session.expire_all()
+    assert scope_versions(scene.label) == ["1.1", "1.0"]
+    assert "Approved: version in scope" in vendor.get(f"/evaluations/maintenance/{request.id}").text
+
+
+def test_overdue_reviews_come_first(app: Flask, scene: Scene, login: Callable[..., Any]) -> None:
+    later = declare_version(
+        scene.world.vendor, scene.label.solution, "1.2", utcnow().date() - dt.timedelta(days=1)
+    )
+    first = routed_minor(scene)
+    second = maintenance.declare_maintenance(
+        scene.world.vendor, scene.label, later, "Another change.", ["MASK"], False
+    )
+    maintenance.route(
+        scene.world.authority,
+        second,
+        "minor",
+        scene.evaluator,
+        utcnow().date() + dt.timedelta(days=3),
+    )
+    second.due_date = utcnow().date() - dt.timedelta(days=2)  # the review ran late
+    db.session.commit()
+    assert maintenance.reviews_of(scene.evaluator) == [second, first]
+    client = app.test_client()
+    login(client, scene.evaluator)
+    page = client.get("/evaluations/assignments").text
+    assert page.count("(overdue)") == 1
+    late, on_time = str(second.due_date), str(first.due_date)
+    assert page.index(late) < page.index(on_time)
