@@ -44,7 +44,17 @@ def _init_workflow(app: Flask) -> None:
     add_nav_entry(app, NavEntry("My evaluations", "evaluations.index", vendor, 30))
     add_nav_entry(app, NavEntry("My assignments", "evaluations.assignments", evaluator, 30))
     add_nav_entry(app, NavEntry("Evaluations", "evaluations.pipeline", authority, 30))
-    add_nav_entry(app, NavEntry("Maintenance", "evaluations.maintenance_queue", authority, 31))
+    # New versions of certified solutions wait for routing or a decision: on the dashboard.
+    add_nav_entry(
+        app,
+        NavEntry(
+            "Maintenance requests",
+            "evaluations.maintenance_queue",
+            authority,
+            31,
+            on_dashboard=authority,
+        ),
+    )
     add_demo_seeder(app, "evaluations", seed_demo_evaluations, order=40)
     register_file_table(app, Evidence.__tablename__)
     install_after_commit()  # evidence removal leaves its file to the sweep after commit

@@ -191,7 +191,6 @@ class RouteForm(InputForm):
         "Evaluator (minor change)",
         coerce=_optional_int,
         validators=[Optional()],
-        validate_choice=False,
     )
     due_date = DateField(
         "Review due date (minor change)",

@@ -55,6 +55,7 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
                 "Users",
                 "Procurement dashboard",
                 "Revocation proposals",
+                "Maintenance requests",
             },
         ),
         (
