@@ -201,7 +201,7 @@ _DECISION_SCHEMA: dict[str, Any] = {
         "at": {"type": "string", "format": "date-time"},
         "action": {
             "type": "string",
-            "enum": ["issued", "suspended", "reinstated", "revoked", "expired"],
+            "enum": ["issued", "suspended", "reinstated", "revoked", "expired", "amended"],
         },
         "from_status": {"type": ["string", "null"]},
         "to_status": _STRING,
