@@ -44,17 +44,30 @@ def _init_workflow(app: Flask) -> None:
     add_nav_entry(app, NavEntry("My evaluations", "evaluations.index", vendor, 30))
     add_nav_entry(app, NavEntry("My assignments", "evaluations.assignments", evaluator, 30))
     add_nav_entry(app, NavEntry("Evaluations", "evaluations.pipeline", authority, 30))
+    # New versions of certified solutions wait for routing or a decision: on the dashboard.
+    add_nav_entry(
+        app,
+        NavEntry(
+            "Maintenance requests",
+            "evaluations.maintenance_queue",
+            authority,
+            31,
+            on_dashboard=authority,
+        ),
+    )
     add_demo_seeder(app, "evaluations", seed_demo_evaluations, order=40)
     register_file_table(app, Evidence.__tablename__)
     install_after_commit()  # evidence removal leaves its file to the sweep after commit
 
 
 def _init_labels(app: Flask) -> None:
-    """Labels: public pages, API, navigation, demo data, the catalog's label facts, expiry."""
+    """Labels: public pages, API, navigation, demo data (maintenance requests too), the
+    catalog's label facts, expiry."""
     from evaluations import catalog_facts
     from evaluations.labels import api, basis, certified, signed_address, views
     from evaluations.labels.demo import seed_demo_labels
     from evaluations.labels.status_changes import expire_at_start_up
+    from evaluations.maintenance_demo import seed_demo_maintenance
     from registry.backup.hooks import register_restore_check
     from registry.cli import add_demo_seeder
     from registry.navigation import ALL_ROLES, AUTHORITY, SIGNED_IN, NavEntry, add_nav_entry
@@ -78,6 +91,7 @@ def _init_labels(app: Flask) -> None:
         ),
     )
     add_demo_seeder(app, "labels", seed_demo_labels, order=50)
+    add_demo_seeder(app, "maintenance", seed_demo_maintenance, order=55)
     # Label facts for the catalog (pages, comparison, exports, feed, search index, market
     # gaps); follower notifications.
     catalog_facts.register(app)

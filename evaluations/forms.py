@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from registry.forms import InputForm
 
@@ -135,3 +144,79 @@ class LabelReasonForm(InputForm):
             "confidential here."
         ),
     )
+
+
+class MaintenanceForm(InputForm):
+    """The vendor declares a new version for a label's scope (choices set by the view)."""
+
+    version_id = SelectField("New version", coerce=int, validators=[InputRequired()])
+    impact_analysis = _text(
+        "Impact analysis",
+        description="What changed between the certified version and this one, and why it "
+        "keeps the certified properties.",
+    )
+    touched = SelectMultipleField(
+        "Criteria the change touches",
+        coerce=str,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        description="Tick at least one; the reviewing evaluator scores these criteria only.",
+    )
+    security_relevant = RadioField(
+        "Is the change security relevant?",
+        choices=[SelectChoice("no", "No"), SelectChoice("yes", "Yes")],
+        validators=[InputRequired()],
+    )
+
+
+def _optional_int(value: object) -> int | None:
+    """An id from a select whose first option is blank."""
+    if value in ("", None):
+        return None
+    return int(str(value))
+
+
+class RouteForm(InputForm):
+    """The authority routes a maintenance request: minor (a delta review) or major."""
+
+    kind = RadioField(
+        "Route as",
+        choices=[
+            SelectChoice("minor", "Minor change: one evaluator reviews the touched criteria"),
+            SelectChoice("major", "Major change: a new evaluation is required"),
+        ],
+        validators=[InputRequired()],
+    )
+    evaluator_id = SelectField(
+        "Evaluator (minor change)",
+        coerce=_optional_int,
+        validators=[Optional()],
+    )
+    due_date = DateField(
+        "Review due date (minor change)",
+        validators=[Optional()],
+        description="Required for a minor change. Format: YYYY-MM-DD.",
+    )
+    note = _text(
+        "Note", required=False, description="Required for a major change: the vendor reads it."
+    )
+
+
+class MaintenanceDecisionForm(InputForm):
+    """The authority approves or refuses a reviewed maintenance request."""
+
+    decision = RadioField(
+        "Decision",
+        choices=[
+            SelectChoice("approve", "Approve: the version joins the certified scope"),
+            SelectChoice("refuse", "Refuse: the scope stays as it is"),
+        ],
+        validators=[InputRequired()],
+    )
+    reason = _text("Reason", description="The vendor and the evaluator read it.")
+
+
+class ReviewSummaryForm(InputForm):
+    """The evaluator's summary when submitting a maintenance review."""
+
+    summary = _text("Review summary", description="What you checked and what you found.")

@@ -56,6 +56,7 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
                 "Procurement dashboard",
                 "Revocation proposals",
                 "Change requests",
+                "Maintenance requests",
             },
         ),
         (

@@ -171,6 +171,9 @@ def _label_source(label: Label) -> tuple[Any, ...]:
         label.status_changed_at,
         label.status_list_index,
         hashlib.sha256(label.credential.encode("utf-8")).digest(),
+        # An amendment (facts or scope) signed within the second of the last signature leaves
+        # the credential as it was, but the page's history has a new line.
+        label.facts_revision,
     )
 
 

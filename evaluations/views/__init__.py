@@ -7,6 +7,8 @@ the authority's pipeline, consolidation and decision.
 - `vendor`: the vendor's applications, evidence files, submission, withdrawal and answers.
 - `authority`: the pipeline, returns, assignment, consolidation and the decision.
 - `evaluator`: assignments, declarations of conflict and scoring.
+- `maintenance`: a new version for a label's scope: the vendor's declaration, the authority's
+  queue, routing and decision, the evaluator's delta review.
 
 ``init_app`` imports every route module, so all routes are on `bp`, and registers it.
 """
@@ -22,6 +24,7 @@ def init_app(app: Flask) -> None:
         authority,
         evaluation_page,
         evaluator,
+        maintenance,
         vendor,
     )
     from evaluations.views.blueprint import bp

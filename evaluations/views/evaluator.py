@@ -8,6 +8,8 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from werkzeug.wrappers import Response
 
 from evaluations.forms import DeclareForm
+from evaluations.maintenance import is_overdue as maintenance_overdue
+from evaluations.maintenance import reviews_of
 from evaluations.models import AssignmentStatus, EvaluationStatus
 from evaluations.services.assignment import declare_conflict
 from evaluations.services.scores import consolidation, may_see_all_scores, save_score, score_value
@@ -41,6 +43,8 @@ def assignments() -> str:
         page=page,
         AssignmentStatus=AssignmentStatus,
         declare_form=DeclareForm(formdata=None),
+        reviews=reviews_of(g.user),
+        review_overdue=maintenance_overdue,
     )
 
 
