@@ -96,7 +96,7 @@ def _edit(vendor: User, solution: Solution, model: Model, name: str, value: Any)
 def _decide(world: LabelWorld, solution: Solution, model: Model, action: str) -> None:
     request = pending_request(solution.id)
     assert (request is None) == (model.pending is None)
-    if request is None:
+    if request is None or model.pending is None:
         return
     if action == "approve":
         approve_change(world.authority, request, "Checked against the evaluation report.")
