@@ -1,5 +1,9 @@
 """Property: whatever a vendor edits and the authority decides, a label certifies the last
-approved facts, the record holds them, the credential verifies and the audit chain holds."""
+approved facts, the record holds them, the credential verifies and the audit chain holds.
+
+The vendor also fills in or clears the data-protection features (free text, not certified): a
+published solution that is privacy-sensitive must describe them, so neither an edit nor an
+approval may leave the record without them."""
 
 from __future__ import annotations
 
@@ -43,11 +47,13 @@ edit = st.one_of(
     st.tuples(st.just("primary_category"), st.sampled_from(CATEGORIES)),
     st.tuples(st.sampled_from(FLAGS), st.booleans()),
 )
+FEATURES = ["", "Blurs faces before storage."]
 step = st.one_of(
-    st.tuples(st.just("edit"), edit),
+    st.tuples(st.just("edit"), st.tuples(edit, st.sampled_from(FEATURES))),
     st.tuples(st.sampled_from(["approve", "refuse", "withdraw"]), st.none()),
 )
 serial = itertools.count(1)
+_worlds: dict[int, LabelWorld] = {}
 
 
 @dataclass
@@ -57,6 +63,7 @@ class Model:
     approved: dict[str, Any]
     pending: dict[str, Any] | None = None
     prefix: str = ""
+    features: str = ""  # the record's data-protection features
 
 
 def _wanted(model: Model, name: str, value: Any) -> dict[str, Any]:
@@ -68,9 +75,16 @@ def _wanted(model: Model, name: str, value: Any) -> dict[str, Any]:
     return wanted
 
 
-def _edit(vendor: User, solution: Solution, model: Model, name: str, value: Any) -> None:
-    wanted = _wanted(model, name, value)
+def _edit(
+    vendor: User, solution: Solution, model: Model, change: tuple[str, Any], features: str
+) -> None:
+    wanted = _wanted(model, *change)
     changed = {key: wanted[key] for key in wanted if wanted[key] != model.approved[key]}
+    # Refused: an incomplete record as asked or as kept, or a second pending request.
+    incomplete = not features and (
+        wanted["privacy_sensitive"] or model.approved["privacy_sensitive"]
+    )
+    expected_refusal = incomplete or bool(changed and model.pending is not None)
     data = solution_builders.complete_data(
         name=wanted["name"],
         primary_category=wanted["primary_category"],
@@ -79,6 +93,7 @@ def _edit(vendor: User, solution: Solution, model: Model, name: str, value: Any)
         privacy_sensitive=wanted["privacy_sensitive"],
         uses_biometrics=wanted["uses_biometrics"],
         uses_facial_recognition=wanted["uses_facial_recognition"],
+        privacy_features=features,
         change_reason="The product was renamed and its claims revised.",
     )
     try:
@@ -86,9 +101,10 @@ def _edit(vendor: User, solution: Solution, model: Model, name: str, value: Any)
         db.session.commit()
     except RuleViolation:
         db.session.rollback()
-        assert changed and model.pending is not None, "only a second pending request is refused"
+        assert expected_refusal
         return
-    assert model.pending is None or not changed
+    assert not expected_refusal
+    model.features = features
     if changed:
         model.pending = changed
 
@@ -99,8 +115,14 @@ def _decide(world: LabelWorld, solution: Solution, model: Model, action: str) ->
     if request is None or model.pending is None:
         return
     if action == "approve":
-        approve_change(world.authority, request, "Checked against the evaluation report.")
-        model.approved = {**model.approved, **model.pending}
+        proposed = {**model.approved, **model.pending}
+        try:
+            approve_change(world.authority, request, "Checked against the evaluation report.")
+        except RuleViolation:
+            db.session.rollback()
+            assert proposed["privacy_sensitive"] and not model.features
+            return
+        model.approved = proposed
     elif action == "refuse":
         refuse_change(world.authority, request, "The evaluation did not cover this.")
     else:
@@ -132,7 +154,8 @@ def test_label_and_record_hold_the_last_approved_facts(
     app: Flask, create_user: Callable[..., User], steps: list[tuple[str, Any]]
 ) -> None:
     with app.test_request_context():
-        world = make_world(create_user)
+        # One world per test run (the app and its database), a new certified solution per example.
+        world = _worlds.get(id(app)) or _worlds.setdefault(id(app), make_world(create_user))
         prefix = f"Unit{next(serial)}"
         label = issued_label(world, solution_name=f"{prefix} {NAMES[0]}")
         solution = label.solution
