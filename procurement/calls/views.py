@@ -136,6 +136,9 @@ def open_call(lot_id: int) -> Any:
     form = OpenCallForm()
     if request.method == "GET" and not form.title.data:
         form.title.data = f"{lot.category.name}: joint call for {lot.reference}"
+        form.requires_version_in_scope.data = any(
+            member.need.requires_version_in_scope for member in lot.active_members
+        )
     if form.validate_on_submit():
         try:
             opened = lifecycle.open_call(

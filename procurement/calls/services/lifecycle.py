@@ -78,7 +78,8 @@ def open_call(
 ) -> JointCall:
     """Open a joint call from a frozen lot and tell the eligible vendors.
 
-    `requires_version_in_scope`: offers must name a version in a valid label's certified scope.
+    `requires_version_in_scope`: offers must name a version in a valid label's certified scope
+    (also when a buyer's need in the lot asks for it).
     """
     authority = require_role(actor, Role.AUTHORITY)
     if lot.status is not LotStatus.FROZEN:
@@ -109,7 +110,8 @@ def open_call(
         status=CallStatus.OPEN,
         deadline=closes,
         contract_months=months,
-        requires_version_in_scope=bool(requires_version_in_scope),
+        requires_version_in_scope=bool(requires_version_in_scope)
+        or any(member.need.requires_version_in_scope for member in lot.active_members),
         opened_at=utcnow(),
         opened_by_id=authority.id,
     )

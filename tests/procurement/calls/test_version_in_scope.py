@@ -18,10 +18,11 @@ from procurement.calls.models import JointCall, Offer
 from procurement.calls.services import lifecycle
 from procurement.calls.services.awarding import compliance
 from procurement.calls.services.offers import OfferData, submit_offer
+from procurement.models import Need
 from registry.database import db, utcnow
 from registry.dates import today
 from registry.exceptions import RuleViolation
-from registry.models import User
+from registry.models import OrganisationKind, User
 from tests.procurement.calls.call_builders import CallWorld, call_world, offer_data, solution_of
 
 Login = Callable[..., Any]
@@ -153,3 +154,36 @@ def test_the_call_page_and_offer_form_state_the_rule(
     assert db.session.get(SolutionVersion, offer.version_id) is not None
     shown = client.get(f"/procurement/calls/{call.id}/offers/{offer.id}").get_data(as_text=True)
     assert "<dt>Version</dt><dd>1.0</dd>" in shown
+
+
+def test_a_need_asking_for_the_version_in_scope_makes_its_call_require_it(
+    client: FlaskClient, login: Login, create_user: Callable[..., User]
+) -> None:
+    buyer = create_user(kind=OrganisationKind.BUYER)
+    login(client, buyer)
+    form = {
+        "title": "Cameras, certified versions",
+        "category": "video-protection",
+        "norm": "",
+        "min_level_rank": "0",
+        "firm_quantity": "40",
+        "optional_quantity": "0",
+        "unit": "camera",
+        "max_unit_price": "650.50",
+        "need_by": (today() + dt.timedelta(days=200)).isoformat(),
+        "region_code": "FR-BRE",
+        "accepted_uplift": "0",
+        "notes": "",
+        "requires_version_in_scope": "y",
+    }
+    assert client.post("/procurement/needs/new", data=form).status_code == 302
+    need = db.session.scalars(select(Need).where(Need.title == form["title"])).one()
+    assert need.requires_version_in_scope
+    page = client.get(f"/procurement/needs/{need.id}").get_data(as_text=True)
+    assert "Must be in the certified scope of the offer's label" in page
+
+    # On a lot, one member's need asking for it is enough: the call requires it.
+    world = call_world(create_user, buyers=2, vendors=1, outsiders=0)
+    world.lot.active_members[0].need.requires_version_in_scope = True
+    db.session.commit()
+    assert _call(world, required=False).requires_version_in_scope
