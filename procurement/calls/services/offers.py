@@ -52,6 +52,7 @@ from procurement.services.eligibility import Certified
 from procurement.services.needs import MAX_QUANTITY, MAX_UNIT_PRICE
 from registry import audit
 from registry.access import require_role, require_same_organisation
+from registry.arguments import MAX_ID
 from registry.database import db, utcnow
 from registry.exceptions import RuleViolation
 from registry.mail import send_mail
@@ -124,7 +125,8 @@ def _offered_version(
                 "version",
             )
         return chosen
-    version = version_of(chosen.solution_id, version_id)
+    # An id beyond the column's range (a tampered form) is simply not a version of it.
+    version = version_of(chosen.solution_id, version_id) if 0 < version_id <= MAX_ID else None
     if version is None:
         raise RuleViolation("Choose a version of the solution offered.", "version")
     if not call.requires_version_in_scope:

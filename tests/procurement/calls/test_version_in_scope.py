@@ -74,6 +74,7 @@ def test_a_call_requiring_the_version_in_scope_refuses_other_versions(
         (_with_version(first, None), "requires the version offered"),
         (_with_version(first, versions["2.0"]), "Version 2.0 of .* is not in the certified scope"),
         (_with_version(first, unscoped["3.0"]), "Choose a version of the solution offered"),
+        (_with_version(first, 10**12), "Choose a version of the solution offered"),
         # A label issued before versions has an empty scope: it holds no version.
         (_with_version(second, unscoped["3.0"]), "Version 3.0 of .* is not in the certified"),
     ):
