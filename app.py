@@ -73,6 +73,9 @@ def default_settings(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_NAME": "safetech_session",
         "WTF_CSRF_TIME_LIMIT": None,
         "PER_PAGE": 25,
+        # A valid label whose certified versions are all older than this is due for
+        # re-certification (evaluations.labels.status_changes).
+        "RECERTIFICATION_RELEASE_MONTHS": 24,
         # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none).
         "PROXY_FIX": 0,
     }

@@ -240,6 +240,18 @@ def approve_change(
         )
     ):
         raise RuleViolation("The vendor has another solution with the new name.", "decision_reason")
+    if (
+        solution.status is SolutionStatus.PUBLISHED
+        and proposed.get("privacy_sensitive", solution.privacy_sensitive)
+        and not solution.privacy_features.strip()
+    ):
+        # The features may have been cleared since the request: a published, privacy-sensitive
+        # solution describes them (catalog.services.publication_problems).
+        raise RuleViolation(
+            "Approved, the published solution would be privacy-sensitive without a description "
+            "of its data-protection features: the vendor must describe them first.",
+            "decision_reason",
+        )
     set_certified(solution, proposed)
     solution.updated_at = utcnow()
     request.status = ChangeRequestStatus.APPROVED

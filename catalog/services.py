@@ -419,9 +419,14 @@ def update_solution(actor: User | None, solution: Solution, data: SolutionData) 
     before = _snapshot(solution)
     certified_before = certified_state(solution)
     _apply(solution, data)
+    published = solution.status is SolutionStatus.PUBLISHED
+    if published:
+        # As asked: an approval of the held change must not leave a published record incomplete.
+        _raise_if_incomplete(solution, "It is published: to save")
     # A certified field's new value waits for the authority as a change request.
     hold_certified_changes(actor, solution, certified_before, data.change_reason)
-    if solution.status is SolutionStatus.PUBLISHED:
+    if published:
+        # As kept until the authority decides.
         _raise_if_incomplete(solution, "It is published: to save")
     after = _snapshot(solution)
     changed = sorted(key for key in after if after[key] != before[key])

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -87,6 +87,10 @@ class NeedForm(InputForm):
         choices=UPLIFT_CHOICES,
         default="0",
     )
+    requires_version_in_scope = BooleanField(
+        "Offers must name a version in the label's certified scope",
+        description="A joint call for this need then refuses a version no valid label certifies.",
+    )
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=NOTES_MAX)])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -129,6 +133,7 @@ class NeedForm(InputForm):
                 "need_by": need.need_by,
                 "region_code": need.region_code,
                 "accepted_uplift": str(need.accepted_uplift),
+                "requires_version_in_scope": need.requires_version_in_scope,
                 "notes": need.notes,
             }
         )
@@ -149,6 +154,7 @@ class NeedForm(InputForm):
             region_code=self.region_code.data or "",
             accepted_uplift=int(self.accepted_uplift.data or 0),
             notes=self.notes.data or "",
+            requires_version_in_scope=bool(self.requires_version_in_scope.data),
         )
 
 

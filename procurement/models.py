@@ -124,6 +124,9 @@ class Need(Base):
     region_code: Mapped[str] = mapped_column(String(10))
     # How many level ranks stricter than its own the buyer accepts (0..MAX_UPLIFT).
     accepted_uplift: Mapped[int] = mapped_column(Integer, default=0)
+    # The buyer wants the offered version in the certified scope: a call opened on a lot
+    # holding this need requires it of every offer (procurement.calls).
+    requires_version_in_scope: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[NeedStatus] = mapped_column(enum_column(NeedStatus))
     # Set when the last round left the need out (aggregation.UnmatchedReason value).

@@ -10,6 +10,9 @@ The rules (README "Labels", docs/DESIGN.md "Label"):
   re-certification at once (no version of the norm is left to renew them under), so they no
   longer make a solution eligible for a joint call.
 - Norm version superseded: its labels are due for re-certification after the transition date.
+- Certified versions: a valid label whose scope has no version released in the last
+  RECERTIFICATION_RELEASE_MONTHS months, or whose versions are all past end of support, is due
+  too (evaluations.labels.status_changes.versions_due_reason); an empty scope never is.
 - Solution archived: its labels stay as certified; pages say the vendor no longer offers it.
 
 The registry announces suspensions and withdrawals (registry.events); `register(app)`
@@ -30,8 +33,10 @@ from catalog.search.index import enqueue_solution_change
 from evaluations.labels.status_changes import (
     LIVE_STATUSES,
     MAX_REASON_LENGTH,
+    newly_due_by_versions,
     recertification_due,
     suspend_label,
+    versions_due_reason,
 )
 from evaluations.models import Label, LabelStatus
 from registry import events
@@ -87,9 +92,10 @@ def _log_solutions_of_norm(norm: Norm, reason: str) -> None:
 
 def log_newly_due(on: dt.date | None = None) -> int:
     """Log for the search index each solution whose label became due for re-certification in
-    the last CATCH_UP_DAYS days (a transition date passed); returns how many (daily job)."""
+    the last CATCH_UP_DAYS days (a transition date passed, its newest certified version grew
+    too old, its last one reached end of support); returns how many (daily job)."""
     day = on or today()
-    solution_ids = db.session.scalars(
+    by_norm = db.session.scalars(
         select(Label.solution_id)
         .join(NormVersion, NormVersion.id == Label.norm_version_id)
         .where(
@@ -100,7 +106,9 @@ def log_newly_due(on: dt.date | None = None) -> int:
         )
         .distinct()
     ).all()
-    for solution_id in sorted(solution_ids):
+    by_versions = newly_due_by_versions(day, day - dt.timedelta(days=CATCH_UP_DAYS + 1))
+    solution_ids = sorted({*by_norm, *by_versions})
+    for solution_id in solution_ids:
         enqueue_solution_change(solution_id, "label.recertification_due")
     return len(solution_ids)
 
@@ -109,6 +117,14 @@ def basis_notice(label: Label, on: dt.date | None = None) -> str:
     """Why the label is due for re-certification, in words ("" when it is not)."""
     if not recertification_due(label, on):
         return ""
+    versions = versions_due_reason(label, on)
+    norm = _norm_notice(label, on)
+    if versions:
+        versions += ": the label stays in force until its expiry date, but re-certification is due."
+    return " ".join(text for text in (norm, versions) if text)
+
+
+def _norm_notice(label: Label, on: dt.date | None) -> str:
     version = label.norm_version
     norm = version.norm
     if norm.status is NormStatus.WITHDRAWN:
@@ -118,6 +134,10 @@ def basis_notice(label: Label, on: dt.date | None = None) -> str:
             f"{norm.code} was withdrawn{when}{why}. The label stays in force until its expiry "
             "date but cannot be renewed under this norm: re-certification is due."
         )
+    if version.status is not NormVersionStatus.SUPERSEDED or version.transition_date is None:
+        return ""
+    if version.transition_date >= (on or today()):
+        return ""
     successor = version.superseded_by
     replaced = f" by version {successor.number}" if successor is not None else ""
     return (

@@ -1,6 +1,10 @@
 """A label's status changes: suspension, reinstatement, revocation and expiry.
 
-Also the expiry run at start-up, and whether a label is due for recertification.
+Also the expiry run at start-up, and whether a label is due for recertification: its norm
+version was superseded past the transition date or its norm withdrawn, or (a valid label with a
+certified scope) no version in its scope was released in the last RECERTIFICATION_RELEASE_MONTHS
+months, or every version in its scope is past its end of support. A label issued before
+versions existed has an empty scope and is never due by the version rules.
 """
 
 from __future__ import annotations
@@ -8,12 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from flask import Flask
-from sqlalchemy import ColumnElement, and_, or_, select
+from flask import Flask, current_app
+from sqlalchemy import ColumnElement, and_, exists, or_, select
 from sqlalchemy.exc import DBAPIError
 
+from catalog.models import SolutionVersion
+from evaluations.labels.dates import add_months
 from evaluations.labels.events import record_event
-from evaluations.models import Label, LabelStatus
+from evaluations.models import Label, LabelScope, LabelStatus
 from registry.access import require_role
 from registry.database import db, sqlite_begin, utcnow
 from registry.dates import today
@@ -24,6 +30,9 @@ from registry.norms.models import Norm, NormStatus, NormVersion, NormVersionStat
 MAX_REASON_LENGTH = 2000
 # Labels that still count (or may count again) until their expiry date.
 LIVE_STATUSES = (LabelStatus.VALID, LabelStatus.SUSPENDED)
+# A certified scope whose newest version is older than this many months is due (app config).
+DEFAULT_RELEASE_MONTHS = 24
+ALL_PAST_END_OF_SUPPORT = "All certified versions are past end of support"
 
 
 def _reason(reason: str | None) -> str:
@@ -119,30 +128,94 @@ def expire_labels(on: dt.date | None = None) -> list[Label]:
     return expired
 
 
-def recertification_due(label: Label, on: dt.date | None = None) -> bool:
-    """Whether a live label's basis has gone: its norm version was superseded and the
-    transition date has passed, or its norm was withdrawn (no version left to hold it)."""
+def release_months() -> int:
+    """RECERTIFICATION_RELEASE_MONTHS: how recent the newest certified version must be."""
+    return int(current_app.config.get("RECERTIFICATION_RELEASE_MONTHS", DEFAULT_RELEASE_MONTHS))
+
+
+def _norm_due(label: Label, day: dt.date) -> bool:
     version = label.norm_version
-    if label.status not in LIVE_STATUSES:
-        return False
     if version.norm.status is NormStatus.WITHDRAWN:
         return True
     return (
         version.status is NormVersionStatus.SUPERSEDED
         and version.transition_date is not None
-        and version.transition_date < (on or today())
+        and version.transition_date < day
+    )
+
+
+def versions_due_reason(label: Label, on: dt.date | None = None) -> str:
+    """Why a valid label's certified versions make it due ("" when they do not, or when its
+    scope is empty): none released in the last N months, or all past end of support."""
+    if label.status is not LabelStatus.VALID or label.id is None:
+        return ""
+    versions = db.session.scalars(
+        select(SolutionVersion)
+        .join(LabelScope, LabelScope.version_id == SolutionVersion.id)
+        .where(LabelScope.label_id == label.id)
+    ).all()
+    if not versions:
+        return ""
+    day = on or today()
+    if all(v.end_of_support_on is not None and v.end_of_support_on <= day for v in versions):
+        return ALL_PAST_END_OF_SUPPORT
+    months = release_months()
+    if max(v.released_on for v in versions) < add_months(day, -months):
+        return f"No certified version released in the last {months} months"
+    return ""
+
+
+def recertification_due(label: Label, on: dt.date | None = None) -> bool:
+    """Whether a live label's basis has gone: its norm version was superseded and the
+    transition date has passed, or its norm was withdrawn (no version left to hold it); or,
+    for a valid label, its certified versions are too old or all past end of support."""
+    if label.status not in LIVE_STATUSES:
+        return False
+    return _norm_due(label, on or today()) or bool(versions_due_reason(label, on))
+
+
+def _versions_due_clause(day: dt.date) -> ColumnElement[bool]:
+    """`versions_due_reason` is not empty, as SQL correlated with Label."""
+    scope = (
+        select(LabelScope.id)
+        .join(SolutionVersion, SolutionVersion.id == LabelScope.version_id)
+        .where(LabelScope.label_id == Label.id)
+    )
+    recent = scope.where(SolutionVersion.released_on >= add_months(day, -release_months()))
+    supported = scope.where(
+        or_(SolutionVersion.end_of_support_on.is_(None), SolutionVersion.end_of_support_on > day)
+    )
+    return and_(
+        Label.status == LabelStatus.VALID,
+        exists(scope),
+        or_(~exists(recent), ~exists(supported)),
     )
 
 
 def recertification_due_clause(on: dt.date | None = None) -> ColumnElement[bool]:
-    """`recertification_due` as SQL, for a query that joins NormVersion and Norm."""
+    """`recertification_due` as SQL, for a query of Label that joins NormVersion and Norm."""
+    day = on or today()
     return or_(
         Norm.status == NormStatus.WITHDRAWN,
         and_(
             NormVersion.status == NormVersionStatus.SUPERSEDED,
             NormVersion.transition_date.is_not(None),
-            NormVersion.transition_date < (on or today()),
+            NormVersion.transition_date < day,
         ),
+        _versions_due_clause(day),
+    )
+
+
+def newly_due_by_versions(day: dt.date, since: dt.date) -> list[int]:
+    """Solutions with a valid label due by its versions on `day` but not on `since`."""
+    return sorted(
+        set(
+            db.session.scalars(
+                select(Label.solution_id).where(
+                    _versions_due_clause(day), ~_versions_due_clause(since)
+                )
+            ).all()
+        )
     )
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -50,6 +50,13 @@ class OpenCallForm(InputForm):
             NumberRange(1, MAX_CONTRACT_MONTHS),
         ],
     )
+    requires_version_in_scope = BooleanField(
+        "Offers must name a version in the label's certified scope",
+        description=(
+            "A vendor then names the version it offers, and only a valid label whose certified "
+            "scope holds that version makes the offer eligible."
+        ),
+    )
 
 
 class DocumentForm(InputForm):
@@ -75,6 +82,11 @@ class OfferForm(InputForm):
     solution = SelectField(
         "Solution offered", validators=[DataRequired(message="Choose a solution.")]
     )
+    version = SelectField(
+        "Version offered",
+        validators=[Optional()],
+        description="A version of the solution chosen above, as you declared it.",
+    )
     lead_time_days = BoundedIntegerField(
         "Lead time (days from the order to delivery)",
         validators=[
@@ -94,10 +106,20 @@ class OfferForm(InputForm):
     tier_price_4 = StringField("Unit price (tier 4, EUR)", validators=[Optional(), Length(max=30)])
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=NOTES_MAX)])
 
-    def __init__(self, solutions: list[Certified], *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        solutions: list[Certified],
+        *args: Any,
+        versions: list[tuple[int, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.solution.choices = [
             SelectChoice(str(item.solution_id), item.solution_name) for item in solutions
+        ]
+        self.version.choices = [
+            SelectChoice("", "No version named"),
+            *(SelectChoice(str(version_id), text) for version_id, text in versions or []),
         ]
         if len(solutions) == 1 and not self.solution.data:
             self.solution.data = str(solutions[0].solution_id)
@@ -134,11 +156,19 @@ class OfferForm(InputForm):
         if not (field.data or "").isdigit():
             raise ValidationError("Choose a solution.")
 
+    def validate_version(self, field: SelectField) -> None:
+        """Blank or a number (the service checks it is a version in scope when required)."""
+        if field.data and not str(field.data).isdigit():
+            raise ValidationError("Choose a version.")
+
     @classmethod
-    def for_offer(cls, solutions: list[Certified], offer: Offer) -> OfferForm:
+    def for_offer(
+        cls, solutions: list[Certified], offer: Offer, versions: list[tuple[int, str]]
+    ) -> OfferForm:
         """A form filled with an offer's values."""
         data: dict[str, Any] = {
             "solution": str(offer.solution_id),
+            "version": str(offer.version_id or ""),
             "lead_time_days": offer.lead_time_days,
             "notes": offer.notes,
             "tier_quantity_1": None,
@@ -146,7 +176,7 @@ class OfferForm(InputForm):
         for index, tier in enumerate(offer.tiers[:TIER_ROWS], start=1):
             data[f"tier_quantity_{index}"] = tier.min_quantity
             data[f"tier_price_{index}"] = f"{tier.unit_price:.2f}"
-        return cls(solutions, data=data)
+        return cls(solutions, data=data, versions=versions)
 
     def to_data(self) -> OfferData:
         """The explicit fields the service takes; blank rows are left out."""
@@ -159,4 +189,5 @@ class OfferForm(InputForm):
             lead_time_days=self.lead_time_days.data or 0,
             tiers=tiers,
             notes=self.notes.data or "",
+            version_id=int(self.version.data) if str(self.version.data or "").isdigit() else None,
         )

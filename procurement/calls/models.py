@@ -17,6 +17,7 @@ import enum
 from decimal import Decimal
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     ForeignKey,
     Integer,
@@ -28,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from catalog.models import Solution
+from catalog.models import Solution, SolutionVersion
 from evaluations.models import Label
 from procurement.models import BIG_MONEY, MONEY, Lot, LotMember, Need
 from registry.database import Base, created_at, int_pk, str200, utcnow
@@ -99,6 +100,8 @@ class JointCall(Base):
     # Set once, by the first opening after the deadline, with the "call.offers_opened" audit
     # entry that fingerprints every offer (procurement.calls.services.opening).
     offers_opened_at: Mapped[dt.datetime | None]
+    # Offers must name a version of the solution that a valid label's certified scope holds.
+    requires_version_in_scope: Mapped[bool] = mapped_column(Boolean, default=False)
 
     lot: Mapped[Lot] = relationship()
     opened_by: Mapped[User | None] = relationship(foreign_keys=[opened_by_id])
@@ -171,6 +174,8 @@ class Offer(Base):
     solution_id: Mapped[int] = mapped_column(ForeignKey("solution.id"))
     # The label that made the solution eligible when the offer was last saved.
     label_id: Mapped[int] = mapped_column(ForeignKey("label.id"))
+    # The version of the solution offered (required when the call requires it in scope).
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("solution_version.id"))
     lead_time_days: Mapped[int] = mapped_column(Integer)
     notes: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[created_at]
@@ -188,6 +193,7 @@ class Offer(Base):
     vendor: Mapped[Organisation] = relationship()
     solution: Mapped[Solution] = relationship()
     label: Mapped[Label] = relationship()
+    version: Mapped[SolutionVersion | None] = relationship()
     submitted_by: Mapped[User | None] = relationship()
     tiers: Mapped[list[OfferTier]] = relationship(
         back_populates="offer", order_by="OfferTier.min_quantity", cascade="all, delete-orphan"

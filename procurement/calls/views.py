@@ -49,6 +49,7 @@ def _helpers() -> dict[str, Any]:
         "confirm": ConfirmForm(),
         "phase_labels": PHASE_LABELS,
         "requirement_text": eligibility.requirement_text,
+        "call_requirement_text": eligibility.call_requirement_text,
     }
 
 
@@ -135,6 +136,9 @@ def open_call(lot_id: int) -> Any:
     form = OpenCallForm()
     if request.method == "GET" and not form.title.data:
         form.title.data = f"{lot.category.name}: joint call for {lot.reference}"
+        form.requires_version_in_scope.data = any(
+            member.need.requires_version_in_scope for member in lot.active_members
+        )
     if form.validate_on_submit():
         try:
             opened = lifecycle.open_call(
@@ -144,6 +148,7 @@ def open_call(lot_id: int) -> Any:
                 form.description.data or "",
                 limits.deadline_on(form.deadline.data),
                 form.contract_months.data or 0,
+                requires_version_in_scope=bool(form.requires_version_in_scope.data),
             )
         except RuleViolation as error:
             show_violation(form, error)
@@ -276,7 +281,7 @@ def new_offer(call_id: int) -> Any:
     """Make the organisation's one offer on a call."""
     found = reading.get_call(g.user, call_id)
     solutions = eligibility.eligible_solutions(g.user.organisation_id, found.lot)
-    form = OfferForm(solutions)
+    form = OfferForm(solutions, versions=eligibility.version_choices(solutions))
     if request.method == "POST":
         if not form.validate_on_submit():
             return _offer_form_page(found, form)
@@ -313,9 +318,10 @@ def edit_offer(call_id: int, offer_id: int) -> Any:
     found = reading.get_call(g.user, call_id)
     item = reading.get_offer(g.user, found, offer_id)
     solutions = eligibility.eligible_solutions(g.user.organisation_id, found.lot)
+    versions = eligibility.version_choices(solutions)
     if request.method == "GET":
-        return _offer_form_page(found, OfferForm.for_offer(solutions, item), item)
-    form = OfferForm(solutions)
+        return _offer_form_page(found, OfferForm.for_offer(solutions, item, versions), item)
+    form = OfferForm(solutions, versions=versions)
     if not form.validate_on_submit():
         return _offer_form_page(found, form, item)
     try:

@@ -64,6 +64,7 @@ class NeedData:
     accepted_uplift: int = 0
     notes: str = ""
     currency: str = "EUR"
+    requires_version_in_scope: bool = False
 
 
 def region_path(code: str) -> tuple[str, ...]:
@@ -230,6 +231,7 @@ def _apply(need: Need, data: NeedData) -> None:
     need.need_by = _need_by(data.need_by)
     need.region_code = data.region_code
     need.accepted_uplift = uplift
+    need.requires_version_in_scope = bool(data.requires_version_in_scope)
     need.notes = notes
     need.updated_at = utcnow()
 

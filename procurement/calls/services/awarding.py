@@ -33,7 +33,11 @@ from procurement.calls.award import (
 )
 from procurement.calls.models import Award, AwardDropout, CallStatus, ContractLine, JointCall, Offer
 from procurement.calls.notices import call_link, org_emails
-from procurement.calls.services.eligibility import meets_lot, requirement_text
+from procurement.calls.services.eligibility import (
+    call_requirement_text,
+    label_for_version,
+    meets_lot,
+)
 from procurement.calls.services.lifecycle import (
     close_call,
     end_unsuccessful,
@@ -80,10 +84,20 @@ def compliance(call: JointCall) -> dict[int, str]:
     by_solution = {(item.vendor_id, item.solution_id) for item in certified}
     return {
         offer.id: ""
-        if (offer.vendor_id, offer.solution_id) in by_solution
-        else f"{offer.solution.name} no longer holds {requirement_text(call.lot)}"
+        if (offer.vendor_id, offer.solution_id) in by_solution and _version_holds(call, offer)
+        else f"{offer.solution.name} no longer holds {call_requirement_text(call)}"
         for offer in call.offers
     }
+
+
+def _version_holds(call: JointCall, offer: Offer) -> bool:
+    """On a call requiring it: the offered version is still in a qualifying label's scope."""
+    if not call.requires_version_in_scope:
+        return True
+    return offer.version_id is not None and (
+        label_for_version(offer.vendor_id, call.lot, offer.solution_id, offer.version_id)
+        is not None
+    )
 
 
 def min_buyers(lot: Lot) -> int:

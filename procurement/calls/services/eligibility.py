@@ -9,16 +9,25 @@ Decided here (docs/PROCUREMENT.md, "Flow" 4–6, gives the overview):
 - A label due for re-certification (evaluations.labels.basis) makes no solution eligible: not
   to be told of a new call, to offer, nor at the award's compliance check. The vendor's
   refusal names such a label and says re-certification is what is missing.
+- A call may require the offered version in scope (`requires_version_in_scope`): an offer then
+  names a version of its solution, and only a qualifying label whose certified scope holds that
+  version makes the offer eligible (on every save and at the award's compliance check). A
+  label issued before versions existed has an empty scope and holds no version.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import select
+
+from catalog.models import SolutionVersion
+from evaluations.models import LabelScope
 from procurement.calls.models import JointCall
 from procurement.models import Lot
 from procurement.services.eligibility import Certified, certified_labels
 from procurement.services.needs import level_name
+from registry.database import db
 
 
 def meets_lot(item: Certified, lot: Lot) -> bool:
@@ -51,6 +60,49 @@ def requirement_text(lot: Lot) -> str:
         f"a valid label under {lot.norm.code} at level {level} or above on a published "
         f"solution in {lot.category.name}"
     )
+
+
+def call_requirement_text(call: JointCall) -> str:
+    """The call's requirement in words, the version rule included."""
+    text = requirement_text(call.lot)
+    if call.requires_version_in_scope:
+        text += ", the version offered being in that label's certified scope"
+    return text
+
+
+def label_for_version(
+    vendor_id: int, lot: Lot, solution_id: int, version_id: int
+) -> Certified | None:
+    """The solution's best label meeting the lot whose certified scope holds the version."""
+    candidates = [
+        item
+        for item in certified_labels([lot.category_id], vendor_id)
+        if item.solution_id == solution_id and meets_lot(item, lot)
+    ]
+    if not candidates:
+        return None
+    holding = set(
+        db.session.scalars(
+            select(LabelScope.label_id).where(
+                LabelScope.version_id == version_id,
+                LabelScope.label_id.in_([item.label_id for item in candidates]),
+            )
+        ).all()
+    )
+    return next((item for item in candidates if item.label_id in holding), None)
+
+
+def version_choices(solutions: Sequence[Certified]) -> list[tuple[int, str]]:
+    """The declared versions of these solutions, as (version id, "Solution version") pairs."""
+    names = {item.solution_id: item.solution_name for item in solutions}
+    if not names:
+        return []
+    rows = db.session.scalars(
+        select(SolutionVersion)
+        .where(SolutionVersion.solution_id.in_(sorted(names)))
+        .order_by(SolutionVersion.solution_id, SolutionVersion.released_on.desc())
+    ).all()
+    return [(row.id, f"{names[row.solution_id]} {row.version}") for row in rows]
 
 
 def ineligibility_reason(vendor_id: int, lot: Lot) -> str:

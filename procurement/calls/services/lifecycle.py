@@ -29,7 +29,7 @@ from procurement.calls.limits import (
 )
 from procurement.calls.models import MAX_CONTRACT_MONTHS, CallDocument, CallStatus, JointCall
 from procurement.calls.notices import call_link, org_emails
-from procurement.calls.services.eligibility import eligible_vendor_ids, requirement_text
+from procurement.calls.services.eligibility import call_requirement_text, eligible_vendor_ids
 from procurement.calls.services.opening import open_offers
 from procurement.models import Lot, LotStatus, NeedStatus
 from procurement.ocds.formats import call_ocid
@@ -73,8 +73,14 @@ def open_call(
     description: str,
     deadline: dt.datetime,
     contract_months: int,
+    *,
+    requires_version_in_scope: bool = False,
 ) -> JointCall:
-    """Open a joint call from a frozen lot and tell the eligible vendors."""
+    """Open a joint call from a frozen lot and tell the eligible vendors.
+
+    `requires_version_in_scope`: offers must name a version in a valid label's certified scope
+    (also when a buyer's need in the lot asks for it).
+    """
     authority = require_role(actor, Role.AUTHORITY)
     if lot.status is not LotStatus.FROZEN:
         raise RuleViolation(
@@ -104,6 +110,8 @@ def open_call(
         status=CallStatus.OPEN,
         deadline=closes,
         contract_months=months,
+        requires_version_in_scope=bool(requires_version_in_scope)
+        or any(member.need.requires_version_in_scope for member in lot.active_members),
         opened_at=utcnow(),
         opened_by_id=authority.id,
     )
@@ -124,7 +132,7 @@ def open_call(
                 f"The authority opened the joint call “{call.title}” ({call.reference}) for "
                 f"{lot.buyers} public buyers: {lot.firm_quantity} "
                 f"{lot.unit.label.lower()}(s) estimated, up to {lot.maximum_quantity}.\n"
-                f"It requires {requirement_text(lot)}; at least one of your solutions "
+                f"It requires {call_requirement_text(call)}; at least one of your solutions "
                 f"meets it.\n\nOffers close on {utc_stamp(closes)}.\n"
                 f"Read the call and make your offer: {call_link(call)}\n"
             ),
@@ -139,6 +147,7 @@ def open_call(
             "ocid": call.ocid,
             "deadline": closes.isoformat(),
             "contract_months": months,
+            "requires_version_in_scope": call.requires_version_in_scope,
             "vendors_notified": len(vendors),
         },
     )

@@ -12,6 +12,9 @@ Decided here (docs/PROCUREMENT.md, "Flow" 4–6, gives the overview):
 - Tiers: 1 to MAX_TIERS rows, the first from quantity 1, minimum quantities strictly
   increasing, unit prices to the cent and never rising with the quantity. Eligibility is
   checked again on every save and at award.
+- Version: an offer may name the version of its solution offered (one the vendor declared);
+  on a call that requires the version in scope it must, and only a qualifying label whose
+  certified scope holds that version makes the offer eligible (that label is the offer's).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy.exc import IntegrityError
 
+from catalog.versions import version_of
 from procurement.calls.limits import utc_stamp
 from procurement.calls.models import (
     MAX_LEAD_TIME_DAYS,
@@ -34,17 +38,21 @@ from procurement.calls.models import (
 )
 from procurement.calls.notices import call_link
 from procurement.calls.services.eligibility import (
+    call_requirement_text,
     eligible_solutions,
     ineligibility_reason,
+    label_for_version,
     requirement_text,
 )
 from procurement.calls.services.lifecycle import checked_text, require_taking_offers
 from procurement.calls.services.opening import content_hash
 from procurement.calls.services.reading import own_offer
 from procurement.models import NOTES_MAX
+from procurement.services.eligibility import Certified
 from procurement.services.needs import MAX_QUANTITY, MAX_UNIT_PRICE
 from registry import audit
 from registry.access import require_role, require_same_organisation
+from registry.arguments import MAX_ID
 from registry.database import db, utcnow
 from registry.exceptions import RuleViolation
 from registry.mail import send_mail
@@ -60,6 +68,7 @@ class OfferData:
     lead_time_days: int
     tiers: Sequence[tuple[int, Decimal | str]]
     notes: str = ""
+    version_id: int | None = None  # a SolutionVersion of the solution offered
 
 
 def _tier_price(value: Decimal | str, field: str) -> Decimal:
@@ -104,6 +113,34 @@ def check_tiers(tiers: Sequence[tuple[int, Decimal | str]]) -> list[tuple[int, D
     return result
 
 
+def _offered_version(
+    vendor_id: int, call: JointCall, chosen: Certified, version_id: int | None
+) -> Certified:
+    """The label the offer stands on, once its version is checked against the call's rule."""
+    if version_id is None:
+        if call.requires_version_in_scope:
+            raise RuleViolation(
+                "This call requires the version offered: choose a version in the certified "
+                "scope of your solution's label.",
+                "version",
+            )
+        return chosen
+    # An id beyond the column's range (a tampered form) is simply not a version of it.
+    version = version_of(chosen.solution_id, version_id) if 0 < version_id <= MAX_ID else None
+    if version is None:
+        raise RuleViolation("Choose a version of the solution offered.", "version")
+    if not call.requires_version_in_scope:
+        return chosen
+    holding = label_for_version(vendor_id, call.lot, chosen.solution_id, version.id)
+    if holding is None:
+        raise RuleViolation(
+            f"Version {version.version} of {chosen.solution_name} is not in the certified scope "
+            f"of a label meeting the call: it requires {call_requirement_text(call)}.",
+            "version",
+        )
+    return holding
+
+
 def _apply_offer(
     vendor: User, call: JointCall, offer: Offer, data: OfferData
 ) -> list[tuple[int, Decimal]]:
@@ -117,6 +154,7 @@ def _apply_offer(
         raise RuleViolation(
             f"Choose one of your solutions holding {requirement_text(call.lot)}.", "solution"
         )
+    chosen = _offered_version(vendor.organisation_id, call, chosen, data.version_id)
     lead = data.lead_time_days
     if isinstance(lead, bool) or not isinstance(lead, int) or not 1 <= lead <= MAX_LEAD_TIME_DAYS:
         raise RuleViolation(f"The lead time is 1 to {MAX_LEAD_TIME_DAYS} days.", "lead_time_days")
@@ -124,6 +162,7 @@ def _apply_offer(
     notes = checked_text(data.notes, "notes", "The notes", NOTES_MAX, required=False)
     offer.solution_id = chosen.solution_id
     offer.label_id = chosen.label_id
+    offer.version_id = data.version_id
     offer.lead_time_days = lead
     offer.notes = notes
     offer.updated_at = utcnow()

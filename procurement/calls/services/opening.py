@@ -36,7 +36,7 @@ OPENING_ACTION = "call.offers_opened"
 
 def offer_content(offer: Offer) -> dict[str, Any]:
     """What an offer says, in the form its hash covers (prices as strings, to the cent)."""
-    return {
+    content: dict[str, Any] = {
         "offer": offer.reference,
         "call": offer.call_id,
         "vendor": offer.vendor_id,
@@ -47,6 +47,10 @@ def offer_content(offer: Offer) -> dict[str, Any]:
         "notes": offer.notes,
         "status": offer.status.value,
     }
+    # Only when named, so that the receipts of offers made before versions stay the same.
+    if offer.version_id is not None:
+        content["version"] = offer.version_id
+    return content
 
 
 def content_hash(offer: Offer) -> str:
