@@ -19,6 +19,11 @@ _.unmatched_message
 _.below_estimate
 _.has_valid_label
 _.privacy_text
+_.requested  # a change request's diff row
+_.requested_by
+_.routed_by
+_.reviewed_at
+_.via  # how a version joined a label's scope
 # Offer form price tiers, rendered and read in a loop by their numbered names.
 _.tier_quantity_1
 _.tier_quantity_2

@@ -279,12 +279,3 @@ def mark_end_of_support(actor: User | None, version: SolutionVersion, date: dt.d
         data={"solution_id": version.solution_id, "end_of_support_on": date.isoformat()},
         organisation_id=version.solution.vendor_id,
     )
-
-
-def may_download_sbom(user: User | None, solution: Solution) -> bool:
-    """The owning vendor's members and the authority download SBOMs; nobody else."""
-    if user is None:
-        return False
-    if user.role is Role.AUTHORITY:
-        return True
-    return user.role is Role.VENDOR and user.organisation_id == solution.vendor_id

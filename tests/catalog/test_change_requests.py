@@ -138,11 +138,6 @@ def proof_created(views: dict[str, str]) -> str:
     return created
 
 
-def _without_proof(views: dict[str, str]) -> dict[str, str]:
-    """The views but the credential, whose re-signing is compared on its own."""
-    return {key: value for key, value in views.items() if key != "credential"}
-
-
 # --- the claim: nothing certified changes before the authority approves -------------------------
 
 
