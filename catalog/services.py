@@ -389,6 +389,27 @@ def _snapshot(solution: Solution) -> dict[str, Any]:
     }
 
 
+def data_of(solution: Solution) -> SolutionData:
+    """The solution's current values, as an edit starts from them."""
+    return SolutionData(
+        name=solution.name,
+        primary_category=solution.primary_category.code if solution.primary_category else None,
+        activities=solution.activity_codes,
+        summary=solution.summary,
+        description_markdown=solution.description_markdown,
+        maturity=solution.maturity,
+        standards=solution.standard_codes,
+        deployments=solution.deployment_texts,
+        privacy_sensitive=solution.privacy_sensitive,
+        uses_biometrics=solution.uses_biometrics,
+        uses_facial_recognition=solution.uses_facial_recognition,
+        privacy_features=solution.privacy_features,
+        price_model=solution.price_model,
+        price_band=solution.price_band,
+        regions=solution.region_codes,
+    )
+
+
 def create_solution(actor: User | None, data: SolutionData) -> Solution:
     """A vendor starts a solution as a draft of its own organisation (it may be incomplete)."""
     actor = require_role(actor, Role.VENDOR)

@@ -67,7 +67,7 @@ def _init_labels(app: Flask) -> None:
     from evaluations.labels import api, basis, certified, signed_address, views
     from evaluations.labels.demo import seed_demo_labels
     from evaluations.labels.status_changes import expire_at_start_up
-    from evaluations.maintenance_demo import seed_demo_maintenance
+    from evaluations.maintenance_demo import seed_demo_change_request, seed_demo_maintenance
     from registry.backup.hooks import register_restore_check
     from registry.cli import add_demo_seeder
     from registry.navigation import ALL_ROLES, AUTHORITY, SIGNED_IN, NavEntry, add_nav_entry
@@ -92,6 +92,7 @@ def _init_labels(app: Flask) -> None:
     )
     add_demo_seeder(app, "labels", seed_demo_labels, order=50)
     add_demo_seeder(app, "maintenance", seed_demo_maintenance, order=55)
+    add_demo_seeder(app, "change requests", seed_demo_change_request, order=56)
     # Label facts for the catalog (pages, comparison, exports, feed, search index, market
     # gaps); follower notifications.
     catalog_facts.register(app)

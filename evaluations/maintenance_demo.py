@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from catalog.models import SolutionVersion
+from catalog import services
+from catalog.models import SolutionChangeRequest, SolutionVersion
 from evaluations import maintenance
 from evaluations.labels.certified import scope_entries
 from evaluations.models import Label, LabelStatus, MaintenanceRequest
@@ -138,4 +139,32 @@ def seed_demo_maintenance() -> list[Any]:
         "evaluation is required.",
     )
     db.session.flush()
+    return []
+
+
+# The change the demo vendor asks for: one more declared standard, which a label relies on.
+DEMO_CHANGED_STANDARD = "EN 62676-4"
+
+
+def seed_demo_change_request() -> list[Any]:
+    """One pending change of certified facts, on a certified solution; idempotent."""
+    if db.session.scalar(select(SolutionChangeRequest.id).limit(1)) is not None:
+        return []
+    taken = set(db.session.scalars(select(MaintenanceRequest.label_id)))
+    for label in db.session.scalars(
+        select(Label).where(Label.status == LabelStatus.VALID).order_by(Label.id.desc())
+    ):
+        vendor = _vendor_user(label)
+        solution = label.solution
+        if label.id in taken or vendor is None or DEMO_CHANGED_STANDARD in solution.standard_codes:
+            continue
+        data = services.data_of(solution)
+        data.standards = [*data.standards, DEMO_CHANGED_STANDARD]
+        data.change_reason = (
+            "Demo: the new firmware passed the EN 62676-4 video surveillance test campaign; "
+            "the test report is attached to our next maintenance request."
+        )
+        services.update_solution(vendor, solution, data)
+        db.session.flush()
+        return []
     return []

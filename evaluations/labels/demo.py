@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from catalog.demo import demo_version
 from catalog.models import Solution, SolutionStatus
 from evaluations.labels.dates import add_months
 from evaluations.labels.facts import sign_label
@@ -62,8 +63,12 @@ def _certify(
     levels = [(level.name, level.minimum_percent) for level in version.levels]
     advanced = index % 3 == 0 and len(levels) > 1
     level_name, minimum = levels[-1] if advanced else levels[0]
+    # The evaluated release: the oldest declared (catalog.demo), so newer ones can join by
+    # maintenance.
+    product = demo_version(solution.vendor.users[0], solution)
     evaluation = Evaluation(
         solution_id=solution.id,
+        product_version_id=product.id,
         norm_version_id=version.id,
         vendor_id=solution.vendor_id,
         status=EvaluationStatus.DECIDED,

@@ -127,6 +127,8 @@ def test_the_minor_path_adds_the_version_everywhere(
     label_page = client.get(f"/labels/{scene.label.number}").get_data(as_text=True)
     assert "1.1" not in label_page
     credential = credential_versions(client, scene.label.number)
+    indexer.apply_pending()
+    assert query("", {"version": ["1.0"]}).ids == [scene.label.solution_id]
     request = reviewed(scene, {"EXPORT": "4"})
     assert maintenance.blocking_criteria(request) == []
     before = scene.label.facts_revision
@@ -150,6 +152,13 @@ def test_the_minor_path_adds_the_version_everywhere(
     indexer.apply_pending()
     assert time.monotonic() - started < 2
     assert query("quayside", {"certified": ["yes"]}).ids == [scene.label.solution_id]
+    assert query("", {"version": ["1.1"]}).ids == [scene.label.solution_id]
+    # The scope as the label page and the credential state it: both versions.
+    signed = json.loads(credential_versions(client, scene.label.number))
+    scope = signed["credentialSubject"]["label"]["scope"]
+    assert [entry["version"] for entry in scope] == ["1.1", "1.0"]
+    label_page = client.get(f"/labels/{scene.label.number}").get_data(as_text=True)
+    assert 'data-label="Version">1.1</th>' in label_page
     mail = subjects(app)
     assert "Maintenance approved: the new version is certified" in mail
     assert "A maintenance review is assigned to you" in mail
@@ -184,6 +193,8 @@ def test_a_refusal_changes_nothing(app: Flask, client: FlaskClient, scene: Scene
     assert scope_versions(scene.label) == ["1.0"]
     assert credential_versions(client, scene.label.number) == credential
     assert client.get(f"/labels/{scene.label.number}").get_data(as_text=True) == page
+    indexer.apply_pending()
+    assert query("", {"version": ["1.1"]}).ids == []
     assert verdict(client, scene.label.number).code == VerdictCode.VALID
     assert "Maintenance refused" in subjects(app)
 
