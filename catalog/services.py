@@ -371,17 +371,11 @@ def _raise_if_incomplete(solution: Solution, doing: str) -> None:
 
 def _snapshot(solution: Solution) -> dict[str, Any]:
     return {
-        "name": solution.name,
-        "primary_category": solution.primary_category.code if solution.primary_category else None,
-        "activities": solution.activity_codes,
+        **certified_state(solution),
         "summary": solution.summary,
         "description_markdown": solution.description_markdown,
         "maturity": solution.maturity.value if solution.maturity else None,
-        "standards": solution.standard_codes,
         "deployments": solution.deployment_texts,
-        "privacy_sensitive": solution.privacy_sensitive,
-        "uses_biometrics": solution.uses_biometrics,
-        "uses_facial_recognition": solution.uses_facial_recognition,
         "privacy_features": solution.privacy_features,
         "price_model": solution.price_model.value if solution.price_model else None,
         "price_band": solution.price_band.value if solution.price_band else None,

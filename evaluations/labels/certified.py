@@ -157,16 +157,19 @@ def add_to_scope(label: Label, version: SolutionVersion, actor: User, maintenanc
         )
     )
     db.session.flush()
-    label.facts_revision += 1
-    sign_label(label, created=utcnow())
-    record_event(
-        actor,
+    _amend(
         label,
-        "amended",
-        label.status.value,
+        actor,
         f"Version {version.version} added to the certified scope after a minor change review "
         f"(maintenance request {maintenance_id}).",
     )
+
+
+def _amend(label: Label, actor: User, reason: str) -> None:
+    """What it certifies changed: a new revision, signed now, and an "amended" event."""
+    label.facts_revision += 1
+    sign_label(label, created=utcnow())
+    record_event(actor, label, "amended", label.status.value, reason[:2000])
 
 
 def _after_change_approved(actor: User, solution: Solution, request: SolutionChangeRequest) -> None:
@@ -184,15 +187,11 @@ def _after_change_approved(actor: User, solution: Solution, request: SolutionCha
     db.session.flush()
     for label in labels:
         freeze_facts(label)
-        label.facts_revision += 1
-        sign_label(label, created=utcnow())
-        record_event(
-            actor,
+        _amend(
             label,
-            "amended",
-            label.status.value,
+            actor,
             f"Certified facts changed ({changed}) by approved change request {request.id}: "
-            f"{request.decision_reason}"[:2000],
+            f"{request.decision_reason}",
         )
 
 

@@ -280,7 +280,12 @@ def test_one_pending_request_at_a_time_and_withdrawal(world: LabelWorld, label: 
         services.update_solution(
             world.vendor,
             solution,
-            data_of(solution, uses_biometrics=True, change_reason="Face matching added."),
+            data_of(
+                solution,
+                uses_biometrics=True,
+                privacy_features="Face templates never leave the edge box.",
+                change_reason="Face matching added.",
+            ),
         )
     db.session.rollback()
     changes.withdraw_change(world.vendor, first)

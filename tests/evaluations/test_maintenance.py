@@ -22,7 +22,6 @@ from catalog.versions import declare_version
 from evaluations import maintenance
 from evaluations.labels.certified import scope_versions
 from evaluations.labels.credentials import VerdictCode
-from evaluations.labels.documents.verification import verify_label_file
 from evaluations.labels.issuing import issue_label
 from evaluations.models import Label, MaintenanceRequest, MaintenanceStatus
 from registry.database import db, utcnow
@@ -30,7 +29,12 @@ from registry.exceptions import NotVisible, RuleViolation
 from registry.mail import read_outbox
 from registry.models import User
 from registry.norms.models import NormCriterion
-from tests.evaluations.labels.label_builders import LabelWorld, certified_evaluation, make_world
+from tests.evaluations.labels.label_builders import (
+    LabelWorld,
+    certified_evaluation,
+    make_world,
+    served_verdict,
+)
 
 
 @dataclass
@@ -100,17 +104,6 @@ def reviewed(scene: Scene, values: dict[str, str]) -> MaintenanceRequest:
     return request
 
 
-def verdict(client: FlaskClient, number: str) -> Any:
-    """The label credential as served, checked with the project's verifier."""
-    credential = client.get(f"/labels/{number}.json").data
-    keys = client.get("/.well-known/safetech-keys.json").get_json()
-    lists = [
-        client.get(f"/labels/status/{purpose}.json").get_json(force=True)
-        for purpose in ("revocation", "suspension")
-    ]
-    return verify_label_file(credential, keys, lists)
-
-
 def credential_versions(client: FlaskClient, number: str) -> str:
     """The served credential as text (the scope's version strings appear in it)."""
     return client.get(f"/labels/{number}.json").get_data(as_text=True)
@@ -142,7 +135,7 @@ def test_the_minor_path_adds_the_version_everywhere(
     label_page = client.get(f"/labels/{scene.label.number}").get_data(as_text=True)
     assert "Version 1.1 added to the certified scope" in label_page
     assert credential_versions(client, scene.label.number) != credential  # re-signed
-    assert verdict(client, scene.label.number).code == VerdictCode.VALID
+    assert served_verdict(client, scene.label.number).code == VerdictCode.VALID
     # The catalog search re-indexes the solution within 2 s of the commit.
     pending = db.session.scalars(
         select(SearchChange).where(SearchChange.solution_id == scene.label.solution_id)
@@ -195,7 +188,7 @@ def test_a_refusal_changes_nothing(app: Flask, client: FlaskClient, scene: Scene
     assert client.get(f"/labels/{scene.label.number}").get_data(as_text=True) == page
     indexer.apply_pending()
     assert query("", {"version": ["1.1"]}).ids == []
-    assert verdict(client, scene.label.number).code == VerdictCode.VALID
+    assert served_verdict(client, scene.label.number).code == VerdictCode.VALID
     assert "Maintenance refused" in subjects(app)
 
 

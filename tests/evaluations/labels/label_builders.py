@@ -9,8 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyotp
+from flask.testing import FlaskClient
 
 from catalog.models import Solution
+from evaluations.labels.credentials import Verdict
+from evaluations.labels.documents.verification import verify_label_file
 from evaluations.labels.issuing import issue_label
 from evaluations.labels.revocation import confirm_revocation, propose_revocation
 from evaluations.models import (
@@ -215,3 +218,17 @@ def issued_label(
     )
     db.session.commit()
     return label
+
+
+def served_verdict(client: FlaskClient, number: str) -> Verdict:
+    """The verdict on a label's served credential, against the served keys and status lists."""
+    credential = client.get(f"/labels/{number}.json").data
+    keys = client.get("/.well-known/safetech-keys.json").get_json()
+    lists = [
+        # application/vc is JSON without a +json suffix: Flask parses it only when forced.
+        client.get(f"/labels/status/{purpose}.json").get_json(force=True)
+        for purpose in ("revocation", "suspension")
+    ]
+    # Without both lists the verdict is STATUS_UNKNOWN.
+    assert all(isinstance(status_list, dict) for status_list in lists)
+    return verify_label_file(credential, keys, lists)

@@ -18,7 +18,6 @@ from catalog.search import index, indexer
 from catalog.search.query import query
 from catalog.services import archive_solution
 from evaluations.labels.credentials import VerdictCode
-from evaluations.labels.documents.verification import verify_label_file
 from evaluations.models import Label, LabelStatus
 from registry import dates
 from registry.database import db
@@ -31,6 +30,7 @@ from tests.evaluations.labels.label_builders import (
     issued_label,
     make_world,
     revoke,
+    served_verdict,
     supersede,
 )
 
@@ -45,17 +45,6 @@ def world(app: Flask, create_user: Callable[..., User]) -> Iterator[LabelWorld]:
     """People and a published norm version."""
     with app.test_request_context():
         yield make_world(create_user)
-
-
-def _served_verdict(client: FlaskClient, number: str) -> Any:
-    """The verdict on the served credential against the served keys and status lists."""
-    credential = client.get(f"/labels/{number}.json").data
-    keys = client.get("/.well-known/safetech-keys.json").get_json()
-    lists = [
-        client.get(f"/labels/status/{purpose}.json").get_json(force=True)
-        for purpose in ("revocation", "suspension")
-    ]
-    return verify_label_file(credential, keys, lists)
 
 
 def _verify_page(client: FlaskClient, number: str) -> str:
@@ -111,7 +100,7 @@ def test_suspending_the_vendor_suspends_each_valid_label_until_the_authority_rei
     )
     page = client.get(f"/labels/{label.number}").get_data(as_text=True)
     assert "SUSPENDED" in page and "Vendor organisation suspended: Unpaid fees" in page
-    assert _served_verdict(client, label.number).code == VerdictCode.SUSPENDED
+    assert served_verdict(client, label.number).code == VerdictCode.SUSPENDED
     assert "(SUSPENDED)" in _verify_page(client, label.number)
     api = client.get(f"/api/v1/labels/{label.number}").get_json()
     assert api["status"] == "suspended"
@@ -165,7 +154,7 @@ def test_a_withdrawn_norm_leaves_its_labels_valid_but_due_for_recertification_ev
     assert label.status is LabelStatus.VALID
     page = client.get(f"/labels/{label.number}").get_data(as_text=True)
     assert "Re-certification due" in page and "The test method is flawed." in page
-    assert _served_verdict(client, label.number).code == VerdictCode.VALID
+    assert served_verdict(client, label.number).code == VerdictCode.VALID
     verified = _verify_page(client, label.number)
     assert "Re-certification due" in verified and "The test method is flawed." in verified
     api = client.get(f"/api/v1/labels/{label.number}").get_json()

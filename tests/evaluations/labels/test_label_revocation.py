@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from evaluations.labels.credentials import VerdictCode
-from evaluations.labels.documents.verification import verify_label_file
 from evaluations.labels.revocation import (
     confirm_revocation,
     pending_revocation,
@@ -45,6 +44,7 @@ from tests.evaluations.labels.label_builders import (
     issued_label,
     make_world,
     second_officer,
+    served_verdict,
 )
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -75,16 +75,6 @@ def _officer(world: LabelWorld) -> User:
     db.session.add(officer)
     db.session.commit()
     return officer
-
-
-def _served_verdict(client: FlaskClient, number: str) -> Any:
-    credential = client.get(f"/labels/{number}.json").data
-    keys = client.get("/.well-known/safetech-keys.json").get_json()
-    lists = [
-        client.get(f"/labels/status/{purpose}.json").get_json(force=True)
-        for purpose in ("revocation", "suspension")
-    ]
-    return verify_label_file(credential, keys, lists)
 
 
 def _public_views(client: FlaskClient, label: Label) -> str:
@@ -143,7 +133,7 @@ def test_a_pending_proposal_is_never_public(
     db.session.commit()
     public = _public_views(client, label)
     assert "Secret finding 7Q" not in public and "proposal" not in public.lower()
-    assert _served_verdict(client, label.number).code == VerdictCode.VALID
+    assert served_verdict(client, label.number).code == VerdictCode.VALID
     assert len(read_outbox(app.config["OUTBOX_DIR"])) == before  # the vendor is not told
     entry = db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
     assert entry is not None and entry.action == "label.revocation.propose"
@@ -170,7 +160,7 @@ def test_a_second_officer_confirms_and_the_label_is_revoked_everywhere(
     assert proposal.decided_by_id == second_officer(world).id
     page = client.get(f"/labels/{label.number}").get_data(as_text=True)
     assert page.count("REVOKED") >= 2 and "Fraud in the evidence" in page
-    assert _served_verdict(client, label.number).code == VerdictCode.REVOKED
+    assert served_verdict(client, label.number).code == VerdictCode.REVOKED
     verify = client.post(
         "/verify", data={"pasted": client.get(f"/labels/{label.number}.json").data.decode()}
     ).get_data(as_text=True)

@@ -19,7 +19,6 @@ from PIL import Image
 from sqlalchemy import select
 
 from evaluations.labels.credentials import VerdictCode, generate_private_key, sign_credential
-from evaluations.labels.documents.verification import verify_label_file
 from evaluations.labels.events import AUDIT_ACTIONS
 from evaluations.labels.keys import public_keys_document
 from evaluations.labels.pdf import render_label_pdf
@@ -36,6 +35,7 @@ from tests.evaluations.labels.label_builders import (
     make_world,
     revoke,
     second_officer,
+    served_verdict,
     supersede,
 )
 
@@ -64,19 +64,6 @@ def _verify(client: FlaskClient, document: bytes, name: str = "label.json") -> s
     )
     assert response.status_code == 200
     return response.get_data(as_text=True)
-
-
-def _served_verdict(client: FlaskClient, number: str) -> Any:
-    credential = client.get(f"/labels/{number}.json").data
-    keys = client.get("/.well-known/safetech-keys.json").get_json()
-    lists = [
-        # application/vc is JSON without a +json suffix: Flask parses it only when forced.
-        client.get(f"/labels/status/{p}.json").get_json(force=True)
-        for p in ("revocation", "suspension")
-    ]
-    # Without both lists the verdict is STATUS_UNKNOWN.
-    assert all(isinstance(status_list, dict) for status_list in lists)
-    return verify_label_file(credential, keys, lists)
 
 
 # --- The public page --------------------------------------------------------------------------
@@ -226,16 +213,16 @@ def test_the_served_credential_verifies_and_follows_the_status(
     assert credential["credentialStatus"][0]["statusListCredential"] == (
         f"{BASE_URL}/labels/status/revocation.json"
     )
-    assert _served_verdict(client, label.number).code == VerdictCode.VALID
+    assert served_verdict(client, label.number).code == VerdictCode.VALID
     suspend_label(world.authority, label, "Finding")
     db.session.commit()
-    assert _served_verdict(client, label.number).code == VerdictCode.SUSPENDED
+    assert served_verdict(client, label.number).code == VerdictCode.SUSPENDED
     reinstate_label(world.authority, label, "Fixed")
     db.session.commit()
-    assert _served_verdict(client, label.number).code == VerdictCode.VALID
+    assert served_verdict(client, label.number).code == VerdictCode.VALID
     revoke(world, label, "Fraud")
     db.session.commit()
-    assert _served_verdict(client, label.number).code == VerdictCode.REVOKED
+    assert served_verdict(client, label.number).code == VerdictCode.REVOKED
     status_list = client.get("/labels/status/revocation.json")
     assert "max-age=60" in status_list.headers["Cache-Control"]
 
