@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -126,7 +127,9 @@ class Need(Base):
     accepted_uplift: Mapped[int] = mapped_column(Integer, default=0)
     # The buyer wants the offered version in the certified scope: a call opened on a lot
     # holding this need requires it of every offer (procurement.calls).
-    requires_version_in_scope: Mapped[bool] = mapped_column(Boolean, default=False)
+    requires_version_in_scope: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     notes: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[NeedStatus] = mapped_column(enum_column(NeedStatus))
     # Set when the last round left the need out (aggregation.UnmatchedReason value).

@@ -153,16 +153,37 @@ def upgrade():
     with op.batch_alter_table('maintenance_score', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_maintenance_score_request_id'), ['request_id'], unique=False)
 
-    with op.batch_alter_table('evaluation', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('product_version_id', sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f('ix_evaluation_product_version_id'), ['product_version_id'], unique=False)
-        batch_op.create_foreign_key(batch_op.f('fk_evaluation_product_version_id_solution_version'), 'solution_version', ['product_version_id'], ['id'])
+    _add_reference(
+        'evaluation',
+        'product_version_id',
+        'solution_version',
+        'fk_evaluation_product_version_id_solution_version',
+    )
+    op.create_index(
+        op.f('ix_evaluation_product_version_id'), 'evaluation', ['product_version_id'], unique=False
+    )
 
     with op.batch_alter_table('label', schema=None) as batch_op:
         batch_op.add_column(sa.Column('certified_facts', sa.Text(), server_default='', nullable=False))
         batch_op.add_column(sa.Column('facts_revision', sa.Integer(), server_default='1', nullable=False))
 
     _freeze_existing_labels()
+
+
+def _add_reference(table, column, target, constraint):
+    """Add a nullable column referring to `target`'s id, with the named foreign key.
+
+    A plain ADD COLUMN: on SQLite a batch operation would copy the table, and dropping the
+    original fails while other tables' rows refer to it; SQLite takes the reference inline.
+    """
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            f"ALTER TABLE {table} ADD COLUMN {column} INTEGER"
+            f" CONSTRAINT {constraint} REFERENCES {target} (id)"
+        )
+    else:
+        op.add_column(table, sa.Column(column, sa.Integer(), nullable=True))
+        op.create_foreign_key(constraint, table, target, [column], ['id'])
 
 
 def _freeze_existing_labels():

@@ -19,26 +19,35 @@ depends_on = None
 
 
 def upgrade():
+    # Plain ADD COLUMNs (the server default stays: existing rows need a value): on SQLite a batch
+    # operation copies the table, and dropping the original fails while other rows refer to it.
     for table in ('joint_call', 'need'):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(
-                sa.Column(
-                    'requires_version_in_scope',
-                    sa.Boolean(),
-                    nullable=False,
-                    server_default=sa.false(),
-                )
-            )
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.alter_column('requires_version_in_scope', server_default=None)
-    with op.batch_alter_table('offer', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('version_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f('fk_offer_version_id_solution_version'),
-            'solution_version',
-            ['version_id'],
-            ['id'],
+        op.add_column(
+            table,
+            sa.Column(
+                'requires_version_in_scope',
+                sa.Boolean(),
+                nullable=False,
+                server_default=sa.false(),
+            ),
         )
+    _add_reference('offer', 'version_id', 'solution_version', 'fk_offer_version_id_solution_version')
+
+
+def _add_reference(table, column, target, constraint):
+    """Add a nullable column referring to `target`'s id, with the named foreign key.
+
+    A plain ADD COLUMN: on SQLite a batch operation would copy the table, and dropping the
+    original fails while other tables' rows refer to it; SQLite takes the reference inline.
+    """
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            f"ALTER TABLE {table} ADD COLUMN {column} INTEGER"
+            f" CONSTRAINT {constraint} REFERENCES {target} (id)"
+        )
+    else:
+        op.add_column(table, sa.Column(column, sa.Integer(), nullable=True))
+        op.create_foreign_key(constraint, table, target, [column], ['id'])
 
 
 def downgrade():

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -101,7 +102,9 @@ class JointCall(Base):
     # entry that fingerprints every offer (procurement.calls.services.opening).
     offers_opened_at: Mapped[dt.datetime | None]
     # Offers must name a version of the solution that a valid label's certified scope holds.
-    requires_version_in_scope: Mapped[bool] = mapped_column(Boolean, default=False)
+    requires_version_in_scope: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     lot: Mapped[Lot] = relationship()
     opened_by: Mapped[User | None] = relationship(foreign_keys=[opened_by_id])
