@@ -93,8 +93,12 @@ def _authority_routes(authority: Page, number: str) -> str:
     authority.goto("/dashboard")
     authority.get_by_role("link", name="Maintenance requests").click()
     queue = authority.get_by_role("table", name=re.compile("Maintenance requests"))
+    expect(queue).to_be_visible()
     check_accessibility(authority, "maintenance-queue")
     queue.get_by_role("link", name=_with_version(number)).click()
+    expect(authority.get_by_role("heading", level=1)).to_have_text(
+        f"Maintenance of label {number}: version {NEW_VERSION}"
+    )
     check_accessibility(authority, "maintenance-request-declared")
     authority.get_by_role("group", name="Route as").locator(
         "label", has_text="Minor change"
@@ -118,6 +122,9 @@ def _evaluator_reviews(evaluator: Page, criterion: str) -> None:
     ).click()
     reviews = evaluator.get_by_role("table", name=re.compile("Delta reviews of new versions"))
     reviews.get_by_role("link", name=_with_version(SOLUTION)).click()
+    expect(evaluator.get_by_role("heading", level=1)).to_have_text(
+        f"Maintenance review: {SOLUTION} {NEW_VERSION}"
+    )
     check_accessibility(evaluator, "maintenance-review-declare")
     evaluator.locator("label", has_text="No, I have no conflict of interest").click()
     evaluator.get_by_role("button", name="Record my declaration").click()
