@@ -96,18 +96,22 @@ def verify_command(file: str, keys_file: str | None, status_list_files: tuple[st
 
 @labels_group.command("expire")
 def expire_command() -> None:
-    """Expire every valid or suspended label past its expiry date, and bring the catalog's
-    "re-certification due" up to date as transition dates pass (run daily; idempotent)."""
-    from evaluations.labels.basis import log_newly_due
+    """Expire every valid or suspended label past its expiry date, bring the catalog's
+    "re-certification due" up to date as transition dates pass, and tell the followers of a
+    label newly due by its certified versions, once (run daily; idempotent)."""
+    from evaluations.labels.basis import log_newly_due, notify_due_by_versions
     from evaluations.labels.status_changes import expire_labels
     from registry.database import db
 
     expired = expire_labels()
     due = log_newly_due()
+    noticed = notify_due_by_versions()
     db.session.commit()
     click.echo(f"{len(expired)} label(s) expired.")
     if due:
         click.echo(f"{due} solution(s) with a label newly due for re-certification reindexed.")
+    for label in noticed:
+        click.echo(f"  {label.number}: followers told it is due for re-certification")
     for label in expired:
         click.echo(f"  {label.number} (expired on {label.expires_on.isoformat()})")
 

@@ -28,6 +28,7 @@ LABEL_ACTIONS = {
     "revoked": "was revoked",
     "expired": "has expired",
     "amended": "was amended (what it certifies changed)",
+    "recertification_due": "is due for re-certification",
 }
 
 

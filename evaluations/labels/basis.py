@@ -28,8 +28,10 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
+from catalog.lists.watch import notify_label_event, site_path
 from catalog.models import SolutionStatus
 from catalog.search.index import enqueue_solution_change
+from evaluations.labels.certified import certified_facts
 from evaluations.labels.status_changes import (
     LIVE_STATUSES,
     MAX_REASON_LENGTH,
@@ -39,10 +41,10 @@ from evaluations.labels.status_changes import (
     versions_due_reason,
 )
 from evaluations.models import Label, LabelStatus
-from registry import events
+from registry import audit, events
 from registry.database import db
 from registry.dates import today
-from registry.models import Organisation, OrganisationStatus, User
+from registry.models import AuditEntry, Organisation, OrganisationStatus, User
 from registry.norms.models import Norm, NormStatus, NormVersion, NormVersionStatus
 
 VENDOR_SUSPENDED = "Vendor organisation suspended: "
@@ -111,6 +113,56 @@ def log_newly_due(on: dt.date | None = None) -> int:
     for solution_id in solution_ids:
         enqueue_solution_change(solution_id, "label.recertification_due")
     return len(solution_ids)
+
+
+RECERTIFICATION_NOTICE = "label.recertification_due"
+
+
+def notify_due_by_versions(on: dt.date | None = None) -> list[Label]:
+    """Tell the followers of each valid label that became due by its certified versions in the
+    last CATCH_UP_DAYS days, once a label (an audit entry records each notice; daily job)."""
+    day = on or today()
+    solution_ids = newly_due_by_versions(day, day - dt.timedelta(days=CATCH_UP_DAYS + 1))
+    if not solution_ids:
+        return []
+    told = set(
+        db.session.scalars(
+            select(AuditEntry.object_id).where(AuditEntry.action == RECERTIFICATION_NOTICE)
+        )
+    )
+    noticed = []
+    labels = db.session.scalars(
+        select(Label)
+        .where(Label.solution_id.in_(solution_ids), Label.status == LabelStatus.VALID)
+        .order_by(Label.id)
+    )
+    for label in labels:
+        reason = versions_due_reason(label, day)
+        if not reason or str(label.id) in told:
+            continue
+        version = label.norm_version
+        notify_label_event(
+            number=label.number,
+            action="recertification_due",
+            solution_id=label.solution_id,
+            solution_name=certified_facts(label)["name"],
+            vendor_id=label.vendor_id,
+            norm_id=version.norm_id,
+            norm_label=version.label,
+            level=label.level,
+            reason=reason,
+            link=site_path("labels.label_page", number=label.number),
+        )
+        audit.record(
+            None,
+            RECERTIFICATION_NOTICE,
+            label,
+            summary=f"Label {label.number} due for re-certification: {reason}",
+            data={"reason": reason},
+            organisation_id=label.vendor_id,
+        )
+        noticed.append(label)
+    return noticed
 
 
 def basis_notice(label: Label, on: dt.date | None = None) -> str:

@@ -13,6 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from catalog.label_facts import label_provider
+from catalog.lists.models import WatchSubject
+from catalog.lists.services import follow, recent_notifications
 from catalog.search import indexer
 from catalog.versions import declare_version
 from evaluations.labels.basis import basis_notice
@@ -27,7 +29,8 @@ from evaluations.models import Label, LabelScope
 from procurement.services.eligibility import certified_labels
 from registry.database import db, utcnow
 from registry.dates import today
-from registry.models import User
+from registry.mail import read_outbox
+from registry.models import OrganisationKind, User
 from tests.evaluations.labels.label_builders import (
     LabelWorld,
     certified_evaluation,
@@ -144,3 +147,32 @@ def test_due_by_versions_shows_on_the_label_page_catalog_and_eligibility(
     assert category is not None
     eligible = {item.label_id for item in certified_labels([category])}
     assert current.id in eligible and old.id not in eligible and ended.id not in eligible
+
+
+def test_followers_are_told_once_when_a_label_becomes_due_by_its_versions(
+    app: Flask, runner: FlaskCliRunner, world: LabelWorld, create_user: Callable[..., User]
+) -> None:
+    ended = scoped_label(world, today() - dt.timedelta(days=400), today() - dt.timedelta(days=2))
+    long_due = scoped_label(world, add_months(today(), -30))
+    buyer = create_user(kind=OrganisationKind.BUYER)
+    for label in (ended, long_due):
+        follow(buyer, WatchSubject.SOLUTION, label.solution_id)
+    db.session.commit()
+
+    first = runner.invoke(args=["labels", "expire"])
+    assert first.exit_code == 0, first.output
+    assert f"{ended.number}: followers told it is due for re-certification" in first.output
+    # Due for months already: its followers heard nothing new this week.
+    assert long_due.number not in first.output
+    notices = [n.text for n in recent_notifications(buyer)]
+    assert len(notices) == 1
+    assert ended.number in notices[0] and "is due for re-certification" in notices[0]
+    assert UNSUPPORTED in notices[0]
+    mail = [m for m in read_outbox(app.config["OUTBOX_DIR"]) if m.to == buyer.email]
+    assert len(mail) == 1
+
+    # The daily job runs again the next day: nobody is told twice.
+    second = runner.invoke(args=["labels", "expire"])
+    assert second.exit_code == 0, second.output
+    assert ended.number not in second.output
+    assert len(recent_notifications(buyer)) == 1
