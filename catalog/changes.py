@@ -223,6 +223,17 @@ def _require_pending(request: SolutionChangeRequest) -> None:
         raise RuleViolation(f"This change request is already {request.status.value}.")
 
 
+def _close(
+    actor: User, request: SolutionChangeRequest, status: ChangeRequestStatus, reason: str
+) -> None:
+    """End a pending request: its new status, who ended it, when and why."""
+    request.status = status
+    request.decided_by_id = actor.id
+    request.decided_at = utcnow()
+    request.decision_reason = reason
+    db.session.flush()
+
+
 def approve_change(
     actor: User | None, request: SolutionChangeRequest, reason: str
 ) -> SolutionChangeRequest:
@@ -254,11 +265,7 @@ def approve_change(
         )
     set_certified(solution, proposed)
     solution.updated_at = utcnow()
-    request.status = ChangeRequestStatus.APPROVED
-    request.decided_by_id = actor.id
-    request.decided_at = utcnow()
-    request.decision_reason = text
-    db.session.flush()
+    _close(actor, request, ChangeRequestStatus.APPROVED, text)
     audit.record(
         actor,
         "solution.change_approved",
@@ -282,11 +289,7 @@ def refuse_change(
     actor = require_role(actor, Role.AUTHORITY)
     _require_pending(request)
     text = _reason(reason, "decision_reason", "the reason for the refusal")
-    request.status = ChangeRequestStatus.REFUSED
-    request.decided_by_id = actor.id
-    request.decided_at = utcnow()
-    request.decision_reason = text
-    db.session.flush()
+    _close(actor, request, ChangeRequestStatus.REFUSED, text)
     audit.record(
         actor,
         "solution.change_refused",
@@ -305,10 +308,7 @@ def withdraw_change(actor: User | None, request: SolutionChangeRequest) -> Solut
     if actor.organisation_id != request.solution.vendor_id:
         raise NotVisible("No such change request.")
     _require_pending(request)
-    request.status = ChangeRequestStatus.WITHDRAWN
-    request.decided_by_id = actor.id
-    request.decided_at = utcnow()
-    db.session.flush()
+    _close(actor, request, ChangeRequestStatus.WITHDRAWN, "")
     audit.record(
         actor,
         "solution.change_withdrawn",

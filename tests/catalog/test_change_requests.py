@@ -3,6 +3,7 @@ the authority approves, and then everywhere the label and the catalog show them.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 import subprocess
@@ -66,25 +67,7 @@ def form_of(solution: Solution, **overrides: Any) -> dict[str, Any]:
 
 def data_of(solution: Solution, **overrides: Any) -> services.SolutionData:
     """The solution's current values as service data, with some fields changed."""
-    values: dict[str, Any] = {
-        "name": solution.name,
-        "primary_category": solution.primary_category.code if solution.primary_category else None,
-        "activities": solution.activity_codes,
-        "summary": solution.summary,
-        "description_markdown": solution.description_markdown,
-        "maturity": solution.maturity,
-        "standards": solution.standard_codes,
-        "deployments": solution.deployment_texts,
-        "privacy_sensitive": solution.privacy_sensitive,
-        "uses_biometrics": solution.uses_biometrics,
-        "uses_facial_recognition": solution.uses_facial_recognition,
-        "privacy_features": solution.privacy_features,
-        "price_model": solution.price_model,
-        "price_band": solution.price_band,
-        "regions": solution.region_codes,
-    }
-    values.update(overrides)
-    return services.SolutionData(**values)
+    return dataclasses.replace(services.data_of(solution), **overrides)
 
 
 def file_request(world: LabelWorld, label: Label, **overrides: Any) -> SolutionChangeRequest:

@@ -3,6 +3,7 @@ vendor's view and withdrawal."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from flask import current_app
@@ -22,22 +23,7 @@ OWNER_OR_AUTHORITY = only({"vendor": 200, "authority": 200})
 def _renamed(vendor: User, label: Label, name: str) -> int:
     """A pending request renaming the labelled solution."""
     solution = label.solution
-    data = services.SolutionData(
-        name=name,
-        primary_category=solution.primary_category.code if solution.primary_category else None,
-        activities=solution.activity_codes,
-        summary=solution.summary,
-        description_markdown=solution.description_markdown,
-        maturity=solution.maturity,
-        standards=solution.standard_codes,
-        deployments=solution.deployment_texts,
-        privacy_sensitive=solution.privacy_sensitive,
-        privacy_features=solution.privacy_features,
-        price_model=solution.price_model,
-        price_band=solution.price_band,
-        regions=solution.region_codes,
-        change_reason="Route walk",
-    )
+    data = dataclasses.replace(services.data_of(solution), name=name, change_reason="Route walk")
     services.update_solution(vendor, solution, data)
     request = changes.pending_request(solution.id)
     assert request is not None
