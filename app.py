@@ -101,8 +101,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     import evaluations
     import procurement
     import registry
+    import vulnerabilities
 
-    for package in (registry, catalog, evaluations, procurement):
+    for package in (registry, catalog, evaluations, vulnerabilities, procurement):
         package.init_app(app)
     return app
 

@@ -308,6 +308,33 @@ class LabelScope(Base):
     __table_args__ = (UniqueConstraint("label_id", "version_id"),)
 
 
+class LabelAdvisory(Base):
+    """A disclosed vulnerability that marks a label "vulnerability under remediation".
+
+    Written by the vulnerabilities package (above this one) when a confirmed case at or above the
+    configured severity is past its embargo; cleared when the fixed version joins the label's
+    scope, or by the authority. The label surfaces read it from here.
+    """
+
+    __tablename__ = "label_advisory"
+
+    id: Mapped[int_pk]
+    label_id: Mapped[int] = mapped_column(ForeignKey("label.id"), index=True)
+    # The case's public reference (VULN-2026-00001), title and severity as disclosed.
+    case_reference: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    severity: Mapped[str] = mapped_column(String(20))
+    marked_at: Mapped[created_at]
+    # The version the vendor fixed it in, once known: its joining the scope ends the mark.
+    fixed_version_id: Mapped[int | None] = mapped_column(ForeignKey("solution_version.id"))
+    cleared_at: Mapped[dt.datetime | None]
+    cleared_reason: Mapped[str] = mapped_column(Text, default="")
+
+    label: Mapped[Label] = relationship()
+
+    __table_args__ = (UniqueConstraint("label_id", "case_reference"),)
+
+
 class MaintenanceStatus(enum.StrEnum):
     """declared → in review (minor) → reviewed → approved / refused; or declared → major."""
 

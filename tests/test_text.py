@@ -17,7 +17,7 @@ from wtforms.fields.core import UnboundField
 from registry.forms import InputForm, NameField, RegistrationForm, input_cleaner
 from registry.text import clean_name, clean_text, email_key, name_key, skeleton, xml_safe
 
-PACKAGES = ("registry", "catalog", "evaluations", "procurement")
+PACKAGES = ("registry", "catalog", "evaluations", "vulnerabilities", "procurement")
 INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 

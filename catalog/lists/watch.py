@@ -29,6 +29,8 @@ LABEL_ACTIONS = {
     "expired": "has expired",
     "amended": "was amended (what it certifies changed)",
     "recertification_due": "is due for re-certification",
+    "remediation": "has a disclosed vulnerability under remediation",
+    "remediated": "no longer has a vulnerability under remediation",
 }
 
 

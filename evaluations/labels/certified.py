@@ -24,6 +24,7 @@ from catalog.changes import CERTIFIED_FIELDS, register_change_approved
 from catalog.models import Solution, SolutionChangeRequest, SolutionVersion
 from evaluations.labels.events import record_event
 from evaluations.labels.facts import sign_label
+from evaluations.labels.remediation import clear_fixed_in
 from evaluations.models import Label, LabelScope, LabelStatus
 from registry.database import db, utcnow
 from registry.models import User
@@ -163,6 +164,8 @@ def add_to_scope(label: Label, version: SolutionVersion, actor: User, maintenanc
         f"Version {version.version} added to the certified scope after a minor change review "
         f"(maintenance request {maintenance_id}).",
     )
+    # A version that fixes a disclosed vulnerability ends the label's "under remediation".
+    clear_fixed_in(actor, label, version.id, version.version)
 
 
 def _amend(label: Label, actor: User, reason: str) -> None:

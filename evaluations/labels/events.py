@@ -22,6 +22,8 @@ ACTION_TEXT = {
     "revoked": "Revoked",
     "expired": "Expired",
     "amended": "Amended",
+    "remediation": "Vulnerability under remediation",
+    "remediated": "Remediation complete",
 }
 
 AUDIT_ACTIONS = {
@@ -31,6 +33,8 @@ AUDIT_ACTIONS = {
     "revoked": "label.revoke",
     "expired": "label.expire",
     "amended": "label.amend",
+    "remediation": "label.remediation",
+    "remediated": "label.remediated",
 }
 
 

@@ -420,7 +420,7 @@ def test_only_the_confirmation_step_revokes_a_label() -> None:
     # Every revocation goes through two officers: no other code calls the one-officer step.
     callers = [
         path.relative_to(ROOT).as_posix()
-        for package in ("registry", "catalog", "evaluations", "procurement")
+        for package in ("registry", "catalog", "evaluations", "vulnerabilities", "procurement")
         for path in (ROOT / package).rglob("*.py")
         if re.search(r"\brevoke_label\(", path.read_text(encoding="utf-8"))
     ]
