@@ -13,3 +13,12 @@ def init_app(app: Flask) -> None:
     )
 
     labels.register(app)
+    _init_demo(app)
+
+
+def _init_demo(app: Flask) -> None:
+    """Demo cases on demo labels, after the labels' and maintenance demos."""
+    from registry import cli
+    from vulnerabilities.demo import seed_demo_vulnerabilities
+
+    cli.add_demo_seeder(app, "vulnerabilities", seed_demo_vulnerabilities, order=60)
