@@ -7,8 +7,8 @@ for as numbers of their own, in any of the ways a page or a document writes them
 names would otherwise match now and then). A lead time is looked for beside its unit.
 
 Everything is made through the services (needs, aggregation, calls, offers, evaluations,
-norms, shortlists, invitations, labels); only the evaluations behind the vendors' labels are
-written directly, as in tests/evaluations/label_builders.py.
+norms, shortlists, invitations, labels, vulnerability cases); only the evaluations behind the
+vendors' labels are written directly, as in tests/evaluations/label_builders.py.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from catalog.lists.services import add_to_shortlist, create_shortlist
+from catalog.versions import declare_version
+from evaluations.labels.issuing import issue_label
 from evaluations.labels.revocation import propose_revocation
 from evaluations.models import Evaluation, Label
 from evaluations.services.application import (
@@ -64,6 +66,9 @@ from tests.norms import norm_builders
 from tests.procurement.calls.call_builders import offer_data, solution_of
 from tests.procurement.need_builders import need_data
 from tests.support import PASSWORD
+from tests.vulnerabilities.case_builders import CRITICAL_V3
+from vulnerabilities import cases
+from vulnerabilities.models import CaseSource, VulnerabilityCase
 
 _SEPARATORS = "[,\u00a0\u202f ]?"
 
@@ -85,6 +90,12 @@ def text_sentinel(field: str, prefix: str = "Sentinel") -> Sentinel:
     """A text value nobody would write: a prefix and 16 random hex digits."""
     value = f"{prefix}{secrets.token_hex(8)}"
     return Sentinel(field, value, re.compile(re.escape(value), re.IGNORECASE))
+
+
+def cve_sentinel(field: str) -> Sentinel:
+    """A CVE id nobody assigned: the current year and ten random digits."""
+    value = f"CVE-{today().year}-{secrets.randbelow(9 * 10**9) + 10**9}"
+    return Sentinel(field, value, re.compile(rf"(?<![0-9]){re.escape(value)}(?![0-9])", re.I))
 
 
 def literal_sentinel(field: str, value: str) -> Sentinel:
@@ -128,11 +139,14 @@ AWARDED_PRICE = Decimal("8693.17")
 @dataclass
 class SentinelWorld:
     """The planted values, by the moment until which each stays confidential, and the ids
-    of the objects that hold them (to aim every route of the application at them)."""
+    of the objects that hold them (to aim every route of the application at them); the
+    values that must be public (a disclosed vulnerability)."""
 
     always: list[Sentinel] = field(default_factory=list)
     until_deadline: list[Sentinel] = field(default_factory=list)
     until_award: list[Sentinel] = field(default_factory=list)
+    until_embargo: list[Sentinel] = field(default_factory=list)
+    disclosed: list[Sentinel] = field(default_factory=list)
     ids: dict[str, list[Any]] = field(default_factory=dict)
     authority: User | None = None
     call: JointCall | None = None
@@ -144,6 +158,9 @@ class SentinelWorld:
     evaluation: Evaluation | None = None
     winner_label: str = ""
     winner_solution: int = 0
+    embargoed: VulnerabilityCase | None = None
+    disclosed_case: VulnerabilityCase | None = None
+    watched_label: str = ""
 
     def add_ids(self, name: str, values: Iterable[Any]) -> None:
         """Remember values for a route argument."""
@@ -188,6 +205,7 @@ def build(
     _evaluation(world, create_user)
     _drafts(world)
     _private_organisation(world, create_user)
+    _vulnerabilities(world, create_user)
     db.session.commit()
     return world
 
@@ -475,3 +493,104 @@ def _private_organisation(world: SentinelWorld, create_user: Callable[..., User]
     world.always.append(invited)
     db.session.commit()
     world.add_ids("organisation_id", [organisation.id for organisation in made])
+
+
+def _vulnerabilities(world: SentinelWorld, create_user: Callable[..., User]) -> None:
+    """Three cases on a labelled solution (version 1.0 certified, 1.1 the fix): a confirmed
+    critical case under embargo, a researcher's report not yet analysed, and a disclosed case
+    fixed in 1.1. The reporters' words and contacts are never public; the embargoed case's
+    title, summary, CVE and the vendor's analysis are public only once the embargo ends; the
+    disclosed case's title and summary are public."""
+    authority = world.authority
+    assert authority is not None
+    vendor = _person(world, create_user, OrganisationKind.VENDOR)
+    evaluators = [_person(world, create_user, OrganisationKind.EVALUATION_BODY) for _ in range(2)]
+    code = f"SNV-{secrets.token_hex(3).upper()}"
+    labelled = label_builders.LabelWorld(
+        authority, vendor, evaluators, norm_builders.published(authority, code)
+    )
+    evaluation = label_builders.certified_evaluation(labelled, solution_name=f"Watched {code}")
+    solution = evaluation.solution
+    first = declare_version(vendor, solution, "1.0", today() - dt.timedelta(days=90))
+    fix = declare_version(vendor, solution, "1.1", today() - dt.timedelta(days=1))
+    evaluation.product_version_id = first.id
+    db.session.commit()
+    label = issue_label(authority, evaluation, public_statement="Meets the norm.")
+    db.session.commit()
+
+    def report(kind: str) -> tuple[Sentinel, Sentinel]:
+        words = text_sentinel(f"{kind}: researcher's report")
+        contact = text_sentinel(f"{kind}: reporter's contact", "reporter")
+        world.always += [words, contact]
+        return words, contact
+
+    words, contact = report("embargoed case")
+    title, summary = (
+        text_sentinel("embargoed case's title"),
+        text_sentinel("embargoed case's summary"),
+    )
+    analysis, cve = text_sentinel("embargoed case's vendor analysis"), cve_sentinel("CVE id")
+    world.until_embargo += [title, summary, analysis, cve]
+    embargoed = cases.open_case(
+        None,
+        solution,
+        CaseSource.RESEARCHER,
+        title=title.value,
+        report=words.value,
+        reporter=f"{contact.value}@example.org",
+        version_ids=[first.id],
+        embargo_until=today() + dt.timedelta(days=30),
+    )
+    cases.start_analysis(vendor, embargoed)
+    cases.confirm(
+        vendor,
+        embargoed,
+        analysis=analysis.value,
+        affected_version_ids=[first.id],
+        cvss_v3=CRITICAL_V3,
+        cve_id=cve.value,
+        summary=summary.value,
+    )
+
+    words, contact = report("unanalysed report")
+    pending_title = text_sentinel("unanalysed report's title")
+    world.always.append(pending_title)
+    pending = cases.open_case(
+        None,
+        solution,
+        CaseSource.RESEARCHER,
+        title=pending_title.value,
+        report=words.value,
+        reporter=contact.value,
+        version_ids=[first.id],
+    )
+
+    words, contact = report("disclosed case")
+    shown = [text_sentinel("disclosed case's title"), text_sentinel("disclosed case's summary")]
+    world.disclosed += shown
+    disclosed = cases.open_case(
+        None,
+        solution,
+        CaseSource.RESEARCHER,
+        title=shown[0].value,
+        report=words.value,
+        reporter=contact.value,
+        version_ids=[first.id],
+        embargo_until=today(),
+    )
+    cases.start_analysis(vendor, disclosed)
+    cases.confirm(
+        vendor,
+        disclosed,
+        analysis="The handler skipped the session check.",
+        affected_version_ids=[first.id],
+        cvss_v3=CRITICAL_V3,
+        summary=shown[1].value,
+    )
+    cases.mark_fixed(vendor, disclosed, fix)
+    db.session.commit()
+    world.embargoed, world.disclosed_case, world.watched_label = embargoed, disclosed, label.number
+    world.add_ids("reference", [embargoed.reference, pending.reference, disclosed.reference])
+    world.add_ids("number", [label.number])
+    world.add_ids("solution_id", [solution.id])
+    world.add_ids("organisation_id", [vendor.organisation_id])

@@ -6,9 +6,10 @@ world (tests/routing.py). The anonymous visitor then requests every GET case of
 tests/route_cases/, every GET route of the application aimed at the sentinel world's objects,
 and every page, API response, export, feed, OCDS package and PDF (text and attachments) those
 link to, following pagination. No sentinel may appear in a body or a header. The walk runs at
-three moments where visibility changes: a call taking offers, the same call past its
-deadline, and awarded (by then the evaluation is decided and its label published). After the
-award the public facts must appear, so that publishing nothing cannot pass.
+four moments where visibility changes: a call taking offers, the same call past its
+deadline, awarded (by then the evaluation is decided and its label published), and past the
+embargo of a vulnerability case. After the award the public facts must appear, and after the
+embargo the case's, so that publishing nothing cannot pass.
 
 What is public and what is not (docs/DESIGN.md "Roles" and "Entities", README "Pooled demand",
 "Open joint procurement", the open-data policy page):
@@ -39,6 +40,9 @@ What is public and what is not (docs/DESIGN.md "Roles" and "Entities", README "P
 | an unapproved (pending or rejected) organisation: name, description, website | never |
 | the reason an organisation was rejected | never |
 | audit log entries (they repeat the values above) | never (decision log: label events) |
+| a vulnerability report's words and its reporter's contact | never |
+| a vulnerability case's title, summary, CVE id, vendor analysis | once settled, past its embargo |
+| a report not yet settled (reported, under analysis) | never |
 | label numbers, published solutions, vendors' and buyers' organisation names | yes |
 """
 
@@ -69,11 +73,13 @@ from werkzeug.test import TestResponse
 from catalog.search import indexer
 from procurement.calls.services.awarding import award_call
 from registry.database import db
+from registry.dates import today
 from registry.models import Organisation, User
 from tests import sentinel_builders
 from tests.procurement.calls.call_builders import pass_deadline
 from tests.routing import build_world, collect_cases, path_values
 from tests.sentinel_builders import Sentinel, SentinelWorld, money_sentinel
+from vulnerabilities.labels import apply_label_effects
 
 # Distinct addresses of one path followed from links (facets, sort orders); pages of a
 # paginated list are followed further.
@@ -263,7 +269,9 @@ def test_no_confidential_value_on_any_anonymous_surface(
     assert call is not None and authority is not None
 
     before = anonymous_walk(app, route_world, world)
-    found = leaks(before, world.always + world.until_deadline + world.until_award)
+    found = leaks(
+        before, world.always + world.until_deadline + world.until_award + world.until_embargo
+    )
     assert not found, "before the deadline:\n" + "\n".join(found)
     public = {case.endpoint for case in CASES if case.expected["anonymous"] == 200}
     public.discard("dev.outbox")  # off, as in production (the app_config fixture above)
@@ -274,7 +282,10 @@ def test_no_confidential_value_on_any_anonymous_surface(
     ), "the walk does not follow the pages of the lists"
 
     pass_deadline(call)
-    found = leaks(anonymous_walk(app, route_world, world), world.always + world.until_award)
+    found = leaks(
+        anonymous_walk(app, route_world, world),
+        world.always + world.until_award + world.until_embargo,
+    )
     assert not found, "after the deadline:\n" + "\n".join(found)
 
     award_call(authority, call)
@@ -282,10 +293,22 @@ def test_no_confidential_value_on_any_anonymous_surface(
     assert call.award is not None and len(call.award.dropouts) == 1
     label = sentinel_builders.decide(world)
     awarded = anonymous_walk(app, route_world, world)
-    found = leaks(awarded, world.always)
+    found = leaks(awarded, world.always + world.until_embargo)
     assert not found, "after the award and the certification:\n" + "\n".join(found)
     assert_public_facts(awarded, world)
     assert any(page.url == f"/labels/{label.number}" and page.status == 200 for page in awarded)
+    assert_disclosed(awarded, world, world.disclosed)
+
+    # The embargo of the confirmed case ends (the clock moves), and the daily run marks its label.
+    embargoed = world.embargoed
+    assert embargoed is not None
+    embargoed.embargo_until = today()
+    apply_label_effects()
+    db.session.commit()
+    after = anonymous_walk(app, route_world, world)
+    found = leaks(after, world.always)
+    assert not found, "after the embargo:\n" + "\n".join(found)
+    assert_disclosed(after, world, world.until_embargo[:1])
 
 
 def test_the_sentinels_show_where_they_belong(
@@ -335,3 +358,13 @@ def assert_public_facts(pages: list[Page], world: SentinelWorld) -> None:
         assert url in by_url and world.winner_label in by_url[url].text, f"{url}: no label"
     for url in ("/catalog.json", "/labels/feed.atom"):
         assert world.winner_label in by_url[url].text, f"{url} does not list the winner's label"
+
+
+def assert_disclosed(pages: list[Page], world: SentinelWorld, shown: list[Sentinel]) -> None:
+    """A disclosed case's public facts (``shown``) appear: its title in the labels' feed, where
+    the label it marks "vulnerability under remediation" says so."""
+    by_url = {page.url: page for page in pages if page.status == 200}
+    url = "/labels/feed.atom"
+    assert url in by_url, f"{url} was not reached"
+    title = shown[0]
+    assert title.found_in(by_url[url].text), f"{url} does not show the {title.field}"
