@@ -13,3 +13,8 @@ def init_app(app: Flask) -> None:
     )
 
     labels.register(app)
+
+    # Buyers: the catalog and procurement show the open vulnerabilities of solutions.
+    from vulnerabilities import catalog_facts
+
+    catalog_facts.register(app)
