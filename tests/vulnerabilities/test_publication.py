@@ -27,7 +27,7 @@ from tests.vulnerabilities.case_builders import (
 from vulnerabilities import cases
 from vulnerabilities.csaf.documents import csaf_document
 from vulnerabilities.csaf.validation import provider_metadata_problems, validate
-from vulnerabilities.models import VexJustification, VulnerabilityCase
+from vulnerabilities.models import CaseSource, VexJustification, VulnerabilityCase
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PAST = today() - dt.timedelta(days=1)
@@ -70,6 +70,25 @@ def _not_affected(scene: Scene) -> VulnerabilityCase:
     return case
 
 
+def _solution_not_affected(scene: Scene) -> VulnerabilityCase:
+    """A VEX statement about the whole solution: the report named no version."""
+    case = cases.open_case(
+        scene.vendor,
+        scene.label.solution,
+        CaseSource.VENDOR,
+        title="Bluetooth pairing flaw",
+        embargo_until=PAST,
+    )
+    cases.declare_not_affected(
+        scene.vendor,
+        case,
+        justification=VexJustification.VULNERABLE_CODE_NOT_PRESENT,
+        analysis="The camera has no Bluetooth stack.",
+    )
+    db.session.commit()
+    return case
+
+
 def _confirmed(scene: Scene, title: str, embargo: dt.date, **scores: str) -> VulnerabilityCase:
     case = reported(scene, title=title, embargo=embargo)
     cases.start_analysis(scene.vendor, case)
@@ -90,6 +109,7 @@ def test_every_published_document_is_valid_csaf_vex(scene: Scene) -> None:
         _fixed_v4(scene),
         _not_affected(scene),
         _confirmed(scene, "Both scores", PAST, cvss_v3=MEDIUM_V3, cvss_v4=HIGH_V4),
+        _solution_not_affected(scene),
     ]
     for case in kinds:
         document = csaf_document(case)
@@ -98,7 +118,9 @@ def test_every_published_document_is_valid_csaf_vex(scene: Scene) -> None:
         assert result.valid, (case.title, [str(p) for p in result.problems])
         assert document["document"]["category"] == "csaf_vex"
         assert document["document"]["tracking"]["id"] == case.reference
-    confirmed_doc, fixed_doc, not_affected_doc, both_doc = (csaf_document(c) for c in kinds)
+    confirmed_doc, fixed_doc, not_affected_doc, both_doc, whole_doc = (
+        csaf_document(c) for c in kinds
+    )
     first, fix = f"CSAFPID-{scene.first.id}", f"CSAFPID-{scene.fix.id}"
     # Every declared version is a product; the statuses come from the case.
     names = json.dumps(fixed_doc["product_tree"])
@@ -130,6 +152,8 @@ def test_every_published_document_is_valid_csaf_vex(scene: Scene) -> None:
     vulnerability = both_doc["vulnerabilities"][0]
     assert vulnerability["scores"][0]["cvss_v3"]["vectorString"] == MEDIUM_V3
     assert any(HIGH_V4 in note["text"] for note in vulnerability["notes"])
+    # Not affected, no version named: every declared version is not affected.
+    assert whole_doc["vulnerabilities"][0]["product_status"] == {"known_not_affected": [first, fix]}
     # The same case gives the same document every time.
     assert csaf_document(kinds[1]) == fixed_doc
 
