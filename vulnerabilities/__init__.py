@@ -18,3 +18,13 @@ def init_app(app: Flask) -> None:
     from vulnerabilities import catalog_facts
 
     catalog_facts.register(app)
+    # Publication: public advisories, their Atom feed, the CSAF provider layout, the JSON API.
+    from registry.navigation import ALL_ROLES, SIGNED_IN, NavEntry, add_nav_entry
+    from vulnerabilities import advisories, advisories_api
+
+    app.register_blueprint(advisories.bp)
+    app.register_blueprint(advisories_api.bp)
+    advisories_api.describe(app)
+    add_nav_entry(
+        app, NavEntry("Advisories", "advisories.index", ALL_ROLES, 45, on_dashboard=SIGNED_IN)
+    )
