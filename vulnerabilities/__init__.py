@@ -13,3 +13,10 @@ def init_app(app: Flask) -> None:
     )
 
     labels.register(app)
+
+    # The blueprint shared by the intake and the case pages: its routes are imported first.
+    from vulnerabilities import intake  # noqa: F401 - its routes join the blueprint
+    from vulnerabilities.blueprint import bp
+
+    if bp.name not in app.blueprints:
+        app.register_blueprint(bp)
