@@ -28,3 +28,9 @@ def init_app(app: Flask) -> None:
     add_nav_entry(
         app, NavEntry("Advisories", "advisories.index", ALL_ROLES, 45, on_dashboard=SIGNED_IN)
     )
+    # The blueprint shared by the intake and the case pages: its routes are imported first.
+    from vulnerabilities import intake  # noqa: F401 - its routes join the blueprint
+    from vulnerabilities.blueprint import bp
+
+    if bp.name not in app.blueprints:
+        app.register_blueprint(bp)
