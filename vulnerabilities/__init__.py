@@ -13,3 +13,10 @@ def init_app(app: Flask) -> None:
     )
 
     labels.register(app)
+
+    # CSAF import: the authority's upload and unmatched-products pages, and the commands.
+    from vulnerabilities.cli import vulnerabilities_group
+    from vulnerabilities.csaf import views as csaf_views
+
+    app.register_blueprint(csaf_views.bp)
+    app.cli.add_command(vulnerabilities_group)
