@@ -34,3 +34,9 @@ def init_app(app: Flask) -> None:
 
     if bp.name not in app.blueprints:
         app.register_blueprint(bp)
+    # CSAF import: the authority's upload and unmatched-products pages, and the commands.
+    from vulnerabilities.cli import vulnerabilities_group
+    from vulnerabilities.csaf import views as csaf_views
+
+    app.register_blueprint(csaf_views.bp)
+    app.cli.add_command(vulnerabilities_group)
