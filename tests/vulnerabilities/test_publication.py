@@ -26,7 +26,7 @@ from tests.vulnerabilities.case_builders import (
 )
 from vulnerabilities import cases
 from vulnerabilities.csaf.documents import csaf_document
-from vulnerabilities.csaf.validation import provider_metadata_problems, validate
+from vulnerabilities.csaf.validation import provider_metadata_problems, validate_many
 from vulnerabilities.models import CaseSource, VexJustification, VulnerabilityCase
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -111,9 +111,8 @@ def test_every_published_document_is_valid_csaf_vex(scene: Scene) -> None:
         _confirmed(scene, "Both scores", PAST, cvss_v3=MEDIUM_V3, cvss_v4=HIGH_V4),
         _solution_not_affected(scene),
     ]
-    for case in kinds:
-        document = csaf_document(case)
-        result = validate(document)
+    documents = [csaf_document(case) for case in kinds]
+    for case, document, result in zip(kinds, documents, validate_many(documents), strict=True):
         assert result.mandatory_tests_ran, result.not_run_reason
         assert result.valid, (case.title, [str(p) for p in result.problems])
         assert document["document"]["category"] == "csaf_vex"
