@@ -7,7 +7,10 @@ on every request: the hashes published next to it stay true.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import shutil
+import subprocess
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -19,7 +22,7 @@ from catalog.models import SolutionVersion
 from registry.database import db
 from registry.public_address import base_url, public_url
 from vulnerabilities.cases import SETTLED, VEX_TEXT
-from vulnerabilities.csaf.validation import LIBRARY
+from vulnerabilities.csaf.validation import LIBRARY, NODE_TIMEOUT_SECONDS, ROOT
 from vulnerabilities.models import CaseStatus, ProductStatus, VulnerabilityCase
 
 GENERATOR = "SafeTech Registry"
@@ -36,23 +39,29 @@ STATUS_ORDER = (
     ProductStatus.KNOWN_NOT_AFFECTED,
     ProductStatus.UNDER_INVESTIGATION,
 )
-CWE_SOURCE = LIBRARY / "lib" / "shared" / "cwec.js"
-_CWE_ENTRY = re.compile(
-    r"id:\s*'(CWE-\d+)',\s*name:\s*(?P<q>['\"])(?P<name>(?:\\.|(?!(?P=q)).)*)(?P=q)", re.DOTALL
+CWE_SCRIPT = (
+    "import { weaknesses } from '@secvisogram/csaf-validator-lib/cwe.js';"
+    "process.stdout.write(JSON.stringify(weaknesses))"
 )
 
 
 @cache
 def cwe_names() -> dict[str, str]:
-    """CWE names by id, from the CWE list the CSAF reference validator ships (empty without it)."""
-    try:
-        text = CWE_SOURCE.read_text(encoding="utf-8")
-    except OSError:
+    """CWE names by id, from the CWE list the CSAF reference validator ships and checks names
+    against (mandatory test 6.1.11); empty without Node.js or the library."""
+    node = shutil.which("node")
+    if node is None or not LIBRARY.is_dir():
         return {}
-    return {
-        match.group(1): re.sub(r"\\(.)", r"\1", match.group("name"))
-        for match in _CWE_ENTRY.finditer(text)
-    }
+    completed = subprocess.run(  # noqa: S603 - a fixed script
+        [node, "--input-type=module", "-e", CWE_SCRIPT],
+        capture_output=True,
+        timeout=NODE_TIMEOUT_SECONDS,
+        cwd=ROOT,
+        check=False,
+    )
+    if completed.returncode != 0:
+        return {}
+    return {entry["id"]: entry["name"] for entry in json.loads(completed.stdout)}
 
 
 def stamp(moment: dt.datetime) -> str:
