@@ -216,7 +216,6 @@ def _page(case: VulnerabilityCase, status: int = 200, **given: FlaskForm) -> tup
         disclosed=cases.is_disclosed(case),
         advisory_url=_advisory_url(case),
         is_authority=user.role is Role.AUTHORITY,
-        Status=CaseStatus,
         **_forms(case, given),
     ), status
 

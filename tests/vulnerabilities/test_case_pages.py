@@ -103,8 +103,9 @@ def test_a_case_goes_from_report_to_fix_through_the_page(
     assert case.status is CaseStatus.FIXED and case.fixed_version_id == scene.fix.id
     page = _page(client, case)
     # The history names each step, with the person who took it.
+    history = page.split("The steps of")[1]
     for step in ("Reported", "Analysis started", "Confirmed", "Fixed"):
-        assert f"{step} (" in page
+        assert f'data-label="Step">{step}' in history
     assert getattr(scene, who).full_name in page
     assert "Fixed in version 1.1. Session check restored." in page
     actions = set(
