@@ -64,6 +64,7 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
                 "Revocation proposals",
                 "Change requests",
                 "Maintenance requests",
+                "Vulnerabilities",
             },
         ),
         (
@@ -73,7 +74,14 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
         ),
         (
             OrganisationKind.VENDOR,
-            {"Dashboard", "Catalog", "My solutions", "My evaluations", "Joint calls"},
+            {
+                "Dashboard",
+                "Catalog",
+                "My solutions",
+                "My evaluations",
+                "Vulnerabilities",
+                "Joint calls",
+            },
             {"Watchlist", "Decisions", "Advisories"},
         ),
     ],
