@@ -25,9 +25,6 @@ TITLE = "Session fixation on the Quayside admin console"
 
 @pytest.fixture
 def scene(app: Flask, create_user: Callable[..., User]) -> Iterator[Scene]:
-    # The managers' case page is where a vendor's report leads; it may be absent from this app.
-    if "vulnerabilities.case_page" not in app.view_functions:
-        app.add_url_rule("/vulnerabilities/<reference>", "vulnerabilities.case_page", str)
     with app.test_request_context():
         yield make_scene(create_user)
 

@@ -58,13 +58,6 @@ def _version_choices() -> list[tuple[int, str]]:
     return [(row.id, f"{row.name} {row.version}") for row in rows]
 
 
-def case_link(reference: str) -> str | None:
-    """The case page's address, once the case pages are part of the application."""
-    if "vulnerabilities.case_page" in current_app.view_functions:
-        return url_for("vulnerabilities.case_page", reference=reference)
-    return None
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(Role.AUTHORITY)
 def upload() -> str:
@@ -97,9 +90,7 @@ def upload() -> str:
                         flash("The advisory was refused: see the problems below.", "error")
                     else:
                         flash(f"Advisory {result.tracking_id} imported.", "success")
-    return render_template(
-        "vulnerabilities/csaf/import.html", form=form, result=result, case_link=case_link
-    )
+    return render_template("vulnerabilities/csaf/import.html", form=form, result=result)
 
 
 @bp.get("/unmatched")
@@ -117,7 +108,6 @@ def unmatched() -> str:
         "vulnerabilities/csaf/unmatched.html",
         page=page,
         match=match,
-        case_link=case_link,
     )
 
 
