@@ -13,3 +13,10 @@ def init_app(app: Flask) -> None:
     )
 
     labels.register(app)
+
+    # Label effects: the authority's list to suspend, and the daily job.
+    from vulnerabilities import cli, daily, suspension
+
+    suspension.register(app)
+    cli.cli.add_command(daily.daily_command)
+    cli.register(app)
