@@ -51,6 +51,7 @@ def surfaces(client: FlaskClient, scene: Scene, tmp_path: Path) -> dict[str, Any
         "index": client.get("/labels").get_data(as_text=True),
         "solution": client.get(f"/solutions/{solution_id}").get_data(as_text=True),
         "catalog": client.get("/catalog?q=Quayside").get_data(as_text=True),
+        "compare": client.get(f"/compare?ids={solution_id}").get_data(as_text=True),
         "feed": client.get("/labels/feed.atom").get_data(as_text=True),
         "decisions": client.get("/decisions").get_data(as_text=True),
     }
@@ -87,7 +88,7 @@ def test_the_mark_appears_after_the_embargo_everywhere_and_leaves_with_the_fix(
     client = app.test_client()
 
     before = surfaces(client, scene, tmp_path)
-    for name in ("page", "pdf", "index", "solution", "catalog"):
+    for name in ("page", "pdf", "index", "solution", "catalog", "compare"):
         assert MARK not in before[name], name
         assert case.reference not in before[name], name
     assert before["api"]["under_remediation"] is False and before["api"]["advisories"] == []
@@ -110,7 +111,7 @@ def test_the_mark_appears_after_the_embargo_everywhere_and_leaves_with_the_fix(
     assert advisory["reference"] == case.reference and advisory["severity"] == "critical"
     [listed] = marked["api_list"]["items"]
     assert listed["under_remediation"] is True
-    for name in ("index", "solution", "catalog"):
+    for name in ("index", "solution", "catalog", "compare"):
         assert MARK in marked[name], name
     assert "marked: vulnerability under remediation" in marked["feed"]
     assert case.reference in marked["decisions"]
@@ -124,7 +125,7 @@ def test_the_mark_appears_after_the_embargo_everywhere_and_leaves_with_the_fix(
     approve_fix(scene)
 
     cleared = surfaces(client, scene, tmp_path)
-    for name in ("pdf", "index", "solution", "catalog"):
+    for name in ("pdf", "index", "solution", "catalog", "compare"):
         assert MARK not in cleared[name], name
     assert "label-remediation" not in cleared["page"]
     # The history keeps both the mark and its end.
