@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, url_for
-from wtforms import BooleanField, HiddenField, TextAreaField
+from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from evaluations.labels.publishing import find_public_label, warm_label_pdf
@@ -31,7 +31,6 @@ bp = Blueprint("vulnerability_suspension", __name__)
 class SuspendForm(InputForm):
     """Suspend one label of the list, with a reason that names the case."""
 
-    case = HiddenField()
     reason = TextAreaField(
         "Reason (published in the decision log)",
         validators=[InputRequired("Give a reason."), Length(min=3, max=2000)],
@@ -44,9 +43,7 @@ class SuspendForm(InputForm):
 
 def _forms(rows: list[ToSuspend]) -> dict[str, SuspendForm]:
     return {
-        row.label.number: SuspendForm(
-            formdata=None, case=row.case.reference, reason=row.reason, prefix=row.label.number
-        )
+        row.label.number: SuspendForm(formdata=None, reason=row.reason, prefix=row.label.number)
         for row in rows
     }
 

@@ -163,7 +163,7 @@ def test_the_authority_suspends_an_overdue_label_from_its_list(
     # Without the confirmation nothing happens.
     refused = client.post(
         f"/admin/vulnerabilities/to-suspend/{number}",
-        data={f"{number}-reason": "Overdue.", f"{number}-case": case.reference},
+        data={f"{number}-reason": "Overdue."},
     )
     assert refused.status_code == 200 and "Tick the box to confirm." in refused.get_data(True)
     assert status_of(scene) is LabelStatus.VALID
