@@ -14,9 +14,14 @@ def init_app(app: Flask) -> None:
     )
     from vulnerabilities.cli import vulnerabilities_group
 
+    from vulnerabilities import daily, suspension
+
     _init_cases(app)
     _init_publication(app)
     labels.register(app)
+    # Label effects: the authority's list to suspend, and the daily job.
+    suspension.register(app)
+    vulnerabilities_group.add_command(daily.daily_command)
     # Buyers: the catalog and procurement show the open vulnerabilities of solutions.
     catalog_facts.register(app)
     app.cli.add_command(vulnerabilities_group)
