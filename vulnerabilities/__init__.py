@@ -9,12 +9,12 @@ def init_app(app: Flask) -> None:
     """Register this package's blueprints, navigation, commands and demo data."""
     from vulnerabilities import (
         catalog_facts,
+        daily,
         labels,
         models,  # noqa: F401 - its tables must be known to migrations
+        suspension,
     )
     from vulnerabilities.cli import vulnerabilities_group
-
-    from vulnerabilities import daily, suspension
 
     _init_cases(app)
     _init_publication(app)
