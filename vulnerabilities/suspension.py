@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, flash, g, redirect, render_template, url_for
+from flask import Blueprint, Flask, flash, g, redirect, render_template, url_for
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
@@ -54,7 +54,6 @@ def _page(rows: list[ToSuspend], forms: dict[str, SuspendForm]) -> str:
         rows=rows,
         forms=forms,
         today=today(),
-        case_links="vulnerabilities.case_page" in current_app.view_functions,
     )
 
 
