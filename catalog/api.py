@@ -11,6 +11,7 @@ from catalog import services
 from catalog.markdown import render_markdown
 from catalog.models import Maturity, PriceBand, PriceModel, Solution, SolutionStatus
 from catalog.regions import REGIONS, region_name
+from catalog.vulnerability_facts import SEVERITIES, OpenVulnerability, open_vulnerabilities
 from registry.api import (
     API_PREFIX,
     NOT_MODIFIED_RESPONSE,
@@ -26,6 +27,7 @@ from registry.api import (
     problem_response_description,
 )
 from registry.models import Organisation, VendorSize
+from registry.public_address import public_url
 
 bp = Blueprint("catalog_api", __name__, url_prefix=API_PREFIX)
 
@@ -52,8 +54,27 @@ def serialise_vendor(vendor: Organisation) -> dict[str, Any]:
     }
 
 
-def serialise_solution(solution: Solution) -> dict[str, Any]:
-    """The public facts of a published solution."""
+def serialise_vulnerability(item: OpenVulnerability) -> dict[str, Any]:
+    """An open vulnerability as the API tells it."""
+    return {
+        "reference": item.reference,
+        "title": item.title,
+        "severity": item.severity or None,
+        "score": item.score,
+        "url": public_url(item.url),
+    }
+
+
+def serialise_solution(
+    solution: Solution, vulnerabilities: list[OpenVulnerability] | None = None
+) -> dict[str, Any]:
+    """The public facts of a published solution (its open vulnerabilities looked up unless
+    given)."""
+    found = (
+        open_vulnerabilities([solution.id]).get(solution.id, [])
+        if vulnerabilities is None
+        else vulnerabilities
+    )
     category = solution.primary_category
     return {
         "id": solution.id,
@@ -81,6 +102,7 @@ def serialise_solution(solution: Solution) -> dict[str, Any]:
         "published_at": _iso(solution.published_at),
         "updated_at": _iso(solution.updated_at),
         "url": url_for("catalog.solution", solution_id=solution.id, _external=True),
+        "open_vulnerabilities": [serialise_vulnerability(item) for item in found],
     }
 
 
@@ -97,7 +119,11 @@ def solutions() -> Response:
         selectinload(Solution.deployments),
         selectinload(Solution.regions),
     )
-    return json_response(paginated(statement, serialise_solution, "catalog_api.solutions"))
+    page = paginated(statement, lambda row: row, "catalog_api.solutions")
+    # One look-up of open vulnerabilities for the whole page.
+    found = open_vulnerabilities([row.id for row in page["items"]])
+    page["items"] = [serialise_solution(row, found.get(row.id, [])) for row in page["items"]]
+    return json_response(page)
 
 
 @bp.get("/solutions/<int:solution_id>")
@@ -181,6 +207,7 @@ SCHEMAS: dict[str, Any] = {
             "published_at",
             "updated_at",
             "url",
+            "open_vulnerabilities",
         ],
         "properties": {
             "id": {"type": "integer"},
@@ -240,6 +267,28 @@ SCHEMAS: dict[str, Any] = {
             "published_at": {"type": ["string", "null"], "format": "date-time"},
             "updated_at": {"type": ["string", "null"], "format": "date-time"},
             "url": {"type": "string", "format": "uri"},
+            "open_vulnerabilities": {
+                "type": "array",
+                "description": (
+                    "Disclosed vulnerabilities its vendor confirmed and has not yet fixed, "
+                    "worst first. A case still under embargo is never listed."
+                ),
+                "items": {"$ref": "#/components/schemas/OpenVulnerability"},
+            },
+        },
+    },
+    "OpenVulnerability": {
+        "type": "object",
+        "required": ["reference", "title", "severity", "score", "url"],
+        "properties": {
+            "reference": {"type": "string", "description": "The case, e.g. VULN-2026-00001."},
+            "title": {"type": "string"},
+            "severity": _nullable_enum(list(SEVERITIES)),
+            "score": {
+                "type": ["number", "null"],
+                "description": "The CVSS base score (v4.0 when given, else v3.1).",
+            },
+            "url": {"type": "string", "format": "uri", "description": "The public advisory."},
         },
     },
 }

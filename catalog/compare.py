@@ -12,6 +12,7 @@ from catalog import services
 from catalog.label_facts import LabelFact, label_provider
 from catalog.models import Solution
 from catalog.regions import REGIONS
+from catalog.vulnerability_facts import open_vulnerabilities
 from registry.database import db
 
 MIN_COMPARED = 2
@@ -176,4 +177,5 @@ def compare() -> str:
         region_names=REGIONS,
         max_compared=MAX_COMPARED,
         without=compare_url_ids,
+        vulnerabilities=open_vulnerabilities(comparison.ids),
     )

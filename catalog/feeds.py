@@ -23,6 +23,9 @@ ACTION_TITLES = {
     "expired": "expired",
     # What the label certifies changed (facts or versions), decided by the authority.
     "amended": "amended",
+    # A disclosed vulnerability marks the label, and the mark ends (fix in scope, or cleared).
+    "remediation": "marked: vulnerability under remediation",
+    "remediated": "no longer under remediation",
 }
 
 

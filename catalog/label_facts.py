@@ -53,6 +53,8 @@ class LabelFact:
     recertification_due: bool = False
     # The certified scope: the version strings the label covers, newest release first.
     scope: tuple[str, ...] = ()
+    # A disclosed vulnerability affects a certified version and no fix is in the scope yet.
+    under_remediation: bool = False
 
     @property
     def norm_label(self) -> str:
@@ -92,6 +94,8 @@ class LabelSummary:
     recertification_due_norms: list[str] = field(default_factory=list)
     # The version strings in the scope of the valid labels (the catalog's version filter).
     certified_versions: list[str] = field(default_factory=list)
+    # A valid label is marked "vulnerability under remediation".
+    under_remediation: bool = False
 
 
 NO_LABELS = LabelSummary()

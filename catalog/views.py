@@ -13,6 +13,7 @@ from catalog.forms import SolutionForm
 from catalog.label_facts import label_provider
 from catalog.models import Solution, SolutionChangeRequest, SolutionStatus
 from catalog.regions import REGIONS
+from catalog.vulnerability_facts import open_vulnerabilities
 from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
@@ -66,6 +67,7 @@ def solution(solution_id: int) -> Any:
         region_names=REGIONS,
         # Every label, whatever its status: a suspended or revoked label must show here too.
         labels=label_provider().labels_for([found.id]).get(found.id, []),
+        vulnerabilities=open_vulnerabilities([found.id]).get(found.id, []),
     )
 
 

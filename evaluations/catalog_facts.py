@@ -31,6 +31,7 @@ from catalog.models import Solution, SolutionVersion
 from evaluations.labels.certified import certified_facts, scope_versions
 from evaluations.labels.facts import criteria_results, verification_url
 from evaluations.labels.publishing import certified_counts
+from evaluations.labels.remediation import labels_under_remediation
 from evaluations.labels.status_changes import recertification_due, recertification_due_clause
 from evaluations.models import Label, LabelEvent, LabelScope, LabelStatus
 from evaluations.scoring import PASS_FAIL, CriterionResult
@@ -59,8 +60,8 @@ def _public_labels() -> Any:
     )
 
 
-def to_fact(label: Label) -> LabelFact:
-    """The public facts of one label row."""
+def to_fact(label: Label, under_remediation: bool = False) -> LabelFact:
+    """The public facts of one label row (whether it is marked: read once for many rows)."""
     version = label.norm_version
     return LabelFact(
         id=label.id,
@@ -78,6 +79,7 @@ def to_fact(label: Label) -> LabelFact:
         verification_url=verification_url(label.number),
         recertification_due=recertification_due(label),
         scope=tuple(scope_versions(label)),
+        under_remediation=under_remediation,
     )
 
 
@@ -115,8 +117,10 @@ class DatabaseLabelProvider:
         )
         if statuses is not None:
             statement = statement.where(Label.status.in_(list(statuses)))
-        for label in db.session.scalars(statement):
-            result[label.solution_id].append(to_fact(label))
+        found = db.session.scalars(statement).all()
+        marked = labels_under_remediation(label.id for label in found)
+        for label in found:
+            result[label.solution_id].append(to_fact(label, label.id in marked))
         return result
 
     def criteria_for(self, label_ids: Iterable[int]) -> dict[int, list[CriterionFact]]:
@@ -155,13 +159,14 @@ class DatabaseLabelProvider:
             .order_by(LabelEvent.at.desc(), LabelEvent.id.desc())
             .limit(limit)
         ).all()
+        marked = labels_under_remediation(row.label_id for row in rows)
         return [
             LabelEventFact(
                 id=row.id,
                 action=row.action,
                 at=row.at,
                 reason=row.reason,
-                label=to_fact(row.label),
+                label=to_fact(row.label, row.label_id in marked),
                 # The names the label certifies, not the record's current ones.
                 solution_name=certified_facts(row.label)["name"],
                 vendor_name=certified_facts(row.label)["vendor"],
@@ -175,6 +180,7 @@ class DatabaseLabelProvider:
         rows = db.session.execute(
             select(
                 Label.solution_id,
+                Label.id,
                 Label.level,
                 Label.status,
                 Label.expires_on,
@@ -192,12 +198,25 @@ class DatabaseLabelProvider:
             .where(Label.solution_id.in_(solution_ids))
         ).all()
         grouped: dict[int, list[tuple[str, int, dt.date, dt.datetime, str, bool]]] = {}
-        for solution_id, level, status, expires_on, issued_at, code, position, due in rows:
+        valid_ids: dict[int, list[int]] = {}
+        for (
+            solution_id,
+            label_id,
+            level,
+            status,
+            expires_on,
+            issued_at,
+            code,
+            position,
+            due,
+        ) in rows:
             if LabelStatus(status) is LabelStatus.VALID:
                 grouped.setdefault(solution_id, []).append(
                     (level, position or 0, expires_on, issued_at, code, bool(due))
                 )
+                valid_ids.setdefault(solution_id, []).append(label_id)
         versions = _certified_versions(list(grouped))
+        marked = labels_under_remediation(i for ids in valid_ids.values() for i in ids)
         facts: dict[int, LabelSummary] = {}
         for solution_id, labels in grouped.items():
             best = max(labels, key=lambda label: (label[1], label[3]))
@@ -210,6 +229,7 @@ class DatabaseLabelProvider:
                 newest_label_at=max(label[3] for label in labels),
                 recertification_due_norms=sorted({label[4] for label in labels if label[5]}),
                 certified_versions=versions.get(solution_id, []),
+                under_remediation=any(i in marked for i in valid_ids[solution_id]),
             )
         return facts
 

@@ -139,6 +139,11 @@ def serialise_call(call: JointCall) -> dict[str, Any]:
         "unit": lot.unit.value,
         "currency": lot.currency,
         "contract_months": call.contract_months,
+        "max_open_vulnerability_severity": (
+            call.max_open_vulnerability_severity.value
+            if call.max_open_vulnerability_severity is not None
+            else None
+        ),
         "opened_at": stamp(call.opened_at),
         "deadline": stamp(call.deadline),
         "documents": [document.title for document in call.documents],
@@ -306,6 +311,14 @@ SCHEMAS: dict[str, Any] = {
             "unit": {"type": "string"},
             "currency": {"type": "string"},
             "contract_months": {"type": "integer"},
+            "max_open_vulnerability_severity": {
+                **_nullable("string"),
+                "enum": [None, "none", "low", "medium", "high", "critical"],
+                "description": (
+                    "Solutions with an open (disclosed, confirmed, unfixed) vulnerability of "
+                    "this severity or above are not eligible; null: no such exclusion."
+                ),
+            },
             "opened_at": {"type": "string", "format": "date-time"},
             "deadline": {"type": "string", "format": "date-time"},
             "documents": {"type": "array", "items": {"type": "string"}},

@@ -10,6 +10,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from werkzeug.wrappers import Response
 
 from catalog.regions import REGIONS
+from catalog.vulnerability_facts import open_vulnerabilities
 from procurement.aggregation.pricing import MIN_POINTS_FOR_FIT
 from procurement.forms import AggregationForm, NeedForm
 from procurement.models import Lot, LotMember, LotStatus, Need, NeedStatus, NeedUnit
@@ -99,10 +100,12 @@ def new_need() -> Any:
 def need(need_id: int) -> str:
     """One of the buyer's needs, with the certified solutions that currently meet it."""
     found = get_own_need(g.user, need_id)
+    solutions = eligibility.matching_solutions(found)
     return render_template(
         "procurement/need.html",
         need=found,
-        solutions=eligibility.matching_solutions(found),
+        solutions=solutions,
+        vulnerabilities=open_vulnerabilities([solution.id for solution in solutions]),
         memberships=[m for m in confirmation.buyer_memberships(g.user) if m.need_id == found.id],
         **_helpers(),
     )

@@ -30,7 +30,13 @@ def _more_links(html: str) -> list[str]:
 
 def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient) -> None:
     links = _header_links(client.get("/").get_data(as_text=True))
-    assert links[0] == "Home" and {"Catalog", "Solutions", "Labels", "Decisions"} <= set(links)
+    assert links[0] == "Home" and {
+        "Catalog",
+        "Solutions",
+        "Labels",
+        "Decisions",
+        "Advisories",
+    } <= set(links)
     assert len(links) <= MAX_HEADER_LINKS
 
 
@@ -52,22 +58,31 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
                 "Market gaps",
                 "Watchlist",
                 "Decisions",
+                "Advisories",
                 "Users",
                 "Procurement dashboard",
                 "Revocation proposals",
                 "Change requests",
                 "Maintenance requests",
+                "Vulnerabilities",
             },
         ),
         (
             OrganisationKind.BUYER,
             {"Dashboard", "Catalog", "Shortlists", "My needs", "Joint calls"},
-            {"Watchlist", "Decisions"},
+            {"Watchlist", "Decisions", "Advisories"},
         ),
         (
             OrganisationKind.VENDOR,
-            {"Dashboard", "Catalog", "My solutions", "My evaluations", "Joint calls"},
-            {"Watchlist", "Decisions"},
+            {
+                "Dashboard",
+                "Catalog",
+                "My solutions",
+                "My evaluations",
+                "Vulnerabilities",
+                "Joint calls",
+            },
+            {"Watchlist", "Decisions", "Advisories"},
         ),
     ],
 )

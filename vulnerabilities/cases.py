@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 
-from catalog.models import Solution, SolutionVersion
+from catalog.models import Solution, SolutionStatus, SolutionVersion
 from evaluations.services.transitions import authority_staff
 from registry import audit
 from registry.access import require_role
@@ -292,6 +292,8 @@ def open_case(
 
     A researcher files with no account (``actor`` None); a vendor only for its own solution.
     """
+    if source is CaseSource.RESEARCHER and solution.status is not SolutionStatus.PUBLISHED:
+        raise NotVisible()  # the public knows published solutions only
     if source is CaseSource.VENDOR:
         actor = require_role(actor, Role.VENDOR, Role.AUTHORITY)
         if actor.role is Role.VENDOR and actor.organisation_id != solution.vendor_id:

@@ -11,6 +11,7 @@ from catalog.label_facts import label_provider
 from catalog.lists import services
 from catalog.lists.forms import FollowForm, ShortlistItemForm, ShortlistNameForm
 from catalog.lists.models import Shortlist, WatchSubject
+from catalog.vulnerability_facts import open_vulnerabilities
 from registry.access import login_required, roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
@@ -66,6 +67,7 @@ def _shortlist_page(shortlist: Shortlist, rename: ShortlistNameForm, status: int
         "catalog/shortlist.html",
         shortlist=shortlist,
         labels=label_provider().labels_for(solution_ids),
+        vulnerabilities=open_vulnerabilities(solution_ids),
         in_catalog=services.is_in_catalog,
         rename=rename,
         confirm=ConfirmForm(),

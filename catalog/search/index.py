@@ -78,6 +78,8 @@ SCHEMA = Schema(
     # norm withdrawn, "current" for other certified solutions, nothing for the rest.
     recertification=KEYWORD(stored=True, commas=True),
     recertification_norms=STORED(),
+    # A valid label is marked "vulnerability under remediation".
+    under_remediation=STORED(),
     certified=KEYWORD(stored=True, commas=True),
     certified_flag=BOOLEAN(stored=True),
     # The version strings in the certified scope of the valid labels, each one term, exact.
@@ -143,6 +145,7 @@ def solution_document(solution: Solution, facts: LabelSummary) -> dict[str, Any]
             [("due" if facts.recertification_due_norms else "current") if facts.certified else None]
         ),
         "recertification_norms": sorted(set(facts.recertification_due_norms)),
+        "under_remediation": facts.under_remediation,
         "certified": ["yes" if facts.certified else "no"],
         "certified_flag": facts.certified,
         "version": _keywords(facts.certified_versions),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, current_app, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from catalog.models import Solution
-from evaluations.labels import transparency
+from evaluations.labels import remediation, transparency
 from evaluations.labels.basis import basis_notice, solution_offered
 from evaluations.labels.certified import certified_facts
 from evaluations.labels.documents.facts import NO_VERSION_RECORDED, LabelFacts
@@ -17,7 +17,7 @@ from evaluations.labels.numbering import format_label_number
 from evaluations.labels.publishing import find_public_label, label_facts
 from evaluations.labels.status_changes import recertification_due
 from evaluations.labels.views import decision_rows
-from evaluations.models import Label, LabelEvent, LabelStatus
+from evaluations.models import Label, LabelAdvisory, LabelEvent, LabelStatus
 from registry import dates
 from registry.api import (
     API_PREFIX,
@@ -34,8 +34,30 @@ from registry.norms.models import NormVersion
 bp = Blueprint("labels_api", __name__, url_prefix=API_PREFIX)
 
 
-def _label_json(label: Label) -> dict[str, Any]:
+def _advisory_url(reference: str) -> str | None:
+    """The public advisory page of a case, where the portal has one."""
+    if "advisories.advisory" not in current_app.view_functions:
+        return None
+    return url_for("advisories.advisory", reference=reference, _external=True)
+
+
+def _advisories_json(advisories: list[LabelAdvisory]) -> list[dict[str, Any]]:
+    return [
+        {
+            "reference": advisory.case_reference,
+            "title": advisory.title,
+            "severity": advisory.severity,
+            "since": advisory.marked_at.isoformat(),
+            "url": _advisory_url(advisory.case_reference),
+        }
+        for advisory in advisories
+    ]
+
+
+def _label_json(label: Label, advisories: list[LabelAdvisory] | None = None) -> dict[str, Any]:
     facts = label_facts(label)
+    if advisories is None:
+        advisories = remediation.open_advisories(label)
     return {
         "number": label.number,
         "status": label.status.value,
@@ -59,6 +81,8 @@ def _label_json(label: Label) -> dict[str, Any]:
         "pdf_url": f"{facts.verification_url}.pdf",
         "certified": _certified_json(facts),
         "scope": _scope_json(facts),
+        "under_remediation": bool(advisories),
+        "advisories": _advisories_json(advisories),
     }
 
 
@@ -132,7 +156,15 @@ def labels() -> Response:
     solution = request.args.get("solution", type=int)
     if solution is not None:
         statement = statement.where(Label.solution_id == solution)
-    return json_response(paginated(statement, _label_json, "labels_api.labels"))
+    marks: dict[int, list[LabelAdvisory]] | None = None
+
+    def serialise(row: Label) -> dict[str, Any]:
+        nonlocal marks
+        if marks is None:  # once per page, not per label
+            marks = remediation.open_advisories_by_label()
+        return _label_json(row, marks.get(row.id, []))
+
+    return json_response(paginated(statement, serialise, "labels_api.labels"))
 
 
 @bp.get("/labels/<number>")
@@ -174,7 +206,16 @@ _CODE_TITLE = {
     "properties": {"code": _STRING, "title": _STRING},
 }
 # Every action of the decision log; "amended" re-signs a label whose facts or scope changed.
-DECISION_ACTIONS = ["issued", "suspended", "reinstated", "revoked", "expired", "amended"]
+DECISION_ACTIONS = [
+    "issued",
+    "suspended",
+    "reinstated",
+    "revoked",
+    "expired",
+    "amended",
+    "remediation",
+    "remediated",
+]
 _CERTIFIED_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "What the label certifies of the solution, frozen when it was issued and "
@@ -275,6 +316,30 @@ _LABEL_SCHEMA: dict[str, Any] = {
         "pdf_url": _STRING,
         "certified": _CERTIFIED_SCHEMA,
         "scope": _SCOPE_SCHEMA,
+        "under_remediation": {
+            "type": "boolean",
+            "description": "A disclosed, confirmed vulnerability at or above the configured "
+            "severity affects a certified version and no fix is in the certified scope yet "
+            '(the label shows "Vulnerability under remediation").',
+        },
+        "advisories": {
+            "type": "array",
+            "description": "The vulnerabilities the label is marked for, oldest first.",
+            "items": {
+                "type": "object",
+                "required": ["reference", "title", "severity", "since"],
+                "properties": {
+                    "reference": {"type": "string", "pattern": "^VULN-[0-9]{4}-[0-9]{5}$"},
+                    "title": _STRING,
+                    "severity": _STRING,
+                    "since": {"type": "string", "format": "date-time"},
+                    "url": {
+                        "type": ["string", "null"],
+                        "description": "The public advisory page.",
+                    },
+                },
+            },
+        },
     },
 }
 _LABEL_DETAIL_SCHEMA: dict[str, Any] = {

@@ -127,8 +127,14 @@ def print_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def label_html(facts: LabelFacts, credential_json: bytes, as_of: date | None = None) -> str:
-    """The label card as HTML (what WeasyPrint lays out), its status stated for ``as_of``."""
+def label_html(
+    facts: LabelFacts,
+    credential_json: bytes,
+    as_of: date | None = None,
+    remediation: tuple[str, ...] = (),
+) -> str:
+    """The label card as HTML (what WeasyPrint lays out), its status stated for ``as_of``;
+    ``remediation`` names the vulnerabilities the label is marked for."""
     status = facts.status.lower()
     return (
         _environment()
@@ -145,6 +151,7 @@ def label_html(facts: LabelFacts, credential_json: bytes, as_of: date | None = N
             attachment_name=ATTACHMENT_NAME,
             keys_url=_keys_url(credential_json),
             status_list_urls=_status_list_urls(credential_json),
+            remediation=remediation,
         )
     )
 
@@ -162,7 +169,12 @@ def write_pdf(
     return pdf
 
 
-def render_label_pdf(facts: LabelFacts, credential_json: bytes, as_of: date | None = None) -> bytes:
+def render_label_pdf(
+    facts: LabelFacts,
+    credential_json: bytes,
+    as_of: date | None = None,
+    remediation: tuple[str, ...] = (),
+) -> bytes:
     """Render the printable label, with the signed credential attached as a file.
 
     The large status word says on which day it was true (``as_of``, today by default): a
@@ -179,7 +191,7 @@ def render_label_pdf(facts: LabelFacts, credential_json: bytes, as_of: date | No
         relationship="Data",
         url_fetcher=DataOnlyURLFetcher(),
     )
-    return write_pdf(label_html(facts, credential_json, as_of), [attachment])
+    return write_pdf(label_html(facts, credential_json, as_of, remediation), [attachment])
 
 
 # --- Cache ------------------------------------------------------------------------------------
@@ -187,7 +199,12 @@ def render_label_pdf(facts: LabelFacts, credential_json: bytes, as_of: date | No
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9-]")
 
 
-def pdf_cache_key(facts: LabelFacts, credential_json: bytes, as_of: date | None = None) -> str:
+def pdf_cache_key(
+    facts: LabelFacts,
+    credential_json: bytes,
+    as_of: date | None = None,
+    remediation: tuple[str, ...] = (),
+) -> str:
     """A hash of everything the PDF is made from: any change gives a new key.
 
     The day the status is stated for is part of it, so a label is rendered again once a day at
@@ -198,6 +215,8 @@ def pdf_cache_key(facts: LabelFacts, credential_json: bytes, as_of: date | None 
     digest.update(json.dumps(facts.as_json(), sort_keys=True, ensure_ascii=False).encode())
     digest.update(b"\0")
     digest.update(credential_json)
+    if remediation:  # a mark set or cleared renders the label again
+        digest.update(b"\0" + "\n".join(remediation).encode())
     return digest.hexdigest()
 
 
@@ -218,9 +237,10 @@ def pdf_cache_path(
     credential_json: bytes,
     cache_dir: str | os.PathLike[str] | None = None,
     as_of: date | None = None,
+    remediation: tuple[str, ...] = (),
 ) -> Path:
     """Where the PDF of this exact content is (or will be) cached."""
-    key = pdf_cache_key(facts, credential_json, as_of)[:40]
+    key = pdf_cache_key(facts, credential_json, as_of, remediation)[:40]
     return _cache_dir(cache_dir) / f"{_file_prefix(facts.number)}-{key}.pdf"
 
 
@@ -229,13 +249,14 @@ def cached_label_pdf(
     credential_json: bytes,
     cache_dir: str | os.PathLike[str] | None = None,
     as_of: date | None = None,
+    remediation: tuple[str, ...] = (),
 ) -> Path:
     """The path of this label's PDF, rendering it only when its content or day has changed."""
     as_of = as_of or today()
-    path = pdf_cache_path(facts, credential_json, cache_dir, as_of)
+    path = pdf_cache_path(facts, credential_json, cache_dir, as_of, remediation)
     if path.is_file():
         return path
-    pdf = render_label_pdf(facts, credential_json, as_of)
+    pdf = render_label_pdf(facts, credential_json, as_of, remediation)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Atomic: a reader gets the whole file or none. Two workers rendering the same label at
     # once both rename identical content into place; either one wins.

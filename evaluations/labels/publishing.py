@@ -33,6 +33,7 @@ from evaluations.labels.documents.signing import (
 from evaluations.labels.facts import certified_fields
 from evaluations.labels.keys import current_signing_key
 from evaluations.labels.pdf import cached_label_pdf
+from evaluations.labels.remediation import open_references
 from evaluations.models import Label, LabelEvent, LabelStatus
 from registry.database import db
 
@@ -134,8 +135,11 @@ def label_credential_bytes(label: Label) -> bytes:
 
 
 def label_pdf_path(label: Label) -> Path:
-    """The cached PDF of the label in its current status (rendered only if not cached yet)."""
-    return cached_label_pdf(label_facts(label), label_credential_bytes(label))
+    """The cached PDF of the label in its current status and marks (rendered only if not cached
+    yet)."""
+    return cached_label_pdf(
+        label_facts(label), label_credential_bytes(label), remediation=open_references(label)
+    )
 
 
 def warm_label_pdf(label: Label) -> None:

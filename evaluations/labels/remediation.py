@@ -31,6 +31,11 @@ def open_advisories(label: Label) -> list[LabelAdvisory]:
     )
 
 
+def open_references(label: Label) -> tuple[str, ...]:
+    """The case references of the label's open marks, oldest first (what the PDF prints)."""
+    return tuple(advisory.case_reference for advisory in open_advisories(label))
+
+
 def advisories_of(label: Label) -> list[LabelAdvisory]:
     """Every mark the label had, open or cleared, oldest first."""
     return list(
@@ -54,6 +59,20 @@ def labels_under_remediation(label_ids: Iterable[int]) -> set[int]:
             )
         )
     )
+
+
+def open_advisories_by_label(
+    label_ids: Iterable[int] | None = None,
+) -> dict[int, list[LabelAdvisory]]:
+    """Open marks grouped by label, oldest first (one query); all labels when ``label_ids`` is
+    None (open marks are few: a list page reads them once rather than per row)."""
+    statement = select(LabelAdvisory).where(LabelAdvisory.cleared_at.is_(None))
+    if label_ids is not None:
+        statement = statement.where(LabelAdvisory.label_id.in_(list(set(label_ids))))
+    found: dict[int, list[LabelAdvisory]] = {}
+    for advisory in db.session.scalars(statement.order_by(LabelAdvisory.id)):
+        found.setdefault(advisory.label_id, []).append(advisory)
+    return found
 
 
 def mark(

@@ -32,7 +32,7 @@ from wtforms.validators import Length, Optional
 
 from catalog.models import SolutionStatus
 from evaluations.forms import LabelReasonForm
-from evaluations.labels import revocation, transparency
+from evaluations.labels import remediation, revocation, transparency
 from evaluations.labels.basis import (
     NO_LONGER_OFFERED,
     basis_notice,
@@ -145,7 +145,11 @@ def index() -> str:
         statement = statement.where(Label.status == LabelStatus(status))
     page = db.paginate(statement, per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template(
-        "evaluations/labels/index.html", page=page, status=status, status_choices=STATUS_FILTERS
+        "evaluations/labels/index.html",
+        page=page,
+        status=status,
+        status_choices=STATUS_FILTERS,
+        under_remediation=remediation.labels_under_remediation(label.id for label in page.items),
     )
 
 
@@ -174,6 +178,8 @@ def _label_source(label: Label) -> tuple[Any, ...]:
         # An amendment (facts or scope) signed within the second of the last signature leaves
         # the credential as it was, but the page's history has a new line.
         label.facts_revision,
+        # A vulnerability mark set or cleared changes the page and the PDF, not the label row.
+        remediation.open_references(label),
     )
 
 
@@ -225,6 +231,8 @@ def label_page(number: str) -> Any:
         events=label.events,
         version=label.norm_version,
         no_longer_offered=NO_LONGER_OFFERED,
+        open_advisories=remediation.open_advisories(label),
+        advisory_endpoint="advisories.advisory" in current_app.view_functions,
         **basis,
     )
     if source is not None:

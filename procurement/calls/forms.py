@@ -57,6 +57,25 @@ class OpenCallForm(InputForm):
             "scope holds that version makes the offer eligible."
         ),
     )
+    max_open_vulnerability_severity = SelectField(
+        "Exclude solutions with an open vulnerability of this severity or above",
+        choices=[
+            SelectChoice("", "No exclusion"),
+            SelectChoice("critical", "Critical"),
+            SelectChoice("high", "High or critical"),
+            SelectChoice("medium", "Medium, high or critical"),
+            SelectChoice("low", "Low or above"),
+            SelectChoice("none", "Any open vulnerability"),
+        ],
+        default="",
+        validators=[Optional()],
+        description=(
+            "An open vulnerability is a disclosed case the vendor confirmed and has not yet "
+            "fixed. A solution with one at or above this severity is not eligible: its vendor "
+            "is not told of the call and cannot offer it, and an offer is not compliant at the "
+            "award if such a case is disclosed meanwhile."
+        ),
+    )
 
 
 class DocumentForm(InputForm):

@@ -36,6 +36,7 @@ from procurement.models import BIG_MONEY, MONEY, Lot, LotMember, Need
 from registry.database import Base, created_at, int_pk, str200, utcnow
 from registry.models import Organisation, User, enum_column
 from registry.uploads import StoredFileMixin
+from vulnerabilities.models import Severity
 
 # A framework agreement lasts at most 4 years (Directive 2014/24/EU, art. 33).
 MAX_CONTRACT_MONTHS = 48
@@ -105,6 +106,9 @@ class JointCall(Base):
     requires_version_in_scope: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # Solutions with an open (disclosed, confirmed, unfixed) vulnerability at or above this
+    # severity are not eligible; None excludes nobody for vulnerabilities.
+    max_open_vulnerability_severity: Mapped[Severity | None] = mapped_column(enum_column(Severity))
 
     lot: Mapped[Lot] = relationship()
     opened_by: Mapped[User | None] = relationship(foreign_keys=[opened_by_id])

@@ -17,6 +17,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
+from catalog.vulnerability_facts import open_vulnerabilities
 from procurement.calls import limits, savings
 from procurement.calls.forms import DocumentForm, OfferForm, OpenCallForm, ReasonForm
 from procurement.calls.models import CallStatus, JointCall
@@ -50,6 +51,7 @@ def _helpers() -> dict[str, Any]:
         "phase_labels": PHASE_LABELS,
         "requirement_text": eligibility.requirement_text,
         "call_requirement_text": eligibility.call_requirement_text,
+        "vulnerability_rule_text": eligibility.vulnerability_rule_text,
     }
 
 
@@ -97,13 +99,16 @@ def _call_page(call: JointCall, status: int = 200, **forms: Any) -> tuple[str, i
     if user.role is Role.AUTHORITY:
         context["offers"] = reading.unsealed_offers(user, call)
         context["compliance"] = awarding.compliance(call) if context["offers"] else {}
+        context["vulnerabilities"] = open_vulnerabilities(
+            {offer.solution_id for offer in context["offers"]}
+        )
         context["document_form"] = forms.get("document_form") or DocumentForm()
         context["cancel_form"] = forms.get("cancel_form") or ReasonForm(prefix="cancel")
         context["unsuccessful_form"] = forms.get("unsuccessful_form") or ReasonForm(
             prefix="unsuccessful"
         )
     elif user.role is Role.VENDOR:
-        context["reason"] = eligibility.ineligibility_reason(user.organisation_id, call.lot)
+        context["reason"] = eligibility.ineligibility_reason(user.organisation_id, call.lot, call)
         context["own_offer"] = reading.own_offer(user, call)
     else:
         context["lines"], context["dropouts"] = reading.buyer_outcome(user, call)
@@ -149,6 +154,7 @@ def open_call(lot_id: int) -> Any:
                 limits.deadline_on(form.deadline.data),
                 form.contract_months.data or 0,
                 requires_version_in_scope=bool(form.requires_version_in_scope.data),
+                max_open_vulnerability_severity=form.max_open_vulnerability_severity.data or None,
             )
         except RuleViolation as error:
             show_violation(form, error)
@@ -267,7 +273,7 @@ def _offer_form_page(
             form=form,
             offer=offer,
             existing=reading.own_offer(g.user, call) if offer is None else None,
-            reason=eligibility.ineligibility_reason(g.user.organisation_id, call.lot),
+            reason=eligibility.ineligibility_reason(g.user.organisation_id, call.lot, call),
             rows=form.rows() if form is not None else [],
             **_helpers(),
         ),
@@ -280,7 +286,7 @@ def _offer_form_page(
 def new_offer(call_id: int) -> Any:
     """Make the organisation's one offer on a call."""
     found = reading.get_call(g.user, call_id)
-    solutions = eligibility.eligible_solutions(g.user.organisation_id, found.lot)
+    solutions = eligibility.eligible_solutions(g.user.organisation_id, found.lot, found)
     form = OfferForm(solutions, versions=eligibility.version_choices(solutions))
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -317,7 +323,7 @@ def edit_offer(call_id: int, offer_id: int) -> Any:
     """Change one's offer until the deadline."""
     found = reading.get_call(g.user, call_id)
     item = reading.get_offer(g.user, found, offer_id)
-    solutions = eligibility.eligible_solutions(g.user.organisation_id, found.lot)
+    solutions = eligibility.eligible_solutions(g.user.organisation_id, found.lot, found)
     versions = eligibility.version_choices(solutions)
     if request.method == "GET":
         return _offer_form_page(found, OfferForm.for_offer(solutions, item, versions), item)

@@ -121,6 +121,20 @@ def _contract_months_period(call: JointCall) -> dict[str, Any]:
     return {"durationInDays": longest_months(call.contract_months)}
 
 
+def eligibility_text(call: JointCall) -> str:
+    """Who may offer, in words: the label requirement and the call's options."""
+    text = "Offers are open to vendors whose offered solution holds the required label."
+    if call.requires_version_in_scope:
+        text += " The version offered must be in the certified scope of that label."
+    if call.max_open_vulnerability_severity is not None:
+        text += (
+            " A solution with an open vulnerability (disclosed, confirmed by its vendor and not "
+            f"yet fixed) of severity {call.max_open_vulnerability_severity.value} or above is "
+            "not eligible."
+        )
+    return text
+
+
 def tender_section(call: JointCall, status: str, parties: Parties) -> dict[str, Any]:
     """The tender section of a call's release at the given status, naming its parties."""
     lot = call.lot
@@ -184,6 +198,7 @@ def tender_section(call: JointCall, status: str, parties: Parties) -> dict[str, 
             },
         },
         "criteria": _criteria(lot, lot_id),
+        "eligibilityCriteria": eligibility_text(call),
         "documents": _documents(call, lot_id),
         "hasEnquiries": False,
     }

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from catalog.regions import REGIONS
 from procurement.calls.models import CallDocument, CallStatus, JointCall
 from procurement.calls.savings import award_savings
+from procurement.calls.services.eligibility import vulnerability_rule_text
 from procurement.calls.services.opening import open_on_read
 from procurement.ocds.formats import prefix
 from procurement.ocds.packages import DEFAULT_LICENSE, PAGE_SIZE, bulk_page, package, releases_for
@@ -109,6 +110,7 @@ def call(call_id: int) -> str:
         phase_label=phase_label(found),
         region_names=REGIONS,
         level_name=level_name,
+        vulnerability_rule_text=vulnerability_rule_text,
     )
 
 

@@ -11,6 +11,7 @@ from cvss import CVSS3, CVSS4
 from flask import Flask
 from sqlalchemy import select
 
+from catalog.models import SolutionStatus
 from evaluations import maintenance
 from evaluations.labels.remediation import open_advisories
 from evaluations.models import LabelEvent
@@ -175,3 +176,10 @@ def test_only_the_authority_rejects(scene: Scene) -> None:
     cases.reject(scene.authority, case, "Not about this product.")
     assert case.status is CaseStatus.REJECTED
     assert not cases.is_disclosed(case, today() + dt.timedelta(days=400))
+
+
+def test_a_researcher_reports_only_on_a_published_solution(scene: Scene) -> None:
+    solution = scene.label.solution
+    solution.status = SolutionStatus.DRAFT
+    with pytest.raises(NotVisible):
+        reported(scene)

@@ -9,7 +9,12 @@ from typing import Any
 
 import pytest
 
-from vulnerabilities.csaf.validation import provider_metadata_problems, validate
+from vulnerabilities.csaf.validation import (
+    Validation,
+    provider_metadata_problems,
+    validate,
+    validate_many,
+)
 
 EXAMPLES = Path(__file__).parents[1] / "standards" / "csaf-2.0" / "examples"
 ADVISORIES = sorted(
@@ -22,11 +27,29 @@ def load(name: str) -> dict[str, Any]:
     return document
 
 
+@pytest.fixture(scope="module")
+def results() -> dict[Path, Validation]:
+    """Every example checked, with one run of the mandatory tests for all of them."""
+    return dict(
+        zip(ADVISORIES, validate_many([json.loads(p.read_text()) for p in ADVISORIES]), strict=True)
+    )
+
+
 @pytest.mark.parametrize("path", ADVISORIES, ids=lambda p: p.name)
-def test_every_official_example_is_valid(path: Path) -> None:
-    result = validate(json.loads(path.read_text()))
+def test_every_official_example_is_valid(path: Path, results: dict[Path, Validation]) -> None:
+    result = results[path]
     assert result.mandatory_tests_ran, result.not_run_reason
     assert result.problems == []
+
+
+def test_a_batch_keeps_each_documents_own_result() -> None:
+    good = load("bsi-2022-0001.json")
+    bad = copy.deepcopy(good)
+    bad["vulnerabilities"][0]["product_status"] = {"known_affected": ["NO-SUCH-PRODUCT"]}
+    bad["document"]["tracking"]["id"] = "BATCH-2026-1"
+    first, second = validate_many([good, bad])
+    assert first.valid
+    assert [p.test for p in second.problems] == ["mandatoryTest_6_1_1"]
 
 
 def test_the_provider_metadata_example_is_valid() -> None:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -114,17 +115,18 @@ def _pointer_to_path(pointer: str) -> str:
     )
 
 
-def mandatory_test_problems(document: Any) -> tuple[list[Problem], str]:
-    """The mandatory tests' complaints, and why they could not run ("" when they did)."""
+def _run_mandatory_tests(documents: list[Any]) -> tuple[list[list[Problem]], str]:
+    """The mandatory tests' complaints per document (one Node.js process for all of them), and
+    why they could not run ("" when they did)."""
     node = shutil.which("node")
     if node is None:
         return [], "Node.js is not installed"
     if not LIBRARY.is_dir():
         return [], "the npm package @secvisogram/csaf-validator-lib is not installed (make assets)"
     try:
-        completed = subprocess.run(  # noqa: S603 - a fixed script, the document on stdin
-            [node, str(RUNNER)],
-            input=json.dumps(document).encode(),
+        completed = subprocess.run(  # noqa: S603 - a fixed script, the documents on stdin
+            [node, str(RUNNER), "--many"],
+            input=json.dumps(documents).encode(),
             capture_output=True,
             timeout=NODE_TIMEOUT_SECONDS,
             cwd=ROOT,
@@ -134,21 +136,62 @@ def mandatory_test_problems(document: Any) -> tuple[list[Problem], str]:
         return [], f"the mandatory tests took more than {NODE_TIMEOUT_SECONDS} s"
     if completed.returncode != 0:
         return [], "the mandatory tests failed to run: " + completed.stderr.decode()[-300:]
-    result = json.loads(completed.stdout)
-    problems = [
-        Problem(_pointer_to_path(e["instancePath"]), e["message"], e["test"])
-        for e in result["errors"]
-    ]
-    return problems, ""
+    results = json.loads(completed.stdout)
+    return [
+        [
+            Problem(_pointer_to_path(e["instancePath"]), e["message"], e["test"])
+            for e in result["errors"]
+        ]
+        for result in results
+    ], ""
+
+
+def mandatory_test_problems(document: Any) -> tuple[list[Problem], str]:
+    """The mandatory tests' complaints, and why they could not run ("" when they did)."""
+    found, reason = _run_mandatory_tests([document])
+    return (found[0] if found else []), reason
+
+
+def _key(document: Any) -> str:
+    return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
+
+
+# Results by document: a document is checked once per process (the checks are pure), so an
+# import that re-reads an advisory, or a page of published documents, costs no second run.
+_CHECKED: dict[str, Validation] = {}
+_CHECKED_MAX = 256
+
+
+def validate_many(documents: list[Any]) -> list[Validation]:
+    """`validate` for several documents, with one run of the mandatory tests for all of them."""
+    results: list[Validation | None] = [_CHECKED.get(_key(d)) for d in documents]
+    to_test = []
+    for index, document in enumerate(documents):
+        if results[index] is not None:
+            continue
+        problems = schema_problems(document)
+        if problems:
+            results[index] = Validation(problems, False, "the schema failed")
+        else:
+            to_test.append(index)
+    if to_test:
+        found, reason = _run_mandatory_tests([documents[i] for i in to_test])
+        for position, index in enumerate(to_test):
+            results[index] = (
+                Validation([], False, reason) if reason else Validation(found[position], True)
+            )
+    checked = [result for result in results if result is not None]
+    for document, result in zip(documents, checked, strict=True):
+        if result.mandatory_tests_ran or result.problems:
+            if len(_CHECKED) >= _CHECKED_MAX:
+                _CHECKED.clear()
+            _CHECKED[_key(document)] = result
+    return checked
 
 
 def validate(document: Any) -> Validation:
     """Schema first; the mandatory tests only on a document the schema accepts."""
-    problems = schema_problems(document)
-    if problems:
-        return Validation(problems, mandatory_tests_ran=False, not_run_reason="the schema failed")
-    found, reason = mandatory_test_problems(document)
-    return Validation(found, mandatory_tests_ran=not reason, not_run_reason=reason)
+    return validate_many([document])[0]
 
 
 def provider_metadata_problems(document: Any) -> list[Problem]:

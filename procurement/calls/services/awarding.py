@@ -35,6 +35,8 @@ from procurement.calls.models import Award, AwardDropout, CallStatus, ContractLi
 from procurement.calls.notices import call_link, org_emails
 from procurement.calls.services.eligibility import (
     call_requirement_text,
+    excluding,
+    exclusion_text,
     label_for_version,
     meets_lot,
 )
@@ -82,12 +84,18 @@ def compliance(call: JointCall) -> dict[int, str]:
         item for item in certified_labels([call.lot.category_id]) if meets_lot(item, call.lot)
     ]
     by_solution = {(item.vendor_id, item.solution_id) for item in certified}
-    return {
-        offer.id: ""
-        if (offer.vendor_id, offer.solution_id) in by_solution and _version_holds(call, offer)
-        else f"{offer.solution.name} no longer holds {call_requirement_text(call)}"
-        for offer in call.offers
-    }
+    excluded = excluding(call, [offer.solution_id for offer in call.offers])
+    result = {}
+    for offer in call.offers:
+        if offer.solution_id in excluded:
+            result[offer.id] = exclusion_text(offer.solution.name, excluded[offer.solution_id])
+        elif (offer.vendor_id, offer.solution_id) in by_solution and _version_holds(call, offer):
+            result[offer.id] = ""
+        else:
+            result[offer.id] = (
+                f"{offer.solution.name} no longer holds {call_requirement_text(call)}"
+            )
+    return result
 
 
 def _version_holds(call: JointCall, offer: Offer) -> bool:

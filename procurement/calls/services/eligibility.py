@@ -13,6 +13,10 @@ Decided here (docs/PROCUREMENT.md, "Flow" 4–6, gives the overview):
   names a version of its solution, and only a qualifying label whose certified scope holds that
   version makes the offer eligible (on every save and at the award's compliance check). A
   label issued before versions existed has an empty scope and holds no version.
+- A call may exclude solutions with an open vulnerability (`max_open_vulnerability_severity`):
+  a solution with a disclosed, confirmed and unfixed case at or above that severity is not
+  eligible (not told of the call, no offer, not compliant at the award), and the refusal names
+  the case's reference and severity. Undisclosed cases never count: a buyer may not know them.
 """
 
 from __future__ import annotations
@@ -22,12 +26,46 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from catalog.models import SolutionVersion
+from catalog.vulnerability_facts import OpenVulnerability, open_vulnerabilities, severity_rank
 from evaluations.models import LabelScope
 from procurement.calls.models import JointCall
 from procurement.models import Lot
 from procurement.services.eligibility import Certified, certified_labels
 from procurement.services.needs import level_name
 from registry.database import db
+
+
+def excluding(call: JointCall, solution_ids: Sequence[int]) -> dict[int, OpenVulnerability]:
+    """Solution id → its worst open vulnerability at or above the call's severity, for the
+    solutions the call's vulnerability option excludes (one query)."""
+    threshold = call.max_open_vulnerability_severity
+    if threshold is None or not solution_ids:
+        return {}
+    limit = severity_rank(threshold.value)
+    result = {}
+    for solution_id, found in open_vulnerabilities(solution_ids).items():
+        over = [item for item in found if item.rank >= limit]
+        if over:
+            result[solution_id] = over[0]  # worst first
+    return result
+
+
+def exclusion_text(solution_name: str, case: OpenVulnerability) -> str:
+    """Why a solution is excluded, naming the case and its severity."""
+    return (
+        f"{solution_name} has an open vulnerability, {case.reference} "
+        f"({case.severity or 'unrated'}), at or above the severity this call excludes."
+    )
+
+
+def vulnerability_rule_text(call: JointCall) -> str:
+    """The call's vulnerability option in words."""
+    if call.max_open_vulnerability_severity is None:
+        return "No exclusion for open vulnerabilities"
+    return (
+        "Solutions with an open confirmed vulnerability of severity "
+        f"{call.max_open_vulnerability_severity.value} or above are not eligible"
+    )
 
 
 def meets_lot(item: Certified, lot: Lot) -> bool:
@@ -37,18 +75,26 @@ def meets_lot(item: Certified, lot: Lot) -> bool:
     return lot.norm_id is None or (item.norm_id == lot.norm_id and item.rank >= lot.level_rank)
 
 
-def eligible_solutions(vendor_id: int, lot: Lot) -> list[Certified]:
-    """The vendor's solutions able to meet the lot, each with its best qualifying label."""
+def eligible_solutions(vendor_id: int, lot: Lot, call: JointCall | None = None) -> list[Certified]:
+    """The vendor's solutions able to meet the lot (and the call's vulnerability option, when
+    a call is given), each with its best qualifying label."""
     seen: dict[int, Certified] = {}
     for item in certified_labels([lot.category_id], vendor_id):
         if meets_lot(item, lot) and item.solution_id not in seen:
             seen[item.solution_id] = item
+    if call is not None:
+        excluded = excluding(call, list(seen))
+        return [item for item in seen.values() if item.solution_id not in excluded]
     return list(seen.values())
 
 
-def eligible_vendor_ids(lot: Lot) -> set[int]:
-    """Vendors with at least one solution able to meet the lot."""
-    return {item.vendor_id for item in certified_labels([lot.category_id]) if meets_lot(item, lot)}
+def eligible_vendor_ids(lot: Lot, call: JointCall | None = None) -> set[int]:
+    """Vendors with at least one solution able to meet the lot (and the call's option)."""
+    items = [item for item in certified_labels([lot.category_id]) if meets_lot(item, lot)]
+    if call is not None:
+        excluded = excluding(call, [item.solution_id for item in items])
+        items = [item for item in items if item.solution_id not in excluded]
+    return {item.vendor_id for item in items}
 
 
 def requirement_text(lot: Lot) -> str:
@@ -67,6 +113,11 @@ def call_requirement_text(call: JointCall) -> str:
     text = requirement_text(call.lot)
     if call.requires_version_in_scope:
         text += ", the version offered being in that label's certified scope"
+    if call.max_open_vulnerability_severity is not None:
+        text += (
+            ", without an open confirmed vulnerability of severity "
+            f"{call.max_open_vulnerability_severity.value} or above"
+        )
     return text
 
 
@@ -105,9 +156,17 @@ def version_choices(solutions: Sequence[Certified]) -> list[tuple[int, str]]:
     return [(row.id, f"{names[row.solution_id]} {row.version}") for row in rows]
 
 
-def ineligibility_reason(vendor_id: int, lot: Lot) -> str:
-    """Why the vendor cannot offer ("" when it can)."""
-    if eligible_solutions(vendor_id, lot):
+def ineligibility_reason(vendor_id: int, lot: Lot, call: JointCall | None = None) -> str:
+    """Why the vendor cannot offer ("" when it can); with a call, its vulnerability option too."""
+    meeting = eligible_solutions(vendor_id, lot)
+    if meeting and call is not None:
+        excluded = excluding(call, [item.solution_id for item in meeting])
+        if len(excluded) < len(meeting):
+            return ""
+        return " ".join(
+            exclusion_text(item.solution_name, excluded[item.solution_id]) for item in meeting
+        )
+    if meeting:
         return ""
     due = [
         item
@@ -137,6 +196,9 @@ def vendor_eligibility(vendor_id: int, calls: Sequence[JointCall]) -> dict[int, 
     certified = certified_labels({call.lot.category_id for call in calls}, vendor_id)
     result = {}
     for call in calls:
-        can = any(meets_lot(item, call.lot) for item in certified)
-        result[call.id] = "" if can else ineligibility_reason(vendor_id, call.lot)
+        meeting = [item for item in certified if meets_lot(item, call.lot)]
+        if call.max_open_vulnerability_severity is not None:
+            excluded = excluding(call, [item.solution_id for item in meeting])
+            meeting = [item for item in meeting if item.solution_id not in excluded]
+        result[call.id] = "" if meeting else ineligibility_reason(vendor_id, call.lot, call)
     return result

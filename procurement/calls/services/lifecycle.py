@@ -40,6 +40,7 @@ from registry.database import db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
+from vulnerabilities.models import Severity
 
 
 def checked_text(value: str, field: str, label: str, limit: int, *, required: bool) -> str:
@@ -66,6 +67,18 @@ def _deadline(deadline: dt.datetime) -> dt.datetime:
     return deadline
 
 
+def _severity(value: Severity | str | None) -> Severity | None:
+    """The call's vulnerability option, checked (None or "" excludes nobody)."""
+    if value is None or value == "":
+        return None
+    try:
+        return Severity(value)
+    except ValueError:
+        raise RuleViolation(
+            "Choose a severity from the list.", "max_open_vulnerability_severity"
+        ) from None
+
+
 def open_call(
     actor: User | None,
     lot: Lot,
@@ -75,11 +88,14 @@ def open_call(
     contract_months: int,
     *,
     requires_version_in_scope: bool = False,
+    max_open_vulnerability_severity: Severity | str | None = None,
 ) -> JointCall:
     """Open a joint call from a frozen lot and tell the eligible vendors.
 
     `requires_version_in_scope`: offers must name a version in a valid label's certified scope
     (also when a buyer's need in the lot asks for it).
+    `max_open_vulnerability_severity`: solutions with an open confirmed vulnerability at or
+    above it are not eligible (None or "": no exclusion).
     """
     authority = require_role(actor, Role.AUTHORITY)
     if lot.status is not LotStatus.FROZEN:
@@ -102,6 +118,7 @@ def open_call(
         raise RuleViolation(
             f"A framework agreement lasts 1 to {MAX_CONTRACT_MONTHS} months.", "contract_months"
         )
+    severity = _severity(max_open_vulnerability_severity)
     call = JointCall(
         lot=lot,
         ocid=f"pending-{secrets.token_hex(8)}",
@@ -112,6 +129,7 @@ def open_call(
         contract_months=months,
         requires_version_in_scope=bool(requires_version_in_scope)
         or any(member.need.requires_version_in_scope for member in lot.active_members),
+        max_open_vulnerability_severity=severity,
         opened_at=utcnow(),
         opened_by_id=authority.id,
     )
@@ -122,7 +140,7 @@ def open_call(
     for member in lot.active_members:
         member.need.status = NeedStatus.IN_CALL
         member.need.updated_at = utcnow()
-    vendors = eligible_vendor_ids(lot)
+    vendors = eligible_vendor_ids(lot, call)
     emails = org_emails(vendors)
     for email in emails:
         send_mail(
@@ -148,6 +166,7 @@ def open_call(
             "deadline": closes.isoformat(),
             "contract_months": months,
             "requires_version_in_scope": call.requires_version_in_scope,
+            "max_open_vulnerability_severity": severity.value if severity else None,
             "vendors_notified": len(vendors),
         },
     )

@@ -15,6 +15,8 @@ Decided here (docs/PROCUREMENT.md, "Flow" 4–6, gives the overview):
 - Version: an offer may name the version of its solution offered (one the vendor declared);
   on a call that requires the version in scope it must, and only a qualifying label whose
   certified scope holds that version makes the offer eligible (that label is the offer's).
+- Vulnerabilities: on a call excluding open vulnerabilities at or above a severity, an offer of
+  a solution with such a case is refused, naming the case and its severity.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ from procurement.calls.notices import call_link
 from procurement.calls.services.eligibility import (
     call_requirement_text,
     eligible_solutions,
+    excluding,
+    exclusion_text,
     ineligibility_reason,
     label_for_version,
     requirement_text,
@@ -154,6 +158,9 @@ def _apply_offer(
         raise RuleViolation(
             f"Choose one of your solutions holding {requirement_text(call.lot)}.", "solution"
         )
+    excluded = excluding(call, [chosen.solution_id]).get(chosen.solution_id)
+    if excluded is not None:
+        raise RuleViolation(exclusion_text(chosen.solution_name, excluded), "solution")
     chosen = _offered_version(vendor.organisation_id, call, chosen, data.version_id)
     lead = data.lead_time_days
     if isinstance(lead, bool) or not isinstance(lead, int) or not 1 <= lead <= MAX_LEAD_TIME_DAYS:

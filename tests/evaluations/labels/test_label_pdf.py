@@ -386,9 +386,14 @@ def _count_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     original = render_label_pdf
 
-    def counting(facts: LabelFacts, credential_json: bytes, as_of: date | None = None) -> bytes:
+    def counting(
+        facts: LabelFacts,
+        credential_json: bytes,
+        as_of: date | None = None,
+        remediation: tuple[str, ...] = (),
+    ) -> bytes:
         calls.append(facts.number)
-        return original(facts, credential_json, as_of)
+        return original(facts, credential_json, as_of, remediation)
 
     monkeypatch.setattr("evaluations.labels.pdf.render_label_pdf", counting)
     return calls
@@ -436,6 +441,23 @@ def test_a_changed_label_renders_anew_and_replaces_the_old_file(
     assert b"SUSPENDED" not in old.name.encode()
     re_signed = credential_json.replace(b"\n", b"\n ")  # same data, other bytes: a new file
     assert pdf_cache_path(suspended, re_signed, tmp_path) != new
+
+
+def test_a_vulnerability_mark_renders_anew_and_is_printed(
+    rendered: tuple[LabelFacts, bytes, bytes], tmp_path: Path
+) -> None:
+    facts, credential_json, _ = rendered
+    plain = cached_label_pdf(facts, credential_json, tmp_path / "cache")
+    marked = cached_label_pdf(
+        facts, credential_json, tmp_path / "cache", remediation=("VULN-2026-00001",)
+    )
+    assert marked != plain and not plain.exists()
+    assert "Vulnerabilityunderremediation:VULN-2026-00001" in pdf_text(
+        marked.read_bytes(), tmp_path
+    )
+    assert "remediation" not in pdf_text(render_label_pdf(facts, credential_json), tmp_path)
+    # The mark ends: the plain label again.
+    assert cached_label_pdf(facts, credential_json, tmp_path / "cache") == plain
 
 
 def test_the_cache_uses_the_configured_directory(

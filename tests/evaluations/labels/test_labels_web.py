@@ -182,9 +182,11 @@ def test_the_pdf_is_rendered_once_and_again_when_the_status_changes(
     renders: list[str] = []
     real_render = render_label_pdf
 
-    def counting_render(facts: Any, credential: bytes, as_of: Any = None) -> bytes:
+    def counting_render(
+        facts: Any, credential: bytes, as_of: Any = None, remediation: tuple[str, ...] = ()
+    ) -> bytes:
         renders.append(facts.status)
-        return real_render(facts, credential, as_of)
+        return real_render(facts, credential, as_of, remediation)
 
     monkeypatch.setattr("evaluations.labels.pdf.render_label_pdf", counting_render)
     label = issued_label(world)
