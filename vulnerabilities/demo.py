@@ -8,18 +8,25 @@
 - A researcher's report, confirmed (CVSS v4.0, high), its embargo ahead: only the vendor and the
   authority see it.
 - A vendor's own statement that its solution is not affected (VEX justification), disclosed.
+- A CSAF 2.0 advisory (``demo_advisory.json``, a coordinator's, about a third-party library)
+  imported by the authority: it names versions of a demo solution by package URL, and one
+  product the registry does not know, which waits on the authority's unmatched list.
 
-Runs after the labels' and maintenance demos; does nothing once any case that is not an import
-exists, or when the demo has no fitting labels (valid, with a scope, of three vendors).
+Runs after the labels' and maintenance demos; files the three cases unless any case that is not
+an import exists, or the demo has no fitting labels (valid, with a scope, of three vendors);
+imports the advisory unless its tracking id is already known.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from catalog.models import SolutionVersion
@@ -30,8 +37,16 @@ from registry.dates import today
 from registry.demo import AUTHORITY_EMAIL
 from registry.models import User
 from vulnerabilities import cases
+from vulnerabilities.csaf.importing import import_advisory
 from vulnerabilities.labels import apply_label_effects
-from vulnerabilities.models import CaseSource, VexJustification, VulnerabilityCase
+from vulnerabilities.models import (
+    CaseSource,
+    UnmatchedProduct,
+    VexJustification,
+    VulnerabilityCase,
+)
+
+ADVISORY = Path(__file__).with_name("demo_advisory.json")
 
 # Scored by the cvss library when the cases are filed (7.5 high, 8.7 high, 7.2 high).
 FIXED_V3 = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"
@@ -236,17 +251,13 @@ def _not_affected(choice: Choice) -> VulnerabilityCase:
     return case
 
 
-def seed_demo_vulnerabilities() -> list[Any]:
-    """Three demo cases (disclosed and fixed, embargoed, not affected); running it twice
-    changes nothing."""
-    authority = _user(AUTHORITY_EMAIL)
-    if authority is None:
-        return []
+def _file_cases(authority: User) -> None:
+    """The disclosed and fixed case, the embargoed one and the not-affected statement."""
     filed = db.session.scalar(
         select(VulnerabilityCase.id).where(VulnerabilityCase.source != CaseSource.CSAF).limit(1)
     )
     if filed is not None:
-        return []
+        return
     # The disclosed case goes on a label no maintenance request touched, so that a minor
     # maintenance bringing the fix into its scope can be shown from a clean start.
     maintained = set(db.session.scalars(select(MaintenanceRequest.label_id)))
@@ -255,12 +266,12 @@ def seed_demo_vulnerabilities() -> list[Any]:
         c for c in choices if c.label.id not in maintained and c.scope[-1].id == c.declared[-1].id
     ]
     if not free:
-        return []
+        return
     first = free[0]
     others = [c for c in choices if c.label.vendor_id != first.label.vendor_id]
     fix = _fix_release(first)
     if not others or fix is None:
-        return []
+        return
     embargoed = others[0]
     rest = [c for c in others if c.label.vendor_id != embargoed.label.vendor_id] or others
     _disclosed_and_fixed(first, fix)
@@ -268,5 +279,36 @@ def seed_demo_vulnerabilities() -> list[Any]:
     _not_affected(rest[0])
     # The disclosed case marked its label at its confirmation; the daily run would do the same.
     apply_label_effects(authority)
+
+
+def _import_advisory(authority: User) -> None:
+    """The demo CSAF advisory, imported by the authority as an uploaded file would be."""
+    document = json.loads(ADVISORY.read_text(encoding="utf-8"))
+    tracking_id = document["document"]["tracking"]["id"]
+    known = db.session.scalar(
+        select(VulnerabilityCase.id).where(VulnerabilityCase.csaf_tracking_id == tracking_id)
+    ) or db.session.scalar(
+        select(UnmatchedProduct.id).where(UnmatchedProduct.csaf_tracking_id == tracking_id)
+    )
+    if known is not None:
+        return
+    result = import_advisory(authority, document, ADVISORY.name)
+    if result.refused:
+        # Where Node.js is missing the mandatory tests cannot run and the import refuses the
+        # file: the rest of the demo stands without it.
+        current_app.logger.warning(
+            "The demo CSAF advisory was not imported: %s",
+            "; ".join(str(problem) for problem in result.problems[:3]),
+        )
+
+
+def seed_demo_vulnerabilities() -> list[Any]:
+    """Three demo cases (disclosed and fixed, embargoed, not affected) and an imported CSAF
+    advisory; running it twice changes nothing."""
+    authority = _user(AUTHORITY_EMAIL)
+    if authority is None:
+        return []
+    _file_cases(authority)
+    _import_advisory(authority)
     db.session.flush()
     return []
