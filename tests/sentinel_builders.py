@@ -159,6 +159,7 @@ class SentinelWorld:
     winner_label: str = ""
     winner_solution: int = 0
     embargoed: VulnerabilityCase | None = None
+    case_vendor: User | None = None
     disclosed_case: VulnerabilityCase | None = None
     watched_label: str = ""
 
@@ -590,6 +591,7 @@ def _vulnerabilities(world: SentinelWorld, create_user: Callable[..., User]) -> 
     cases.mark_fixed(vendor, disclosed, fix)
     db.session.commit()
     world.embargoed, world.disclosed_case, world.watched_label = embargoed, disclosed, label.number
+    world.case_vendor = vendor
     world.add_ids("reference", [embargoed.reference, pending.reference, disclosed.reference])
     world.add_ids("number", [label.number])
     world.add_ids("solution_id", [solution.id])

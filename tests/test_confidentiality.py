@@ -80,6 +80,7 @@ from tests.procurement.calls.call_builders import pass_deadline
 from tests.routing import build_world, collect_cases, path_values
 from tests.sentinel_builders import Sentinel, SentinelWorld, money_sentinel
 from vulnerabilities.labels import apply_label_effects
+from vulnerabilities.models import VulnerabilityCase
 
 # Distinct addresses of one path followed from links (facets, sort orders); pages of a
 # paginated list are followed further.
@@ -297,7 +298,7 @@ def test_no_confidential_value_on_any_anonymous_surface(
     assert not found, "after the award and the certification:\n" + "\n".join(found)
     assert_public_facts(awarded, world)
     assert any(page.url == f"/labels/{label.number}" and page.status == 200 for page in awarded)
-    assert_disclosed(awarded, world, world.disclosed)
+    assert_disclosed(awarded, world.disclosed_case, world.watched_label, world.disclosed)
 
     # The embargo of the confirmed case ends (the clock moves), and the daily run marks its label.
     embargoed = world.embargoed
@@ -308,7 +309,7 @@ def test_no_confidential_value_on_any_anonymous_surface(
     after = anonymous_walk(app, route_world, world)
     found = leaks(after, world.always)
     assert not found, "after the embargo:\n" + "\n".join(found)
-    assert_disclosed(after, world, world.until_embargo[:1])
+    assert_disclosed(after, embargoed, world.watched_label, world.until_embargo[:2])
 
 
 def test_the_sentinels_show_where_they_belong(
@@ -318,7 +319,8 @@ def test_the_sentinels_show_where_they_belong(
     login: Callable[..., Any],
 ) -> None:
     """The patterns find the values as the owners' own pages print them: a buyer's ceiling on
-    its need, a vendor's tier prices and lead time on its offer, a draft on its editor."""
+    its need, a vendor's tier prices and lead time on its offer, a draft on its editor, an
+    embargoed vulnerability case and its report on the vendor's case page."""
     world = sentinel_builders.build(create_organisation, create_user)
     call, need, offer, vendor = world.call, world.needs[0], world.offers[0], world.vendor
     assert call is not None and vendor is not None
@@ -332,6 +334,19 @@ def test_the_sentinels_show_where_they_belong(
     planted = world.until_deadline + world.until_award + world.always
     shown = {secret.field for secret in planted if secret.found_in(own_offer)}
     assert shown >= {"offer's lead time", "offer's price at the lot's quantity"}
+    assert world.case_vendor is not None and world.embargoed is not None
+    maker = app.test_client()
+    login(maker, world.case_vendor)
+    own_case = readable(maker.get(f"/vulnerabilities/{world.embargoed.reference}"))
+    shown = {secret.field for secret in world.until_embargo + planted if secret.found_in(own_case)}
+    assert shown >= {
+        "embargoed case's title",
+        "embargoed case's summary",
+        "embargoed case's vendor analysis",
+        "CVE id",
+        "embargoed case: researcher's report",
+        "embargoed case: reporter's contact",
+    }
 
 
 def assert_public_facts(pages: list[Page], world: SentinelWorld) -> None:
@@ -360,11 +375,24 @@ def assert_public_facts(pages: list[Page], world: SentinelWorld) -> None:
         assert world.winner_label in by_url[url].text, f"{url} does not list the winner's label"
 
 
-def assert_disclosed(pages: list[Page], world: SentinelWorld, shown: list[Sentinel]) -> None:
-    """A disclosed case's public facts (``shown``) appear: its title in the labels' feed, where
-    the label it marks "vulnerability under remediation" says so."""
+def assert_disclosed(
+    pages: list[Page], case: VulnerabilityCase | None, label: str, shown: list[Sentinel]
+) -> None:
+    """A disclosed case's public facts (``shown``: its title, then its summary) appear: on its
+    advisory page and CSAF document; its title in the list and the feed of advisories, and on
+    the page of the label it marks "vulnerability under remediation"."""
+    assert case is not None
     by_url = {page.url: page for page in pages if page.status == 200}
-    url = "/labels/feed.atom"
-    assert url in by_url, f"{url} was not reached"
     title = shown[0]
-    assert title.found_in(by_url[url].text), f"{url} does not show the {title.field}"
+    expected = {
+        f"/advisories/{case.reference}": shown,
+        f"/advisories/{case.reference}.json": shown,
+        "/advisories": [title],
+        "/advisories.atom": [title],
+        f"/labels/{label}": [title],
+        "/labels/feed.atom": [title],
+    }
+    for url, facts in expected.items():
+        assert url in by_url, f"{url} was not reached"
+        for fact in facts:
+            assert fact.found_in(by_url[url].text), f"{url} does not show the {fact.field}"
