@@ -172,7 +172,7 @@ def test_a_label_suspended_for_a_case_takes_the_fix_and_can_be_reinstated(scene:
     assert open_advisories(scene.label) == []
     reinstate_label(scene.authority, scene.label, "Version 1.1 fixes the case and is certified.")
     db.session.commit()
-    assert scene.label.status is LabelStatus.VALID
+    assert scene.label.status.value == "valid"
 
 
 def test_not_affected_needs_a_vex_justification(scene: Scene) -> None:
