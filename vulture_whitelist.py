@@ -68,6 +68,7 @@ _.frozen_by_id
 _.frozen_by
 _.answered_by_id
 _.password_changed_at
+_.sent_at  # when a deadline reminder of a vulnerability case went out
 _.last_login_at
 _.invited_by_id
 _.invited_by

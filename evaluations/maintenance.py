@@ -47,6 +47,9 @@ OPEN_STATUSES = (
     MaintenanceStatus.REVIEWED,
 )
 MINOR, MAJOR = "minor", "major"
+# A suspended label's scope can grow too: a version that fixes what the label was suspended for
+# joins the scope first, and the authority may then reinstate the label.
+OPEN_TO_MAINTENANCE = (LabelStatus.VALID, LabelStatus.SUSPENDED)
 CONFLICT_ACTION = "maintenance.conflict"
 
 
@@ -253,9 +256,10 @@ def declare_maintenance(
     user = require_role(actor, Role.VENDOR)
     if label.vendor_id != user.organisation_id:
         raise NotVisible()
-    if label.status is not LabelStatus.VALID:
+    if label.status not in OPEN_TO_MAINTENANCE:
         raise RuleViolation(
-            f"Label {label.number} is {label.status.value}: only a valid label's scope can grow."
+            f"Label {label.number} is {label.status.value}: only a valid or suspended label's "
+            "scope can grow."
         )
     if version.solution_id != label.solution_id:
         raise RuleViolation("Choose a version of the labelled solution.", "version_id")
@@ -551,7 +555,7 @@ def approve(actor: User | None, request: MaintenanceRequest, reason: str) -> Mai
             "the vendor for a new evaluation.",
             "reason",
         )
-    if request.label.status is not LabelStatus.VALID:
+    if request.label.status not in OPEN_TO_MAINTENANCE:
         raise RuleViolation(f"Label {request.label.number} is {request.label.status.value}.")
     text = checked_text(reason, "reason", "The reason", True)
     request.decided_by_id = user.id

@@ -328,7 +328,6 @@ class LabelAdvisory(Base):
     # The version the vendor fixed it in, once known: its joining the scope ends the mark.
     fixed_version_id: Mapped[int | None] = mapped_column(ForeignKey("solution_version.id"))
     cleared_at: Mapped[dt.datetime | None]
-    cleared_reason: Mapped[str] = mapped_column(Text, default="")
 
     label: Mapped[Label] = relationship()
 

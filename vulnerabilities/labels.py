@@ -24,11 +24,10 @@ from vulnerabilities.cases import (
     FIXED_CALLBACKS,
     STEP_CALLBACKS,
     disclosed_clause,
-    is_disclosed,
     label_threshold,
 )
 from vulnerabilities.models import CaseStatus, ProductStatus, VulnerabilityCase
-from vulnerabilities.scoring import at_least, severities_from
+from vulnerabilities.scoring import severities_from
 
 BINDING = (LabelStatus.VALID, LabelStatus.SUSPENDED)
 
@@ -51,15 +50,6 @@ def affected_labels(case: VulnerabilityCase) -> list[Label]:
             )
             .order_by(Label.id)
         )
-    )
-
-
-def marks_labels(case: VulnerabilityCase, on: dt.date | None = None) -> bool:
-    """Whether the case marks its labels now: confirmed, severe enough, disclosed."""
-    return (
-        case.status in (CaseStatus.CONFIRMED, CaseStatus.FIXED)
-        and at_least(case.severity, label_threshold())
-        and is_disclosed(case, on)
     )
 
 

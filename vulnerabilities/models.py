@@ -117,7 +117,6 @@ class VulnerabilityCase(Base):
     solution: Mapped[Solution] = relationship()
     vendor: Mapped[Organisation] = relationship()
     fixed_version: Mapped[SolutionVersion | None] = relationship()
-    reported_by: Mapped[User | None] = relationship()
     versions: Mapped[list[CaseVersion]] = relationship(
         back_populates="case", order_by="CaseVersion.id", cascade="all, delete-orphan"
     )

@@ -50,13 +50,6 @@ def score_v4(vector: str, field: str = "cvss_v4_vector") -> Scored:
 SEVERITY_ORDER = [Severity.NONE, Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
 
 
-def at_least(severity: Severity | None, threshold: Severity) -> bool:
-    """Whether ``severity`` is ``threshold`` or worse (no severity is below every threshold)."""
-    if severity is None:
-        return False
-    return SEVERITY_ORDER.index(severity) >= SEVERITY_ORDER.index(threshold)
-
-
 def severities_from(threshold: Severity) -> list[Severity]:
     """``threshold`` and every worse severity."""
     return SEVERITY_ORDER[SEVERITY_ORDER.index(threshold) :]

@@ -36,17 +36,6 @@ def open_references(label: Label) -> tuple[str, ...]:
     return tuple(advisory.case_reference for advisory in open_advisories(label))
 
 
-def advisories_of(label: Label) -> list[LabelAdvisory]:
-    """Every mark the label had, open or cleared, oldest first."""
-    return list(
-        db.session.scalars(
-            select(LabelAdvisory)
-            .where(LabelAdvisory.label_id == label.id)
-            .order_by(LabelAdvisory.id)
-        )
-    )
-
-
 def labels_under_remediation(label_ids: Iterable[int]) -> set[int]:
     """Those of ``label_ids`` with an open mark (one query)."""
     ids = list(set(label_ids))
@@ -111,7 +100,6 @@ def set_fixed_version(reference: str, version_id: int) -> None:
 
 def _end(actor: User | None, advisory: LabelAdvisory, reason: str) -> None:
     advisory.cleared_at = utcnow()
-    advisory.cleared_reason = reason[:2000]
     record_event(actor, advisory.label, "remediated", advisory.label.status.value, reason[:2000])
 
 

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from catalog.models import SolutionStatus
 from evaluations import maintenance
 from evaluations.labels.remediation import open_advisories
-from evaluations.models import LabelEvent
+from evaluations.labels.status_changes import reinstate_label, suspend_label
+from evaluations.models import LabelEvent, LabelStatus
 from registry.database import db
 from registry.dates import today
 from registry.exceptions import AccessDenied, NotVisible, RuleViolation
@@ -131,14 +132,8 @@ def test_a_missed_deadline_lists_the_label_to_suspend(scene: Scene) -> None:
     assert entry.label.id == scene.label.id and case.reference in entry.reason
 
 
-def test_the_fixed_version_joining_the_scope_ends_the_mark(scene: Scene) -> None:
-    case = reported(scene, embargo=today())
-    confirmed(scene, case)
-    assert len(open_advisories(scene.label)) == 1
-    cases.mark_fixed(scene.vendor, case, scene.fix, "Session check restored.")
-    db.session.commit()
-    assert case.status is CaseStatus.FIXED
-    assert len(open_advisories(scene.label)) == 1  # fixed, but not yet certified
+def _fix_certified(scene: Scene) -> None:
+    """Version 1.1 joins the label's scope by an approved minor maintenance."""
     request = maintenance.declare_maintenance(
         scene.vendor, scene.label, scene.fix, "Session check restored.", ("EXPORT",), False
     )
@@ -151,7 +146,33 @@ def test_the_fixed_version_joining_the_scope_ends_the_mark(scene: Scene) -> None
     maintenance.submit_review(evaluator, request, "Only the session check changed.")
     maintenance.approve(scene.authority, request, "The delta review is sound.")
     db.session.commit()
+
+
+def test_the_fixed_version_joining_the_scope_ends_the_mark(scene: Scene) -> None:
+    case = reported(scene, embargo=today())
+    confirmed(scene, case)
+    assert len(open_advisories(scene.label)) == 1
+    cases.mark_fixed(scene.vendor, case, scene.fix, "Session check restored.")
+    db.session.commit()
+    assert case.status is CaseStatus.FIXED
+    assert len(open_advisories(scene.label)) == 1  # fixed, but not yet certified
+    _fix_certified(scene)
     assert open_advisories(scene.label) == []
+
+
+def test_a_label_suspended_for_a_case_takes_the_fix_and_can_be_reinstated(scene: Scene) -> None:
+    case = reported(scene, embargo=today())
+    confirmed(scene, case)
+    [entry] = labels_to_suspend(on=today() + dt.timedelta(days=31))
+    suspend_label(scene.authority, scene.label, entry.reason)
+    cases.mark_fixed(scene.vendor, case, scene.fix, "Session check restored.")
+    db.session.commit()
+    _fix_certified(scene)
+    assert scene.label.status is LabelStatus.SUSPENDED  # the authority decides, not the system
+    assert open_advisories(scene.label) == []
+    reinstate_label(scene.authority, scene.label, "Version 1.1 fixes the case and is certified.")
+    db.session.commit()
+    assert scene.label.status.value == "valid"
 
 
 def test_not_affected_needs_a_vex_justification(scene: Scene) -> None:

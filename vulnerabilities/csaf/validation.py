@@ -146,12 +146,6 @@ def _run_mandatory_tests(documents: list[Any]) -> tuple[list[list[Problem]], str
     ], ""
 
 
-def mandatory_test_problems(document: Any) -> tuple[list[Problem], str]:
-    """The mandatory tests' complaints, and why they could not run ("" when they did)."""
-    found, reason = _run_mandatory_tests([document])
-    return (found[0] if found else []), reason
-
-
 def _key(document: Any) -> str:
     return hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
 
