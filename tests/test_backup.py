@@ -29,6 +29,7 @@ from app import create_app
 from registry import dates
 from registry.database import db, normalise_database_url
 from tests.conftest import BACKEND, base_config
+from vulnerabilities import sealed_reports
 
 pytestmark = pytest.mark.slow
 
@@ -120,6 +121,16 @@ def facts(config: dict[str, Any]) -> dict[str, Any]:
                 table: session.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar()  # noqa: S608
                 for table in ("organisation", "user_account", "solution", "need", "label")
             },
+            # The reporters' words, which only the instance's report key opens.
+            "reports": [
+                sealed_reports.unseal(sealed)
+                for sealed in session.scalars(
+                    sa.text(
+                        "SELECT report_sealed FROM vulnerability_case "
+                        "WHERE report_sealed IS NOT NULL ORDER BY reference"
+                    )
+                )
+            ],
         }
 
 
@@ -175,6 +186,8 @@ def test_backup_holds_database_files_keys_and_a_manifest(demo_backup: dict[str, 
     evidence = demo_backup["facts"]["evidence"]
     assert {f"uploads/evidence/{name}" for name, _ in evidence} <= listed
     assert "keys/keys.json" in listed and any(p.endswith(".key") for p in listed)
+    # The key that opens the reporters' words of vulnerability cases goes with them.
+    assert "keys/reports.key" in listed and demo_backup["facts"]["reports"]
     assert ("database.dump" if BACKEND == "postgresql" else "database.sqlite3") in listed
     # Derived data stays out.
     assert not any(p.startswith(("search-index", "pdf-cache")) for p in listed)
