@@ -65,6 +65,7 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
                 "Change requests",
                 "Maintenance requests",
                 "Vulnerabilities",
+                "Labels to suspend",
             },
         ),
         (
@@ -74,15 +75,8 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
         ),
         (
             OrganisationKind.VENDOR,
-            {
-                "Dashboard",
-                "Catalog",
-                "My solutions",
-                "My evaluations",
-                "Vulnerabilities",
-                "Joint calls",
-            },
-            {"Watchlist", "Decisions", "Advisories"},
+            {"Dashboard", "Catalog", "My solutions", "My evaluations", "Joint calls"},
+            {"Watchlist", "Decisions", "Advisories", "Vulnerabilities"},
         ),
     ],
 )

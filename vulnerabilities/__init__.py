@@ -30,23 +30,22 @@ def init_app(app: Flask) -> None:
 
 def _init_cases(app: Flask) -> None:
     """The public report form, security.txt, the case pages, the CSAF import pages."""
+    import vulnerabilities.csaf.views
     from registry.models import Role
-    from registry.navigation import AUTHORITY, NavEntry, add_nav_entry
+    from registry.navigation import NavEntry, add_nav_entry
 
     # Routes cannot join a registered blueprint: the modules that add them are imported first.
     from vulnerabilities import intake, views  # noqa: F401 - their routes join the blueprint
     from vulnerabilities.blueprint import bp
-    from vulnerabilities.csaf import views as csaf_views
 
     app.register_blueprint(bp)
-    app.register_blueprint(csaf_views.bp)
-    add_nav_entry(
-        app, NavEntry("Vulnerabilities", "vulnerabilities.cases_list", frozenset({Role.VENDOR}), 35)
-    )
+    app.register_blueprint(vulnerabilities.csaf.views.bp)
+    # On the dashboard: the vendor's header has no room left at desktop width.
+    managers = frozenset({Role.VENDOR, Role.AUTHORITY})
     add_nav_entry(
         app,
         NavEntry(
-            "Vulnerabilities", "vulnerabilities.cases_list", AUTHORITY, 35, on_dashboard=AUTHORITY
+            "Vulnerabilities", "vulnerabilities.cases_list", managers, 35, on_dashboard=managers
         ),
     )
 

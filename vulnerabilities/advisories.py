@@ -13,10 +13,11 @@ from xml.etree import ElementTree as ET  # noqa: N817 - the name everyone uses
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import Select, select
 
-from catalog import services as catalog_services
 from catalog.models import Solution
+from catalog.services import get_listed_solution
 from evaluations.labels.publishing import find_public_label
 from evaluations.models import Label, LabelScope
+from registry.arguments import integer_argument
 from registry.database import db, utcnow
 from registry.public_address import base_url
 from registry.text import xml_safe
@@ -83,7 +84,7 @@ def _solution_choices() -> list[tuple[int, str]]:
 def index() -> str:
     """Every disclosed advisory, newest first, by severity and solution."""
     severity = severity_argument()
-    solution_id = request.args.get("solution", type=int)
+    solution_id = integer_argument("solution")
     page = _page(filtered(disclosed(), severity, solution_id))
     args: dict[str, Any] = {}
     if severity:
@@ -107,7 +108,7 @@ def index() -> str:
 @bp.get("/solutions/<int:solution_id>/advisories")
 def solution_advisories(solution_id: int) -> str:
     """The disclosed advisories of one listed solution."""
-    solution = catalog_services.get_listed_solution(solution_id)
+    solution = get_listed_solution(solution_id)
     page = _page(disclosed().where(VulnerabilityCase.solution_id == solution.id))
     return render_template(
         "vulnerabilities/advisories/index.html",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, request, url_for
+from flask import Blueprint, Flask, Response, url_for
 
 from registry.api import (
     API_PREFIX,
@@ -16,6 +16,8 @@ from registry.api import (
     page_schema,
     paginated,
 )
+from registry.arguments import integer_argument
+from registry.dates import today
 from vulnerabilities.advisories import (
     REFERENCE_PATTERN,
     disclosed,
@@ -78,7 +80,7 @@ def _detail_json(case: VulnerabilityCase) -> dict[str, Any]:
 @bp.get("/advisories")
 def advisories() -> Response:
     """Disclosed advisories, newest first; filter by `severity` and `solution` (id)."""
-    statement = filtered(disclosed(), severity_argument(), request.args.get("solution", type=int))
+    statement = filtered(disclosed(), severity_argument(), integer_argument("solution"))
     return json_response(paginated(statement, _advisory_json, "advisories_api.advisories"))
 
 
@@ -216,7 +218,8 @@ def describe(app: Flask) -> None:
                             "in": "path",
                             "required": True,
                             "schema": {"type": "string", "pattern": REFERENCE_PATTERN},
-                            "example": "VULN-2026-00001",
+                            # The demo's first case, disclosed (references name their year).
+                            "example": f"VULN-{today().year}-00001",
                         }
                     ],
                     "responses": {

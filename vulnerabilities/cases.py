@@ -27,6 +27,7 @@ from registry.exceptions import NotVisible, RuleViolation
 from registry.mail import send_mail
 from registry.models import Organisation, Role, User
 from registry.public_address import public_url
+from registry.text import clean_name, clean_text
 from vulnerabilities import sealed_reports
 from vulnerabilities.models import (
     CVE_MAX,
@@ -309,8 +310,9 @@ def open_case(
         source=source,
         status=CaseStatus.REPORTED,
         status_changed_at=utcnow(),
-        title=_text(title, "title", "A title", TITLE_MAX, required=True),
-        summary=_text(summary, "summary", "The summary", SUMMARY_MAX),
+        # Titles and summaries of imported advisories reach public pages without a form.
+        title=_text(clean_name(title), "title", "A title", TITLE_MAX, required=True),
+        summary=_text(clean_text(summary, multiline=True), "summary", "The summary", SUMMARY_MAX),
         cve_id=_cve(cve_id),
         cwe_id=_cwe(cwe_id),
         analysis_due=day + dt.timedelta(days=analysis_days()),

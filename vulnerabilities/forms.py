@@ -13,7 +13,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from catalog.models import VERSION_MAX
 from catalog.services import NAME_MAX
-from registry.forms import InputForm
+from registry.forms import InputForm, NameField
 from vulnerabilities.cases import REPORT_MAX, SUMMARY_MAX
 from vulnerabilities.models import CVE_MAX, TITLE_MAX, VECTOR_MAX
 
@@ -23,7 +23,7 @@ CONTACT_MAX = 500
 class _CaseFields(InputForm):
     """What both reports share: a title, identifiers and scores."""
 
-    title = StringField(
+    title = NameField(
         "Title",
         validators=[InputRequired("Enter a short title."), Length(max=TITLE_MAX)],
         description="One line, without exploit details, e.g. “Session fixation on the admin "

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from catalog.models import Solution, SolutionStatus, SolutionVersion
 from catalog.services import get_solution_for_management
 from registry.access import roles_required
+from registry.arguments import integer_argument
 from registry.database import db, utcnow
 from registry.exceptions import RuleViolation, TooManyAttempts
 from registry.models import LoginAttempt, Organisation, Role, User
@@ -252,7 +253,7 @@ def _own_solutions(user: User) -> list[Solution]:
 @roles_required(Role.VENDOR)
 def new_report() -> Any:
     """A vendor reports a vulnerability of one of its own solutions."""
-    solution_id = request.args.get("solution", type=int)
+    solution_id = integer_argument("solution")
     if solution_id is None:
         solutions = _own_solutions(g.user)
         if len(solutions) != 1:

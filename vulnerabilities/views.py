@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from catalog.models import Solution, SolutionVersion
 from catalog.versions import version_of
 from registry.access import login_required, require_role
+from registry.arguments import integer_argument
 from registry.database import db
 from registry.dates import today
 from registry.exceptions import NotVisible, RuleViolation
@@ -110,7 +111,7 @@ def cases_list() -> str:
     ).all()
     status = _choice(request.args.get("status"), CaseStatus)
     severity = _choice(request.args.get("severity"), Severity)
-    solution_id = request.args.get("solution", type=int)
+    solution_id = integer_argument("solution")
     statement = base
     if status is not None:
         statement = statement.where(VulnerabilityCase.status == status)

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from catalog.lists import services as lists
+from catalog.lists.services import add_to_shortlist, create_shortlist
 from catalog.vulnerability_facts import open_vulnerabilities
 from registry.database import db
 from registry.dates import today
@@ -47,8 +47,8 @@ def buyer(create_user: Callable[..., User]) -> User:
 def _pages(client: FlaskClient, scene: Scene, buyer: User) -> dict[str, str]:
     """Every page where a buyer considers the scene's solution, as that buyer reads them."""
     solution = scene.label.solution
-    shortlist = lists.create_shortlist(buyer, "Harbour cameras")
-    lists.add_to_shortlist(buyer, shortlist, solution.id)
+    shortlist = create_shortlist(buyer, "Harbour cameras")
+    add_to_shortlist(buyer, shortlist, solution.id)
     category = solution.primary_category
     assert category is not None
     need = open_need(buyer, title="Harbour cameras", category=category.code)

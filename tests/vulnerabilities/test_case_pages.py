@@ -284,4 +284,5 @@ def test_an_empty_list_says_so(
     client = _signed_in(app, login, vendor)
     page = client.get("/vulnerabilities").get_data(as_text=True)
     assert "No vulnerability case yet." in page
-    assert 'href="/vulnerabilities"' in page  # the navigation entry
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert 'href="/vulnerabilities"' in dashboard  # the dashboard's entry
