@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from xml.etree import ElementTree as ET  # noqa: N817 - the name everyone uses
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import Select, select
@@ -17,10 +16,9 @@ from catalog.models import Solution
 from catalog.services import get_listed_solution
 from evaluations.labels.publishing import find_public_label
 from evaluations.models import Label, LabelScope
+from registry import atom
 from registry.arguments import integer_argument
 from registry.database import db, utcnow
-from registry.public_address import base_url
-from registry.text import xml_safe
 from vulnerabilities.cases import STATUS_TEXT, VEX_TEXT, disclosed_clause
 from vulnerabilities.csaf import documents, provider
 from vulnerabilities.models import (
@@ -32,7 +30,6 @@ from vulnerabilities.models import (
 
 bp = Blueprint("advisories", __name__)
 
-ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
 REFERENCE_PATTERN = r"^VULN-[0-9]{4}-[0-9]{5,}$"
 SEVERITY_TEXT = {s: s.value.capitalize() for s in Severity}
@@ -210,57 +207,30 @@ def csaf(reference: str) -> Response:
 # --- Atom -----------------------------------------------------------------------------------
 
 
-def _add(parent: ET.Element, name: str, text: str | None = None, **attrs: str) -> ET.Element:
-    element = ET.SubElement(
-        parent, f"{{{ATOM}}}{name}", {key: xml_safe(value) for key, value in attrs.items()}
-    )
-    if text is not None:
-        element.text = xml_safe(text)
-    return element
-
-
 def _atom_stamp(csaf_stamp: str) -> str:
     return csaf_stamp.replace(".000Z", "Z")
 
 
 def atom_feed_xml(limit: int = FEED_SIZE) -> bytes:
     """The Atom feed (RFC 4287) of disclosed advisories, the most recently changed first."""
-    ET.register_namespace("", ATOM)
     items = provider.published()[:limit]
-    feed = ET.Element(f"{{{ATOM}}}feed")
-    host = base_url().split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
-    _add(feed, "id", f"tag:{host},2026:advisories")
-    _add(feed, "title", f"{current_app.config['AUTHORITY_NAME']}: vulnerability advisories")
-    _add(
-        feed,
-        "updated",
-        _atom_stamp(items[0].current if items else documents.stamp(utcnow())),
-    )
-    _add(_add(feed, "author"), "name", current_app.config["AUTHORITY_NAME"])
-    _add(
-        feed,
-        "link",
-        rel="self",
-        type="application/atom+xml",
-        href=url_for("advisories.feed", _external=True),
-    )
-    _add(
-        feed,
-        "link",
-        rel="alternate",
-        type="text/html",
-        href=url_for("advisories.index", _external=True),
+    feed = atom.new_feed(
+        specific="advisories",
+        title=f"{current_app.config['AUTHORITY_NAME']}: vulnerability advisories",
+        updated=_atom_stamp(items[0].current if items else documents.stamp(utcnow())),
+        self_url=url_for("advisories.feed", _external=True),
+        page_url=url_for("advisories.index", _external=True),
     )
     for item in items:
         case = item.case
-        entry = _add(feed, "entry")
-        _add(entry, "id", f"tag:{host},2026:advisory:{case.reference}")
-        _add(entry, "title", f"{case.reference}: {case.title} ({case.solution.name})")
-        _add(entry, "published", _atom_stamp(item.initial))
-        _add(entry, "updated", _atom_stamp(item.current))
+        entry = atom.add(feed, "entry")
+        atom.add(entry, "id", atom.tag(f"advisory:{case.reference}"))
+        atom.add(entry, "title", f"{case.reference}: {case.title} ({case.solution.name})")
+        atom.add(entry, "published", _atom_stamp(item.initial))
+        atom.add(entry, "updated", _atom_stamp(item.current))
         page = url_for("advisories.advisory", reference=case.reference, _external=True)
-        _add(entry, "link", rel="alternate", type="text/html", href=page)
-        _add(
+        atom.add(entry, "link", rel="alternate", type="text/html", href=page)
+        atom.add(
             entry,
             "link",
             rel="alternate",
@@ -268,15 +238,14 @@ def atom_feed_xml(limit: int = FEED_SIZE) -> bytes:
             href=url_for("advisories.csaf", reference=case.reference, _external=True),
         )
         if case.severity is not None:
-            _add(entry, "category", term=case.severity.value)
+            atom.add(entry, "category", term=case.severity.value)
         summary = f"{STATUS_TEXT[case.status]}. {case.solution.name} by {case.vendor.name}."
         if case.cve_id:
             summary += f" {case.cve_id}."
         if case.summary:
             summary += f" {case.summary}"
-        _add(entry, "summary", summary, type="text")
-    document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-    return document
+        atom.add(entry, "summary", summary, type="text")
+    return atom.to_bytes(feed)
 
 
 @bp.get("/advisories.atom")
