@@ -20,7 +20,7 @@ from registry import atom
 from registry.arguments import integer_argument
 from registry.database import db, utcnow
 from vulnerabilities.cases import STATUS_TEXT, VEX_TEXT, disclosed_clause
-from vulnerabilities.csaf import documents, provider
+from vulnerabilities.csaf import documents, provider, signing
 from vulnerabilities.models import (
     CaseVersion,
     ProductStatus,
@@ -294,6 +294,23 @@ def _published_or_404(year: int, name: str) -> bytes:
 def directory_document(year: int, name: str) -> Response:
     """One advisory in the directory distribution."""
     return _json(_published_or_404(year, name))
+
+
+@bp.get("/.well-known/csaf/white/<int:year>/<name>.json.asc")
+def directory_signature(year: int, name: str) -> Response:
+    """The detached OpenPGP signature of one advisory's bytes."""
+    signed = signing.signature(_published_or_404(year, name))
+    return Response(signed, mimetype="application/pgp-signature")
+
+
+@bp.get("/.well-known/csaf/openpgp/<fingerprint>.asc")
+def openpgp_key(fingerprint: str) -> Response:
+    """The public OpenPGP key the provider metadata names."""
+    if fingerprint.upper() != signing.fingerprint():
+        abort(404)
+    response = Response(signing.public_key_armored(), mimetype="application/pgp-keys")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 @bp.get("/.well-known/csaf/white/<int:year>/<name>.json.<any(sha256, sha512):algorithm>")

@@ -6,11 +6,13 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from pysequoia import Cert, Sig, verify
 
 from registry.database import db
 from registry.dates import today
@@ -244,10 +246,41 @@ def test_the_directory_serves_the_same_bytes_with_matching_hashes(
     assert feed["category"][0]["term"] == "csaf"
     metadata = client.get("/.well-known/csaf/provider-metadata.json").get_json()
     assert provider_metadata_problems(metadata) == []
-    assert metadata["role"] == "csaf_provider"
+    assert metadata["role"] == "csaf_trusted_provider"
     assert metadata["canonical_url"].endswith("/.well-known/csaf/provider-metadata.json")
     assert metadata["distributions"][1]["rolie"]["feeds"][0]["url"].endswith("/feed-tlp-white.json")
     assert client.get("/.well-known/csaf/white/2001/nothing.json").status_code == 404
+    assert client.get("/.well-known/csaf/white/2001/nothing.json.asc").status_code == 404
+
+
+def test_every_document_is_signed_with_the_key_the_metadata_names(
+    client: FlaskClient, scene: Scene
+) -> None:
+    case = _fixed_v4(scene)
+    metadata = client.get("/.well-known/csaf/provider-metadata.json").get_json()
+    [key] = metadata["public_openpgp_keys"]
+    served = client.get(urlsplit(key["url"]).path)
+    assert served.mimetype == "application/pgp-keys"
+    assert "PRIVATE" not in served.get_data(as_text=True)
+    certificate = Cert.from_bytes(served.data)
+    assert str(certificate.fingerprint).upper() == key["fingerprint"]
+    path = f"/.well-known/csaf/white/{today().year}/{case.reference.lower()}.json"
+    document = client.get(path).data
+    signed = client.get(f"{path}.asc")
+    assert signed.mimetype == "application/pgp-signature"
+    assert signed.data.startswith(b"-----BEGIN PGP SIGNATURE-----")
+    feed = client.get("/.well-known/csaf/white/feed-tlp-white.json").get_json()["feed"]
+    links = {link["rel"]: link["href"] for link in feed["entry"][0]["link"]}
+    assert links["signature"].endswith(f"{path}.asc")
+    signature = Sig.from_bytes(signed.data)
+    assert verify(bytes=document, store=lambda ids: [certificate], signature=signature)
+    # An altered document does not verify.
+    with pytest.raises(RuntimeError, match="no valid signatures"):
+        verify(bytes=document + b" ", store=lambda ids: [certificate], signature=signature)
+    # The key is made once and kept: a second request names the same one.
+    again = client.get("/.well-known/csaf/provider-metadata.json").get_json()
+    assert again["public_openpgp_keys"] == metadata["public_openpgp_keys"]
+    assert client.get("/.well-known/csaf/openpgp/0123456789ABCDEF.asc").status_code == 404
 
 
 def test_the_atom_feed_lists_disclosed_advisories_newest_first(

@@ -16,13 +16,14 @@ from sqlalchemy import select
 from registry.database import db, utcnow
 from registry.public_address import base_url, public_url
 from vulnerabilities.cases import disclosed_clause
-from vulnerabilities.csaf import documents
+from vulnerabilities.csaf import documents, signing
 from vulnerabilities.models import VulnerabilityCase
 
 WELL_KNOWN = "/.well-known/csaf"
 DIRECTORY = f"{WELL_KNOWN}/white"
 FEED_PATH = f"{DIRECTORY}/feed-tlp-white.json"
 METADATA_PATH = f"{WELL_KNOWN}/provider-metadata.json"
+OPENPGP_DIRECTORY = f"{WELL_KNOWN}/openpgp"
 CSAF_SCHEMA_URL = "https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json"
 ROLIE_CATEGORY = "urn:ietf:params:rolie:category:information-type"
 
@@ -99,6 +100,7 @@ def rolie_feed() -> dict[str, Any]:
                     {"rel": "self", "href": url},
                     {"rel": "hash", "href": f"{url}.sha256"},
                     {"rel": "hash", "href": f"{url}.sha512"},
+                    {"rel": "signature", "href": f"{url}.asc"},
                 ],
                 "published": item.initial,
                 "updated": item.current,
@@ -121,10 +123,16 @@ def rolie_feed() -> dict[str, Any]:
     }
 
 
+def openpgp_key_path(fingerprint: str) -> str:
+    """Where the public key of that fingerprint is served."""
+    return f"{OPENPGP_DIRECTORY}/{fingerprint}.asc"
+
+
 def provider_metadata() -> dict[str, Any]:
-    """provider-metadata.json. The role is csaf_provider: the documents are not signed with
-    OpenPGP, which a trusted provider's must be."""
+    """provider-metadata.json of a trusted provider: its documents are hashed and signed with
+    the OpenPGP key it names."""
     items = published()
+    key = signing.fingerprint()
     return {
         "canonical_url": public_url(METADATA_PATH),
         "distributions": [
@@ -145,11 +153,13 @@ def provider_metadata() -> dict[str, Any]:
         "list_on_CSAF_aggregators": True,
         "metadata_version": "2.0",
         "mirror_on_CSAF_aggregators": True,
-        "public_openpgp_keys": [],
+        "public_openpgp_keys": [
+            {"fingerprint": key, "url": public_url(openpgp_key_path(key))},
+        ],
         "publisher": {
             "category": "coordinator",
             "name": current_app.config["AUTHORITY_NAME"],
             "namespace": base_url(),
         },
-        "role": "csaf_provider",
+        "role": "csaf_trusted_provider",
     }
