@@ -110,3 +110,18 @@ class EmbargoForm(InputForm):
         description="Format: YYYY-MM-DD. Leave empty to lift the embargo.",
     )
     reason = _text("Reason for the change")
+
+
+class RescoreForm(InputForm):
+    """New CVSS vectors for an open case, and why they changed."""
+
+    cvss_v3_vector = StringField(
+        "New CVSS v3.1 vector", validators=[Optional(), Length(max=VECTOR_MAX)]
+    )
+    cvss_v4_vector = StringField(
+        "New CVSS v4.0 vector", validators=[Optional(), Length(max=VECTOR_MAX)]
+    )
+    note = _text(
+        "Why the scores change",
+        description="Kept in the case's history; a new severity moves the fix deadline.",
+    )

@@ -530,6 +530,34 @@ def mark_fixed(
         callback(user, case)
 
 
+def rescore(
+    actor: User | None, case: VulnerabilityCase, *, cvss_v3: str, cvss_v4: str, note: str
+) -> None:
+    """New CVSS vectors for an open case, with the reason. A confirmed case's fix deadline
+    follows the new severity, counted from the day it was confirmed."""
+    user = _manager(actor, case)
+    if case.status not in OPEN:
+        raise RuleViolation(f"A case {STATUS_TEXT[case.status].lower()} keeps its scores.")
+    if not (cvss_v3 or "").strip() and not (cvss_v4 or "").strip():
+        raise RuleViolation("Give a CVSS v3.1 or v4.0 vector.", "cvss_v3_vector")
+    why = _text(note, "note", "A reason", SUMMARY_MAX, required=True)
+    before = case.severity
+    set_scores(case, cvss_v3, cvss_v4)
+    text = f"Scores changed (severity {before.value if before else 'none'} → "
+    text += f"{case.severity.value if case.severity else 'none'}): {why}"
+    confirmed_at = next(
+        (event.at for event in reversed(case.events) if event.action == "confirmed"), None
+    )
+    if case.status is CaseStatus.CONFIRMED and confirmed_at is not None:
+        case.remediation_due = confirmed_at.date() + dt.timedelta(
+            days=remediation_days(case.severity)
+        )
+        text += f" The fix is now due by {case.remediation_due}."
+    _event(user, case, "rescored", case.status, text)
+    _tell(case, f"Vulnerability case {case.reference}: scores changed", text)
+    _after_step(user, case)
+
+
 def reject(actor: User | None, case: VulnerabilityCase, reason: str) -> None:
     """The authority closes a report that is no vulnerability of this solution (never public)."""
     user = require_role(actor, Role.AUTHORITY)

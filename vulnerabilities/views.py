@@ -32,6 +32,7 @@ from vulnerabilities.case_forms import (
     FixedForm,
     NotAffectedForm,
     RejectForm,
+    RescoreForm,
     StartAnalysisForm,
 )
 from vulnerabilities.models import (
@@ -191,6 +192,13 @@ def _forms(case: VulnerabilityCase, given: dict[str, FlaskForm]) -> dict[str, Fl
         "reject_form": given.get("reject_form") or RejectForm(formdata=None),
         "embargo_form": given.get("embargo_form")
         or EmbargoForm(formdata=None, embargo_until=case.embargo_until),
+        "rescore_form": given.get("rescore_form")
+        or RescoreForm(
+            formdata=None,
+            prefix=RESCORE,
+            cvss_v3_vector=case.cvss_v3_vector,
+            cvss_v4_vector=case.cvss_v4_vector,
+        ),
     }
 
 
@@ -263,6 +271,29 @@ def case_start_analysis(reference: str) -> Any:
         return f"{case.reference} is under analysis."
 
     return _step(reference, "start_form", form, run)
+
+
+# The re-score form shares field names with the confirm form: its own prefix keeps ids apart.
+RESCORE = "rescore"
+
+
+@bp.post("/vulnerabilities/<reference>/scores")
+@login_required
+def case_rescore(reference: str) -> Any:
+    """New CVSS vectors for an open case (the vendor or the authority), with the reason."""
+    form = RescoreForm(prefix=RESCORE)
+
+    def run(case: VulnerabilityCase) -> str:
+        cases.rescore(
+            g.user,
+            case,
+            cvss_v3=form.cvss_v3_vector.data or "",
+            cvss_v4=form.cvss_v4_vector.data or "",
+            note=form.note.data or "",
+        )
+        return f"The scores of {case.reference} are changed."
+
+    return _step(reference, "rescore_form", form, run)
 
 
 @bp.post("/vulnerabilities/<reference>/confirm")

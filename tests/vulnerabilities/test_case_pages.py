@@ -16,6 +16,7 @@ from registry.dates import today
 from registry.models import AuditEntry, OrganisationKind, User
 from tests.vulnerabilities.case_builders import (
     CRITICAL_V3,
+    MEDIUM_V3,
     Scene,
     confirmed,
     make_scene,
@@ -286,3 +287,41 @@ def test_an_empty_list_says_so(
     assert "No vulnerability case yet." in page
     dashboard = client.get("/dashboard").get_data(as_text=True)
     assert 'href="/vulnerabilities"' in dashboard  # the dashboard's entry
+
+
+def test_a_confirmed_case_is_rescored_and_its_deadline_follows(
+    app: Flask, login: Callable[..., Any], scene: Scene
+) -> None:
+    case = reported(scene)
+    confirmed(scene, case)  # critical: the fix is due in 30 days
+    assert _fresh(case).remediation_due == today() + dt.timedelta(days=30)
+    client = _signed_in(app, login, scene.vendor)
+    assert "Change the scores" in _page(client, case)
+    address = f"/vulnerabilities/{case.reference}/scores"
+    bad = client.post(
+        address,
+        data={
+            "rescore-cvss_v3_vector": "CVSS:3.1/AV:X/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+            "rescore-note": "Attack vector re-assessed.",
+        },
+    )
+    assert bad.status_code == 400
+    error = bad.get_data(as_text=True).split('id="rescore-cvss_v3_vector-error"')[1]
+    assert "AV:X" in error.split("</span>")[0]
+    unexplained = client.post(address, data={"rescore-cvss_v3_vector": MEDIUM_V3})
+    assert unexplained.status_code == 400
+    assert _fresh(case).severity is Severity.CRITICAL
+    response = client.post(
+        address,
+        data={
+            "rescore-cvss_v3_vector": MEDIUM_V3,
+            "rescore-note": "Exploitation needs a signed-in user after all.",
+        },
+    )
+    assert response.status_code == 302
+    case = _fresh(case)
+    assert case.severity is Severity.MEDIUM
+    assert case.remediation_due == today() + dt.timedelta(days=90)
+    page = _page(client, case)
+    assert "Scores changed (severity critical → medium)" in page
+    assert "Exploitation needs a signed-in user after all." in page
