@@ -38,6 +38,7 @@ def catalog_search() -> Response:
             "recertification_due": hit.fields.get("recertification") == "due",
             "recertification_due_norms": list(hit.fields.get("recertification_norms") or []),
             "certified_versions": list(hit.fields.get("version") or []),
+            "under_remediation": bool(hit.fields.get("under_remediation")),
             "score": round(hit.score, 4),
         }
         for hit in result.hits
@@ -133,6 +134,11 @@ HIT_SCHEMA = {
             "type": "array",
             "items": {"type": "string"},
             "description": "The versions in the certified scope of the solution's valid labels.",
+        },
+        "under_remediation": {
+            "type": "boolean",
+            "description": "A label of the solution is marked by a disclosed vulnerability that "
+            "is not yet fixed in its certified scope.",
         },
         "score": {"type": "number"},
     },

@@ -51,6 +51,10 @@ def surfaces(client: FlaskClient, scene: Scene, tmp_path: Path) -> dict[str, Any
         "index": client.get("/labels").get_data(as_text=True),
         "solution": client.get(f"/solutions/{solution_id}").get_data(as_text=True),
         "catalog": client.get("/catalog?q=Quayside").get_data(as_text=True),
+        "search_api": {
+            hit["id"]: hit["under_remediation"]
+            for hit in client.get("/api/v1/catalog/search?q=Quayside").get_json()["hits"]
+        },
         "compare": client.get(f"/compare?ids={solution_id}").get_data(as_text=True),
         "feed": client.get("/labels/feed.atom").get_data(as_text=True),
         "decisions": client.get("/decisions").get_data(as_text=True),
@@ -92,6 +96,7 @@ def test_the_mark_appears_after_the_embargo_everywhere_and_leaves_with_the_fix(
         assert MARK not in before[name], name
         assert case.reference not in before[name], name
     assert before["api"]["under_remediation"] is False and before["api"]["advisories"] == []
+    assert before["search_api"][scene.label.solution_id] is False
     assert case.reference not in before["feed"] and case.reference not in before["decisions"]
 
     # Ten days later (the embargo's end moved to today, as time would), the daily job runs.
@@ -107,6 +112,7 @@ def test_the_mark_appears_after_the_embargo_everywhere_and_leaves_with_the_fix(
     assert f"/labels/{scene.label.number}/advisories" in marked["page"]
     assert f"{MARK.replace(' ', '')}:{case.reference}" in marked["pdf"]
     assert marked["api"]["under_remediation"] is True
+    assert marked["search_api"][scene.label.solution_id] is True
     [advisory] = marked["api"]["advisories"]
     assert advisory["reference"] == case.reference and advisory["severity"] == "critical"
     [listed] = marked["api_list"]["items"]
@@ -131,6 +137,7 @@ def test_the_mark_appears_after_the_embargo_everywhere_and_leaves_with_the_fix(
     # The history keeps both the mark and its end.
     assert "Remediation ended" in cleared["page"] and case.reference in cleared["page"]
     assert cleared["api"]["under_remediation"] is False and cleared["api"]["advisories"] == []
+    assert cleared["search_api"][scene.label.solution_id] is False
     assert "no longer under remediation" in cleared["feed"]
 
 
