@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,20 +23,9 @@ class BoundedIntegerConverter(IntegerConverter):
 
 def _instance_secret_key(instance_path: str) -> str:
     """Read the local secret key, creating it once (safely when several workers start)."""
-    path = Path(instance_path) / "secret_key"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    for _ in range(50):  # another worker may be between create and write
-        key = path.read_text().strip()
-        if key:
-            return key
-        time.sleep(0.02)
-    raise RuntimeError(f"{path} is empty; delete it and start again")
+    from registry.secret_files import read_or_create
+
+    return read_or_create(Path(instance_path) / "secret_key", lambda: secrets.token_hex(32))
 
 
 def default_settings(instance_path: str) -> dict[str, Any]:

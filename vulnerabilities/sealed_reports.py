@@ -7,13 +7,13 @@ it without the keys folder holds only ciphertext.
 
 from __future__ import annotations
 
-import os
 import secrets
-import time
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
+
+from registry.secret_files import read_or_create
 
 KEY_FILE = "reports.key"
 _FORMAT = b"\x01"  # the first byte of every sealed value: the format it was sealed with
@@ -23,20 +23,7 @@ _CONTEXT = b"safetech-vulnerability-report"
 def _key() -> bytes:
     folder = Path(current_app.config["KEYS_DIR"])
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = folder / KEY_FILE
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_hex(32))
-    for _ in range(50):  # another worker may be between create and write
-        text = path.read_text().strip()
-        if text:
-            return bytes.fromhex(text)
-        time.sleep(0.02)
-    raise RuntimeError(f"{path} is empty")
+    return bytes.fromhex(read_or_create(folder / KEY_FILE, lambda: secrets.token_hex(32)))
 
 
 def seal(text: str) -> bytes:

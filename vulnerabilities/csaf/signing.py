@@ -9,13 +9,13 @@ expire; replacing it is deleting the file (the next signature makes a new one).
 
 from __future__ import annotations
 
-import os
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app
 from pysequoia import Cert, SignatureMode, Tsk, sign
+
+from registry.secret_files import read_or_create
 
 KEY_FILE = "csaf-openpgp.key"
 # The loaded key by file and modification time: parsing it once per process, not per request.
@@ -28,32 +28,18 @@ def _path() -> Path:
     return folder / KEY_FILE
 
 
-def _create(path: Path) -> None:
-    """Write a new key unless one exists (several workers may try at once: one wins)."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
+def _new_key() -> str:
     host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
-    user_id = f"{current_app.config['AUTHORITY_NAME']} CSAF <csaf@{host}>"
-    with os.fdopen(fd, "w") as handle:
-        handle.write(str(Tsk.generate(user_id)))
+    return str(Tsk.generate(f"{current_app.config['AUTHORITY_NAME']} CSAF <csaf@{host}>"))
 
 
 def _key() -> Tsk:
     path = _path()
-    _create(path)
-    for _ in range(50):  # another worker may be between create and write
-        text = path.read_bytes()
-        if text.strip():
-            break
-        time.sleep(0.02)
-    else:
-        raise RuntimeError(f"{path} is empty")
+    text = read_or_create(path, _new_key)
     loaded_key = (str(path), path.stat().st_mtime)
     if loaded_key not in _LOADED:
         _LOADED.clear()
-        _LOADED[loaded_key] = Tsk.from_bytes(text)
+        _LOADED[loaded_key] = Tsk.from_bytes(text.encode())
     return _LOADED[loaded_key]
 
 
