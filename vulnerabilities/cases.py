@@ -337,7 +337,7 @@ def open_case(
     db.session.flush()
     case.reference = f"VULN-{day.year}-{case.id:05d}"
     _event(actor, case, "reported", None, f"Reported ({source.value})")
-    _tell(
+    tell(
         case,
         f"Vulnerability report {case.reference} about {solution.name}",
         f"A vulnerability report about {solution.name} was filed as {case.reference}. "
@@ -379,7 +379,7 @@ def case_url(case: VulnerabilityCase) -> str:
     return public_url(f"/vulnerabilities/{case.reference}")
 
 
-def _tell(case: VulnerabilityCase, subject: str, body: str) -> None:
+def tell(case: VulnerabilityCase, subject: str, body: str) -> None:
     """Mail the vendor's members and the authority; never the report's content."""
     vendor = db.session.get(Organisation, case.vendor_id)
     people = [u for u in (vendor.users if vendor else []) if u.is_active] + authority_staff()
@@ -405,7 +405,7 @@ def _move(
     case.status = to
     case.status_changed_at = utcnow()
     _event(actor, case, action, before, note)
-    _tell(
+    tell(
         case,
         f"Vulnerability case {case.reference}: {STATUS_TEXT[to].lower()}",
         f"The vulnerability case {case.reference} ({case.title}) is now "
@@ -554,7 +554,7 @@ def rescore(
         )
         text += f" The fix is now due by {case.remediation_due}."
     _event(user, case, "rescored", case.status, text)
-    _tell(case, f"Vulnerability case {case.reference}: scores changed", text)
+    tell(case, f"Vulnerability case {case.reference}: scores changed", text)
     _after_step(user, case)
 
 

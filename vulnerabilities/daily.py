@@ -15,12 +15,9 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
-from evaluations.services.transitions import authority_staff
 from registry.database import db
 from registry.dates import today
-from registry.mail import send_mail
-from registry.models import Organisation
-from vulnerabilities.cases import case_url
+from vulnerabilities.cases import tell
 from vulnerabilities.labels import apply_label_effects
 from vulnerabilities.models import CaseReminder, CaseStatus, VulnerabilityCase
 
@@ -85,11 +82,7 @@ def _mail(case: VulnerabilityCase, deadline: str, due: dt.date, days_before: int
             f"The {what} deadline of the vulnerability case {case.reference} ({case.title}) "
             f"is {due.isoformat()}, in {(due - today()).days} day(s)."
         )
-    vendor = db.session.get(Organisation, case.vendor_id)
-    people = [u for u in (vendor.users if vendor else []) if u.is_active] + authority_staff()
-    link = case_url(case)
-    for user in people:
-        send_mail(user.email, subject, f"Hello {user.full_name},\n\n{body}\n\n{link}")
+    tell(case, subject, body)
 
 
 def send_reminders(on: dt.date | None = None) -> list[Reminder]:
