@@ -86,12 +86,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     # Each package wires in its blueprints, navigation, commands and demo data, lowest first.
     import catalog
+    import complaints
     import evaluations
     import procurement
     import registry
     import vulnerabilities
 
-    for package in (registry, catalog, evaluations, vulnerabilities, procurement):
+    for package in (registry, catalog, evaluations, vulnerabilities, complaints, procurement):
         package.init_app(app)
     return app
 

@@ -8,6 +8,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, navigation, commands and demo data."""
+    import evaluations.bodies.models  # noqa: F401 - its tables, as below
+    import evaluations.impartiality.models  # noqa: F401 - their tables, as below
     from evaluations import (
         cli,
         models,  # noqa: F401 - its tables must be known to migrations

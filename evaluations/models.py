@@ -106,12 +106,21 @@ class Evaluation(Base):
     decided_level: Mapped[str | None] = mapped_column(String(60))
     decision_rationale: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The application review (ISO/IEC 17065 7.3): an officer recorded that the submitted
+    # application is complete and in scope; evaluators are assigned only after it. Cleared when
+    # the application is returned and submitted again.
+    application_reviewed_at: Mapped[dt.datetime | None]
+    application_reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    application_review_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     solution: Mapped[Solution] = relationship()
     product_version: Mapped[SolutionVersion | None] = relationship()
     norm_version: Mapped[NormVersion] = relationship()
     vendor: Mapped[Organisation] = relationship()
-    decided_by: Mapped[User | None] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    application_reviewed_by: Mapped[User | None] = relationship(
+        foreign_keys=[application_reviewed_by_id]
+    )
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="evaluation", order_by="Assignment.id"
     )
@@ -158,6 +167,12 @@ class Assignment(Base):
     declared_at: Mapped[dt.datetime | None]
     conflict_note: Mapped[str] = mapped_column(Text, default="")
     submitted_at: Mapped[dt.datetime | None]
+    # Why a second evaluator of the same evaluation body was accepted (two bodies otherwise).
+    same_body_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # An evaluator removed from an open evaluation (silent, unavailable, replaced): who, why.
+    removed_at: Mapped[dt.datetime | None]
+    removed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    removal_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     evaluation: Mapped[Evaluation] = relationship(back_populates="assignments")
     evaluator: Mapped[User] = relationship(foreign_keys=[evaluator_id])

@@ -20,7 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-PACKAGES = ("registry", "catalog", "evaluations", "vulnerabilities", "procurement")
+PACKAGES = ("registry", "catalog", "evaluations", "vulnerabilities", "complaints", "procurement")
 FIRST_PARTY = (*PACKAGES, "app", "tests", "bench")
 # Where our own code lives: the four packages, the factory, the tests and the benchmarks.
 SOURCES = (*PACKAGES, "app.py", "tests", "bench")

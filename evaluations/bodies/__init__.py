@@ -1,0 +1,1 @@
+"""The register of evaluation bodies: accreditations and their scope, approved evaluators."""
