@@ -114,16 +114,16 @@ def _init_labels(app: Flask) -> None:
 def _init_scheme_registers(app: Flask) -> None:
     """The register of evaluation bodies and evaluators, declarations of interests, the
     impartiality risk register and committee: pages, navigation, settings and demo data."""
-    from evaluations.bodies import views as bodies_views
-    from evaluations.impartiality import views as impartiality_views
+    import evaluations.bodies.views
+    import evaluations.impartiality.views
     from evaluations.registers_demo import seed_demo_registers
     from registry.cli import add_demo_seeder
     from registry.models import Role
     from registry.navigation import AUTHORITY, NavEntry, add_nav_entry
 
     app.config.setdefault("IMPARTIALITY_DECLARATION_MONTHS", 12)
-    app.register_blueprint(bodies_views.bp)
-    app.register_blueprint(impartiality_views.bp)
+    app.register_blueprint(evaluations.bodies.views.bp)
+    app.register_blueprint(evaluations.impartiality.views.bp)
     staff = frozenset({Role.AUTHORITY, Role.EVALUATOR})
     evaluator = frozenset({Role.EVALUATOR})
     for label, endpoint, roles, order in (

@@ -145,6 +145,18 @@ def covers(accreditation: Accreditation, norm: Norm) -> bool:
     )
 
 
+def accreditation_covering(
+    organisation_id: int, norm: Norm, on: dt.date | None = None
+) -> Accreditation | None:
+    """The body's accreditation valid on ``on`` whose scope covers the norm, if any."""
+    held = db.session.scalars(
+        valid_accreditations_statement(on)
+        .where(Accreditation.organisation_id == organisation_id)
+        .order_by(Accreditation.valid_until.desc(), Accreditation.id)
+    )
+    return next((accreditation for accreditation in held if covers(accreditation, norm)), None)
+
+
 def publicly_accredited_bodies(
     on: dt.date | None = None,
 ) -> list[tuple[Organisation, list[Accreditation]]]:

@@ -141,6 +141,12 @@ def test_a_whole_category_covers_each_of_its_norms_and_no_other(app: Flask, scen
     outside = create_norm(scene.authority, "RG-OUTSIDE", "Outside", other.id)
     recorded = accreditation(scene.authority, scene.body, scope=[(category.id, None)])
     assert services.covers(recorded, inside) and not services.covers(recorded, outside)
+    assert services.accreditation_covering(scene.body.id, inside) is recorded
+    assert services.accreditation_covering(scene.body.id, outside) is None
+    # Outside its dates, or withdrawn, it covers nothing.
+    assert services.accreditation_covering(scene.body.id, inside, today() + 365 * DAY) is None
+    services.withdraw_accreditation(scene.authority, recorded, "Withdrawn.")
+    assert services.accreditation_covering(scene.body.id, inside) is None
 
 
 def test_only_the_authority_records_an_accreditation_and_only_for_an_evaluation_body(
@@ -301,7 +307,8 @@ def test_a_refused_evaluator_reads_the_note_and_may_be_proposed_again(
         data={"note": "Two years of experience are required."},
     )
     db.session.expire_all()
-    assert approval.status is ApprovalStatus.REFUSED
+    refused = services.approval_of(member)
+    assert refused is not None and refused.status is ApprovalStatus.REFUSED
     assert not services.is_approved(member)
     assert "No evaluator waits" in authority_client.get("/bodies/approvals").get_data(as_text=True)
     seen = admin_client.get(f"/bodies/approvals/{approval.id}").get_data(as_text=True)
