@@ -89,3 +89,11 @@ _.Meta
 
 # A record of how the browser tests' server was started, kept for a failing test's report.
 _.outbox_dir
+
+# The registers of evaluation bodies and impartiality: read by their templates.
+_.end_note
+_.last_confirmed
+_.open_vendors
+_.recorded_by_id
+_.recorded_at
+_.recorded_by

@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(wellknown.bp)
     cli.register_commands(app)
     _init_labels(app)
+    _init_scheme_registers(app)
     # The first signing key is made at start-up, not in the middle of issuing a label; the
     # store's lock makes sure several workers starting together agree on one key.
     key_store(app.config["KEYS_DIR"]).ensure_key()
@@ -108,3 +109,29 @@ def _init_labels(app: Flask) -> None:
     # server starts; a `flask …` command runs for a moment and prints its own result.
     if click.get_current_context(silent=True) is None:
         signed_address.warn_if_signed_elsewhere(app)
+
+
+def _init_scheme_registers(app: Flask) -> None:
+    """The register of evaluation bodies and evaluators, declarations of interests, the
+    impartiality risk register and committee: pages, navigation, settings and demo data."""
+    import evaluations.bodies.views
+    import evaluations.impartiality.views
+    from evaluations.registers_demo import seed_demo_registers
+    from registry.cli import add_demo_seeder
+    from registry.models import Role
+    from registry.navigation import AUTHORITY, NavEntry, add_nav_entry
+
+    app.config.setdefault("IMPARTIALITY_DECLARATION_MONTHS", 12)
+    app.register_blueprint(evaluations.bodies.views.bp)
+    app.register_blueprint(evaluations.impartiality.views.bp)
+    staff = frozenset({Role.AUTHORITY, Role.EVALUATOR})
+    evaluator = frozenset({Role.EVALUATOR})
+    for label, endpoint, roles, order in (
+        ("Evaluation bodies", "bodies.index", AUTHORITY, 83),
+        ("Evaluator approvals", "bodies.approvals", AUTHORITY, 84),
+        ("Impartiality", "impartiality.risks", AUTHORITY, 85),
+        ("Our accreditation and evaluators", "bodies.mine", evaluator, 83),
+        ("My declarations of interests", "impartiality.interests", staff, 86),
+    ):
+        add_nav_entry(app, NavEntry(label, endpoint, roles, order, on_dashboard=roles))
+    add_demo_seeder(app, "registers", seed_demo_registers, order=42)

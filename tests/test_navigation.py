@@ -66,6 +66,10 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
                 "Maintenance requests",
                 "Vulnerabilities",
                 "Labels to suspend",
+                "Evaluation bodies",
+                "Evaluator approvals",
+                "Impartiality",
+                "My declarations of interests",
             },
         ),
         (
@@ -99,3 +103,11 @@ def test_each_role_finds_every_page_in_the_header_or_on_its_dashboard(
     section = page.split('id="more-heading"', 1)[1].split("</section>", 1)[0]
     for url in re.findall(r'<a href="([^"]+)">', section):
         assert client.get(url).status_code == 200, url
+
+
+def test_every_page_s_footer_leads_to_the_accredited_evaluation_bodies(
+    client: FlaskClient,
+) -> None:
+    footer = client.get("/").get_data(as_text=True).split("usa-footer", 1)[1]
+    assert 'href="/evaluation-bodies">Accredited evaluation bodies</a>' in footer
+    assert client.get("/evaluation-bodies").status_code == 200
