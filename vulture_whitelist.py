@@ -89,3 +89,9 @@ _.Meta
 
 # A record of how the browser tests' server was started, kept for a failing test's report.
 _.outbox_dir
+
+# Surveillance records kept for the auditor: when an activity turned overdue, when a sample was
+# drawn, who completed an activity.
+_.overdue_at
+_.drawn_at
+_.completed_by_id
