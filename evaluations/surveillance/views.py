@@ -11,8 +11,8 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms.fields.choices import SelectChoice
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from evaluations.labels.publishing import find_public_label, warm_label_pdf
 from evaluations.labels.status_changes import suspend_label

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 import pytest
 from flask import Flask
@@ -42,6 +43,15 @@ def _activities(label: Label, kind: ActivityKind | None = None) -> list[Surveill
     if kind is not None:
         statement = statement.where(SurveillanceActivity.kind == kind)
     return list(db.session.scalars(statement.order_by(SurveillanceActivity.id)))
+
+
+T = TypeVar("T")
+
+
+def _fresh(row: T) -> T:
+    """The row as the database holds it now (after a request's commit)."""
+    db.session.refresh(row)
+    return row
 
 
 def _subjects(app: Flask, user: User) -> list[str]:
@@ -220,14 +230,14 @@ def test_an_activity_past_due_turns_overdue_once_and_its_label_waits_to_be_suspe
         data={f"{label.number}-reason": reason},
     )
     assert refused.status_code == 400
-    assert db.session.get(Label, label.id).status is LabelStatus.VALID
+    assert _fresh(label).status is LabelStatus.VALID
     done = client.post(
         f"/admin/surveillance/to-suspend/{label.number}",
         data={f"{label.number}-reason": reason, f"{label.number}-confirm": "y"},
     )
     assert done.status_code == 302
     db.session.expire_all()
-    suspended = db.session.get(Label, label.id)
+    suspended = _fresh(label)
     assert suspended.status is LabelStatus.SUSPENDED
     assert suspended.status_reason == reason
     assert lists.labels_to_suspend() == []
@@ -266,7 +276,7 @@ def test_only_the_labels_vendor_attests_and_a_declared_change_points_to_maintena
     assert "Declare the changed version" in text
     assert f"/labels/{label.number}/maintenance" in text
     db.session.expire_all()
-    done = db.session.get(SurveillanceActivity, activity.id)
+    done = _fresh(activity)
     assert done.status is ActivityStatus.DONE
     assert done.result is ActivityResult.CONFORMING and done.changes_declared
     assert "None of your labels has an open surveillance activity" in client.get(
@@ -305,9 +315,7 @@ def test_only_the_assigned_evaluator_records_the_retest_and_a_fail_lists_the_lab
     client.post("/logout")
     login(client, assigned)
     assert label.number in client.get("/surveillance").get_data(as_text=True)
-    missing = client.post(
-        f"/surveillance/activities/{activity.id}/result", data={"passed": "fail"}
-    )
+    missing = client.post(f"/surveillance/activities/{activity.id}/result", data={"passed": "fail"})
     assert missing.status_code == 400
     response = client.post(
         f"/surveillance/activities/{activity.id}/result",
@@ -315,7 +323,7 @@ def test_only_the_assigned_evaluator_records_the_retest_and_a_fail_lists_the_lab
     )
     assert response.status_code == 302
     db.session.expire_all()
-    done = db.session.get(SurveillanceActivity, activity.id)
+    done = _fresh(activity)
     assert done.result is ActivityResult.NONCONFORMING
     rows = lists.labels_to_suspend()
     assert [row.label.id for row in rows] == [label.id]
@@ -345,7 +353,9 @@ def test_a_complaint_opens_a_review_the_authority_concludes(
     assert activity.due_on == today() + dt.timedelta(days=30)
     assert any("review opened after a complaint" in s for s in _subjects(app, world.vendor))
     events = db.session.scalars(
-        select(LabelEvent).where(LabelEvent.label_id == label.id, LabelEvent.action == "surveillance")
+        select(LabelEvent).where(
+            LabelEvent.label_id == label.id, LabelEvent.action == "surveillance"
+        )
     ).all()
     assert [e.reason for e in events] == [
         f"Surveillance: review opened after a complaint, due {activity.due_on.isoformat()}."
@@ -359,7 +369,7 @@ def test_a_complaint_opens_a_review_the_authority_concludes(
     )
     assert response.status_code == 302
     db.session.expire_all()
-    assert db.session.get(SurveillanceActivity, activity.id).result is ActivityResult.CONFORMING
+    assert _fresh(activity).result is ActivityResult.CONFORMING
     public = client.get(f"/labels/{label.number}").get_data(as_text=True)
     assert "Complaint review" in public and "uncertified model" not in public
     # A revoked label has nothing left to review.
