@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from evaluations.surveillance.services import MAX_DAYS, MAX_INTERVAL_MONTHS, NOTES_MAX
-from registry.forms import InputForm
+from registry.forms import BoundedIntegerField, InputForm
 
 
 class ProgrammeForm(InputForm):
     """A norm's surveillance programme."""
 
     attestation_enabled = BooleanField("Ask the vendor for a periodic attestation")
-    interval_months = IntegerField(
+    interval_months = BoundedIntegerField(
         "Attestation interval (months)",
         validators=[
             InputRequired("Give the interval in months."),
             NumberRange(1, MAX_INTERVAL_MONTHS, f"1 to {MAX_INTERVAL_MONTHS} months."),
         ],
     )
-    retest_percent = IntegerField(
+    retest_percent = BoundedIntegerField(
         "Share of valid labels re-tested each year (percent)",
         validators=[InputRequired("Give a percentage."), NumberRange(0, 100, "0 to 100.")],
     )
-    days_to_complete = IntegerField(
+    days_to_complete = BoundedIntegerField(
         "Days allowed to complete an activity",
         validators=[InputRequired("Give a number of days."), NumberRange(1, MAX_DAYS)],
     )
