@@ -97,3 +97,8 @@ _.open_vendors
 _.recorded_by_id
 _.recorded_at
 _.recorded_by
+# Surveillance records kept for the auditor: when an activity turned overdue, when a sample was
+# drawn, who completed an activity.
+_.overdue_at
+_.drawn_at
+_.completed_by_id

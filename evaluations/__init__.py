@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     from evaluations import (
         cli,
         models,  # noqa: F401 - its tables must be known to migrations
+        surveillance,
         views,
     )
     from evaluations.labels import wellknown
@@ -24,6 +25,8 @@ def init_app(app: Flask) -> None:
     cli.register_commands(app)
     _init_labels(app)
     _init_scheme_registers(app)
+    # Surveillance of valid labels: programmes, activities, the daily job, the list to suspend.
+    surveillance.init_app(app)
     # The first signing key is made at start-up, not in the middle of issuing a label; the
     # store's lock makes sure several workers starting together agree on one key.
     key_store(app.config["KEYS_DIR"]).ensure_key()

@@ -101,6 +101,9 @@ FORM_FIELD_NAMES = (
     "level",
     "value",
     "code",
+    "interval_months",
+    "retest_percent",
+    "days_to_complete",
 )
 NUMBER_TEXTS = (
     "99999999999999999999",

@@ -70,6 +70,7 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
                 "Evaluator approvals",
                 "Impartiality",
                 "My declarations of interests",
+                "Surveillance",
             },
         ),
         (
@@ -80,7 +81,13 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
         (
             OrganisationKind.VENDOR,
             {"Dashboard", "Catalog", "My solutions", "My evaluations", "Joint calls"},
-            {"Watchlist", "Decisions", "Advisories", "Vulnerabilities"},
+            {
+                "Watchlist",
+                "Decisions",
+                "Advisories",
+                "Vulnerabilities",
+                "Surveillance",
+            },
         ),
     ],
 )

@@ -24,6 +24,7 @@ ACTION_TEXT = {
     "amended": "Amended",
     "remediation": "Vulnerability under remediation",
     "remediated": "Remediation complete",
+    "surveillance": "Surveillance",
 }
 
 AUDIT_ACTIONS = {
@@ -35,6 +36,7 @@ AUDIT_ACTIONS = {
     "amended": "label.amend",
     "remediation": "label.remediation",
     "remediated": "label.remediated",
+    "surveillance": "label.surveillance",
 }
 
 

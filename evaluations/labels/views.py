@@ -187,6 +187,8 @@ def _page_source(label: Label, basis: dict[str, Any]) -> tuple[Any, ...]:
     return (
         *_label_source(label),
         label.norm_version.number,
+        # A line in the history (surveillance, for one) changes the page, not the label row.
+        len(label.events),
         tuple(sorted(basis.items())),
         current_app.config["BASE_URL"],
     )
