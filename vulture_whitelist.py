@@ -89,3 +89,8 @@ _.Meta
 
 # A record of how the browser tests' server was started, kept for a failing test's report.
 _.outbox_dir
+
+# WTForms reads a multi-checkbox field's widgets and calls its pre_validate (complaints.forms).
+_.widget
+_.option_widget
+_.pre_validate
