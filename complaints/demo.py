@@ -17,7 +17,6 @@ from complaints import effects, services
 from complaints.models import ComplaintCase, Outcome, Subject
 from evaluations.labels.revocation import confirm_revocation, propose_revocation
 from evaluations.models import Label, LabelEvent, LabelStatus
-from registry import services as registry_services
 from registry.database import db
 from registry.dates import today
 from registry.demo import (
@@ -29,6 +28,7 @@ from registry.demo import (
     demo_totp_secret,
 )
 from registry.models import User
+from registry.services import create_user
 
 APPEALS_EMAIL = f"appeals@{DEMO_DOMAIN}"
 DEMO_MARK = "Demo:"
@@ -42,7 +42,7 @@ def _appeals_officer(authority: User) -> User:
     """A third authority officer, who takes part in no demo decision and handles the cases."""
     officer = _user(APPEALS_EMAIL)
     if officer is None:
-        officer = registry_services.create_user(
+        officer = create_user(
             None, authority.organisation, APPEALS_EMAIL, "Authority appeals officer", DEMO_PASSWORD
         )
     if officer.totp_secret is None:

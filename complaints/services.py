@@ -21,7 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from complaints import effects as case_effects
+from complaints import effects
 from complaints.independence import involved_users
 from complaints.models import (
     CONTACT_MAX,
@@ -578,7 +578,7 @@ def decide(
     case: ComplaintCase,
     outcome: Outcome,
     reasons: str,
-    effects: Iterable[str] = (),
+    effect_names: Iterable[str] = (),
 ) -> ComplaintCase:
     """The handler decides with reasons; the chosen effects apply in the same transaction."""
     actor = require_role(actor, Role.AUTHORITY)
@@ -592,11 +592,11 @@ def decide(
             "the case needs another handler."
         )
     text = _note(reasons, "reasons", "Give the reasons for the outcome; the party reads them.")
-    chosen = list(dict.fromkeys(effects))
+    chosen = list(dict.fromkeys(effect_names))
     if chosen and outcome is Outcome.DISMISSED:
         raise RuleViolation("A dismissed case has no effects.", "effects")
     for effect in chosen:
-        problem = case_effects.refusal(case, effect)
+        problem = effects.refusal(case, effect)
         if problem:
             raise RuleViolation(problem, "effects")
     case.status = CaseStatus.DECIDED
@@ -607,9 +607,9 @@ def decide(
     case.effects = ",".join(chosen)
     _event(actor, case, "decided", f"{outcome.text}: {text}")
     for effect in chosen:
-        note = case_effects.apply(actor, case, effect, text)
+        note = effects.apply(actor, case, effect, text)
         _event(actor, case, f"effect_{effect}", note)
-    effect_text = "".join(f"\n- {case_effects.EFFECT_TEXT[e]}" for e in chosen)
+    effect_text = "".join(f"\n- {effects.EFFECT_TEXT[e]}" for e in chosen)
     tell_party(
         case,
         f"{case.reference}: {outcome.text.lower()}",
