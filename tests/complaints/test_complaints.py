@@ -354,7 +354,9 @@ def test_an_upheld_complaint_suspends_the_label(scene: Scene) -> None:
     assert "effect_surveillance_review" in actions and "effect_suspension" in actions
 
 
-def test_a_dismissed_case_has_no_effects_and_reasons_are_required(scene: Scene) -> None:
+def test_a_dismissed_case_has_no_effects_and_reasons_are_required(
+    app: Flask, scene: Scene
+) -> None:
     case, _ = services.file_complaint(
         None,
         subject=Subject.AUTHORITY,
@@ -369,6 +371,10 @@ def test_a_dismissed_case_has_no_effects_and_reasons_are_required(scene: Scene) 
         services.decide(scene.handler, case, Outcome.DISMISSED, "Answered.", [effects.SUSPENSION])
     services.decide(scene.handler, case, Outcome.DISMISSED, "The letter was answered.")
     assert case.outcome is Outcome.DISMISSED and case.effects == ""
+    db.session.commit()
+    # The anonymous filer hears of the outcome, with its reasons, at the address given.
+    told = [m for m in read_outbox(app.config["OUTBOX_DIR"]) if m.to == "a@example.org"]
+    assert any("dismissed" in m.subject and "The letter was answered." in m.body for m in told)
 
 
 def test_the_filer_withdraws_with_the_code(client: FlaskClient, scene: Scene) -> None:
@@ -427,3 +433,25 @@ def test_the_authority_list_flags_overdue_cases(
     login(client, scene.world.authority)
     page = client.get("/complaints?overdue=1").get_data(as_text=True)
     assert case.reference in page and "acknowledgement overdue" in page
+
+
+def test_an_appeal_of_a_decision_refuses_its_decider_as_handler_and_shows_on_the_pages(
+    client: FlaskClient, scene: Scene, login: Callable[..., object]
+) -> None:
+    label = label_builders.issued_label(scene.world)
+    login(client, scene.world.vendor)
+    page = client.get(f"/evaluations/{label.evaluation_id}").get_data(as_text=True)
+    assert f"/appeals/new?evaluation={label.evaluation_id}" in page
+    response = client.post(
+        f"/appeals/new?evaluation={label.evaluation_id}",
+        data={"description": "The level should be Advanced: the MASK scores were misread."},
+    )
+    assert response.status_code == 302
+    case = db.session.scalars(select(ComplaintCase)).one()
+    assert case.subject is Subject.DECISION
+    assert case.reference in client.get("/appeals").get_data(as_text=True)
+    assert "Appeal this decision" not in client.get(
+        f"/evaluations/{label.evaluation_id}"
+    ).get_data(as_text=True)
+    with pytest.raises(RuleViolation, match="independent handler"):
+        services.assign_handler(scene.handler, case, scene.world.authority)
