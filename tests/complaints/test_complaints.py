@@ -354,9 +354,7 @@ def test_an_upheld_complaint_suspends_the_label(scene: Scene) -> None:
     assert "effect_surveillance_review" in actions and "effect_suspension" in actions
 
 
-def test_a_dismissed_case_has_no_effects_and_reasons_are_required(
-    app: Flask, scene: Scene
-) -> None:
+def test_a_dismissed_case_has_no_effects_and_reasons_are_required(app: Flask, scene: Scene) -> None:
     case, _ = services.file_complaint(
         None,
         subject=Subject.AUTHORITY,
@@ -450,8 +448,8 @@ def test_an_appeal_of_a_decision_refuses_its_decider_as_handler_and_shows_on_the
     case = db.session.scalars(select(ComplaintCase)).one()
     assert case.subject is Subject.DECISION
     assert case.reference in client.get("/appeals").get_data(as_text=True)
-    assert "Appeal this decision" not in client.get(
-        f"/evaluations/{label.evaluation_id}"
-    ).get_data(as_text=True)
+    assert "Appeal this decision" not in client.get(f"/evaluations/{label.evaluation_id}").get_data(
+        as_text=True
+    )
     with pytest.raises(RuleViolation, match="independent handler"):
         services.assign_handler(scene.handler, case, scene.world.authority)
