@@ -102,3 +102,7 @@ _.recorded_by
 _.overdue_at
 _.drawn_at
 _.completed_by_id
+# WTForms reads a multi-checkbox field's widgets and calls its pre_validate (complaints.forms).
+_.widget
+_.option_widget
+_.pre_validate

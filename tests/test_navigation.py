@@ -71,6 +71,7 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
                 "Impartiality",
                 "My declarations of interests",
                 "Surveillance",
+                "Complaints and appeals",
             },
         ),
         (
@@ -87,6 +88,7 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
                 "Advisories",
                 "Vulnerabilities",
                 "Surveillance",
+                "Appeals",
             },
         ),
     ],
