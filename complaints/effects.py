@@ -3,14 +3,17 @@
 - reinstatement: a suspended or revoked label becomes valid again, its history naming the case;
 - suspension: the label concerned is suspended (`status_changes.suspend_label`);
 - re-evaluation: the case records that a new evaluation is required and the vendor is told;
-- surveillance review: a complaint-triggered review of the label is recorded in the case.
+- surveillance review: a complaint-triggered surveillance review of the label is opened
+  (`evaluations.surveillance.services.open_complaint_review`), due by the norm's programme.
 """
 
 from __future__ import annotations
 
 from complaints.models import ComplaintCase
 from evaluations.labels import appeal_effects, status_changes
+from evaluations.labels.status_changes import LIVE_STATUSES
 from evaluations.models import LabelStatus
+from evaluations.surveillance.services import open_complaint_review
 from registry.mail import send_mail
 from registry.models import User
 
@@ -40,6 +43,8 @@ def refusal(case: ComplaintCase, effect: str) -> str:
         return f"Label {label.number} is {label.status.value}: it cannot be reinstated."
     if effect == SUSPENSION and label.status is not LabelStatus.VALID:
         return f"Label {label.number} is {label.status.value}: only a valid label is suspended."
+    if effect == SURVEILLANCE_REVIEW and label.status not in LIVE_STATUSES:
+        return f"Label {label.number} is {label.status.value}: only a live label is surveilled."
     return ""
 
 
@@ -69,5 +74,10 @@ def apply(actor: User, case: ComplaintCase, effect: str, reasons: str) -> str:
             if member.is_active:
                 send_mail(member.email, subject, f"Hello {member.full_name},\n\n{body}")
         return f"A new evaluation of {evaluation.solution.name} is required; the vendor was told."
-    number = label.number if label is not None else ""
-    return f"A surveillance review of label {number} is required by {case.reference}."
+    if effect == SURVEILLANCE_REVIEW and label is not None:
+        activity = open_complaint_review(actor, label, reasons, case.reference)
+        return (
+            f"A surveillance review of label {label.number} is open on {case.reference}, "
+            f"due {activity.due_on.isoformat()}."
+        )
+    raise ValueError(f"effect {effect!r} does not apply")

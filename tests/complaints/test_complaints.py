@@ -22,6 +22,7 @@ from evaluations.impartiality.models import (
 )
 from evaluations.labels import status_changes
 from evaluations.models import Assignment, Label, LabelStatus, Resolution
+from evaluations.surveillance.models import ActivityKind, ActivityStatus, SurveillanceActivity
 from registry.database import db, utcnow
 from registry.exceptions import RuleViolation
 from registry.mail import read_outbox
@@ -352,6 +353,11 @@ def test_an_upheld_complaint_suspends_the_label(scene: Scene) -> None:
     assert case.reference in label.status_reason
     actions = [event.action for event in case.events]
     assert "effect_surveillance_review" in actions and "effect_suspension" in actions
+    review = db.session.scalars(
+        select(SurveillanceActivity).where(SurveillanceActivity.label_id == label.id)
+    ).one()
+    assert review.kind is ActivityKind.COMPLAINT_REVIEW and review.status is ActivityStatus.OPEN
+    assert case.reference in " ".join(e.reason for e in label.events)
 
 
 def test_a_dismissed_case_has_no_effects_and_reasons_are_required(app: Flask, scene: Scene) -> None:

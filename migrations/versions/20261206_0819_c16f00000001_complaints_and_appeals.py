@@ -1,7 +1,7 @@
 """complaints and appeals
 
 Revision ID: c16f00000001
-Revises: b1c2d3e4f5a6
+Revises: c16e00000001
 Create Date: 2026-12-06 08:18:52.742381
 """
 
@@ -11,7 +11,7 @@ import registry.database
 
 
 revision = "c16f00000001"
-down_revision = "b1c2d3e4f5a6"
+down_revision = "c16e00000001"
 branch_labels = None
 depends_on = None
 
