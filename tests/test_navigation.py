@@ -66,6 +66,7 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
                 "Maintenance requests",
                 "Vulnerabilities",
                 "Labels to suspend",
+                "Certification agreement",
             },
         ),
         (
@@ -76,7 +77,13 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
         (
             OrganisationKind.VENDOR,
             {"Dashboard", "Catalog", "My solutions", "My evaluations", "Joint calls"},
-            {"Watchlist", "Decisions", "Advisories", "Vulnerabilities"},
+            {
+                "Watchlist",
+                "Decisions",
+                "Advisories",
+                "Vulnerabilities",
+                "Certification agreement",
+            },
         ),
     ],
 )
