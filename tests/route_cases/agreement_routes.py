@@ -1,4 +1,5 @@
-"""Routes of the certification agreement, the mark pack and the public certification page."""
+"""Routes of the certification agreement and the public certification page (the mark pack's
+are in mark_pack_routes.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from typing import Any
 from flask import current_app
 
 from tests.evaluations.agreement.agreement_builders import accepted, published
-from tests.evaluations.labels.label_builders import LabelWorld, issued_label, published_version
 from tests.routing import WRITE, Case, authority_only, everyone, only
 
 MANAGERS = only({"vendor": 200, "authority": 200})
@@ -37,25 +37,15 @@ CASES = [
     ),
     Case("agreement.version", "GET", "/agreement/versions/1", everyone(200)),
     Case("agreement.version", "GET", "/agreement/versions/999", everyone(404)),
-    # The vendor's own valid label; everyone else is refused, anonymous visitors sign in.
-    Case("agreement.mark_pack", "GET", "/labels/{mark_label}/mark-pack", only({"vendor": 200})),
     Case("certification_info.index", "GET", "/certification", everyone(200)),
 ]
 
 
 def extend_world(world: dict[str, Any]) -> dict[str, Any]:
-    """Version 1 in force, accepted by both vendors; a valid label of the vendor."""
+    """Version 1 in force, accepted by both vendors."""
     people = world["people"]
     with current_app.test_request_context():
         published(people["authority"])
         accepted(people["vendor"])
         accepted(people["other"])
-        label = issued_label(
-            LabelWorld(
-                authority=people["authority"],
-                vendor=people["vendor"],
-                evaluators=[people["evaluator"]],
-                version=published_version("ROUTE-MARK"),
-            )
-        )
-    return {"mark_label": label.number}
+    return {}
