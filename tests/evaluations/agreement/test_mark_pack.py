@@ -3,6 +3,7 @@ audited; the vendor is told to stop using the mark when the label stops being va
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Callable, Iterator
@@ -13,7 +14,7 @@ from flask import Flask
 from PIL import Image
 from sqlalchemy import select
 
-from evaluations.labels.status_changes import reinstate_label, suspend_label
+from evaluations.labels.status_changes import expire_labels, reinstate_label, suspend_label
 from evaluations.models import Label
 from registry.database import db
 from registry.mail import read_outbox
@@ -125,3 +126,16 @@ def test_a_revoked_label_has_no_pack(
     assert "is withdrawn (revoked): the mark may no longer be used" in response.get_data(
         as_text=True
     )
+
+
+def test_an_expired_label_has_no_pack_and_the_vendor_is_told_to_stop(
+    app: Flask, login: Any, world: LabelWorld, label: Label
+) -> None:
+    with app.test_request_context():
+        assert expire_labels(label.expires_on + dt.timedelta(days=1)) == [label]
+        db.session.commit()
+    mail = next(m for m in read_outbox(app.config["OUTBOX_DIR"]) if "expired" in m.subject)
+    assert "Stop using the mark now: the label has expired" in mail.body
+    vendor = _client(app, login, world.vendor)
+    response = vendor.get(f"/labels/{label.number}/mark-pack", follow_redirects=True)
+    assert "has expired: the mark may no longer be used" in response.get_data(as_text=True)
