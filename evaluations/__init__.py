@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     import evaluations.bodies.models  # noqa: F401 - its tables, as below
     import evaluations.impartiality.models  # noqa: F401 - their tables, as below
     from evaluations import (
+        agreement,
         cli,
         models,  # noqa: F401 - its tables must be known to migrations
         surveillance,
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
     _init_scheme_registers(app)
     # Surveillance of valid labels: programmes, activities, the daily job, the list to suspend.
     surveillance.init_app(app)
+    agreement.init_app(app)
     # The first signing key is made at start-up, not in the middle of issuing a label; the
     # store's lock makes sure several workers starting together agree on one key.
     key_store(app.config["KEYS_DIR"]).ensure_key()

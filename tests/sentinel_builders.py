@@ -61,6 +61,7 @@ from registry.services import (
 )
 from tests.catalog import solution_builders
 from tests.catalog.solution_builders import first_version
+from tests.evaluations.agreement.agreement_builders import accepted
 from tests.evaluations.labels import label_builders
 from tests.norms import norm_builders
 from tests.procurement.calls.call_builders import offer_data, solution_of
@@ -334,6 +335,7 @@ def _evaluation(world: SentinelWorld, create_user: Callable[..., User]) -> None:
     code = f"SNE-{secrets.token_hex(3).upper()}"
     version = norm_builders.published(authority, code)
     solution = solution_builders.published(vendor, name=f"Evaluated {code}")
+    accepted(vendor, authority)  # applying needs the agreement in force
     evaluation = apply_for_evaluation(
         vendor, solution.id, version.id, product_version_id=first_version(vendor, solution).id
     )

@@ -72,6 +72,7 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
                 "My declarations of interests",
                 "Surveillance",
                 "Complaints and appeals",
+                "Certification agreement",
             },
         ),
         (
@@ -89,6 +90,7 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
                 "Vulnerabilities",
                 "Surveillance",
                 "Appeals",
+                "Certification agreement",
             },
         ),
     ],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from catalog.models import Solution
 from catalog.search.index import enqueue_solution_change
+from evaluations.agreement.mark import stop_using_notice
 from evaluations.labels.facts import verification_url
 from evaluations.models import Label, LabelEvent
 from registry import audit
@@ -38,6 +39,9 @@ AUDIT_ACTIONS = {
     "remediated": "label.remediated",
     "surveillance": "label.surveillance",
 }
+
+# Changes after which the vendor's mail tells it to stop using the mark.
+STOP_USING_MARK_ACTIONS = frozenset({"suspended", "revoked", "expired"})
 
 
 def record_event(
@@ -91,6 +95,12 @@ def record_event(
     return event
 
 
+def _stop_using_mark(label: Label, action: str) -> str:
+    """The notice to stop using the mark when the label stops being valid (or nothing)."""
+    notice = stop_using_notice(label) if action in STOP_USING_MARK_ACTIONS else ""
+    return f"\n{notice}\n" if notice else ""
+
+
 def _notify_vendor(label: Label, action: str, reason: str) -> None:
     vendor = db.session.get(Organisation, label.vendor_id)
     if vendor is None:
@@ -103,6 +113,7 @@ def _notify_vendor(label: Label, action: str, reason: str) -> None:
         f"solution is now {label.status.value.upper()}.\n\nReason: {reason}\n\n"
         f"Verification page: {url}\n"
     )
+    body += _stop_using_mark(label, action)
     for member in vendor.users:
         if member.is_active:
             send_mail(member.email, subject, f"Hello {member.full_name},\n\n{body}")

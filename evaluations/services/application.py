@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from catalog.models import Solution, SolutionStatus
 from catalog.versions import version_of
+from evaluations.agreement.services import require_accepted
 from evaluations.models import Evaluation, EvaluationEvent, EvaluationStatus, Evidence
 from evaluations.services.assignment import maybe_start_review
 from evaluations.services.transitions import (
@@ -45,6 +46,8 @@ def apply_for_evaluation(
     to evaluate (an evaluation is for one version: the label's first scope entry).
     """
     user = require_role(actor, Role.VENDOR)
+    # An application is made under the certification agreement in force, accepted beforehand.
+    require_accepted(user.organisation_id)
     # Lock the solution so two clicks on "apply" cannot both pass the "one open" check
     # (PostgreSQL; SQLite writers are serialised by BEGIN IMMEDIATE).
     solution = db.session.scalar(

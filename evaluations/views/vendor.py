@@ -9,6 +9,7 @@ from flask import current_app, flash, g, render_template, request
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from evaluations.agreement.services import refusal
 from evaluations.forms import ApplyForm, NoteForm, RespondForm
 from evaluations.models import EvaluationStatus
 from evaluations.services.application import (
@@ -86,7 +87,9 @@ def apply() -> Any:
             db.session.commit()
             flash("Your application is saved as a draft. Attach evidence, then submit.", "success")
             return redirect_detail(created.id)
-    return render_template("evaluations/apply.html", form=form)
+    return render_template(
+        "evaluations/apply.html", form=form, agreement_refusal=refusal(g.user.organisation_id)
+    )
 
 
 @bp.post("/<int:evaluation_id>/note")

@@ -21,6 +21,7 @@ from registry.models import OrganisationKind, User
 from registry.norms.models import NormVersion
 from tests.catalog import solution_builders
 from tests.catalog.solution_builders import first_version
+from tests.evaluations.agreement.agreement_builders import accepted
 from tests.norms import norm_builders
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -58,6 +59,7 @@ def make_cast(create_user: Callable[..., User]) -> Cast:
 
 def draft(cast: Cast) -> Evaluation:
     """A draft application with a PDF attached to every criterion."""
+    accepted(cast.vendor, cast.authority)
     evaluation = apply_for_evaluation(
         cast.vendor,
         cast.solution_id,

@@ -16,6 +16,7 @@ from evaluations.models import Assignment, Evaluation, EvaluationStatus, Label
 from registry.database import db
 from registry.models import User
 from tests.catalog.solution_builders import first_version
+from tests.evaluations.agreement.agreement_builders import accepted
 from tests.evaluations.evaluation_builders import PDF, Cast, make_cast
 
 
@@ -23,7 +24,9 @@ from tests.evaluations.evaluation_builders import PDF, Cast, make_cast
 def cast(app: Flask, create_user: Callable[..., User]) -> Iterator[Cast]:
     """People, a published norm and a published solution."""
     with app.test_request_context(base_url=app.config["BASE_URL"]):
-        yield make_cast(create_user)
+        made = make_cast(create_user)
+        accepted(made.vendor, made.authority)  # applying needs the agreement in force
+        yield made
 
 
 @pytest.fixture

@@ -49,6 +49,7 @@ from registry.exceptions import AccessDenied, NotVisible, RuleViolation
 from registry.models import AuditEntry, OrganisationStatus, User
 from tests.catalog import solution_builders
 from tests.catalog.solution_builders import first_version
+from tests.evaluations.agreement.agreement_builders import accepted
 from tests.evaluations.evaluation_builders import (
     AGREE,
     PDF,
@@ -73,7 +74,9 @@ def cast(app: Flask, create_user: Callable[..., User]) -> Iterator[Cast]:
     """People, a published norm and a published solution (in a request context: publishing
     and issuing build URLs)."""
     with app.test_request_context(base_url=app.config["BASE_URL"]):
-        yield make_cast(create_user)
+        made = make_cast(create_user)
+        accepted(made.vendor, made.authority)  # applying needs the agreement in force
+        yield made
 
 
 def _outbox(app: Flask) -> list[str]:
@@ -527,7 +530,9 @@ def test_every_transition_is_logged_audited_and_told(cast: Cast, app: Flask) -> 
         "evaluation.scored",
         "evaluation.decide",
     } <= actions
-    vendor_mail = [m for m in _outbox(app) if cast.vendor.email in m]
+    vendor_mail = [
+        m for m in _outbox(app) if cast.vendor.email in m and "Certification agreement" not in m
+    ]
     assert len(vendor_mail) == 4  # submitted, in review, scored, decided
 
 

@@ -24,6 +24,7 @@ from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.models import User
 from tests.catalog.solution_builders import first_version
+from tests.evaluations.agreement.agreement_builders import accepted
 from tests.evaluations.evaluation_builders import PDF, Cast, make_cast
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
@@ -41,7 +42,9 @@ def _zip_bytes() -> bytes:
 def cast(app: Flask, create_user: Callable[..., User]) -> Iterator[Cast]:
     """People, a norm and a solution."""
     with app.test_request_context(base_url=app.config["BASE_URL"]):
-        yield make_cast(create_user)
+        made = make_cast(create_user)
+        accepted(made.vendor, made.authority)  # applying needs the agreement in force
+        yield made
 
 
 @pytest.fixture

@@ -273,6 +273,7 @@ def draft_application(app: Flask, create_user: Callable[..., User]) -> Applicati
     from registry.database import db
     from registry.models import OrganisationKind
     from tests.catalog import solution_builders
+    from tests.evaluations.agreement.agreement_builders import accepted
     from tests.norms import norm_builders
 
     with app.test_request_context(base_url=app.config["BASE_URL"]):
@@ -280,6 +281,7 @@ def draft_application(app: Flask, create_user: Callable[..., User]) -> Applicati
         vendor = create_user(kind=OrganisationKind.VENDOR)
         version = norm_builders.published(authority)
         solution = solution_builders.published(vendor)
+        accepted(vendor, authority)  # applying needs the agreement in force
         evaluation = apply_for_evaluation(
             vendor, solution.id, version.id, product_version_id=first_version(vendor, solution).id
         )

@@ -28,6 +28,7 @@ from registry.norms.models import CriterionKind
 from registry.norms.services import create_norm, publish_version
 from registry.passwords import hash_password
 from tests.catalog.solution_builders import complete_data, first_version
+from tests.evaluations.agreement.agreement_builders import accepted
 from tests.routing import WRITE, Case, only
 
 PDF = b"%PDF-1.7\n%%EOF\n"
@@ -99,6 +100,8 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
         other_solution = publish_solution(
             other, create_solution(other, complete_data(name="Walk other"))
         )
+        accepted(vendor, authority)  # applying needs the agreement in force
+        accepted(other, authority)
         own = apply_for_evaluation(
             vendor,
             own_solution.id,
