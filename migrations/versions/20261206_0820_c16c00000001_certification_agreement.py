@@ -1,7 +1,7 @@
 """Certification agreement: published versions and vendor organisations' acceptances
 
 Revision ID: c16c00000001
-Revises: b1c2d3e4f5a6
+Revises: c16f00000001
 Create Date: 2026-12-06 08:18:42.349595
 
 Versions of the certification agreement (terms and rules for the mark, never edited once
@@ -14,7 +14,7 @@ import registry.database
 
 
 revision = 'c16c00000001'
-down_revision = 'b1c2d3e4f5a6'
+down_revision = 'c16f00000001'
 branch_labels = None
 depends_on = None
 
