@@ -89,3 +89,9 @@ _.Meta
 
 # A record of how the browser tests' server was started, kept for a failing test's report.
 _.outbox_dir
+
+# Suspension records read by the label templates; the escalation of every overdue suspension at
+# once, for callers in one transaction (the daily command commits per label).
+_.is_open
+_.outcome_text
+_.escalate_suspensions

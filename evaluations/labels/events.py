@@ -6,6 +6,10 @@ tells the vendor.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask import Flask, current_app, has_app_context
+
 from catalog.models import Solution
 from catalog.search.index import enqueue_solution_change
 from evaluations.labels.facts import verification_url
@@ -24,6 +28,9 @@ ACTION_TEXT = {
     "amended": "Amended",
     "remediation": "Vulnerability under remediation",
     "remediated": "Remediation complete",
+    "reduced": "Reduced",
+    "withdrawn": "Withdrawn (suspension ended unresolved)",
+    "terminated": "Certification ended by the vendor",
 }
 
 AUDIT_ACTIONS = {
@@ -35,7 +42,17 @@ AUDIT_ACTIONS = {
     "amended": "label.amend",
     "remediation": "label.remediation",
     "remediated": "label.remediated",
+    "reduced": "label.reduce",
+    "withdrawn": "label.withdraw",
+    "terminated": "label.terminate",
 }
+# Callbacks (label, action, reason) a higher layer registers to tell more people of a change.
+LABEL_LISTENERS = "evaluations.label_listeners"
+
+
+def add_label_listener(app: Flask, listener: Callable[[Label, str, str], object]) -> None:
+    """Call `listener(label, action, reason)` after every label event."""
+    app.extensions.setdefault(LABEL_LISTENERS, []).append(listener)
 
 
 def record_event(
@@ -86,6 +103,8 @@ def record_event(
     # The search index shows label facts: log the change in this same transaction.
     enqueue_solution_change(label.solution_id, f"label.{action}")
     _notify_vendor(label, action, reason)
+    for listener in current_app.extensions.get(LABEL_LISTENERS, []) if has_app_context() else []:
+        listener(label, action, reason)
     return event
 
 
