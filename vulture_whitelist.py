@@ -95,3 +95,6 @@ _.outbox_dir
 _.is_open
 _.outcome_text
 _.escalate_suspensions
+_.verification
+_.ended_at
+_.suspended_by

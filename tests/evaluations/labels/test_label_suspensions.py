@@ -12,8 +12,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from catalog.demo import seed_demo_solutions
 from catalog.lists.models import Notification
 from catalog.lists.services import add_to_shortlist, create_shortlist
+from evaluations.labels.demo import seed_demo_labels
+from evaluations.labels.demo_suspensions import DEMO_RESPONSE, seed_demo_suspensions
 from evaluations.labels.revocation import (
     confirm_revocation,
     propose_revocation,
@@ -24,13 +27,22 @@ from evaluations.labels.status_changes import (
     reinstate_label,
     suspend_label,
 )
-from evaluations.labels.suspensions import reduce_label, respond_to_suspension, terminate_label
+from evaluations.labels.suspension_models import LabelSuspension
+from evaluations.labels.suspensions import (
+    escalate_suspensions,
+    overdue_suspension_ids,
+    reduce_label,
+    respond_to_suspension,
+    terminate_label,
+)
 from evaluations.models import LabelStatus
 from registry.database import db
 from registry.dates import today
+from registry.demo import seed_demo
 from registry.exceptions import AccessDenied, RuleViolation
 from registry.mail import read_outbox
 from registry.models import OrganisationKind, User
+from registry.norms.demo import seed_norms
 from tests.evaluations.labels.label_builders import (
     LabelWorld,
     issued_label,
@@ -197,3 +209,24 @@ def test_buyers_with_a_shortlist_entry_are_told_of_a_suspension(
     notices = db.session.scalars(select(Notification).where(Notification.user_id == buyer.id))
     assert any(label.number in n.text and "suspended" in n.text for n in notices)
     assert any("Defect reported" in body for body in _mails_to(app, buyer.email))
+
+
+def test_the_demo_leaves_one_suspension_to_verify_and_one_to_escalate(app: Flask) -> None:
+    with app.test_request_context(base_url=app.config["BASE_URL"]):
+        for load in (seed_demo, seed_norms, seed_demo_solutions, seed_demo_labels):
+            load()
+            db.session.commit()
+        seed_demo_suspensions()
+        db.session.commit()
+        seed_demo_suspensions()
+        db.session.commit()
+        records = db.session.scalars(
+            select(LabelSuspension).where(LabelSuspension.outcome == "")
+        ).all()
+        assert [r.vendor_response == DEMO_RESPONSE for r in records].count(True) == 1
+        assert len(overdue_suspension_ids()) == 1
+        withdrawn = escalate_suspensions()
+        db.session.commit()
+        assert len(withdrawn) == 1 and withdrawn[0].status is LabelStatus.REVOKED
+        seed_demo_suspensions()
+        assert escalate_suspensions() == []
