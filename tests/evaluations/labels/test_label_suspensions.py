@@ -15,8 +15,10 @@ from sqlalchemy import select
 from catalog.demo import seed_demo_solutions
 from catalog.lists.models import Notification
 from catalog.lists.services import add_to_shortlist, create_shortlist
+from catalog.versions import declare_version
 from evaluations.labels.demo import seed_demo_labels
 from evaluations.labels.demo_suspensions import DEMO_RESPONSE, seed_demo_suspensions
+from evaluations.labels.issuing import issue_label
 from evaluations.labels.revocation import (
     confirm_revocation,
     propose_revocation,
@@ -35,8 +37,8 @@ from evaluations.labels.suspensions import (
     respond_to_suspension,
     terminate_label,
 )
-from evaluations.models import LabelStatus
-from registry.database import db
+from evaluations.models import LabelScope, LabelStatus
+from registry.database import db, utcnow
 from registry.dates import today
 from registry.demo import seed_demo
 from registry.exceptions import AccessDenied, RuleViolation
@@ -45,6 +47,7 @@ from registry.models import OrganisationKind, User
 from registry.norms.demo import seed_norms
 from tests.evaluations.labels.label_builders import (
     LabelWorld,
+    certified_evaluation,
     issued_label,
     make_world,
     second_officer,
@@ -230,3 +233,21 @@ def test_the_demo_leaves_one_suspension_to_verify_and_one_to_escalate(app: Flask
         assert len(withdrawn) == 1 and withdrawn[0].status is LabelStatus.REVOKED
         seed_demo_suspensions()
         assert escalate_suspensions() == []
+
+
+def test_reduce_narrows_the_scope_keeping_one_version(app: Flask, world: LabelWorld) -> None:
+    evaluation = certified_evaluation(world)
+    first = declare_version(world.vendor, evaluation.solution, "2.0", today())
+    evaluation.product_version_id = first.id
+    label = issue_label(world.authority, evaluation, public_statement="Meets the norm.")
+    second = declare_version(world.vendor, label.solution, "2.1", today())
+    db.session.add(LabelScope(label_id=label.id, version_id=second.id, added_at=utcnow()))
+    db.session.commit()
+    with pytest.raises(RuleViolation, match="At least one version"):
+        reduce_label(world.authority, label, "x", remove_version_ids=[first.id, second.id])
+    db.session.rollback()
+    reduce_label(world.authority, label, "2.0 is no longer patched", remove_version_ids=[first.id])
+    db.session.commit()
+    db.session.expire_all()
+    assert [entry.version_id for entry in label.scope] == [second.id]
+    assert "versions 2.0 removed from the scope" in label.events[-1].reason
