@@ -251,3 +251,29 @@ def test_reduce_narrows_the_scope_keeping_one_version(app: Flask, world: LabelWo
     db.session.expire_all()
     assert [entry.version_id for entry in label.scope] == [second.id]
     assert "versions 2.0 removed from the scope" in label.events[-1].reason
+
+
+def test_the_vendor_answers_a_revocation_notice_and_ends_a_certification_on_its_pages(
+    app: Flask, client: FlaskClient, world: LabelWorld, login: Callable[..., Any]
+) -> None:
+    noticed, ended = issued_label(world), issued_label(world)
+    proposal = propose_revocation(world.authority, noticed, "Evidence doubtful")
+    db.session.commit()
+    login(client, world.vendor)
+    page = client.get(f"/labels/{noticed.number}").get_data(as_text=True)
+    assert "Evidence doubtful" in page
+    assert (today() + dt.timedelta(days=14)).isoformat() in page
+    client.post(
+        f"/labels/{noticed.number}/revocation/{proposal.id}/response",
+        data={"response": "The evidence was re-sent."},
+    )
+    deputy = FlaskClient(app, use_cookies=True)
+    login(deputy, second_officer(world))
+    manage = deputy.get(f"/labels/{noticed.number}/manage").get_data(as_text=True)
+    assert "The evidence was re-sent." in manage
+    confirm = client.get(f"/labels/{ended.number}/terminate").get_data(as_text=True)
+    assert "cannot be undone" in confirm
+    client.post(f"/labels/{ended.number}/terminate", data={"reason": "Product discontinued"})
+    db.session.expire_all()
+    assert ended.status is LabelStatus.REVOKED
+    assert "Product discontinued" in client.get(f"/labels/{ended.number}").get_data(as_text=True)
