@@ -195,7 +195,9 @@ def propose_revocation(number: str) -> Any:
         if proposal.emergency_reason
         else f"The vendor was sent a notice and may respond until {proposal.response_due_on}."
     )
-    return _done(number, f"Revocation of label {number} proposed. {told}")
+    return _done(
+        number, f"Revocation of label {number} proposed. It waits for a second officer. {told}"
+    )
 
 
 def _reduce_form(label: Label) -> ReduceForm:
