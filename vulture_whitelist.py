@@ -106,3 +106,11 @@ _.completed_by_id
 _.widget
 _.option_widget
 _.pre_validate
+# Suspension records read by the label templates; the escalation of every overdue suspension at
+# once, for callers in one transaction (the daily command commits per label).
+_.is_open
+_.outcome_text
+_.escalate_suspensions
+_.verification
+_.ended_at
+_.suspended_by

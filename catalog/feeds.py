@@ -23,6 +23,9 @@ ACTION_TITLES = {
     # A disclosed vulnerability marks the label, and the mark ends (fix in scope, or cleared).
     "remediation": "marked: vulnerability under remediation",
     "remediated": "no longer under remediation",
+    "reduced": "reduced",
+    "withdrawn": "withdrawn: suspension ended unresolved",
+    "terminated": "ended by the vendor",
 }
 
 

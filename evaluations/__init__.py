@@ -80,6 +80,7 @@ def _init_labels(app: Flask) -> None:
     from registry.cli import add_demo_seeder
     from registry.navigation import ALL_ROLES, AUTHORITY, SIGNED_IN, NavEntry, add_nav_entry
 
+    _init_suspensions(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     api.describe(app)
@@ -140,3 +141,15 @@ def _init_scheme_registers(app: Flask) -> None:
     ):
         add_nav_entry(app, NavEntry(label, endpoint, roles, order, on_dashboard=roles))
     add_demo_seeder(app, "registers", seed_demo_registers, order=42)
+
+
+def _init_suspensions(app: Flask) -> None:
+    """Suspension with an end date and its escalation, reduction, termination: their table,
+    settings, demo data and routes (on the labels blueprint, so before it is registered)."""
+    from evaluations.labels import suspension_models, suspension_views  # noqa: F401
+    from evaluations.labels.demo_suspensions import seed_demo_suspensions
+    from registry.cli import add_demo_seeder
+
+    app.config.setdefault("SUSPENSION_MAX_DAYS", 42)
+    app.config.setdefault("REVOCATION_NOTICE_DAYS", 14)
+    add_demo_seeder(app, "suspensions", seed_demo_suspensions, order=57)

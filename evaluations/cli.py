@@ -116,6 +116,26 @@ def expire_command() -> None:
         click.echo(f"  {label.number} (expired on {label.expires_on.isoformat()})")
 
 
+@labels_group.command("escalate-suspensions")
+def escalate_suspensions_command() -> None:
+    """Withdraw (revoke) every suspended label whose suspension ended unresolved: the scheme's
+    rule, recorded with the end date (run daily; idempotent)."""
+    from evaluations.labels.suspensions import escalate_suspension, overdue_suspension_ids
+    from registry.database import db
+
+    due = overdue_suspension_ids()
+    withdrawn = []
+    with click.progressbar(due, label="Escalating suspensions") as bar:
+        for label_id in bar:
+            label = escalate_suspension(label_id)
+            db.session.commit()  # one label per transaction: a failure keeps the others
+            if label is not None:
+                withdrawn.append(label)
+    click.echo(f"{len(withdrawn)} label(s) withdrawn: suspension ended unresolved.")
+    for label in withdrawn:
+        click.echo(f"  {label.number}: {label.status_reason}")
+
+
 @labels_group.command("resign")
 def resign_command() -> None:
     """Sign every label again with the current key, for this instance's SAFETECH_BASE_URL.

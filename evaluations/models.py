@@ -504,6 +504,12 @@ class LabelRevocationProposal(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[dt.datetime | None]
     decision_note: Mapped[str] = mapped_column(Text, default="")
+    # The vendor's notice: it may respond until this day; an emergency (with its justification)
+    # lets the second officer confirm at once.
+    response_due_on: Mapped[dt.date | None] = mapped_column(Date)
+    emergency_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    vendor_response: Mapped[str] = mapped_column(Text, default="", server_default="")
+    vendor_responded_at: Mapped[dt.datetime | None]
 
     label: Mapped[Label] = relationship()
     proposed_by: Mapped[User] = relationship(foreign_keys=[proposed_by_id])

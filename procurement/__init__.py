@@ -18,6 +18,9 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.cli.add_command(cli.procurement_group)
+    from procurement import label_buyers
+
+    label_buyers.register(app)
     add_nav_entry(app, NavEntry("My needs", "procurement.needs", frozenset({Role.BUYER}), 30))
     add_nav_entry(
         app, NavEntry("Aggregation", "procurement.aggregation", frozenset({Role.AUTHORITY}), 60)

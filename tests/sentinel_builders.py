@@ -405,7 +405,12 @@ def decide(world: SentinelWorld) -> Label:
     assert label is not None
     # A revocation proposal waits for a second officer: until confirmed it is internal.
     reason = text_sentinel("pending revocation proposal's reason")
-    proposal = propose_revocation(world.authority, label, reason.value)
+    proposal = propose_revocation(
+        world.authority,
+        label,
+        reason.value,
+        emergency_reason="Evidence of fraud: buyers at risk now.",
+    )
     db.session.commit()
     world.always.append(reason)
     world.add_ids("number", [label.number])

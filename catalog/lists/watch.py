@@ -31,6 +31,9 @@ LABEL_ACTIONS = {
     "recertification_due": "is due for re-certification",
     "remediation": "has a disclosed vulnerability under remediation",
     "remediated": "no longer has a vulnerability under remediation",
+    "reduced": "was reduced (a lower level or a narrower scope)",
+    "withdrawn": "was withdrawn (its suspension ended unresolved)",
+    "terminated": "was ended by its vendor",
 }
 
 

@@ -215,6 +215,11 @@ DECISION_ACTIONS = [
     "amended",
     "remediation",
     "remediated",
+    # A lower level or a narrower scope; withdrawn when a suspension ended unresolved; ended by
+    # the vendor (both leave the label revoked).
+    "reduced",
+    "withdrawn",
+    "terminated",
 ]
 _CERTIFIED_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -224,6 +224,7 @@ def seed_demo_labels() -> list[Any]:
             authority,
             valid[4],
             f"{DEMO_MARK} the certified configuration is no longer the one delivered to buyers.",
+            emergency_reason="Buyers are installing the uncertified configuration now.",
         )
         confirm_revocation(deputy, proposal)
         # One more waits for the deputy: it shows on the dashboard's revocation proposals.

@@ -6,6 +6,10 @@ tells the vendor.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask import Flask, current_app, has_app_context
+
 from catalog.models import Solution
 from catalog.search.index import enqueue_solution_change
 from evaluations.agreement.mark import stop_using_notice
@@ -26,6 +30,9 @@ ACTION_TEXT = {
     "remediation": "Vulnerability under remediation",
     "remediated": "Remediation complete",
     "surveillance": "Surveillance",
+    "reduced": "Reduced",
+    "withdrawn": "Withdrawn (suspension ended unresolved)",
+    "terminated": "Certification ended by the vendor",
 }
 
 AUDIT_ACTIONS = {
@@ -38,10 +45,21 @@ AUDIT_ACTIONS = {
     "remediation": "label.remediation",
     "remediated": "label.remediated",
     "surveillance": "label.surveillance",
+    "reduced": "label.reduce",
+    "withdrawn": "label.withdraw",
+    "terminated": "label.terminate",
 }
+# Callbacks (label, action, reason) a higher layer registers to tell more people of a change.
+LABEL_LISTENERS = "evaluations.label_listeners"
+
+
+def add_label_listener(app: Flask, listener: Callable[[Label, str, str], object]) -> None:
+    """Call `listener(label, action, reason)` after every label event."""
+    app.extensions.setdefault(LABEL_LISTENERS, []).append(listener)
+
 
 # Changes after which the vendor's mail tells it to stop using the mark.
-STOP_USING_MARK_ACTIONS = frozenset({"suspended", "revoked", "expired"})
+STOP_USING_MARK_ACTIONS = frozenset({"suspended", "revoked", "expired", "withdrawn", "terminated"})
 
 
 def record_event(
@@ -92,6 +110,8 @@ def record_event(
     # The search index shows label facts: log the change in this same transaction.
     enqueue_solution_change(label.solution_id, f"label.{action}")
     _notify_vendor(label, action, reason)
+    for listener in current_app.extensions.get(LABEL_LISTENERS, []) if has_app_context() else []:
+        listener(label, action, reason)
     return event
 
 

@@ -1,9 +1,12 @@
 """Revocation by two officers (four eyes): one proposes, another confirms or refuses.
 
-A proposal is internal to the authority: the label keeps its status (valid or suspended) until
-a second officer confirms, and only then is it revoked, through `status_changes.revoke_label`,
-with the proposal's reason. Every step writes an audit entry under the authority's organisation,
-so the vendor and the public learn of nothing until the revocation itself.
+The label keeps its status (valid or suspended) until a second officer confirms, and only then
+is it revoked, through `status_changes.revoke_label`, with the proposal's reason. The vendor is
+sent a notice with the reason and may respond on the label page until the response deadline
+(REVOCATION_NOTICE_DAYS after the proposal); the second officer cannot confirm before that day
+unless the vendor has responded or the proposing officer marked the proposal an emergency, with
+a justification (then no notice is sent: the revocation itself tells the vendor). Every step
+writes an audit entry; the public learns of nothing until the revocation itself.
 
 Each step locks the label row first and then the proposal (always in that order, so two steps
 cannot deadlock); on SQLite a writing request holds the database's write lock from its start.
@@ -11,6 +14,9 @@ cannot deadlock); on SQLite a writing request holds the database's write lock fr
 
 from __future__ import annotations
 
+import datetime as dt
+
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -21,10 +27,15 @@ from evaluations.models import (
     RevocationProposalStatus,
 )
 from registry import audit
-from registry.access import require_role
+from registry.access import require_role, require_same_organisation
 from registry.database import db, utcnow
+from registry.dates import today
 from registry.exceptions import RuleViolation
-from registry.models import Role, User
+from registry.mail import send_mail
+from registry.models import Organisation, Role, User
+
+# Days the vendor has to respond to a revocation notice (REVOCATION_NOTICE_DAYS).
+DEFAULT_NOTICE_DAYS = 14
 
 
 def _text(value: str | None, field: str, message: str) -> str:
@@ -113,10 +124,50 @@ def pending_revocations() -> list[LabelRevocationProposal]:
     )
 
 
-def propose_revocation(actor: User | None, label: Label, reason: str) -> LabelRevocationProposal:
-    """Propose to revoke a valid or suspended label; another officer must confirm it."""
+def notice_days() -> int:
+    """REVOCATION_NOTICE_DAYS: how long the vendor may respond to a revocation notice."""
+    return int(current_app.config.get("REVOCATION_NOTICE_DAYS", DEFAULT_NOTICE_DAYS))
+
+
+def _send_notice(label: Label, proposal: LabelRevocationProposal) -> None:
+    vendor = db.session.get(Organisation, label.vendor_id)
+    if vendor is None:
+        return
+    due = proposal.response_due_on.isoformat() if proposal.response_due_on else ""
+    body = (
+        f"The authority proposes to revoke the label {label.number} ({label.level}).\n\n"
+        f"Reason: {proposal.reason}\n\n"
+        f"You may respond on the label's page until {due}; a second officer decides after "
+        "reading your response, or after that day.\n"
+    )
+    for member in vendor.users:
+        if member.is_active:
+            send_mail(
+                member.email,
+                f"Label {label.number}: notice of a proposed revocation",
+                f"Hello {member.full_name},\n\n{body}",
+            )
+
+
+def may_confirm_from(proposal: LabelRevocationProposal) -> dt.date | None:
+    """The first day a second officer may confirm (None: at once)."""
+    if proposal.emergency_reason or proposal.vendor_responded_at is not None:
+        return None
+    return proposal.response_due_on
+
+
+def propose_revocation(
+    actor: User | None, label: Label, reason: str, emergency_reason: str = ""
+) -> LabelRevocationProposal:
+    """Propose to revoke a valid or suspended label; another officer must confirm it.
+
+    The vendor is sent a notice and may respond until the response deadline; with an
+    `emergency_reason` (the justification) no notice is sent and no deadline applies."""
     actor = require_role(actor, Role.AUTHORITY)
     reason = _text(reason, "reason", "Give a reason; it is published in the decision log.")
+    emergency = (emergency_reason or "").strip()
+    if len(emergency) > status_changes.MAX_REASON_LENGTH:
+        raise RuleViolation("The justification is too long.", "emergency_reason")
     locked = db.session.scalars(
         select(Label)
         .where(Label.id == label.id)
@@ -143,10 +194,39 @@ def propose_revocation(actor: User | None, label: Label, reason: str) -> LabelRe
         proposed_by_id=actor.id,
         proposed_at=utcnow(),
         decision_note="",
+        emergency_reason=emergency,
+        response_due_on=None if emergency else today() + dt.timedelta(days=notice_days()),
+        vendor_response="",
     )
     db.session.add(proposal)
     db.session.flush()
-    _audit(actor, "propose", proposal, reason)
+    _audit(
+        actor, "propose", proposal, f"{reason} (emergency: {emergency})" if emergency else reason
+    )
+    if not emergency:
+        _send_notice(locked, proposal)
+    return proposal
+
+
+def respond_to_revocation(
+    actor: User | None, proposal: LabelRevocationProposal, response: str
+) -> LabelRevocationProposal:
+    """The vendor responds to the notice; both officers read it before the decision."""
+    actor = require_role(actor, Role.VENDOR)
+    require_same_organisation(actor, proposal.label.vendor_id)
+    response = _text(response, "response", "Write your response to the proposed revocation.")
+    _, proposal = _lock(proposal.label_id, proposal.id)
+    proposal.vendor_response = response
+    proposal.vendor_responded_at = utcnow()
+    db.session.flush()
+    audit.record(
+        actor,
+        "label.revocation.respond",
+        proposal,
+        summary=f"Vendor response to the proposed revocation of {proposal.label.number}"[:2000],
+        data={"number": proposal.label.number, "proposal_id": proposal.id, "text": response},
+        organisation_id=proposal.label.vendor_id,
+    )
     return proposal
 
 
@@ -164,6 +244,12 @@ def confirm_revocation(actor: User | None, proposal: LabelRevocationProposal) ->
     require_role(actor, Role.AUTHORITY)
     label, proposal = _lock(proposal.label_id, proposal.id)
     actor = _second_officer(actor, proposal, "confirm")
+    first_day = may_confirm_from(proposal)
+    if first_day is not None and today() <= first_day:
+        raise RuleViolation(
+            f"The vendor may respond to the notice until {first_day.isoformat()}: confirm "
+            "after that day, or once the vendor has responded."
+        )
     label = status_changes.revoke_label(actor, label, proposal.reason)
     proposal.status = RevocationProposalStatus.CONFIRMED
     proposal.decided_by_id = actor.id

@@ -1,5 +1,10 @@
 """A label's status changes: suspension, reinstatement, revocation and expiry.
 
+A suspension opens a record (`suspension_models.LabelSuspension`) with its end date and the
+corrective actions; every change that takes the label out of the suspended status closes it with
+its outcome, and a reinstatement needs the officer's verification, made after the vendor's
+response or with the reason none was needed.
+
 Also the expiry run at start-up, and whether a label is due for recertification: its norm
 version was superseded past the transition date or its norm withdrawn, or (a valid label with a
 certified scope) no version in its scope was released in the last RECERTIFICATION_RELEASE_MONTHS
@@ -19,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from catalog.models import SolutionVersion
 from evaluations.labels.dates import add_months
 from evaluations.labels.events import record_event
+from evaluations.labels.suspension_models import LabelSuspension, SuspensionOutcome
 from evaluations.models import Label, LabelScope, LabelStatus
 from registry.access import require_role
 from registry.database import db, sqlite_begin, utcnow
@@ -32,6 +38,14 @@ MAX_REASON_LENGTH = 2000
 LIVE_STATUSES = (LabelStatus.VALID, LabelStatus.SUSPENDED)
 # A certified scope whose newest version is older than this many months is due (app config).
 DEFAULT_RELEASE_MONTHS = 24
+# The scheme's longest suspension in days (SUSPENSION_MAX_DAYS; EUCC: 42).
+DEFAULT_SUSPENSION_MAX_DAYS = 42
+# How each action that ends a suspension closes its record.
+SUSPENSION_OUTCOMES = {
+    "reinstated": SuspensionOutcome.REINSTATED,
+    "withdrawn": SuspensionOutcome.WITHDRAWN,
+    "expired": SuspensionOutcome.EXPIRED,
+}
 ALL_PAST_END_OF_SUPPORT = "All certified versions are past end of support"
 
 
@@ -77,24 +91,126 @@ def _change_status(
     label.status = to
     label.status_reason = reason
     label.status_changed_at = utcnow()
+    if to is not LabelStatus.SUSPENDED:
+        close_suspension(label, SUSPENSION_OUTCOMES.get(action, SuspensionOutcome.REVOKED))
     record_event(actor, label, action, previous, reason)
     return label
 
 
-def suspend_label(actor: User | None, label: Label, reason: str) -> Label:
-    """Suspend a valid label (it can be reinstated)."""
-    actor = require_role(actor, Role.AUTHORITY)
-    return _change_status(
-        actor, label, "suspended", [LabelStatus.VALID], LabelStatus.SUSPENDED, _reason(reason)
-    )
+def suspension_max_days() -> int:
+    """SUSPENSION_MAX_DAYS: the longest suspension the scheme allows."""
+    return int(current_app.config.get("SUSPENSION_MAX_DAYS", DEFAULT_SUSPENSION_MAX_DAYS))
 
 
-def reinstate_label(actor: User | None, label: Label, reason: str) -> Label:
-    """Make a suspended label valid again, unless it has expired meanwhile."""
+def open_suspension(label: Label) -> LabelSuspension | None:
+    """The label's open suspension record, if any (a label suspended before records were
+    kept has none)."""
+    return db.session.scalars(
+        select(LabelSuspension)
+        .where(LabelSuspension.label_id == label.id, LabelSuspension.outcome == "")
+        .order_by(LabelSuspension.id.desc())
+        .limit(1)
+    ).first()
+
+
+def close_suspension(
+    label: Label, outcome: SuspensionOutcome, verified_by: User | None = None
+) -> LabelSuspension | None:
+    """Close the label's open suspension record with its outcome (no-op when none is open)."""
+    record = open_suspension(label)
+    if record is None:
+        return None
+    record.outcome = outcome.value
+    record.ended_at = utcnow()
+    if verified_by is not None:
+        record.verified_by_id = verified_by.id
+    db.session.flush()
+    return record
+
+
+def _ends_on(ends_on: dt.date | None) -> dt.date:
+    last = today() + dt.timedelta(days=suspension_max_days())
+    if ends_on is None:
+        return last
+    if ends_on <= today():
+        raise RuleViolation("The suspension must end after today.", "ends_on")
+    if ends_on > last:
+        raise RuleViolation(
+            f"A suspension lasts at most {suspension_max_days()} days: end it on {last} "
+            "at the latest.",
+            "ends_on",
+        )
+    return ends_on
+
+
+def suspend_label(
+    actor: User | None,
+    label: Label,
+    reason: str,
+    ends_on: dt.date | None = None,
+    corrective_actions: str | None = None,
+) -> Label:
+    """Suspend a valid label (it can be reinstated) until `ends_on` (at most
+    SUSPENSION_MAX_DAYS from today, the default), requiring `corrective_actions` (by default
+    the reason): unresolved at its end, the daily job withdraws the label."""
     actor = require_role(actor, Role.AUTHORITY)
     reason = _reason(reason)
+    end = _ends_on(ends_on)
+    actions = reason if corrective_actions is None else corrective_actions.strip()
+    if not actions:
+        raise RuleViolation("Say which corrective actions the vendor must take.", "actions")
+    if len(actions) > MAX_REASON_LENGTH:
+        raise RuleViolation(
+            f"The corrective actions are too long (at most {MAX_REASON_LENGTH} characters).",
+            "actions",
+        )
+    label = _change_status(
+        actor,
+        label,
+        "suspended",
+        [LabelStatus.VALID],
+        LabelStatus.SUSPENDED,
+        reason,
+    )
+    db.session.add(
+        LabelSuspension(
+            label_id=label.id,
+            suspended_at=label.status_changed_at,
+            suspended_by_id=actor.id,
+            ends_on=end,
+            corrective_actions=actions,
+        )
+    )
+    db.session.flush()
+    return label
+
+
+def reinstate_label(
+    actor: User | None, label: Label, reason: str, no_response_reason: str = ""
+) -> Label:
+    """Make a suspended label valid again, unless it has expired meanwhile.
+
+    `reason` is the verification the officer made (recorded on the suspension and published).
+    When the vendor has not responded to the suspension, `no_response_reason` must say why no
+    response was needed; a verification is never made before the vendor's response."""
+    actor = require_role(actor, Role.AUTHORITY)
+    reason = _reason(reason)
+    waived = (no_response_reason or "").strip()
     if label.expires_on < today():
         raise RuleViolation(f"Label {label.number} expired on {label.expires_on}; it stays so.")
+    record = open_suspension(label)
+    if record is not None:
+        if record.vendor_responded_at is None and not waived:
+            raise RuleViolation(
+                "The vendor has not responded to the corrective actions: wait for the "
+                "response, or say why none is needed.",
+                "no_response_reason",
+            )
+        record.verification = reason
+        record.no_response_reason = "" if record.vendor_responded_at else waived
+        record.verified_by_id = actor.id
+    if record is not None and record.vendor_responded_at is None:
+        reason = f"{reason} (no vendor response needed: {waived})"[:MAX_REASON_LENGTH]
     return _change_status(
         actor, label, "reinstated", [LabelStatus.SUSPENDED], LabelStatus.VALID, reason
     )
@@ -123,6 +239,7 @@ def expire_labels(on: dt.date | None = None) -> list[Label]:
         label.status = LabelStatus.EXPIRED
         label.status_reason = f"Validity ended on {label.expires_on.isoformat()}"
         label.status_changed_at = utcnow()
+        close_suspension(label, SuspensionOutcome.EXPIRED)
         record_event(None, label, "expired", previous, label.status_reason)
         expired.append(label)
     return expired

@@ -58,7 +58,7 @@ from evaluations.labels.publishing import (
     warm_label_pdf,
 )
 from evaluations.labels.revocation import pending_revocation, pending_revocations
-from evaluations.labels.status_changes import recertification_due, reinstate_label, suspend_label
+from evaluations.labels.status_changes import recertification_due
 from evaluations.models import Label, LabelEvent, LabelRevocationProposal, LabelStatus
 from registry.access import roles_required
 from registry.database import db
@@ -371,39 +371,6 @@ def suspended_with_vendor(organisation_id: int) -> str:
     )
 
 
-def _change(number: str, action: Any, done: str) -> Any:
-    label = _label_or_404(number)
-    form = LabelReasonForm()
-    if not form.validate_on_submit():
-        flash("Give a reason; it is published in the decision log.", "error")
-        return redirect(url_for("labels.manage", number=number))
-    try:
-        action(g.user, label, form.reason.data or "")
-    except RuleViolation as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("labels.manage", number=number))
-    db.session.commit()
-    # The PDF prints the status: render the new one now, not on a visitor's request.
-    warm_label_pdf(label)
-    flash(f"Label {number} {done}. The vendor was notified.", "success")
-    return redirect(url_for("labels.manage", number=number))
-
-
-@bp.post("/labels/<number>/suspend")
-@roles_required(Role.AUTHORITY)
-def suspend(number: str) -> Any:
-    """Suspend a valid label."""
-    return _change(number, suspend_label, "is suspended")
-
-
-@bp.post("/labels/<number>/reinstate")
-@roles_required(Role.AUTHORITY)
-def reinstate(number: str) -> Any:
-    """Reinstate a suspended label."""
-    return _change(number, reinstate_label, "is valid again")
-
-
 # --- Revocation by two officers ----------------------------------------------------------------
 
 
@@ -432,22 +399,6 @@ def _run(number: str, call: Any, done: str) -> Any:
     db.session.commit()
     flash(done, "success")
     return redirect(url_for("labels.manage", number=number))
-
-
-@bp.post("/labels/<number>/revocation")
-@roles_required(Role.AUTHORITY)
-def propose_revocation(number: str) -> Any:
-    """Propose to revoke a label; a second officer confirms or refuses."""
-    label = _label_or_404(number)
-    form = LabelReasonForm()
-    if not form.validate_on_submit():
-        flash("Give a reason; it is published in the decision log.", "error")
-        return redirect(url_for("labels.manage", number=number))
-    return _run(
-        number,
-        lambda: revocation.propose_revocation(g.user, label, form.reason.data or ""),
-        f"Revocation of label {number} proposed. It waits for a second officer.",
-    )
 
 
 @bp.post("/labels/<number>/revocation/<int:proposal_id>/confirm")

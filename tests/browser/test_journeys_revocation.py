@@ -37,6 +37,7 @@ def test_two_officers_revoke_a_label_and_a_refusal_changes_nothing(
     propose.get_by_label(re.compile("^Public reason")).fill(
         "The certified firmware is no longer the one shipped."
     )
+    propose.get_by_label(re.compile("^Emergency")).fill("Buyers install this firmware today.")
     propose.get_by_text("Propose revocation…", exact=True).click()
     propose.get_by_role("button", name=f"Yes, propose revocation {number}").click()
     _flash(authority, "It waits for a second officer.")

@@ -140,7 +140,12 @@ def extend_world(world: dict[str, Any]) -> dict[str, Any]:
         )
         issued = [issued_label(labels) for _ in range(6)]
         proposals = [
-            propose_revocation(officer, label, "Route walk")
+            propose_revocation(
+                officer,
+                label,
+                "Route walk",
+                emergency_reason="Evidence of fraud: buyers at risk now.",
+            )
             for officer, label in zip((deputy, deputy, authority), issued[3:], strict=True)
         ]
     return {

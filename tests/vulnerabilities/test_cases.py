@@ -170,7 +170,12 @@ def test_a_label_suspended_for_a_case_takes_the_fix_and_can_be_reinstated(scene:
     _fix_certified(scene)
     assert scene.label.status is LabelStatus.SUSPENDED  # the authority decides, not the system
     assert open_advisories(scene.label) == []
-    reinstate_label(scene.authority, scene.label, "Version 1.1 fixes the case and is certified.")
+    reinstate_label(
+        scene.authority,
+        scene.label,
+        "Version 1.1 fixes the case and is certified.",
+        no_response_reason="The fix was verified by a re-test.",
+    )
     db.session.commit()
     assert scene.label.status.value == "valid"
 

@@ -205,7 +205,9 @@ def second_officer(world: LabelWorld) -> User:
 
 def revoke(world: LabelWorld, label: Label, reason: str) -> Label:
     """Revoke through the two officers: the authority proposes, its second officer confirms."""
-    proposal = propose_revocation(world.authority, label, reason)
+    proposal = propose_revocation(
+        world.authority, label, reason, emergency_reason="Evidence of fraud: buyers at risk now."
+    )
     return confirm_revocation(second_officer(world), proposal)
 
 

@@ -117,7 +117,10 @@ def test_suspending_the_vendor_suspends_each_valid_label_until_the_authority_rei
     login(client, world.authority)
     listing = client.get(f"/labels/vendor/{organisation.id}/suspended").get_data(as_text=True)
     assert label.number in listing and other.number not in listing
-    response = client.post(f"/labels/{label.number}/reinstate", data={"reason": "Fees paid"})
+    response = client.post(
+        f"/labels/{label.number}/reinstate",
+        data={"reason": "Fees paid", "no_response_reason": "Only the fees were due."},
+    )
     assert response.status_code == 302
     db.session.refresh(label)
     assert status_of(label) is LabelStatus.VALID

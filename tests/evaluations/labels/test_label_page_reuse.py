@@ -52,7 +52,12 @@ def test_a_visitor_sees_every_status_change_on_the_next_visit(
     assert "Camera firmware finding 42" in suspended  # the reason and the history line
     assert _pdf(client, label.number) != valid_pdf
 
-    reinstate_label(world.authority, label, "Fixed in firmware 2.1")
+    reinstate_label(
+        world.authority,
+        label,
+        "Fixed in firmware 2.1",
+        no_response_reason="The fix was verified by a re-test.",
+    )
     db.session.commit()
     reinstated = _page(client, label.number)
     assert "Fixed in firmware 2.1" in reinstated and "SUSPENDED<" not in reinstated

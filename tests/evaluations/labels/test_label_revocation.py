@@ -92,7 +92,9 @@ def _public_views(client: FlaskClient, label: Label) -> str:
 
 def test_the_proposer_cannot_confirm_or_refuse_its_own_proposal(world: LabelWorld) -> None:
     label = issued_label(world)
-    proposal = propose_revocation(world.authority, label, "Fraud")
+    proposal = propose_revocation(
+        world.authority, label, "Fraud", emergency_reason="Evidence of fraud: buyers at risk now."
+    )
     db.session.commit()
     with pytest.raises(RuleViolation, match="four eyes"):
         confirm_revocation(world.authority, proposal)
@@ -129,7 +131,12 @@ def test_a_pending_proposal_is_never_public(
 ) -> None:
     label = issued_label(world)
     before = len(read_outbox(app.config["OUTBOX_DIR"]))
-    propose_revocation(world.authority, label, "Secret finding 7Q")
+    propose_revocation(
+        world.authority,
+        label,
+        "Secret finding 7Q",
+        emergency_reason="Evidence of fraud: buyers at risk now.",
+    )
     db.session.commit()
     public = _public_views(client, label)
     assert "Secret finding 7Q" not in public and "proposal" not in public.lower()
@@ -146,7 +153,12 @@ def test_a_second_officer_confirms_and_the_label_is_revoked_everywhere(
 ) -> None:
     label = issued_label(world)
     suspend_label(world.authority, label, "Finding")
-    proposal = propose_revocation(world.authority, label, "Fraud in the evidence")
+    proposal = propose_revocation(
+        world.authority,
+        label,
+        "Fraud in the evidence",
+        emergency_reason="Evidence of fraud: buyers at risk now.",
+    )
     db.session.commit()
     assert label.status is LabelStatus.SUSPENDED  # as it was, while the proposal waits
     deputy_client = app.test_client()
@@ -184,10 +196,17 @@ def test_refusal_and_withdrawal_leave_the_label_as_it_was(
 ) -> None:
     label = issued_label(world)
     deputy = second_officer(world)
-    proposal = propose_revocation(world.authority, label, "Doubtful")
+    proposal = propose_revocation(
+        world.authority,
+        label,
+        "Doubtful",
+        emergency_reason="Evidence of fraud: buyers at risk now.",
+    )
     db.session.commit()
     with pytest.raises(RuleViolation, match="pending revocation proposal"):
-        propose_revocation(deputy, label, "Me too")
+        propose_revocation(
+            deputy, label, "Me too", emergency_reason="Evidence of fraud: buyers at risk now."
+        )
     db.session.rollback()
     with pytest.raises(RuleViolation, match="refuse"):
         refuse_revocation(deputy, proposal, "  ")
@@ -202,7 +221,12 @@ def test_refusal_and_withdrawal_leave_the_label_as_it_was(
     with pytest.raises(RuleViolation, match="already refused"):
         confirm_revocation(deputy, proposal)
     db.session.rollback()
-    again = propose_revocation(world.authority, label, "New finding")
+    again = propose_revocation(
+        world.authority,
+        label,
+        "New finding",
+        emergency_reason="Evidence of fraud: buyers at risk now.",
+    )
     db.session.commit()
     login(client, world.authority)
     client.post(f"/labels/{label.number}/revocation/{again.id}/withdraw")
@@ -218,7 +242,9 @@ def test_the_dashboard_leads_a_second_officer_to_the_pending_proposals(
     app: Flask, world: LabelWorld, login: Callable[..., Any]
 ) -> None:
     label = issued_label(world)
-    propose_revocation(world.authority, label, "Fraud")
+    propose_revocation(
+        world.authority, label, "Fraud", emergency_reason="Evidence of fraud: buyers at risk now."
+    )
     db.session.commit()
     client = app.test_client()
     login(client, second_officer(world))
@@ -261,7 +287,9 @@ def _together(app: Flask, calls: list[Callable[[], Any]]) -> list[str]:
 def test_concurrent_confirmations_make_one_revocation(app: Flask, world: LabelWorld) -> None:
     label = issued_label(world)
     officer_ids = [second_officer(world).id, _officer(world).id]
-    proposal_id = propose_revocation(world.authority, label, "Fraud").id
+    proposal_id = propose_revocation(
+        world.authority, label, "Fraud", emergency_reason="Evidence of fraud: buyers at risk now."
+    ).id
     db.session.commit()
     label_id = label.id
     db.session.remove()
@@ -341,7 +369,12 @@ def _run_step(
 ) -> LabelRevocationProposal | None:
     """Take one step; the proposal made when the step is a proposal."""
     if action == "propose":
-        return propose_revocation(officer, label, f"Step by {index}")
+        return propose_revocation(
+            officer,
+            label,
+            f"Step by {index}",
+            emergency_reason="Evidence of fraud: buyers at risk now.",
+        )
     if action == "confirm":
         confirm_revocation(officer, proposal)  # type: ignore[arg-type]
     elif action == "refuse":

@@ -109,17 +109,32 @@ def test_status_changes_need_a_reason_and_keep_their_history(app: Flask, world: 
     assert label.status is LabelStatus.SUSPENDED and label.status_reason == "Defect reported"
     with pytest.raises(RuleViolation, match="suspended"):
         suspend_label(world.authority, label, "Again")
-    reinstate_label(world.authority, label, "Fix verified")
+    reinstate_label(
+        world.authority,
+        label,
+        "Fix verified",
+        no_response_reason="The fix was verified by a re-test.",
+    )
     revoke(world, label, "Fraud")
     db.session.commit()
     with pytest.raises(RuleViolation, match="revoked"):
-        reinstate_label(world.authority, label, "Please")
+        reinstate_label(
+            world.authority,
+            label,
+            "Please",
+            no_response_reason="The fix was verified by a re-test.",
+        )
     db.session.rollback()
     history = [(e.action, e.from_status, e.to_status, e.reason) for e in label.events]
     assert history == [
         ("issued", None, "valid", "Meets the norm."),
         ("suspended", "valid", "suspended", "Defect reported"),
-        ("reinstated", "suspended", "valid", "Fix verified"),
+        (
+            "reinstated",
+            "suspended",
+            "valid",
+            "Fix verified (no vendor response needed: The fix was verified by a re-test.)",
+        ),
         ("revoked", "valid", "revoked", "Fraud"),
     ]
     assert audit.verify_chain().ok

@@ -219,7 +219,9 @@ def test_the_served_credential_verifies_and_follows_the_status(
     suspend_label(world.authority, label, "Finding")
     db.session.commit()
     assert served_verdict(client, label.number).code == VerdictCode.SUSPENDED
-    reinstate_label(world.authority, label, "Fixed")
+    reinstate_label(
+        world.authority, label, "Fixed", no_response_reason="The fix was verified by a re-test."
+    )
     db.session.commit()
     assert served_verdict(client, label.number).code == VerdictCode.VALID
     revoke(world, label, "Fraud")
@@ -472,8 +474,13 @@ def test_the_authority_suspends_reinstates_and_two_officers_revoke_through_the_f
     refused = client.post(f"/labels/{number}/suspend", data={"reason": ""}, follow_redirects=True)
     assert "Give a reason" in refused.get_data(as_text=True)
     client.post(f"/labels/{number}/suspend", data={"reason": "Finding"})
-    client.post(f"/labels/{number}/reinstate", data={"reason": "Fixed"})
-    client.post(f"/labels/{number}/revocation", data={"reason": "Fraud"})
+    client.post(
+        f"/labels/{number}/reinstate",
+        data={"reason": "Fixed", "no_response_reason": "Verified by a re-test."},
+    )
+    client.post(
+        f"/labels/{number}/revocation", data={"reason": "Fraud", "emergency_reason": "Fraud."}
+    )
     own = client.get(f"/labels/{number}/manage").get_data(as_text=True)
     assert "waiting for a second officer" in own and "Withdraw" in own
     assert "Confirm revocation" not in own

@@ -38,7 +38,12 @@ def history(world: LabelWorld) -> LabelWorld:
     second = issued_label(world)
     third = issued_label(world)
     suspend_label(world.authority, first, "Defect reported by a buyer.")
-    reinstate_label(world.authority, first, "Defect fixed in release 2.1.")
+    reinstate_label(
+        world.authority,
+        first,
+        "Defect fixed in release 2.1.",
+        no_response_reason="The fix was verified by a re-test.",
+    )
     db.session.commit()
     # Expiries in a row: consecutive public entries, which must chain to each other.
     expire_labels(on=max(second.expires_on, third.expires_on) + dt.timedelta(1))
