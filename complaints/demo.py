@@ -15,7 +15,11 @@ from sqlalchemy import select
 
 from complaints import effects, services
 from complaints.models import ComplaintCase, Outcome, Subject
-from evaluations.labels.revocation import confirm_revocation, propose_revocation
+from evaluations.labels.revocation import (
+    confirm_revocation,
+    propose_revocation,
+    respond_to_revocation,
+)
 from evaluations.models import Label, LabelEvent, LabelStatus
 from registry.database import db
 from registry.dates import today
@@ -98,8 +102,12 @@ def _upheld_appeal(authority: User, deputy: User, officer: User, label: Label) -
         label,
         f"{DEMO_MARK} a buyer reported that the delivered model differs from the certified one.",
     )
-    confirm_revocation(deputy, proposal)
     vendor = next(u for u in label.vendor.users if u.is_active)
+    # The vendor answered the notice, so the second officer may confirm before its deadline.
+    respond_to_revocation(
+        vendor, proposal, f"{DEMO_MARK} the delivered model is the certified one."
+    )
+    confirm_revocation(deputy, proposal)
     case, _ = services.file_appeal(
         vendor,
         label=label,

@@ -314,8 +314,9 @@ def test_an_upheld_appeal_reinstates_the_revoked_label_with_the_reference_in_its
     assert effects.available(case) == [
         (effects.REINSTATEMENT, effects.EFFECT_TEXT[effects.REINSTATEMENT]),
         (effects.RE_EVALUATION, effects.EFFECT_TEXT[effects.RE_EVALUATION]),
-        (effects.SURVEILLANCE_REVIEW, effects.EFFECT_TEXT[effects.SURVEILLANCE_REVIEW]),
     ]
+    # A revoked label is under no surveillance: no review can be opened on it.
+    assert "only a live label" in effects.refusal(case, effects.SURVEILLANCE_REVIEW)
     services.decide(
         scene.handler, case, Outcome.UPHELD, "The unit was misidentified.", [effects.REINSTATEMENT]
     )

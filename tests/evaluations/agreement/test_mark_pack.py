@@ -106,7 +106,12 @@ def test_a_suspended_label_has_no_pack_and_the_vendor_is_told_to_stop(
     ).all()
     # Reinstated: the pack is back, and the mail carries no notice to stop.
     with app.test_request_context():
-        reinstate_label(world.authority, label, "Change reviewed and accepted.")
+        reinstate_label(
+            world.authority,
+            label,
+            "Change reviewed and accepted.",
+            no_response_reason="The change was reviewed on the authority's own finding.",
+        )
         db.session.commit()
     reinstated = next(m for m in read_outbox(app.config["OUTBOX_DIR"]) if "reinstated" in m.subject)
     assert "Stop using the mark" not in reinstated.body
