@@ -89,3 +89,10 @@ _.Meta
 
 # A record of how the browser tests' server was started, kept for a failing test's report.
 _.outbox_dir
+
+# The application review, an evaluator's removal: read by the evaluation page's template.
+_.application_reviewed_by
+_.application_review_note
+_.removed_at
+_.removed_by_id
+_.removal_reason
