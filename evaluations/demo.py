@@ -285,11 +285,10 @@ def _run(
     return evaluation
 
 
-def _seed_scheme(
-    authority: User, officers: list[User], evaluators: list[User], versions: list[NormVersion]
-) -> None:
+def _seed_scheme(authority: User, officers: list[User], evaluators: list[User]) -> None:
     """What assignment and decision require: the demo evaluators approved, their bodies
-    accredited for the demo norms' categories, everyone's declarations of interests current."""
+    accredited for the categories of every norm, everyone's declarations of interests current."""
+    norms = list(db.session.scalars(select(Norm).order_by(Norm.id)))
     today = dates.today()
     for evaluator in evaluators:
         if not is_approved(evaluator):
@@ -303,10 +302,9 @@ def _seed_scheme(
                     decision_note="Demo: training and experience checked.",
                 )
             )
-        norms = {v.norm.id: v.norm for v in versions}
         missing = {
             norm.category_id
-            for norm in norms.values()
+            for norm in norms
             if covering_accreditation(evaluator.organisation_id, norm, today) is None
         }
         if missing:
@@ -336,7 +334,7 @@ def seed_demo_evaluations() -> list[Any]:
     if authority is None or deputy is None or len(evaluator_users) < 2:
         return []
     evaluators = (evaluator_users[0], evaluator_users[1])
-    _seed_scheme(authority, [authority, deputy], evaluator_users, [v for _, v in _pairs()])
+    _seed_scheme(authority, [authority, deputy], evaluator_users)
     stops = iter(STOPS)
     certified = 0
     for index, (solution, version) in enumerate(_pairs()):

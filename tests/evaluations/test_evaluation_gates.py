@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from catalog.demo import seed_demo_solutions
 from evaluations.bodies.models import ApprovalStatus
-from evaluations.impartiality.models import DeclarationConfirmation
-from evaluations.models import AssignmentStatus, Evaluation, EvaluationStatus, Label
+from evaluations.demo import seed_demo_evaluations
+from evaluations.impartiality.models import DecisionReview, DeclarationConfirmation
+from evaluations.models import AssignmentStatus, Decision, Evaluation, EvaluationStatus, Label
 from evaluations.services.application import respond_to_return, return_for_information
 from evaluations.services.application_review import record_application_review
 from evaluations.services.assignment import assign_evaluator, declare_conflict
@@ -24,8 +26,10 @@ from evaluations.services.replacement import remove_assignment
 from evaluations.services.scores import consolidation, submit_scores
 from registry import dates
 from registry.database import db, utcnow
+from registry.demo import seed_demo
 from registry.exceptions import RuleViolation
 from registry.models import AuditEntry, OrganisationKind, User
+from registry.norms.demo import seed_norms
 from tests.evaluations import scheme_builders
 from tests.evaluations.evaluation_builders import (
     AGREE,
@@ -291,3 +295,32 @@ def test_removal_of_the_last_silent_evaluator_scores_the_evaluation(cast: Cast) 
     db.session.commit()
     assert _status(evaluation) is EvaluationStatus.SCORED
     assert consolidation(evaluation).level == "Advanced"
+
+
+# --- demo -----------------------------------------------------------------------------------
+
+
+def test_the_demo_evaluations_pass_the_gates_and_load_twice(app: Flask) -> None:
+    with app.test_request_context(base_url=app.config["BASE_URL"]):
+        for load in (seed_demo, seed_norms, seed_demo_solutions, seed_demo_evaluations):
+            load()
+            db.session.commit()
+        decided = db.session.scalars(
+            select(Evaluation).where(Evaluation.status == EvaluationStatus.DECIDED)
+        ).all()
+        counts = (len(decided), db.session.scalar(select(func.count(DecisionReview.id))))
+        seed_demo_evaluations()
+        db.session.commit()
+        again = (
+            db.session.scalar(
+                select(func.count(Evaluation.id)).where(
+                    Evaluation.status == EvaluationStatus.DECIDED
+                )
+            ),
+            db.session.scalar(select(func.count(DecisionReview.id))),
+        )
+    certified = [e for e in decided if e.decision is Decision.CERTIFIED]
+    assert len(certified) >= 10 and again == counts
+    for evaluation in decided:
+        assert evaluation.decided_by_id not in {a.assigned_by_id for a in evaluation.assignments}
+        assert evaluation.application_reviewed_by_id is not None
