@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from evaluations.bodies.checks import qualification_problem
-from evaluations.impartiality.checks import impartiality_problem, interest_problem
+from evaluations.impartiality.checks import impartiality_problem
 from evaluations.models import Assignment, AssignmentStatus, Evaluation, EvaluationStatus
 from evaluations.services.transitions import (
     ACTIVE_ASSIGNMENTS,
@@ -39,8 +39,8 @@ def assign_evaluator(
     """The authority assigns an evaluator from an evaluation body, with an optional due date.
 
     Only after the application review; only an approved evaluator of a body accredited, that
-    day, for the evaluation's norm; only people (the evaluator and the assigning officer)
-    without an open interest in the vendor, the evaluator with current declarations; a second
+    day, for the evaluation's norm; only people (the evaluator and the assigning officer) with
+    current declarations of interests and no open interest in the vendor; a second
     evaluator of the same body only with a recorded reason.
     """
     user = require_role(actor, Role.AUTHORITY)
@@ -54,7 +54,7 @@ def assign_evaluator(
             "Record the application review (complete and in scope) before assigning evaluators.",
             "evaluator_id",
         )
-    officer_problem = interest_problem(user, evaluation.vendor)
+    officer_problem = impartiality_problem(user, evaluation.vendor, dates.today())
     if officer_problem:
         raise RuleViolation(
             f"{officer_problem} Another authority officer must assign the evaluators.",

@@ -154,7 +154,10 @@ def test_declarations_must_be_current_and_free_of_the_vendor(cast: Cast, app: Fl
     scheme_builders.declare_interest(cast.second_evaluator, evaluation.vendor)
     with pytest.raises(RuleViolation, match="declared an interest"):
         assign_evaluator(cast.assigner, evaluation, cast.second_evaluator.id, None)
-    # The assigning officer's own interest bars them too.
+    # The assigning officer's own stale declarations or interest bar them too.
+    _age_declarations(cast.assigner)
+    with pytest.raises(RuleViolation, match="Another authority officer must assign"):
+        assign_evaluator(cast.assigner, evaluation, cast.third_evaluator.id, None)
     scheme_builders.declare_interest(cast.deputy, evaluation.vendor)
     with pytest.raises(RuleViolation, match="Another authority officer must assign"):
         assign_evaluator(cast.deputy, evaluation, cast.third_evaluator.id, None)

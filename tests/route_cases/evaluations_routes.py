@@ -119,6 +119,7 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
         second = _second_evaluator()
         for person in (evaluator, second):
             scheme_builders.qualify(person, version.norm)
+        scheme_builders.confirm_declarations(authority)
         scheme_builders.review_application(assigned, authority)
         own_assignment = assign_evaluator(authority, assigned, evaluator.id, None)
         declare_conflict(evaluator, own_assignment, False, "")
