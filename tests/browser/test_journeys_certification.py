@@ -267,6 +267,7 @@ def test_a_new_vendor_is_certified_and_its_label_suspended(
     deputy = new_context().new_page()
     login_as(deputy, DEPUTY_EMAIL, totp_secret=DEMO_TOTP_SECRETS[DEPUTY_EMAIL])
     deputy.goto(evaluation_url)
+    expect(deputy.get_by_text("The consensus is argued; the level follows.")).to_be_visible()
     decide = deputy.get_by_role("region", name="Decide")
     _choose(decide, "Certify")
     level = decide.get_by_label("Level", exact=True)
@@ -279,7 +280,6 @@ def test_a_new_vendor_is_certified_and_its_label_suspended(
     )
     _check_at_both_widths(deputy, "evaluation-decide")
     decide.get_by_role("button", name="Record the decision").click()
-    expect(deputy.get_by_text("The consensus is argued; the level follows.")).to_be_visible()
     _flash(deputy, "The decision is recorded and the vendor is told.")
     expect(deputy.get_by_text(f"Certified at level {computed}")).to_be_visible()
 

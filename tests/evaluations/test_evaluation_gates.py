@@ -327,3 +327,18 @@ def test_the_demo_evaluations_pass_the_gates_and_load_twice(app: Flask) -> None:
     for evaluation in decided:
         assert evaluation.decided_by_id not in {a.assigned_by_id for a in evaluation.assignments}
         assert evaluation.application_reviewed_by_id is not None
+
+
+def test_a_removed_evaluator_no_longer_sees_the_evaluation(
+    cast: Cast, app: Flask, login: Callable[..., object]
+) -> None:
+    evaluation, first, _second = in_review(cast)
+    remove_assignment(cast.assigner, first, "Moved to another lab.")
+    db.session.commit()
+    browser = app.test_client()
+    login(browser, cast.evaluator)
+    assert browser.get(f"/evaluations/{evaluation.id}").status_code == 404
+    authority = app.test_client()
+    login(authority, cast.authority)
+    page = authority.get(f"/evaluations/{evaluation.id}").get_data(as_text=True)
+    assert "Moved to another lab." in page and "Remove…" in page
