@@ -96,3 +96,19 @@ _.application_review_note
 _.removed_at
 _.removed_by_id
 _.removal_reason
+
+# The certification body's registers: columns written through constructors and read by pages.
+_.accreditation_body
+_.certificate_number
+_.competence
+_.end_note
+_.open_declarations
+_.likelihood
+_.treatment
+_.owner_id
+_.review_due_on
+_.held_on
+_.attendees
+_.recorded_by_id
+_.recorded_at
+_.recorded_by
