@@ -114,3 +114,21 @@ _.escalate_suspensions
 _.verification
 _.ended_at
 _.suspended_by
+# The application review, an evaluator's removal: read by the evaluation page's template.
+_.application_reviewed_by
+_.application_review_note
+_.removed_at
+_.removed_by_id
+_.removal_reason
+
+# The certification body's registers: columns written through constructors and read by pages.
+_.accreditation_body
+_.certificate_number
+_.competence
+_.open_declarations
+_.likelihood
+_.treatment
+_.owner_id
+_.review_due_on
+_.held_on
+_.attendees

@@ -46,6 +46,11 @@ def _init_workflow(app: Flask) -> None:
     from registry.navigation import NavEntry, add_nav_entry
 
     app.config.setdefault("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+    # Impartiality: how long a confirmation of one's declarations of interests stays current,
+    # and the levels whose certification needs a second officer's review ("*": every level;
+    # add "rejected" for rejections too).
+    app.config.setdefault("IMPARTIALITY_DECLARATION_MONTHS", 12)
+    app.config.setdefault("DECISION_REVIEW_LEVELS", "*")
     api.init_app(app)
     vendor, evaluator = frozenset({Role.VENDOR}), frozenset({Role.EVALUATOR})
     authority = frozenset({Role.AUTHORITY})

@@ -18,6 +18,15 @@ from sqlalchemy import select
 from catalog.demo import demo_version
 from catalog.models import Solution, SolutionStatus
 from evaluations import scoring
+from evaluations.bodies.checks import covering_accreditation, is_approved
+from evaluations.bodies.models import (
+    Accreditation,
+    AccreditationScope,
+    ApprovalStatus,
+    EvaluatorApproval,
+)
+from evaluations.impartiality.checks import declarations_current
+from evaluations.impartiality.models import DeclarationConfirmation
 from evaluations.models import Assignment, Evaluation
 from evaluations.services.application import (
     apply_for_evaluation,
@@ -27,11 +36,13 @@ from evaluations.services.application import (
     update_application,
     withdraw_application,
 )
+from evaluations.services.application_review import record_application_review
 from evaluations.services.assignment import assign_evaluator, declare_conflict
-from evaluations.services.decision import decide
+from evaluations.services.decision import decide, record_review
 from evaluations.services.scores import consolidation, save_score, submit_scores
+from registry import dates
 from registry.database import db, utcnow
-from registry.demo import AUTHORITY_EMAIL, DEMO_DOMAIN, EVALUATION_BODIES, VENDORS
+from registry.demo import AUTHORITY_EMAIL, DEMO_DOMAIN, DEPUTY_EMAIL, EVALUATION_BODIES, VENDORS
 from registry.models import Organisation, User
 from registry.norms.models import Norm, NormCriterion, NormVersion
 from registry.norms.services import criteria_for_scoring, thresholds_of
@@ -163,6 +174,12 @@ def _stopped_before_review(
     submit_application(vendor_user, evaluation)
     if stop == "submitted":
         return True
+    if stop != "returned":
+        record_application_review(
+            authority,
+            evaluation,
+            "Complete: a test report for every criterion that needs one; in the norm's scope.",
+        )
     if stop == "returned":
         return_for_information(
             authority,
@@ -205,20 +222,23 @@ def _score_both(
 
 
 def _run(
-    authority: User,
+    officers: tuple[User, User],
     evaluators: tuple[User, User],
     solution: Solution,
     version: NormVersion,
     stop: str | None,
     level: str,
 ) -> Evaluation:
+    # The deputy reviews the application, assigns the evaluators and reviews the result; the
+    # authority, who took no other part, decides.
+    authority, deputy = officers
     vendor_user = solution.vendor.users[0]
     evaluation = _apply(vendor_user, solution, version)
-    if _stopped_before_review(authority, vendor_user, evaluation, stop):
+    if _stopped_before_review(deputy, vendor_user, evaluation, stop):
         return evaluation
     due = utcnow().date() + dt.timedelta(days=30)
     first, second = (
-        assign_evaluator(authority, evaluation, evaluator.id, due) for evaluator in evaluators
+        assign_evaluator(deputy, evaluation, evaluator.id, due) for evaluator in evaluators
     )
     declare_conflict(evaluators[0], first, False, "")
     declare_conflict(evaluators[1], second, False, "")
@@ -242,6 +262,14 @@ def _run(
         )
         return evaluation
     computed = consolidation(evaluation).level
+    record_review(
+        deputy,
+        evaluation,
+        "agree",
+        "certified",
+        computed,
+        "The two evaluators agree and every mandatory criterion passed.",
+    )
     decide(
         authority,
         evaluation,
@@ -257,14 +285,56 @@ def _run(
     return evaluation
 
 
+def _seed_scheme(authority: User, officers: list[User], evaluators: list[User]) -> None:
+    """What assignment and decision require: the demo evaluators approved, their bodies
+    accredited for the categories of every norm, everyone's declarations of interests current."""
+    norms = list(db.session.scalars(select(Norm).order_by(Norm.id)))
+    today = dates.today()
+    for evaluator in evaluators:
+        if not is_approved(evaluator):
+            db.session.add(
+                EvaluatorApproval(
+                    user_id=evaluator.id,
+                    status=ApprovalStatus.APPROVED,
+                    competence="Demo: five years of interoperability and privacy testing.",
+                    decided_by_id=authority.id,
+                    decided_at=utcnow(),
+                    decision_note="Demo: training and experience checked.",
+                )
+            )
+        missing = {
+            norm.category_id
+            for norm in norms
+            if covering_accreditation(evaluator.organisation_id, norm, today) is None
+        }
+        if missing:
+            accreditation = Accreditation(
+                organisation_id=evaluator.organisation_id,
+                accreditation_body="COFRAC",
+                standard="ISO/IEC 17025",
+                certificate_number=f"1-{evaluator.organisation_id:04d}-DEMO",
+                valid_from=today - dt.timedelta(days=365),
+                valid_until=today + dt.timedelta(days=3 * 365),
+                created_by_id=authority.id,
+            )
+            accreditation.scope = [AccreditationScope(category_id=c) for c in sorted(missing)]
+            db.session.add(accreditation)
+        db.session.flush()
+    for person in [*officers, *evaluators]:
+        if not declarations_current(person, today):
+            db.session.add(DeclarationConfirmation(user_id=person.id, confirmed_at=utcnow()))
+    db.session.flush()
+
+
 def seed_demo_evaluations() -> list[Any]:
     """Create the demo evaluations that do not exist yet; the caller commits."""
-    authority = _user(AUTHORITY_EMAIL)
+    authority, deputy = _user(AUTHORITY_EMAIL), _user(DEPUTY_EMAIL)
     found = [_user(f"{slug}@{DEMO_DOMAIN}") for _name, slug, _region in EVALUATION_BODIES]
     evaluator_users = [user for user in found if user is not None]
-    if authority is None or len(evaluator_users) < 2:
+    if authority is None or deputy is None or len(evaluator_users) < 2:
         return []
     evaluators = (evaluator_users[0], evaluator_users[1])
+    _seed_scheme(authority, [authority, deputy], evaluator_users)
     stops = iter(STOPS)
     certified = 0
     for index, (solution, version) in enumerate(_pairs()):
@@ -279,6 +349,6 @@ def seed_demo_evaluations() -> list[Any]:
         )
         if exists is not None or not solution.vendor.users:
             continue
-        _run(authority, evaluators, solution, version, stop, level)
+        _run((authority, deputy), evaluators, solution, version, stop, level)
         db.session.flush()
     return []

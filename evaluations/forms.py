@@ -76,6 +76,44 @@ class AssignForm(InputForm):
         validators=[Optional()],
         description="Optional. Format: YYYY-MM-DD.",
     )
+    same_body_reason = _text(
+        "Reason for a second evaluator of the same body",
+        required=False,
+        description="Required only when an evaluator of the same body already evaluates it.",
+    )
+
+
+class ApplicationReviewForm(InputForm):
+    """The officer records that the application is complete and in scope."""
+
+    note = _text(
+        "Review note",
+        description="What you checked: the evidence is complete and the solution is in the "
+        "norm's scope. To ask for more, return the application instead.",
+    )
+
+
+class RemoveAssignmentForm(InputForm):
+    """The authority removes an evaluator who has not submitted, with the reason."""
+
+    reason = _text("Reason for the removal")
+
+
+class DecisionReviewForm(InputForm):
+    """A second officer's review of the scored evaluation before the decision."""
+
+    outcome = RadioField(
+        "Do you agree with the consolidated result?",
+        choices=[SelectChoice("agree", "Agree"), SelectChoice("disagree", "Disagree")],
+        validators=[InputRequired()],
+    )
+    recommended_decision = RadioField(
+        "Recommended decision",
+        choices=[SelectChoice("certified", "Certify"), SelectChoice("rejected", "Reject")],
+        validators=[InputRequired()],
+    )
+    recommended_level = SelectField("Recommended level", coerce=str, validate_choice=False)
+    note = _text("Review note")
 
 
 class DeclareForm(InputForm):

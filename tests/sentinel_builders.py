@@ -61,6 +61,7 @@ from registry.services import (
 )
 from tests.catalog import solution_builders
 from tests.catalog.solution_builders import first_version
+from tests.evaluations import scheme_builders
 from tests.evaluations.agreement.agreement_builders import accepted
 from tests.evaluations.labels import label_builders
 from tests.norms import norm_builders
@@ -360,11 +361,19 @@ def _evaluation(world: SentinelWorld, create_user: Callable[..., User]) -> None:
     conflicted, first, second = (
         _person(world, create_user, OrganisationKind.EVALUATION_BODY) for _ in range(3)
     )
-    blocked = assign_evaluator(authority, evaluation, conflicted.id, None)
+    # Another officer reviews the application, assigns and reviews the scores: the authority,
+    # who decides, took no other part.
+    officer = _person(world, create_user, OrganisationKind.AUTHORITY, authority.organisation)
+    for evaluator in (conflicted, first, second):
+        scheme_builders.qualify(evaluator, version.norm)
+    for person in (authority, officer):
+        scheme_builders.confirm_declarations(person)
+    scheme_builders.review_application(evaluation, officer)
+    blocked = assign_evaluator(officer, evaluation, conflicted.id, None)
     conflict = text_sentinel("conflict-of-interest declaration")
     world.always.append(conflict)
     declare_conflict(conflicted, blocked, True, conflict.value)
-    assignments = [assign_evaluator(authority, evaluation, who.id, None) for who in (first, second)]
+    assignments = [assign_evaluator(officer, evaluation, who.id, None) for who in (first, second)]
     for evaluator, assignment in zip((first, second), assignments, strict=True):
         declare_conflict(evaluator, assignment, False, "")
     for evaluator, assignment in zip((first, second), assignments, strict=True):
@@ -374,6 +383,7 @@ def _evaluation(world: SentinelWorld, create_user: Callable[..., User]) -> None:
             value = "pass" if criterion.kind.value == "pass_fail" else "4"
             save_score(evaluator, assignment, criterion, value, justification.value)
         submit_scores(evaluator, assignment)
+    scheme_builders.review(evaluation, officer, "certified", "Certified")
     db.session.commit()
     world.evaluation = evaluation
     world.add_ids("evaluation_id", [evaluation.id])

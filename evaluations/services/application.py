@@ -14,6 +14,7 @@ from catalog.models import Solution, SolutionStatus
 from catalog.versions import version_of
 from evaluations.agreement.services import require_accepted
 from evaluations.models import Evaluation, EvaluationEvent, EvaluationStatus, Evidence
+from evaluations.services.application_review import clear_application_review
 from evaluations.services.assignment import maybe_start_review
 from evaluations.services.transitions import (
     EDITABLE_BY_VENDOR,
@@ -225,6 +226,7 @@ def respond_to_return(actor: User | None, evaluation: Evaluation, response_text:
     user = require_vendor_owner(actor, evaluation)
     require_status(evaluation, (EvaluationStatus.RETURNED,), "be resubmitted")
     note = checked_text(response_text, "response_text", "Your answer", required=True)
+    clear_application_review(evaluation)
     move(user, evaluation, EvaluationStatus.SUBMITTED, "respond", note)
     maybe_start_review(user, evaluation)
     notify(

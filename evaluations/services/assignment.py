@@ -6,10 +6,13 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from evaluations.bodies.checks import qualification_problem
+from evaluations.impartiality.checks import impartiality_problem
 from evaluations.models import Assignment, AssignmentStatus, Evaluation, EvaluationStatus
 from evaluations.services.transitions import (
     ACTIVE_ASSIGNMENTS,
     MINIMUM_EVALUATORS,
+    NOTE_MIN,
     authority_staff,
     checked_text,
     describe,
@@ -17,7 +20,7 @@ from evaluations.services.transitions import (
     notify,
     require_status,
 )
-from registry import audit
+from registry import audit, dates
 from registry.access import require_role
 from registry.database import db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
@@ -27,15 +30,36 @@ from registry.models import OrganisationKind, OrganisationStatus, Role, User
 
 
 def assign_evaluator(
-    actor: User | None, evaluation: Evaluation, evaluator_id: int, due_date: dt.date | None
+    actor: User | None,
+    evaluation: Evaluation,
+    evaluator_id: int,
+    due_date: dt.date | None,
+    same_body_reason: str = "",
 ) -> Assignment:
-    """The authority assigns an evaluator from an evaluation body, with an optional due date."""
+    """The authority assigns an evaluator from an evaluation body, with an optional due date.
+
+    Only after the application review; only an approved evaluator of a body accredited, that
+    day, for the evaluation's norm; only people (the evaluator and the assigning officer) with
+    current declarations of interests and no open interest in the vendor; a second
+    evaluator of the same body only with a recorded reason.
+    """
     user = require_role(actor, Role.AUTHORITY)
     require_status(
         evaluation,
         (EvaluationStatus.SUBMITTED, EvaluationStatus.IN_REVIEW),
         "take new evaluators",
     )
+    if evaluation.application_reviewed_at is None:
+        raise RuleViolation(
+            "Record the application review (complete and in scope) before assigning evaluators.",
+            "evaluator_id",
+        )
+    officer_problem = impartiality_problem(user, evaluation.vendor, dates.today())
+    if officer_problem:
+        raise RuleViolation(
+            f"{officer_problem} Another authority officer must assign the evaluators.",
+            "evaluator_id",
+        )
     evaluator = db.session.get(User, evaluator_id)
     if (
         evaluator is None
@@ -52,13 +76,18 @@ def assign_evaluator(
         )
     )
     if existing is not None:
-        reason = (
-            "declared a conflict of interest"
-            if existing.status is AssignmentStatus.CONFLICTED
-            else "is already assigned"
-        )
+        reason = {
+            AssignmentStatus.CONFLICTED: "declared a conflict of interest",
+            AssignmentStatus.REMOVED: "was removed",
+        }.get(existing.status, "is already assigned")
         raise RuleViolation(f"{evaluator.full_name} {reason} on this evaluation.", "evaluator_id")
-    today = utcnow().date()
+    today = dates.today()
+    problem = qualification_problem(
+        evaluator, evaluation.norm_version.norm, today
+    ) or impartiality_problem(evaluator, evaluation.vendor, today)
+    if problem:
+        raise RuleViolation(problem, "evaluator_id")
+    reason_text = _same_body_reason(evaluation, evaluator, same_body_reason)
     if due_date is not None and not today <= due_date <= today + dt.timedelta(days=366):
         raise RuleViolation("The due date must be within the next year.", "due_date")
     assignment = Assignment(
@@ -69,6 +98,7 @@ def assign_evaluator(
         assigned_by_id=user.id,
         due_date=due_date,
         conflict_note="",
+        same_body_reason=reason_text,
     )
     db.session.add(assignment)
     db.session.flush()
@@ -77,7 +107,11 @@ def assign_evaluator(
         "assignment.create",
         assignment,
         summary=f"{evaluator.email} on {describe(evaluation)}",
-        data={"evaluation": evaluation.id, "due": due_date.isoformat() if due_date else None},
+        data={
+            "evaluation": evaluation.id,
+            "due": due_date.isoformat() if due_date else None,
+            "same_body_reason": reason_text or None,
+        },
     )
     notify(
         [evaluator],
@@ -87,6 +121,28 @@ def assign_evaluator(
         + ". First declare whether you have a conflict of interest.",
     )
     return assignment
+
+
+def _same_body_reason(evaluation: Evaluation, evaluator: User, reason: str) -> str:
+    """The recorded reason for a second evaluator of a body already on the evaluation; "" when
+    the evaluator's body is not on it yet."""
+    colleagues = [
+        a.evaluator.full_name
+        for a in evaluation.assignments
+        if a.status not in (AssignmentStatus.REMOVED, AssignmentStatus.CONFLICTED)
+        and a.evaluator.organisation_id == evaluator.organisation_id
+    ]
+    if not colleagues:
+        return ""
+    text = checked_text(reason, "same_body_reason", "The reason for a second evaluator")
+    if len(text) < NOTE_MIN:
+        raise RuleViolation(
+            f"{', '.join(colleagues)} of {evaluator.organisation.name} already evaluates this "
+            "application: choose an evaluator of another body, or give the reason for a second "
+            "evaluator of the same body.",
+            "same_body_reason",
+        )
+    return text
 
 
 def declare_conflict(

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from evaluations.impartiality.checks import (
+    impartiality_problem,
+    involvement,
+    review_by_another,
+    review_required,
+    reviews_of,
+)
+from evaluations.impartiality.models import DecisionReview, ReviewOutcome
 from evaluations.labels.issuing import public_statement_text
 from evaluations.models import Decision, Evaluation, EvaluationStatus
 from evaluations.services.scores import store_computed
-from evaluations.services.transitions import checked_text, move, require_status
+from evaluations.services.transitions import (
+    authority_staff,
+    checked_text,
+    describe,
+    move,
+    notify,
+    require_status,
+)
+from registry import audit, dates
 from registry.access import require_role
 from registry.database import db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
@@ -64,12 +80,7 @@ def decide(
         raise RuleViolation(
             "Resolve the disagreements first: " + ", ".join(result.unresolved) + "."
         )
-    recorded = consensus_recorded_by(evaluation, user)
-    if recorded:
-        raise RuleViolation(
-            f"You recorded the consensus on {', '.join(recorded)}: another authority officer "
-            "must take the decision (four eyes)."
-        )
+    _require_independent(user, evaluation, "decide it")
     if decision not in {d.value for d in Decision}:
         raise RuleViolation("Choose certify or reject.", "decision")
     text = checked_text(rationale, "rationale", "The internal rationale", required=True)
@@ -94,6 +105,12 @@ def decide(
                 level_reason, "level_reason", "The reason for a lower level", True
             )
             text = f"{text}\n\nCertified below the computed level ({result.level}): {reason}"
+    if review_required(decision, chosen) and review_by_another(evaluation, user) is None:
+        raise RuleViolation(
+            "A second authority officer must review this evaluation before this decision: "
+            "the review is recorded on this page by an officer other than the one who decides.",
+            "decision",
+        )
     evaluation.decision = Decision(decision)
     evaluation.decided_level = chosen
     evaluation.decision_rationale = text
@@ -107,6 +124,89 @@ def decide(
 
         issue_label(user, evaluation, public_statement=statement)
     return evaluation
+
+
+def _require_independent(user: User, evaluation: Evaluation, doing: str) -> None:
+    """Refuse an officer who assigned, evaluated or recorded a consensus on this evaluation,
+    whose declarations of interests are not current, or who has an interest in the vendor."""
+    recorded = consensus_recorded_by(evaluation, user)
+    if recorded:
+        raise RuleViolation(
+            f"You recorded the consensus on {', '.join(recorded)}: another authority officer "
+            "must take the decision (four eyes)."
+        )
+    done = involvement(user, evaluation)
+    if done:
+        raise RuleViolation(
+            f"You {' and '.join(done)} on this evaluation: another authority officer must "
+            f"{doing} (separation of duties)."
+        )
+    problem = impartiality_problem(user, evaluation.vendor, dates.today())
+    if problem:
+        raise RuleViolation(f"{problem} Another authority officer must {doing}.")
+
+
+def record_review(
+    actor: User | None,
+    evaluation: Evaluation,
+    outcome: str,
+    recommended_decision: str,
+    recommended_level: str | None,
+    note: str,
+) -> DecisionReview:
+    """A second officer reviews a scored evaluation before the decision and recommends one.
+
+    The reviewer has current declarations and no interest in the vendor; they may not then
+    decide it themselves when the decision needs a review (`decide` asks for a review by
+    someone other than the decider).
+    """
+    user = require_role(actor, Role.AUTHORITY)
+    evaluation = _locked(evaluation.id)
+    require_status(evaluation, (EvaluationStatus.SCORED,), "be reviewed")
+    if any(r.reviewer_id == user.id for r in reviews_of(evaluation)):
+        raise RuleViolation("You have already reviewed this evaluation; nothing was changed.")
+    problem = impartiality_problem(user, evaluation.vendor, dates.today())
+    if problem:
+        raise RuleViolation(f"{problem} Another authority officer must review it.")
+    if outcome not in {o.value for o in ReviewOutcome}:
+        raise RuleViolation("Choose agree or disagree.", "outcome")
+    if recommended_decision not in {d.value for d in Decision}:
+        raise RuleViolation("Choose the decision you recommend.", "recommended_decision")
+    level: str | None = None
+    if recommended_decision == Decision.CERTIFIED.value:
+        names = [name for name, _ in thresholds_of(evaluation.norm_version)]
+        if recommended_level not in names:
+            raise RuleViolation(
+                "Choose the level you recommend: " + ", ".join(names) + ".", "recommended_level"
+            )
+        level = recommended_level
+    text = checked_text(note, "note", "The review note", required=True)
+    review = DecisionReview(
+        evaluation_id=evaluation.id,
+        reviewer_id=user.id,
+        outcome=ReviewOutcome(outcome),
+        recommended_decision=recommended_decision,
+        recommended_level=level,
+        note=text,
+        reviewed_at=utcnow(),
+    )
+    db.session.add(review)
+    db.session.flush()
+    recommendation = recommended_decision + (f" at {level}" if level else "")
+    audit.record(
+        user,
+        "evaluation.decision_review",
+        evaluation,
+        summary=f"{describe(evaluation)}: {outcome}, recommends {recommendation}",
+        data={"outcome": outcome, "decision": recommended_decision, "level": level},
+    )
+    notify(
+        [u for u in authority_staff() if u.id != user.id],
+        "An evaluation is reviewed before its decision",
+        f"{user.full_name} reviewed {describe(evaluation)} ({outcome}) and recommends: "
+        f"{recommendation}.\n\n{text}",
+    )
+    return review
 
 
 def decision_levels(evaluation: Evaluation, computed: str | None) -> list[str]:

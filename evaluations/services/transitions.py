@@ -84,6 +84,11 @@ def _members(organisation_id: int) -> list[User]:
     )
 
 
+def vendor_members(evaluation: Evaluation) -> list[User]:
+    """The active users of the evaluation's vendor."""
+    return _members(evaluation.vendor_id)
+
+
 def authority_staff() -> list[User]:
     """The active users of the authority, who hear of applications and answers."""
     return list(

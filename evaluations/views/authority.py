@@ -8,11 +8,22 @@ from typing import Any
 from flask import current_app, flash, g, render_template, request
 from wtforms.fields.choices import SelectChoice
 
-from evaluations.forms import AssignForm, DecideForm, ResolveForm, ReturnForm
-from evaluations.models import EvaluationStatus
+from evaluations.forms import (
+    ApplicationReviewForm,
+    AssignForm,
+    DecideForm,
+    DecisionReviewForm,
+    RemoveAssignmentForm,
+    ResolveForm,
+    ReturnForm,
+)
+from evaluations.models import Assignment, EvaluationStatus
 from evaluations.services.application import return_for_information
+from evaluations.services.application_review import record_application_review
 from evaluations.services.assignment import assign_evaluator
 from evaluations.services.decision import decide as decide_evaluation
+from evaluations.services.decision import record_review
+from evaluations.services.replacement import remove_assignment
 from evaluations.services.scores import resolve_disagreement
 from evaluations.services.visibility import (
     eligible_evaluators,
@@ -26,7 +37,7 @@ from evaluations.views.evaluation_page import detail_page, form_action, redirect
 from registry import arguments
 from registry.access import roles_required
 from registry.database import db, utcnow
-from registry.exceptions import RuleViolation
+from registry.exceptions import NotVisible, RuleViolation
 from registry.models import Role
 from registry.views.actions import show_violation
 
@@ -80,8 +91,73 @@ def assign(evaluation_id: int) -> Any:
         evaluation_id,
         form,
         "assign_form",
-        lambda e: assign_evaluator(g.user, e, form.evaluator_id.data, form.due_date.data),
+        lambda e: assign_evaluator(
+            g.user,
+            e,
+            form.evaluator_id.data,
+            form.due_date.data,
+            form.same_body_reason.data or "",
+        ),
         "The evaluator is assigned and notified.",
+        (Role.AUTHORITY,),
+    )
+
+
+@bp.post("/<int:evaluation_id>/application-review")
+@roles_required(Role.AUTHORITY)
+def application_review(evaluation_id: int) -> Any:
+    """Record that the submitted application is complete and in scope."""
+    form = ApplicationReviewForm()
+    return form_action(
+        evaluation_id,
+        form,
+        "application_review_form",
+        lambda e: record_application_review(g.user, e, form.note.data or ""),
+        "The application review is recorded; evaluators can now be assigned.",
+        (Role.AUTHORITY,),
+    )
+
+
+@bp.post("/<int:evaluation_id>/assignments/<int:assignment_id>/remove")
+@roles_required(Role.AUTHORITY)
+def remove_evaluator(evaluation_id: int, assignment_id: int) -> Any:
+    """Remove an evaluator who has not submitted, so that another can be assigned."""
+    form = RemoveAssignmentForm()
+
+    def remove(evaluation: Any) -> None:
+        assignment = db.session.get(Assignment, assignment_id)
+        if assignment is None or assignment.evaluation_id != evaluation.id:
+            raise NotVisible()
+        remove_assignment(g.user, assignment, form.reason.data or "")
+
+    return form_action(
+        evaluation_id,
+        form,
+        "remove_form",
+        remove,
+        "The evaluator is removed and told; assign a replacement if needed.",
+        (Role.AUTHORITY,),
+    )
+
+
+@bp.post("/<int:evaluation_id>/review")
+@roles_required(Role.AUTHORITY)
+def review(evaluation_id: int) -> Any:
+    """A second officer reviews the scored evaluation before the decision."""
+    form = DecisionReviewForm()
+    return form_action(
+        evaluation_id,
+        form,
+        "review_form",
+        lambda e: record_review(
+            g.user,
+            e,
+            form.outcome.data or "",
+            form.recommended_decision.data or "",
+            form.recommended_level.data or None,
+            form.note.data or "",
+        ),
+        "The review is recorded; another officer takes the decision.",
         (Role.AUTHORITY,),
     )
 

@@ -12,14 +12,18 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from evaluations.forms import (
+    ApplicationReviewForm,
     AssignForm,
     DecideForm,
+    DecisionReviewForm,
     EvidenceForm,
     NoteForm,
+    RemoveAssignmentForm,
     ResolveForm,
     RespondForm,
     ReturnForm,
 )
+from evaluations.impartiality.checks import involvement, review_required, reviews_of
 from evaluations.labels.publishing import public_statement_of
 from evaluations.models import AssignmentStatus, EvaluationStatus
 from evaluations.services.application import missing_evidence
@@ -88,6 +92,13 @@ def detail_page(evaluation: Any, **forms: Any) -> str:
     ]
     if result and not decide_form.level.data:
         decide_form.level.data = result.level or ""
+    review_form = forms.get("review_form") or DecisionReviewForm(formdata=None)
+    review_form.recommended_level.choices = [SelectChoice("", "— not certified —")] + [
+        SelectChoice(name, name) for name in levels
+    ]
+    if result and not review_form.recommended_level.data:
+        review_form.recommended_level.data = result.level or ""
+    reviews = reviews_of(evaluation) if user.role is Role.AUTHORITY else []
     return render_template(
         "evaluations/detail.html",
         evaluation=evaluation,
@@ -111,6 +122,15 @@ def detail_page(evaluation: Any, **forms: Any) -> str:
             else None
         ),
         consensus_by_me=consensus_recorded_by(evaluation, user),
+        application_review_form=forms.get("application_review_form")
+        or ApplicationReviewForm(formdata=None),
+        remove_form=forms.get("remove_form") or RemoveAssignmentForm(formdata=None),
+        review_form=review_form,
+        reviews=reviews,
+        reviewed_by_me=any(r.reviewer_id == user.id for r in reviews),
+        review_by_other=any(r.reviewer_id != user.id for r in reviews),
+        review_needed=review_required("certified", result.level if result else None),
+        my_involvement=involvement(user, evaluation) if user.role is Role.AUTHORITY else [],
         confirm=ConfirmForm(),
         editable=evaluation.status in EDITABLE_BY_VENDOR,
         withdrawable=evaluation.status in WITHDRAWABLE,

@@ -135,6 +135,10 @@ def _assign_two_evaluators(authority: Page, solution: str) -> str:
     authority.get_by_role("link", name=solution, exact=True).click()
     expect(authority.get_by_role("heading", level=1)).to_contain_text(solution)
     expect(authority.get_by_text("No evaluator is assigned yet.")).to_be_visible()
+    # The application review comes first: complete and in scope.
+    authority.get_by_label("Review note").fill("A test report for every criterion; in scope.")
+    authority.get_by_role("button", name="Record: complete and in scope").click()
+    _flash(authority, "The application review is recorded; evaluators can now be assigned.")
     for body in ("Laboratoire National d'Essais Sécurité", "CyberLab Évaluation"):
         choices = authority.get_by_label("Evaluator", exact=True)
         choices.select_option(label=f"{body} administrator — {body}")
@@ -252,9 +256,18 @@ def test_a_new_vendor_is_certified_and_its_label_suspended(
         authority.get_by_role("region", name="Decide").get_by_text("another authority officer")
     ).to_be_visible()
 
+    # The authority, who assigned the evaluators, reviews the result for the deciding officer.
+    review = authority.get_by_role("region", name="Review before the decision")
+    _choose(review, "Agree")
+    _choose(review, "Certify")
+    review.get_by_label("Review note").fill("The consensus is argued; the level follows.")
+    review.get_by_role("button", name="Record the review").click()
+    _flash(authority, "The review is recorded; another officer takes the decision.")
+
     deputy = new_context().new_page()
     login_as(deputy, DEPUTY_EMAIL, totp_secret=DEMO_TOTP_SECRETS[DEPUTY_EMAIL])
     deputy.goto(evaluation_url)
+    expect(deputy.get_by_text("The consensus is argued; the level follows.")).to_be_visible()
     decide = deputy.get_by_role("region", name="Decide")
     _choose(decide, "Certify")
     level = decide.get_by_label("Level", exact=True)

@@ -21,6 +21,7 @@ from registry.models import OrganisationKind, User
 from registry.norms.models import NormVersion
 from tests.catalog import solution_builders
 from tests.catalog.solution_builders import first_version
+from tests.evaluations import scheme_builders
 from tests.evaluations.agreement.agreement_builders import accepted
 from tests.norms import norm_builders
 
@@ -41,12 +42,20 @@ class Cast:
     solution_id: int
     # A second authority officer: who recorded a consensus may not decide (four eyes).
     deputy: User
+    # A third officer, who reviews applications, assigns the evaluators and reviews the scored
+    # evaluation before the decision: who assigned may not decide (separation of duties).
+    assigner: User
 
 
 def make_cast(create_user: Callable[..., User]) -> Cast:
-    """The authority, two vendors, three evaluators of two bodies, a norm and a solution."""
+    """The authority, two vendors, three evaluators of two bodies, a norm and a solution.
+
+    The evaluators are approved and their bodies accredited for the norm; every officer and
+    evaluator has confirmed their declarations of interests.
+    """
     authority = create_user(kind=OrganisationKind.AUTHORITY, full_name="Officer")
     deputy = create_user(authority.organisation, full_name="Deputy Officer")
+    assigner = create_user(authority.organisation, full_name="Assigning Officer")
     vendor = create_user(kind=OrganisationKind.VENDOR, full_name="Vendor person")
     other = create_user(kind=OrganisationKind.VENDOR, full_name="Other vendor person")
     first = create_user(kind=OrganisationKind.EVALUATION_BODY, full_name="Eva Luator")
@@ -54,7 +63,14 @@ def make_cast(create_user: Callable[..., User]) -> Cast:
     third = create_user(first.organisation, full_name="Third Evaluator")
     version = norm_builders.published(authority)
     solution = solution_builders.published(vendor)
-    return Cast(authority, vendor, other, first, second, third, version, solution.id, deputy)
+    for evaluator in (first, second, third):
+        scheme_builders.qualify(evaluator, version.norm)
+    for officer in (authority, deputy, assigner):
+        scheme_builders.confirm_declarations(officer)
+    db.session.commit()
+    return Cast(
+        authority, vendor, other, first, second, third, version, solution.id, deputy, assigner
+    )
 
 
 def draft(cast: Cast) -> Evaluation:
@@ -74,10 +90,12 @@ def draft(cast: Cast) -> Evaluation:
     return evaluation
 
 
-def submitted(cast: Cast) -> Evaluation:
-    """A submitted application."""
+def submitted(cast: Cast, reviewed: bool = True) -> Evaluation:
+    """A submitted application, reviewed as complete and in scope unless told otherwise."""
     evaluation = draft(cast)
     submit_application(cast.vendor, evaluation)
+    if reviewed:
+        scheme_builders.review_application(evaluation, cast.assigner)
     db.session.commit()
     return evaluation
 
@@ -85,8 +103,8 @@ def submitted(cast: Cast) -> Evaluation:
 def assigned(cast: Cast) -> tuple[Evaluation, Assignment, Assignment]:
     """Two evaluators assigned, neither has declared yet."""
     evaluation = submitted(cast)
-    first = assign_evaluator(cast.authority, evaluation, cast.evaluator.id, None)
-    second = assign_evaluator(cast.authority, evaluation, cast.second_evaluator.id, None)
+    first = assign_evaluator(cast.assigner, evaluation, cast.evaluator.id, None)
+    second = assign_evaluator(cast.assigner, evaluation, cast.second_evaluator.id, None)
     db.session.commit()
     return evaluation, first, second
 
@@ -120,12 +138,16 @@ def scored(
     cast: Cast,
     first_values: dict[str, str] | None = None,
     second_values: dict[str, Any] | None = None,
+    reviewed: bool = True,
 ) -> Evaluation:
-    """Both evaluators scored and submitted: the evaluation is scored."""
+    """Both evaluators scored and submitted: the evaluation is scored, and (unless told
+    otherwise) reviewed by the assigning officer, so that the authority or its deputy decides."""
     evaluation, first, second = in_review(cast)
     score_all(cast, first, first_values or AGREE)
     score_all(cast, second, second_values or AGREE)
     submit_scores(cast.evaluator, first)
     submit_scores(cast.second_evaluator, second)
+    if reviewed:
+        scheme_builders.review(evaluation, cast.assigner)
     db.session.commit()
     return evaluation

@@ -37,6 +37,7 @@ def clients(app: Flask, login: Any, cast: Cast) -> dict[str, FlaskClient]:
         "other_vendor": cast.other_vendor,
         "authority": cast.authority,
         "deputy": cast.deputy,
+        "assigner": cast.assigner,
         "first": cast.evaluator,
         "second": cast.second_evaluator,
         "third": cast.third_evaluator,
@@ -106,6 +107,15 @@ def _apply_and_submit(cast: Cast, vendor: FlaskClient) -> int:
     return evaluation_id
 
 
+def _review_application(clients: dict[str, FlaskClient], evaluation_id: int) -> None:
+    _ok(
+        clients["assigner"].post(
+            f"/evaluations/{evaluation_id}/application-review",
+            data={"note": "All criteria have their test report; in the norm's scope."},
+        )
+    )
+
+
 def _scores(cast: Cast, values: dict[str, str]) -> dict[str, str]:
     form = {}
     for criterion in cast.version.ordered_criteria():
@@ -116,10 +126,19 @@ def _scores(cast: Cast, values: dict[str, str]) -> dict[str, str]:
 
 def _to_scored(cast: Cast, clients: dict[str, FlaskClient]) -> int:
     evaluation_id = _apply_and_submit(cast, clients["vendor"])
-    authority = clients["authority"]
+    assigner = clients["assigner"]
+    # No assignment before the application review.
+    early = assigner.post(
+        f"/evaluations/{evaluation_id}/assign", data={"evaluator_id": cast.evaluator.id}
+    )
+    assert early.status_code == 400
+    assert "Record the application review" in early.get_data(as_text=True)
+    _review_application(clients, evaluation_id)
+    reviewed = assigner.get(f"/evaluations/{evaluation_id}").get_data(as_text=True)
+    assert "All criteria have their test report" in reviewed
     for evaluator in (cast.evaluator, cast.second_evaluator):
         _ok(
-            authority.post(
+            assigner.post(
                 f"/evaluations/{evaluation_id}/assign",
                 data={"evaluator_id": evaluator.id, "due_date": ""},
             )
@@ -203,6 +222,26 @@ def test_journey_apply_assign_score_disagree_resolve_decide_label(
     refused = authority.post(f"/evaluations/{evaluation_id}/decide", data=decision)
     assert refused.status_code == 400 and "four eyes" in refused.get_data(as_text=True)
     assert _fresh(evaluation_id).status is EvaluationStatus.SCORED
+    # A certification waits for the review of an officer other than the one who decides.
+    refused = clients["deputy"].post(f"/evaluations/{evaluation_id}/decide", data=decision)
+    assert refused.status_code == 400
+    assert "must review this evaluation" in refused.get_data(as_text=True)
+    _ok(
+        clients["assigner"].post(
+            f"/evaluations/{evaluation_id}/review",
+            data={
+                "outcome": "agree",
+                "recommended_decision": "certified",
+                "recommended_level": "Certified",
+                "note": "The consensus on export is well argued.",
+            },
+        )
+    )
+    page = clients["deputy"].get(f"/evaluations/{evaluation_id}").get_data(as_text=True)
+    assert "The consensus on export is well argued." in page
+    # Who assigned the evaluators may not decide.
+    page = clients["assigner"].get(f"/evaluations/{evaluation_id}").get_data(as_text=True)
+    assert "assigned an evaluator" in page and "Record the decision" not in page
     _ok(clients["deputy"].post(f"/evaluations/{evaluation_id}/decide", data=decision))
     evaluation = _fresh(evaluation_id)
     assert evaluation.status is EvaluationStatus.DECIDED
@@ -249,6 +288,7 @@ def test_others_get_not_found(cast: Cast, clients: dict[str, FlaskClient]) -> No
 
 def test_conflict_blocks_and_asks_for_another(cast: Cast, clients: dict[str, FlaskClient]) -> None:
     evaluation_id = _apply_and_submit(cast, clients["vendor"])
+    _review_application(clients, evaluation_id)
     bad_date = clients["authority"].post(
         f"/evaluations/{evaluation_id}/assign",
         data={"evaluator_id": cast.evaluator.id, "due_date": "2099-02-31"},
@@ -280,6 +320,7 @@ def test_scoring_keeps_what_was_typed_and_refuses_bad_values(
     cast: Cast, clients: dict[str, FlaskClient]
 ) -> None:
     evaluation_id = _apply_and_submit(cast, clients["vendor"])
+    _review_application(clients, evaluation_id)
     for evaluator in (cast.evaluator, cast.second_evaluator):
         clients["authority"].post(
             f"/evaluations/{evaluation_id}/assign", data={"evaluator_id": evaluator.id}

@@ -208,9 +208,15 @@ def test_in_review_needs_two_evaluators_without_conflict(cast: Cast, app: Flask)
     with pytest.raises(RuleViolation, match="declared a conflict"):
         assign_evaluator(cast.authority, evaluation, cast.second_evaluator.id, None)
     db.session.rollback()
+    # The third evaluator works for the first one's body: the reason for it is recorded.
     third = assign_evaluator(
-        cast.authority, evaluation, cast.third_evaluator.id, dt.date.today() + dt.timedelta(days=30)
+        cast.assigner,
+        evaluation,
+        cast.third_evaluator.id,
+        dt.date.today() + dt.timedelta(days=30),
+        "The other body has no one free.",
     )
+    assert third.same_body_reason == "The other body has no one free."
     declare_conflict(cast.third_evaluator, third, False, "")
     db.session.commit()
     assert status_of(evaluation) is EvaluationStatus.IN_REVIEW
@@ -533,7 +539,8 @@ def test_every_transition_is_logged_audited_and_told(cast: Cast, app: Flask) -> 
     vendor_mail = [
         m for m in _outbox(app) if cast.vendor.email in m and "Certification agreement" not in m
     ]
-    assert len(vendor_mail) == 4  # submitted, in review, scored, decided
+    # submitted, complete and in scope, in review, scored, decided
+    assert len(vendor_mail) == 5
 
 
 def test_withdraw(cast: Cast) -> None:

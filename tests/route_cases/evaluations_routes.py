@@ -28,6 +28,7 @@ from registry.norms.models import CriterionKind
 from registry.norms.services import create_norm, publish_version
 from registry.passwords import hash_password
 from tests.catalog.solution_builders import complete_data, first_version
+from tests.evaluations import scheme_builders
 from tests.evaluations.agreement.agreement_builders import accepted
 from tests.routing import WRITE, Case, only
 
@@ -118,9 +119,14 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
         )
         assigned_evidence = attach_evidence(other, assigned, "other.pdf", io.BytesIO(PDF))
         submit_application(other, assigned)
+        second = _second_evaluator()
+        for person in (evaluator, second):
+            scheme_builders.qualify(person, version.norm)
+        scheme_builders.confirm_declarations(authority)
+        scheme_builders.review_application(assigned, authority)
         own_assignment = assign_evaluator(authority, assigned, evaluator.id, None)
         declare_conflict(evaluator, own_assignment, False, "")
-        foreign = assign_evaluator(authority, assigned, _second_evaluator().id, None)
+        foreign = assign_evaluator(authority, assigned, second.id, None)
         db.session.flush()
     return {
         "own_evaluation": own.id,
