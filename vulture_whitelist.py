@@ -89,3 +89,10 @@ _.Meta
 
 # A record of how the browser tests' server was started, kept for a failing test's report.
 _.outbox_dir
+
+# Records: read by the records templates (holds, evaluators' reports, retention types).
+_.placed_by
+_.released_by
+_.signed_by
+_.counted_from
+_.purged_by_portal

@@ -13,6 +13,7 @@ def init_app(app: Flask) -> None:
     from evaluations import (
         cli,
         models,  # noqa: F401 - its tables must be known to migrations
+        records,
         views,
     )
     from evaluations.labels import wellknown
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
 
     views.init_app(app)
     _init_workflow(app)
+    records.init_app(app)  # retention, legal holds, evaluators' reports
     app.register_blueprint(wellknown.bp)
     cli.register_commands(app)
     _init_labels(app)

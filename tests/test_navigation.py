@@ -66,6 +66,7 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
                 "Maintenance requests",
                 "Vulnerabilities",
                 "Labels to suspend",
+                "Records",
             },
         ),
         (
