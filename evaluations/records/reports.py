@@ -73,8 +73,14 @@ def _store(
     kind: ReportKind,
     title: str,
     checked: uploads.CheckedFile,
-    version: int,
 ) -> EvaluatorReport:
+    """Store the file and its row, numbered after the assignment's reports of its kind."""
+    previous = db.session.scalar(
+        select(func.max(EvaluatorReport.version)).where(
+            EvaluatorReport.assignment_id == assignment.id, EvaluatorReport.kind == kind
+        )
+    )
+    version = (previous or 0) + 1
     with uploads.stored_file(checked) as stored_name:
         report = EvaluatorReport(
             evaluation_id=assignment.evaluation_id,
@@ -103,7 +109,7 @@ def add_test_report(
     user = _require_reporting(actor, assignment)
     text = _title(title)
     checked = _checked_pdf(filename, stream)
-    report = _store(user, assignment, ReportKind.TEST, text, checked, 1)
+    report = _store(user, assignment, ReportKind.TEST, text, checked)
     audit.record(
         user,
         "records.test_report",
@@ -129,14 +135,8 @@ def sign_evaluation_report(
         raise RuleViolation("The password is not right: the report is not signed.", "password")
     text = _title(title)
     checked = _checked_pdf(filename, stream)
-    previous = db.session.scalar(
-        select(func.max(EvaluatorReport.version)).where(
-            EvaluatorReport.assignment_id == assignment.id,
-            EvaluatorReport.kind == ReportKind.EVALUATION,
-        )
-    )
-    version = (previous or 0) + 1
-    report = _store(user, assignment, ReportKind.EVALUATION, text, checked, version)
+    report = _store(user, assignment, ReportKind.EVALUATION, text, checked)
+    version = report.version
     audit.record(
         user,
         "records.sign_report",
@@ -163,7 +163,7 @@ def sign_evaluation_report(
 
 
 def reports_of(evaluation: Evaluation) -> list[EvaluatorReport]:
-    """The evaluation's reports: by assignment, signed reports first, newest version first."""
+    """The evaluation's reports: by assignment and kind, newest first."""
     return list(
         db.session.scalars(
             select(EvaluatorReport)

@@ -128,11 +128,12 @@ def past_retention(on: dt.date | None = None) -> list[Retained]:
     if not with_files:
         return []
     held = held_evaluation_ids()
-    expiry = dict(
-        db.session.execute(
+    expiry = {
+        evaluation_id: expires_on
+        for evaluation_id, expires_on in db.session.execute(
             select(Label.evaluation_id, Label.expires_on).where(Label.evaluation_id.in_(with_files))
-        ).tuples()
-    )
+        )
+    }
     found = []
     for evaluation in db.session.scalars(
         select(Evaluation)
