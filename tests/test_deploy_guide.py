@@ -113,6 +113,7 @@ STEPS: dict[str, Step] = {
     ".venv/bin/flask --app app labels expire": Step(expect="label(s) expired"),
     ".venv/bin/flask --app app vulnerabilities daily": Step(expect="reminder(s) sent"),
     ".venv/bin/flask --app app files sweep": Step(expect="stored file(s) no row named"),
+    ".venv/bin/flask --app app records purge": Step(expect="evaluation(s) purged"),
 }
 
 
@@ -437,7 +438,7 @@ def test_the_cron_jobs_are_commands_of_the_guide() -> None:
         command = fields[6].replace("\\%", "%")
         assert "%" not in fields[6].replace("\\%", ""), "cron needs every % escaped"
         jobs.append(command.removeprefix(prelude))
-    assert len(jobs) == 5
+    assert len(jobs) == 6
     for job in jobs:
         assert job in STEPS, job
     assert any(" backup " in job for job in jobs)

@@ -35,7 +35,8 @@ def _detail(evaluation_id: int) -> Response:
 
 def _page(hold_form: HoldForm | None = None, status: int = 200) -> tuple[str, int]:
     active = db.paginate(
-        select(LegalHold).where(LegalHold.released_at.is_(None)).order_by(LegalHold.placed_at)
+        select(LegalHold).where(LegalHold.released_at.is_(None)).order_by(LegalHold.placed_at),
+        error_out=False,
     )
     released = list(
         db.session.scalars(

@@ -86,7 +86,6 @@ def test_purge_deletes_old_files_keeps_rows_and_skips_held_and_recent_records(
     assert all(uploads.is_purged(r.stored_name) for r in rows)
     # Recent and held records keep their files.
     assert all(uploads.path_of(n).exists() for n in kept)
-    assert _files(db.session.get(Evaluation, recent.id)) == kept[: len(_files(recent))]
     # One audit entry says what was purged, and the chain still verifies.
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "records.purge"))
     assert entry is not None and entry.object_id == str(old.id)
