@@ -19,7 +19,9 @@ DEMO_REFERENCE = "TA-Montclair 2026/0142"
 
 
 def seed_demo_records() -> list[Any]:
-    """One legal hold on the oldest decided demo evaluation; twice changes nothing."""
+    """One legal hold on the oldest decided demo evaluation; twice changes nothing.
+
+    Returns no demo account (the list `seed-demo` prints)."""
     if db.session.scalar(select(LegalHold.id).limit(1)) is not None:
         return []
     authority = db.session.scalar(select(User).where(User.email == AUTHORITY_EMAIL))
@@ -31,7 +33,7 @@ def seed_demo_records() -> list[Any]:
     )
     if authority is None or evaluation is None:
         return []
-    hold = place_hold(
+    place_hold(
         authority,
         HoldTarget.EVALUATION,
         evaluation.id,
@@ -40,4 +42,4 @@ def seed_demo_records() -> list[Any]:
         DEMO_REFERENCE,
     )
     db.session.flush()
-    return [hold]
+    return []
