@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, flash, g, redirect, render_template, url_for
+from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -17,6 +17,7 @@ from evaluations.records.models import HoldTarget, LegalHold
 from evaluations.services.visibility import assignment_of, get_evaluation
 from registry import uploads
 from registry.access import roles_required
+from registry.auth import record_attempt, retry_after
 from registry.database import db
 from registry.exceptions import NotVisible, RuleViolation
 from registry.models import Role
@@ -171,6 +172,12 @@ def sign_report(evaluation_id: int) -> Response:
     if not form.validate_on_submit():
         _flash_form_errors(form)
         return _detail(evaluation_id)
+    # Wrong passwords count with the failed logins: signing is no way around the throttling.
+    address = request.remote_addr or ""
+    wait = retry_after(g.user.email, address)
+    if wait:
+        flash(f"Too many wrong passwords: try again in {wait} seconds.", "error")
+        return _detail(evaluation_id)
     try:
         report = reports.sign_evaluation_report(
             g.user,
@@ -182,6 +189,9 @@ def sign_report(evaluation_id: int) -> Response:
         )
     except RuleViolation as error:
         db.session.rollback()
+        if error.field == "password":
+            record_attempt(g.user.email, address, False)
+            db.session.commit()
         flash(error.message, "error")
     else:
         db.session.commit()

@@ -142,3 +142,24 @@ def test_signing_through_the_page(
     assert response.status_code == 302
     page = client.get(f"/evaluations/{evaluation.id}").get_data(as_text=True)
     assert "signed by Eva Luator" in page and hashlib.sha256(REPORT).hexdigest()[:16] in page
+
+
+def test_wrong_signing_passwords_are_throttled_like_logins(
+    app: Flask, cast: Cast, client: FlaskClient, login: Callable[..., Any]
+) -> None:
+    evaluation, _, _ = in_review(cast)
+    login(client, cast.evaluator)
+    url = f"/evaluations/{evaluation.id}/reports/signed"
+
+    def sign(password: str) -> str:
+        client.post(
+            url,
+            data={"title": "Report", "file": (io.BytesIO(REPORT), "r.pdf"), "password": password},
+            content_type="multipart/form-data",
+        )
+        return client.get(f"/evaluations/{evaluation.id}").get_data(as_text=True)
+
+    for _ in range(app.config["LOGIN_THROTTLE_PER_ACCOUNT"]):
+        assert "The password is not right" in sign("not my password")
+    assert "Too many wrong passwords" in sign(PASSWORD)
+    assert db.session.scalars(select(EvaluatorReport)).all() == []
