@@ -5,7 +5,9 @@ Revises: b1c2d3e4f5a6
 Create Date: 2026-12-06 08:18:38.661881
 
 Legal holds on an evaluation's, a label's or a solution's records, and the evaluators' test
-reports and signed evaluation reports (stored files, in versions).
+reports and signed evaluation reports (stored files, in versions). The database refuses to
+delete or change the evidence of an evaluation that has been in review; the only change it
+takes is the purge's (the stored name becomes "purged:…", nothing else changes).
 """
 
 from alembic import op
@@ -66,8 +68,67 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_evaluator_report_assignment_id'), ['assignment_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_evaluator_report_evaluation_id'), ['evaluation_id'], unique=False)
 
+    _fix_reviewed_evidence()
+
+
+# The evaluation of the row has been in review: its evidence is fixed.
+_REVIEWED = (
+    "EXISTS (SELECT 1 FROM evaluation_event WHERE evaluation_event.evaluation_id = "
+    "OLD.evaluation_id AND evaluation_event.to_status = 'in_review')"
+)
+# The purge's change: only the stored name, to a purged one.
+_PURGE_ONLY = (
+    "NEW.stored_name LIKE 'purged:%' AND NEW.id = OLD.id "
+    "AND NEW.evaluation_id = OLD.evaluation_id AND NEW.original_name = OLD.original_name "
+    "AND NEW.sha256 = OLD.sha256 AND NEW.size_bytes = OLD.size_bytes "
+    "AND NEW.content_type = OLD.content_type AND NEW.description = OLD.description "
+    "AND NEW.uploaded_at = OLD.uploaded_at"
+)
+
+
+def _fix_reviewed_evidence():
+    """Evidence the evaluators have had is fixed: the database refuses DELETE and UPDATE."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            f"""
+            CREATE FUNCTION evidence_fixed_once_reviewed() RETURNS trigger AS $$
+            BEGIN
+                IF {_REVIEWED} THEN
+                    IF TG_OP = 'DELETE' OR NOT ({_PURGE_ONLY}) THEN
+                        RAISE EXCEPTION 'evidence of a reviewed evaluation is fixed (% refused)', TG_OP;
+                    END IF;
+                END IF;
+                IF TG_OP = 'DELETE' THEN
+                    RETURN OLD;
+                END IF;
+                RETURN NEW;
+            END;
+            $$ LANGUAGE plpgsql
+            """
+        )
+        op.execute(
+            "CREATE TRIGGER evidence_fixed_no_update_delete BEFORE UPDATE OR DELETE ON evidence "
+            "FOR EACH ROW EXECUTE FUNCTION evidence_fixed_once_reviewed()"
+        )
+    else:
+        op.execute(
+            f"CREATE TRIGGER evidence_fixed_no_delete BEFORE DELETE ON evidence WHEN {_REVIEWED} "
+            "BEGIN SELECT RAISE(ABORT, 'evidence of a reviewed evaluation is fixed (DELETE refused)'); END"
+        )
+        op.execute(
+            f"CREATE TRIGGER evidence_fixed_no_update BEFORE UPDATE ON evidence "
+            f"WHEN {_REVIEWED} AND NOT ({_PURGE_ONLY}) "
+            "BEGIN SELECT RAISE(ABORT, 'evidence of a reviewed evaluation is fixed (UPDATE refused)'); END"
+        )
+
 
 def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS evidence_fixed_no_update_delete ON evidence")
+        op.execute("DROP FUNCTION IF EXISTS evidence_fixed_once_reviewed()")
+    else:
+        op.execute("DROP TRIGGER IF EXISTS evidence_fixed_no_delete")
+        op.execute("DROP TRIGGER IF EXISTS evidence_fixed_no_update")
     with op.batch_alter_table('evaluator_report', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_evaluator_report_evaluation_id'))
         batch_op.drop_index(batch_op.f('ix_evaluator_report_assignment_id'))

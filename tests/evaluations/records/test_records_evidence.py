@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
 
 from evaluations.records.holds import place_hold, release_hold
 from evaluations.records.models import HoldTarget
@@ -105,3 +106,30 @@ def test_every_evidence_download_is_logged_and_shown_to_the_authority(
     page = client.get(f"/evaluations/{evaluation.id}").get_data(as_text=True)
     log = page.split("Download log", 1)[1]
     assert cast.vendor.email in log and item.original_name in log
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM evidence WHERE id = :id",
+        "UPDATE evidence SET description = 'changed' WHERE id = :id",
+        "UPDATE evidence SET sha256 = 'x', stored_name = 'purged:evidence:0' WHERE id = :id",
+    ],
+)
+def test_the_database_itself_refuses_to_change_reviewed_evidence(
+    cast: Cast, statement: str
+) -> None:
+    evaluation, _, _ = in_review(cast)
+    item_id = evaluation.evidence[0].id
+    with pytest.raises(DBAPIError, match="fixed"):
+        db.session.execute(text(statement), {"id": item_id})
+    db.session.rollback()
+
+
+def test_the_database_lets_a_draft_s_evidence_change(cast: Cast) -> None:
+    evaluation = draft(cast)
+    db.session.execute(
+        text("UPDATE evidence SET description = 'changed' WHERE id = :id"),
+        {"id": evaluation.evidence[0].id},
+    )
+    db.session.rollback()

@@ -23,7 +23,7 @@ from registry.backup.verify import stored_file_rows
 from registry.database import db, utcnow
 from registry.dates import today
 from registry.models import AuditEntry, User
-from tests.evaluations.evaluation_builders import PDF, Cast, draft, make_cast
+from tests.evaluations.evaluation_builders import PDF, Cast, draft, in_review, make_cast
 from tests.evaluations.labels.label_builders import issued_label, make_world
 
 
@@ -41,6 +41,21 @@ def _withdrawn(cast: Cast, years_ago: float) -> Evaluation:
     evaluation.status_changed_at = utcnow() - dt.timedelta(days=int(365.25 * years_ago))
     db.session.commit()
     return evaluation
+
+
+def test_the_purge_takes_the_evidence_of_a_reviewed_evaluation(
+    cast: Cast, runner: FlaskCliRunner
+) -> None:
+    evaluation, _, _ = in_review(cast)
+    withdraw_application(cast.vendor, evaluation)
+    evaluation.status_changed_at = utcnow() - dt.timedelta(days=4 * 366)
+    db.session.commit()
+    names = _files(evaluation)
+    result = runner.invoke(args=["records", "purge"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert all(uploads.is_purged(n) for n in _files(evaluation))
+    assert not any(uploads.path_of(n).exists() for n in names)
 
 
 def _files(evaluation: Evaluation) -> list[str]:
