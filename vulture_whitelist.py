@@ -132,3 +132,9 @@ _.owner_id
 _.review_due_on
 _.held_on
 _.attendees
+# Records: read by the records templates (holds, evaluators' reports, retention types).
+_.placed_by
+_.released_by
+_.signed_by
+_.counted_from
+_.purged_by_portal

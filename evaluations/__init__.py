@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
         agreement,
         cli,
         models,  # noqa: F401 - its tables must be known to migrations
+        records,
         surveillance,
         views,
     )
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
 
     views.init_app(app)
     _init_workflow(app)
+    records.init_app(app)  # retention, legal holds, evaluators' reports
     app.register_blueprint(wellknown.bp)
     cli.register_commands(app)
     _init_labels(app)

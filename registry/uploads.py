@@ -58,6 +58,9 @@ _TEMPORARY_PREFIX = ".upload-"
 STALE_TEMPORARY_SECONDS = 3600
 # The column order a model's own columns take to come after the stored-file columns.
 AFTER_STORED_FILE = 1
+# A row whose file was deleted at the end of its retention period keeps its other columns
+# (name, size, SHA-256) and a stored name with this prefix, which names no file.
+PURGED_PREFIX = "purged:"
 
 
 @dataclass(frozen=True)
@@ -195,6 +198,16 @@ def _remove_stale_temporaries(folder: Path) -> None:
 def delete_file(stored_name: str) -> None:
     """Remove a stored file if it is there."""
     path_of(stored_name).unlink(missing_ok=True)
+
+
+def is_purged(stored_name: str) -> bool:
+    """Whether a row's file was deleted at the end of its retention period."""
+    return stored_name.startswith(PURGED_PREFIX)
+
+
+def purged_name(table: str, row_id: int) -> str:
+    """The stored name a row keeps once its file is purged (unique, naming no file)."""
+    return f"{PURGED_PREFIX}{table}:{row_id}"
 
 
 def release(stored_name: str) -> None:

@@ -111,8 +111,13 @@ STEPS: dict[str, Step] = {
     ),
     ".venv/bin/flask --app app db current": Step(expect="(head)"),
     ".venv/bin/flask --app app labels expire": Step(expect="label(s) expired"),
+    ".venv/bin/flask --app app labels escalate-suspensions": Step(
+        expect="label(s) withdrawn: suspension ended unresolved"
+    ),
     ".venv/bin/flask --app app vulnerabilities daily": Step(expect="reminder(s) sent"),
+    ".venv/bin/flask --app app surveillance daily": Step(expect="re-test sample(s) drawn"),
     ".venv/bin/flask --app app files sweep": Step(expect="stored file(s) no row named"),
+    ".venv/bin/flask --app app records purge": Step(expect="evaluation(s) purged"),
 }
 
 
@@ -437,7 +442,7 @@ def test_the_cron_jobs_are_commands_of_the_guide() -> None:
         command = fields[6].replace("\\%", "%")
         assert "%" not in fields[6].replace("\\%", ""), "cron needs every % escaped"
         jobs.append(command.removeprefix(prelude))
-    assert len(jobs) == 5
+    assert len(jobs) == 8
     for job in jobs:
         assert job in STEPS, job
     assert any(" backup " in job for job in jobs)

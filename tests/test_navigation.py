@@ -73,6 +73,7 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
                 "Surveillance",
                 "Complaints and appeals",
                 "Certification agreement",
+                "Records",
             },
         ),
         (

@@ -13,7 +13,15 @@ from sqlalchemy import select
 from catalog.models import Solution, SolutionStatus
 from catalog.versions import version_of
 from evaluations.agreement.services import require_accepted
-from evaluations.models import Evaluation, EvaluationEvent, EvaluationStatus, Evidence
+from evaluations.models import (
+    Assignment,
+    Evaluation,
+    EvaluationEvent,
+    EvaluationStatus,
+    Evidence,
+    Score,
+)
+from evaluations.records.holds import is_held
 from evaluations.services.application_review import clear_application_review
 from evaluations.services.assignment import maybe_start_review
 from evaluations.services.transitions import (
@@ -188,8 +196,32 @@ def attach_evidence(
     return item
 
 
+def evidence_is_fixed(evaluation: Evaluation) -> bool:
+    """Whether the evaluation's evidence can no longer be removed or replaced: once it has been
+    in review (evaluators read it) or any evaluator saved a score. A returned application may
+    still take new files; the ones the evaluators saw stay as they were."""
+    reviewed = db.session.scalar(
+        select(EvaluationEvent.id)
+        .where(
+            EvaluationEvent.evaluation_id == evaluation.id,
+            EvaluationEvent.to_status == EvaluationStatus.IN_REVIEW.value,
+        )
+        .limit(1)
+    )
+    if reviewed is not None:
+        return True
+    scored = db.session.scalar(
+        select(Score.id)
+        .join(Assignment, Score.assignment_id == Assignment.id)
+        .where(Assignment.evaluation_id == evaluation.id)
+        .limit(1)
+    )
+    return scored is not None
+
+
 def remove_evidence(actor: User | None, evaluation: Evaluation, item: Evidence) -> None:
-    """Delete a file while the application is editable.
+    """Delete a file while the application is editable, never once it is fixed (in review
+    or scored) nor while a legal hold covers the evaluation.
 
     The file stays, named by no row, for ``files sweep`` to remove after its grace period
     (counted from the commit): a backup taken meanwhile finds every file its snapshot names.
@@ -198,6 +230,15 @@ def remove_evidence(actor: User | None, evaluation: Evaluation, item: Evidence) 
     require_status(evaluation, EDITABLE_BY_VENDOR, "change its evidence")
     if item.evaluation_id != evaluation.id:
         raise NotVisible()
+    if evidence_is_fixed(evaluation):
+        raise RuleViolation(
+            "The evaluators have reviewed this evidence: it can no longer be removed or "
+            "replaced. Attach an additional file instead."
+        )
+    if is_held(evaluation):
+        raise RuleViolation(
+            "A legal hold covers this evaluation's records: its evidence cannot be removed."
+        )
     stored_name = item.stored_name
     audit.record(user, "evidence.remove", item, summary=item.original_name)
     db.session.delete(item)

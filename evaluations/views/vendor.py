@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from evaluations.agreement.services import refusal
 from evaluations.forms import ApplyForm, NoteForm, RespondForm
 from evaluations.models import EvaluationStatus
+from evaluations.records.downloads import log_download
 from evaluations.services.application import (
     apply_for_evaluation,
     attach_evidence,
@@ -38,7 +39,7 @@ from evaluations.views.evaluation_page import (
 from registry import uploads
 from registry.access import roles_required
 from registry.database import db
-from registry.exceptions import RuleViolation
+from registry.exceptions import NotVisible, RuleViolation
 from registry.models import Role
 from registry.views.actions import show_violation
 
@@ -132,7 +133,12 @@ def download(evaluation_id: int, evidence_id: int) -> Response:
     """A file, as an attachment, to its vendor, the authority and declared evaluators only."""
     evaluation = get_evaluation(g.user, evaluation_id)
     item = get_evidence(g.user, evaluation, evidence_id)
-    return uploads.send_stored(item)
+    if uploads.is_purged(item.stored_name):
+        raise NotVisible()
+    response = uploads.send_stored(item)
+    log_download(g.user, evaluation, item, "evidence")
+    db.session.commit()
+    return response
 
 
 @bp.post("/<int:evaluation_id>/evidence/<int:evidence_id>/remove")

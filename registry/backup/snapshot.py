@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL, Connection, make_url
 from registry.backup.hooks import file_tables
 from registry.backup.layout import DUMP_FILE, SQLITE_FILE, BackupError
 from registry.database import db
+from registry.uploads import PURGED_PREFIX
 
 # The tables of the current schema, for each database kind.
 TABLES_SQL: Final = {
@@ -103,7 +104,11 @@ def read_snapshot(
     files = []
     for table in file_table_names:
         if table in names:
-            sql = f"SELECT id, stored_name, sha256, size_bytes FROM {table}"  # noqa: S608
+            # A purged row's file is gone on purpose: it names no file to copy or check.
+            sql = (
+                f"SELECT id, stored_name, sha256, size_bytes FROM {table} "  # noqa: S608
+                f"WHERE stored_name NOT LIKE '{PURGED_PREFIX}%'"
+            )
             for row in query(sql):
                 files.append(FileRow(table, int(row[0]), str(row[1]), str(row[2]), int(row[3])))
     head = None
