@@ -18,14 +18,14 @@ from sqlalchemy import select
 from catalog.demo import demo_version
 from catalog.models import Solution, SolutionStatus
 from evaluations import scoring
-from evaluations.bodies.checks import covering_accreditation, is_approved
 from evaluations.bodies.models import (
     Accreditation,
     AccreditationScope,
     ApprovalStatus,
     EvaluatorApproval,
 )
-from evaluations.impartiality.checks import declarations_current
+from evaluations.bodies.services import accreditation_covering, is_approved
+from evaluations.impartiality.declarations import is_current
 from evaluations.impartiality.models import DeclarationConfirmation
 from evaluations.models import Assignment, Evaluation
 from evaluations.services.application import (
@@ -305,7 +305,7 @@ def _seed_scheme(authority: User, officers: list[User], evaluators: list[User]) 
         missing = {
             norm.category_id
             for norm in norms
-            if covering_accreditation(evaluator.organisation_id, norm, today) is None
+            if accreditation_covering(evaluator.organisation_id, norm, today) is None
         }
         if missing:
             accreditation = Accreditation(
@@ -321,7 +321,7 @@ def _seed_scheme(authority: User, officers: list[User], evaluators: list[User]) 
             db.session.add(accreditation)
         db.session.flush()
     for person in [*officers, *evaluators]:
-        if not declarations_current(person, today):
+        if not is_current(person, today):
             db.session.add(DeclarationConfirmation(user_id=person.id, confirmed_at=utcnow()))
     db.session.flush()
 

@@ -7,14 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from evaluations.impartiality.models import (
-    DecisionReview,
-    DeclarationConfirmation,
-    InterestDeclaration,
-)
-from evaluations.labels.dates import add_months
+from evaluations.impartiality.declarations import confirmation_months, has_open_interest, is_current
+from evaluations.impartiality.models import DecisionReview
 from evaluations.models import Decision, Evaluation
 from registry.database import db
 from registry.models import Organisation, User
@@ -22,38 +18,6 @@ from registry.models import Organisation, User
 # Every level of a norm needs a review before a certification at it.
 ALL_LEVELS = "*"
 REJECTED = Decision.REJECTED.value
-
-
-def declaration_months() -> int:
-    """How long a confirmation of one's declarations of interests stays current."""
-    return int(current_app.config["IMPARTIALITY_DECLARATION_MONTHS"])
-
-
-def last_confirmation(user: User) -> dt.datetime | None:
-    """When `user` last confirmed their declarations of interests."""
-    return db.session.scalar(
-        select(func.max(DeclarationConfirmation.confirmed_at)).where(
-            DeclarationConfirmation.user_id == user.id
-        )
-    )
-
-
-def declarations_current(user: User, day: dt.date) -> bool:
-    """`user` confirmed their declarations less than IMPARTIALITY_DECLARATION_MONTHS ago."""
-    confirmed = last_confirmation(user)
-    return confirmed is not None and day < add_months(confirmed.date(), declaration_months())
-
-
-def has_open_interest(user: User, vendor_id: int) -> bool:
-    """`user` declared an interest in the vendor and has not ended it."""
-    found = db.session.scalar(
-        select(InterestDeclaration.id).where(
-            InterestDeclaration.user_id == user.id,
-            InterestDeclaration.vendor_id == vendor_id,
-            InterestDeclaration.ended_at.is_(None),
-        )
-    )
-    return found is not None
 
 
 def interest_problem(user: User, vendor: Organisation) -> str | None:
@@ -66,10 +30,10 @@ def interest_problem(user: User, vendor: Organisation) -> str | None:
 def impartiality_problem(user: User, vendor: Organisation, day: dt.date) -> str | None:
     """Why `user` may not take part in this vendor's evaluation: stale declarations or an
     open interest; None when they may."""
-    if not declarations_current(user, day):
+    if not is_current(user, day):
         return (
             f"{user.full_name} has not confirmed their declarations of interests in the last "
-            f"{declaration_months()} months."
+            f"{confirmation_months()} months."
         )
     return interest_problem(user, vendor)
 

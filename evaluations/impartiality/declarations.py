@@ -5,7 +5,6 @@ least every IMPARTIALITY_DECLARATION_MONTHS that their declarations are complete
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -13,6 +12,7 @@ from flask import current_app
 from sqlalchemy import Select, func, select
 
 from evaluations.impartiality.models import DeclarationConfirmation, InterestDeclaration
+from evaluations.labels.dates import add_months
 from registry import audit
 from registry.access import require_role
 from registry.database import db, utcnow
@@ -27,13 +27,6 @@ MAX_NATURE = 2000
 def confirmation_months() -> int:
     """How many months a confirmation of one's declarations stays current."""
     return int(current_app.config.get("IMPARTIALITY_DECLARATION_MONTHS", 12))
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` later, or the month's last day when it is shorter."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def open_declarations(user: User) -> list[InterestDeclaration]:

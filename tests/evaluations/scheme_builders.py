@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from evaluations.bodies.checks import covering_accreditation
 from evaluations.bodies.models import (
     Accreditation,
     AccreditationScope,
     ApprovalStatus,
     EvaluatorApproval,
 )
+from evaluations.bodies.services import accreditation_covering
 from evaluations.impartiality.models import (
     DecisionReview,
     DeclarationConfirmation,
@@ -91,7 +91,7 @@ def accredit(
 def qualify(evaluator: User, norm: Norm) -> None:
     """`evaluator` approved, their body accredited for `norm`, their declarations confirmed."""
     approve(evaluator)
-    if covering_accreditation(evaluator.organisation_id, norm, dates.today()) is None:
+    if accreditation_covering(evaluator.organisation_id, norm, dates.today()) is None:
         accredit(evaluator.organisation, norm)
     confirm_declarations(evaluator)
 

@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from catalog.demo import seed_demo_solutions
+from evaluations.agreement.demo import seed_demo_agreement
 from evaluations.bodies.models import ApprovalStatus
 from evaluations.demo import seed_demo_evaluations
 from evaluations.impartiality.models import DecisionReview, DeclarationConfirmation
@@ -305,7 +306,13 @@ def test_removal_of_the_last_silent_evaluator_scores_the_evaluation(cast: Cast) 
 
 def test_the_demo_evaluations_pass_the_gates_and_load_twice(app: Flask) -> None:
     with app.test_request_context(base_url=app.config["BASE_URL"]):
-        for load in (seed_demo, seed_norms, seed_demo_solutions, seed_demo_evaluations):
+        for load in (
+            seed_demo,
+            seed_norms,
+            seed_demo_solutions,
+            seed_demo_agreement,
+            seed_demo_evaluations,
+        ):
             load()
             db.session.commit()
         decided = db.session.scalars(

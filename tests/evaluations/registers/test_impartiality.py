@@ -21,6 +21,7 @@ from evaluations.impartiality.models import (
     InterestDeclaration,
     RiskStatus,
 )
+from evaluations.labels.dates import add_months
 from registry.database import db
 from registry.dates import today
 from registry.exceptions import AccessDenied, NotVisible, RuleViolation
@@ -76,9 +77,9 @@ def _risk(**changes: Any) -> register.RiskData:
 
 
 def test_add_months_keeps_the_day_or_the_month_s_last() -> None:
-    assert declarations.add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
-    assert declarations.add_months(dt.date(2026, 3, 15), 12) == dt.date(2027, 3, 15)
-    assert declarations.add_months(dt.date(2026, 11, 30), 3) == dt.date(2027, 2, 28)
+    assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
+    assert add_months(dt.date(2026, 3, 15), 12) == dt.date(2027, 3, 15)
+    assert add_months(dt.date(2026, 11, 30), 3) == dt.date(2027, 2, 28)
 
 
 def test_a_confirmation_falls_due_after_the_configured_months(app: Flask, scene: Scene) -> None:
@@ -86,13 +87,11 @@ def test_a_confirmation_falls_due_after_the_configured_months(app: Flask, scene:
     confirmation = declarations.confirm_declarations(scene.evaluator)
     db.session.commit()
     confirmed = confirmation.confirmed_at.date()
-    assert declarations.due_on(confirmation) == declarations.add_months(confirmed, 12)
+    assert declarations.due_on(confirmation) == add_months(confirmed, 12)
     assert declarations.is_current(scene.evaluator)
-    assert not declarations.is_current(
-        scene.evaluator, declarations.add_months(confirmed, 12) + DAY
-    )
+    assert not declarations.is_current(scene.evaluator, add_months(confirmed, 12) + DAY)
     app.config["IMPARTIALITY_DECLARATION_MONTHS"] = 6
-    assert declarations.due_on(confirmation) == declarations.add_months(confirmed, 6)
+    assert declarations.due_on(confirmation) == add_months(confirmed, 6)
 
 
 def test_declaring_ending_and_confirming_through_the_page(
@@ -120,7 +119,7 @@ def test_declaring_ending_and_confirming_through_the_page(
     page = client.get("/account/interests").get_data(as_text=True)
     confirmation = db.session.scalars(select(DeclarationConfirmation)).one()
     assert confirmation.open_declarations == 1
-    due = declarations.add_months(confirmation.confirmed_at.date(), 12)
+    due = add_months(confirmation.confirmed_at.date(), 12)
     assert f"Your next confirmation is due by {due.isoformat()}" in page
     assert "My brother works there." in page
     assert declarations.has_open_interest(scene.evaluator, vendor.id)
