@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
+from evaluations.bodies.checks import qualification_problem
+from evaluations.impartiality.checks import impartiality_problem
 from evaluations.labels.events import record_event
 from evaluations.labels.status_changes import LIVE_STATUSES
 from evaluations.models import Label
@@ -360,6 +362,13 @@ def assign_retest(
     _require_open(activity)
     if evaluator is None or not eligible_evaluator(evaluator):
         raise RuleViolation("Choose an active member of an active evaluation body.", "evaluator")
+    # A re-test is an evaluation: the same register and impartiality gates as an assignment.
+    day = today()
+    problem = qualification_problem(
+        evaluator, activity.label.norm_version.norm, day
+    ) or impartiality_problem(evaluator, activity.label.vendor, day)
+    if problem:
+        raise RuleViolation(problem, "evaluator")
     previous = activity.evaluator
     activity.evaluator_id = evaluator.id
     activity.evaluator = evaluator

@@ -12,6 +12,7 @@ from evaluations.surveillance import services
 from registry.database import db
 from registry.dates import today
 from tests.evaluations.labels.label_builders import LabelWorld, issued_label, published_version
+from tests.evaluations.scheme_builders import qualify
 from tests.routing import WRITE, Case, authority_only, only
 
 UNKNOWN = "STR-2026-99997"
@@ -134,6 +135,7 @@ def extend_world(world: dict[str, Any]) -> dict[str, Any]:
         due = today() + dt.timedelta(days=30)
         attestation = services.open_attestation(label, 1, due)
         retest = services.open_retest(label, today().year, due)
+        qualify(people["evaluator"], label.norm_version.norm)
         services.assign_retest(people["authority"], retest, people["evaluator"])
         review = services.open_complaint_review(
             people["authority"], label, "Route walk.", "ROUTE-1"

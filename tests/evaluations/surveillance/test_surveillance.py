@@ -30,6 +30,7 @@ from registry.exceptions import RuleViolation
 from registry.mail import read_outbox
 from registry.models import OrganisationKind, User
 from tests.evaluations.labels.label_builders import LabelWorld, issued_label, make_world, revoke
+from tests.evaluations.scheme_builders import declare_interest, qualify
 
 
 @pytest.fixture
@@ -298,8 +299,18 @@ def test_only_the_assigned_evaluator_records_the_retest_and_a_fail_lists_the_lab
     assigned = world.evaluators[0]
     colleague = create_user(assigned.organisation, is_org_admin=False)
     activity = services.open_retest(label, today().year, today() + dt.timedelta(days=30))
+    db.session.commit()
     with pytest.raises(RuleViolation):
         services.assign_retest(world.authority, activity, world.vendor)
+    # A re-test takes the gates of an assignment: approved, accredited for the norm, declared.
+    with pytest.raises(RuleViolation, match="not an evaluator approved"):
+        services.assign_retest(world.authority, activity, assigned)
+    qualify(assigned, label.norm_version.norm)
+    declare_interest(assigned, label.vendor)
+    with pytest.raises(RuleViolation, match="declared an interest"):
+        services.assign_retest(world.authority, activity, assigned)
+    db.session.rollback()
+    qualify(assigned, label.norm_version.norm)
     services.assign_retest(world.authority, activity, assigned)
     db.session.commit()
     assert any("re-test assigned" in s for s in _subjects(app, assigned))
