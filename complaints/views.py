@@ -31,7 +31,7 @@ from registry.database import db, utcnow
 from registry.dates import today
 from registry.exceptions import NotVisible, RuleViolation, TooManyAttempts
 from registry.models import LoginAttempt, Role, User
-from registry.views.actions import show_violation
+from registry.views.actions import commit_or_report, show_violation
 
 bp = Blueprint("complaints", __name__)
 
@@ -133,14 +133,10 @@ def track() -> Any:
         if case is None:
             raise NotVisible()
         if form.validate_on_submit():
-            try:
-                services.withdraw_tracked(case, token, form.note.data or "")
-            except RuleViolation as error:
-                db.session.rollback()
-                flash(error.message, "error")
-            else:
-                db.session.commit()
-                flash(f"{case.reference} was withdrawn.", "success")
+            commit_or_report(
+                lambda: services.withdraw_tracked(case, token, form.note.data or ""),
+                f"{case.reference} was withdrawn.",
+            )
         return redirect(url_for("complaints.track", reference=reference, token=token))
     return render_template(
         "complaints/track.html",
@@ -334,14 +330,7 @@ def _back(case: ComplaintCase) -> Any:
 
 
 def _commit(call: Any, success: str) -> None:
-    try:
-        call()
-    except RuleViolation as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
+    commit_or_report(call, success)
 
 
 @bp.post("/complaints/<reference>/acknowledge")

@@ -35,7 +35,7 @@ from registry.models import (
     User,
 )
 from registry.norms.models import Norm
-from registry.views.actions import show_violation
+from registry.views.actions import commit_or_report, show_violation
 
 bp = Blueprint("bodies", __name__)
 
@@ -219,14 +219,10 @@ def withdraw_accreditation(accreditation_id: int) -> Response:
     accreditation = _accreditation(accreditation_id)
     form = WithdrawForm()
     if form.validate_on_submit():
-        try:
-            services.withdraw_accreditation(g.user, accreditation, form.reason.data or "")
-        except RuleViolation as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash("The accreditation is withdrawn.", "success")
+        commit_or_report(
+            lambda: services.withdraw_accreditation(g.user, accreditation, form.reason.data or ""),
+            "The accreditation is withdrawn.",
+        )
     else:
         flash("Give the reason for withdrawing the accreditation.", "error")
     return redirect(url_for("bodies.body", organisation_id=accreditation.organisation_id))
@@ -310,14 +306,7 @@ def _decide(
     found = services.visible_approval(user, approval_id)
     if form.validate_on_submit():
         text = form.note.data if isinstance(form, DecisionNoteForm) else form.reason.data
-        try:
-            call(user, found, text or "")
-        except RuleViolation as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(f"{found.user.full_name}: {done}.", "success")
+        commit_or_report(lambda: call(user, found, text or ""), f"{found.user.full_name}: {done}.")
     else:
         flash("Check the note: it is required to refuse or withdraw.", "error")
     return redirect(url_for("bodies.approval", approval_id=approval_id))

@@ -21,7 +21,7 @@ from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import NotVisible, RuleViolation
 from registry.models import Role, User
-from registry.views.actions import run_confirmed, show_violation
+from registry.views.actions import commit_or_report, run_confirmed, show_violation
 
 bp = Blueprint("impartiality", __name__)
 STAFF = (Role.AUTHORITY, Role.EVALUATOR)
@@ -97,14 +97,10 @@ def end_declaration(declaration_id: int) -> Response:
     declaration = declarations.own_declaration(g.user, declaration_id)
     form = EndDeclarationForm()
     if form.validate_on_submit():
-        try:
-            declarations.end_declaration(g.user, declaration, form.note.data or "")
-        except RuleViolation as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(f"Your declaration about {declaration.vendor.name} is ended.", "success")
+        commit_or_report(
+            lambda: declarations.end_declaration(g.user, declaration, form.note.data or ""),
+            f"Your declaration about {declaration.vendor.name} is ended.",
+        )
     else:
         flash("Say how the interest ended.", "error")
     return redirect(url_for("impartiality.interests"))

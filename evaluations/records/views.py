@@ -21,7 +21,7 @@ from registry.auth import record_attempt, retry_after
 from registry.database import db
 from registry.exceptions import NotVisible, RuleViolation
 from registry.models import Role
-from registry.views.actions import show_violation
+from registry.views.actions import commit_or_report, show_violation
 
 bp = Blueprint("records", __name__)
 ANY_PARTY = (Role.VENDOR, Role.EVALUATOR, Role.AUTHORITY)
@@ -111,14 +111,10 @@ def release_hold(hold_id: int) -> Response:
         raise NotVisible()
     form = ReleaseForm()
     if form.validate_on_submit():
-        try:
-            holds.release_hold(g.user, hold, form.reason.data or "")
-        except RuleViolation as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash("The legal hold is released.", "success")
+        commit_or_report(
+            lambda: holds.release_hold(g.user, hold, form.reason.data or ""),
+            "The legal hold is released.",
+        )
     else:
         flash("Give the reason for the release.", "error")
     return redirect(url_for("records.index"))

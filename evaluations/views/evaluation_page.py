@@ -43,7 +43,7 @@ from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.forms import ConfirmForm
 from registry.models import Role
-from registry.views.actions import show_violation
+from registry.views.actions import commit_or_report, show_violation
 
 
 def redirect_detail(evaluation_id: int) -> Response:
@@ -171,12 +171,5 @@ def form_action(
 def confirmed_action(evaluation_id: int, action: Callable[[], Any], done: str) -> Response:
     """Run a confirmed action on the evaluation and commit, flashing the outcome."""
     if ConfirmForm().validate_on_submit():
-        try:
-            action()
-        except RuleViolation as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(done, "success")
+        commit_or_report(action, done)
     return redirect_detail(evaluation_id)
