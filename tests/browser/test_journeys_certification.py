@@ -87,6 +87,17 @@ def _apply_and_attach_evidence(vendor: Page, solution: str, evidence: Path) -> N
     ).click()
     vendor.get_by_role("link", name="Apply for an evaluation").click()
     expect(vendor.get_by_role("heading", level=1)).to_have_text("Apply for an evaluation")
+    # A new vendor has not accepted the certification agreement: the page says so and leads
+    # to it; its administrator accepts for the organisation, then applies.
+    vendor.get_by_role("link", name="Read and accept the certification agreement").click()
+    _choose(vendor, "I have read this version and accept it on behalf of my organisation.")
+    vendor.get_by_role("button", name="Accept version 1").click()
+    _flash(vendor, "Your organisation accepted version 1 of the certification agreement.")
+    vendor.get_by_role("navigation", name="Primary navigation").get_by_role(
+        "link", name="My evaluations"
+    ).click()
+    vendor.get_by_role("link", name="Apply for an evaluation").click()
+    expect(vendor.get_by_role("heading", level=1)).to_have_text("Apply for an evaluation")
     vendor.get_by_label("Solution").select_option(label=solution)
     products = vendor.get_by_label("Version to evaluate")
     products.select_option(label=_option_starting(products, f"{solution} — version 1.0"))
