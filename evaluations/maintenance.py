@@ -24,6 +24,7 @@ from sqlalchemy import Select, case, select
 
 from catalog.models import SolutionVersion
 from evaluations import scoring
+from evaluations.bodies.checks import evaluator_problem
 from evaluations.labels.certified import add_to_scope, in_scope
 from evaluations.models import (
     Label,
@@ -34,7 +35,7 @@ from evaluations.models import (
 )
 from evaluations.services.scores import needs_justification, stored_value
 from evaluations.services.transitions import NOTE_MIN, authority_staff, checked_text, notify
-from registry import audit
+from registry import audit, dates
 from registry.access import require_role
 from registry.database import db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
@@ -332,6 +333,11 @@ def _check_reviewer(request: MaintenanceRequest, evaluator: User | None) -> User
             f"{evaluator.full_name} declared a conflict of interest on this request.",
             "evaluator_id",
         )
+    # A delta review is an evaluation: the gates of an assignment hold for it too.
+    label = request.label
+    problem = evaluator_problem(evaluator, label.norm_version.norm, label.vendor, dates.today())
+    if problem:
+        raise RuleViolation(problem, "evaluator_id")
     return evaluator
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 from evaluations.bodies.services import accreditation_covering, is_approved
-from registry.models import User
+from evaluations.impartiality.checks import impartiality_problem
+from registry.models import Organisation, User
 from registry.norms.models import Norm
 
 
@@ -24,3 +25,13 @@ def qualification_problem(evaluator: User, norm: Norm, day: dt.date) -> str | No
             f"covers {norm.code}."
         )
     return None
+
+
+def evaluator_problem(
+    evaluator: User, norm: Norm, vendor: Organisation, day: dt.date
+) -> str | None:
+    """Why `evaluator` may not evaluate this vendor's solution against `norm` on `day` — an
+    assignment, a maintenance delta review or a surveillance re-test alike — or None."""
+    return qualification_problem(evaluator, norm, day) or impartiality_problem(
+        evaluator, vendor, day
+    )

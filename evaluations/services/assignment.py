@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from evaluations.bodies.checks import qualification_problem
+from evaluations.bodies.checks import evaluator_problem
 from evaluations.impartiality.checks import impartiality_problem
 from evaluations.models import Assignment, AssignmentStatus, Evaluation, EvaluationStatus
 from evaluations.services.transitions import (
@@ -82,9 +82,7 @@ def assign_evaluator(
         }.get(existing.status, "is already assigned")
         raise RuleViolation(f"{evaluator.full_name} {reason} on this evaluation.", "evaluator_id")
     today = dates.today()
-    problem = qualification_problem(
-        evaluator, evaluation.norm_version.norm, today
-    ) or impartiality_problem(evaluator, evaluation.vendor, today)
+    problem = evaluator_problem(evaluator, evaluation.norm_version.norm, evaluation.vendor, today)
     if problem:
         raise RuleViolation(problem, "evaluator_id")
     reason_text = _same_body_reason(evaluation, evaluator, same_body_reason)

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select
 
-from evaluations.bodies.checks import qualification_problem
-from evaluations.impartiality.checks import impartiality_problem
+from evaluations.bodies.checks import evaluator_problem
 from evaluations.labels.events import record_event
 from evaluations.labels.status_changes import LIVE_STATUSES
 from evaluations.models import Label
@@ -364,9 +363,9 @@ def assign_retest(
         raise RuleViolation("Choose an active member of an active evaluation body.", "evaluator")
     # A re-test is an evaluation: the same register and impartiality gates as an assignment.
     day = today()
-    problem = qualification_problem(
-        evaluator, activity.label.norm_version.norm, day
-    ) or impartiality_problem(evaluator, activity.label.vendor, day)
+    problem = evaluator_problem(
+        evaluator, activity.label.norm_version.norm, activity.label.vendor, day
+    )
     if problem:
         raise RuleViolation(problem, "evaluator")
     previous = activity.evaluator

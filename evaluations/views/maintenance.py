@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from catalog.versions import version_of
 from evaluations import maintenance
+from evaluations.bodies.checks import evaluator_problem
 from evaluations.forms import (
     DeclareForm,
     MaintenanceDecisionForm,
@@ -23,6 +24,7 @@ from evaluations.labels.certified import scope_entries
 from evaluations.models import Label, MaintenanceRequest, MaintenanceStatus
 from evaluations.services.visibility import eligible_evaluators
 from evaluations.views.blueprint import ANY_PARTY, bp
+from registry import dates
 from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import NotVisible, RuleViolation
@@ -108,10 +110,12 @@ def maintenance_queue() -> str:
 def _route_form(item: MaintenanceRequest, form: RouteForm | None = None) -> RouteForm:
     form = form or RouteForm(formdata=None)
     conflicted = maintenance.conflicted_evaluator_ids(item)
+    # Only those the gates of an assignment let review this label's norm and vendor.
+    norm, vendor, day = item.label.norm_version.norm, item.label.vendor, dates.today()
     form.evaluator_id.choices = [SelectChoice("", "— choose —")] + [
         SelectChoice(u.id, f"{u.full_name} — {u.organisation.name}")
         for u in eligible_evaluators()
-        if u.id not in conflicted
+        if u.id not in conflicted and evaluator_problem(u, norm, vendor, day) is None
     ]
     return form
 

@@ -35,6 +35,7 @@ from tests.evaluations.labels.label_builders import (
     make_world,
     served_verdict,
 )
+from tests.evaluations.scheme_builders import declare_interest
 
 
 @dataclass
@@ -357,3 +358,26 @@ def test_overdue_reviews_come_first(app: Flask, scene: Scene, login: Callable[..
     assert page.count("(overdue)") == 1
     late, on_time = str(second.due_date), str(first.due_date)
     assert page.index(late) < page.index(on_time)
+
+
+def test_a_delta_review_goes_only_to_an_evaluator_the_gates_of_an_assignment_let_through(
+    app: Flask, scene: Scene, create_user: Callable[..., User], login: Callable[..., object]
+) -> None:
+    request = declared(scene)
+    due = utcnow().date() + dt.timedelta(days=7)
+    newcomer = create_user(scene.evaluator.organisation, is_org_admin=False)
+    with pytest.raises(RuleViolation, match="not an evaluator approved"):
+        maintenance.route(scene.world.authority, request, "minor", newcomer, due)
+    db.session.rollback()
+    declare_interest(scene.evaluator, scene.label.vendor)
+    db.session.commit()
+    with pytest.raises(RuleViolation, match="declared an interest"):
+        maintenance.route(scene.world.authority, request, "minor", scene.evaluator, due)
+    db.session.rollback()
+    # The routing form offers neither of them, only the other qualified evaluator.
+    client = app.test_client()
+    login(client, scene.world.authority)
+    page = client.get(f"/evaluations/maintenance/{request.id}").get_data(as_text=True)
+    assert f'<option value="{scene.world.evaluators[1].id}"' in page
+    assert f'<option value="{newcomer.id}"' not in page
+    assert f'<option value="{scene.evaluator.id}"' not in page

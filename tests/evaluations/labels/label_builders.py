@@ -38,6 +38,7 @@ from registry.norms.models import (
     NormVersionStatus,
 )
 from tests.catalog import solution_builders
+from tests.evaluations.scheme_builders import qualify
 from tests.norms import norm_builders
 
 
@@ -55,12 +56,16 @@ class LabelWorld:
 
 
 def make_world(create_user: Callable[..., User], code: str | None = None) -> LabelWorld:
-    """People and a published norm (3 criteria: ONVIF-S pass/fail, EXPORT and MASK scored)."""
+    """People and a published norm (3 criteria: ONVIF-S pass/fail, EXPORT and MASK scored); the
+    evaluators are approved, their body accredited for the norm, their declarations current,
+    so that a review or re-test of the world's labels passes the gates of an assignment."""
     authority = create_user(kind=OrganisationKind.AUTHORITY)
     vendor = create_user(kind=OrganisationKind.VENDOR)
     body = create_user(kind=OrganisationKind.EVALUATION_BODY)
     second = create_user(body.organisation, totp=False, is_org_admin=False)
     version = published_version(code or f"LBL-{secrets.token_hex(2).upper()}")
+    for evaluator in (body, second):
+        qualify(evaluator, version.norm)
     return LabelWorld(authority, vendor, [body, second], version)
 
 

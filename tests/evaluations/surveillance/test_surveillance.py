@@ -30,7 +30,7 @@ from registry.exceptions import RuleViolation
 from registry.mail import read_outbox
 from registry.models import OrganisationKind, User
 from tests.evaluations.labels.label_builders import LabelWorld, issued_label, make_world, revoke
-from tests.evaluations.scheme_builders import declare_interest, qualify
+from tests.evaluations.scheme_builders import declare_interest
 
 
 @pytest.fixture
@@ -304,13 +304,11 @@ def test_only_the_assigned_evaluator_records_the_retest_and_a_fail_lists_the_lab
         services.assign_retest(world.authority, activity, world.vendor)
     # A re-test takes the gates of an assignment: approved, accredited for the norm, declared.
     with pytest.raises(RuleViolation, match="not an evaluator approved"):
-        services.assign_retest(world.authority, activity, assigned)
-    qualify(assigned, label.norm_version.norm)
+        services.assign_retest(world.authority, activity, colleague)
     declare_interest(assigned, label.vendor)
     with pytest.raises(RuleViolation, match="declared an interest"):
         services.assign_retest(world.authority, activity, assigned)
     db.session.rollback()
-    qualify(assigned, label.norm_version.norm)
     services.assign_retest(world.authority, activity, assigned)
     db.session.commit()
     assert any("re-test assigned" in s for s in _subjects(app, assigned))
