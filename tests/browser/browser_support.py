@@ -319,6 +319,15 @@ def declare_version(page: Page, version: str, released: dt.date, purl: str = "")
     expect(page.get_by_role("status")).to_contain_text(f"Version {version} of “")
 
 
+def accept_agreement(page: Page) -> None:
+    """The vendor's administrator accepts the certification agreement in force for its
+    organisation, as it must before applying for an evaluation."""
+    page.goto("/agreement/")
+    page.locator("label", has_text="I have read this version and accept it").click()
+    page.get_by_role("button", name=re.compile(r"^Accept version ")).click()
+    expect(page.get_by_role("status")).to_contain_text("accepted version")
+
+
 def create_published_solution(page: Page, draft: SolutionDraft) -> int:
     """Enter a complete solution through the vendor's form, publish it; return its id."""
     page.get_by_role("navigation", name="Primary navigation").get_by_role(

@@ -16,6 +16,7 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from tests.browser.browser_support import (
     SolutionDraft,
+    accept_agreement,
     approve_organisation,
     check_accessibility,
     choose_with_arrows,
@@ -60,6 +61,7 @@ def test_the_application_form_works_with_the_keyboard_alone(
     login_as(vendor, email, PASSWORD)
     create_published_solution(vendor, SolutionDraft(first))
     create_published_solution(vendor, SolutionDraft(second))
+    accept_agreement(vendor)
 
     # From here on: keys only.
     vendor.goto("/evaluations/")
