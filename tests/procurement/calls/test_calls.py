@@ -16,6 +16,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from catalog.lists.models import Notification
+from evaluations.labels.status_changes import suspend_label
 from evaluations.models import Label, LabelStatus
 from procurement.calls import limits
 from procurement.calls.models import (
@@ -536,3 +538,38 @@ def test_service_refuses_a_second_offer_and_a_foreign_solution(
             call,
             offers.OfferData(solution_id=foreign.solution_id, lead_time_days=5, tiers=[(1, "9")]),
         )
+
+
+def test_buyers_holding_a_contract_line_are_told_when_the_winning_label_is_suspended(
+    app: Flask, create_user: Callable[..., User]
+) -> None:
+    world, call = _award_world(create_user)
+    make_offer(world.vendors[0], call, [(1, "1100"), (60, "850"), (80, "750")], lead=30)
+    make_offer(world.vendors[1], call, [(1, "880")], lead=10)
+    pass_deadline(call)
+    awarding.award_call(world.authority, call)
+    db.session.commit()
+    assert call.award is not None
+    label = db.session.scalars(
+        select(Label).where(
+            Label.solution_id == call.award.offer.solution_id,
+            Label.status == LabelStatus.VALID,
+        )
+    ).first()
+    assert label is not None
+    with app.test_request_context():
+        suspend_label(world.authority, label, "Firmware differs from the certified one.")
+        db.session.commit()
+    told = {
+        m.to
+        for m in read_outbox(app.config["OUTBOX_DIR"])
+        if f"label {label.number} suspended" in m.subject
+        and "holds a contract for this solution" in m.body
+    }
+    contracted = {b.email for b in world.buyers[:2]}
+    # The two buyers contracted under the award are told; the one who dropped out is not.
+    assert contracted <= told and world.buyers[2].email not in told
+    notices = db.session.scalars(
+        select(Notification).where(Notification.subject_id == label.solution_id)
+    ).all()
+    assert {n.user_id for n in notices} >= {b.id for b in world.buyers[:2]}
