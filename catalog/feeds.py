@@ -26,6 +26,7 @@ ACTION_TITLES = {
     "reduced": "reduced",
     "withdrawn": "withdrawn: suspension ended unresolved",
     "terminated": "ended by the vendor",
+    "surveillance": "surveillance activity recorded",
 }
 
 

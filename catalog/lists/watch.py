@@ -34,6 +34,7 @@ LABEL_ACTIONS = {
     "reduced": "was reduced (a lower level or a narrower scope)",
     "withdrawn": "was withdrawn (its suspension ended unresolved)",
     "terminated": "was ended by its vendor",
+    "surveillance": "had a surveillance activity recorded",
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import DateField, FieldList, Form, FormField, SelectField, StringField, TextAreaField
+from wtforms import DateField, FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from registry.forms import InputForm
@@ -12,8 +12,13 @@ from registry.forms import InputForm
 SCOPE_ROWS = 6
 
 
-class ScopeRowForm(Form):  # type: ignore[misc]  # WTForms' Form is untyped
+class ScopeRowForm(InputForm):
     """One row of a scope: a technology category, and optionally one of its norms."""
+
+    class Meta(InputForm.Meta):
+        """A row inside the accreditation form, whose own token covers it."""
+
+        csrf = False
 
     category = SelectField("Technology category", choices=[], validate_choice=False)
     norm = SelectField("Norm", choices=[], validate_choice=False)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from evaluations.impartiality.register import RISK_SOURCES
-from registry.forms import InputForm
+from registry.forms import InputForm, NameField
 
 LEVELS = [SelectChoice("", "— choose —")] + [SelectChoice(str(n), str(n)) for n in range(1, 6)]
 
@@ -32,7 +32,7 @@ class EndDeclarationForm(InputForm):
 class RiskForm(InputForm):
     """An impartiality risk."""
 
-    title = StringField("Title", validators=[InputRequired(), Length(max=200)])
+    title = NameField("Title", validators=[InputRequired(), Length(max=200)])
     source = SelectField(
         "Source of the threat",
         choices=[SelectChoice("", "— choose —")]

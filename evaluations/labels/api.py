@@ -13,6 +13,7 @@ from evaluations.labels import remediation, transparency
 from evaluations.labels.basis import basis_notice, solution_offered
 from evaluations.labels.certified import certified_facts
 from evaluations.labels.documents.facts import NO_VERSION_RECORDED, LabelFacts
+from evaluations.labels.events import ACTION_TEXT
 from evaluations.labels.numbering import format_label_number
 from evaluations.labels.publishing import find_public_label, label_facts
 from evaluations.labels.status_changes import recertification_due
@@ -205,22 +206,9 @@ _CODE_TITLE = {
     "required": ["code", "title"],
     "properties": {"code": _STRING, "title": _STRING},
 }
-# Every action of the decision log; "amended" re-signs a label whose facts or scope changed.
-DECISION_ACTIONS = [
-    "issued",
-    "suspended",
-    "reinstated",
-    "revoked",
-    "expired",
-    "amended",
-    "remediation",
-    "remediated",
-    # A lower level or a narrower scope; withdrawn when a suspension ended unresolved; ended by
-    # the vendor (both leave the label revoked).
-    "reduced",
-    "withdrawn",
-    "terminated",
-]
+# Every action of the decision log, as the label events name them ("amended" re-signs a label
+# whose facts or scope changed; "withdrawn" ends a suspension unresolved).
+DECISION_ACTIONS = list(ACTION_TEXT)
 _CERTIFIED_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": "What the label certifies of the solution, frozen when it was issued and "

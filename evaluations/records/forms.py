@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from evaluations.records.models import HoldTarget
-from registry.forms import InputForm
+from registry.forms import InputForm, NameField
 
 TEXT_MAX = 5000
 
@@ -44,14 +44,14 @@ class ReleaseForm(InputForm):
 class TestReportForm(InputForm):
     """One test report (PDF) on the evaluator's assignment."""
 
-    title = StringField("Title", validators=[InputRequired(), Length(max=200)])
+    title = NameField("Title", validators=[InputRequired(), Length(max=200)])
     file = FileField("Report (PDF)", validators=[FileRequired("Choose a PDF file.")])
 
 
 class SignedReportForm(InputForm):
     """The evaluation report, signed by re-entering the evaluator's password."""
 
-    title = StringField("Title", validators=[InputRequired(), Length(max=200)])
+    title = NameField("Title", validators=[InputRequired(), Length(max=200)])
     file = FileField("Evaluation report (PDF)", validators=[FileRequired("Choose a PDF file.")])
     password = PasswordField(
         "Your password, to sign",

@@ -12,7 +12,11 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
+from catalog.feeds import ACTION_TITLES
+from catalog.lists.watch import LABEL_ACTIONS
+from evaluations.labels.api import DECISION_ACTIONS
 from evaluations.labels.dates import add_months
+from evaluations.labels.events import ACTION_TEXT
 from evaluations.labels.issuing import issue_label
 from evaluations.labels.publishing import certified_counts, status_lists
 from evaluations.labels.status_changes import (
@@ -235,3 +239,10 @@ def test_labels_are_signed_again_after_a_compromised_key(
     db.session.expire_all()
     lists = status_lists()
     assert verify_label_file(label.credential.encode(), keys, lists).code == VerdictCode.VALID
+
+
+def test_every_label_action_is_named_in_the_api_the_feed_and_the_watchlist() -> None:
+    # A new action of a label's history must reach every surface that names the actions.
+    assert set(ACTION_TEXT) <= set(ACTION_TITLES)
+    assert set(ACTION_TEXT) <= set(LABEL_ACTIONS)
+    assert list(ACTION_TEXT) == DECISION_ACTIONS
