@@ -13,6 +13,7 @@ from evaluations import maintenance
 from evaluations.models import MaintenanceRequest
 from registry.database import utcnow
 from tests.evaluations.labels.label_builders import LabelWorld, issued_label, published_version
+from tests.evaluations.scheme_builders import qualify
 from tests.routing import WRITE, Case, authority_only, only
 
 PARTIES = {"vendor": 200, "evaluator": 200, "authority": 200}
@@ -122,6 +123,7 @@ def extend_world(world: dict[str, Any]) -> dict[str, Any]:
         )
         released = utcnow().date() - dt.timedelta(days=10)
         due = utcnow().date() + dt.timedelta(days=14)
+        qualify(evaluator, label.norm_version.norm)
         export = next(c for c in label.norm_version.criteria if c.code == "EXPORT")
 
         def declared(number: str) -> MaintenanceRequest:
