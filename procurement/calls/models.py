@@ -265,6 +265,9 @@ class Award(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     contract_start: Mapped[dt.date]
     contract_end: Mapped[dt.date]
+    # End of the standstill period (Remedies Directive 2007/66/EC): no contract under the award
+    # is signed before it. None for awards made before standstill existed.
+    standstill_ends_at: Mapped[dt.datetime | None]
 
     call: Mapped[JointCall] = relationship(back_populates="award")
     offer: Mapped[Offer] = relationship()
@@ -299,8 +302,15 @@ class ContractLine(Base):
     unit_price: Mapped[Decimal] = mapped_column(MONEY)
     value: Mapped[Decimal] = mapped_column(BIG_MONEY)
     created_at: Mapped[created_at]
+    # The buyer's signature of its contract, recorded after the standstill; until then the
+    # contract is pending and no order can be placed against it.
+    signed_at: Mapped[dt.datetime | None]
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Who signed for the buyer (name and capacity), as written on the signed contract.
+    signatory: Mapped[str] = mapped_column(String(200), default="")
 
     award: Mapped[Award] = relationship(back_populates="lines")
+    signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
     member: Mapped[LotMember] = relationship()
     need: Mapped[Need] = relationship()
     buyer: Mapped[Organisation] = relationship()
