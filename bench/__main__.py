@@ -11,6 +11,7 @@ import sys
 BENCHMARKS = {
     "aggregation": "bench.aggregation",
     "audit": "bench.audit_chain",
+    "ceiling": "bench.ceiling",
     "label_pdf": "bench.label_pdf",
     "list_pages": "bench.list_pages",
     "search": "bench.search",

@@ -45,7 +45,13 @@ def _admin_url() -> str:
 class Server:
     """gunicorn (2 workers) and the search indexer on one instance folder."""
 
-    def __init__(self, folder: Path, env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        env: dict[str, str],
+        app: str = "app:create_app()",
+        indexer: bool = True,
+    ) -> None:
         self.log = folder / "server.log"
         bin_dir = Path(sys.executable).parent
         # gunicorn inherits the listening socket: no race for the port.
@@ -55,12 +61,16 @@ class Server:
         self.listener.set_inheritable(True)
         self.port = self.listener.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.indexer = subprocess.Popen(
-            [str(bin_dir / "flask"), "--app", "app", "search", "index", "--follow"],
-            cwd=load_data.REPO,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+        self.indexer = (
+            subprocess.Popen(
+                [str(bin_dir / "flask"), "--app", "app", "search", "index", "--follow"],
+                cwd=load_data.REPO,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            if indexer
+            else None
         )
         with self.log.open("wb") as log:
             self.gunicorn = subprocess.Popen(
@@ -70,7 +80,7 @@ class Server:
                     f"--bind=fd://{self.listener.fileno()}",
                     "--graceful-timeout=5",
                     "--access-logfile=-",
-                    "app:create_app()",
+                    app,
                 ],
                 cwd=load_data.REPO,
                 env=env,
@@ -79,10 +89,11 @@ class Server:
                 pass_fds=(self.listener.fileno(),),
             )
         self.listener.close()
+        self.pid = self.gunicorn.pid
 
-    def wait_until_healthy(self) -> None:
+    def wait_until_healthy(self, seconds: float = STARTUP_SECONDS) -> None:
         """Return once /healthz answers 200; raise if gunicorn dies or takes too long."""
-        deadline = time.monotonic() + STARTUP_SECONDS
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.gunicorn.poll() is not None:
                 raise RuntimeError("gunicorn exited at start-up:\n" + self.log_text()[-3000:])
@@ -104,10 +115,11 @@ class Server:
 
     def stop(self) -> None:
         """Stop gunicorn and the indexer (SIGTERM, then SIGKILL after 10 s)."""
-        for process in (self.gunicorn, self.indexer):
+        processes = [p for p in (self.gunicorn, self.indexer) if p is not None]
+        for process in processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        for process in (self.gunicorn, self.indexer):
+        for process in processes:
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
