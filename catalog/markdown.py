@@ -10,6 +10,7 @@ h3, because the description sits under the page's own h1 and h2 (so "## Features
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -97,6 +98,10 @@ _CLEANER = nh3.Cleaner(
 )
 
 
+# Rendering is a pure function of the text and took 1.3 ms for a 120-word description here:
+# a list page or API page of 50 items rendered them all again on every request. The cache holds
+# the 4 096 most recent distinct texts per worker process.
+@functools.lru_cache(maxsize=4096)
 def render_markdown(text: str) -> Markup:
     """Render Markdown to sanitised HTML that is safe to insert into a page as is."""
     if not text or not text.strip():
