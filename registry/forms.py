@@ -202,6 +202,18 @@ class ChangePasswordForm(InputForm):
     new_password = _new_password_field("New password")
 
 
+class ForgotPasswordForm(InputForm):
+    """The address of the account whose password is forgotten."""
+
+    email = _email_field()
+
+
+class ResetPasswordForm(InputForm):
+    """The new password, set through a reset link."""
+
+    new_password = _new_password_field("New password")
+
+
 class InviteForm(InputForm):
     """Invite one person by e-mail."""
 

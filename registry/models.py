@@ -268,6 +268,23 @@ class LoginAttempt(Base):
     )
 
 
+class PasswordReset(Base):
+    """A self-service password reset link: only its hash is kept; single use; it expires."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int_pk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    requested_from: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[created_at]
+    expires_at: Mapped[dt.datetime]
+    # Set when the link was used, or when a newer link or a password change made it void.
+    used_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
 class Invitation(Base):
     """An invitation for a person to join an organisation; the token is stored hashed."""
 

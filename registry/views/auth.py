@@ -9,15 +9,17 @@ import segno
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from registry import auth, services
+from registry import auth, password_reset, services
 from registry.access import login_required
 from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
+    ForgotPasswordForm,
     LoginForm,
     RegistrationForm,
+    ResetPasswordForm,
     TotpForm,
 )
 from registry.models import BuyerType, OrganisationKind, SessionStage, VendorSize
@@ -202,3 +204,37 @@ def change_password() -> Any:
             flash("Your password is changed. Other sessions were signed out.", "success")
             return redirect(url_for("organisation.dashboard"))
     return render_template("registry/change_password.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password() -> Any:
+    """Ask for a link to set a new password; the same answer whether the address is known."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        password_reset.request_reset(form.email.data or "", _remote_addr())
+        db.session.commit()
+        return render_template("registry/forgot_password_sent.html", email=form.email.data)
+    return render_template("registry/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> Any:
+    """Choose a new password through the mailed link."""
+    if password_reset.valid_reset(token) is None:
+        return render_template("registry/reset_password_invalid.html"), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            password_reset.reset_password(token, form.new_password.data or "")
+        except RuleViolation as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                "Your new password is set and every session of your account was signed out. "
+                "Sign in with the new password.",
+                "success",
+            )
+            return redirect(url_for("auth.login"))
+    return render_template("registry/reset_password.html", form=form)
