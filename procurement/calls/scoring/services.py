@@ -78,7 +78,7 @@ def parse_weights(weights: Mapping[str, int | None] | None) -> list[Weight]:
         if isinstance(weight, bool) or not isinstance(weight, int):
             raise RuleViolation("Give each weight in whole percent.", f"weight_{name}")
         parsed.append(Weight(kind, weight))
-    if parsed and all(item.kind is CriterionKind.PRICE for item in parsed):
+    if [(item.kind, item.weight) for item in parsed] == [(CriterionKind.PRICE, 100)]:
         return []  # price at 100 % is the rule without criteria
     return parsed
 
