@@ -76,6 +76,25 @@ class OpenCallForm(InputForm):
             "award if such a case is disclosed meanwhile."
         ),
     )
+    # Award criteria (procurement.calls.scoring): whole-percent weights adding up to 100.
+    weight_price = BoundedIntegerField(
+        "Weight of the price (%)",
+        default=100,
+        validators=[Optional(), NumberRange(0, 100)],
+        description="The final unit price after buyers above their maximum drop out.",
+    )
+    weight_lead_time = BoundedIntegerField(
+        "Weight of the lead time (%)",
+        default=0,
+        validators=[Optional(), NumberRange(0, 100)],
+        description="Full marks for delivery by the buyers' earliest need-by date.",
+    )
+    weight_quality = BoundedIntegerField(
+        "Weight of the quality (%)",
+        default=0,
+        validators=[Optional(), NumberRange(0, 100)],
+        description="The overall score of the offered solution's label.",
+    )
 
 
 class DocumentForm(InputForm):

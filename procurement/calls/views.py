@@ -155,6 +155,11 @@ def open_call(lot_id: int) -> Any:
                 form.contract_months.data or 0,
                 requires_version_in_scope=bool(form.requires_version_in_scope.data),
                 max_open_vulnerability_severity=form.max_open_vulnerability_severity.data or None,
+                award_criteria={
+                    "price": form.weight_price.data,
+                    "lead_time": form.weight_lead_time.data,
+                    "quality": form.weight_quality.data,
+                },
             )
         except RuleViolation as error:
             show_violation(form, error)

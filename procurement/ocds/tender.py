@@ -7,6 +7,7 @@ from typing import Any
 from flask import url_for
 
 from procurement.calls.models import JointCall
+from procurement.calls.scoring.ocds import award_criteria_fields
 from procurement.models import Lot
 from procurement.ocds.formats import amount, longest_months, need_ocid, stamp
 from procurement.ocds.items import goods_or_services, need_item, region_location
@@ -202,6 +203,7 @@ def tender_section(call: JointCall, status: str, parties: Parties) -> dict[str, 
         "documents": _documents(call, lot_id),
         "hasEnquiries": False,
     }
+    tender.update(award_criteria_fields(call))
     if authority is not None:
         tender["procuringEntity"] = parties.add(authority, "procuringEntity")
     return tender

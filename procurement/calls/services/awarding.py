@@ -33,6 +33,8 @@ from procurement.calls.award import (
 )
 from procurement.calls.models import Award, AwardDropout, CallStatus, ContractLine, JointCall, Offer
 from procurement.calls.notices import call_link, org_emails
+from procurement.calls.scoring.rules import Scored
+from procurement.calls.scoring.services import award_notes, record_scores, weighted_award
 from procurement.calls.services.eligibility import (
     call_requirement_text,
     excluding,
@@ -120,7 +122,7 @@ def award_call(actor: User | None, call: JointCall) -> JointCall:
     open_offers(call)  # the opening entry comes first, whoever reads the call first
     checks = compliance(call)
     compliant = [offer for offer in call.offers if not checks[offer.id]]
-    decision = _decide(call.lot, compliant)
+    decision, ranking = _decide(call, compliant)
     not_retained = _not_retained(call, checks, decision)
     winner = decision.winner
     if winner is None or winner.unit_price is None:
@@ -128,9 +130,15 @@ def award_call(actor: User | None, call: JointCall) -> JointCall:
         end_unsuccessful(authority, call, reason, "call.award_unsuccessful")
         return call
     offer = next(o for o in compliant if o.id == winner.offer_id)
-    rationale = _rationale(offer, winner, decision) + _listed(" Not retained: ", not_retained)
+    rationale = _rationale(offer, winner, decision, bool(ranking)) + _listed(
+        " Not retained: ", not_retained
+    )
+    notes = award_notes(call, decision, ranking, len(compliant))
+    rationale += f" {notes}" if notes else ""
     decided = _new_award(authority, offer, winner, winner.unit_price, rationale)
     _contract_members(decided, winner)
+    db.session.flush()
+    record_scores(decided, ranking)
     close_call(call, authority, CallStatus.AWARDED, "")
     call.lot.status = LotStatus.AWARDED
     db.session.flush()
@@ -139,10 +147,16 @@ def award_call(actor: User | None, call: JointCall) -> JointCall:
     return call
 
 
-def _decide(lot: Lot, compliant: list[Offer]) -> AwardDecision:
-    """The pure award rules, run on the lot's active members and the compliant offers."""
+def _decide(call: JointCall, compliant: list[Offer]) -> tuple[AwardDecision, tuple[Scored, ...]]:
+    """The pure award rules, run on the lot's active members and the compliant offers; with
+    the ranking on the call's weighted criteria (empty when the call is on price alone)."""
+    lot = call.lot
     members = [_member_input(member) for member in lot.active_members]
-    return decide(members, [_offer_input(o) for o in compliant], min_buyers(lot))
+    offers = [_offer_input(o) for o in compliant]
+    weighted = weighted_award(call, members, offers, compliant, min_buyers(lot))
+    if weighted is not None:
+        return weighted
+    return decide(members, offers, min_buyers(lot)), ()
 
 
 def _not_retained(call: JointCall, checks: dict[int, str], decision: AwardDecision) -> list[str]:
@@ -161,13 +175,16 @@ def _listed(prefix: str, items: list[str]) -> str:
     return prefix + "; ".join(items) + "." if items else ""
 
 
-def _rationale(offer: Offer, winner: OfferOutcome, decision: AwardDecision) -> str:
+def _rationale(
+    offer: Offer, winner: OfferOutcome, decision: AwardDecision, weighted: bool = False
+) -> str:
     """Why the winning offer won, and how many needs dropped out on the way."""
     rationale = (
         f"{offer.reference} ({offer.vendor.name}, {offer.solution.name}) at {winner.unit_price} "
         f"{offer.call.lot.currency} per unit for {winner.quantity} units, lead time "
-        f"{offer.lead_time_days} days: the lowest final unit price of "
-        f"{len(decision.outcomes)} compliant offer(s)."
+        f"{offer.lead_time_days} days: the "
+        + ("best" if weighted else "lowest final unit price")
+        + f" of {len(decision.outcomes)} compliant offer(s)."
     )
     if winner.dropouts:
         rationale += (

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Mapping
 from typing import BinaryIO
 
 from catalog.plain_text import check_length, multi_line, one_line
@@ -29,6 +30,7 @@ from procurement.calls.limits import (
 )
 from procurement.calls.models import MAX_CONTRACT_MONTHS, CallDocument, CallStatus, JointCall
 from procurement.calls.notices import call_link, org_emails
+from procurement.calls.scoring.services import checked_weights, set_criteria
 from procurement.calls.services.eligibility import call_requirement_text, eligible_vendor_ids
 from procurement.calls.services.opening import open_offers
 from procurement.models import Lot, LotStatus, NeedStatus
@@ -89,6 +91,7 @@ def open_call(
     *,
     requires_version_in_scope: bool = False,
     max_open_vulnerability_severity: Severity | str | None = None,
+    award_criteria: Mapping[str, int | None] | None = None,
 ) -> JointCall:
     """Open a joint call from a frozen lot and tell the eligible vendors.
 
@@ -96,6 +99,8 @@ def open_call(
     (also when a buyer's need in the lot asks for it).
     `max_open_vulnerability_severity`: solutions with an open confirmed vulnerability at or
     above it are not eligible (None or "": no exclusion).
+    `award_criteria`: weights in whole percent by criterion (procurement.calls.scoring);
+    none: the call is awarded on price alone.
     """
     authority = require_role(actor, Role.AUTHORITY)
     if lot.status is not LotStatus.FROZEN:
@@ -119,6 +124,7 @@ def open_call(
             f"A framework agreement lasts 1 to {MAX_CONTRACT_MONTHS} months.", "contract_months"
         )
     severity = _severity(max_open_vulnerability_severity)
+    criteria = checked_weights(award_criteria)
     call = JointCall(
         lot=lot,
         ocid=f"pending-{secrets.token_hex(8)}",
@@ -136,6 +142,7 @@ def open_call(
     db.session.add(call)
     db.session.flush()
     call.ocid = call_ocid(call.id)
+    set_criteria(authority, call, criteria)
     lot.status = LotStatus.CALL_OPENED
     for member in lot.active_members:
         member.need.status = NeedStatus.IN_CALL

@@ -104,8 +104,14 @@ def call_world(
     return CallWorld(authority, people, eligible, others, version, lot)
 
 
-def open_call(world: CallWorld, title: str = "Joint call for licences") -> JointCall:
-    """A committed call on the world's lot, its deadline just past the minimum offer period."""
+def open_call(
+    world: CallWorld,
+    title: str = "Joint call for licences",
+    *,
+    award_criteria: dict[str, int | None] | None = None,
+) -> JointCall:
+    """A committed call on the world's lot, its deadline just past the minimum offer period;
+    `award_criteria`: weights by criterion (none: price alone)."""
     call = lifecycle.open_call(
         world.authority,
         world.lot,
@@ -113,6 +119,7 @@ def open_call(world: CallWorld, title: str = "Joint call for licences") -> Joint
         "Licences for every buyer of the lot.",
         limits.deadline_on(today() + dt.timedelta(days=limits.min_offer_days() + 1)),
         24,
+        award_criteria=award_criteria,
     )
     db.session.commit()
     return call
