@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from catalog.vulnerability_facts import open_vulnerabilities
 from procurement.calls import limits, savings
 from procurement.calls.forms import DocumentForm, OfferForm, OpenCallForm, ReasonForm
+from procurement.calls.legal.models import LegalBasis
 from procurement.calls.models import CallStatus, JointCall
 from procurement.calls.services import awarding, eligibility, lifecycle, offers, opening, reading
 from procurement.models import LotStatus
@@ -155,6 +156,7 @@ def open_call(lot_id: int) -> Any:
                 form.contract_months.data or 0,
                 requires_version_in_scope=bool(form.requires_version_in_scope.data),
                 max_open_vulnerability_severity=form.max_open_vulnerability_severity.data or None,
+                legal_basis=form.legal_basis.data or LegalBasis.CENTRAL_PURCHASING,
             )
         except RuleViolation as error:
             show_violation(form, error)

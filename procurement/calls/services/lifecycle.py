@@ -19,6 +19,8 @@ import secrets
 from typing import BinaryIO
 
 from catalog.plain_text import check_length, multi_line, one_line
+from procurement.calls.legal import services as legal
+from procurement.calls.legal.models import LegalBasis
 from procurement.calls.limits import (
     DESCRIPTION_MAX,
     MAX_DEADLINE_DAYS,
@@ -89,6 +91,7 @@ def open_call(
     *,
     requires_version_in_scope: bool = False,
     max_open_vulnerability_severity: Severity | str | None = None,
+    legal_basis: LegalBasis | str = LegalBasis.CENTRAL_PURCHASING,
 ) -> JointCall:
     """Open a joint call from a frozen lot and tell the eligible vendors.
 
@@ -96,6 +99,8 @@ def open_call(
     (also when a buyer's need in the lot asks for it).
     `max_open_vulnerability_severity`: solutions with an open confirmed vulnerability at or
     above it are not eligible (None or "": no exclusion).
+    `legal_basis`: whom the authority acts for; every buyer must have signed its mandate, and
+    the deadline must respect the regime's offer period (procurement.calls.legal.services).
     """
     authority = require_role(actor, Role.AUTHORITY)
     if lot.status is not LotStatus.FROZEN:
@@ -110,6 +115,7 @@ def open_call(
     text = checked_text(
         description, "description", "The description", DESCRIPTION_MAX, required=False
     )
+    facts = legal.check_opening(lot, legal_basis, deadline)
     closes = _deadline(deadline)
     months = contract_months
     if isinstance(months, bool) or not isinstance(months, int):
@@ -134,6 +140,7 @@ def open_call(
         opened_by_id=authority.id,
     )
     db.session.add(call)
+    legal_data = legal.record_opening(call, facts)
     db.session.flush()
     call.ocid = call_ocid(call.id)
     lot.status = LotStatus.CALL_OPENED
@@ -168,6 +175,7 @@ def open_call(
             "requires_version_in_scope": call.requires_version_in_scope,
             "max_open_vulnerability_severity": severity.value if severity else None,
             "vendors_notified": len(vendors),
+            **legal_data,
         },
     )
     return call
