@@ -281,3 +281,43 @@ def notice(call: JointCall) -> Notice:
         deadline=regime.local_stamp(call.deadline),
         opened=regime.local_stamp(call.opened_at),
     )
+
+
+def ocds_tender_fields(call: JointCall) -> dict[str, object]:
+    """The legal basis and regime as OCDS tender fields (core procurementMethodRationale)."""
+    facts = notice(call)
+    return {
+        "procurementMethodRationale": (
+            f"{facts.legal_basis}. {facts.regime}; estimated value of the need "
+            f"{facts.round_need_value} {call.lot.currency} over every lot of its aggregation "
+            f"round, threshold {facts.threshold} EUR. CPV: {', '.join(facts.cpv_codes)}. "
+            f"Review body: {facts.review_body}."
+        )
+    }
+
+
+def api_fields(call: JointCall) -> dict[str, object]:
+    """The legal facts of a call for the calls API."""
+    facts = notice(call)
+    return {
+        "legal_basis": call.legal_basis.value,
+        "regime": call.regime.value,
+        "estimated_value": str(call.estimated_value),
+        "round_need_value": str(call.round_need_value),
+        "cpv_codes": list(facts.cpv_codes),
+        "review_body": facts.review_body,
+    }
+
+
+# The calls API's schema of api_fields.
+API_PROPERTIES: dict[str, object] = {
+    "legal_basis": {"enum": [basis.value for basis in LegalBasis]},
+    "regime": {"enum": [each.value for each in Regime]},
+    "estimated_value": {"type": "string", "description": "Maximum quantity × estimated price."},
+    "round_need_value": {
+        "type": "string",
+        "description": "Sum over the round's lots for the same need: it decides the regime.",
+    },
+    "cpv_codes": {"type": "array", "items": {"type": "string"}},
+    "review_body": {"type": "string"},
+}
