@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from catalog.regions import REGIONS
 from procurement.calls.award import ObservedSavings
-from procurement.calls.legal import services as legal
+from procurement.calls.legal.services import API_PROPERTIES, api_fields
 from procurement.calls.models import CallStatus, JointCall
 from procurement.calls.savings import award_savings
 from procurement.calls.services.opening import open_on_read
@@ -147,7 +147,7 @@ def serialise_call(call: JointCall) -> dict[str, Any]:
         ),
         "opened_at": stamp(call.opened_at),
         "deadline": stamp(call.deadline),
-        **legal.api_fields(call),
+        **api_fields(call),
         "documents": [document.title for document in call.documents],
         "offers_received": len(call.offers) if after_deadline else None,
         "outcome_reason": call.outcome_reason or None,
@@ -323,7 +323,7 @@ SCHEMAS: dict[str, Any] = {
             },
             "opened_at": {"type": "string", "format": "date-time"},
             "deadline": {"type": "string", "format": "date-time"},
-            **legal.API_PROPERTIES,
+            **API_PROPERTIES,
             "documents": {"type": "array", "items": {"type": "string"}},
             "offers_received": {
                 **_nullable("integer"),

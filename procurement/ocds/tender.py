@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import url_for
 
-from procurement.calls.legal import services as legal
+from procurement.calls.legal.services import ocds_tender_fields
 from procurement.calls.models import JointCall
 from procurement.models import Lot
 from procurement.ocds.formats import amount, longest_months, need_ocid, stamp
@@ -205,7 +205,7 @@ def tender_section(call: JointCall, status: str, parties: Parties) -> dict[str, 
     }
     if authority is not None:
         tender["procuringEntity"] = parties.add(authority, "procuringEntity")
-    tender.update(legal.ocds_tender_fields(call))
+    tender.update(ocds_tender_fields(call))
     return tender
 
 

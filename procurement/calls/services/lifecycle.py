@@ -19,8 +19,8 @@ import secrets
 from typing import BinaryIO
 
 from catalog.plain_text import check_length, multi_line, one_line
-from procurement.calls.legal import services as legal
 from procurement.calls.legal.models import LegalBasis
+from procurement.calls.legal.services import check_opening, record_opening
 from procurement.calls.limits import (
     DESCRIPTION_MAX,
     MAX_DEADLINE_DAYS,
@@ -115,7 +115,7 @@ def open_call(
     text = checked_text(
         description, "description", "The description", DESCRIPTION_MAX, required=False
     )
-    facts = legal.check_opening(lot, legal_basis, deadline)
+    facts = check_opening(lot, legal_basis, deadline)
     closes = _deadline(deadline)
     months = contract_months
     if isinstance(months, bool) or not isinstance(months, int):
@@ -140,7 +140,7 @@ def open_call(
         opened_by_id=authority.id,
     )
     db.session.add(call)
-    legal_data = legal.record_opening(call, facts)
+    legal_data = record_opening(call, facts)
     db.session.flush()
     call.ocid = call_ocid(call.id)
     lot.status = LotStatus.CALL_OPENED
