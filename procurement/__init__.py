@@ -31,6 +31,9 @@ def init_app(app: Flask) -> None:
     from procurement.calls.views import bp as calls_bp
 
     app.register_blueprint(calls_bp)
+    from procurement.calls.legal.views import bp as call_legal_bp
+
+    app.register_blueprint(call_legal_bp)
     from procurement.calls.services import opening
 
     opening.init_app(app)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from catalog.regions import REGIONS
 from procurement.calls.award import ObservedSavings
+from procurement.calls.legal.services import API_PROPERTIES, api_fields
 from procurement.calls.models import CallStatus, JointCall
 from procurement.calls.savings import award_savings
 from procurement.calls.services.opening import open_on_read
@@ -146,6 +147,7 @@ def serialise_call(call: JointCall) -> dict[str, Any]:
         ),
         "opened_at": stamp(call.opened_at),
         "deadline": stamp(call.deadline),
+        **api_fields(call),
         "documents": [document.title for document in call.documents],
         "offers_received": len(call.offers) if after_deadline else None,
         "outcome_reason": call.outcome_reason or None,
@@ -321,6 +323,7 @@ SCHEMAS: dict[str, Any] = {
             },
             "opened_at": {"type": "string", "format": "date-time"},
             "deadline": {"type": "string", "format": "date-time"},
+            **API_PROPERTIES,
             "documents": {"type": "array", "items": {"type": "string"}},
             "offers_received": {
                 **_nullable("integer"),

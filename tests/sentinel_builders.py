@@ -39,6 +39,7 @@ from evaluations.services.assignment import assign_evaluator, declare_conflict
 from evaluations.services.decision import decide as decide_evaluation
 from evaluations.services.scores import save_score, submit_scores
 from procurement.aggregation.parameters import AggregationParameters
+from procurement.calls.legal.demo import sign_all_mandates
 from procurement.calls.limits import deadline_on, min_offer_days
 from procurement.calls.models import JointCall, Offer
 from procurement.calls.services.lifecycle import open_call
@@ -274,6 +275,7 @@ def _procurement(
     for member in lot.active_members:
         confirm_membership(by_org[member.buyer_id], member)
     freeze_lot(authority, lot)
+    sign_all_mandates(lot, by_org)
     world.always += [
         money_sentinel("lot budget at the buyers' ceilings (firm)", lot.total_budget),
         money_sentinel("lot budget at the buyers' ceilings (maximum)", lot.maximum_budget),

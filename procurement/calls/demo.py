@@ -26,6 +26,7 @@ from sqlalchemy import select
 from catalog.models import Solution, SolutionStatus
 from evaluations.labels.demo import certify_for_demo
 from evaluations.models import Label
+from procurement.calls.legal.demo import opening_days, sign_all_mandates
 from procurement.calls.limits import deadline_on, min_offer_days
 from procurement.calls.models import JointCall, Offer
 from procurement.calls.services.awarding import award_call
@@ -97,6 +98,8 @@ def _withdraw_dearest(offers: list[Offer]) -> None:
 
 
 def _open(authority: User, lot: Lot, title: str, days: int) -> JointCall:
+    sign_all_mandates(lot)
+    days = max(days, opening_days(lot) + 1)
     call = open_call(
         authority,
         lot,

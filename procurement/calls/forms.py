@@ -17,6 +17,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from procurement.calls.legal.forms import LEGAL_BASIS_CHOICES
+from procurement.calls.legal.models import LegalBasis
 from procurement.calls.limits import DESCRIPTION_MAX, REASON_MAX
 from procurement.calls.models import MAX_CONTRACT_MONTHS, MAX_LEAD_TIME_DAYS, Offer
 from procurement.calls.services.offers import OfferData
@@ -94,6 +96,17 @@ class OpenCallForm(InputForm):
         default=0,
         validators=[Optional(), NumberRange(0, 100)],
         description="The overall score of the offered solution's label.",
+    )
+    legal_basis = SelectField(
+        "Legal basis",
+        choices=LEGAL_BASIS_CHOICES,
+        default=LegalBasis.CENTRAL_PURCHASING.value,
+        validators=[Optional()],
+        description=(
+            "Whom the authority acts for. Every buyer of the lot must have signed its mandate "
+            "before the call opens; above the EU threshold the open procedure needs a longer "
+            "offer period."
+        ),
     )
 
 

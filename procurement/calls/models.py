@@ -32,6 +32,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from catalog.models import Solution, SolutionVersion
 from evaluations.models import Label
+from procurement.calls.legal.models import LegalBasis, Regime
 from procurement.models import BIG_MONEY, MONEY, Lot, LotMember, Need
 from registry.database import Base, created_at, int_pk, str200, utcnow
 from registry.models import Organisation, User, enum_column
@@ -109,6 +110,19 @@ class JointCall(Base):
     # Solutions with an open (disclosed, confirmed, unfixed) vulnerability at or above this
     # severity are not eligible; None excludes nobody for vulnerabilities.
     max_open_vulnerability_severity: Mapped[Severity | None] = mapped_column(enum_column(Severity))
+    # Legal basis, buyers' mandates and procedure rules by value (procurement.calls.legal).
+    legal_basis: Mapped[LegalBasis] = mapped_column(
+        enum_column(LegalBasis),
+        default=LegalBasis.CENTRAL_PURCHASING,
+        server_default=LegalBasis.CENTRAL_PURCHASING.value,
+    )
+    regime: Mapped[Regime] = mapped_column(
+        enum_column(Regime),
+        default=Regime.BELOW_THRESHOLD,
+        server_default=Regime.BELOW_THRESHOLD.value,
+    )
+    estimated_value: Mapped[Decimal] = mapped_column(BIG_MONEY, default=0, server_default="0")
+    round_need_value: Mapped[Decimal] = mapped_column(BIG_MONEY, default=0, server_default="0")
 
     lot: Mapped[Lot] = relationship()
     opened_by: Mapped[User | None] = relationship(foreign_keys=[opened_by_id])

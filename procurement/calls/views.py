@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from catalog.vulnerability_facts import open_vulnerabilities
 from procurement.calls import limits, savings
 from procurement.calls.forms import DocumentForm, OfferForm, OpenCallForm, ReasonForm
+from procurement.calls.legal.models import LegalBasis
 from procurement.calls.models import CallStatus, JointCall
 from procurement.calls.services import awarding, eligibility, lifecycle, offers, opening, reading
 from procurement.models import LotStatus
@@ -160,6 +161,7 @@ def open_call(lot_id: int) -> Any:
                     "lead_time": form.weight_lead_time.data,
                     "quality": form.weight_quality.data,
                 },
+                legal_basis=form.legal_basis.data or LegalBasis.CENTRAL_PURCHASING,
             )
         except RuleViolation as error:
             show_violation(form, error)

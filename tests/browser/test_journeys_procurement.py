@@ -156,6 +156,18 @@ def _confirm_membership(page: Page, title: str, reference: str) -> None:
     _flash(page, f"You confirmed “{title}” in {reference}.")
 
 
+def _sign_mandate(page: Page, title: str, reference: str) -> None:
+    """The buyer records its signatory's mandate from its need's page."""
+    _nav(page, "My needs")
+    page.get_by_role("link", name=title).first.click()
+    page.get_by_role("link", name=f"Sign the mandate for {reference}").click()
+    page.get_by_label("Name of the signatory").fill("Claire Dubois")
+    page.get_by_label("Capacity of the signatory").fill("Mayor")
+    page.get_by_label("The signatory signed this mandate for my organisation").check()
+    page.get_by_role("button", name="Record the mandate").click()
+    _flash(page, f"Your mandate for {reference} is recorded.")
+
+
 def _pdf(folder: Path) -> Path:
     """A small, real PDF: the technical specification of the call."""
     path = folder / "specification.pdf"
@@ -243,6 +255,9 @@ def test_three_buyers_pool_a_call_is_offered_on_awarded_and_published(
     # Each buyer confirms from its needs page.
     for buyer in BUYERS:
         _confirm_membership(buyers[buyer.slug], titles[buyer.slug], reference)
+    # Each buyer records the mandate its signatory signed.
+    for buyer in BUYERS:
+        _sign_mandate(buyers[buyer.slug], titles[buyer.slug], reference)
 
     # The authority freezes the lot and opens a call with a document.
     authority.goto(lot_url)

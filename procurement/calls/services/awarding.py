@@ -31,6 +31,7 @@ from procurement.calls.award import (
     decide,
     quantities_by_buyer,
 )
+from procurement.calls.legal.services import mandated_quantities
 from procurement.calls.models import Award, AwardDropout, CallStatus, ContractLine, JointCall, Offer
 from procurement.calls.notices import call_link, org_emails
 from procurement.calls.scoring.rules import Scored
@@ -62,11 +63,12 @@ from registry.money import CENT, SAVING_STEP
 
 def _member_input(member: LotMember) -> MemberInput:
     need = member.need
+    firm, optional = mandated_quantities(member)
     return MemberInput(
         need_id=need.id,
         buyer_id=member.buyer_id,
-        firm_quantity=need.firm_quantity,
-        optional_quantity=need.optional_quantity,
+        firm_quantity=firm,
+        optional_quantity=optional,
         ceiling=need.max_unit_price,
     )
 

@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from typing import BinaryIO
 
 from catalog.plain_text import check_length, multi_line, one_line
+from procurement.calls.legal.models import LegalBasis
+from procurement.calls.legal.services import check_opening, record_opening
 from procurement.calls.limits import (
     DESCRIPTION_MAX,
     MAX_DEADLINE_DAYS,
@@ -92,6 +94,7 @@ def open_call(
     requires_version_in_scope: bool = False,
     max_open_vulnerability_severity: Severity | str | None = None,
     award_criteria: Mapping[str, int | None] | None = None,
+    legal_basis: LegalBasis | str = LegalBasis.CENTRAL_PURCHASING,
 ) -> JointCall:
     """Open a joint call from a frozen lot and tell the eligible vendors.
 
@@ -101,6 +104,8 @@ def open_call(
     above it are not eligible (None or "": no exclusion).
     `award_criteria`: weights in whole percent by criterion (procurement.calls.scoring);
     none: the call is awarded on price alone.
+    `legal_basis`: whom the authority acts for; every buyer must have signed its mandate, and
+    the deadline must respect the regime's offer period (procurement.calls.legal.services).
     """
     authority = require_role(actor, Role.AUTHORITY)
     if lot.status is not LotStatus.FROZEN:
@@ -115,6 +120,7 @@ def open_call(
     text = checked_text(
         description, "description", "The description", DESCRIPTION_MAX, required=False
     )
+    facts = check_opening(lot, legal_basis, deadline)
     closes = _deadline(deadline)
     months = contract_months
     if isinstance(months, bool) or not isinstance(months, int):
@@ -140,6 +146,7 @@ def open_call(
         opened_by_id=authority.id,
     )
     db.session.add(call)
+    legal_data = record_opening(call, facts)
     db.session.flush()
     call.ocid = call_ocid(call.id)
     set_criteria(authority, call, criteria)
@@ -175,6 +182,7 @@ def open_call(
             "requires_version_in_scope": call.requires_version_in_scope,
             "max_open_vulnerability_severity": severity.value if severity else None,
             "vendors_notified": len(vendors),
+            **legal_data,
         },
     )
     return call

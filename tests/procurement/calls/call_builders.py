@@ -13,6 +13,7 @@ from sqlalchemy import select
 from catalog.models import Solution
 from procurement.aggregation.parameters import AggregationParameters
 from procurement.calls import limits
+from procurement.calls.legal.demo import opening_days, sign_all_mandates
 from procurement.calls.models import JointCall, Offer
 from procurement.calls.services import lifecycle, offers
 from procurement.models import Lot, LotStatus, NeedUnit
@@ -78,6 +79,7 @@ def frozen_lot(
     for member in lot.active_members:
         confirmation.confirm_membership(by_org[member.buyer_id], member)
     confirmation.freeze_lot(authority, lot)
+    sign_all_mandates(lot, by_org)
     db.session.commit()
     return lot
 
@@ -117,7 +119,7 @@ def open_call(
         world.lot,
         title,
         "Licences for every buyer of the lot.",
-        limits.deadline_on(today() + dt.timedelta(days=limits.min_offer_days() + 1)),
+        limits.deadline_on(today() + dt.timedelta(days=opening_days(world.lot) + 1)),
         24,
         award_criteria=award_criteria,
     )
