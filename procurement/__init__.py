@@ -8,6 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, navigation, commands and demo data."""
     # The models modules are imported so that migrations know their tables.
+    import procurement.calls.enquiries.models  # noqa: F401
     import procurement.calls.models  # noqa: F401
     from procurement import cli, models  # noqa: F401
     from procurement.demo.seeding import seed_demo_procurement
@@ -30,6 +31,9 @@ def init_app(app: Flask) -> None:
     from procurement.calls.views import bp as calls_bp
 
     app.register_blueprint(calls_bp)
+    import procurement.calls.enquiries.views
+
+    procurement.calls.enquiries.views.init_app(app)
     from procurement.calls.services import opening
 
     opening.init_app(app)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import url_for
 
+from procurement.calls.enquiries.ocds import enquiry_sections
 from procurement.calls.models import JointCall
 from procurement.models import Lot
 from procurement.ocds.formats import amount, longest_months, need_ocid, stamp
@@ -202,6 +203,7 @@ def tender_section(call: JointCall, status: str, parties: Parties) -> dict[str, 
         "documents": _documents(call, lot_id),
         "hasEnquiries": False,
     }
+    tender.update(enquiry_sections(call))
     if authority is not None:
         tender["procuringEntity"] = parties.add(authority, "procuringEntity")
     return tender
