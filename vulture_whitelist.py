@@ -68,6 +68,7 @@ _.run_by
 _.frozen_by_id
 _.frozen_by
 _.answered_by_id
+_.asked_by_id  # who asked a question on a call (never published)
 _.password_changed_at
 _.sent_at  # when a deadline reminder of a vulnerability case went out
 _.last_login_at

@@ -8,6 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, navigation, commands and demo data."""
     # The models modules are imported so that migrations know their tables.
+    import procurement.calls.enquiries.models  # noqa: F401
     import procurement.calls.models  # noqa: F401
     import procurement.calls.scoring.models  # noqa: F401
     from procurement import cli, models  # noqa: F401
@@ -34,6 +35,9 @@ def init_app(app: Flask) -> None:
     from procurement.calls.legal.views import bp as call_legal_bp
 
     app.register_blueprint(call_legal_bp)
+    import procurement.calls.enquiries.views
+
+    procurement.calls.enquiries.views.init_app(app)
     from procurement.calls.services import opening
 
     opening.init_app(app)

@@ -29,6 +29,8 @@ _EXTENSION_VERSIONS = (
     ("ocds_lots_extension", "v1.1.5"),
     ("ocds_bid_extension", "v1.1.5"),
     ("ocds_location_extension", "v1.1.5"),
+    # Enquiries: a call's published questions and answers (tender.enquiries).
+    ("ocds_enquiry_extension", "v1.1.5"),
     ("ocds_techniques_extension", "5568b00a8dd694a3d34441bdd9ef2bd3f9d44b11"),
     ("ocds_requirements_extension", "b4f5ba94b46bded427f5cd771b53397d020f7ec5"),
     ("ocds_contract_buyer_extension", "e9d393b46b77d7df9f18399408cb9c065efb6d13"),

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import url_for
 
+from procurement.calls.enquiries.ocds import enquiry_sections
 from procurement.calls.legal.services import ocds_tender_fields
 from procurement.calls.models import JointCall
 from procurement.calls.scoring.ocds import award_criteria_fields
@@ -205,6 +206,7 @@ def tender_section(call: JointCall, status: str, parties: Parties) -> dict[str, 
         "hasEnquiries": False,
     }
     tender.update(award_criteria_fields(call))
+    tender.update(enquiry_sections(call))
     if authority is not None:
         tender["procuringEntity"] = parties.add(authority, "procuringEntity")
     tender.update(ocds_tender_fields(call))

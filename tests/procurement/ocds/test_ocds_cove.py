@@ -21,6 +21,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
+from procurement.calls.enquiries import services
 from procurement.calls.models import CallStatus, JointCall, OfferStatus
 from procurement.ocds.packages import EXTENSIONS
 from registry.database import db
@@ -128,7 +129,15 @@ def journey(app: Flask, create_user: Callable[..., User], monkeypatch: pytest.Mo
     db.session.commit()
 
     taking_scene = public_builders.scene(authority, norm_code="PUB-NORM-3", suffix=" (3)")
-    public_builders.two_offers(taking_scene, public_builders.open_call(taking_scene))
+    taking = public_builders.open_call(taking_scene)
+    public_builders.two_offers(taking_scene, taking)
+    # A published answer and a corrigendum: tender.enquiries and tender.amendments.
+    question = services.ask_question(
+        taking_scene.vendors[0], taking, "Is hosting in the EU enough?"
+    )
+    services.answer_question(taking_scene.authority, question, "Hosting must be in France.")
+    services.publish_corrigendum(taking_scene.authority, taking, "Annex 2 is replaced.")
+    db.session.commit()
 
     failed_scene = public_builders.scene(authority, norm_code="PUB-NORM-4", suffix=" (4)")
     failed = public_builders.pass_deadline(public_builders.open_call(failed_scene))
