@@ -30,6 +30,9 @@ def init_app(app: Flask) -> None:
     from procurement.calls.views import bp as calls_bp
 
     app.register_blueprint(calls_bp)
+    from procurement.calls.access.views import bp as calls_access_bp
+
+    app.register_blueprint(calls_access_bp)
     from procurement.calls.services import opening
 
     opening.init_app(app)
