@@ -106,6 +106,9 @@ def test_the_authoritys_decision_excludes_the_offer_tells_the_vendor_and_is_audi
     world, call, cheaper, dearer = _opened(create_user)
     _suspend(app, world, cheaper)
     login(client, world.authority)
+    listed = client.get(f"/procurement/calls/{call.id}").get_data(as_text=True)
+    assert "Eligibility at the deadline" in listed
+    assert f"{cheaper.reference}</a>: eligible on label {cheaper.label.number}" in listed
     page = client.get(f"/procurement/calls/{call.id}/offers/{cheaper.id}/eligibility")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
