@@ -38,6 +38,9 @@ def init_app(app: Flask) -> None:
     import procurement.calls.enquiries.views
 
     procurement.calls.enquiries.views.init_app(app)
+    from procurement.calls.access.views import bp as calls_access_bp
+
+    app.register_blueprint(calls_access_bp)
     from procurement.calls.services import opening
 
     opening.init_app(app)

@@ -20,6 +20,7 @@ import datetime as dt
 from decimal import Decimal
 
 from evaluations.labels.dates import add_months
+from procurement.calls.access import frozen
 from procurement.calls.award import (
     MIN_BUYERS,
     AwardDecision,
@@ -36,13 +37,6 @@ from procurement.calls.models import Award, AwardDropout, CallStatus, ContractLi
 from procurement.calls.notices import call_link, org_emails
 from procurement.calls.scoring.rules import Scored
 from procurement.calls.scoring.services import award_notes, record_scores, weighted_award
-from procurement.calls.services.eligibility import (
-    call_requirement_text,
-    excluding,
-    exclusion_text,
-    label_for_version,
-    meets_lot,
-)
 from procurement.calls.services.lifecycle import (
     close_call,
     end_unsuccessful,
@@ -50,7 +44,6 @@ from procurement.calls.services.lifecycle import (
 )
 from procurement.calls.services.opening import open_offers
 from procurement.models import Lot, LotMember, LotStatus, NeedStatus
-from procurement.services.eligibility import certified_labels
 from procurement.services.rounds import round_parameters
 from registry import audit
 from registry.access import require_role
@@ -83,33 +76,9 @@ def _offer_input(offer: Offer) -> OfferInput:
 
 
 def compliance(call: JointCall) -> dict[int, str]:
-    """Offer id → why it is no longer compliant ("" when it is), checked now."""
-    certified = [
-        item for item in certified_labels([call.lot.category_id]) if meets_lot(item, call.lot)
-    ]
-    by_solution = {(item.vendor_id, item.solution_id) for item in certified}
-    excluded = excluding(call, [offer.solution_id for offer in call.offers])
-    result = {}
-    for offer in call.offers:
-        if offer.solution_id in excluded:
-            result[offer.id] = exclusion_text(offer.solution.name, excluded[offer.solution_id])
-        elif (offer.vendor_id, offer.solution_id) in by_solution and _version_holds(call, offer):
-            result[offer.id] = ""
-        else:
-            result[offer.id] = (
-                f"{offer.solution.name} no longer holds {call_requirement_text(call)}"
-            )
-    return result
-
-
-def _version_holds(call: JointCall, offer: Offer) -> bool:
-    """On a call requiring it: the offered version is still in a qualifying label's scope."""
-    if not call.requires_version_in_scope:
-        return True
-    return offer.version_id is not None and (
-        label_for_version(offer.vendor_id, call.lot, offer.solution_id, offer.version_id)
-        is not None
-    )
+    """Offer id → why it is not compliant ("" when it is): its eligibility frozen at the
+    deadline unless the authority decided otherwise since (procurement.calls.access.frozen)."""
+    return frozen.compliance(call)
 
 
 def min_buyers(lot: Lot) -> int:

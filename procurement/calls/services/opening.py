@@ -9,7 +9,9 @@ Decided here (docs/SECURITY.md, "Sealing of offers", gives the overview):
   page, award, public page, API) or by ``flask procurement open-offers``. It sets
   ``offers_opened_at`` by a conditional UPDATE (only the writer that finds it empty goes on, on
   both databases) and writes one ``call.offers_opened`` entry: each offer's reference, status
-  and content hash, and the hash of that list. A cancelled call is never opened.
+  and content hash, and the hash of that list; and it records each submitted offer's
+  eligibility with its basis (procurement.calls.access.frozen). A cancelled call is never
+  opened.
 - Until its call is opened, every audit entry about an offer is sealed: the audit views leave
   it out (registry.sealing), counts included.
 - ``flask audit verify`` recomputes every opened offer's hash and names any offer whose content
@@ -26,6 +28,7 @@ from flask import Flask
 from sqlalchemy import ColumnElement, String, and_, cast, select, update
 from sqlalchemy.orm import selectinload
 
+from procurement.calls.access import frozen
 from procurement.calls.models import CallStatus, JointCall, Offer
 from registry import audit, sealing
 from registry.database import db, sqlite_begin, utcnow
@@ -122,6 +125,7 @@ def open_offers(call: JointCall) -> bool:
         ),
         data={"offers": fingerprints, "set_hash": set_hash(fingerprints)},
     )
+    frozen.freeze(call, offers)
     db.session.expire(call, ["offers", "all_offers"])
     return True
 
