@@ -140,3 +140,7 @@ _.released_by
 _.signed_by
 _.counted_from
 _.purged_by_portal
+# Standstill: read by the review request templates.
+_.filed_at
+_.answered_at
+_.answered_by

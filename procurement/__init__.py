@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     import procurement.calls.enquiries.models  # noqa: F401
     import procurement.calls.models  # noqa: F401
     import procurement.calls.scoring.models  # noqa: F401
+    import procurement.calls.standstill.models  # noqa: F401
     from procurement import cli, models  # noqa: F401
     from procurement.demo.seeding import seed_demo_procurement
     from procurement.views import bp
@@ -41,6 +42,9 @@ def init_app(app: Flask) -> None:
     from procurement.calls.access.views import bp as calls_access_bp
 
     app.register_blueprint(calls_access_bp)
+    from procurement.calls.standstill.views import bp as standstill_bp
+
+    app.register_blueprint(standstill_bp)
     from procurement.calls.services import opening
 
     opening.init_app(app)

@@ -11,7 +11,9 @@ Demo history: the awarded call is opened and offered on through the services lik
 then its deadline, opening and offer times are moved back by direct assignment (the clock is
 the deadline), and it is awarded through the service, which first writes the opening entry
 that fingerprints its offers. In each call with offers from two vendors or more, the dearest
-is withdrawn before the deadline: it stays on record as withdrawn and is not counted.
+is withdrawn before the deadline: it stays on record as withdrawn and is not counted. The award
+is dated the day after the deadline, long enough ago for its standstill to have ended; the
+first buyer has signed its contract, the others' are pending.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from procurement.calls.services.eligibility import eligible_solutions, eligible_
 from procurement.calls.services.lifecycle import add_document, open_call
 from procurement.calls.services.offers import OfferData, submit_offer, withdraw_offer
 from procurement.calls.services.reading import own_offer
+from procurement.calls.standstill.history import date_award
+from procurement.calls.standstill.services import sign_contract, standstill_days
 from procurement.demo.seeding import demo_buyers
 from procurement.models import Lot, LotStatus
 from procurement.services.confirmation import confirm_membership, freeze_lot, request_confirmation
@@ -177,14 +181,29 @@ def _awarded(authority: User) -> None:
     db.session.flush()
     # Demo history: the call ran for its offer period a while ago.
     now = utcnow()
-    call.deadline = deadline_on(today() - dt.timedelta(days=3))
+    # Long enough ago for the standstill to have ended since the award.
+    past = standstill_days() + 4
+    call.deadline = deadline_on(today() - dt.timedelta(days=past))
     call.opened_at = call.deadline - dt.timedelta(days=37)
     for offer in call.all_offers:
-        offer.submitted_at = offer.updated_at = now - dt.timedelta(days=20)
+        offer.submitted_at = offer.updated_at = now - dt.timedelta(days=past + 17)
         if offer.withdrawn_at is not None:
-            offer.withdrawn_at = offer.updated_at = now - dt.timedelta(days=12)
+            offer.withdrawn_at = offer.updated_at = now - dt.timedelta(days=past + 9)
     db.session.flush()
     award_call(authority, call)
+    if call.award is not None:
+        date_award(call.award, call.deadline + dt.timedelta(days=1))
+    _sign_first(call)
+
+
+def _sign_first(call: JointCall) -> None:
+    """The standstill has ended: the first buyer signed its contract, the others are pending."""
+    if call.award is None or not call.award.lines:
+        return
+    line = call.award.lines[0]
+    signer = _vendor_user(line.buyer_id)
+    if signer is not None:
+        sign_contract(signer, line, signer.full_name, "Mayor, by delegation", today())
 
 
 def _freeze_second(authority: User) -> Lot | None:

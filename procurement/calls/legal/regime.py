@@ -39,7 +39,8 @@ DEFAULT_EU_MIN_OFFER_DAYS = 30
 DEFAULT_TIMEZONE = "Europe/Paris"
 DEFAULT_REVIEW_BODY = (
     "Tribunal administratif de Paris, 7 rue de Jouy, 75181 Paris Cedex 04, France "
-    "(greffe.ta-paris@juradm.fr)"
+    "(greffe.ta-paris@juradm.fr): référé précontractuel (Code de justice administrative, "
+    "art. L551-1) until the contract is signed"
 )
 LEVELS = ("central", "sub_central")
 # The technology categories' CPV codes (Regulation (EC) No 213/2008), without the check digit.

@@ -43,6 +43,7 @@ from procurement.calls.services.lifecycle import (
     require_awaiting_award,
 )
 from procurement.calls.services.opening import open_offers
+from procurement.calls.standstill.services import send_letters
 from procurement.models import Lot, LotMember, LotStatus, NeedStatus
 from procurement.services.rounds import round_parameters
 from registry import audit
@@ -115,6 +116,7 @@ def award_call(actor: User | None, call: JointCall) -> JointCall:
     db.session.flush()
     _notify_award(call, decided)
     _record_award(authority, decided, winner)
+    send_letters(authority, decided, checks, decision)
     return call
 
 
@@ -290,22 +292,4 @@ def _notify_award(call: JointCall, decided: Award) -> None:
                     f"open again for the next aggregation round.\n{link}\n"
                 ),
             )
-    for offer in call.offers:
-        won = offer.id == decided.offer_id
-        for email in org_emails([offer.vendor_id]):
-            send_mail(
-                email,
-                f"Joint call {call.reference}: your offer "
-                + ("is awarded" if won else "was not retained"),
-                (
-                    f"Your offer {offer.reference} on “{call.title}” "
-                    + (
-                        f"is awarded: {decided.quantity} unit(s) at {decided.unit_price} "
-                        f"{currency} for {len(decided.lines)} buyer(s)."
-                        if won
-                        else f"was not retained; the call was awarded at {decided.unit_price} "
-                        f"{currency} per unit."
-                    )
-                    + f"\n{link}\n"
-                ),
-            )
+    # Vendors get their award letter (procurement.calls.standstill.services.send_letters).

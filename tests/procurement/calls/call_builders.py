@@ -14,8 +14,10 @@ from catalog.models import Solution
 from procurement.aggregation.parameters import AggregationParameters
 from procurement.calls import limits
 from procurement.calls.legal.demo import opening_days, sign_all_mandates
-from procurement.calls.models import JointCall, Offer
+from procurement.calls.models import ContractLine, JointCall, Offer
 from procurement.calls.services import lifecycle, offers
+from procurement.calls.standstill.history import date_award
+from procurement.calls.standstill.services import sign_contract, standstill_days
 from procurement.models import Lot, LotStatus, NeedUnit
 from procurement.services import confirmation, rounds
 from registry.database import db, utcnow
@@ -164,3 +166,27 @@ def pass_deadline(call: JointCall) -> JointCall:
     call.deadline = utcnow() - dt.timedelta(minutes=1)
     db.session.commit()
     return call
+
+
+def pass_standstill(call: JointCall) -> JointCall:
+    """Move the clock: the awarded call's standstill ended (the award dated long enough ago)."""
+    assert call.award is not None
+    date_award(call.award, utcnow() - dt.timedelta(days=standstill_days() + 2))
+    db.session.commit()
+    return call
+
+
+def sign_contracts(call: JointCall, count: int | None = None) -> list[ContractLine]:
+    """Pass the standstill and have the first `count` (all by default) contract lines signed,
+    each by a user of its buyer."""
+    pass_standstill(call)
+    assert call.award is not None
+    lines = call.award.lines[:count] if count is not None else list(call.award.lines)
+    for line in lines:
+        signer = db.session.scalars(
+            select(User).where(User.organisation_id == line.buyer_id).order_by(User.id)
+        ).first()
+        assert signer is not None
+        sign_contract(signer, line, signer.full_name or "Signatory", "Mayor", today())
+    db.session.commit()
+    return lines
