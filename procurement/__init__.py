@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     """Register this package's blueprints, navigation, commands and demo data."""
     # The models modules are imported so that migrations know their tables.
     import procurement.calls.models  # noqa: F401
+    import procurement.publication.models  # noqa: F401
     from procurement import cli, models  # noqa: F401
     from procurement.demo.seeding import seed_demo_procurement
     from procurement.views import bp
