@@ -1,4 +1,4 @@
-"""published OCDS releases, append-only
+"""published OCDS releases, append-only; organisations' legal identifiers
 
 Revision ID: c17800000001
 Revises: c17000000001
@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade():
+    op.add_column('organisation', sa.Column('legal_identifier', sa.String(length=40), server_default='', nullable=False))
+    op.add_column('organisation', sa.Column('legal_identifier_scheme', sa.String(length=20), server_default='', nullable=False))
     op.create_table(
         'published_release',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -44,3 +46,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_published_release_ocid'))
         batch_op.drop_index(batch_op.f('ix_published_release_base_id'))
     op.drop_table('published_release')
+    with op.batch_alter_table('organisation', schema=None) as batch_op:
+        batch_op.drop_column('legal_identifier_scheme')
+        batch_op.drop_column('legal_identifier')

@@ -45,6 +45,8 @@ _EXTENSION_VERSIONS = (
     ("ocds_contract_buyer_extension", "e9d393b46b77d7df9f18399408cb9c065efb6d13"),
     # Party Scale: parties/details/scale.
     ("ocds_partyDetails_scale_extension", "152cd9fb74e021e537b17d84420615acf7dec032"),
+    # Organization classification: parties/details/classifications (the eForms buyer legal type).
+    ("ocds_organizationClassification_extension", "243be1f7daed9d4423f218d9a7fb364ab70c57b9"),
     # Pagination: the links of the pages of /procurement/ocds.json.
     ("ocds_pagination_extension", "a0df51b5214325561d4efde52f775ea75271c683"),
 )
