@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     import procurement.calls.models  # noqa: F401
     import procurement.calls.scoring.models  # noqa: F401
     import procurement.calls.standstill.models  # noqa: F401
+    import procurement.publication.models  # noqa: F401
     from procurement import cli, models  # noqa: F401
     from procurement.demo.seeding import seed_demo_procurement
     from procurement.views import bp
@@ -54,6 +55,13 @@ def init_app(app: Flask) -> None:
     calls_roles = frozenset({Role.AUTHORITY, Role.VENDOR, Role.BUYER})
     add_nav_entry(app, NavEntry("Joint calls", "calls.index", calls_roles, 61))
     add_demo_seeder(app, "joint calls", seed_demo_calls, order=61)
+    from procurement.publication import demo as publication_demo
+
+    add_demo_seeder(app, "legal identifiers", publication_demo.seed_demo_identifiers, order=59)
+    add_demo_seeder(app, "published releases", publication_demo.seed_demo_releases, order=99)
+    from procurement.publication.views import bp as publication_bp
+
+    app.register_blueprint(publication_bp)
     from procurement.calls.models import CallDocument
     from registry.backup.hooks import register_file_table
 

@@ -117,3 +117,26 @@ def open_offers_command() -> None:
     for call in opened:
         click.echo(f"{call.reference}: offers opened.")
     click.echo(f"{len(opened)} call(s) opened.")
+
+
+@procurement_group.command("publish")
+def publish_command() -> None:
+    """Publish every OCDS release due and not yet stored (or changed since): the backfill.
+
+    Idempotent: a second run publishes nothing. The open-data endpoints publish what is due
+    too; this command does it without waiting for a reader (for the cron, or after an upgrade).
+    """
+    from procurement.ocds.packages import publish_all
+    from registry import audit
+
+    count = publish_all()
+    if count:
+        audit.record(
+            None,
+            "ocds.publish",
+            object_type="published_release",
+            summary=f"{count} OCDS release(s) published from the command line.",
+            data={"releases": count},
+        )
+        db.session.commit()
+    click.echo(f"{count} release(s) published.")

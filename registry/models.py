@@ -161,6 +161,9 @@ class Organisation(Base):
     created_at: Mapped[created_at]
     status_changed_at: Mapped[dt.datetime | None]
     status_reason: Mapped[str] = mapped_column(Text, default="")
+    # Publication: the legal identifier published with the organisation (FR-SIRENE, EU-VAT).
+    legal_identifier: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    legal_identifier_scheme: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
     users: Mapped[list[User]] = relationship(back_populates="organisation", order_by="User.id")
 

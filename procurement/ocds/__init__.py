@@ -32,5 +32,6 @@ Submodules:
 - ``planning``: the planning release of a need.
 - ``tender``: the tender section of a call's releases (lot, framework, criteria, documents).
 - ``call_releases``: a call's releases at a moment, sealed before the deadline.
-- ``packages``: the releases of one ocid or of all, pages of them, the release package.
+- ``packages``: the releases published under one ocid or in all (procurement.publication stores
+  them once, a change publishes new releases), pages of them, the release package.
 """

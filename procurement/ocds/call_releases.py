@@ -14,6 +14,7 @@ from procurement.ocds.formats import amount, dated_period, parse_stamp, stamp
 from procurement.ocds.items import classification
 from procurement.ocds.parties import SME_SIZES, Parties, organisation_reference
 from procurement.ocds.tender import related_needs, tender_section
+from procurement.publication.framework import set_framework_value
 from registry.database import utcnow
 
 
@@ -261,6 +262,7 @@ def call_releases(call: JointCall, now: dt.datetime | None = None) -> list[dict[
         awarded, parties = _release(call, "award", award.decided_at, ["award"], "complete")
         _with_bids(awarded, call, parties)
         awarded["awards"] = [_award(award, parties)]
+        set_framework_value(awarded, award)
         awarded["parties"] = parties.as_list()
         releases.append(awarded)
         for line in award.lines:
@@ -270,6 +272,7 @@ def call_releases(call: JointCall, now: dt.datetime | None = None) -> list[dict[
             _with_bids(signed, call, parties)
             award_entry = _award(award, parties)
             signed["awards"] = [award_entry]
+            set_framework_value(signed, award)
             signed["contracts"] = [
                 {
                     "id": line.reference,

@@ -1,4 +1,8 @@
-"""Queries and packages: the releases of one ocid or of all, and the release package."""
+"""Queries and packages: the releases published under one ocid or in all, the release package.
+
+What is served is what was stored (procurement.publication): each request first publishes the
+releases that became due (a deadline passed, an award decided), then reads the stored ones.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from procurement.calls.models import JointCall
-from procurement.models import Need
+from procurement.models import Need, NeedStatus
 from procurement.ocds.call_releases import call_releases
-from procurement.ocds.formats import prefix, stamp
+from procurement.ocds.formats import need_ocid, prefix, stamp
 from procurement.ocds.parties import authority_of
 from procurement.ocds.planning import PUBLISHED_NEED_STATUSES, need_release
+from procurement.publication.releases import (
+    capture_committed,
+    count_stored,
+    published_ocids,
+    stored_page,
+    stored_releases,
+)
 from registry.database import db, utcnow
 
 PAGE_SIZE = 500
@@ -36,6 +47,8 @@ _EXTENSION_VERSIONS = (
     ("ocds_contract_buyer_extension", "e9d393b46b77d7df9f18399408cb9c065efb6d13"),
     # Party Scale: parties/details/scale.
     ("ocds_partyDetails_scale_extension", "152cd9fb74e021e537b17d84420615acf7dec032"),
+    # Organization classification: parties/details/classifications (the eForms buyer legal type).
+    ("ocds_organizationClassification_extension", "243be1f7daed9d4423f218d9a7fb364ab70c57b9"),
     # Pagination: the links of the pages of /procurement/ocds.json.
     ("ocds_pagination_extension", "a0df51b5214325561d4efde52f775ea75271c683"),
 )
@@ -59,11 +72,12 @@ def _calls() -> Any:
 
 
 def releases_for(ocid: str, now: dt.datetime | None = None) -> list[dict[str, Any]] | None:
-    """The releases of one ocid, or None when there is no such public process."""
-    now = now or utcnow()
+    """The releases published under one ocid (those due are published first), or None when
+    there is no such public process."""
     call = db.session.scalar(select(JointCall).where(JointCall.ocid == ocid))
     if call is not None:
-        return call_releases(call, now)
+        capture_committed([call_releases(call, now or utcnow())], now)
+        return stored_releases(ocid)
     match = _NEED_OCID.match(ocid)
     if match is None or match["prefix"] != prefix():
         return None
@@ -71,18 +85,35 @@ def releases_for(ocid: str, now: dt.datetime | None = None) -> list[dict[str, An
     if number > 2**31 - 1:
         return None
     need = db.session.get(Need, number)
-    if need is None or need.status not in PUBLISHED_NEED_STATUSES:
+    if need is None:
         return None
-    return [need_release(need)]
+    if need.status in PUBLISHED_NEED_STATUSES or published_ocids([ocid]):
+        capture_committed([[_need_release(need)]], now)
+    return stored_releases(ocid) or None
 
 
-def all_releases(now: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """Every release: the needs' planning releases, then each call's, in a stable order."""
+def _need_release(need: Need) -> dict[str, Any]:
+    """A need's planning release; once withdrawn, an update saying so (what was published
+    stays published)."""
+    release = need_release(need)
+    if need.status is NeedStatus.WITHDRAWN:
+        release["tag"] = ["planningUpdate"]
+        release["tender"]["status"] = "withdrawn"
+    return release
+
+
+def publish_all(now: dt.datetime | None = None) -> int:
+    """Publish every release due (needs' planning releases, then each call's); how many were
+    new. Idempotent: a release is stored again only as a new version when its content changed."""
     now = now or utcnow()
-    releases = [need_release(need) for need in db.session.scalars(_published_needs())]
-    for call in db.session.scalars(_calls()):
-        releases.extend(call_releases(call, now))
-    return releases
+    builds = [[need_release(need)] for need in db.session.scalars(_published_needs())]
+    withdrawn = {
+        need_ocid(need): need
+        for need in db.session.scalars(select(Need).where(Need.status == NeedStatus.WITHDRAWN))
+    }
+    builds += [[_need_release(withdrawn[o])] for o in sorted(published_ocids(list(withdrawn)))]
+    builds += [call_releases(call, now) for call in db.session.scalars(_calls())]
+    return capture_committed(builds, now)
 
 
 def package(releases: list[dict[str, Any]], uri: str) -> dict[str, Any]:
@@ -107,7 +138,7 @@ def package(releases: list[dict[str, Any]], uri: str) -> dict[str, Any]:
 
 
 def bulk_page(page: int, per_page: int = PAGE_SIZE) -> tuple[list[dict[str, Any]], bool]:
-    """One page of every release, and whether another page follows."""
-    releases = all_releases()
+    """One page of every release published, and whether another page follows."""
+    publish_all()
     start = (page - 1) * per_page
-    return releases[start : start + per_page], start + per_page < len(releases)
+    return stored_page(start, per_page), start + per_page < count_stored()

@@ -8,6 +8,11 @@ from typing import Any
 from sqlalchemy import select
 
 from procurement.calls.models import JointCall
+from procurement.publication.identifiers import (
+    BUYER_LEGAL_TYPE_SCHEME,
+    buyer_legal_type,
+    ocds_identifier,
+)
 from registry.database import db
 from registry.models import Organisation, OrganisationKind, VendorSize
 
@@ -31,8 +36,20 @@ def _party(organisation: Organisation, roles: Iterable[str]) -> dict[str, Any]:
     }
     if organisation.region:
         party["address"]["region"] = organisation.region
+    identifier = ocds_identifier(organisation)
+    if identifier is not None:
+        party["identifier"] = identifier
+    details: dict[str, Any] = {}
     if organisation.vendor_size is not None:
-        party["details"] = {"scale": "sme" if organisation.vendor_size in SME_SIZES else "large"}
+        details["scale"] = "sme" if organisation.vendor_size in SME_SIZES else "large"
+    legal_type = buyer_legal_type(organisation)
+    if legal_type is not None:
+        code, description = legal_type
+        details["classifications"] = [
+            {"scheme": BUYER_LEGAL_TYPE_SCHEME, "id": code, "description": description}
+        ]
+    if details:
+        party["details"] = details
     return party
 
 

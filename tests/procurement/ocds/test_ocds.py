@@ -221,7 +221,13 @@ def test_a_need_is_a_planning_process_without_its_ceiling(
     assert not public_builders.reveals(public_builders.text_of(body), "900")
     need.status = NeedStatus.WITHDRAWN
     db.session.commit()
-    assert client.get(f"/procurement/ocds/{need_ocid(need)}.json").status_code == 404
+    # What was published stays published: a withdrawn need gets an update saying so.
+    after = _package(client, need_ocid(need))
+    assert_valid(package_validator, release_schema, after)
+    assert after["releases"][0] == release
+    update = after["releases"][1]
+    assert update["tag"] == ["planningUpdate"] and update["tender"]["status"] == "withdrawn"
+    assert update["id"] == f"{release['id']}-v2" and update["date"] > release["date"]
     for unknown in ("ocds-sfreg1-CALL-99999", "ocds-other-NEED-00001", "nonsense", "x" * 300):
         response = client.get(f"/procurement/ocds/{unknown}.json")
         assert response.status_code == 404

@@ -39,7 +39,8 @@ def _api(client: FlaskClient, call: JointCall, login: Any, authority: User) -> s
 
 def _ocds(client: FlaskClient, call: JointCall, login: Any, authority: User) -> str:
     body = client.get(f"/procurement/ocds/{call.ocid}.json").get_json()
-    (award,) = [a for r in body["releases"] if r["tag"] == ["award"] for a in r["awards"]]
+    # Published releases never change: a repriced award is a new release, the last one.
+    award = [a for r in body["releases"] if r["tag"] == ["award"] for a in r["awards"]][-1]
     return str(award["description"])
 
 
