@@ -1,7 +1,7 @@
 """call questions and corrigenda
 
 Revision ID: c17200000001
-Revises: c17000000001
+Revises: c17100000001
 Create Date: 2026-12-06 12:20:00
 
 Vendors' questions on a joint call with the authority's published answers, and the call's
@@ -14,7 +14,7 @@ import registry.database
 
 
 revision = 'c17200000001'
-down_revision = 'c17000000001'
+down_revision = 'c17100000001'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """published OCDS releases, append-only; organisations' legal identifiers
 
 Revision ID: c17800000001
-Revises: c17000000001
+Revises: c17600000001
 Create Date: 2026-12-06 12:10:00
 """
 
@@ -11,7 +11,7 @@ import registry.database
 
 
 revision = 'c17800000001'
-down_revision = 'c17000000001'
+down_revision = 'c17600000001'
 branch_labels = None
 depends_on = None
 

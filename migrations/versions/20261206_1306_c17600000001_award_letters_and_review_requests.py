@@ -1,7 +1,7 @@
 """award letters and review requests
 
 Revision ID: c17600000001
-Revises: c17000000001
+Revises: c17500000001
 Create Date: 2026-12-06 13:00:00
 
 One letter per offer of an awarded call (its outcome, reasons and the end of the standstill),
@@ -14,7 +14,7 @@ import registry.database
 
 
 revision = 'c17600000001'
-down_revision = 'c17000000001'
+down_revision = 'c17500000001'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """legal basis, regime and value of a call; buyers' mandates
 
 Revision ID: c17100000001
-Revises: c17000000001
+Revises: c18a00000001
 Create Date: 2026-12-06 12:10:00
 """
 
@@ -11,7 +11,7 @@ import registry.database
 
 
 revision = 'c17100000001'
-down_revision = 'c17000000001'
+down_revision = 'c18a00000001'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """award criteria and the offers' scores at the award
 
 Revision ID: c17500000001
-Revises: c17000000001
+Revises: c17300000001
 Create Date: 2026-12-06 12:50:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'c17500000001'
-down_revision = 'c17000000001'
+down_revision = 'c17300000001'
 branch_labels = None
 depends_on = None
 

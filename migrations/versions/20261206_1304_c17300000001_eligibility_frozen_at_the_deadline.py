@@ -1,7 +1,7 @@
 """offers' eligibility frozen at the deadline, and the authority's eligibility decisions
 
 Revision ID: c17300000001
-Revises: c17000000001
+Revises: c17200000001
 Create Date: 2026-12-06 12:30:00
 """
 
@@ -11,7 +11,7 @@ import registry.database
 
 
 revision = "c17300000001"
-down_revision = "c17000000001"
+down_revision = 'c17200000001'
 branch_labels = None
 depends_on = None
 
