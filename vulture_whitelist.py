@@ -138,3 +138,4 @@ _.released_by
 _.signed_by
 _.counted_from
 _.purged_by_portal
+_.seal_id  # OpeningShare's foreign key, set through CallSeal.shares

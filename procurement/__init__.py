@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     """Register this package's blueprints, navigation, commands and demo data."""
     # The models modules are imported so that migrations know their tables.
     import procurement.calls.models  # noqa: F401
+    import procurement.calls.sealing.models  # noqa: F401
     from procurement import cli, models  # noqa: F401
     from procurement.demo.seeding import seed_demo_procurement
     from procurement.views import bp
@@ -33,6 +34,9 @@ def init_app(app: Flask) -> None:
     from procurement.calls.services import opening
 
     opening.init_app(app)
+    from procurement.calls.sealing import views as sealing_views
+
+    sealing_views.init_app(app)
     calls_roles = frozenset({Role.AUTHORITY, Role.VENDOR, Role.BUYER})
     add_nav_entry(app, NavEntry("Joint calls", "calls.index", calls_roles, 61))
     add_demo_seeder(app, "joint calls", seed_demo_calls, order=61)

@@ -16,7 +16,6 @@ from catalog.regions import REGIONS
 from procurement.calls.award import ObservedSavings
 from procurement.calls.models import CallStatus, JointCall
 from procurement.calls.savings import award_savings
-from procurement.calls.services.opening import open_on_read
 from procurement.models import Lot, LotStatus
 from procurement.ocds.formats import stamp
 from procurement.services.needs import level_name
@@ -216,7 +215,6 @@ def call(call_id: int) -> Response:
     found = db.session.get(JointCall, call_id)
     if found is None:
         return api_error(404, "No such call.")
-    open_on_read(found)
     return json_response(serialise_call(found))
 
 

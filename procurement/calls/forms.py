@@ -6,7 +6,14 @@ from decimal import Decimal
 from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -75,6 +82,22 @@ class OpenCallForm(InputForm):
             "is not told of the call and cannot offer it, and an offer is not compliant at the "
             "award if such a case is disclosed meanwhile."
         ),
+    )
+    # Real sealing: who opens the offers after the deadline, k of n.
+    opening_officers = SelectMultipleField(
+        "Opening officers",
+        coerce=int,
+        validators=[Optional()],
+        description=(
+            "Officers of your authority who have set up an opening key. Each receives a share "
+            "of the call's key; after the deadline the offers open only when enough of them "
+            "release their share with their password."
+        ),
+    )
+    opening_threshold = BoundedIntegerField(
+        "Officers needed to open the offers",
+        default=2,
+        validators=[InputRequired(message="Give a whole number of officers."), NumberRange(2, 255)],
     )
 
 

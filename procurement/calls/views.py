@@ -21,7 +21,8 @@ from catalog.vulnerability_facts import open_vulnerabilities
 from procurement.calls import limits, savings
 from procurement.calls.forms import DocumentForm, OfferForm, OpenCallForm, ReasonForm
 from procurement.calls.models import CallStatus, JointCall
-from procurement.calls.services import awarding, eligibility, lifecycle, offers, opening, reading
+from procurement.calls.sealing import services as sealing
+from procurement.calls.services import awarding, eligibility, lifecycle, offers, reading
 from procurement.models import LotStatus
 from procurement.services import needs, rounds
 from registry import uploads
@@ -116,10 +117,8 @@ def _call_page(call: JointCall, status: int = 200, **forms: Any) -> tuple[str, i
 
 
 def _opened_call(call_id: int) -> JointCall:
-    """The call, its offers opened first if its deadline has passed (the first read opens)."""
-    found = reading.get_call(g.user, call_id)
-    opening.open_on_read(found)
-    return found
+    """The call (its offers are opened by its officers: procurement.calls.sealing)."""
+    return reading.get_call(g.user, call_id)
 
 
 @bp.get("/calls/<int:call_id>")
@@ -139,7 +138,13 @@ def open_call(lot_id: int) -> Any:
         if existing is not None:
             return redirect(url_for("calls.call", call_id=existing.id))
     form = OpenCallForm()
+    officers = sealing.officers_with_keys(g.user.organisation_id)
+    form.opening_officers.choices = [
+        (officer.id, officer.full_name or officer.email) for officer in officers
+    ]
     if request.method == "GET" and not form.title.data:
+        form.opening_officers.data = [officer.id for officer in officers]
+        form.opening_threshold.data = sealing.default_threshold()
         form.title.data = f"{lot.category.name}: joint call for {lot.reference}"
         form.requires_version_in_scope.data = any(
             member.need.requires_version_in_scope for member in lot.active_members
@@ -155,6 +160,8 @@ def open_call(lot_id: int) -> Any:
                 form.contract_months.data or 0,
                 requires_version_in_scope=bool(form.requires_version_in_scope.data),
                 max_open_vulnerability_severity=form.max_open_vulnerability_severity.data or None,
+                opening_officers=list(form.opening_officers.data or []),
+                opening_threshold=form.opening_threshold.data,
             )
         except RuleViolation as error:
             show_violation(form, error)

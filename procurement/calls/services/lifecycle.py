@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from typing import BinaryIO
 
 from catalog.plain_text import check_length, multi_line, one_line
@@ -29,8 +30,8 @@ from procurement.calls.limits import (
 )
 from procurement.calls.models import MAX_CONTRACT_MONTHS, CallDocument, CallStatus, JointCall
 from procurement.calls.notices import call_link, org_emails
+from procurement.calls.sealing.services import seal_call
 from procurement.calls.services.eligibility import call_requirement_text, eligible_vendor_ids
-from procurement.calls.services.opening import open_offers
 from procurement.models import Lot, LotStatus, NeedStatus
 from procurement.ocds.formats import call_ocid
 from registry import audit, uploads
@@ -89,6 +90,8 @@ def open_call(
     *,
     requires_version_in_scope: bool = False,
     max_open_vulnerability_severity: Severity | str | None = None,
+    opening_officers: Sequence[int] | None = None,
+    opening_threshold: int | None = None,
 ) -> JointCall:
     """Open a joint call from a frozen lot and tell the eligible vendors.
 
@@ -96,6 +99,8 @@ def open_call(
     (also when a buyer's need in the lot asks for it).
     `max_open_vulnerability_severity`: solutions with an open confirmed vulnerability at or
     above it are not eligible (None or "": no exclusion).
+    `opening_officers` (user ids; None: every officer of the authority with an opening key) and
+    `opening_threshold` (None: the configured default): who opens the sealed offers, k of n.
     """
     authority = require_role(actor, Role.AUTHORITY)
     if lot.status is not LotStatus.FROZEN:
@@ -136,6 +141,7 @@ def open_call(
     db.session.add(call)
     db.session.flush()
     call.ocid = call_ocid(call.id)
+    seal_call(authority, call, opening_officers, opening_threshold)
     lot.status = LotStatus.CALL_OPENED
     for member in lot.active_members:
         member.need.status = NeedStatus.IN_CALL
@@ -307,6 +313,5 @@ def declare_unsuccessful(actor: User | None, call: JointCall, reason: str) -> Jo
     authority = require_role(actor, Role.AUTHORITY)
     text = _reason(reason)
     require_awaiting_award(call, "declaring it unsuccessful")
-    open_offers(call)
     end_unsuccessful(authority, call, text, "call.unsuccessful")
     return call

@@ -226,6 +226,11 @@ def test_one_offer_per_vendor_editable_until_the_deadline_then_refused_unchanged
     assert response.status_code == 302
     db.session.expire_all()
     edited = db.session.get(Offer, offer.id)
+    assert edited is not None and edited.tiers == [] and edited.sealed_hash
+    # After the deadline the officers open it: the edited content is the one read.
+    pass_deadline(db.session.get(JointCall, call.id))  # type: ignore[arg-type]
+    db.session.expire_all()
+    edited = db.session.get(Offer, offer.id)
     assert edited is not None and edited.lead_time_days == 21
     assert [(t.min_quantity, t.unit_price) for t in edited.tiers] == [
         (1, Decimal("940.00")),
@@ -233,7 +238,6 @@ def test_one_offer_per_vendor_editable_until_the_deadline_then_refused_unchanged
         (25, Decimal("870.00")),
     ]
     # After the deadline: edit and new offers are refused, nothing changes.
-    pass_deadline(db.session.get(JointCall, call.id))  # type: ignore[arg-type]
     before = _snapshot()
     page = client.post(
         f"/procurement/calls/{call.id}/offers/{offer.id}/edit",
