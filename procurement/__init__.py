@@ -34,9 +34,9 @@ def init_app(app: Flask) -> None:
     from procurement.calls.services import opening
 
     opening.init_app(app)
-    from procurement.calls.sealing import views as sealing_views
+    from procurement.calls.sealing.views import init_app as init_sealing
 
-    sealing_views.init_app(app)
+    init_sealing(app)
     calls_roles = frozenset({Role.AUTHORITY, Role.VENDOR, Role.BUYER})
     add_nav_entry(app, NavEntry("Joint calls", "calls.index", calls_roles, 61))
     add_demo_seeder(app, "joint calls", seed_demo_calls, order=61)

@@ -96,8 +96,8 @@ class OpenCallForm(InputForm):
     )
     opening_threshold = BoundedIntegerField(
         "Officers needed to open the offers",
-        default=2,
-        validators=[InputRequired(message="Give a whole number of officers."), NumberRange(2, 255)],
+        validators=[Optional(), NumberRange(2, 255)],
+        description="At least 2; left empty, the portal's default.",
     )
 
 

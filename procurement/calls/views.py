@@ -21,7 +21,7 @@ from catalog.vulnerability_facts import open_vulnerabilities
 from procurement.calls import limits, savings
 from procurement.calls.forms import DocumentForm, OfferForm, OpenCallForm, ReasonForm
 from procurement.calls.models import CallStatus, JointCall
-from procurement.calls.sealing import services as sealing
+from procurement.calls.sealing.services import default_threshold, officers_with_keys
 from procurement.calls.services import awarding, eligibility, lifecycle, offers, reading
 from procurement.models import LotStatus
 from procurement.services import needs, rounds
@@ -138,13 +138,13 @@ def open_call(lot_id: int) -> Any:
         if existing is not None:
             return redirect(url_for("calls.call", call_id=existing.id))
     form = OpenCallForm()
-    officers = sealing.officers_with_keys(g.user.organisation_id)
+    officers = officers_with_keys(g.user.organisation_id)
     form.opening_officers.choices = [
         (officer.id, officer.full_name or officer.email) for officer in officers
     ]
     if request.method == "GET" and not form.title.data:
         form.opening_officers.data = [officer.id for officer in officers]
-        form.opening_threshold.data = sealing.default_threshold()
+        form.opening_threshold.data = default_threshold()
         form.title.data = f"{lot.category.name}: joint call for {lot.reference}"
         form.requires_version_in_scope.data = any(
             member.need.requires_version_in_scope for member in lot.active_members
@@ -160,7 +160,7 @@ def open_call(lot_id: int) -> Any:
                 form.contract_months.data or 0,
                 requires_version_in_scope=bool(form.requires_version_in_scope.data),
                 max_open_vulnerability_severity=form.max_open_vulnerability_severity.data or None,
-                opening_officers=list(form.opening_officers.data or []),
+                opening_officers=list(form.opening_officers.data or []) or None,
                 opening_threshold=form.opening_threshold.data,
             )
         except RuleViolation as error:

@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, Length
 
 from procurement.calls.limits import utc_stamp
 from procurement.calls.models import JointCall
-from procurement.calls.sealing import services as sealing
+from procurement.calls.sealing import services
 from procurement.calls.services import reading
 from registry.access import roles_required
 from registry.database import db
@@ -40,7 +40,7 @@ def opening_key() -> Any:
     form = PasswordConfirmForm()
     if form.validate_on_submit():
         try:
-            sealing.set_up_opening_key(g.user, form.password.data or "")
+            services.set_up_opening_key(g.user, form.password.data or "")
         except RuleViolation as error:
             show_violation(form, error)
         else:
@@ -50,20 +50,20 @@ def opening_key() -> Any:
     return render_template(
         "procurement/calls/sealing/opening_key.html",
         form=form,
-        key=sealing.opening_key_of(g.user),
+        key=services.opening_key_of(g.user),
         utc_stamp=utc_stamp,
     )
 
 
 def _opening_page(call: JointCall, form: PasswordConfirmForm, status: int = 200) -> Any:
-    seal = sealing.seal_of(call)
+    seal = services.seal_of(call)
     return (
         render_template(
             "procurement/calls/sealing/opening.html",
             call=call,
             seal=seal,
-            own_share=sealing.share_of(seal, g.user),
-            counts=sealing.opening_counts(call),
+            own_share=services.share_of(seal, g.user),
+            counts=services.opening_counts(call),
             form=form,
             utc_stamp=utc_stamp,
         ),
@@ -87,7 +87,7 @@ def release_share(call_id: int) -> Any:
     if not form.validate_on_submit():
         return _opening_page(found, form, 400)
     try:
-        opened = sealing.release_share(g.user, found, form.password.data or "")
+        opened = services.release_share(g.user, found, form.password.data or "")
     except RuleViolation as error:
         show_violation(form, error)
         return _opening_page(reading.get_call(g.user, call_id), form, 400)
@@ -101,13 +101,13 @@ def release_share(call_id: int) -> Any:
 
 @bp.app_context_processor
 def _sealing_counts() -> dict[str, Any]:
-    return {"sealing_counts": sealing.opening_counts}
+    return {"sealing_counts": services.opening_counts}
 
 
 def init_app(app: Any) -> None:
     """Register the pages and the checks of ``flask audit verify``."""
-    from registry import sealing as sealed_records
+    from registry.sealing import register_check, register_password_change
 
     app.register_blueprint(bp)
-    sealed_records.register_check(app, sealing.check_sealed_offers)
-    sealed_records.register_password_change(app, sealing.rewrap_opening_key)
+    register_check(app, services.check_sealed_offers)
+    register_password_change(app, services.rewrap_opening_key)

@@ -41,8 +41,7 @@ from procurement.calls.models import (
     OfferStatus,
 )
 from procurement.calls.notices import call_link
-from procurement.calls.sealing import services as sealing
-from procurement.calls.sealing.services import SEALED_LEAD_TIME
+from procurement.calls.sealing.services import SEALED_LEAD_TIME, seal_offer, sealed_content
 from procurement.calls.services.eligibility import (
     call_requirement_text,
     eligible_solutions,
@@ -178,7 +177,7 @@ def _apply_offer(vendor: User, call: JointCall, offer: Offer, data: OfferData) -
     offer.notes = ""
     offer.updated_at = utcnow()
     offer.tiers.clear()
-    return sealing.sealed_content(tiers, lead, notes)
+    return sealed_content(tiers, lead, notes)
 
 
 def _require_vendor(actor: User | None) -> User:
@@ -188,7 +187,7 @@ def _require_vendor(actor: User | None) -> User:
 def _seal(vendor: User, offer: Offer, content: dict[str, Any], saved: str) -> None:
     """Seal the content, store the receipt hash and mail the receipt to the user who saved it."""
     db.session.flush()
-    sealing.seal_offer(offer, content)
+    seal_offer(offer, content)
     db.session.flush()
     db.session.refresh(offer, ["tiers"])
     offer.content_hash = offer.sealed_hash or content_hash(offer)

@@ -15,7 +15,12 @@ from catalog.models import Solution
 from procurement.aggregation.parameters import AggregationParameters
 from procurement.calls import limits
 from procurement.calls.models import JointCall, Offer
-from procurement.calls.sealing import services as sealing
+from procurement.calls.sealing.services import (
+    opening_key_of,
+    release_share,
+    seal_of,
+    set_up_opening_key,
+)
 from procurement.calls.services import lifecycle, offers
 from procurement.models import Lot, LotStatus, NeedUnit
 from procurement.services import confirmation, rounds
@@ -126,8 +131,8 @@ def opening_officers(authority: User, count: int = 2) -> list[User]:
         db.session.flush()
         officers.append(colleague)
     for officer in officers:
-        if sealing.opening_key_of(officer) is None:
-            sealing.set_up_opening_key(officer, PASSWORD)
+        if opening_key_of(officer) is None:
+            set_up_opening_key(officer, PASSWORD)
     db.session.commit()
     return officers
 
@@ -192,12 +197,12 @@ def open_offers(call: JointCall) -> JointCall:
     """The call's first officers, as many as its threshold, release their shares (committed)."""
     if call.offers_opened_at is not None or call.status.value == "cancelled":
         return call
-    seal = sealing.seal_of(call)
+    seal = seal_of(call)
     if seal is None:
-        sealing.release_share(call.opened_by, call, PASSWORD)
+        release_share(call.opened_by, call, PASSWORD)
     else:
         for share in seal.shares[: seal.threshold]:
             if share.released_at is None:
-                sealing.release_share(share.officer, call, PASSWORD)
+                release_share(share.officer, call, PASSWORD)
     db.session.commit()
     return call

@@ -265,7 +265,7 @@ def test_a_withdrawn_offer_is_kept_as_withdrawn_and_never_counts(
     kept = db.session.get(Offer, offer.id)
     assert kept is not None and kept.status is OfferStatus.WITHDRAWN
     assert kept.withdrawn_at is not None
-    assert [str(tier.unit_price) for tier in kept.tiers] == ["812.34"]
+    assert kept.tiers == [] and kept.sealed_hash  # still encrypted until the opening
     page = client.get(f"/procurement/calls/{call.id}/offers/{offer.id}").get_data(as_text=True)
     assert "Withdrawn" in page and "Edit your offer" not in page
     pass_deadline(call)
@@ -313,7 +313,8 @@ def test_offers_are_sealed_from_other_vendors_buyers_and_the_authority(
     assert client.get(f"/procurement/calls/{call.id}/offers/{first.id}").status_code == 404
     assert client.get(f"/procurement/calls/{call.id}/offers/{first.id}/edit").status_code == 404
     own = client.get(f"/procurement/calls/{call.id}/offers/{second.id}").get_data(as_text=True)
-    assert "876.54" in own and "987.65" not in own
+    # Encrypted: the vendor's own page shows its receipt, no price.
+    assert second.sealed_hash in own and "876.54" not in own and "987.65" not in own
     page = client.get(f"/procurement/calls/{call.id}").get_data(as_text=True)
     assert "987.65" not in page and "Sealed until the deadline" in page
     for user in (world.buyers[0], world.authority):

@@ -10,6 +10,7 @@ submission, and one whose plain content changed after the opening.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -28,8 +29,7 @@ from sqlalchemy import func, select, text
 
 from procurement.calls import limits
 from procurement.calls.models import JointCall, Offer
-from procurement.calls.sealing import crypto
-from procurement.calls.sealing import services as sealing
+from procurement.calls.sealing import crypto, services
 from procurement.calls.sealing.models import OpeningShare
 from procurement.calls.services import lifecycle
 from procurement.calls.services.awarding import award_call
@@ -188,7 +188,7 @@ def test_the_receipt_is_the_hash_of_the_ciphertext_and_the_chain_records_no_pric
 ) -> None:
     world, call, offer, _ = _two_offers(create_user)
     assert offer.tiers == [] and offer.notes == "" and offer.sealed_content
-    blob = sealing._unb64(offer.sealed_content)
+    blob = base64.b64decode(offer.sealed_content)
     assert offer.content_hash == offer.sealed_hash == hashlib.sha256(blob).hexdigest()
     mails = [m for m in read_outbox(app.config["OUTBOX_DIR"]) if "Receipt" in m.subject]
     assert any(offer.content_hash in m.body for m in mails)
@@ -208,23 +208,23 @@ def test_k_named_officers_open_after_the_deadline_and_nobody_else(
     world, call, first, second = _two_offers(create_user)
     officer, colleague = world.officers
     stranger = create_user(officer.organisation)
-    sealing.set_up_opening_key(stranger, PASSWORD)
+    services.set_up_opening_key(stranger, PASSWORD)
     with pytest.raises(RuleViolation, match="after the deadline"):
-        sealing.release_share(officer, call, PASSWORD)
+        services.release_share(officer, call, PASSWORD)
     pass_deadline(call, opened=False)
     with pytest.raises(RuleViolation, match="award"):
         award_call(officer, call)
     db.session.rollback()
     with pytest.raises(RuleViolation, match="Only the opening officers"):
-        sealing.release_share(stranger, call, PASSWORD)
+        services.release_share(stranger, call, PASSWORD)
     with pytest.raises(RuleViolation, match="password is not correct"):
-        sealing.release_share(officer, call, "not the password")
-    assert sealing.release_share(officer, call, PASSWORD) is False
+        services.release_share(officer, call, "not the password")
+    assert services.release_share(officer, call, PASSWORD) is False
     db.session.commit()
     assert call.offers_opened_at is None and first.tiers == []
     with pytest.raises(RuleViolation, match="already released"):
-        sealing.release_share(officer, call, PASSWORD)
-    assert sealing.release_share(colleague, call, PASSWORD) is True
+        services.release_share(officer, call, PASSWORD)
+    assert services.release_share(colleague, call, PASSWORD) is True
     db.session.commit()
     db.session.expire_all()
     opened = db.session.get(Offer, first.id)
@@ -268,7 +268,7 @@ def test_a_call_cannot_open_without_enough_officers_with_keys(
         open_call_with(world, threshold=3)
     db.session.rollback()
     lonely = create_user(kind=OrganisationKind.AUTHORITY)
-    sealing.set_up_opening_key(lonely, PASSWORD)
+    services.set_up_opening_key(lonely, PASSWORD)
     with pytest.raises(RuleViolation, match="Name only officers"):
         open_call_with(world, officers=[world.authority.id, lonely.id])
 
@@ -296,8 +296,8 @@ def test_a_password_change_keeps_the_opening_key(
     change_password(officer, None, PASSWORD, "a-brand-new-passphrase-2026")
     db.session.commit()
     pass_deadline(call, opened=False)
-    sealing.release_share(officer, call, "a-brand-new-passphrase-2026")
-    assert sealing.release_share(colleague, call, PASSWORD) is True
+    services.release_share(officer, call, "a-brand-new-passphrase-2026")
+    assert services.release_share(colleague, call, PASSWORD) is True
 
 
 def test_verify_names_an_offer_whose_ciphertext_changed_before_the_opening(
