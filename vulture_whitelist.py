@@ -144,3 +144,4 @@ _.purged_by_portal
 _.filed_at
 _.answered_at
 _.answered_by
+_.seal_id  # OpeningShare's foreign key, set through CallSeal.shares

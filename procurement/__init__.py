@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     import procurement.calls.enquiries.models  # noqa: F401
     import procurement.calls.models  # noqa: F401
     import procurement.calls.scoring.models  # noqa: F401
+    import procurement.calls.sealing.models  # noqa: F401
     import procurement.calls.standstill.models  # noqa: F401
     import procurement.publication.models  # noqa: F401
     from procurement import cli, models  # noqa: F401
@@ -52,6 +53,9 @@ def init_app(app: Flask) -> None:
     from procurement.calls.scoring import views as scoring_views
 
     scoring_views.init_app(app)
+    from procurement.calls.sealing.views import init_app as init_sealing
+
+    init_sealing(app)
     calls_roles = frozenset({Role.AUTHORITY, Role.VENDOR, Role.BUYER})
     add_nav_entry(app, NavEntry("Joint calls", "calls.index", calls_roles, 61))
     add_demo_seeder(app, "joint calls", seed_demo_calls, order=61)

@@ -17,7 +17,6 @@ from procurement.calls.award import ObservedSavings
 from procurement.calls.legal.services import API_PROPERTIES, api_fields
 from procurement.calls.models import CallStatus, JointCall
 from procurement.calls.savings import award_savings
-from procurement.calls.services.opening import open_on_read
 from procurement.models import Lot, LotStatus
 from procurement.ocds.formats import stamp
 from procurement.services.needs import level_name
@@ -218,7 +217,6 @@ def call(call_id: int) -> Response:
     found = db.session.get(JointCall, call_id)
     if found is None:
         return api_error(404, "No such call.")
-    open_on_read(found)
     return json_response(serialise_call(found))
 
 

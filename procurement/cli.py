@@ -106,17 +106,20 @@ def aggregate_command(
 
 @procurement_group.command("open-offers")
 def open_offers_command() -> None:
-    """Open every call past its deadline: one audit entry per call fingerprints its offers.
+    """List the calls past their deadline whose offers await their opening officers.
 
-    For the cron; idempotent (a call is opened once, whoever reads it first).
+    For the cron (its output is mailed): offers open only when enough named officers release
+    their shares in the portal; nothing is opened here.
     """
-    from procurement.calls.services.opening import open_due_calls
+    from procurement.calls.sealing.services import opening_counts
+    from procurement.calls.services.opening import calls_awaiting_opening
 
-    opened = open_due_calls()
-    db.session.commit()
-    for call in opened:
-        click.echo(f"{call.reference}: offers opened.")
-    click.echo(f"{len(opened)} call(s) opened.")
+    waiting = calls_awaiting_opening()
+    for call in waiting:
+        counts = opening_counts(call)
+        released = f"{counts['released']} of {counts['threshold']}" if counts else "1 officer"
+        click.echo(f"{call.reference}: awaiting its opening officers ({released} shares).")
+    click.echo(f"{len(waiting)} call(s) await opening.")
 
 
 @procurement_group.command("publish")

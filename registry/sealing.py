@@ -34,6 +34,22 @@ def register_check(app: Flask, check: SealedCheck) -> None:
     app.extensions.setdefault(_CHECKS, []).append(check)
 
 
+# Called with (user, old password, new password) when a user changes their password.
+PasswordChanged = Callable[[Any, str, str], None]
+_CHANGE_HOOKS = "registry.sealing.password_changed"
+
+
+def register_password_change(app: Flask, hook: PasswordChanged) -> None:
+    """Run ``hook`` when a user changes their password (e.g. to re-wrap a key under it)."""
+    app.extensions.setdefault(_CHANGE_HOOKS, []).append(hook)
+
+
+def password_changed(app: Flask, user: Any, old_password: str, new_password: str) -> None:
+    """Tell the registered hooks that ``user`` changed their password."""
+    for hook in app.extensions.get(_CHANGE_HOOKS, []):
+        hook(user, old_password, new_password)
+
+
 def visible(app: Flask, statement: Select[Any]) -> Select[Any]:
     """``statement`` over AuditEntry without the entries still sealed."""
     for clause in app.extensions.get(_HIDDEN, []):

@@ -10,7 +10,7 @@ from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from registry import audit, auth, events, text
+from registry import audit, auth, events, sealing, text
 from registry.access import require_role, require_same_organisation
 from registry.database import db, utcnow
 from registry.exceptions import AccessDenied, NotVisible, RuleViolation
@@ -427,6 +427,7 @@ def change_password(
     _check_password(new_password, actor.email, actor.full_name, "new_password")
     actor.password_hash = hash_password(new_password)
     actor.password_changed_at = utcnow()
+    sealing.password_changed(current_app, actor, current_password, new_password)
     auth.revoke_sessions(actor)
     audit.record(actor, "user.password_changed", actor, summary="password changed")
     if current_session is not None:

@@ -31,6 +31,12 @@ from evaluations.models import Label
 from procurement.calls.legal.demo import opening_days, sign_all_mandates
 from procurement.calls.limits import deadline_on, min_offer_days
 from procurement.calls.models import JointCall, Offer
+from procurement.calls.sealing.services import (
+    opening_key_of,
+    release_share,
+    seal_of,
+    set_up_opening_key,
+)
 from procurement.calls.services.awarding import award_call
 from procurement.calls.services.eligibility import eligible_solutions, eligible_vendor_ids
 from procurement.calls.services.lifecycle import add_document, open_call
@@ -44,7 +50,7 @@ from procurement.services.confirmation import confirm_membership, freeze_lot, re
 from procurement.services.rounds import lots_in
 from registry.database import db, utcnow
 from registry.dates import today
-from registry.demo import AUTHORITY_EMAIL
+from registry.demo import AUTHORITY_EMAIL, DEMO_PASSWORD, DEPUTY_EMAIL
 from registry.models import User
 from registry.money import CENT
 
@@ -190,6 +196,10 @@ def _awarded(authority: User) -> None:
         if offer.withdrawn_at is not None:
             offer.withdrawn_at = offer.updated_at = now - dt.timedelta(days=past + 9)
     db.session.flush()
+    # The two demo officers open the offers with their passwords (real sealing).
+    seal = seal_of(call)
+    for share in seal.shares[: seal.threshold] if seal is not None else []:
+        release_share(share.officer, call, DEMO_PASSWORD)
     award_call(authority, call)
     if call.award is not None:
         date_award(call.award, call.deadline + dt.timedelta(days=1))
@@ -251,6 +261,9 @@ def seed_demo_calls() -> list[Any]:
     authority = _user(AUTHORITY_EMAIL)
     if authority is None:
         return []
+    for officer in (authority, _user(DEPUTY_EMAIL)):
+        if officer is not None and opening_key_of(officer) is None:
+            set_up_opening_key(officer, DEMO_PASSWORD)
     if db.session.scalar(select(JointCall.id).where(JointCall.title == AWARDED_TITLE)) is None:
         _awarded(authority)
         db.session.flush()

@@ -6,7 +6,14 @@ from decimal import Decimal
 from typing import Any
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -107,6 +114,22 @@ class OpenCallForm(InputForm):
             "before the call opens; above the EU threshold the open procedure needs a longer "
             "offer period."
         ),
+    )
+    # Real sealing: who opens the offers after the deadline, k of n.
+    opening_officers = SelectMultipleField(
+        "Opening officers",
+        coerce=int,
+        validators=[Optional()],
+        description=(
+            "Officers of your authority who have set up an opening key. Each receives a share "
+            "of the call's key; after the deadline the offers open only when enough of them "
+            "release their share with their password."
+        ),
+    )
+    opening_threshold = BoundedIntegerField(
+        "Officers needed to open the offers",
+        validators=[Optional(), NumberRange(2, 255)],
+        description="At least 2; left empty, the portal's default.",
     )
 
 

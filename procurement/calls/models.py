@@ -209,6 +209,11 @@ class Offer(Base):
     # SHA-256 of the offer's canonical content at its last save: the vendor's receipt, and what
     # the opening entry records (procurement.calls.services.opening.offer_content).
     content_hash: Mapped[str] = mapped_column(String(64), default="")
+    # Real sealing: the content that reveals the price (tiers, lead time, notes), encrypted to
+    # the call's public key (base64), and its SHA-256, the receipt. Until the opening the plain
+    # columns hold nothing of it (no tiers, lead time 1, no notes); procurement.calls.sealing.
+    sealed_content: Mapped[str] = mapped_column(Text, default="", server_default="")
+    sealed_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
     call: Mapped[JointCall] = relationship(back_populates="all_offers")
     vendor: Mapped[Organisation] = relationship()

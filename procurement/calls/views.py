@@ -22,7 +22,8 @@ from procurement.calls import limits, savings
 from procurement.calls.forms import DocumentForm, OfferForm, OpenCallForm, ReasonForm
 from procurement.calls.legal.models import LegalBasis
 from procurement.calls.models import CallStatus, JointCall
-from procurement.calls.services import awarding, eligibility, lifecycle, offers, opening, reading
+from procurement.calls.sealing.services import default_threshold, officers_with_keys
+from procurement.calls.services import awarding, eligibility, lifecycle, offers, reading
 from procurement.models import LotStatus
 from procurement.services import needs, rounds
 from registry import uploads
@@ -117,10 +118,8 @@ def _call_page(call: JointCall, status: int = 200, **forms: Any) -> tuple[str, i
 
 
 def _opened_call(call_id: int) -> JointCall:
-    """The call, its offers opened first if its deadline has passed (the first read opens)."""
-    found = reading.get_call(g.user, call_id)
-    opening.open_on_read(found)
-    return found
+    """The call (its offers are opened by its officers: procurement.calls.sealing)."""
+    return reading.get_call(g.user, call_id)
 
 
 @bp.get("/calls/<int:call_id>")
@@ -140,7 +139,13 @@ def open_call(lot_id: int) -> Any:
         if existing is not None:
             return redirect(url_for("calls.call", call_id=existing.id))
     form = OpenCallForm()
+    officers = officers_with_keys(g.user.organisation_id)
+    form.opening_officers.choices = [
+        (officer.id, officer.full_name or officer.email) for officer in officers
+    ]
     if request.method == "GET" and not form.title.data:
+        form.opening_officers.data = [officer.id for officer in officers]
+        form.opening_threshold.data = default_threshold()
         form.title.data = f"{lot.category.name}: joint call for {lot.reference}"
         form.requires_version_in_scope.data = any(
             member.need.requires_version_in_scope for member in lot.active_members
@@ -162,6 +167,8 @@ def open_call(lot_id: int) -> Any:
                     "quality": form.weight_quality.data,
                 },
                 legal_basis=form.legal_basis.data or LegalBasis.CENTRAL_PURCHASING,
+                opening_officers=list(form.opening_officers.data or []) or None,
+                opening_threshold=form.opening_threshold.data,
             )
         except RuleViolation as error:
             show_violation(form, error)

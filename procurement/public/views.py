@@ -16,7 +16,6 @@ from catalog.regions import REGIONS
 from procurement.calls.models import CallDocument, CallStatus, JointCall
 from procurement.calls.savings import award_savings
 from procurement.calls.services.eligibility import vulnerability_rule_text
-from procurement.calls.services.opening import open_on_read
 from procurement.ocds.formats import prefix
 from procurement.ocds.packages import DEFAULT_LICENSE, PAGE_SIZE, bulk_page, package, releases_for
 from procurement.ocds.tender import document_url
@@ -82,7 +81,6 @@ def call(call_id: int) -> str:
     found = db.session.get(JointCall, call_id)
     if found is None:
         abort(404)
-    open_on_read(found)
     members = found.lot.active_members
     buyers = sorted({member.buyer.name for member in members})
     after_deadline = found.deadline_passed()
@@ -103,7 +101,7 @@ def call(call_id: int) -> str:
         buyers=buyers,
         documents=documents,
         after_deadline=after_deadline,
-        offers_received=len(found.offers) if after_deadline else None,
+        offers_received=len(found.offers) if found.offers_opened_at else None,
         award=award,
         savings=award_savings(award) if award else None,
         dropouts=dropouts,

@@ -18,7 +18,12 @@ from procurement.models import NeedUnit
 from registry.database import db, utcnow
 from registry.dates import today
 from registry.models import Organisation, OrganisationKind, OrganisationStatus, User
-from tests.procurement.calls.call_builders import frozen_lot, offer_data
+from tests.procurement.calls.call_builders import (
+    frozen_lot,
+    offer_data,
+    open_offers,
+    opening_officers,
+)
 from tests.procurement.need_builders import certified_market
 from tests.routing import WRITE, Case, authority_only, only
 
@@ -58,6 +63,7 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
         frozen_lot(authority, [buyer, partner], code=CODE, unit=unit, title=f"Call {unit.value}")
         for unit in (NeedUnit.LICENCE, NeedUnit.CAMERA, NeedUnit.DEVICE)
     ]
+    opening_officers(authority)
     deadline = limits.deadline_on(today() + dt.timedelta(days=limits.min_offer_days() + 5))
     open_call = lifecycle.open_call(authority, lots[0], "Open call", "", deadline, 24)
     closed_call = lifecycle.open_call(authority, lots[1], "Closed call", "", deadline, 24)
@@ -71,6 +77,7 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
     }
     closed_call.deadline = utcnow() - dt.timedelta(hours=1)
     db.session.flush()
+    open_offers(closed_call)
     return {
         "call_open": open_call.id,
         "call_closed": closed_call.id,

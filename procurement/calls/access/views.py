@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 
 from procurement.calls.access import frozen
 from procurement.calls.access.forms import EligibilityDecisionForm
-from procurement.calls.services import opening, reading
+from procurement.calls.services import reading
 from registry.access import roles_required
 from registry.database import db
 from registry.exceptions import RuleViolation
@@ -30,7 +30,8 @@ def _frozen_eligibility() -> dict[str, Any]:
 def eligibility(call_id: int, offer_id: int) -> Any:
     """An opened offer's eligibility at the deadline, and the authority's decision on it."""
     found = reading.get_call(g.user, call_id)
-    opening.open_on_read(found)
+    if found.offers_opened_at is None:
+        abort(404)  # sealed: nothing to decide on before the opening officers open the offers
     offer = reading.get_offer(g.user, found, offer_id)
     form = EligibilityDecisionForm()
     status = 200

@@ -42,7 +42,6 @@ from procurement.calls.services.lifecycle import (
     end_unsuccessful,
     require_awaiting_award,
 )
-from procurement.calls.services.opening import open_offers
 from procurement.calls.standstill.services import send_letters
 from procurement.models import Lot, LotMember, LotStatus, NeedStatus
 from procurement.services.rounds import round_parameters
@@ -50,6 +49,7 @@ from registry import audit
 from registry.access import require_role
 from registry.database import db, utcnow
 from registry.dates import today
+from registry.exceptions import RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
 from registry.money import CENT, SAVING_STEP
@@ -91,7 +91,11 @@ def award_call(actor: User | None, call: JointCall) -> JointCall:
     """Award the call to the best compliant offer, or end it unsuccessful (see the docstring)."""
     authority = require_role(actor, Role.AUTHORITY)
     require_awaiting_award(call, "the award")
-    open_offers(call)  # the opening entry comes first, whoever reads the call first
+    if call.offers_opened_at is None:
+        raise RuleViolation(
+            "The offers are still sealed: the call's opening officers must release their "
+            "shares on the call's opening page first. Nothing was awarded."
+        )
     checks = compliance(call)
     compliant = [offer for offer in call.offers if not checks[offer.id]]
     decision, ranking = _decide(call, compliant)

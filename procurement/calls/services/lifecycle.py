@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import BinaryIO
 
 from catalog.plain_text import check_length, multi_line, one_line
@@ -33,8 +33,8 @@ from procurement.calls.limits import (
 from procurement.calls.models import MAX_CONTRACT_MONTHS, CallDocument, CallStatus, JointCall
 from procurement.calls.notices import call_link, org_emails
 from procurement.calls.scoring.services import checked_weights, set_criteria
+from procurement.calls.sealing.services import seal_call
 from procurement.calls.services.eligibility import call_requirement_text, eligible_vendor_ids
-from procurement.calls.services.opening import open_offers
 from procurement.models import Lot, LotStatus, NeedStatus
 from procurement.ocds.formats import call_ocid
 from registry import audit, uploads
@@ -95,6 +95,8 @@ def open_call(
     max_open_vulnerability_severity: Severity | str | None = None,
     award_criteria: Mapping[str, int | None] | None = None,
     legal_basis: LegalBasis | str = LegalBasis.CENTRAL_PURCHASING,
+    opening_officers: Sequence[int] | None = None,
+    opening_threshold: int | None = None,
 ) -> JointCall:
     """Open a joint call from a frozen lot and tell the eligible vendors.
 
@@ -106,6 +108,8 @@ def open_call(
     none: the call is awarded on price alone.
     `legal_basis`: whom the authority acts for; every buyer must have signed its mandate, and
     the deadline must respect the regime's offer period (procurement.calls.legal.services).
+    `opening_officers` (user ids; None: every officer of the authority with an opening key) and
+    `opening_threshold` (None: the configured default): who opens the sealed offers, k of n.
     """
     authority = require_role(actor, Role.AUTHORITY)
     if lot.status is not LotStatus.FROZEN:
@@ -150,6 +154,7 @@ def open_call(
     db.session.flush()
     call.ocid = call_ocid(call.id)
     set_criteria(authority, call, criteria)
+    seal_call(authority, call, opening_officers, opening_threshold)
     lot.status = LotStatus.CALL_OPENED
     for member in lot.active_members:
         member.need.status = NeedStatus.IN_CALL
@@ -322,6 +327,5 @@ def declare_unsuccessful(actor: User | None, call: JointCall, reason: str) -> Jo
     authority = require_role(actor, Role.AUTHORITY)
     text = _reason(reason)
     require_awaiting_award(call, "declaring it unsuccessful")
-    open_offers(call)
     end_unsuccessful(authority, call, text, "call.unsuccessful")
     return call

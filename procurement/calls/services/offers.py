@@ -6,9 +6,11 @@ Decided here (docs/PROCUREMENT.md, "Flow" 4–6, gives the overview):
   existing one); creating, editing and withdrawing are refused from the deadline on, with
   nothing changed. A withdrawn offer is kept (status withdrawn); a new offer from the same
   vendor on the same call makes that row submitted again, its history in the audit chain.
-- Receipts: each submit and edit stores the SHA-256 of the offer's canonical content on the
-  offer (procurement.calls.services.opening) and mails it, with the time, to the user who saved it.
-  Audit entries of offers record that hash, never a price; they are sealed until the opening.
+- Sealed: the tiers, lead time and notes are encrypted to the call's key at each save
+  (procurement.calls.sealing); the database keeps the ciphertext only. Each submit and edit
+  stores its SHA-256 on the offer (the receipt) and mails it, with the time, to the user who
+  saved it. Audit entries of offers record that hash, never a price; they are sealed until the
+  opening. An edit enters the whole offer again.
 - Tiers: 1 to MAX_TIERS rows, the first from quantity 1, minimum quantities strictly
   increasing, unit prices to the cent and never rising with the quantity. Eligibility is
   checked again on every save and at award.
@@ -24,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -36,9 +39,9 @@ from procurement.calls.models import (
     JointCall,
     Offer,
     OfferStatus,
-    OfferTier,
 )
 from procurement.calls.notices import call_link
+from procurement.calls.sealing.services import SEALED_LEAD_TIME, seal_offer, sealed_content
 from procurement.calls.services.eligibility import (
     call_requirement_text,
     eligible_solutions,
@@ -145,9 +148,9 @@ def _offered_version(
     return holding
 
 
-def _apply_offer(
-    vendor: User, call: JointCall, offer: Offer, data: OfferData
-) -> list[tuple[int, Decimal]]:
+def _apply_offer(vendor: User, call: JointCall, offer: Offer, data: OfferData) -> dict[str, Any]:
+    """Check the data and set the offer's open facts; the price-revealing content, returned,
+    is sealed by ``_seal`` once the offer has its id."""
     certified = {
         item.solution_id: item for item in eligible_solutions(vendor.organisation_id, call.lot)
     }
@@ -170,35 +173,34 @@ def _apply_offer(
     offer.solution_id = chosen.solution_id
     offer.label_id = chosen.label_id
     offer.version_id = data.version_id
-    offer.lead_time_days = lead
-    offer.notes = notes
+    offer.lead_time_days = SEALED_LEAD_TIME
+    offer.notes = ""
     offer.updated_at = utcnow()
     offer.tiers.clear()
-    db.session.flush()
-    for quantity, price in tiers:
-        offer.tiers.append(OfferTier(min_quantity=quantity, unit_price=price))
-    return tiers
+    return sealed_content(tiers, lead, notes)
 
 
 def _require_vendor(actor: User | None) -> User:
     return require_role(actor, Role.VENDOR)
 
 
-def _seal(vendor: User, offer: Offer, saved: str) -> None:
-    """Store the receipt hash and mail the receipt to the user who saved the offer."""
+def _seal(vendor: User, offer: Offer, content: dict[str, Any], saved: str) -> None:
+    """Seal the content, store the receipt hash and mail the receipt to the user who saved it."""
+    db.session.flush()
+    seal_offer(offer, content)
     db.session.flush()
     db.session.refresh(offer, ["tiers"])
-    offer.content_hash = content_hash(offer)
+    offer.content_hash = offer.sealed_hash or content_hash(offer)
     call = offer.call
     send_mail(
         vendor.email,
         f"Receipt for your offer {offer.reference} on {call.reference}",
         (
             f"Your offer {offer.reference} on “{call.title}” was {saved} on "
-            f"{utc_stamp(offer.updated_at)}.\n\nReceipt (SHA-256 of the offer's content): "
+            f"{utc_stamp(offer.updated_at)}.\n\nReceipt (SHA-256 of the sealed offer): "
             f"{offer.content_hash}\n\nThe offer is sealed until {utc_stamp(call.deadline)}: "
             "nobody else, the authority included, can read it or learn that it exists. "
-            "At the deadline its hash is recorded in the audit log's opening entry; keep this "
+            "At the opening its hash is recorded in the audit log's opening entry; keep this "
             f"receipt to compare.\n{call_link(call)}\n"
         ),
     )
@@ -224,7 +226,7 @@ def submit_offer(actor: User | None, call: JointCall, data: OfferData) -> Offer:
     offer.submitted_by_id = vendor.id
     offer.status = OfferStatus.SUBMITTED
     offer.withdrawn_at = None
-    _apply_offer(vendor, call, offer, data)
+    content = _apply_offer(vendor, call, offer, data)
     db.session.add(offer)
     try:
         db.session.flush()
@@ -233,7 +235,7 @@ def submit_offer(actor: User | None, call: JointCall, data: OfferData) -> Offer:
             "Your organisation has already made an offer on this call. Nothing was changed."
         ) from None
     db.session.expire(call, ["offers", "all_offers"])
-    _seal(vendor, offer, "submitted")
+    _seal(vendor, offer, content, "submitted")
     audit.record(
         vendor,
         "offer.submit",
@@ -269,9 +271,9 @@ def update_offer(actor: User | None, offer: Offer, data: OfferData) -> Offer:
         raise RuleViolation(
             "This offer is withdrawn; make a new offer on the call instead. Nothing was changed."
         )
-    _apply_offer(vendor, call, offer, data)
+    content = _apply_offer(vendor, call, offer, data)
     offer.submitted_by_id = vendor.id
-    _seal(vendor, offer, "changed")
+    _seal(vendor, offer, content, "changed")
     audit.record(
         vendor,
         "offer.update",
@@ -291,7 +293,7 @@ def withdraw_offer(actor: User | None, offer: Offer) -> None:
     offer.status = OfferStatus.WITHDRAWN
     offer.withdrawn_at = now
     offer.updated_at = now
-    offer.content_hash = content_hash(offer)
+    offer.content_hash = offer.sealed_hash or content_hash(offer)
     db.session.flush()
     db.session.expire(call, ["offers", "all_offers"])
     audit.record(

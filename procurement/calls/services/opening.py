@@ -1,17 +1,19 @@
-"""The opening of a call's offers: one audit entry, at the first moment after the deadline,
-that fingerprints every offer; and the checks that hold the offers to it.
+"""The opening of a call's offers: one audit entry, written when the named officers have
+released enough shares of the call's key after the deadline, that fingerprints every offer; and
+the checks that hold the offers to it.
 
 Decided here (docs/SECURITY.md, "Sealing of offers", gives the overview):
 
 - An offer's content (call, vendor, solution, label, tiers, lead time, notes, status) has one
-  canonical JSON form; its SHA-256 is the vendor's receipt, stored on the offer at each save.
-- The opening happens once per call, on the first read of the call after its deadline (call
-  page, award, public page, API) or by ``flask procurement open-offers``. It sets
+  canonical JSON form; its SHA-256 is recorded at the opening. The vendor's receipt is the
+  SHA-256 of the sealed content (procurement.calls.sealing).
+- The opening happens once per call, after its deadline, when k of its n opening officers have
+  released their shares (procurement.calls.sealing.services.release_share). It sets
   ``offers_opened_at`` by a conditional UPDATE (only the writer that finds it empty goes on, on
-  both databases) and writes one ``call.offers_opened`` entry: each offer's reference, status
-  and content hash, and the hash of that list; and it records each submitted offer's
-  eligibility with its basis (procurement.calls.access.frozen). A cancelled call is never
-  opened.
+  both databases) and writes one ``call.offers_opened`` entry: the officers, each offer's
+  reference, status, content hash and sealed hash, and the hash of that list; and it records
+  each submitted offer's eligibility with its basis (procurement.calls.access.frozen). A
+  cancelled call is never opened.
 - Until its call is opened, every audit entry about an offer is sealed: the audit views leave
   it out (registry.sealing), counts included.
 - ``flask audit verify`` recomputes every opened offer's hash and names any offer whose content
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask
@@ -31,7 +34,7 @@ from sqlalchemy.orm import selectinload
 from procurement.calls.access import frozen
 from procurement.calls.models import CallStatus, JointCall, Offer
 from registry import audit, sealing
-from registry.database import db, sqlite_begin, utcnow
+from registry.database import db, utcnow
 from registry.models import AuditEntry
 
 OPENING_ACTION = "call.offers_opened"
@@ -78,8 +81,10 @@ def _offers_of(call_id: int) -> list[Offer]:
     )
 
 
-def open_offers(call: JointCall) -> bool:
+def open_offers(call: JointCall, *, officers: Sequence[int] = ()) -> bool:
     """Write the call's opening entry if its deadline has passed and nobody has yet.
+
+    ``officers``: the ids of the officers whose shares opened it.
 
     True when this call wrote it (the caller commits). Safe under concurrency: the UPDATE that
     claims the opening matches only while ``offers_opened_at`` is empty, so a second writer
@@ -110,7 +115,9 @@ def open_offers(call: JointCall) -> bool:
     for offer in offers:
         computed = content_hash(offer)
         item = {"offer": offer.reference, "status": offer.status.value, "hash": computed}
-        if offer.content_hash and offer.content_hash != computed:
+        if offer.sealed_hash:
+            item["sealed_hash"] = offer.sealed_hash
+        elif offer.content_hash and offer.content_hash != computed:
             # The receipt the vendor holds differs: the record keeps both.
             item["receipt"] = offer.content_hash
         fingerprints.append(item)
@@ -120,46 +127,33 @@ def open_offers(call: JointCall) -> bool:
         OPENING_ACTION,
         call,
         summary=(
-            f"Offers on {call.reference} opened at the deadline: {submitted} submitted, "
+            f"Offers on {call.reference} opened after the deadline: {submitted} submitted, "
             f"{len(fingerprints) - submitted} withdrawn"
         ),
-        data={"offers": fingerprints, "set_hash": set_hash(fingerprints)},
+        data={
+            "offers": fingerprints,
+            "set_hash": set_hash(fingerprints),
+            "officers": list(officers),
+        },
     )
     frozen.freeze(call, offers)
     db.session.expire(call, ["offers", "all_offers"])
     return True
 
 
-def open_on_read(call: JointCall) -> None:
-    """For read requests: open the call, if due, in a write transaction of its own, committed.
-
-    A read request's transaction cannot become a write on SQLite, so it ends first; the
-    opening then takes the write lock from its start (a no-op switch on PostgreSQL).
-    """
-    if call.offers_opened_at is not None or call.status is CallStatus.CANCELLED:
-        return
-    if not call.deadline_passed():
-        return
-    db.session.commit()
-    with sqlite_begin("IMMEDIATE"):
-        if open_offers(call):
-            db.session.commit()
-        else:
-            db.session.rollback()
-
-
-def open_due_calls() -> list[JointCall]:
-    """Open every call whose deadline has passed and whose offers are not yet opened."""
-    due = db.session.scalars(
-        select(JointCall)
-        .where(
-            JointCall.offers_opened_at.is_(None),
-            JointCall.status != CallStatus.CANCELLED,
-            JointCall.deadline <= utcnow(),
+def calls_awaiting_opening() -> list[JointCall]:
+    """Every call past its deadline whose offers are not opened yet (not cancelled)."""
+    return list(
+        db.session.scalars(
+            select(JointCall)
+            .where(
+                JointCall.offers_opened_at.is_(None),
+                JointCall.status != CallStatus.CANCELLED,
+                JointCall.deadline <= utcnow(),
+            )
+            .order_by(JointCall.id)
         )
-        .order_by(JointCall.id)
-    ).all()
-    return [call for call in due if open_offers(call)]
+    )
 
 
 def sealed_offer_entries() -> ColumnElement[bool]:

@@ -4,8 +4,9 @@ calls on it, offers, and the clock (a call's deadline) moved past."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -15,6 +16,12 @@ from procurement.aggregation.parameters import AggregationParameters
 from procurement.calls import limits
 from procurement.calls.legal.demo import opening_days, sign_all_mandates
 from procurement.calls.models import ContractLine, JointCall, Offer
+from procurement.calls.sealing.services import (
+    opening_key_of,
+    release_share,
+    seal_of,
+    set_up_opening_key,
+)
 from procurement.calls.services import lifecycle, offers
 from procurement.calls.standstill.history import date_award
 from procurement.calls.standstill.services import sign_contract, standstill_days
@@ -24,8 +31,10 @@ from registry.database import db, utcnow
 from registry.dates import today
 from registry.models import OrganisationKind, User
 from registry.norms.models import NormVersion
+from registry.passwords import hash_password
 from tests.catalog import solution_builders
 from tests.procurement.need_builders import certified_market, open_need
+from tests.support import PASSWORD
 
 NORM = "CALL-NORM"
 
@@ -40,6 +49,7 @@ class CallWorld:
     outsiders: list[User]  # each with a published solution of the category but no label
     version: NormVersion
     lot: Lot
+    officers: list[User] = field(default_factory=list)  # authority users with opening keys
 
 
 def frozen_lot(
@@ -105,7 +115,30 @@ def call_world(
         solution_builders.published(outsider, name=f"Uncertified {index}")
     people = [create_user(kind=OrganisationKind.BUYER) for _ in range(buyers)]
     lot = frozen_lot(authority, people, quantities=quantities, ceilings=ceilings)
-    return CallWorld(authority, people, eligible, others, version, lot)
+    officers = opening_officers(authority)
+    return CallWorld(authority, people, eligible, others, version, lot, officers)
+
+
+def opening_officers(authority: User, count: int = 2) -> list[User]:
+    """The authority user with an opening key and `count` - 1 colleagues with one (password
+    PASSWORD), committed: enough officers to open a call's offers."""
+    officers = [authority]
+    for index in range(count - 1):
+        colleague = User(
+            organisation_id=authority.organisation_id,
+            email=f"officer-{secrets.token_hex(4)}@example.org",
+            full_name=f"Opening Officer {index + 2}",
+            password_hash=hash_password(PASSWORD),
+            totp_secret=authority.totp_secret,
+        )
+        db.session.add(colleague)
+        db.session.flush()
+        officers.append(colleague)
+    for officer in officers:
+        if opening_key_of(officer) is None:
+            set_up_opening_key(officer, PASSWORD)
+    db.session.commit()
+    return officers
 
 
 def open_call(
@@ -161,9 +194,27 @@ def make_offer(
     return offer
 
 
-def pass_deadline(call: JointCall) -> JointCall:
-    """Move the clock: the call's deadline is now in the past."""
+def pass_deadline(call: JointCall, *, opened: bool = True) -> JointCall:
+    """Move the clock: the call's deadline is now in the past; unless `opened` is False, its
+    officers then open the offers (open_offers)."""
     call.deadline = utcnow() - dt.timedelta(minutes=1)
+    db.session.commit()
+    if opened:
+        open_offers(call)
+    return call
+
+
+def open_offers(call: JointCall) -> JointCall:
+    """The call's first officers, as many as its threshold, release their shares (committed)."""
+    if call.offers_opened_at is not None or call.status.value == "cancelled":
+        return call
+    seal = seal_of(call)
+    if seal is None:
+        release_share(call.opened_by, call, PASSWORD)
+    else:
+        for share in seal.shares[: seal.threshold]:
+            if share.released_at is None:
+                release_share(share.officer, call, PASSWORD)
     db.session.commit()
     return call
 

@@ -226,6 +226,11 @@ def test_one_offer_per_vendor_editable_until_the_deadline_then_refused_unchanged
     assert response.status_code == 302
     db.session.expire_all()
     edited = db.session.get(Offer, offer.id)
+    assert edited is not None and edited.tiers == [] and edited.sealed_hash
+    # After the deadline the officers open it: the edited content is the one read.
+    pass_deadline(db.session.get(JointCall, call.id))  # type: ignore[arg-type]
+    db.session.expire_all()
+    edited = db.session.get(Offer, offer.id)
     assert edited is not None and edited.lead_time_days == 21
     assert [(t.min_quantity, t.unit_price) for t in edited.tiers] == [
         (1, Decimal("940.00")),
@@ -233,7 +238,6 @@ def test_one_offer_per_vendor_editable_until_the_deadline_then_refused_unchanged
         (25, Decimal("870.00")),
     ]
     # After the deadline: edit and new offers are refused, nothing changes.
-    pass_deadline(db.session.get(JointCall, call.id))  # type: ignore[arg-type]
     before = _snapshot()
     page = client.post(
         f"/procurement/calls/{call.id}/offers/{offer.id}/edit",
@@ -261,7 +265,7 @@ def test_a_withdrawn_offer_is_kept_as_withdrawn_and_never_counts(
     kept = db.session.get(Offer, offer.id)
     assert kept is not None and kept.status is OfferStatus.WITHDRAWN
     assert kept.withdrawn_at is not None
-    assert [str(tier.unit_price) for tier in kept.tiers] == ["812.34"]
+    assert kept.tiers == [] and kept.sealed_hash  # still encrypted until the opening
     page = client.get(f"/procurement/calls/{call.id}/offers/{offer.id}").get_data(as_text=True)
     assert "Withdrawn" in page and "Edit your offer" not in page
     pass_deadline(call)
@@ -309,7 +313,8 @@ def test_offers_are_sealed_from_other_vendors_buyers_and_the_authority(
     assert client.get(f"/procurement/calls/{call.id}/offers/{first.id}").status_code == 404
     assert client.get(f"/procurement/calls/{call.id}/offers/{first.id}/edit").status_code == 404
     own = client.get(f"/procurement/calls/{call.id}/offers/{second.id}").get_data(as_text=True)
-    assert "876.54" in own and "987.65" not in own
+    # Encrypted: the vendor's own page shows its receipt, no price.
+    assert second.sealed_hash in own and "876.54" not in own and "987.65" not in own
     page = client.get(f"/procurement/calls/{call.id}").get_data(as_text=True)
     assert "987.65" not in page and "Sealed until the deadline" in page
     for user in (world.buyers[0], world.authority):
