@@ -1,7 +1,7 @@
 """sealed offers: opening keys, call seals, opening shares, sealed offer content
 
 Revision ID: c17400000001
-Revises: c17000000001
+Revises: c17800000001
 Create Date: 2026-12-06 12:40:00
 """
 
@@ -11,7 +11,7 @@ import registry.database
 
 
 revision = "c17400000001"
-down_revision = "c17000000001"
+down_revision = 'c17800000001'
 branch_labels = None
 depends_on = None
 
