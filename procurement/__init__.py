@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     """Register this package's blueprints, navigation, commands and demo data."""
     # The models modules are imported so that migrations know their tables.
     import procurement.calls.models  # noqa: F401
+    import procurement.calls.orders.models  # noqa: F401
     from procurement import cli, models  # noqa: F401
     from procurement.demo.seeding import seed_demo_procurement
     from procurement.views import bp
@@ -30,6 +31,9 @@ def init_app(app: Flask) -> None:
     from procurement.calls.views import bp as calls_bp
 
     app.register_blueprint(calls_bp)
+    from procurement.calls.orders.views import bp as call_orders_bp
+
+    app.register_blueprint(call_orders_bp)
     from procurement.calls.services import opening
 
     opening.init_app(app)

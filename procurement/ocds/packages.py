@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from procurement.calls.models import JointCall
+from procurement.calls.orders.ocds import call_order_releases, releases_for_order
 from procurement.models import Need
 from procurement.ocds.call_releases import call_releases
 from procurement.ocds.formats import prefix, stamp
@@ -62,6 +63,9 @@ def releases_for(ocid: str, now: dt.datetime | None = None) -> list[dict[str, An
     call = db.session.scalar(select(JointCall).where(JointCall.ocid == ocid))
     if call is not None:
         return call_releases(call, now)
+    ordered = releases_for_order(ocid)
+    if ordered is not None:
+        return ordered
     match = _NEED_OCID.match(ocid)
     if match is None or match["prefix"] != prefix():
         return None
@@ -80,6 +84,7 @@ def all_releases(now: dt.datetime | None = None) -> list[dict[str, Any]]:
     releases = [need_release(need) for need in db.session.scalars(_published_needs())]
     for call in db.session.scalars(_calls()):
         releases.extend(call_releases(call, now))
+        releases.extend(call_order_releases(call))
     return releases
 
 
