@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, Text
@@ -44,8 +43,3 @@ class CallOrder(Base):
     def reference(self) -> str:
         """A stable human reference, e.g. ORDER-00042."""
         return f"ORDER-{self.id:05d}"
-
-    @property
-    def placed_on(self) -> dt.date:
-        """The day the order was placed (UTC)."""
-        return self.placed_at.date()
