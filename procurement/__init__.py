@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     # The models modules are imported so that migrations know their tables.
     import procurement.calls.enquiries.models  # noqa: F401
     import procurement.calls.models  # noqa: F401
+    import procurement.calls.orders.models  # noqa: F401
     import procurement.calls.scoring.models  # noqa: F401
     import procurement.calls.sealing.models  # noqa: F401
     import procurement.calls.standstill.models  # noqa: F401
@@ -47,6 +48,9 @@ def init_app(app: Flask) -> None:
     from procurement.calls.standstill.views import bp as standstill_bp
 
     app.register_blueprint(standstill_bp)
+    from procurement.calls.orders.views import bp as call_orders_bp
+
+    app.register_blueprint(call_orders_bp)
     from procurement.calls.services import opening
 
     opening.init_app(app)

@@ -327,6 +327,8 @@ class ContractLine(Base):
     signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # Who signed for the buyer (name and capacity), as written on the signed contract.
     signatory: Mapped[str] = mapped_column(String(200), default="")
+    # Orders: the quantity ordered so far, raised only by a conditional update (calls.orders).
+    ordered_quantity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     award: Mapped[Award] = relationship(back_populates="lines")
     signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])

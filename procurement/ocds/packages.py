@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from procurement.calls.models import JointCall
+from procurement.calls.orders.ocds import call_order_releases, releases_for_order
 from procurement.models import Need, NeedStatus
 from procurement.ocds.call_releases import call_releases
 from procurement.ocds.formats import need_ocid, prefix, stamp
@@ -78,6 +79,10 @@ def releases_for(ocid: str, now: dt.datetime | None = None) -> list[dict[str, An
     if call is not None:
         capture_committed([call_releases(call, now or utcnow())], now)
         return stored_releases(ocid)
+    ordered = releases_for_order(ocid)
+    if ordered is not None:
+        capture_committed([ordered], now)
+        return stored_releases(ocid)
     match = _NEED_OCID.match(ocid)
     if match is None or match["prefix"] != prefix():
         return None
@@ -112,7 +117,10 @@ def publish_all(now: dt.datetime | None = None) -> int:
         for need in db.session.scalars(select(Need).where(Need.status == NeedStatus.WITHDRAWN))
     }
     builds += [[_need_release(withdrawn[o])] for o in sorted(published_ocids(list(withdrawn)))]
-    builds += [call_releases(call, now) for call in db.session.scalars(_calls())]
+    for call in db.session.scalars(_calls()):
+        builds.append(call_releases(call, now))
+        # Each order under the call's framework is a process of its own.
+        builds += [[release] for release in call_order_releases(call)]
     return capture_committed(builds, now)
 
 
