@@ -1,7 +1,7 @@
 """orders (call-offs) under frameworks and the ordered total of each contract line
 
 Revision ID: c17700000001
-Revises: c17000000001
+Revises: c17400000001
 Create Date: 2026-12-06 12:10:00
 """
 
@@ -11,7 +11,7 @@ import registry.database
 
 
 revision = 'c17700000001'
-down_revision = 'c17000000001'
+down_revision = 'c17400000001'
 branch_labels = None
 depends_on = None
 
