@@ -66,7 +66,7 @@ from tests.evaluations import scheme_builders
 from tests.evaluations.agreement.agreement_builders import accepted
 from tests.evaluations.labels import label_builders
 from tests.norms import norm_builders
-from tests.procurement.calls.call_builders import offer_data, solution_of
+from tests.procurement.calls.call_builders import offer_data, opening_officers, solution_of
 from tests.procurement.need_builders import need_data
 from tests.support import PASSWORD
 from tests.vulnerabilities.case_builders import CRITICAL_V3
@@ -281,6 +281,7 @@ def _procurement(
         money_sentinel("lot budget at the buyers' ceilings (maximum)", lot.maximum_budget),
     ]
     deadline = deadline_on(today() + dt.timedelta(days=min_offer_days() + 1))
+    opening_officers(authority)
     call = open_call(
         authority, lot, f"Joint call {code}", "Licences for every buyer.", deadline, 24
     )

@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from catalog.vulnerability_facts import open_vulnerabilities
 from procurement.calls import limits, savings
 from procurement.calls.forms import DocumentForm, OfferForm, OpenCallForm, ReasonForm
+from procurement.calls.legal import regime
 from procurement.calls.legal.models import LegalBasis
 from procurement.calls.models import CallStatus, JointCall
 from procurement.calls.sealing.services import default_threshold, officers_with_keys
@@ -176,11 +177,13 @@ def open_call(lot_id: int) -> Any:
             db.session.commit()
             flash(f"{opened.reference} is open; eligible vendors were notified.", "success")
             return redirect(url_for("calls.call", call_id=opened.id))
+    lot_regime = regime.lot_regime(lot)
     return render_template(
         "procurement/calls/open.html",
         form=form,
         lot=lot,
-        min_days=limits.min_offer_days(),
+        min_days=regime.regime_min_offer_days(lot_regime[2]),
+        regime=lot_regime[2],
         **_helpers(),
     )
 

@@ -29,7 +29,7 @@ from weasyprint import HTML
 
 from procurement.calls.models import JointCall
 from registry.database import normalise_database_url
-from registry.demo import DEMO_DOMAIN
+from registry.demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRETS, DEPUTY_EMAIL
 from tests.browser.browser_support import (
     DESKTOP,
     PHONE,
@@ -163,7 +163,10 @@ def _sign_mandate(page: Page, title: str, reference: str) -> None:
     page.get_by_role("link", name=f"Sign the mandate for {reference}").click()
     page.get_by_label("Name of the signatory").fill("Claire Dubois")
     page.get_by_label("Capacity of the signatory").fill("Mayor")
-    page.get_by_label("The signatory signed this mandate for my organisation").check()
+    # USWDS hides the real checkbox behind its own drawing: the label is what one clicks.
+    signed = "The signatory signed this mandate for my organisation"
+    page.locator("label", has_text=signed).click()
+    expect(page.get_by_label(signed)).to_be_checked()
     page.get_by_role("button", name="Record the mandate").click()
     _flash(page, f"Your mandate for {reference} is recorded.")
 
@@ -277,7 +280,8 @@ def test_three_buyers_pool_a_call_is_offered_on_awarded_and_published(
     authority.get_by_label("Description").fill(
         "Thermal sensors for drones, delivered to each buyer; the lowest unit price wins."
     )
-    deadline = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=11)
+    # Above the EU threshold (the round's demand for the need): at least 30 days to offer.
+    deadline = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=31)
     authority.get_by_label("Deadline for offers").fill(deadline.isoformat())
     authority.get_by_label("Duration of the framework agreement (months)").fill("24")
     _check_at_both_widths(authority, "procurement-open-call")
@@ -370,6 +374,25 @@ def test_three_buyers_pool_a_call_is_offered_on_awarded_and_published(
             has_text=re.compile(r"The deadline for offers passed on .*your offer was not changed\.")
         )
     ).to_be_visible()
+    # Past the deadline the offers stay encrypted until two opening officers, each with their
+    # own password, release their shares of the call's key: then everyone entitled reads them.
+    vendor.goto(offer_url)
+    expect(_tiers_shown(vendor)).to_have_count(0)
+    authority.goto(call_path)
+    expect(
+        authority.get_by_text(re.compile(r"The offers stay encrypted until 2 of the 2"))
+    ).to_be_visible()
+    deputy = new_context().new_page()
+    login_as(deputy, DEPUTY_EMAIL, totp_secret=DEMO_TOTP_SECRETS[DEPUTY_EMAIL])
+    authority.goto(f"/procurement/calls/{call_id}/opening")
+    authority.get_by_label("Your password").fill(DEMO_PASSWORD)
+    authority.get_by_role("button", name="Release my share").click()
+    _flash(authority, "Your share is released")
+    deputy.goto(f"/procurement/calls/{call_id}/opening")
+    screenshot(deputy, "procurement-opening")
+    deputy.get_by_label("Your password").fill(DEMO_PASSWORD)
+    deputy.get_by_role("button", name="Release my share").click()
+    _flash(deputy, f"The offers on {call_reference} are open.")
     vendor.goto(offer_url)
     expect(_tiers_shown(vendor)).to_contain_text(AWARDED_PRICE)
     expect(_tiers_shown(vendor)).not_to_contain_text("20,000.00 EUR")

@@ -52,6 +52,7 @@ from registry.models import (
 )
 from tests.catalog import solution_builders
 from tests.norms import norm_builders
+from tests.procurement.calls.call_builders import open_offers
 from tests.procurement.need_builders import certify
 
 NORM = "PUB-NORM"
@@ -251,10 +252,10 @@ def two_offers(scene: Scene, call: JointCall) -> list[Offer]:
 
 
 def pass_deadline(call: JointCall) -> JointCall:
-    """Move the deadline an hour into the past (offers unsealed)."""
+    """Move the deadline an hour into the past; the opening officer opens the offers."""
     call.deadline = utcnow() - dt.timedelta(hours=1)
     db.session.commit()
-    return call
+    return open_offers(call)
 
 
 def award(

@@ -26,6 +26,7 @@ from tests.procurement.calls.call_builders import (
     frozen_lot,
     make_offer,
     open_call,
+    opening_officers,
     pass_deadline,
 )
 from tests.procurement.need_builders import certified_market, open_need
@@ -41,6 +42,7 @@ class Market:
         self.authority = create_user(kind=OrganisationKind.AUTHORITY)
         self.vendors = [create_user(kind=OrganisationKind.VENDOR) for _ in range(2)]
         self.version: NormVersion = certified_market(self.authority, self.vendors, NORM)
+        opening_officers(self.authority)  # enough officers with keys to open the sealed offers
 
     def buyers(self) -> list[User]:
         return [self.create_user(kind=OrganisationKind.BUYER) for _ in range(2)]

@@ -16,7 +16,7 @@ from procurement.models import NeedUnit
 from registry.database import db, utcnow
 from registry.dates import today
 from registry.models import Organisation, OrganisationKind, OrganisationStatus, User
-from tests.procurement.calls.call_builders import frozen_lot
+from tests.procurement.calls.call_builders import frozen_lot, opening_officers
 from tests.procurement.need_builders import certified_market
 from tests.routing import WRITE, Case, authority_only, only
 
@@ -61,6 +61,7 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
         for unit in (NeedUnit.LICENCE, NeedUnit.CAMERA)
     ]
     deadline = limits.deadline_on(today() + dt.timedelta(days=40))
+    opening_officers(authority)
     taking = lifecycle.open_call(authority, lots[0], "Call with questions", "", deadline, 24)
     closed = lifecycle.open_call(authority, lots[1], "Closed call with questions", "", deadline, 24)
     question = services.ask_question(vendor, taking, "Is a hosted service accepted?")

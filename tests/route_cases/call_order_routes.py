@@ -22,7 +22,7 @@ from procurement.calls.services.offers import OfferData, submit_offer
 from registry.database import db, utcnow
 from registry.dates import today
 from registry.models import Organisation, OrganisationKind, OrganisationStatus, User
-from tests.procurement.calls.call_builders import frozen_lot
+from tests.procurement.calls.call_builders import frozen_lot, open_offers, opening_officers
 from tests.procurement.need_builders import certified_market
 from tests.routing import WRITE, Case, only
 
@@ -69,11 +69,13 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
     partner_org = partner.organisation
     lot = frozen_lot(authority, [buyer, partner], code=CODE, title="Ordered licences")
     deadline = limits.deadline_on(today() + dt.timedelta(days=limits.min_offer_days() + 5))
+    opening_officers(authority)
     call = lifecycle.open_call(authority, lot, "Framework with orders", "", deadline, 24)
     submit_offer(vendor, call, _offer(vendor, "800.00"))
     submit_offer(other, call, _offer(other, "850.00"))
     call.deadline = utcnow() - dt.timedelta(hours=1)
     db.session.flush()
+    open_offers(call)
     awarding.award_call(authority, call)
     assert call.award is not None
     lines = {line.buyer_id: line for line in call.award.lines}

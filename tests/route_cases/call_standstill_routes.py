@@ -18,7 +18,12 @@ from procurement.calls.standstill.services import file_review
 from registry.database import db, utcnow
 from registry.dates import today
 from registry.models import Organisation, OrganisationKind, OrganisationStatus, User
-from tests.procurement.calls.call_builders import frozen_lot, offer_data
+from tests.procurement.calls.call_builders import (
+    frozen_lot,
+    offer_data,
+    open_offers,
+    opening_officers,
+)
 from tests.route_cases.call_routes import CODE as CALL_CODE
 from tests.routing import WRITE, Case, authority_only, only
 
@@ -54,11 +59,13 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
     db.session.flush()
     lot = frozen_lot(authority, [buyer, partner], code=CODE, title="Standstill licences")
     deadline = limits.deadline_on(today() + dt.timedelta(days=limits.min_offer_days() + 5))
+    opening_officers(authority)
     call = lifecycle.open_call(authority, lot, "Awarded call", "", deadline, 24)
     for who in (vendor, other):
         submit_offer(who, call, offer_data(who))
     call.deadline = utcnow() - dt.timedelta(hours=1)
     db.session.flush()
+    open_offers(call)
     award_call(authority, call)
     assert call.award is not None
     review = file_review(other, call, "The winner's label was suspended before the award.")

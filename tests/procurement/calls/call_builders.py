@@ -17,6 +17,7 @@ from procurement.calls import limits
 from procurement.calls.legal.demo import opening_days, sign_all_mandates
 from procurement.calls.models import ContractLine, JointCall, Offer
 from procurement.calls.sealing.services import (
+    officers_with_keys,
     opening_key_of,
     release_share,
     seal_of,
@@ -121,7 +122,11 @@ def call_world(
 
 def opening_officers(authority: User, count: int = 2) -> list[User]:
     """The authority user with an opening key and `count` - 1 colleagues with one (password
-    PASSWORD), committed: enough officers to open a call's offers."""
+    PASSWORD), committed: enough officers to open a call's offers. Where the authority already
+    has `count` officers with a key (this user first), those are returned and nothing is made."""
+    with_keys = officers_with_keys(authority.organisation_id)
+    if authority in with_keys and len(with_keys) >= count:
+        return [authority] + [officer for officer in with_keys if officer != authority][: count - 1]
     officers = [authority]
     for index in range(count - 1):
         colleague = User(
