@@ -319,7 +319,11 @@ def test_three_buyers_pool_a_call_is_offered_on_awarded_and_published(
     vendor.get_by_role("button", name="Submit the offer").click()
     _flash(vendor, "is saved and sealed until the deadline.")
     offer_url = vendor.url
-    expect(_tiers_shown(vendor)).to_contain_text(AWARDED_PRICE)
+    # Encrypted at once: not even its own vendor reads the prices back, only the receipt.
+    expect(_tiers_shown(vendor)).to_have_count(0)
+    expect(vendor.get_by_text("Encrypted", exact=True)).to_be_visible()
+    expect(vendor.locator("code.receipt")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
+    receipt = vendor.locator("code.receipt").inner_text()
 
     # A second offer from the same vendor is refused; the first is unchanged.
     vendor.goto(f"{call_path}/offer")
@@ -334,8 +338,7 @@ def test_three_buyers_pool_a_call_is_offered_on_awarded_and_published(
         )
     ).to_be_visible()
     vendor.goto(offer_url)
-    expect(_tiers_shown(vendor)).to_contain_text(AWARDED_PRICE)
-    expect(_tiers_shown(vendor)).not_to_contain_text("100.00 EUR")
+    expect(vendor.locator("code.receipt")).to_have_text(receipt)
 
     # A vendor without a label meeting the requirement is told why, and its offer is refused.
     outsider = new_context(account="vendor").new_page()
@@ -396,6 +399,8 @@ def test_three_buyers_pool_a_call_is_offered_on_awarded_and_published(
     vendor.goto(offer_url)
     expect(_tiers_shown(vendor)).to_contain_text(AWARDED_PRICE)
     expect(_tiers_shown(vendor)).not_to_contain_text("20,000.00 EUR")
+    expect(_tiers_shown(vendor)).not_to_contain_text("100.00 EUR")
+    expect(vendor.locator("code.receipt")).to_have_text(receipt)
 
     # The authority sees the unsealed offer and awards.
     authority.goto(call_path)
