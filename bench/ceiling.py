@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench import load_data
-from bench.load import Server, _create_postgres_database, _drop_postgres_database
+from bench.load import Server, create_postgres_database, drop_postgres_database
 
 RESULTS = load_data.REPO / "bench" / "results"
 CONNECTIONS = 16
@@ -309,7 +309,7 @@ def portal(
             if backend == "sqlite":
                 url = f"sqlite:///{folder / 'safetech.db'}"
             else:
-                database, url = _create_postgres_database()
+                database, url = create_postgres_database()
                 env = load_data.instance_environment(folder, url)
                 load_data.flask_cli(["db", "upgrade"], env)
                 load_data.python_step(["copy", str(folder / "safetech.db"), url], env)
@@ -332,7 +332,7 @@ def portal(
                 server.stop()
         finally:
             if database is not None:
-                _drop_postgres_database(database)
+                drop_postgres_database(database)
     return {"database": backend, "pages": rows, "worker_rss_mb": memory}
 
 

@@ -127,7 +127,7 @@ class Server:
                 process.wait(timeout=10)
 
 
-def _create_postgres_database() -> tuple[str, str]:
+def create_postgres_database() -> tuple[str, str]:
     admin = sa.create_engine(load_data.normalise_url(_admin_url()), isolation_level="AUTOCOMMIT")
     name = f"load_{secrets.token_hex(5)}"
     with admin.connect() as connection:
@@ -137,7 +137,7 @@ def _create_postgres_database() -> tuple[str, str]:
     return name, url.render_as_string(hide_password=False)
 
 
-def _drop_postgres_database(name: str) -> None:
+def drop_postgres_database(name: str) -> None:
     admin = sa.create_engine(load_data.normalise_url(_admin_url()), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -158,7 +158,7 @@ def run_database(
             if backend == "sqlite":
                 url = f"sqlite:///{folder / 'safetech.db'}"
             else:
-                database, url = _create_postgres_database()
+                database, url = create_postgres_database()
                 env = load_data.instance_environment(folder, url)
                 load_data.flask_cli(["db", "upgrade"], env)
                 load_data.python_step(["copy", str(folder / "safetech.db"), url], env)
@@ -190,7 +190,7 @@ def run_database(
             server_log = server.log_text()
         finally:
             if database is not None:
-                _drop_postgres_database(database)
+                drop_postgres_database(database)
     return {
         "database": backend,
         "phases": {name: phase["kinds"] for name, phase in phases.items()},

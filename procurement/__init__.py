@@ -54,19 +54,19 @@ def init_app(app: Flask) -> None:
     from procurement.calls.services import opening
 
     opening.init_app(app)
-    from procurement.calls.scoring import views as scoring_views
+    import procurement.calls.scoring.views
 
-    scoring_views.init_app(app)
+    procurement.calls.scoring.views.init_app(app)
     from procurement.calls.sealing.views import init_app as init_sealing
 
     init_sealing(app)
     calls_roles = frozenset({Role.AUTHORITY, Role.VENDOR, Role.BUYER})
     add_nav_entry(app, NavEntry("Joint calls", "calls.index", calls_roles, 61))
     add_demo_seeder(app, "joint calls", seed_demo_calls, order=61)
-    from procurement.publication import demo as publication_demo
+    from procurement.publication.demo import seed_demo_identifiers, seed_demo_releases
 
-    add_demo_seeder(app, "legal identifiers", publication_demo.seed_demo_identifiers, order=59)
-    add_demo_seeder(app, "published releases", publication_demo.seed_demo_releases, order=99)
+    add_demo_seeder(app, "legal identifiers", seed_demo_identifiers, order=59)
+    add_demo_seeder(app, "published releases", seed_demo_releases, order=99)
     from procurement.publication.views import bp as publication_bp
 
     app.register_blueprint(publication_bp)
