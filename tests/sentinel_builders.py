@@ -39,8 +39,8 @@ from evaluations.services.assignment import assign_evaluator, declare_conflict
 from evaluations.services.decision import decide as decide_evaluation
 from evaluations.services.scores import save_score, submit_scores
 from procurement.aggregation.parameters import AggregationParameters
-from procurement.calls.legal.demo import sign_all_mandates
-from procurement.calls.limits import deadline_on, min_offer_days
+from procurement.calls.legal.demo import opening_days, sign_all_mandates
+from procurement.calls.limits import deadline_on
 from procurement.calls.models import JointCall, Offer
 from procurement.calls.services.lifecycle import open_call
 from procurement.calls.services.offers import submit_offer, update_offer
@@ -280,7 +280,7 @@ def _procurement(
         money_sentinel("lot budget at the buyers' ceilings (firm)", lot.total_budget),
         money_sentinel("lot budget at the buyers' ceilings (maximum)", lot.maximum_budget),
     ]
-    deadline = deadline_on(today() + dt.timedelta(days=min_offer_days() + 1))
+    deadline = deadline_on(today() + dt.timedelta(days=opening_days(lot) + 1))
     opening_officers(authority)
     call = open_call(
         authority, lot, f"Joint call {code}", "Licences for every buyer.", deadline, 24

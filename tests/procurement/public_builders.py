@@ -19,6 +19,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from evaluations.models import Label
+from procurement.aggregation.parameters import AggregationParameters
 from procurement.calls.models import (
     Award,
     AwardDropout,
@@ -40,6 +41,7 @@ from procurement.models import (
 )
 from procurement.ocds.call_releases import unit_price_at
 from procurement.ocds.formats import call_ocid
+from procurement.services.rounds import parameters_to_dict
 from registry import uploads
 from registry.database import db, utcnow
 from registry.models import (
@@ -122,7 +124,9 @@ def scene(
     assert category is not None
     now = utcnow()
     need_by = now.date() + dt.timedelta(days=365)
-    round_ = AggregationRound(run_by_id=authority.id, parameters="{}")
+    # Stored as a real round stores them: the aggregation page reads the latest round's.
+    parameters = json.dumps(parameters_to_dict(AggregationParameters(today=now.date())))
+    round_ = AggregationRound(run_by_id=authority.id, parameters=parameters)
     db.session.add(round_)
     needs = []
     for buyer, quantity in zip(buyers, quantities, strict=True):
