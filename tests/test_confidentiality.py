@@ -319,8 +319,8 @@ def test_the_sentinels_show_where_they_belong(
     login: Callable[..., Any],
 ) -> None:
     """The patterns find the values as the owners' own pages print them: a buyer's ceiling on
-    its need, a vendor's tier prices and lead time on its offer, a draft on its editor, an
-    embargoed vulnerability case and its report on the vendor's case page."""
+    its need, a vendor's tier prices and lead time on its offer once opened, a draft on its
+    editor, an embargoed vulnerability case and its report on the vendor's case page."""
     world = sentinel_builders.build(create_organisation, create_user)
     call, need, offer, vendor = world.call, world.needs[0], world.offers[0], world.vendor
     assert call is not None and vendor is not None
@@ -330,10 +330,20 @@ def test_the_sentinels_show_where_they_belong(
     assert money_sentinel("ceiling", need.max_unit_price).found_in(readable(own_need))
     seller = app.test_client()
     login(seller, vendor)
-    own_offer = readable(seller.get(f"/procurement/calls/{call.id}/offers/{offer.id}"))
+    offer_page = f"/procurement/calls/{call.id}/offers/{offer.id}"
     planted = world.until_deadline + world.until_award + world.always
-    shown = {secret.field for secret in planted if secret.found_in(own_offer)}
-    assert shown >= {"offer's lead time", "offer's price at the lot's quantity"}
+    priced = {"offer's lead time", "offer's price at the lot's quantity"}
+    # Sealed: before the opening not even the vendor reads its own price and lead time back...
+    shown = {
+        secret.field for secret in planted if secret.found_in(readable(seller.get(offer_page)))
+    }
+    assert not shown & priced
+    # ...and once the officers opened the offers, its page prints them.
+    pass_deadline(call)
+    shown = {
+        secret.field for secret in planted if secret.found_in(readable(seller.get(offer_page)))
+    }
+    assert shown >= priced
     assert world.case_vendor is not None and world.embargoed is not None
     maker = app.test_client()
     login(maker, world.case_vendor)
