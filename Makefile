@@ -77,11 +77,12 @@ check: lint typecheck layers deadcode
 system-packages:
 	scripts/system-packages.sh
 
+# With TEST_DATABASE_URL, the PostgreSQL run goes beside the SQLite one (scripts/pytest-both.sh).
 pytest: system-packages install-dev assets
-	$(BIN)/pytest
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "== on PostgreSQL, the tests the database can change"; \
-	  TEST_DB_BACKEND=postgresql $(BIN)/pytest; \
+	  BIN=$(BIN) scripts/pytest-both.sh; \
+	else \
+	  $(BIN)/pytest; \
 	fi
 
 test: check pytest
