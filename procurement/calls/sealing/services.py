@@ -234,14 +234,30 @@ def share_of(seal: CallSeal | None, user: User) -> OpeningShare | None:
     return next((share for share in seal.shares if share.officer_id == user.id), None)
 
 
+def _locked_seal(call: JointCall) -> CallSeal | None:
+    """The call's seal, locked until the transaction ends, with its shares and the call read
+    again: another officer may have released a share, or opened the offers, while this
+    request waited for the lock."""
+    seal = db.session.scalar(
+        select(CallSeal)
+        .where(CallSeal.call_id == call.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if seal is not None:
+        db.session.expire(seal, ["shares"])
+        db.session.refresh(call)
+    return seal
+
+
 def release_share(actor: User | None, call: JointCall, password: str) -> bool:
     """An officer releases their share after the deadline; True when this opened the offers."""
     user = require_role(actor, Role.AUTHORITY)
     if call.status is CallStatus.CANCELLED:
         raise RuleViolation("This call is cancelled: its offers are never opened.")
+    seal = _locked_seal(call)
     if call.offers_opened_at is not None:
         raise RuleViolation("The offers of this call are already open.")
-    seal = db.session.scalar(select(CallSeal).where(CallSeal.call_id == call.id).with_for_update())
     if seal is None:
         # A call opened before real sealing: one authority user opens it with their password.
         return _open_unsealed(user, call, password)

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import re
+import threading
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskClient, FlaskCliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, text
@@ -258,6 +259,42 @@ def test_the_officers_open_in_the_portal(
     assert opened is not None and opened.offers_opened_at is not None
     page = client.get(f"/procurement/calls/{call.id}").get_data(as_text=True)
     assert "812.34" in page
+
+
+def test_officers_releasing_at_the_same_moment_open_the_offers(
+    app: Flask, login: Login, create_user: Callable[..., User]
+) -> None:
+    world, call, first, _ = _two_offers(create_user)
+    pass_deadline(call, opened=False)
+    path = f"/procurement/calls/{call.id}/opening"
+    prepared = []
+    for officer in world.officers:
+        client = app.test_client()
+        login(client, officer)
+        assert "Release my share" in client.get(path).get_data(as_text=True)
+        prepared.append(client)
+    call_id, offer_id = call.id, first.id
+    db.session.commit()  # this test's own read transaction must not hold SQLite's lock
+    start = threading.Barrier(len(prepared))
+    statuses: list[int] = []
+
+    def release(client: FlaskClient) -> None:
+        start.wait()
+        statuses.append(client.post(path, data={"password": PASSWORD}).status_code)
+
+    threads = [threading.Thread(target=release, args=(client,)) for client in prepared]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert statuses == [302, 302]
+    db.session.expire_all()
+    opened = db.session.get(JointCall, call_id)
+    assert opened is not None and opened.offers_opened_at is not None
+    offer = db.session.get(Offer, offer_id)
+    assert offer is not None and [t.unit_price for t in offer.tiers] == [Decimal("812.34")]
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == OPENING_ACTION))
+    assert len(entries.all()) == 1
 
 
 def test_a_call_cannot_open_without_enough_officers_with_keys(
