@@ -15,6 +15,7 @@ from evaluations.labels.documents.verification import verify_label_file
 from evaluations.labels.keys import key_store, public_keys_document
 from evaluations.labels.transparency import verify_public_log
 from registry.cli import add_audit_command
+from registry.wording import counted
 
 
 @click.group("labels")
@@ -107,9 +108,11 @@ def expire_command() -> None:
     due = log_newly_due()
     noticed = notify_due_by_versions()
     db.session.commit()
-    click.echo(f"{len(expired)} label(s) expired.")
+    click.echo(f"{counted(len(expired), 'label')} expired.")
     if due:
-        click.echo(f"{due} solution(s) with a label newly due for re-certification reindexed.")
+        click.echo(
+            f"{counted(due, 'solution')} with a label newly due for re-certification reindexed."
+        )
     for label in noticed:
         click.echo(f"  {label.number}: followers told it is due for re-certification")
     for label in expired:
@@ -131,7 +134,7 @@ def escalate_suspensions_command() -> None:
             db.session.commit()  # one label per transaction: a failure keeps the others
             if label is not None:
                 withdrawn.append(label)
-    click.echo(f"{len(withdrawn)} label(s) withdrawn: suspension ended unresolved.")
+    click.echo(f"{counted(len(withdrawn), 'label')} withdrawn: suspension ended unresolved.")
     for label in withdrawn:
         click.echo(f"  {label.number}: {label.status_reason}")
 
@@ -157,7 +160,7 @@ def resign_command() -> None:
             count += 1
         db.session.commit()
     click.echo(
-        f"{count} label credential(s) signed for {current_app.config['BASE_URL']} "
+        f"{counted(count, 'label credential')} signed for {current_app.config['BASE_URL']} "
         f"with key {key_store().current_record().id}."
     )
 
@@ -213,7 +216,7 @@ def verify_public_command(
             f"VERIFIED: {report.checked} public entries hold and the checkpoint covers them."
         )
         return
-    click.echo(f"FAILED: {len(report.problems)} problem(s).")
+    click.echo(f"FAILED: {counted(len(report.problems), 'problem')}.")
     sys.exit(1)
 
 

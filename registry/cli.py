@@ -20,6 +20,7 @@ from registry.backup.restore import remember_keys_folder, restore_backup
 from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.models import Organisation, OrganisationKind, Role
+from registry.wording import counted
 
 
 def base_url_context(app: Flask) -> Any:
@@ -165,8 +166,8 @@ def backup_command(directory: str) -> None:
     database = manifest["database"]
     click.echo(
         f"Backup written to {directory}: {database['kind']} database at revision "
-        f"{database['alembic_revision']}, {database['stored_files']} stored file(s), "
-        f"{len(manifest['files'])} file(s) in the manifest."
+        f"{database['alembic_revision']}, {counted(database['stored_files'], 'stored file')}, "
+        f"{counted(len(manifest['files']), 'file')} in the manifest."
     )
 
 
@@ -203,7 +204,7 @@ def files_check_command() -> None:
     if not found:
         click.echo("Every stored file is named by a row.")
         return
-    click.echo(f"{len(found)} stored file(s) no row names:")
+    click.echo(f"{counted(len(found), 'stored file')} no row names:")
     for item in found:
         click.echo(_describe(item))
 
@@ -222,7 +223,7 @@ def files_sweep_command(older_than_hours: float) -> None:
     db.session.commit()
     for item in removed:
         click.echo(_describe(item))
-    click.echo(f"Removed {len(removed)} stored file(s) no row named.")
+    click.echo(f"Removed {counted(len(removed), 'stored file')} no row named.")
 
 
 def register_commands(app: Flask) -> None:

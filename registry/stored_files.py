@@ -21,6 +21,7 @@ from flask import current_app
 from registry import audit
 from registry.backup.files import regular_files
 from registry.backup.verify import stored_file_rows
+from registry.wording import counted
 
 GRACE_SECONDS = 3600
 
@@ -75,7 +76,7 @@ def sweep(grace_seconds: float = GRACE_SECONDS) -> list[Unnamed]:
             None,
             "files.sweep",
             object_type="stored_file",
-            summary=f"{len(removed)} stored file(s) no row named were removed",
+            summary=f"{counted(len(removed), 'stored file')} no row named were removed",
             data={"files": [item.path for item in removed[:200]], "count": len(removed)},
         )
     return removed

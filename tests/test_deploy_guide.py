@@ -81,7 +81,7 @@ STEPS: dict[str, Step] = {
     '.venv/bin/flask --app app create-user admin@authority.example --name "First Administrator"': (
         Step(expect="Created authority account admin@authority.example")
     ),
-    ".venv/bin/flask --app app search rebuild": Step(expect="Indexed 0 solution(s)"),
+    ".venv/bin/flask --app app search rebuild": Step(expect="Indexed 0 solutions"),
     ".venv/bin/gunicorn --workers 4 --bind 127.0.0.1:8000 --access-logfile - 'app:create_app()'": (
         Step("background")
     ),
@@ -98,7 +98,7 @@ STEPS: dict[str, Step] = {
         expect="assertionMethod"
     ),
     ".venv/bin/flask --app app labels rotate-key --compromised": Step(expect="revoked"),
-    ".venv/bin/flask --app app labels resign": Step(expect="label credential(s) signed"),
+    ".venv/bin/flask --app app labels resign": Step(expect="label credentials signed"),
     ".venv/bin/flask --app app backup /var/backups/safetech/$(date +%Y%m%d-%H%M%S)": Step(
         expect="Backup written to"
     ),
@@ -110,14 +110,14 @@ STEPS: dict[str, Step] = {
         instance="restored", expect="Audit chain intact"
     ),
     ".venv/bin/flask --app app db current": Step(expect="(head)"),
-    ".venv/bin/flask --app app labels expire": Step(expect="label(s) expired"),
+    ".venv/bin/flask --app app labels expire": Step(expect="labels expired"),
     ".venv/bin/flask --app app labels escalate-suspensions": Step(
-        expect="label(s) withdrawn: suspension ended unresolved"
+        expect="labels withdrawn: suspension ended unresolved"
     ),
-    ".venv/bin/flask --app app vulnerabilities daily": Step(expect="reminder(s) sent"),
-    ".venv/bin/flask --app app surveillance daily": Step(expect="re-test sample(s) drawn"),
-    ".venv/bin/flask --app app files sweep": Step(expect="stored file(s) no row named"),
-    ".venv/bin/flask --app app records purge": Step(expect="evaluation(s) purged"),
+    ".venv/bin/flask --app app vulnerabilities daily": Step(expect="reminders sent"),
+    ".venv/bin/flask --app app surveillance daily": Step(expect="re-test samples drawn"),
+    ".venv/bin/flask --app app files sweep": Step(expect="stored files no row named"),
+    ".venv/bin/flask --app app records purge": Step(expect="evaluations purged"),
 }
 
 

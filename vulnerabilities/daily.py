@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from registry.database import db
 from registry.dates import today
+from registry.wording import counted
 from vulnerabilities.cases import tell
 from vulnerabilities.labels import apply_label_effects
 from vulnerabilities.models import CaseReminder, CaseStatus, VulnerabilityCase
@@ -80,7 +81,7 @@ def _mail(case: VulnerabilityCase, deadline: str, due: dt.date, days_before: int
         subject = f"Vulnerability case {case.reference}: {what} due on {due.isoformat()}"
         body = (
             f"The {what} deadline of the vulnerability case {case.reference} ({case.title}) "
-            f"is {due.isoformat()}, in {(due - today()).days} day(s)."
+            f"is {due.isoformat()}, in {counted((due - today()).days, 'day')}."
         )
     tell(case, subject, body)
 
@@ -129,12 +130,14 @@ def daily_command() -> None:
     marked = apply_label_effects()
     reminders = send_reminders()
     db.session.commit()
-    click.echo(f"{len(marked)} case(s) marked their labels.")
+    click.echo(f"{counted(len(marked), 'case')} marked their labels.")
     for case in marked:
         click.echo(f"  {case.reference}: labels marked under remediation")
-    click.echo(f"{len(reminders)} reminder(s) sent.")
+    click.echo(f"{counted(len(reminders), 'reminder')} sent.")
     for reminder in reminders:
         when = (
-            "missed" if reminder.days_before == MISSED else f"{reminder.days_before} day(s) before"
+            "missed"
+            if reminder.days_before == MISSED
+            else f"{counted(reminder.days_before, 'day')} before"
         )
         click.echo(f"  {reminder.case.reference}: {reminder.deadline} deadline, {when}")

@@ -11,6 +11,7 @@ import click
 from flask import Flask, current_app
 
 from catalog.search import indexer
+from registry.wording import counted
 
 
 @click.group("search")
@@ -34,7 +35,7 @@ def index_command(follow: bool, interval: float, lock_timeout: float) -> None:
                 total += applied
         except indexer.IndexBusy as error:
             raise click.ClickException(str(error)) from error
-        click.echo(f"Applied {total} change(s); last change id {indexer.last_applied()}.")
+        click.echo(f"Applied {counted(total, 'change')}; last change id {indexer.last_applied()}.")
         return
     stopping: list[bool] = []
 
@@ -54,7 +55,7 @@ def rebuild_command() -> None:
     """Rebuild the index from the database (the source of truth) and swap it in."""
     started = time.monotonic()
     count = indexer.rebuild()
-    click.echo(f"Indexed {count} solution(s) in {time.monotonic() - started:.1f}s.")
+    click.echo(f"Indexed {counted(count, 'solution')} in {time.monotonic() - started:.1f}s.")
 
 
 @search_group.command("check")
@@ -65,7 +66,8 @@ def check_command() -> None:
         click.echo(f"solution {difference.solution_id}: {difference.problem}")
     if differences:
         click.echo(
-            f"{len(differences)} difference(s); `flask --app app search rebuild` fixes them."
+            f"{counted(len(differences), 'difference')}; "
+            "`flask --app app search rebuild` fixes them."
         )
         sys.exit(1)
     click.echo("The search index matches the database.")

@@ -34,6 +34,7 @@ from catalog.search.models import IndexerState, SearchChange
 from registry.backup.hooks import Check
 from registry.database import db, utcnow
 from registry.models import Organisation, OrganisationStatus
+from registry.wording import counted
 
 GRACE_SECONDS = 30
 LOAD_BATCH = 500
@@ -264,7 +265,7 @@ def rebuild_after_restore(manifest: dict[str, Any]) -> Check:
     return Check(
         "search index",
         not differences,
-        f"rebuilt with {count} solution(s); matches the database"
+        f"rebuilt with {counted(count, 'solution')}; matches the database"
         if not differences
-        else f"{len(differences)} difference(s) after the rebuild",
+        else f"{counted(len(differences), 'difference')} after the rebuild",
     )

@@ -21,6 +21,7 @@ from evaluations.labels.keys import public_keys_document
 from evaluations.models import Label
 from registry.backup.hooks import Check
 from registry.database import db, sqlite_begin
+from registry.wording import counted
 
 RESIGN_COMMAND: Final = "flask --app app labels resign"
 
@@ -103,7 +104,7 @@ def check_restored_credentials(manifest: dict[str, Any]) -> Check:
         verdict = verify_label_credential(document, keys_document)
         if verdict.code not in signed:
             bad.append(f"{number}: {verdict.code!s} ({verdict.message})")
-    detail = f"{len(rows)} label credential(s) verify against the restored keys"
+    detail = f"{counted(len(rows), 'label credential')} verify against the restored keys"
     if bad:
         detail = _restore_problems(bad, manifest.get("base_url"))
     return Check("label credentials", not bad, detail)

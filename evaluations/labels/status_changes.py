@@ -32,6 +32,7 @@ from registry.dates import today
 from registry.exceptions import RuleViolation
 from registry.models import Role, User
 from registry.norms.models import Norm, NormStatus, NormVersion, NormVersionStatus
+from registry.wording import counted
 
 MAX_REASON_LENGTH = 2000
 # Labels that still count (or may count again) until their expiry date.
@@ -355,7 +356,7 @@ def expire_at_start_up(app: Flask) -> None:
                 expired = expire_labels()
                 db.session.commit()
             if expired:
-                app.logger.info("expired %d label(s) at start-up", len(expired))
+                app.logger.info("expired %s at start-up", counted(len(expired), "label"))
         except DBAPIError as error:
             # No label table yet (before `flask db upgrade`) or the database is busy: the daily
             # `flask --app app labels expire` will do it.

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from evaluations.records import retention
 from registry.database import db
+from registry.wording import counted
 
 records_group = AppGroup("records", help="Records: retention and purge.")
 
@@ -27,7 +28,7 @@ def purge_command(dry_run: bool) -> None:
                 f"retention ended {item.ends_on.isoformat()}"
             )
         click.echo(
-            f"{len(items)} evaluation(s) would be purged; {held} past retention under a "
+            f"{counted(len(items), 'evaluation')} would be purged; {held} past retention under a "
             "legal hold are kept. Nothing was changed (dry run)."
         )
         return
@@ -39,8 +40,8 @@ def purge_command(dry_run: bool) -> None:
             retention.delete_files(names)
             files += len(names)
     click.echo(
-        f"{len(items)} evaluation(s) purged, {files} file(s) deleted; {held} past retention "
-        "under a legal hold are kept."
+        f"{counted(len(items), 'evaluation')} purged, {counted(files, 'file')} deleted; "
+        f"{held} past retention under a legal hold are kept."
     )
 
 

@@ -29,6 +29,7 @@ from evaluations.records.models import EvaluatorReport
 from registry import audit, uploads
 from registry.database import db
 from registry.dates import today
+from registry.wording import counted
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,7 @@ def purge_evaluation(item: Retained) -> list[str]:
         object_type="evaluation",
         object_id=item.evaluation_id,
         summary=(
-            f"{len(names)} file(s) purged: retention ({item.record_type.key}) "
+            f"{counted(len(names), 'file')} purged: retention ({item.record_type.key}) "
             f"ended {item.ends_on.isoformat()}"
         ),
         data={**purged, "retention_ended": item.ends_on.isoformat()},

@@ -31,6 +31,7 @@ from evaluations.surveillance.models import (
 from registry.database import db
 from registry.dates import today
 from registry.norms.models import Norm
+from registry.wording import counted
 
 T = TypeVar("T")
 
@@ -187,10 +188,10 @@ def daily_command() -> None:
     drawn = draw_samples(progress="Re-test samples")
     late = mark_overdue()
     db.session.commit()
-    click.echo(f"{len(opened)} attestation(s) requested.")
+    click.echo(f"{counted(len(opened), 'attestation')} requested.")
     for activity in opened:
         click.echo(f"  {activity.label.number}: due {activity.due_on}")
-    click.echo(f"{len(drawn)} re-test sample(s) drawn.")
+    click.echo(f"{counted(len(drawn), 're-test sample')} drawn.")
     for row in drawn:
         numbers = row.draw.drawn or "none"
         click.echo(f"  {row.norm.code} {row.draw.year}: {numbers} of {row.draw.population}")

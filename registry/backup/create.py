@@ -86,7 +86,7 @@ def _copy_keys(target: Path) -> None:
     except (ValueError, KeyError, TypeError) as error:
         raise BackupError(f"{source / KEYS_MANIFEST} is damaged: {error}") from error
     if missing := sorted(named - present):
-        raise BackupError(f"the keys folder {source} lacks the private key(s) {missing}")
+        raise BackupError(f"the keys folder {source} lacks private keys of {missing}")
     fd = os.open(target / KEYS_MANIFEST, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     with os.fdopen(fd, "wb") as handle:
         handle.write(manifest)

@@ -40,6 +40,7 @@ from registry.backup.snapshot import TABLES_SQL, database_kind, pg_command_env, 
 from registry.backup.verify import RestoreReport, verify_restored
 from registry.database import db
 from registry.files import atomic_writer
+from registry.wording import counted
 
 # What this app found in its keys folder before start-up made the first key (see restore).
 _KEYS_AT_START: Final = "backup.keys_at_start"
@@ -98,7 +99,7 @@ def _target_problems(kind: str) -> list[str]:
         )
     if tables := _existing_tables():
         problems.append(
-            f"the database already has {len(tables)} table(s); restore only into an empty "
+            f"the database already has {counted(len(tables), 'table')}; restore only into an empty "
             "database (do not run `db upgrade` first)"
         )
     uploads = Path(current_app.config["UPLOAD_DIR"])
@@ -149,7 +150,7 @@ def restore_backup(
     """Restore a backup into this empty instance, then verify it; raise BackupError if refused."""
     source = Path(source_dir).absolute()
     manifest = read_manifest(source)
-    log(f"Backup checked: {len(manifest['files'])} file(s) match the manifest.")
+    log(f"Backup checked: {counted(len(manifest['files']), 'file')} match the manifest.")
     database = manifest["database"]
     if problems := _target_problems(database["kind"]):
         raise BackupError("refused: " + "; ".join(problems))
@@ -159,13 +160,13 @@ def restore_backup(
         _restore_sqlite(source / SQLITE_FILE)
     log(f"Database restored ({database['kind']}).")
     count = _restore_folder(source / UPLOADS, Path(current_app.config["UPLOAD_DIR"]), 0o640)
-    log(f"{count} uploaded file(s) restored.")
+    log(f"{counted(count, 'uploaded file')} restored.")
     keys = Path(current_app.config["KEYS_DIR"])
     if keys.exists():
         _clear(keys)  # only the key start-up made for this empty instance (checked above)
     count = _restore_folder(source / KEYS, keys, 0o600, folder_mode=0o700)
     (keys / KEYS_MANIFEST).chmod(0o644)
-    log(f"{count} key file(s) restored.")
+    log(f"{counted(count, 'key file')} restored.")
     return verify_restored(manifest)
 
 

@@ -23,6 +23,7 @@ from registry.backup.snapshot import (
     sa_query,
 )
 from registry.database import db
+from registry.wording import counted
 
 
 @dataclass
@@ -56,7 +57,7 @@ def verify_restored(manifest: dict[str, Any]) -> RestoreReport:
     report.add(
         "row counts",
         not differing,
-        f"{len(expected)} table(s) as in the backup"
+        f"{counted(len(expected), 'table')} as in the backup"
         if not differing
         else "differ in " + ", ".join(f"{n} ({counts.get(n)} ≠ {expected[n]})" for n in differing),
     )
@@ -118,7 +119,7 @@ def _check_files(report: RestoreReport) -> None:
     report.add(
         "stored files",
         not bad,
-        f"{len(rows)} file(s) match their rows" if not bad else "; ".join(bad[:20]),
+        f"{counted(len(rows), 'file')} match their rows" if not bad else "; ".join(bad[:20]),
     )
 
 

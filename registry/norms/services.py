@@ -37,6 +37,7 @@ from registry.norms.models import (
     NormVersion,
     NormVersionStatus,
 )
+from registry.wording import counted
 
 
 class ScoringCriterion(NamedTuple):
@@ -432,7 +433,7 @@ def publish_version(
     version = rules.require_draft(version)
     problems = publication_problems(version)
     if problems:
-        more = f" ({len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        more = f" ({counted(len(problems) - 1, 'more problem')})" if len(problems) > 1 else ""
         raise RuleViolation(f"{version.label} cannot be published: {problems[0]}{more}")
     previous = _superseded(version, transition_date)
     now = utcnow()

@@ -39,6 +39,7 @@ from registry.priorities.models import (
     PriorityMapVersion,
     VersionStatus,
 )
+from registry.wording import counted
 
 # Path segments of the authority's pages, which a region's slug must not shadow.
 RESERVED_SLUGS = frozenset({NATIONAL_SCOPE, "manage"})
@@ -366,7 +367,7 @@ def update_draft(
         actor,
         "priority_map.draft_update",
         draft,
-        summary=f"{len(changes)} cell(s) changed in the {draft.priority_map.title} draft",
+        summary=f"{counted(len(changes), 'cell')} changed in the {draft.priority_map.title} draft",
         data={"scope": draft.priority_map.slug, "changes": _changes_data(changes)},
     )
     return changes

@@ -18,6 +18,7 @@ from registry.priorities import services
 from registry.priorities.forms import DraftGridForm, NewRegionForm, PublishForm, draft_grid_form
 from registry.priorities.grid import grid_problems
 from registry.priorities.models import NATIONAL_SCOPE, PriorityMap, PriorityMapVersion
+from registry.wording import counted
 
 bp = Blueprint("priorities", __name__, url_prefix="/priorities")
 VERSIONS_PER_PAGE = 25
@@ -300,7 +301,7 @@ def edit_draft(scope: str) -> Any:
         return _render_editor(priority_map, draft, form)
     db.session.commit()
     if changes:
-        flash(f"Draft saved: {len(changes)} cell(s) changed.", "success")
+        flash(f"Draft saved: {counted(len(changes), 'cell')} changed.", "success")
     else:
         flash("Nothing had changed; the draft is as it was.", "info")
     return redirect(url_for("priorities.edit_draft", scope=priority_map.slug))

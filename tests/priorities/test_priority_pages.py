@@ -235,7 +235,7 @@ def test_a_valid_save_changes_the_draft_only(
         "/priorities/manage/national/draft", data=form_data(values, draft.lock_version)
     )
     assert response.status_code == 302
-    assert page(signed_in, response.location).count("1 cell(s) changed") == 1
+    assert page(signed_in, response.location).count("1 cell changed") == 1
     db.session.expire_all()
     assert services.grid_values(draft)[("planning", "data-analysis")].level is PriorityLevel.HIGH
     assert current_levels()[("planning", "data-analysis")] is PriorityLevel.MEDIUM

@@ -130,7 +130,7 @@ def test_an_index_of_an_earlier_release_is_rebuilt(app: Flask, vendor: User) -> 
 def test_cli_index_rebuild_and_check(app: Flask, runner: FlaskCliRunner, vendor: User) -> None:
     """`search index` applies, `search check` is clean, then lists a direct database change."""
     solution = solution_builders.published(vendor, name="Harbour Watch")
-    assert "Applied 1 change(s)" in runner.invoke(args=["search", "index"]).output
+    assert "Applied 1 change;" in runner.invoke(args=["search", "index"]).output
     result = runner.invoke(args=["search", "check"])
     assert result.exit_code == 0, result.output
     # The CLI's app context closed the session: read the row again, then change it behind
@@ -142,6 +142,6 @@ def test_cli_index_rebuild_and_check(app: Flask, runner: FlaskCliRunner, vendor:
     result = runner.invoke(args=["search", "check"])
     assert result.exit_code == 1, result.output
     assert f"solution {solution.id}: out of date" in result.output
-    assert "Indexed 1 solution(s)" in runner.invoke(args=["search", "rebuild"]).output
+    assert "Indexed 1 solution in" in runner.invoke(args=["search", "rebuild"]).output
     assert runner.invoke(args=["search", "check"]).exit_code == 0
     assert Path(app.config["SEARCH_INDEX_DIR"]).is_dir()

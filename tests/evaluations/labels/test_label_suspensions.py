@@ -93,7 +93,7 @@ def test_a_suspension_past_its_end_date_escalates_on_the_daily_job(
     runner = app.test_cli_runner()
     result = runner.invoke(args=["labels", "escalate-suspensions"])
     assert result.exit_code == 0, result.output
-    assert "1 label(s) withdrawn" in result.output
+    assert "1 label withdrawn" in result.output
     db.session.expire_all()
     assert overdue.status is LabelStatus.REVOKED
     assert (today() - dt.timedelta(days=1)).isoformat() in overdue.status_reason
@@ -101,7 +101,7 @@ def test_a_suspension_past_its_end_date_escalates_on_the_daily_job(
     assert (last.action, last.actor_id) == ("withdrawn", None)
     assert current.status is LabelStatus.SUSPENDED
     again = runner.invoke(args=["labels", "escalate-suspensions"])
-    assert "0 label(s) withdrawn" in again.output
+    assert "0 labels withdrawn" in again.output
     assert [e.action for e in overdue.events].count("withdrawn") == 1
 
 

@@ -137,7 +137,7 @@ def test_due_by_versions_shows_on_the_label_page_catalog_and_eligibility(
     # The daily job logs the solution whose last version reached end of support this week.
     result = runner.invoke(args=["labels", "expire"])
     assert result.exit_code == 0, result.output
-    assert "1 solution(s) with a label newly due" in result.output
+    assert "1 solution with a label newly due" in result.output
     indexer.apply_pending()
     hit = _hit(client, ended.solution_id)
     assert hit is not None and hit["recertification_due"] is True

@@ -70,7 +70,7 @@ def test_dry_run_changes_nothing(cast: Cast, runner: FlaskCliRunner) -> None:
     assert result.exit_code == 0, result.output
     assert (
         f"evaluation #{old.id}" in result.output
-        and "1 evaluation(s) would be purged" in result.output
+        and "1 evaluation would be purged" in result.output
     )
     db.session.expire_all()
     assert _files(old) == names and all(uploads.path_of(n).exists() for n in names)
@@ -91,7 +91,7 @@ def test_purge_deletes_old_files_keeps_rows_and_skips_held_and_recent_records(
 
     result = runner.invoke(args=["records", "purge"])
     assert result.exit_code == 0, result.output
-    assert "1 evaluation(s) purged" in result.output and "1 past retention" in result.output
+    assert "1 evaluation purged" in result.output and "1 past retention" in result.output
 
     db.session.expire_all()
     # The old evaluation's files are gone; its rows stay with their name and hash.

@@ -217,7 +217,7 @@ def test_an_activity_past_due_turns_overdue_once_and_its_label_waits_to_be_suspe
     login(client, world.authority)
     page = client.get("/admin/surveillance").get_data(as_text=True)
     assert label.number in page and other.number in page
-    assert "Overdue by 10 day(s)" in page
+    assert "Overdue by 10 days" in page
     overdue_only = client.get("/admin/surveillance?status=overdue").get_data(as_text=True)
     table = overdue_only.split('id="to-suspend"')[0]
     assert label.number in table and other.number not in table
@@ -395,8 +395,8 @@ def test_the_daily_command_reports_what_it_did_and_does_it_once(
     db.session.commit()
     first = runner.invoke(args=["surveillance", "daily"])
     assert first.exit_code == 0, first.output
-    assert "1 attestation(s) requested." in first.output
+    assert "1 attestation requested." in first.output
     assert label.number in first.output
     again = runner.invoke(args=["surveillance", "daily"])
-    assert "0 attestation(s) requested." in again.output
-    assert "0 re-test sample(s) drawn." in again.output
+    assert "0 attestations requested." in again.output
+    assert "0 re-test samples drawn." in again.output
