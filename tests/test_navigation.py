@@ -123,3 +123,15 @@ def test_every_page_s_footer_leads_to_the_accredited_evaluation_bodies(
     footer = client.get("/").get_data(as_text=True).split("usa-footer", 1)[1]
     assert 'href="/evaluation-bodies">Accredited evaluation bodies</a>' in footer
     assert client.get("/evaluation-bodies").status_code == 200
+
+
+def test_every_page_names_an_icon_the_portal_serves(client: FlaskClient) -> None:
+    page = client.get("/").get_data(as_text=True)
+    found = re.search(r'<link rel="icon" type="image/svg\+xml" href="([^"]+)">', page)
+    assert found is not None, "the page names no icon: browsers ask for /favicon.ico and get 404"
+    icon = client.get(found[1])
+    try:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+        assert b"<svg" in icon.get_data()
+    finally:
+        icon.close()
