@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, abort, g, render_template, request
+from flask import Flask, abort, current_app, g, redirect, render_template, request
 from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import BadRequest, HTTPException, ServiceUnavailable
@@ -302,6 +302,22 @@ def _install_failure_handlers(app: Flask) -> None:
         return body, code, {"Retry-After": "30"}
 
 
+def _slashless_route() -> str | None:
+    """For a GET or HEAD of "/a/b/" that matches nothing, where "/a/b" is a route: its
+    address, with the query string. Links and bookmarks written with a trailing slash then
+    reach the page instead of "Page not found"."""
+    path = request.path
+    if request.method not in ("GET", "HEAD") or len(path) < 2 or not path.endswith("/"):
+        return None
+    target = path.rstrip("/")
+    try:
+        current_app.url_map.bind("").match(target, method="GET")
+    except HTTPException:
+        return None
+    query = request.query_string.decode("latin-1")
+    return request.script_root + target + (f"?{query}" if query else "")
+
+
 def _install_http_error_handlers(app: Flask) -> None:
     """Werkzeug's HTTP errors and anything unexpected: an error page, or problem details."""
 
@@ -309,6 +325,8 @@ def _install_http_error_handlers(app: Flask) -> None:
     def _http_error(error: HTTPException) -> Any:
         if error.code is None or error.code < 400:
             return error
+        if error.code == 404 and (slashless := _slashless_route()) is not None:
+            return redirect(slashless, 308)
         if is_api_request():
             return http_error_problem(error)
         description = None

@@ -178,3 +178,23 @@ def test_ids_beyond_an_integer_column_are_not_found(
     login(client, create_user(kind="authority"))
     assert client.get("/admin/organisations/2147483648").status_code == 404
     assert client.get("/admin/organisations/99999999999999999999").status_code == 404
+
+
+def test_every_page_written_with_a_trailing_slash_leads_to_the_page(
+    app: Flask, client: FlaskClient
+) -> None:
+    plain = sorted(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in (rule.methods or ())
+        and not rule.arguments
+        and not rule.rule.endswith("/")
+        and not rule.rule.startswith("/static")
+    )
+    assert "/procurement/needs" in plain
+    for path in plain:
+        response = client.get(f"{path}/?page=2")
+        assert response.status_code == 308, path
+        assert response.location == f"{path}?page=2", path
+    assert client.get("/no-such-page/").status_code == 404
+    assert client.post("/procurement/needs/").status_code == 404
