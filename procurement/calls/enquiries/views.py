@@ -50,6 +50,8 @@ def _answer_form(question_id: int) -> AnswerForm:
     """An answer form whose field has an id of its own on a page of several."""
     form = AnswerForm()
     form.answer.id = f"answer-{question_id}"
+    # The label was bound to the old id: point it at the field, or the box has no name.
+    form.answer.label.field_id = form.answer.id
     return form
 
 

@@ -81,6 +81,9 @@ def test_an_answer_is_published_to_all_without_who_asked(
     _switch(client, login, world.authority)
     page = client.get(f"/procurement/calls/{call.id}").get_data(as_text=True)
     assert "on-premise hosting" in page and "Questions waiting for an answer (1)" in page
+    # The answer box is named by its label (one id per question on the page).
+    assert f'for="answer-{question.id}">Answer</label>' in page
+    assert f'id="answer-{question.id}"' in page
     client.post(
         f"/procurement/calls/{call.id}/questions/{question.id}/answer",
         data={"answer": "Yes, hosted in a qualified French data centre."},
