@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import threading
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -293,3 +295,47 @@ def test_the_authority_records_a_modification_from_the_lines_page(
     assert "Art. 72(1)(b)" in text
     orders = buyer_client.get(f"/procurement/contracts/{line.id}/orders").get_data(as_text=True)
     assert "20 (firm and optional; 15 as signed)" in orders
+
+
+def test_an_order_and_a_lower_maximum_at_the_same_moment_never_leave_too_much_ordered(
+    app: Flask, login: Login, create_user: Callable[..., User]
+) -> None:
+    world = framework(create_user)
+    line = world.lines[0]  # maximum 15: an order of 10, or a maximum of 9, not both
+    orders_path = f"/procurement/contracts/{line.id}/orders"
+    modify_path = f"/procurement/contracts/{line.id}/modifications"
+    requests = []
+    for user, path, data in (
+        (world.buyer_of(line), orders_path, {"quantity": "10", "note": ""}),
+        (
+            world.world.authority,
+            modify_path,
+            {"ground": "72-1-e", "maximum": "9", "description": "Fewer licences."},
+        ),
+    ):
+        client = app.test_client()
+        login(client, user)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(path).text)
+        assert token is not None
+        requests.append((client, path, {**data, "csrf_token": token[1]}))
+    line_id = line.id
+    db.session.commit()  # this test's own read transaction must not hold SQLite's lock
+    start = threading.Barrier(len(requests))
+    statuses: dict[str, int] = {}
+
+    def post(client: FlaskClient, path: str, data: dict[str, str]) -> None:
+        start.wait()
+        statuses[path] = client.post(path, data=data).status_code
+
+    threads = [threading.Thread(target=post, args=request) for request in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(statuses.values()) == [302, 400]
+    stored = _line(line_id)
+    assert stored.ordered_quantity <= stored.maximum_in_force
+    if statuses[orders_path] == 302:
+        assert (stored.ordered_quantity, stored.maximum_in_force) == (10, 15)
+    else:
+        assert (stored.ordered_quantity, stored.maximum_in_force) == (0, 9)
