@@ -145,3 +145,8 @@ _.filed_at
 _.answered_at
 _.answered_by
 _.seal_id  # OpeningShare's foreign key, set through CallSeal.shares
+# Contract modifications: the terms before, read by the modifications page; every ground is
+# offered by the form, which lists them all.
+_.unit_price_before
+_.end_before
+_.NEW_CONTRACTOR

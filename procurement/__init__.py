@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     # The models modules are imported so that migrations know their tables.
     import procurement.calls.enquiries.models  # noqa: F401
     import procurement.calls.models  # noqa: F401
+    import procurement.calls.modifications.models  # noqa: F401
     import procurement.calls.orders.models  # noqa: F401
     import procurement.calls.scoring.models  # noqa: F401
     import procurement.calls.sealing.models  # noqa: F401
@@ -51,6 +52,9 @@ def init_app(app: Flask) -> None:
     from procurement.calls.orders.views import bp as call_orders_bp
 
     app.register_blueprint(call_orders_bp)
+    from procurement.calls.modifications.views import bp as call_modifications_bp
+
+    app.register_blueprint(call_modifications_bp)
     from procurement.calls.services import opening
 
     opening.init_app(app)

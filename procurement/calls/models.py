@@ -329,6 +329,11 @@ class ContractLine(Base):
     signatory: Mapped[str] = mapped_column(String(200), default="")
     # Orders: the quantity ordered so far, raised only by a conditional update (calls.orders).
     ordered_quantity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Contract modifications (art. 72, calls.modifications): the terms in force once modified.
+    # The columns above keep the terms as signed (what the published releases show).
+    modified_maximum_quantity: Mapped[int | None] = mapped_column(Integer)
+    modified_unit_price: Mapped[Decimal | None] = mapped_column(MONEY)
+    modified_end: Mapped[dt.date | None]
 
     award: Mapped[Award] = relationship(back_populates="lines")
     signed_by: Mapped[User | None] = relationship(foreign_keys=[signed_by_id])
@@ -345,6 +350,23 @@ class ContractLine(Base):
     def reference(self) -> str:
         """A stable human reference, e.g. CONTRACT-00042."""
         return f"CONTRACT-{self.id:05d}"
+
+    @property
+    def maximum_in_force(self) -> int:
+        """The maximum quantity orders are checked against (as modified, if it was)."""
+        if self.modified_maximum_quantity is None:
+            return self.maximum_quantity
+        return self.modified_maximum_quantity
+
+    @property
+    def unit_price_in_force(self) -> Decimal:
+        """The unit price orders are placed at (as modified, if it was)."""
+        return self.unit_price if self.modified_unit_price is None else self.modified_unit_price
+
+    @property
+    def end_in_force(self) -> dt.date:
+        """The last day orders can be placed on the line (as modified, if it was)."""
+        return self.award.contract_end if self.modified_end is None else self.modified_end
 
 
 class AwardDropout(Base):

@@ -8,6 +8,7 @@ from typing import Any
 
 from procurement.calls.award import ObservedSavings
 from procurement.calls.models import Award, CallStatus, JointCall, Offer, OfferStatus
+from procurement.calls.modifications.releases import with_modifications
 from procurement.calls.savings import award_savings
 from procurement.calls.standstill.releases import with_signatures
 from procurement.ocds.formats import amount, dated_period, parse_stamp, stamp
@@ -302,4 +303,4 @@ def call_releases(call: JointCall, now: dt.datetime | None = None) -> list[dict[
             ]
             signed["parties"] = parties.as_list()
             releases.append(signed)
-    return _dated_in_order(with_signatures(call, releases))
+    return _dated_in_order(with_modifications(call, with_signatures(call, releases)))

@@ -150,9 +150,35 @@ def notice(call: JointCall, kind: str) -> dict[str, Any]:
     if kind == "award-notice":
         return award_notice(call)
     if kind == "modification-notice":
-        raise NoticeUnavailable(
-            "No contract modification is recorded for this call, so it has no modification notice."
-        )
+        return modification_notice(call)
     raise NoticeUnavailable(
         "Unknown notice: ask for contract-notice, award-notice or modification-notice."
     )
+
+
+def modification_notice(call: JointCall) -> dict[str, Any]:
+    """The contract modification notice (can-modif): each contract modification recorded under
+    the call's award, from its contractAmendment release (calls.modifications.releases)."""
+    releases = [r for r in call_releases(call, utcnow()) if "contractAmendment" in r["tag"]]
+    if not releases:
+        raise NoticeUnavailable(
+            "No contract modification is recorded for this call, so it has no modification notice."
+        )
+    notice = _common(call, releases[-1], "can-modif", "cont-modif")
+    modifications = []
+    for release in releases:
+        for contract in release["contracts"]:
+            change = contract["amendments"][-1]
+            modifications.append(
+                {
+                    "BT-1501(s)-Contract": contract["id"],
+                    "BT-1501(n)-Contract": release["id"],
+                    "legalGround": change["rationale"],
+                    "BT-201-Contract": change["rationale"],
+                    "BT-202-Contract": change["description"],
+                    "date": change["date"][:10],
+                    "BT-720-Contract": contract["value"],
+                }
+            )
+    notice["modifications"] = modifications
+    return notice

@@ -4,7 +4,8 @@ Decided here (README, "Lawful joint procurement", "Orders under a framework"):
 
 - A buyer orders only against its own contract line, once the line is signed, within the
   framework's period (the award's contract_start to contract_end, days in UTC).
-- The sum of a line's orders never exceeds the line's maximum quantity (firm + optional). The
+- The sum of a line's orders never exceeds the line's maximum quantity (firm + optional, as
+  modified under art. 72 if it was: calls.modifications). The
   running total is the line's ``ordered_quantity``, raised by one conditional UPDATE that
   refuses when the new total would pass the maximum: the database decides, so two orders placed
   at the same moment cannot together exceed it (PostgreSQL re-checks the condition on the
@@ -18,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import url_for
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 
 from procurement.calls.models import ContractLine
 from procurement.calls.notices import org_emails
@@ -72,7 +73,7 @@ def orders_of_line(line: ContractLine) -> Select[CallOrder]:
 
 def remaining(line: ContractLine) -> int:
     """How many units can still be ordered on the line."""
-    return line.maximum_quantity - line.ordered_quantity
+    return line.maximum_in_force - line.ordered_quantity
 
 
 def order_problem(line: ContractLine, today: dt.date) -> str | None:
@@ -88,11 +89,9 @@ def order_problem(line: ContractLine, today: dt.date) -> str | None:
             f"The framework runs from {award.contract_start} to {award.contract_end}: orders "
             f"can be placed from {award.contract_start}."
         )
-    if today > award.contract_end:
-        return (
-            f"The framework ended on {award.contract_end}: no order can be placed under it "
-            "any more."
-        )
+    end = line.end_in_force
+    if today > end:
+        return f"The framework ended on {end}: no order can be placed under it any more."
     return None
 
 
@@ -114,12 +113,12 @@ def place_order(
     problem = order_problem(line, moment.date())
     if problem is not None:
         raise RuleViolation(problem)
-    total = None if quantity > line.maximum_quantity else _add_to_line(line, quantity)
+    total = None if quantity > line.maximum_in_force else _add_to_line(line, quantity)
     db.session.refresh(line, ["ordered_quantity"])
     if total is None:
         left = remaining(line)
         raise RuleViolation(
-            f"{quantity} unit(s) would exceed the maximum of {line.maximum_quantity} on "
+            f"{quantity} unit(s) would exceed the maximum of {line.maximum_in_force} on "
             f"{line.reference}: {left} unit(s) remain to be ordered.",
             "quantity",
         )
@@ -129,8 +128,8 @@ def place_order(
         buyer_id=line.buyer_id,
         quantity=quantity,
         optional_quantity=max(0, total - max(line.quantity, before)),
-        unit_price=line.unit_price,
-        value=line.unit_price * quantity,
+        unit_price=line.unit_price_in_force,
+        value=line.unit_price_in_force * quantity,
         note=note,
         placed_at=moment,
         placed_by=user,
@@ -160,7 +159,8 @@ def _add_to_line(line: ContractLine, quantity: int) -> int | None:
         update(ContractLine)
         .where(
             ContractLine.id == line.id,
-            ContractLine.ordered_quantity + quantity <= ContractLine.maximum_quantity,
+            ContractLine.ordered_quantity + quantity
+            <= func.coalesce(ContractLine.modified_maximum_quantity, ContractLine.maximum_quantity),
         )
         .values(ordered_quantity=ContractLine.ordered_quantity + quantity)
         .returning(ContractLine.ordered_quantity)

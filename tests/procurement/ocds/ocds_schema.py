@@ -198,6 +198,7 @@ STAGES = {
     "awardUpdate": 3,
     "contract": 4,
     "contractUpdate": 4,
+    "contractAmendment": 4,
 }
 
 
