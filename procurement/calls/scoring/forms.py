@@ -3,7 +3,7 @@ explanation procedure of an abnormally low price."""
 
 from __future__ import annotations
 
-from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange
 
@@ -15,10 +15,6 @@ from registry.forms import BoundedIntegerField, InputForm
 class OwnScoreForm(InputForm):
     """The authority's score of one offer on one of its own criteria."""
 
-    offer_id = HiddenField(validators=[InputRequired(message="Choose the offer to score.")])
-    criterion_id = HiddenField(
-        validators=[InputRequired(message="Choose the criterion to score on.")]
-    )
     score = BoundedIntegerField(
         "Score (0 to 100)",
         validators=[

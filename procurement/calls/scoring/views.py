@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, flash, g, redirect, render_template, url_for
 
-from procurement.calls.models import JointCall, Offer
+from procurement.calls.models import JointCall
 from procurement.calls.scoring import low_price
 from procurement.calls.scoring.forms import (
     LowPriceAnswerForm,
@@ -28,6 +28,7 @@ from procurement.calls.scoring.services import (
 from procurement.calls.services import reading
 from procurement.calls.standstill.services import local_time
 from registry.access import roles_required
+from registry.arguments import MAX_ID
 from registry.database import db
 from registry.exceptions import NotVisible, RuleViolation
 from registry.models import Role
@@ -93,36 +94,26 @@ def scores(call_id: int) -> tuple[str, int]:
     return _scores_page(call_id)
 
 
-@bp.post("/calls/<int:call_id>/scores")
+@bp.post("/calls/<int:call_id>/offers/<int:offer_id>/criteria/<int:criterion_id>/score")
 @roles_required(Role.AUTHORITY)
-def score(call_id: int) -> Any:
+def score(call_id: int, offer_id: int, criterion_id: int) -> Any:
     """The authority scores one offer on one of its own criteria."""
     found = reading.get_call(g.user, call_id)
+    offer = reading.get_offer(g.user, found, offer_id)
+    criterion = db.session.get(OwnCriterion, criterion_id) if criterion_id <= MAX_ID else None
+    if criterion is None or criterion.call_id != found.id:
+        raise NotVisible()
     form = OwnScoreForm()
     if form.validate_on_submit():
-        offer = _offer_of(found, form.offer_id.data)
-        criterion = db.session.get(OwnCriterion, _id(form.criterion_id.data))
-        if criterion is None or criterion.call_id != found.id:
-            raise NotVisible()
         try:
             score_own(g.user, found, offer, criterion, form.score.data, form.reason.data or "")
         except RuleViolation as error:
             show_violation(form, error)
         else:
             db.session.commit()
-            flash(
-                f"{offer.reference} is scored {form.score.data} on “{criterion.name}”.", "success"
-            )
+            flash(f"{offer.reference} is scored on “{criterion.name}”.", "success")
             return redirect(url_for("calls_scoring.scores", call_id=call_id))
     return _scores_page(call_id, 400, form)
-
-
-def _id(value: Any) -> int:
-    return int(value) if str(value or "").isdigit() else 0
-
-
-def _offer_of(call: JointCall, value: Any) -> Offer:
-    return reading.get_offer(g.user, call, _id(value))
 
 
 def _low_price_page(

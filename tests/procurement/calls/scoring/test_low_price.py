@@ -87,7 +87,9 @@ def test_a_rejected_explanation_removes_the_offer_from_the_ranking(
         data={"decision": "rejected", "reason": "Below cost: support cannot be delivered."},
     )
     assert decided.status_code == 302
-    awarding.award_call(world.authority, db.session.get(JointCall, call.id))
+    stored = db.session.get(JointCall, call.id)
+    assert stored is not None
+    awarding.award_call(world.authority, stored)
     db.session.commit()
     awarded = _awarded(call)
     assert awarded.award is not None and awarded.award.offer_id == fair.id

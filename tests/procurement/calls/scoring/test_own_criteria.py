@@ -112,14 +112,14 @@ def test_the_award_waits_for_every_score_and_weighs_the_own_criterion(
     assert "Scores on Support in French" in page and "Not scored" in page
     criterion = db.session.scalars(select(OwnCriterion)).one()
     missing_reason = client.post(
-        f"/procurement/calls/{call.id}/scores",
-        data={"offer_id": cheap.id, "criterion_id": criterion.id, "score": "10", "reason": ""},
+        f"/procurement/calls/{call.id}/offers/{cheap.id}/criteria/{criterion.id}/score",
+        data={"score": "10", "reason": ""},
     )
     assert missing_reason.status_code == 400
     assert "Say why the offer gets this score." in missing_reason.get_data(as_text=True)
     too_high = client.post(
-        f"/procurement/calls/{call.id}/scores",
-        data={"offer_id": cheap.id, "criterion_id": criterion.id, "score": "101", "reason": "x"},
+        f"/procurement/calls/{call.id}/offers/{cheap.id}/criteria/{criterion.id}/score",
+        data={"score": "101", "reason": "x"},
     )
     assert too_high.status_code == 400
     for offer, score, reason in (
@@ -127,13 +127,8 @@ def test_the_award_waits_for_every_score_and_weighs_the_own_criterion(
         (supported, "100", "Hotline and manuals in French."),
     ):
         done = client.post(
-            f"/procurement/calls/{call.id}/scores",
-            data={
-                "offer_id": offer.id,
-                "criterion_id": criterion.id,
-                "score": score,
-                "reason": reason,
-            },
+            f"/procurement/calls/{call.id}/offers/{offer.id}/criteria/{criterion.id}/score",
+            data={"score": score, "reason": reason},
         )
         assert done.status_code == 302
     page = client.get(f"/procurement/calls/{call.id}/scores").get_data(as_text=True)
