@@ -145,3 +145,6 @@ _.filed_at
 _.answered_at
 _.answered_by
 _.seal_id  # OpeningShare's foreign key, set through CallSeal.shares
+# Award criteria: an own-criterion score's time (scores page) and author (audit).
+_.scored_at
+_.scored_by_id
