@@ -104,11 +104,12 @@ def test_a_rejected_explanation_removes_the_offer_from_the_ranking(
         "offer.low_price_answer",
         "offer.low_price_decision",
     }
-    decisions = [
-        m for m in read_outbox(app.config["OUTBOX_DIR"]) if "decision on the price" in m.subject
-    ]
+    outbox = read_outbox(app.config["OUTBOX_DIR"])
+    decisions = [m for m in outbox if "decision on the price" in m.subject]
     assert [m.to for m in decisions] == [world.vendors[0].email]
     assert "rejected as abnormally low" in decisions[0].body
+    letters = [m for m in outbox if "Award letter" in m.subject and m.to == world.vendors[0].email]
+    assert letters and "rejected as abnormally low" in letters[0].body
 
 
 def test_an_accepted_explanation_keeps_the_offer_and_it_can_win(
