@@ -150,3 +150,6 @@ _.seal_id  # OpeningShare's foreign key, set through CallSeal.shares
 _.unit_price_before
 _.end_before
 _.NEW_CONTRACTOR
+# Award criteria: an own-criterion score's time (scores page) and author (audit).
+_.scored_at
+_.scored_by_id

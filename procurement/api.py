@@ -17,6 +17,7 @@ from procurement.calls.award import ObservedSavings
 from procurement.calls.legal.services import API_PROPERTIES, api_fields
 from procurement.calls.models import CallStatus, JointCall
 from procurement.calls.savings import award_savings
+from procurement.calls.scoring.api import API_CRITERIA_PROPERTIES, api_criteria_fields
 from procurement.models import Lot, LotStatus
 from procurement.ocds.formats import stamp
 from procurement.services.needs import level_name
@@ -147,6 +148,7 @@ def serialise_call(call: JointCall) -> dict[str, Any]:
         "opened_at": stamp(call.opened_at),
         "deadline": stamp(call.deadline),
         **api_fields(call),
+        **api_criteria_fields(call),
         "documents": [document.title for document in call.documents],
         "offers_received": len(call.offers) if after_deadline else None,
         "outcome_reason": call.outcome_reason or None,
@@ -322,6 +324,7 @@ SCHEMAS: dict[str, Any] = {
             "opened_at": {"type": "string", "format": "date-time"},
             "deadline": {"type": "string", "format": "date-time"},
             **API_PROPERTIES,
+            **API_CRITERIA_PROPERTIES,
             "documents": {"type": "array", "items": {"type": "string"}},
             "offers_received": {
                 **_nullable("integer"),

@@ -104,6 +104,17 @@ class OpenCallForm(InputForm):
         validators=[Optional(), NumberRange(0, 100)],
         description="The overall score of the offered solution's label.",
     )
+    # Criteria the authority defines itself, scored by hand at the award (one a line).
+    own_criteria = TextAreaField(
+        "Criteria of your own (optional)",
+        validators=[Optional(), Length(max=10000)],
+        description=(
+            "One a line: name | weight in % | description, e.g. “Support in French | 10 | "
+            "Hotline and documentation in French”. Their weights and the ones above add up to "
+            "100. You score every offer on each of them (0 to 100, with a reason) before the "
+            "award."
+        ),
+    )
     legal_basis = SelectField(
         "Legal basis",
         choices=LEGAL_BASIS_CHOICES,

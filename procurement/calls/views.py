@@ -23,6 +23,7 @@ from procurement.calls.forms import DocumentForm, OfferForm, OpenCallForm, Reaso
 from procurement.calls.legal import regime
 from procurement.calls.legal.models import LegalBasis
 from procurement.calls.models import CallStatus, JointCall
+from procurement.calls.scoring.services import parse_own_criteria
 from procurement.calls.sealing.services import default_threshold, officers_with_keys
 from procurement.calls.services import awarding, eligibility, lifecycle, offers, reading
 from procurement.models import LotStatus
@@ -170,6 +171,7 @@ def open_call(lot_id: int) -> Any:
                 legal_basis=form.legal_basis.data or LegalBasis.CENTRAL_PURCHASING,
                 opening_officers=list(form.opening_officers.data or []) or None,
                 opening_threshold=form.opening_threshold.data,
+                own_criteria=parse_own_criteria(form.own_criteria.data),
             )
         except RuleViolation as error:
             show_violation(form, error)

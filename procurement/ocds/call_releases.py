@@ -10,6 +10,7 @@ from procurement.calls.award import ObservedSavings
 from procurement.calls.models import Award, CallStatus, JointCall, Offer, OfferStatus
 from procurement.calls.modifications.releases import with_modifications
 from procurement.calls.savings import award_savings
+from procurement.calls.scoring.ocds import single_offer_note
 from procurement.calls.standstill.releases import with_signatures
 from procurement.ocds.formats import amount, dated_period, parse_stamp, stamp
 from procurement.ocds.items import classification
@@ -177,6 +178,7 @@ def _award(award: Award, parties: Parties) -> dict[str, Any]:
             f" {len(award.dropouts)} buyer(s) left the award: their ceiling was below the "
             "awarded unit price."
         )
+    description += single_offer_note(award)
     result: dict[str, Any] = {
         "id": f"{call.ocid}-award",
         "title": f"Award of {call.reference}",

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -77,14 +77,24 @@ class Weight:
 
 
 @dataclass(frozen=True)
+class OwnWeight:
+    """A criterion the authority defined itself (scored by hand, 0–100) and its weight."""
+
+    name: str
+    weight: int
+
+
+@dataclass(frozen=True)
 class Candidate:
-    """A viable offer as the scoring sees it."""
+    """A viable offer as the scoring sees it; ``own``: its scores on the authority's own
+    criteria, by criterion name."""
 
     offer_id: int
     unit_price: Decimal
     lead_time_days: int
     quality: Decimal
     submitted_at: dt.datetime
+    own: tuple[tuple[str, Fraction], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,10 +104,15 @@ class Scored:
     offer_id: int
     scores: tuple[tuple[CriterionKind, Fraction], ...]
     total: Fraction
+    own: tuple[tuple[str, Fraction], ...] = ()
 
     def score(self, kind: CriterionKind) -> Fraction:
         """The offer's score on one criterion (0 when the call does not use it)."""
         return dict(self.scores).get(kind, Fraction(0))
+
+    def own_score(self, name: str) -> Fraction:
+        """The offer's score on one of the authority's own criteria (0 when not scored)."""
+        return dict(self.own).get(name, Fraction(0))
 
 
 def check_weights(weights: Sequence[Weight]) -> str:
@@ -110,6 +125,23 @@ def check_weights(weights: Sequence[Weight]) -> str:
     if weights and sum(item.weight for item in weights) != 100:
         return "The weights of the award criteria must add up to 100 %."
     return ""
+
+
+def check_own_weights(weights: Sequence[Weight], own: Sequence[OwnWeight]) -> str:
+    """Why the weights with the authority's own criteria cannot be published ("" when they can)."""
+    names = [item.name.casefold() for item in own]
+    if any(not item.name.strip() for item in own):
+        return "Give each criterion of your own a name."
+    if len(set(names)) != len(names):
+        return "Give each criterion of your own a different name."
+    if any(item.weight < 1 or item.weight > 100 for item in own):
+        return "Give each criterion of your own a weight in whole percent, from 1 to 100."
+    if own and sum(item.weight for item in weights) + sum(item.weight for item in own) != 100:
+        return (
+            "The weights of the award criteria, your own included, must add up to 100 %: "
+            "lower the weight of the price."
+        )
+    return check_weights(weights) if not own else ""
 
 
 def lead_time_score(lead_time_days: int, award_date: dt.date, need_by: dt.date) -> Fraction:
@@ -125,35 +157,52 @@ def score_offers(
     candidates: Sequence[Candidate],
     award_date: dt.date,
     need_by: dt.date,
+    own_weights: Sequence[OwnWeight] = (),
 ) -> list[Scored]:
-    """Every candidate's scores, ranked best first (weighted score, then the tie-break)."""
+    """Every candidate's scores, ranked best first (weighted score, then the tie-break).
+
+    ``own_weights``: the authority's own criteria; each candidate carries its scores on them
+    (a missing score counts 0)."""
     if not candidates:
         return []
     lowest = min(candidate.unit_price for candidate in candidates)
-    used = [item for item in weights if item.weight] or [Weight(CriterionKind.PRICE, 100)]
+    own_used = [item for item in own_weights if item.weight]
+    used = [item for item in weights if item.weight] or (
+        [] if own_used else [Weight(CriterionKind.PRICE, 100)]
+    )
     scored = []
     for candidate in candidates:
         scores = tuple(
             (item.kind, _score(item.kind, candidate, lowest, award_date, need_by)) for item in used
         )
+        given = dict(candidate.own)
+        own = tuple(
+            (item.name, min(FULL, max(Fraction(0), given.get(item.name, Fraction(0)))))
+            for item in own_used
+        )
         total = sum(
             (Fraction(w.weight) * s / 100 for w, (_, s) in zip(used, scores, strict=True)),
             Fraction(0),
+        ) + sum(
+            (Fraction(w.weight) * s / 100 for w, (_, s) in zip(own_used, own, strict=True)),
+            Fraction(0),
         )
-        scored.append(Scored(candidate.offer_id, scores, total))
+        scored.append(Scored(candidate.offer_id, scores, total, own))
     by_id = {candidate.offer_id: candidate for candidate in candidates}
-    others = [
-        item.kind
-        for item in sorted(used, key=lambda w: -w.weight)
-        if item.kind is not CriterionKind.PRICE
-    ]
+    others: list[tuple[int, CriterionKind | str]] = [
+        (item.weight, item.kind) for item in used if item.kind is not CriterionKind.PRICE
+    ] + [(item.weight, item.name) for item in own_used]
+    others.sort(key=lambda pair: -pair[0])
+
+    def other_score(item: Scored, key: CriterionKind | str) -> Fraction:
+        return item.score(key) if isinstance(key, CriterionKind) else item.own_score(key)
 
     def rank(item: Scored) -> tuple[object, ...]:
         candidate = by_id[item.offer_id]
         return (
             -item.total,
             candidate.unit_price,
-            *(-item.score(kind) for kind in others),
+            *(-other_score(item, key) for _, key in others),
             candidate.lead_time_days,
             candidate.submitted_at,
             candidate.offer_id,
@@ -217,8 +266,11 @@ def decide_weighted(
     award_date: dt.date,
     need_by: dt.date,
     min_buyers: int = MIN_BUYERS,
+    own_weights: Sequence[OwnWeight] = (),
+    own_scores: Mapping[int, Mapping[str, Fraction]] | None = None,
 ) -> WeightedDecision:
-    """Re-price every offer as today, then rank the viable ones on the weighted criteria."""
+    """Re-price every offer as today, then rank the viable ones on the weighted criteria
+    (with the authority's own criteria, scored by hand: ``own_scores`` by offer id)."""
     base = decide(members, offers, min_buyers)
     if base.winner is None:
         return WeightedDecision(base, ())
@@ -230,10 +282,11 @@ def decide_weighted(
             by_id[outcome.offer_id].lead_time_days,
             quality.get(outcome.offer_id, Decimal(0)),
             by_id[outcome.offer_id].submitted_at,
+            tuple(sorted((own_scores or {}).get(outcome.offer_id, {}).items())),
         )
         for outcome in base.outcomes
         if outcome.viable
     ]
-    ranking = score_offers(weights, candidates, award_date, need_by)
+    ranking = score_offers(weights, candidates, award_date, need_by, own_weights)
     winner = next(o for o in base.outcomes if o.offer_id == ranking[0].offer_id)
     return WeightedDecision(AwardDecision(winner, base.outcomes, base.reason), tuple(ranking))

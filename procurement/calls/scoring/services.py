@@ -20,24 +20,27 @@ from flask import current_app
 from sqlalchemy import select
 
 from procurement.calls.award import AwardDecision, MemberInput, OfferInput
-from procurement.calls.models import Award, JointCall, Offer
-from procurement.calls.scoring.models import AwardCriterion, AwardScore
+from procurement.calls.models import Award, CallStatus, JointCall, Offer
+from procurement.calls.scoring.models import AwardCriterion, AwardScore, OwnCriterion, OwnScore
 from procurement.calls.scoring.rules import (
     DEFAULT_ABNORMALLY_LOW_RATIO,
     TIE_BREAK,
     CriterionKind,
+    OwnWeight,
     Scored,
     Weight,
     abnormally_low,
+    check_own_weights,
     check_weights,
     decide_weighted,
     points,
 )
 from registry import audit
-from registry.database import db
+from registry.access import require_role
+from registry.database import db, utcnow
 from registry.dates import today
 from registry.exceptions import RuleViolation
-from registry.models import User
+from registry.models import Role, User
 
 SCORE_STEP = Decimal("0.0001")
 
@@ -118,11 +121,20 @@ def weighted_award(
 ) -> tuple[AwardDecision, tuple[Scored, ...]] | None:
     """The decision on the call's criteria; None when the call is on price alone."""
     weights = weights_of(call)
-    if not weights:
+    own = own_criteria_of(call)
+    if not weights and not own:
         return None
     quality = {offer.id: Decimal(str(offer.label.score_percent)) for offer in compliant}
     weighted = decide_weighted(
-        members, offers, weights, quality, today(), call.lot.earliest_need_by, min_buyers
+        members,
+        offers,
+        weights,
+        quality,
+        today(),
+        call.lot.earliest_need_by,
+        min_buyers,
+        [OwnWeight(item.name, item.weight) for item in own],
+        own_scores_by_offer(call),
     )
     return weighted.decision, weighted.ranking
 
@@ -153,10 +165,16 @@ def award_notes(
     """Sentences for the rationale: the scores, abnormally low prices, a single offer."""
     notes = []
     if ranking:
-        weights = ", ".join(f"{w.kind.label} {w.weight} %" for w in weights_of(call))
+        weights = ", ".join(
+            [f"{w.kind.label} {w.weight} %" for w in weights_of(call)]
+            + [f"{own.name} {own.weight} %" for own in own_criteria_of(call)]
+        )
         scores = "; ".join(
             f"OFFER-{item.offer_id:05d}: "
-            + ", ".join(f"{kind.label.lower()} {points(score)}" for kind, score in item.scores)
+            + ", ".join(
+                [f"{kind.label.lower()} {points(score)}" for kind, score in item.scores]
+                + [f"{name} {points(score)}" for name, score in item.own]
+            )
             + f", weighted {points(item.total)}"
             for item in ranking
         )
@@ -186,3 +204,162 @@ def scores_of(award: Award) -> list[tuple[int, int, Decimal, dict[CriterionKind,
         entry = found.setdefault(row.offer_id, (row.rank, row.offer_id, row.total, {}))
         entry[3][row.kind] = row.score
     return sorted(found.values())
+
+
+# --- criteria the authority defines itself ---------------------------------------------------
+
+OWN_NAME_MAX = 120
+OWN_DESCRIPTION_MAX = 2000
+REASON_MAX = 2000
+
+
+def parse_own_criteria(text: str | None) -> list[tuple[str, int, str]]:
+    """The authority's own criteria from the form, one a line: "name | weight | description"."""
+    parsed = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split("|", 2)]
+        if len(parts) < 2 or not parts[1].isdigit():
+            raise RuleViolation(
+                f"Line {number}: write a criterion as “name | weight in % | description”, "
+                "e.g. “Support in French | 10 | Hotline and documentation in French”.",
+                "own_criteria",
+            )
+        name, weight = parts[0], int(parts[1])
+        description = parts[2] if len(parts) > 2 else ""
+        if len(name) > OWN_NAME_MAX or len(description) > OWN_DESCRIPTION_MAX:
+            raise RuleViolation(
+                f"Line {number}: keep the name within {OWN_NAME_MAX} characters and the "
+                f"description within {OWN_DESCRIPTION_MAX}.",
+                "own_criteria",
+            )
+        parsed.append((name, weight, description))
+    return parsed
+
+
+def checked_criteria(
+    weights: Mapping[str, int | None] | None, own: Sequence[tuple[str, int, str]] | None
+) -> tuple[list[Weight], list[tuple[str, int, str]]]:
+    """The weights and the authority's own criteria, or a RuleViolation saying what to correct:
+    with own criteria every weight, theirs included, adds up to 100."""
+    if not own:
+        return checked_weights(weights), []
+    parsed = parse_weights(weights)
+    if not parsed and (weights or {}).get("price") == 100:
+        parsed = [Weight(CriterionKind.PRICE, 100)]
+    problem = check_own_weights(parsed, [OwnWeight(name, weight) for name, weight, _ in own])
+    if problem:
+        raise RuleViolation(problem, "own_criteria")
+    return parsed, list(own)
+
+
+def set_own_criteria(authority: User, call: JointCall, own: Sequence[tuple[str, int, str]]) -> None:
+    """Publish the call's own criteria (checked by ``checked_criteria``), audited."""
+    if not own:
+        return
+    db.session.add_all(
+        OwnCriterion(
+            call_id=call.id, name=name, description=description, weight=weight, position=index
+        )
+        for index, (name, weight, description) in enumerate(own)
+    )
+    audit.record(
+        authority,
+        "call.own_award_criteria",
+        call,
+        summary=f"{call.reference} publishes {len(own)} award criteria of its own",
+        data={"criteria": [{"name": n, "weight": w, "description": d} for n, w, d in own]},
+    )
+
+
+def own_criteria_of(call: JointCall) -> list[OwnCriterion]:
+    """The authority's own criteria of the call, in their published order."""
+    return list(
+        db.session.scalars(
+            select(OwnCriterion)
+            .where(OwnCriterion.call_id == call.id)
+            .order_by(OwnCriterion.position)
+        )
+    )
+
+
+def own_scores_of(call: JointCall) -> dict[tuple[int, int], OwnScore]:
+    """(criterion id, offer id) → the authority's score, for every score given on the call."""
+    rows = db.session.scalars(
+        select(OwnScore).join(OwnCriterion).where(OwnCriterion.call_id == call.id)
+    )
+    return {(row.criterion_id, row.offer_id): row for row in rows}
+
+
+def own_scores_by_offer(call: JointCall) -> dict[int, dict[str, Fraction]]:
+    """Offer id → criterion name → score, as the rules take them."""
+    names = {item.id: item.name for item in own_criteria_of(call)}
+    found: dict[int, dict[str, Fraction]] = {}
+    for (criterion_id, offer_id), row in own_scores_of(call).items():
+        found.setdefault(offer_id, {})[names[criterion_id]] = Fraction(row.score)
+    return found
+
+
+def missing_own_scores(call: JointCall, offers: Sequence[Offer]) -> list[str]:
+    """ "OFFER-… on <criterion>" for each offer not yet scored on an own criterion."""
+    given = own_scores_of(call)
+    return [
+        f"{offer.reference} on “{criterion.name}”"
+        for offer in offers
+        for criterion in own_criteria_of(call)
+        if (criterion.id, offer.id) not in given
+    ]
+
+
+def score_own(
+    actor: User | None,
+    call: JointCall,
+    offer: Offer,
+    criterion: OwnCriterion,
+    score: int | None,
+    reason: str,
+) -> OwnScore:
+    """The authority scores an opened offer on one of its own criteria (0–100) with a reason;
+    scoring again replaces the score until the award. Audited."""
+    authority = require_role(actor, Role.AUTHORITY)
+    if criterion.call_id != call.id or offer.call_id != call.id:
+        raise RuleViolation("This criterion or offer is not of this call.")
+    if call.status is not CallStatus.OPEN:
+        raise RuleViolation(f"This call is already {call.status.label.lower()}: scores are final.")
+    if call.offers_opened_at is None:
+        raise RuleViolation("The offers are still sealed: score them once they are opened.")
+    if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 100:
+        raise RuleViolation("Give a whole score from 0 to 100.", "score")
+    text = (reason or "").strip()
+    if not text:
+        raise RuleViolation("Say why the offer gets this score.", "reason")
+    if len(text) > REASON_MAX:
+        raise RuleViolation(f"Keep the reason within {REASON_MAX} characters.", "reason")
+    row = db.session.scalar(
+        select(OwnScore).where(OwnScore.criterion_id == criterion.id, OwnScore.offer_id == offer.id)
+    )
+    if row is None:
+        row = OwnScore(criterion_id=criterion.id, offer_id=offer.id, score=score, reason=text)
+        db.session.add(row)
+    row.score, row.reason = score, text
+    row.scored_at, row.scored_by_id = utcnow(), authority.id
+    db.session.flush()
+    audit.record(
+        authority,
+        "call.own_score",
+        call,
+        summary=f"{offer.reference} scored {score} on “{criterion.name}”",
+        data={"offer": offer.id, "criterion": criterion.name, "score": score, "reason": text},
+    )
+    return row
+
+
+def require_own_scores(call: JointCall, offers: Sequence[Offer]) -> None:
+    """Refuse the award until every offer is scored on every own criterion."""
+    missing = missing_own_scores(call, offers)
+    if missing:
+        raise RuleViolation(
+            "Score every offer on each criterion of your own before the award (Scores page of "
+            "the call): missing " + "; ".join(missing) + ". Nothing was awarded."
+        )

@@ -35,8 +35,14 @@ from procurement.calls.award import (
 from procurement.calls.legal.services import mandated_quantities
 from procurement.calls.models import Award, AwardDropout, CallStatus, ContractLine, JointCall, Offer
 from procurement.calls.notices import call_link, org_emails
+from procurement.calls.scoring.low_price import rejected_offers, require_no_pending_request
 from procurement.calls.scoring.rules import Scored
-from procurement.calls.scoring.services import award_notes, record_scores, weighted_award
+from procurement.calls.scoring.services import (
+    award_notes,
+    record_scores,
+    require_own_scores,
+    weighted_award,
+)
 from procurement.calls.services.lifecycle import (
     close_call,
     end_unsuccessful,
@@ -96,8 +102,11 @@ def award_call(actor: User | None, call: JointCall) -> JointCall:
             "The offers are still sealed: the call's opening officers must release their "
             "shares on the call's opening page first. Nothing was awarded."
         )
+    require_no_pending_request(call)
     checks = compliance(call)
+    checks.update(rejected_offers(call))
     compliant = [offer for offer in call.offers if not checks[offer.id]]
+    require_own_scores(call, compliant)
     decision, ranking = _decide(call, compliant)
     not_retained = _not_retained(call, checks, decision)
     winner = decision.winner

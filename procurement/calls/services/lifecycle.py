@@ -32,7 +32,7 @@ from procurement.calls.limits import (
 )
 from procurement.calls.models import MAX_CONTRACT_MONTHS, CallDocument, CallStatus, JointCall
 from procurement.calls.notices import call_link, org_emails
-from procurement.calls.scoring.services import checked_weights, set_criteria
+from procurement.calls.scoring.services import checked_criteria, set_criteria, set_own_criteria
 from procurement.calls.sealing.services import seal_call
 from procurement.calls.services.eligibility import call_requirement_text, eligible_vendor_ids
 from procurement.models import Lot, LotStatus, NeedStatus
@@ -97,6 +97,7 @@ def open_call(
     legal_basis: LegalBasis | str = LegalBasis.CENTRAL_PURCHASING,
     opening_officers: Sequence[int] | None = None,
     opening_threshold: int | None = None,
+    own_criteria: Sequence[tuple[str, int, str]] | None = None,
 ) -> JointCall:
     """Open a joint call from a frozen lot and tell the eligible vendors.
 
@@ -110,6 +111,8 @@ def open_call(
     the deadline must respect the regime's offer period (procurement.calls.legal.services).
     `opening_officers` (user ids; None: every officer of the authority with an opening key) and
     `opening_threshold` (None: the configured default): who opens the sealed offers, k of n.
+    `own_criteria`: criteria the authority defines itself, (name, weight, description); their
+    weights and the others add up to 100 (procurement.calls.scoring).
     """
     authority = require_role(actor, Role.AUTHORITY)
     if lot.status is not LotStatus.FROZEN:
@@ -134,7 +137,7 @@ def open_call(
             f"A framework agreement lasts 1 to {MAX_CONTRACT_MONTHS} months.", "contract_months"
         )
     severity = _severity(max_open_vulnerability_severity)
-    criteria = checked_weights(award_criteria)
+    criteria, own = checked_criteria(award_criteria, own_criteria)
     call = JointCall(
         lot=lot,
         ocid=f"pending-{secrets.token_hex(8)}",
@@ -154,6 +157,7 @@ def open_call(
     db.session.flush()
     call.ocid = call_ocid(call.id)
     set_criteria(authority, call, criteria)
+    set_own_criteria(authority, call, own)
     seal_call(authority, call, opening_officers, opening_threshold)
     lot.status = LotStatus.CALL_OPENED
     for member in lot.active_members:

@@ -13,8 +13,10 @@ from procurement.calls.award import MemberInput, OfferInput, Tier, decide
 from procurement.calls.scoring.rules import (
     Candidate,
     CriterionKind,
+    OwnWeight,
     Weight,
     abnormally_low,
+    check_own_weights,
     check_weights,
     decide_weighted,
     lead_time_score,
@@ -138,3 +140,66 @@ def test_with_price_at_100_the_winner_is_the_price_only_winner(
     assert (weighted.decision.winner and weighted.decision.winner.offer_id) == (
         today.winner and today.winner.offer_id
     )
+
+
+own_weightings = st.sampled_from(
+    [
+        ([Weight(PRICE, 80)], [OwnWeight("Support in French", 20)]),
+        ([Weight(PRICE, 50), Weight(QUALITY, 20)], [OwnWeight("Training", 30)]),
+        ([Weight(LEAD, 40)], [OwnWeight("Support", 30), OwnWeight("Training", 30)]),
+        ([], [OwnWeight("Only our own", 100)]),
+    ]
+)
+
+
+@PROPERTY_SETTINGS
+@given(
+    candidates,
+    own_weightings,
+    st.lists(st.tuples(st.integers(0, 100), st.integers(0, 100)), min_size=6, max_size=6),
+)
+def test_with_own_criteria_the_winner_never_scores_below_another_offer(
+    rows: list[tuple[Decimal, int, int, int]],
+    weighting: tuple[list[Weight], list[OwnWeight]],
+    own_rows: list[tuple[int, int]],
+) -> None:
+    weights, own = weighting
+    offers = [
+        Candidate(
+            i + 1,
+            price,
+            lead,
+            Decimal(quality),
+            T0 + dt.timedelta(minutes=minutes),
+            tuple(
+                (item.name, Fraction(score)) for item, score in zip(own, own_rows[i], strict=False)
+            ),
+        )
+        for i, (price, lead, quality, minutes) in enumerate(rows)
+    ]
+    ranking = score_offers(weights, offers, AWARD, NEED_BY, own)
+    assert all(ranking[0].total >= other.total for other in ranking)
+    assert sorted(item.offer_id for item in ranking) == [o.offer_id for o in offers]
+    # The own criteria count: the weighted score is the sum over every criterion.
+    for item in ranking:
+        assert item.total == sum(
+            (Fraction(w.weight) * item.score(w.kind) / 100 for w in weights), Fraction(0)
+        ) + sum((Fraction(w.weight) * item.own_score(w.name) / 100 for w in own), Fraction(0))
+
+
+def test_own_criteria_weights_complete_the_others_to_100() -> None:
+    assert check_own_weights([Weight(PRICE, 80)], [OwnWeight("Support", 20)]) == ""
+    assert "add up to 100" in check_own_weights([Weight(PRICE, 100)], [OwnWeight("Support", 20)])
+    assert "different name" in check_own_weights(
+        [Weight(PRICE, 60)], [OwnWeight("Support", 20), OwnWeight("support", 20)]
+    )
+    assert "from 1 to 100" in check_own_weights([Weight(PRICE, 100)], [OwnWeight("Support", 0)])
+
+
+def test_an_own_criterion_can_outweigh_a_lower_price() -> None:
+    cheap = Candidate(1, Decimal("900"), 30, Decimal(50), T0, (("Support", Fraction(0)),))
+    supported = Candidate(2, Decimal("950"), 30, Decimal(50), T0, (("Support", Fraction(100)),))
+    ranking = score_offers(
+        [Weight(PRICE, 70)], [cheap, supported], AWARD, NEED_BY, [OwnWeight("Support", 30)]
+    )
+    assert [item.offer_id for item in ranking] == [2, 1]
