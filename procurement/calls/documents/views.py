@@ -100,7 +100,9 @@ def version(call_id: int, document_id: int, version_id: int) -> Response:
     return uploads.send_stored(services.get_version(document, version_id))
 
 
-@bp.get("/public/calls/<int:call_id>/documents/<int:document_id>/versions/<int:version_id>")
+@bp.get(
+    "/procurement/public/calls/<int:call_id>/documents/<int:document_id>/versions/<int:version_id>"
+)
 def public_version(call_id: int, document_id: int, version_id: int) -> Response:
     """An earlier version of a tender document, to anyone: tender documents are public."""
     document = db.session.get(CallDocument, document_id)
