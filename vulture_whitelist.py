@@ -145,3 +145,6 @@ _.filed_at
 _.answered_at
 _.answered_by
 _.seal_id  # OpeningShare's foreign key, set through CallSeal.shares
+# Tender document kinds: offered by the attach form's choices, published as OCDS types.
+_.CONTRACT_TERMS
+_.PRICE_SCHEDULE

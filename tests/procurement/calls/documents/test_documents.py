@@ -95,8 +95,9 @@ def test_a_new_version_keeps_the_earlier_file_and_its_hash(
     )
     assert response.status_code == 302
     db.session.expire_all()
-    document = db.session.get(CallDocument, document.id)
-    assert document is not None and document.version == 2
+    reread = db.session.get(CallDocument, document.id)
+    assert reread is not None and reread.version == 2
+    document = reread
     assert document.sha256 == hashlib.sha256(SECOND).hexdigest()
     (corrigendum,) = db.session.scalars(select(Corrigendum)).all()
     assert document.corrigendum_id == corrigendum.id
