@@ -114,6 +114,9 @@ def test_a_new_version_keeps_the_earlier_file_and_its_hash(
     page = client.get(f"/procurement/calls/{call.id}").get_data(as_text=True)
     assert "Version 2" in page and earlier.sha256 in page and corrigendum.reference in page
     assert "Technical specification" in page and "Publish version 3" in page
+    assert regime.local_stamp(earlier.uploaded_at) in page  # local time with its zone
+    # The notice shows the lot's CPV codes with their check digits.
+    assert f"<code>{regime.cpv_codes(call.lot.category.code)[0]}</code>" in page
     client.post("/logout")
     public = client.get(f"/procurement/public/calls/{call.id}").get_data(as_text=True)
     assert earlier.sha256 in public and document.sha256 in public
