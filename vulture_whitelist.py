@@ -153,3 +153,6 @@ _.NEW_CONTRACTOR
 # Award criteria: an own-criterion score's time (scores page) and author (audit).
 _.scored_at
 _.scored_by_id
+# Tender document kinds: offered by the attach form's choices, published as OCDS types.
+_.CONTRACT_TERMS
+_.PRICE_SCHEDULE

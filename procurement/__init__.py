@@ -8,6 +8,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, navigation, commands and demo data."""
     # The models modules are imported so that migrations know their tables.
+    import procurement.calls.documents.models  # noqa: F401
     import procurement.calls.enquiries.models  # noqa: F401
     import procurement.calls.models  # noqa: F401
     import procurement.calls.modifications.models  # noqa: F401
@@ -78,6 +79,14 @@ def init_app(app: Flask) -> None:
     from registry.backup.hooks import register_file_table
 
     register_file_table(app, CallDocument.__tablename__)
+    # Tender documents' earlier versions; a wrong CPV_CODES setting stops the start.
+    import procurement.calls.documents.views
+    from procurement.calls.documents.models import CallDocumentVersion
+    from procurement.calls.legal import cpv
+
+    procurement.calls.documents.views.init_app(app)
+    register_file_table(app, CallDocumentVersion.__tablename__)
+    cpv.check_setting(app.config.get("CPV_CODES"))
     from procurement import api
     from procurement.public.views import bp as public_bp
     from procurement.public.views import dashboard_bp

@@ -24,6 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from procurement.calls.documents.forms import kind_field
 from procurement.calls.legal.forms import LEGAL_BASIS_CHOICES
 from procurement.calls.legal.models import LegalBasis
 from procurement.calls.limits import DESCRIPTION_MAX, REASON_MAX
@@ -149,6 +150,7 @@ class DocumentForm(InputForm):
 
     title = NameField("Document title", validators=[InputRequired(), Length(max=200)])
     file = FileField("File", validators=[FileRequired("Choose a file.")])
+    kind = kind_field()
 
 
 class ReasonForm(InputForm):

@@ -172,6 +172,12 @@ class CallDocument(StoredFileMixin, Base):
     id: Mapped[int_pk]
     call_id: Mapped[int] = mapped_column(ForeignKey("joint_call.id"), index=True)
     title: Mapped[str200]
+    # What the document is (procurement.calls.documents.models.DocumentKind), its version
+    # number (1 when attached, +1 each new version) and the corrigendum that published the
+    # current version (none for the first). Earlier versions: call_document_version.
+    kind: Mapped[str] = mapped_column(String(40), default="other", server_default="other")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    corrigendum_id: Mapped[int | None] = mapped_column(ForeignKey("call_corrigendum.id"))
 
     call: Mapped[JointCall] = relationship(back_populates="documents")
     uploaded_by: Mapped[User | None] = relationship()

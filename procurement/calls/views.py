@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from catalog.vulnerability_facts import open_vulnerabilities
 from procurement.calls import limits, savings
+from procurement.calls.documents.services import attach_document
 from procurement.calls.forms import DocumentForm, OfferForm, OpenCallForm, ReasonForm
 from procurement.calls.legal import regime
 from procurement.calls.legal.models import LegalBasis
@@ -199,8 +200,13 @@ def add_document(call_id: int) -> Any:
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            lifecycle.add_document(
-                g.user, found, form.title.data or "", upload.filename, upload.stream
+            attach_document(
+                g.user,
+                found,
+                form.title.data or "",
+                form.kind.data,
+                upload.filename,
+                upload.stream,
             )
         except RuleViolation as error:
             show_violation(form, error)

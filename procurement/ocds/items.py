@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from catalog.regions import REGIONS
+from procurement.calls.legal import cpv
 from procurement.models import Lot, Need, NeedUnit
 
 # Licences, users and subscriptions are services; cameras, sensors and devices are goods.
@@ -50,4 +51,22 @@ def need_item(need: Need, lot_id: str | None = None) -> dict[str, Any]:
     }
     if lot_id is not None:
         item["relatedLot"] = lot_id
+    return item
+
+
+def cpv_item(item: dict[str, Any], codes: tuple[str, ...]) -> dict[str, Any]:
+    """The item classified by its first CPV code; the other codes and the technology category
+    (the need's own classification) become additional classifications."""
+    if not codes:
+        return item
+    own = item["classification"]
+    first, *others = codes
+    item["classification"] = {
+        "scheme": "CPV",
+        "id": first[:8],
+        "description": cpv.title(first),
+    }
+    item["additionalClassifications"] = [
+        {"scheme": "CPV", "id": code[:8], "description": cpv.title(code)} for code in others
+    ] + [own]
     return item

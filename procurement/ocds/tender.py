@@ -6,13 +6,15 @@ from typing import Any
 
 from flask import url_for
 
+from procurement.calls.documents.ocds import current_fields, earlier_versions
 from procurement.calls.enquiries.ocds import enquiry_sections
+from procurement.calls.legal.regime import cpv_codes
 from procurement.calls.legal.services import ocds_tender_fields
 from procurement.calls.models import JointCall
 from procurement.calls.scoring.ocds import award_criteria_fields
 from procurement.models import Lot
 from procurement.ocds.formats import amount, longest_months, need_ocid, stamp
-from procurement.ocds.items import goods_or_services, need_item, region_location
+from procurement.ocds.items import cpv_item, goods_or_services, need_item, region_location
 from procurement.ocds.parties import Parties, authority_of
 from registry.norms.models import Norm
 
@@ -98,6 +100,9 @@ def _documents(call: JointCall, lot_id: str) -> list[dict[str, Any]]:
                 "relatedLots": [lot_id],
             }
         )
+        # Its kind, first publication, last change and version; then its earlier versions.
+        documents[-1].update(current_fields(document))
+        documents += earlier_versions(document, lot_id)
     documents.append(
         {
             "id": "NOTICE",
@@ -168,7 +173,9 @@ def tender_section(call: JointCall, status: str, parties: Parties) -> dict[str, 
         "value": amount(estimate, lot.currency),
         "tenderPeriod": {"startDate": stamp(call.opened_at), "endDate": stamp(call.deadline)},
         "contractPeriod": _contract_months_period(call),
-        "items": [need_item(member.need, lot_id) for member in members],
+        "items": [
+            cpv_item(need_item(member.need, lot_id), call_cpv_codes(call)) for member in members
+        ],
         "lots": [
             {
                 "id": lot_id,
@@ -230,3 +237,8 @@ def related_needs(call: JointCall) -> list[dict[str, Any]]:
         }
         for member in call.lot.active_members
     ]
+
+
+def call_cpv_codes(call: JointCall) -> tuple[str, ...]:
+    """The CPV codes of the call's lot category, with their check digits."""
+    return cpv_codes(call.lot.category.code)

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import current_app
 from sqlalchemy import select
 
+from procurement.calls.legal import cpv
 from procurement.calls.legal.models import Regime
 from procurement.calls.limits import min_offer_days
 from procurement.models import Lot
@@ -43,21 +44,22 @@ DEFAULT_REVIEW_BODY = (
     "art. L551-1) until the contract is signed"
 )
 LEVELS = ("central", "sub_central")
-# The technology categories' CPV codes (Regulation (EC) No 213/2008), without the check digit.
+# The technology categories' CPV codes (Regulation (EC) No 213/2008) with their published check
+# digits (procurement.calls.legal.cpv).
 DEFAULT_CPV_CODES: dict[str, tuple[str, ...]] = {
-    "systems-integration": ("35120000", "72220000"),
-    "video-analysis": ("48730000", "35125300"),
-    "access-id-control": ("42961100", "35120000"),
-    "flow-modeling": ("48000000",),
-    "public-alert": ("35120000",),
-    "sensors-drones-robotics": ("35120000",),
-    "data-collection": ("48000000",),
-    "data-analysis": ("48000000",),
-    "video-protection": ("35125300", "32323500"),
-    "command-coordination": ("42961000", "35120000"),
-    "cybersecurity": ("48730000",),
+    "systems-integration": ("35120000-1", "72220000-3"),
+    "video-analysis": ("48730000-4", "35125300-2"),
+    "access-id-control": ("42961100-1", "35120000-1"),
+    "flow-modeling": ("48000000-8",),
+    "public-alert": ("35120000-1",),
+    "sensors-drones-robotics": ("35120000-1",),
+    "data-collection": ("48000000-8",),
+    "data-analysis": ("48000000-8",),
+    "video-protection": ("35125300-2", "32323500-8"),
+    "command-coordination": ("35120000-1", "48000000-8"),
+    "cybersecurity": ("48730000-4",),
 }
-FALLBACK_CPV = ("35120000",)
+FALLBACK_CPV = ("35120000-1",)
 CPV_FORMAT = re.compile(r"^\d{8}(-\d)?$")
 
 
@@ -142,12 +144,13 @@ def regime_min_offer_days(regime: Regime) -> int:
 
 
 def cpv_codes(category_code: str) -> tuple[str, ...]:
-    """The CPV codes of a technology category (CPV_CODES, then the default mapping)."""
+    """The CPV codes of a technology category, with their check digits (CPV_CODES, checked at
+    start by procurement.calls.legal.cpv, then the default mapping)."""
     configured = current_app.config.get("CPV_CODES") or {}
     if isinstance(configured, dict) and category_code in configured:
         found = configured[category_code]
         codes = (found,) if isinstance(found, str) else tuple(str(code) for code in found)
-        valid = tuple(code for code in codes if valid_cpv(code))
+        valid = tuple(cpv.full_code(code) for code in codes if cpv.problem(code) is None)
         if valid:
             return valid
     return DEFAULT_CPV_CODES.get(category_code, FALLBACK_CPV)
