@@ -70,6 +70,9 @@ def init_app(app: Flask) -> None:
     from procurement.publication.views import bp as publication_bp
 
     app.register_blueprint(publication_bp)
+    from procurement.publication.on_commit import install_publication_on_commit
+
+    install_publication_on_commit()
     from procurement.calls.models import CallDocument
     from registry.backup.hooks import register_file_table
 
