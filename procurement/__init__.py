@@ -28,6 +28,10 @@ def init_app(app: Flask) -> None:
 
     label_buyers.register(app)
     add_nav_entry(app, NavEntry("My needs", "procurement.needs", frozenset({Role.BUYER}), 30))
+    buyers = frozenset({Role.BUYER})
+    add_nav_entry(
+        app, NavEntry("My contracts", "standstill.contracts", buyers, 31, on_dashboard=buyers)
+    )
     add_nav_entry(
         app, NavEntry("Aggregation", "procurement.aggregation", frozenset({Role.AUTHORITY}), 60)
     )
