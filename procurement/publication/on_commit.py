@@ -6,8 +6,9 @@ Decided here:
 - A flush that adds, changes or deletes a row of a procurement model (other than a published
   release) marks the session; before the commit, the releases of every public process are built
   and those new or changed are captured (``releases.capture``), with the change they follow.
-- The capture runs in a savepoint: if a concurrent commit stored the same release first, this
-  one gives way and the change still commits (``flask procurement publish`` catches up).
+- The capture runs in a savepoint: if a concurrent commit stored the same release first, or the
+  capture fails in the database, this one gives way and the change still commits (``flask
+  procurement publish`` catches up).
 - What becomes due only as time passes (a deadline) is stored by ``flask procurement publish``,
   run on a schedule.
 """
@@ -16,9 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import has_app_context
+from flask import current_app, has_app_context
 from sqlalchemy import event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from procurement.ocds.packages import due_builds
@@ -56,6 +57,9 @@ def _publish_due(session: Session) -> None:
                 capture(built, now)
     except IntegrityError:
         pass
+    except SQLAlchemyError:
+        # The change itself still commits; the publish command publishes what this missed.
+        current_app.logger.exception("Releases not published with this change")
 
 
 def _forget(session: Session, _previous: Any) -> None:
