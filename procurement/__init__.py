@@ -30,6 +30,10 @@ def init_app(app: Flask) -> None:
 
     label_buyers.register(app)
     add_nav_entry(app, NavEntry("My needs", "procurement.needs", frozenset({Role.BUYER}), 30))
+    buyers = frozenset({Role.BUYER})
+    add_nav_entry(
+        app, NavEntry("My contracts", "standstill.contracts", buyers, 31, on_dashboard=buyers)
+    )
     add_nav_entry(
         app, NavEntry("Aggregation", "procurement.aggregation", frozenset({Role.AUTHORITY}), 60)
     )
@@ -75,6 +79,9 @@ def init_app(app: Flask) -> None:
     from procurement.publication.views import bp as publication_bp
 
     app.register_blueprint(publication_bp)
+    from procurement.publication.on_commit import install_publication_on_commit
+
+    install_publication_on_commit()
     from procurement.calls.models import CallDocument
     from registry.backup.hooks import register_file_table
 

@@ -126,8 +126,9 @@ def open_offers_command() -> None:
 def publish_command() -> None:
     """Publish every OCDS release due and not yet stored (or changed since): the backfill.
 
-    Idempotent: a second run publishes nothing. The open-data endpoints publish what is due
-    too; this command does it without waiting for a reader (for the cron, or after an upgrade).
+    Idempotent: a second run publishes nothing. Each procurement change publishes what it makes
+    due when it is committed and the open-data endpoints only read: this command stores what
+    became due as time passed (a deadline) and catches up after an upgrade (run it on a cron).
     """
     from procurement.ocds.packages import publish_all
     from registry import audit

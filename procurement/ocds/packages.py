@@ -1,7 +1,8 @@
 """Queries and packages: the releases published under one ocid or in all, the release package.
 
-What is served is what was stored (procurement.publication): each request first publishes the
-releases that became due (a deadline passed, an award decided), then reads the stored ones.
+What is served is what was stored (procurement.publication): a request only reads. Releases are
+stored when the change that makes them due is committed (procurement.publication.on_commit), and
+``flask procurement publish`` stores those that became due as time passed (a deadline).
 """
 
 from __future__ import annotations
@@ -72,16 +73,13 @@ def _calls() -> Any:
     return select(JointCall).order_by(JointCall.id)
 
 
-def releases_for(ocid: str, now: dt.datetime | None = None) -> list[dict[str, Any]] | None:
-    """The releases published under one ocid (those due are published first), or None when
-    there is no such public process."""
+def releases_for(ocid: str) -> list[dict[str, Any]] | None:
+    """The releases published under one ocid, or None when there is no such public process.
+    Reading writes nothing."""
     call = db.session.scalar(select(JointCall).where(JointCall.ocid == ocid))
     if call is not None:
-        capture_committed([call_releases(call, now or utcnow())], now)
         return stored_releases(ocid)
-    ordered = releases_for_order(ocid)
-    if ordered is not None:
-        capture_committed([ordered], now)
+    if releases_for_order(ocid) is not None:
         return stored_releases(ocid)
     match = _NEED_OCID.match(ocid)
     if match is None or match["prefix"] != prefix():
@@ -92,8 +90,6 @@ def releases_for(ocid: str, now: dt.datetime | None = None) -> list[dict[str, An
     need = db.session.get(Need, number)
     if need is None:
         return None
-    if need.status in PUBLISHED_NEED_STATUSES or published_ocids([ocid]):
-        capture_committed([[_need_release(need)]], now)
     return stored_releases(ocid) or None
 
 
@@ -111,6 +107,11 @@ def publish_all(now: dt.datetime | None = None) -> int:
     """Publish every release due (needs' planning releases, then each call's); how many were
     new. Idempotent: a release is stored again only as a new version when its content changed."""
     now = now or utcnow()
+    return capture_committed(due_builds(now), now)
+
+
+def due_builds(now: dt.datetime) -> list[list[dict[str, Any]]]:
+    """The releases of every public process as they are now, one list per ocid."""
     builds = [[need_release(need)] for need in db.session.scalars(_published_needs())]
     withdrawn = {
         need_ocid(need): need
@@ -121,7 +122,7 @@ def publish_all(now: dt.datetime | None = None) -> int:
         builds.append(call_releases(call, now))
         # Each order under the call's framework is a process of its own.
         builds += [[release] for release in call_order_releases(call)]
-    return capture_committed(builds, now)
+    return builds
 
 
 def package(releases: list[dict[str, Any]], uri: str) -> dict[str, Any]:
@@ -147,6 +148,5 @@ def package(releases: list[dict[str, Any]], uri: str) -> dict[str, Any]:
 
 def bulk_page(page: int, per_page: int = PAGE_SIZE) -> tuple[list[dict[str, Any]], bool]:
     """One page of every release published, and whether another page follows."""
-    publish_all()
     start = (page - 1) * per_page
     return stored_page(start, per_page), start + per_page < count_stored()

@@ -411,3 +411,27 @@ def sign_contract(
         organisation_id=user.organisation_id,
     )
     return line
+
+
+# --- the buyer's contracts -----------------------------------------------------------------
+
+
+def buyer_contracts(actor: User | None) -> tuple[list[ContractLine], list[ContractLine]]:
+    """The buyer's contract lines awaiting its signature (the standstill's end first), and
+    those signed (the latest signature first)."""
+    user = require_role(actor, Role.BUYER)
+    lines = list(
+        db.session.scalars(
+            select(ContractLine)
+            .join(Award, ContractLine.award_id == Award.id)
+            .where(ContractLine.buyer_id == user.organisation_id)
+            .order_by(Award.standstill_ends_at, ContractLine.id)
+        )
+    )
+    pending = [line for line in lines if line.signed_at is None]
+    signed = sorted(
+        (line for line in lines if line.signed_at is not None),
+        key=lambda line: (line.signed_at, line.id),
+        reverse=True,
+    )
+    return pending, signed

@@ -158,3 +158,13 @@ def sign(line_id: int) -> Any:
         ),
         status,
     )
+
+
+@bp.get("/contracts")
+@roles_required(Role.BUYER)
+def contracts() -> str:
+    """The buyer's contracts: those awaiting its signature, and those signed (to order under)."""
+    pending, signed = services.buyer_contracts(g.user)
+    return render_template(
+        "procurement/calls/standstill/contracts.html", pending=pending, signed=signed
+    )

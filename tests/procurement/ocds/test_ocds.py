@@ -5,6 +5,7 @@ their periods, an ocid's releases dated in order), and say only what is public a
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -107,8 +108,9 @@ def test_after_the_deadline_the_bids_are_published(
     public_builders.pass_deadline(call)
     body = _package(client, call.ocid)
     assert_valid(package_validator, release_schema, body)
-    assert [r["tag"] for r in body["releases"]] == [["tender"], ["tenderUpdate"]]
-    update = body["releases"][1]
+    # The tender as opened, again with the deadline moved, then the bids.
+    assert [r["tag"] for r in body["releases"]] == [["tender"], ["tender"], ["tenderUpdate"]]
+    update = body["releases"][2]
     statistics = {s["measure"]: s["value"] for s in update["bids"]["statistics"]}
     # 60 licences: the startup's 850 tier applies (51 000), the large firm's flat 880 (52 800).
     assert statistics == {
@@ -139,10 +141,20 @@ def test_an_awarded_call_has_one_contract_per_buyer(
     body = _package(client, call.ocid)
     assert_valid(package_validator, release_schema, body)
     tags = [r["tag"] for r in body["releases"]]
-    assert tags == [["tender"], ["tenderUpdate"], ["award"], ["contract"], ["contract"]]
+    # Published as each change was committed: the tender at the opening and again when its
+    # deadline moved, the bids after the deadline and again once evaluated, then the award.
+    assert tags == [
+        ["tender"],
+        ["tender"],
+        ["tenderUpdate"],
+        ["tenderUpdate"],
+        ["award"],
+        ["contract"],
+        ["contract"],
+    ]
     ids = [r["id"] for r in body["releases"]]
     assert len(set(ids)) == len(ids) and f"{call.ocid}-award" in ids
-    (awarded,) = body["releases"][2]["awards"]
+    (awarded,) = body["releases"][4]["awards"]
     # Rennes (10) dropped out: 50 licences at the 850 tier.
     assert awarded["value"] == {"amount": 42500.0, "currency": "EUR"}
     assert awarded["suppliers"][0]["name"] == "Startup Vision"
@@ -162,15 +174,18 @@ def test_an_awarded_call_has_one_contract_per_buyer(
         "endDate": stamp(award.contract_end).replace("T00:00:00Z", "T23:59:59Z"),
         "durationInDays": 731,
     }
-    # Recorded together, the award and its contracts are dated a second apart, in order.
-    dates = [release["date"] for release in body["releases"][2:]]
-    assert dates == sorted(set(dates)) and dates[0] == stamp(award.decided_at)
-    contracts = [r["contracts"][0] for r in body["releases"][3:]]
+    # Recorded together, the award and its contracts are dated a second apart, in order; the
+    # award at its decision, or just after the releases published with it took that second.
+    dates = [release["date"] for release in body["releases"][4:]]
+    decided = award.decided_at.replace(microsecond=0)
+    assert dates == sorted(set(dates))
+    assert stamp(decided) <= dates[0] <= stamp(decided + dt.timedelta(seconds=5))
+    contracts = [r["contracts"][0] for r in body["releases"][5:]]
     assert [c["buyer"]["name"] for c in contracts] == ["Brest Metropole", "Quimper Police"]
     assert [c["value"]["amount"] for c in contracts] == [17000.0, 25500.0]
     assert {c["awardID"] for c in contracts} == {awarded["id"]}
     assert [c["id"] for c in contracts] == [line.reference for line in award.lines]
-    roles = {party["name"]: party["roles"] for party in body["releases"][2]["parties"]}
+    roles = {party["name"]: party["roles"] for party in body["releases"][4]["parties"]}
     assert roles["Startup Vision"] == ["supplier", "tenderer"]
     assert roles["City of Rennes"] == ["buyer"]
 
@@ -253,15 +268,16 @@ def test_the_bulk_package_holds_every_release_and_pages(
     assert body is not None
     assert_valid(package_validator, release_schema, body)
     ids = [r["id"] for r in body["releases"]]
-    # 3 needs' planning releases, then tender, bids, award and 3 contracts.
-    assert len(ids) == 9 and len(set(ids)) == 9 and "links" not in body
+    # 3 needs' planning releases, then tender (twice: opened, deadline moved), bids (twice:
+    # pending, evaluated), award and 3 contracts.
+    assert len(ids) == 11 and len(set(ids)) == 11 and "links" not in body
     assert body["publicationPolicy"].endswith("/procurement/public/open-data")
     monkeypatch.setitem(app.config, "OCDS_PAGE_SIZE", 4)
     first = client.get("/procurement/ocds.json").json
     assert first is not None and len(first["releases"]) == 4
     assert first["links"]["next"].endswith("/procurement/ocds.json?page=2")
     third = client.get("/procurement/ocds.json?page=3").json
-    assert third is not None and len(third["releases"]) == 1 and "next" not in third["links"]
+    assert third is not None and len(third["releases"]) == 3 and "next" not in third["links"]
     assert_valid(package_validator, release_schema, third)
     assert client.get("/procurement/ocds.json?page=4").status_code == 404
     again = client.get("/procurement/ocds.json?page=1", headers={"If-None-Match": "x"})
