@@ -20,7 +20,7 @@ from procurement.calls.access.models import OfferDeclaration, WinnerEvidence
 from procurement.calls.models import CallStatus, JointCall, Offer
 from procurement.calls.services import awarding, offers
 from registry.database import db, utcnow
-from registry.exceptions import AccessDenied, RuleViolation
+from registry.exceptions import AccessDenied, NotVisible, RuleViolation
 from registry.mail import read_outbox
 from registry.models import AuditEntry, User
 from registry.uploads import check_upload
@@ -179,7 +179,7 @@ def test_the_award_waits_for_the_winners_evidence_once_asked(
         awarding.award_call(world.authority, call)
     db.session.rollback()
     # Nobody else uploads for the winner, and the authority accepts nothing without documents.
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotVisible):
         evidence.upload(world.vendors[1], row, _pdf())
     db.session.rollback()
     with pytest.raises(RuleViolation, match="No document is uploaded yet"):
@@ -211,6 +211,7 @@ def test_a_rejected_winner_is_excluded_and_the_next_offer_is_asked(
 ) -> None:
     world, call, (cheaper, dearer, dearest) = _opened(create_user, vendors=3)
     first = awarding.ask_winner_evidence(world.authority, call, ASKED_FOR, _due())
+    db.session.commit()
     # One request at a time: another offer is asked only once this one is rejected.
     with pytest.raises(RuleViolation, match="is not rejected"):
         evidence.ask(world.authority, call, dearer, ASKED_FOR, _due())
@@ -247,6 +248,7 @@ def test_evidence_past_its_deadline_is_refused_and_may_be_rejected_without_docum
 ) -> None:
     world, call, (cheaper, dearer) = _opened(create_user)
     row = awarding.ask_winner_evidence(world.authority, call, ASKED_FOR, _due())
+    db.session.commit()
     with pytest.raises(RuleViolation, match="deadline in the future"):
         evidence.ask(world.authority, call, dearer, ASKED_FOR, utcnow())
     with pytest.raises(RuleViolation, match="rejected without them only after its deadline"):
@@ -264,3 +266,56 @@ def test_evidence_past_its_deadline_is_refused_and_may_be_rejected_without_docum
     # Only before the award, and only the authority, ask.
     with pytest.raises(AccessDenied):
         awarding.ask_winner_evidence(world.vendors[1], call, ASKED_FOR, _due())
+
+
+def test_the_evidence_pages_ask_upload_and_decide(
+    client: FlaskClient, login: Login, create_user: Callable[..., User]
+) -> None:
+    world, call, (cheaper, _) = _opened(create_user)
+    path = f"/procurement/calls/{call.id}/evidence"
+    login(client, world.authority)
+    page = client.get(path).get_data(as_text=True)
+    assert "No evidence asked yet" in page and "Provisional winner now: " in page
+    assert cheaper.reference in page
+    missing = client.post(path, data={"asked_for": "", "due_on": ""})
+    assert missing.status_code == 400
+    assert "Say which documents you ask." in missing.get_data(as_text=True)
+    due = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+    assert client.post(path, data={"asked_for": ASKED_FOR, "due_on": due}).status_code == 302
+    row = db.session.scalars(select(WinnerEvidence)).one()
+    assert row.offer_id == cheaper.id and row.due_at.strftime("%H:%M") == "23:59"
+    client.post(f"/procurement/calls/{call.id}/award")
+    db.session.expire_all()
+    waiting = db.session.get(JointCall, call.id)
+    assert waiting is not None and waiting.status is CallStatus.OPEN  # the award waits
+    client.post("/logout")
+
+    upload = f"/procurement/calls/{call.id}/evidence/{row.id}/upload"
+    login(client, world.vendors[1])
+    assert client.get(upload).status_code == 404  # another vendor's request
+    client.post("/logout")
+    login(client, world.vendors[0])
+    offer_page = client.get(f"/procurement/calls/{call.id}/offers/{cheaper.id}")
+    assert "Supporting documents" in offer_page.get_data(as_text=True)
+    assert "No document uploaded yet" in client.get(upload).get_data(as_text=True)
+    sent = client.post(
+        upload,
+        data={"file": (io.BytesIO(PDF), "tax-certificate.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 302
+    assert "tax-certificate.pdf" in client.get(upload).get_data(as_text=True)
+    client.post("/logout")
+
+    login(client, world.authority)
+    decision = f"/procurement/calls/{call.id}/evidence/{row.id}/decision"
+    no_reason = client.post(decision, data={"decision": "accept", "reason": ""})
+    assert no_reason.status_code == 400
+    assert "Give the reason." in no_reason.get_data(as_text=True)
+    accepted = client.post(decision, data={"decision": "accept", "reason": "In order."})
+    assert accepted.status_code == 302
+    page = client.get(path).get_data(as_text=True)
+    assert "Accepted" in page and "tax-certificate.pdf" in page
+    document = db.session.scalars(select(WinnerEvidence)).one().documents[0]
+    download = client.get(f"/procurement/calls/{call.id}/evidence/{row.id}/documents/{document.id}")
+    assert download.status_code == 200 and download.data == PDF
