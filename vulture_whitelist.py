@@ -145,3 +145,9 @@ _.filed_at
 _.answered_at
 _.answered_by
 _.seal_id  # OpeningShare's foreign key, set through CallSeal.shares
+# Self-declarations and winner evidence: who declared or asked, kept for the record; the offer
+# form's ground questions, read by its template.
+_.declared_by_id
+_.declared_by
+_.asked_by
+_.ground_fields

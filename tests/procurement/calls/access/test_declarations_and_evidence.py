@@ -209,7 +209,7 @@ def test_the_award_waits_for_the_winners_evidence_once_asked(
 def test_a_rejected_winner_is_excluded_and_the_next_offer_is_asked(
     app: Flask, create_user: Callable[..., User]
 ) -> None:
-    world, call, (cheaper, dearer, dearest) = _opened(create_user, vendors=3)
+    world, call, (cheaper, dearer, _) = _opened(create_user, vendors=3)
     first = awarding.ask_winner_evidence(world.authority, call, ASKED_FOR, _due())
     db.session.commit()
     # One request at a time: another offer is asked only once this one is rejected.
