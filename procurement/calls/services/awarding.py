@@ -12,6 +12,9 @@ Decided here (docs/PROCUREMENT.md, "Flow" 4–6, gives the overview):
   1 − total value / that value. It is a model: the awarded price cancels out of it, so it is
   stored (column ``realised_saving``, kept for history) and shown only under that name. What
   the award saves against observed prices is read from the offers (``calls.savings``).
+- Winner's evidence (procurement.calls.access.evidence): once evidence has been asked on a
+  call, the award is refused until the offer it retains has its evidence accepted; an offer
+  whose evidence was rejected is out of the compliance check.
 """
 
 from __future__ import annotations
