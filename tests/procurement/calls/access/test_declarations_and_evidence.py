@@ -19,6 +19,7 @@ from procurement.calls.access.declarations import SelfDeclaration, no_grounds
 from procurement.calls.access.models import OfferDeclaration, WinnerEvidence
 from procurement.calls.models import CallStatus, JointCall, Offer
 from procurement.calls.services import awarding, offers
+from procurement.ocds.call_releases import call_releases
 from registry.database import db, utcnow
 from registry.exceptions import AccessDenied, NotVisible, RuleViolation
 from registry.mail import read_outbox
@@ -319,3 +320,22 @@ def test_the_evidence_pages_ask_upload_and_decide(
     document = db.session.scalars(select(WinnerEvidence)).one().documents[0]
     download = client.get(f"/procurement/calls/{call.id}/evidence/{row.id}/documents/{document.id}")
     assert download.status_code == 200 and download.data == PDF
+
+
+def test_an_offer_whose_evidence_was_rejected_is_published_as_disqualified(
+    create_user: Callable[..., User],
+) -> None:
+    world, call, (cheaper, dearer) = _opened(create_user)
+    first = awarding.ask_winner_evidence(world.authority, call, ASKED_FOR, _due())
+    evidence.upload(world.vendors[0], first, _pdf())
+    evidence.decide(world.authority, first, False, "The certificate is not in force.")
+    second = awarding.ask_winner_evidence(world.authority, call, ASKED_FOR, _due())
+    evidence.upload(world.vendors[1], second, _pdf())
+    evidence.decide(world.authority, second, True, "In order.")
+    awarding.award_call(world.authority, call)
+    db.session.commit()
+    release = call_releases(call)[-1]
+    statuses = {bid["id"]: bid["status"] for bid in release["bids"]["details"]}
+    assert statuses == {cheaper.reference: "disqualified", dearer.reference: "valid"}
+    lowest = next(s for s in release["bids"]["statistics"] if s["measure"] == "lowestValidBidValue")
+    assert lowest["value"] == float(650 * call.lot.firm_quantity)
