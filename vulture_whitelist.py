@@ -156,3 +156,9 @@ _.scored_by_id
 # Tender document kinds: offered by the attach form's choices, published as OCDS types.
 _.CONTRACT_TERMS
 _.PRICE_SCHEDULE
+# Self-declarations and winner evidence: who declared or asked, kept for the record; the offer
+# form's ground questions, read by its template.
+_.declared_by_id
+_.declared_by
+_.asked_by
+_.ground_fields

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from catalog.models import Solution, SolutionStatus
 from evaluations.labels.demo import certify_for_demo
 from evaluations.models import Label
+from procurement.calls.access.declarations import no_grounds
 from procurement.calls.legal.demo import opening_days, sign_all_mandates
 from procurement.calls.limits import deadline_on, min_offer_days
 from procurement.calls.models import JointCall, Offer
@@ -97,6 +98,7 @@ def _offer(
             lead_time_days=lead,
             tiers=[(quantity, _cents(price)) for quantity, price in tiers],
             notes="Demo offer.",
+            declaration=no_grounds(),
         ),
     )
 

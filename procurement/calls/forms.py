@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     InputRequired,
     Length,
@@ -25,6 +26,7 @@ from wtforms.validators import (
 )
 
 from procurement.calls.documents.forms import kind_field
+from procurement.calls.access.declarations import EXCLUSION_GROUNDS, MEASURES_MAX, SelfDeclaration
 from procurement.calls.legal.forms import LEGAL_BASIS_CHOICES
 from procurement.calls.legal.models import LegalBasis
 from procurement.calls.limits import DESCRIPTION_MAX, REASON_MAX
@@ -192,6 +194,16 @@ class OfferForm(InputForm):
     tier_quantity_4 = BoundedIntegerField("From quantity (tier 4)", validators=[Optional()])
     tier_price_4 = StringField("Unit price (tier 4, EUR)", validators=[Optional(), Length(max=30)])
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=NOTES_MAX)])
+    measures = TextAreaField(
+        "Measures taken (only if you answered yes above)",
+        validators=[Optional(), Length(max=MEASURES_MAX)],
+        description="How you show you are reliable despite the ground (art. 57(6)).",
+    )
+    meets_selection = BooleanField(
+        "We meet the selection criteria of this call (suitability, economic and financial "
+        "standing, technical and professional ability), and will provide the supporting "
+        "documents if asked."
+    )
 
     def __init__(
         self,
@@ -277,4 +289,35 @@ class OfferForm(InputForm):
             tiers=tiers,
             notes=self.notes.data or "",
             version_id=int(self.version.data) if str(self.version.data or "").isdigit() else None,
+            declaration=self.declaration(),
         )
+
+    def ground_fields(self) -> list[Any]:
+        """The self-declaration's exclusion-ground questions, in the order of art. 57."""
+        return [getattr(self, f"ground_{code}") for code, _ in EXCLUSION_GROUNDS]
+
+    def declaration(self) -> SelfDeclaration:
+        """The self-declaration as answered (unanswered grounds left out: the service refuses)."""
+        answers = {
+            code: getattr(self, f"ground_{code}").data == "yes"
+            for code, _ in EXCLUSION_GROUNDS
+            if getattr(self, f"ground_{code}").data in ("yes", "no")
+        }
+        return SelfDeclaration(
+            answers=answers,
+            measures=self.measures.data or "",
+            meets_selection=bool(self.meets_selection.data),
+        )
+
+
+GROUND_ANSWERS = [SelectChoice("", "Choose"), SelectChoice("no", "No"), SelectChoice("yes", "Yes")]
+for ground_code, ground_text in EXCLUSION_GROUNDS:
+    setattr(
+        OfferForm,
+        f"ground_{ground_code}",
+        SelectField(
+            ground_text,
+            choices=list(GROUND_ANSWERS),
+            validators=[AnyOf(["no", "yes"], message="Answer yes or no.")],
+        ),
+    )

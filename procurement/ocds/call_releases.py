@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from procurement.calls.access import evidence
 from procurement.calls.award import ObservedSavings
 from procurement.calls.models import Award, CallStatus, JointCall, Offer, OfferStatus
 from procurement.calls.modifications.releases import with_modifications
@@ -71,6 +72,8 @@ def _bids(call: JointCall, parties: Parties, evaluated: bool) -> dict[str, Any]:
     offers = _sorted_offers(call)
     details = []
     totals = []
+    # Offers whose supporting evidence was rejected before the award (art. 59(4)).
+    disqualified = evidence.rejected(call) if evaluated else {}
     for offer in offers:
         tenderer = parties.add(offer.vendor, "tenderer")
         price = unit_price_at(offer, quantity)
@@ -81,9 +84,12 @@ def _bids(call: JointCall, parties: Parties, evaluated: bool) -> dict[str, Any]:
             "tenderers": [tenderer],
             "relatedLots": [lot.reference],
         }
+        if offer.id in disqualified:
+            bid["status"] = "disqualified"
         if price is not None:
             total = price * quantity
-            totals.append(total)
+            if offer.id not in disqualified:  # the statistics count valid bids only
+                totals.append(total)
             bid["value"] = amount(total, lot.currency)
         details.append(bid)
     details += _withdrawn_bids(call, parties)

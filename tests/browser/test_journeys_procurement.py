@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 from weasyprint import HTML
 
+from procurement.calls.access.declarations import EXCLUSION_GROUNDS
 from procurement.calls.models import JointCall
 from registry.database import normalise_database_url
 from registry.demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRETS, DEPUTY_EMAIL
@@ -186,6 +187,9 @@ def _fill_offer(page: Page, tiers: tuple[tuple[str, str], ...], lead_time: str) 
         page.get_by_label(f"From quantity (tier {index})").fill(quantity)
         page.get_by_label(f"Unit price (tier {index}, EUR)").fill(price)
     page.get_by_label("Lead time (days from the order to delivery)").fill(lead_time)
+    for code, _ in EXCLUSION_GROUNDS:
+        page.locator(f"select[name=ground_{code}]").select_option("no")
+    page.get_by_label(re.compile(r"^We meet the selection criteria")).check()
 
 
 def _tiers_shown(page: Page) -> Locator:

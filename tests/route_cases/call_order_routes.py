@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from catalog.models import Solution
 from procurement.calls import limits
+from procurement.calls.access.declarations import no_grounds
 from procurement.calls.orders.services import place_order
 from procurement.calls.services import awarding, lifecycle
 from procurement.calls.services.offers import OfferData, submit_offer
@@ -39,7 +40,12 @@ def _offer(vendor: User, price: str) -> OfferData:
             Solution.name.startswith(f"Certified {CODE}"),
         )
     ).one()
-    return OfferData(solution_id=solution.id, lead_time_days=20, tiers=[(1, Decimal(price))])
+    return OfferData(
+        solution_id=solution.id,
+        lead_time_days=20,
+        tiers=[(1, Decimal(price))],
+        declaration=no_grounds(),
+    )
 
 
 def _member(name: str, kind: OrganisationKind) -> User:

@@ -19,6 +19,7 @@ from registry.database import db, utcnow
 from registry.dates import today
 from registry.models import Organisation, OrganisationKind, OrganisationStatus, User
 from tests.procurement.calls.call_builders import (
+    declaration_form,
     frozen_lot,
     offer_data,
     open_offers,
@@ -108,6 +109,7 @@ OFFER_FORM = {
     "tier_quantity_4": "",
     "tier_price_4": "",
     "notes": "",
+    **declaration_form(),
 }
 OPEN = "/procurement/calls/{call_open}"
 CLOSED = "/procurement/calls/{call_closed}"

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
+from procurement.calls.access import evidence
 from procurement.calls.access.models import EligibilityDecision, FrozenEligibility
 from procurement.calls.limits import REASON_MAX, utc_stamp
 from procurement.calls.models import CallStatus, JointCall, Offer, OfferStatus
@@ -116,7 +117,8 @@ def decisions(offer_ids: Sequence[int]) -> dict[int, list[EligibilityDecision]]:
 
 def compliance(call: JointCall) -> dict[int, str]:
     """Offer id → why it is not compliant ("" when it is): the latest decision, else the record
-    made at the deadline, else (not opened yet) the check made now."""
+    made at the deadline, else (not opened yet) the check made now; an offer whose supporting
+    evidence was rejected is out whatever else holds (procurement.calls.access.evidence)."""
     offers = list(call.offers)
     frozen = records(call)
     decided = decisions([offer.id for offer in offers])
@@ -128,6 +130,9 @@ def compliance(call: JointCall) -> dict[int, str]:
             result[offer.id] = "" if latest.eligible else f"not eligible: {latest.reason}"
         elif offer.id in frozen:
             result[offer.id] = frozen[offer.id].reason
+    for offer_id, reason in evidence.rejected(call).items():
+        if offer_id in result:
+            result[offer_id] = f"supporting evidence rejected: {reason}"
     return result
 
 

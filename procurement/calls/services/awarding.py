@@ -12,6 +12,9 @@ Decided here (docs/PROCUREMENT.md, "Flow" 4–6, gives the overview):
   1 − total value / that value. It is a model: the awarded price cancels out of it, so it is
   stored (column ``realised_saving``, kept for history) and shown only under that name. What
   the award saves against observed prices is read from the offers (``calls.savings``).
+- Winner's evidence (procurement.calls.access.evidence): once evidence has been asked on a
+  call, the award is refused until the offer it retains has its evidence accepted; an offer
+  whose evidence was rejected is out of the compliance check.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ import datetime as dt
 from decimal import Decimal
 
 from evaluations.labels.dates import add_months
-from procurement.calls.access import frozen
+from procurement.calls.access import evidence, frozen
+from procurement.calls.access.models import WinnerEvidence
 from procurement.calls.award import (
     MIN_BUYERS,
     AwardDecision,
@@ -115,6 +119,9 @@ def award_call(actor: User | None, call: JointCall) -> JointCall:
         end_unsuccessful(authority, call, reason, "call.award_unsuccessful")
         return call
     offer = next(o for o in compliant if o.id == winner.offer_id)
+    blocked = evidence.award_block(call, offer)
+    if blocked:
+        raise RuleViolation(blocked)
     rationale = _rationale(offer, winner, decision, bool(ranking)) + _listed(
         " Not retained: ", not_retained
     )
@@ -306,3 +313,29 @@ def _notify_award(call: JointCall, decided: Award) -> None:
                 ),
             )
     # Vendors get their award letter (procurement.calls.standstill.services.send_letters).
+
+
+def provisional_winner(call: JointCall) -> Offer | None:
+    """The offer the award would retain now (None when nothing is viable), on an opened call."""
+    if call.offers_opened_at is None:
+        return None
+    checks = compliance(call)
+    compliant = [offer for offer in call.offers if not checks[offer.id]]
+    winner = _decide(call, compliant)[0].winner
+    if winner is None or winner.unit_price is None:
+        return None
+    return next(o for o in compliant if o.id == winner.offer_id)
+
+
+def ask_winner_evidence(
+    actor: User | None, call: JointCall, asked_for: str, due_at: dt.datetime
+) -> WinnerEvidence:
+    """Ask the provisional winner for its supporting documents (art. 59(4)); the rules are in
+    procurement.calls.access.evidence."""
+    require_role(actor, Role.AUTHORITY)
+    offer = provisional_winner(call)
+    if offer is None:
+        raise RuleViolation(
+            "No offer would be retained by the award now: there is nobody to ask for evidence."
+        )
+    return evidence.ask(actor, call, offer, asked_for, due_at)

@@ -17,6 +17,9 @@ Decided here (docs/PROCUREMENT.md, "Flow" 4–6, gives the overview):
 - Version: an offer may name the version of its solution offered (one the vendor declared);
   on a call that requires the version in scope it must, and only a qualifying label whose
   certified scope holds that version makes the offer eligible (that label is the offer's).
+- Self-declaration: every submit and edit carries the vendor's declaration on the exclusion
+  grounds and the selection criteria (procurement.calls.access.declarations); without it the
+  offer is refused and nothing is saved.
 - Vulnerabilities: on a call excluding open vulnerabilities at or above a severity, an offer of
   a solution with such a case is refused, naming the case and its severity.
 """
@@ -31,6 +34,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from catalog.versions import version_of
+from procurement.calls.access import declarations
+from procurement.calls.access.declarations import SelfDeclaration
 from procurement.calls.limits import utc_stamp
 from procurement.calls.models import (
     MAX_LEAD_TIME_DAYS,
@@ -76,6 +81,8 @@ class OfferData:
     tiers: Sequence[tuple[int, Decimal | str]]
     notes: str = ""
     version_id: int | None = None  # a SolutionVersion of the solution offered
+    # The self-declaration on exclusion grounds and selection criteria; required to save.
+    declaration: SelfDeclaration | None = None
 
 
 def _tier_price(value: Decimal | str, field: str) -> Decimal:
@@ -214,6 +221,7 @@ def submit_offer(actor: User | None, call: JointCall, data: OfferData) -> Offer:
     """Make the vendor's one offer on the call, before the deadline (again, if withdrawn)."""
     vendor = _require_vendor(actor)
     require_taking_offers(call, "making offers")
+    declared = declarations.check(data.declaration)
     existing = own_offer(vendor, call)
     if existing is not None and existing.status is OfferStatus.SUBMITTED:
         raise RuleViolation(
@@ -236,6 +244,7 @@ def submit_offer(actor: User | None, call: JointCall, data: OfferData) -> Offer:
         ) from None
     db.session.expire(call, ["offers", "all_offers"])
     _seal(vendor, offer, content, "submitted")
+    declarations.record(vendor, offer, declared)
     audit.record(
         vendor,
         "offer.submit",
@@ -271,9 +280,11 @@ def update_offer(actor: User | None, offer: Offer, data: OfferData) -> Offer:
         raise RuleViolation(
             "This offer is withdrawn; make a new offer on the call instead. Nothing was changed."
         )
+    declared = declarations.check(data.declaration)
     content = _apply_offer(vendor, call, offer, data)
     offer.submitted_by_id = vendor.id
     _seal(vendor, offer, content, "changed")
+    declarations.record(vendor, offer, declared)
     audit.record(
         vendor,
         "offer.update",

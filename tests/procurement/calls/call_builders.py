@@ -14,6 +14,7 @@ from sqlalchemy import select
 from catalog.models import Solution
 from procurement.aggregation.parameters import AggregationParameters
 from procurement.calls import limits
+from procurement.calls.access.declarations import EXCLUSION_GROUNDS, no_grounds
 from procurement.calls.legal.demo import opening_days, sign_all_mandates
 from procurement.calls.models import ContractLine, JointCall, Offer
 from procurement.calls.sealing.services import (
@@ -184,6 +185,7 @@ def offer_data(
         solution_id=solution_of(vendor).id,
         lead_time_days=lead,
         tiers=[(quantity, Decimal(price)) for quantity, price in tiers],
+        declaration=no_grounds(),
     )
 
 
@@ -246,3 +248,10 @@ def sign_contracts(call: JointCall, count: int | None = None) -> list[ContractLi
         sign_contract(signer, line, signer.full_name or "Signatory", "Mayor", today())
     db.session.commit()
     return lines
+
+
+def declaration_form() -> dict[str, str]:
+    """The offer form's self-declaration fields: concerned by no exclusion ground, meeting the
+    selection criteria."""
+    fields = {f"ground_{code}": "no" for code, _ in EXCLUSION_GROUNDS}
+    return {**fields, "measures": "", "meets_selection": "y"}

@@ -20,6 +20,7 @@ from catalog.lists.models import Notification
 from evaluations.labels.status_changes import suspend_label
 from evaluations.models import Label, LabelStatus
 from procurement.calls import limits
+from procurement.calls.access.declarations import no_grounds
 from procurement.calls.models import (
     AwardDropout,
     CallDocument,
@@ -40,6 +41,7 @@ from registry.models import AuditEntry, User
 from tests.procurement.calls.call_builders import (
     CallWorld,
     call_world,
+    declaration_form,
     make_offer,
     offer_data,
     open_call,
@@ -52,7 +54,12 @@ Login = Callable[..., Any]
 
 
 def _offer_form(vendor: User, tiers: list[tuple[str, str]], lead: str = "30") -> dict[str, str]:
-    data = {"solution": str(solution_of(vendor).id), "lead_time_days": lead, "notes": ""}
+    data = {
+        "solution": str(solution_of(vendor).id),
+        "lead_time_days": lead,
+        "notes": "",
+        **declaration_form(),
+    }
     for index in range(1, 5):
         quantity, price = tiers[index - 1] if index <= len(tiers) else ("", "")
         data[f"tier_quantity_{index}"] = quantity
@@ -541,7 +548,12 @@ def test_service_refuses_a_second_offer_and_a_foreign_solution(
         offers.submit_offer(
             world.vendors[1],
             call,
-            offers.OfferData(solution_id=foreign.solution_id, lead_time_days=5, tiers=[(1, "9")]),
+            offers.OfferData(
+                solution_id=foreign.solution_id,
+                lead_time_days=5,
+                tiers=[(1, "9")],
+                declaration=no_grounds(),
+            ),
         )
 
 

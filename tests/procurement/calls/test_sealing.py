@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select, text
 
 from procurement.calls import limits
+from procurement.calls.access.declarations import no_grounds
 from procurement.calls.models import JointCall, Offer
 from procurement.calls.sealing import crypto, services
 from procurement.calls.sealing.models import OpeningShare
@@ -70,6 +71,7 @@ def _sentinel_offer(vendor: User, price: str) -> OfferData:
         lead_time_days=LEAD_TIME,
         tiers=[(1, Decimal(price))],
         notes=NOTES,
+        declaration=no_grounds(),
     )
 
 

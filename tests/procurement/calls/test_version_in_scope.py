@@ -14,6 +14,7 @@ from catalog.models import SolutionVersion
 from catalog.versions import declare_version
 from evaluations.models import Label, LabelScope
 from procurement.calls import limits
+from procurement.calls.access.declarations import no_grounds
 from procurement.calls.models import JointCall, Offer
 from procurement.calls.services import lifecycle
 from procurement.calls.services.awarding import compliance
@@ -23,7 +24,13 @@ from registry.database import db, utcnow
 from registry.dates import today
 from registry.exceptions import RuleViolation
 from registry.models import OrganisationKind, User
-from tests.procurement.calls.call_builders import CallWorld, call_world, offer_data, solution_of
+from tests.procurement.calls.call_builders import (
+    CallWorld,
+    call_world,
+    declaration_form,
+    offer_data,
+    solution_of,
+)
 
 Login = Callable[..., Any]
 
@@ -58,7 +65,13 @@ def _versions(vendor: User, in_scope: list[str], out_of_scope: list[str]) -> dic
 
 def _with_version(vendor: User, version_id: int | None) -> OfferData:
     base = offer_data(vendor)
-    return OfferData(base.solution_id, base.lead_time_days, base.tiers, version_id=version_id)
+    return OfferData(
+        base.solution_id,
+        base.lead_time_days,
+        base.tiers,
+        version_id=version_id,
+        declaration=no_grounds(),
+    )
 
 
 def test_a_call_requiring_the_version_in_scope_refuses_other_versions(
@@ -142,6 +155,7 @@ def test_the_call_page_and_offer_form_state_the_rule(
         "notes": "",
         "tier_quantity_1": "1",
         "tier_price_1": "900",
+        **declaration_form(),
     }
     refused = client.post(
         f"/procurement/calls/{call.id}/offer", data={**data, "version": str(versions["2.0"])}
