@@ -1,7 +1,7 @@
 """award criteria of the authority's own, their scores, and explanations of abnormally low prices
 
 Revision ID: c19b00000001
-Revises: c17700000001
+Revises: c19d00000001
 Create Date: 2026-12-07 10:00:00
 """
 
@@ -11,7 +11,7 @@ import registry.database
 
 
 revision = 'c19b00000001'
-down_revision = 'c17700000001'
+down_revision = "c19d00000001"
 branch_labels = None
 depends_on = None
 

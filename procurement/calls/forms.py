@@ -25,8 +25,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from procurement.calls.documents.forms import kind_field
 from procurement.calls.access.declarations import EXCLUSION_GROUNDS, MEASURES_MAX, SelfDeclaration
+from procurement.calls.documents.forms import kind_field
 from procurement.calls.legal.forms import LEGAL_BASIS_CHOICES
 from procurement.calls.legal.models import LegalBasis
 from procurement.calls.limits import DESCRIPTION_MAX, REASON_MAX

@@ -69,8 +69,7 @@ def test_dry_run_changes_nothing(cast: Cast, runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["records", "purge", "--dry-run"])
     assert result.exit_code == 0, result.output
     assert (
-        f"evaluation #{old.id}" in result.output
-        and "1 evaluation would be purged" in result.output
+        f"evaluation #{old.id}" in result.output and "1 evaluation would be purged" in result.output
     )
     db.session.expire_all()
     assert _files(old) == names and all(uploads.path_of(n).exists() for n in names)

@@ -1,7 +1,7 @@
 """versioned tender documents: a document's kind, version and corrigendum, and its earlier versions
 
 Revision ID: c19c00000001
-Revises: c17700000001
+Revises: c19b00000001
 Create Date: 2026-12-07 10:10:00
 """
 
@@ -11,7 +11,7 @@ import registry.database
 
 
 revision = 'c19c00000001'
-down_revision = 'c17700000001'
+down_revision = "c19b00000001"
 branch_labels = None
 depends_on = None
 

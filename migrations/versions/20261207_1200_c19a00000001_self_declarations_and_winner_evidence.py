@@ -1,7 +1,7 @@
 """self-declarations and winner evidence
 
 Revision ID: c19a00000001
-Revises: c17700000001
+Revises: c19c00000001
 Create Date: 2026-12-07 16:19:00
 """
 
@@ -11,7 +11,7 @@ import registry.database
 
 
 revision = 'c19a00000001'
-down_revision = 'c17700000001'
+down_revision = "c19c00000001"
 branch_labels = None
 depends_on = None
 
