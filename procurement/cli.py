@@ -11,6 +11,7 @@ from procurement.aggregation.pricing import DEFAULT_BETA, PriceCurve
 from procurement.services.rounds import round_curves, round_lots, run_aggregation, unmatched_needs
 from registry.database import db
 from registry.dates import today
+from registry.wording import counted
 
 
 @click.group("procurement")
@@ -79,15 +80,16 @@ def aggregate_command(
     round_ = run_aggregation(None, params, from_command_line=True)
     db.session.commit()
     click.echo(
-        f"Round {round_.id}: {round_.needs_considered} open need(s), "
-        f"{round_.lots_proposed} lot(s) proposed with {round_.needs_pooled} need(s), "
+        f"Round {round_.id}: {counted(round_.needs_considered, 'open need')}, "
+        f"{counted(round_.lots_proposed, 'lot')} proposed with "
+        f"{counted(round_.needs_pooled, 'need')}, "
         f"{round_.needs_unmatched} unmatched."
     )
     for item in round_curves(round_):
         click.echo(
             f"  curve {item.category}/{item.unit}/{item.currency}: beta {item.curve.beta:.3f} "
             f"({'fitted on' if item.slope_fitted else 'default, anchored at'} "
-            f"{item.awards} award(s))"
+            f"{counted(item.awards, 'award')})"
         )
     for lot in round_lots(round_):
         click.echo(
@@ -119,7 +121,7 @@ def open_offers_command() -> None:
         counts = opening_counts(call)
         released = f"{counts['released']} of {counts['threshold']}" if counts else "1 officer"
         click.echo(f"{call.reference}: awaiting its opening officers ({released} shares).")
-    click.echo(f"{len(waiting)} call(s) await opening.")
+    click.echo(f"{counted(len(waiting), 'call')} await opening.")
 
 
 @procurement_group.command("publish")
@@ -139,8 +141,8 @@ def publish_command() -> None:
             None,
             "ocds.publish",
             object_type="published_release",
-            summary=f"{count} OCDS release(s) published from the command line.",
+            summary=f"{counted(count, 'OCDS release')} published from the command line.",
             data={"releases": count},
         )
         db.session.commit()
-    click.echo(f"{count} release(s) published.")
+    click.echo(f"{counted(count, 'release')} published.")

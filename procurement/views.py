@@ -33,6 +33,7 @@ from registry.forms import ConfirmForm
 from registry.models import Role
 from registry.priorities.services import categories
 from registry.views.actions import run_confirmed, show_violation
+from registry.wording import counted
 
 bp = Blueprint("procurement", __name__, url_prefix="/procurement")
 
@@ -212,8 +213,8 @@ def run_aggregation() -> Any:
         round_ = rounds.run_aggregation(g.user, form.to_parameters(today()))
         db.session.commit()
         flash(
-            f"Round run: {round_.lots_proposed} lot(s) proposed, "
-            f"{round_.needs_unmatched} need(s) unmatched.",
+            f"Round run: {counted(round_.lots_proposed, 'lot')} proposed, "
+            f"{counted(round_.needs_unmatched, 'need')} unmatched.",
             "success",
         )
         return redirect(url_for("procurement.aggregation"))

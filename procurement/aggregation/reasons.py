@@ -8,13 +8,14 @@ from decimal import Decimal
 from procurement.aggregation.needs import NeedInput
 from procurement.aggregation.parameters import AggregationParameters
 from procurement.aggregation.results import Lot, Unmatched, UnmatchedReason
+from registry.wording import counted
 
 
 def too_few_vendors(need: NeedInput, vendors: int, minimum: int) -> Unmatched:
     """Unmatched: too few certified solutions can meet the need."""
     message = (
-        f"Only {vendors} certified solution(s) can meet this need; a competitive call needs "
-        f"at least {minimum}."
+        f"Only {counted(vendors, 'certified solution')} can meet this need; "
+        f"a competitive call needs at least {minimum}."
     )
     return Unmatched(need.id, need.buyer_id, UnmatchedReason.TOO_FEW_VENDORS, message)
 
@@ -43,7 +44,7 @@ def too_few_buyers(needs: list[NeedInput], buyers: int, minimum: int) -> list[Un
     """Unmatched, each need: its partition has too few buyers to make a lot."""
     message = (
         f"No compatible need from other buyers could be pooled with this one "
-        f"({buyers} buyer(s); a lot needs at least {minimum})."
+        f"({counted(buyers, 'buyer')}; a lot needs at least {minimum})."
     )
     return [
         Unmatched(need.id, need.buyer_id, UnmatchedReason.TOO_FEW_BUYERS, message) for need in needs

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from procurement.aggregation.pricing import PriceCurve
+from registry.wording import counted
 
 MIN_BUYERS = 2
 
@@ -148,7 +149,7 @@ def reprice(
         reason = f"it has no price for {quantity} units"
     elif _buyers(kept) < min_buyers:
         reason = (
-            f"only {_buyers(kept)} buyer(s) would remain at {price}, "
+            f"only {counted(_buyers(kept), 'buyer')} would remain at {price}, "
             f"fewer than the {min_buyers} a joint contract needs"
         )
     else:

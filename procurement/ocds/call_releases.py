@@ -19,6 +19,7 @@ from procurement.ocds.parties import SME_SIZES, Parties, organisation_reference
 from procurement.ocds.tender import related_needs, tender_section
 from procurement.publication.framework import set_framework_value
 from registry.database import utcnow
+from registry.wording import counted
 
 
 def unit_price_at(offer: Offer, quantity: int) -> Decimal | None:
@@ -181,7 +182,7 @@ def _award(award: Award, parties: Parties) -> dict[str, Any]:
     )
     if award.dropouts:
         description += (
-            f" {len(award.dropouts)} buyer(s) left the award: their ceiling was below the "
+            f" {counted(len(award.dropouts), 'buyer')} left the award: their ceiling was below the "
             "awarded unit price."
         )
     description += single_offer_note(award)

@@ -27,6 +27,7 @@ from registry.database import db, utcnow
 from registry.exceptions import RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
+from registry.wording import counted
 
 
 def _needs_link() -> str:
@@ -51,8 +52,9 @@ def request_confirmation(actor: User | None, lot: Lot) -> Lot:
                     f"Please confirm your need in joint-procurement lot {lot.reference}",
                     (
                         f"Your need “{member.need.title}” has been pooled with the needs of "
-                        f"{lot.buyers - 1} other buyer(s) in lot {lot.reference} "
-                        f"({lot.category.name}, {lot.firm_quantity} {lot.unit.label.lower()}(s), "
+                        f"{counted(lot.buyers - 1, 'other buyer')} in lot {lot.reference} "
+                        f"({lot.category.name}, "
+                        f"{counted(lot.firm_quantity, lot.unit.label.lower())}, "
                         f"estimated unit price {lot.estimated_unit_price} {lot.currency}).\n\n"
                         f"Confirm or decline it on your needs page: {link}\n"
                     ),
@@ -182,7 +184,8 @@ def freeze_lot(actor: User | None, lot: Lot) -> Lot:
     buyers = {member.buyer_id for member in lot.active_members}
     if len(buyers) < params.min_buyers:
         raise RuleViolation(
-            f"Only {len(buyers)} buyer(s) remain; a lot needs at least {params.min_buyers}."
+            f"Only {counted(len(buyers), 'buyer')} remain; "
+            f"a lot needs at least {params.min_buyers}."
         )
     declined = [member for member in lot.members if member.declined_at is not None]
     if declined:

@@ -151,7 +151,7 @@ def test_the_command_runs_a_round(
     _market(create_user)
     result = runner.invoke(args=["procurement", "aggregate", "--region-level", "1"])
     assert result.exit_code == 0, result.output
-    assert "1 lot(s) proposed with 3 need(s)" in result.output
+    assert "1 lot proposed with 3 needs" in result.output
     assert db.session.scalar(select(AggregationRound.run_by_id)) is None
     result = runner.invoke(args=["procurement", "aggregate", "--beta", "nan"])
     assert result.exit_code != 0

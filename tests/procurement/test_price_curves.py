@@ -113,7 +113,7 @@ def test_rounds_anchor_then_fit_the_curve_on_past_awards(
         args=["procurement", "aggregate", "--region-level", "1", "--min-vendors", "0"]
     )
     assert result.exit_code == 0, result.output
-    assert "curve video-analysis/licence/EUR: beta -0.150 (default, anchored at 1 award(s))" in (
+    assert "curve video-analysis/licence/EUR: beta -0.150 (default, anchored at 1 award)" in (
         result.output
     )
 

@@ -29,6 +29,7 @@ from registry.access import require_role
 from registry.database import db, utcnow
 from registry.exceptions import RuleViolation
 from registry.models import Role, User
+from registry.wording import counted
 
 DESCRIPTION_MAX = 4000
 # Art. 72(1)(b) and (c): each increase at most 50 % of the initial contract's value.
@@ -142,8 +143,8 @@ def modify_line(
     db.session.refresh(line)
     if updated is None:
         raise RuleViolation(
-            f"{line.ordered_quantity} unit(s) are already ordered on {line.reference}: the "
-            "maximum cannot go below them.",
+            f"{counted(line.ordered_quantity, 'unit')} already ordered on {line.reference}: "
+            "the maximum cannot go below that.",
             "maximum",
         )
     modification = ContractModification(

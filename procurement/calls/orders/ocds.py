@@ -16,6 +16,7 @@ from procurement.ocds.items import classification
 from procurement.ocds.parties import Parties
 from registry.arguments import MAX_ID
 from registry.database import db
+from registry.wording import counted
 
 _ORDER_OCID = re.compile(r"^(?P<prefix>.+)-ORDER-(?P<id>\d{1,10})$")
 
@@ -77,7 +78,8 @@ def order_release(order: CallOrder) -> dict[str, Any]:
                     {
                         "id": order.reference,
                         "description": (
-                            f"{award.offer.solution.name}: {order.quantity} unit(s){optional}"
+                            f"{award.offer.solution.name}: "
+                            f"{counted(order.quantity, 'unit')}{optional}"
                         ),
                         "classification": classification(call.lot),
                         "quantity": order.quantity,

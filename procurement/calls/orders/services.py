@@ -31,6 +31,7 @@ from registry.database import db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
+from registry.wording import counted
 
 NOTE_MAX = 2000
 READERS = (Role.AUTHORITY, Role.VENDOR, Role.BUYER)
@@ -118,8 +119,8 @@ def place_order(
     if total is None:
         left = remaining(line)
         raise RuleViolation(
-            f"{quantity} unit(s) would exceed the maximum of {line.maximum_in_force} on "
-            f"{line.reference}: {left} unit(s) remain to be ordered.",
+            f"{counted(quantity, 'unit')} would exceed the maximum of {line.maximum_in_force} on "
+            f"{line.reference}: {counted(left, 'unit')} remain to be ordered.",
             "quantity",
         )
     before = total - quantity
@@ -140,7 +141,7 @@ def place_order(
         user,
         "call.order",
         order,
-        summary=f"{order.reference} of {quantity} unit(s) on {line.reference}",
+        summary=f"{order.reference} of {counted(quantity, 'unit')} on {line.reference}",
         data={
             "line": line.id,
             "quantity": quantity,
@@ -184,7 +185,7 @@ def _mail_vendor(order: CallOrder) -> None:
             email,
             f"Order {order.reference} under {call.reference} from {line.buyer.name}",
             (
-                f"{line.buyer.name} orders {order.quantity} unit(s){optional} of "
+                f"{line.buyer.name} orders {counted(order.quantity, 'unit')}{optional} of "
                 f"{award.offer.solution.name} at {order.unit_price} {currency} per unit "
                 f"({order.value} {currency}) under its contract {line.reference} of the "
                 f"framework “{call.title}”.\n"

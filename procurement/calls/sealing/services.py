@@ -41,6 +41,7 @@ from registry.database import db, utcnow
 from registry.exceptions import RuleViolation
 from registry.models import AuditEntry, Role, User
 from registry.passwords import verify_password
+from registry.wording import counted
 
 DEFAULT_THRESHOLD = 2
 # What the lead time column holds while the offer is sealed (the column is required).
@@ -273,8 +274,8 @@ def release_share(actor: User | None, call: JointCall, password: str) -> bool:
         )
     if share.released_at is not None:
         raise RuleViolation(
-            f"You have already released your share; {seal.threshold - released_count(seal)} "
-            "more officer(s) must release theirs."
+            "You have already released your share; "
+            f"{counted(seal.threshold - released_count(seal), 'more officer')} must release theirs."
         )
     key = opening_key_of(user)
     if not verify_password(user.password_hash, password or "") or key is None:

@@ -63,6 +63,7 @@ from registry.exceptions import RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
 from registry.money import CENT, SAVING_STEP
+from registry.wording import counted
 
 
 def _member_input(member: LotMember) -> MemberInput:
@@ -177,12 +178,13 @@ def _rationale(
         f"{offer.call.lot.currency} per unit for {winner.quantity} units, lead time "
         f"{offer.lead_time_days} days: the "
         + ("best" if weighted else "lowest final unit price")
-        + f" of {len(decision.outcomes)} compliant offer(s)."
+        + f" of {counted(len(decision.outcomes), 'compliant offer')}."
     )
     if winner.dropouts:
         rationale += (
-            f" {len(winner.dropouts)} buyer need(s) dropped out above their maximum unit price"
-            f" and the rest was re-priced in {len(winner.steps)} step(s)."
+            f" {counted(len(winner.dropouts), 'buyer need')} dropped out above their maximum "
+            "unit price"
+            f" and the rest was re-priced in {counted(len(winner.steps), 'step')}."
         )
     return rationale
 
@@ -295,7 +297,7 @@ def _notify_award(call: JointCall, decided: Award) -> None:
                 f"Joint call {call.reference} awarded: your contract {line.reference}",
                 (
                     f"The joint call “{call.title}” is awarded. Your need "
-                    f"“{line.need.title}” is contracted: {line.quantity} unit(s) (up to "
+                    f"“{line.need.title}” is contracted: {counted(line.quantity, 'unit')} (up to "
                     f"{line.maximum_quantity}) at {line.unit_price} {currency} per unit, "
                     f"from {decided.contract_start} to {decided.contract_end}.\n{link}\n"
                 ),

@@ -44,6 +44,7 @@ from registry.database import db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
+from registry.wording import counted
 from vulnerabilities.models import Severity
 
 
@@ -171,8 +172,9 @@ def open_call(
             f"Joint call {call.reference} is open to your certified solutions",
             (
                 f"The authority opened the joint call “{call.title}” ({call.reference}) for "
-                f"{lot.buyers} public buyers: {lot.firm_quantity} "
-                f"{lot.unit.label.lower()}(s) estimated, up to {lot.maximum_quantity}.\n"
+                f"{lot.buyers} public buyers: "
+                f"{counted(lot.firm_quantity, lot.unit.label.lower())} estimated, up to "
+                f"{lot.maximum_quantity}.\n"
                 f"It requires {call_requirement_text(call)}; at least one of your solutions "
                 f"meets it.\n\nOffers close on {utc_stamp(closes)}.\n"
                 f"Read the call and make your offer: {call_link(call)}\n"

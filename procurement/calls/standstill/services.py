@@ -40,6 +40,7 @@ from registry.database import db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
+from registry.wording import counted
 
 DEFAULT_STANDSTILL_DAYS = 11
 ALLOWED_STANDSTILL_DAYS = (10, 11)
@@ -183,7 +184,7 @@ def send_letters(
         "call.letters_sent",
         call,
         summary=(
-            f"{len(letters)} award letter(s) sent for {call.reference}; standstill until "
+            f"{counted(len(letters), 'award letter')} sent for {call.reference}; standstill until "
             f"{local_time(award.standstill_ends_at)}"
         ),
         data={

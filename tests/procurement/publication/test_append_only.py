@@ -109,15 +109,15 @@ def test_the_publish_command_backfills_once(
     award = public_builders.award(scene, call, startup)
     # Each change published its releases when committed: nothing is left to catch up.
     caught_up = runner.invoke(args=["procurement", "publish"])
-    assert caught_up.exit_code == 0 and "0 release(s) published." in caught_up.output
+    assert caught_up.exit_code == 0 and "0 releases published." in caught_up.output
     # A database from before releases were stored (emptied under the ORM's refusal).
     db.session.execute(delete(PublishedRelease))
     db.session.commit()
     first = runner.invoke(args=["procurement", "publish"])
     assert first.exit_code == 0, first.output
     # 3 needs' planning releases, the tender, the bids, the award and a contract per buyer.
-    assert f"{6 + len(award.lines)} release(s) published." in first.output
+    assert f"{6 + len(award.lines)} releases published." in first.output
     again = runner.invoke(args=["procurement", "publish"])
-    assert again.exit_code == 0 and "0 release(s) published." in again.output
+    assert again.exit_code == 0 and "0 releases published." in again.output
     tags = [r["tag"] for r in _releases(client, call.ocid)]
     assert tags[:3] == [["tender"], ["tenderUpdate"], ["award"]]

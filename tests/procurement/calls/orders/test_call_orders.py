@@ -127,7 +127,7 @@ def test_an_order_is_audited_and_mailed_to_the_vendor(
     entry = db.session.scalars(
         select(AuditEntry).where(AuditEntry.action == "call.order").order_by(AuditEntry.seq)
     ).one()
-    assert entry.summary == f"{order.reference} of 25 unit(s) on {line.reference}"
+    assert entry.summary == f"{order.reference} of 25 units on {line.reference}"
     mails = [m for m in read_outbox(app.config["OUTBOX_DIR"]) if order.reference in m.subject]
     vendor = world.world.vendors[0]
     assert {m.to for m in mails} == {vendor.email}
@@ -152,7 +152,7 @@ def test_pages_list_orders_for_buyer_vendor_and_authority_and_the_form_refuses_c
         data={"csrf_token": token[1], "quantity": "16", "note": ""},
     )
     assert refused.status_code == 400
-    assert "15 unit(s) remain to be ordered" in refused.text
+    assert "15 units remain to be ordered" in refused.text
     placed = client.post(
         f"/procurement/contracts/{line.id}/orders",
         data={"csrf_token": token[1], "quantity": "11", "note": ""},
