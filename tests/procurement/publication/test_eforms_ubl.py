@@ -48,6 +48,9 @@ def test_both_notices_of_an_awarded_call_are_valid_ubl(
     call = public_builders.open_call(scene)
     startup, _ = public_builders.two_offers(scene, call)
 
+    page = client.get(f"/procurement/public/calls/{call.id}").get_data(as_text=True)
+    assert f"/procurement/public/calls/{call.id}/eforms/contract-notice.xml" in page
+    assert "award-notice.xml" not in page
     notice = _valid_xml(client, call.id, "contract-notice", "ContractNotice")
     assert _texts(notice, "/cn:ContractNotice/cbc:NoticeTypeCode") == ["cn-standard"]
     assert _texts(notice, "//efac:NoticeSubType/cbc:SubTypeCode") == ["16"]
@@ -68,6 +71,8 @@ def test_both_notices_of_an_awarded_call_are_valid_ubl(
 
     public_builders.pass_deadline(call)
     award = public_builders.award(scene, call, startup, dropout_buyers=(0,))
+    page = client.get(f"/procurement/public/calls/{call.id}").get_data(as_text=True)
+    assert f"/procurement/public/calls/{call.id}/eforms/award-notice.xml" in page
     result = _valid_xml(client, call.id, "award-notice", "ContractAwardNotice")
     assert _texts(result, "/can:ContractAwardNotice/cbc:NoticeTypeCode") == ["can-standard"]
     assert _texts(result, "//efac:NoticeSubType/cbc:SubTypeCode") == ["29"]

@@ -67,6 +67,10 @@ def test_a_wrong_identifier_is_refused_with_what_to_correct(
     )
     page = client.get(f"/organisations/{organisation.id}/settings").get_data(as_text=True)
     assert "FR40303265045" in page
+    # The vendor's public page names it too.
+    assert "EU VAT FR40303265045" in client.get(f"/vendors/{organisation.id}").get_data(
+        as_text=True
+    )
     assert _save(client, organisation.id, "", "").status_code == 302
     db.session.refresh(organisation)
     assert organisation.legal_identifier == ""
