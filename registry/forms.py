@@ -20,6 +20,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import URL, Email, InputRequired, Length, Optional, Regexp
 
 from registry.arguments import MAX_ID
+from registry.legal_identifiers import SCHEMES, identifier_problem
 from registry.models import BuyerType, OrganisationKind, OrganisationStatus, VendorSize
 from registry.passwords import MAX_LENGTH, MIN_LENGTH
 from registry.text import clean_name, clean_text
@@ -36,6 +37,9 @@ KIND_CHOICES = [
 ]
 VENDOR_SIZE_CHOICES = [SelectChoice("", "— choose —")] + [
     SelectChoice(s.value, s.label) for s in VendorSize
+]
+IDENTIFIER_SCHEME_CHOICES = [SelectChoice("", "None")] + [
+    SelectChoice(scheme, label) for scheme, label in SCHEMES.items()
 ]
 BUYER_TYPE_CHOICES = [SelectChoice("", "— choose —")] + [
     SelectChoice(t.value, t.label) for t in BuyerType
@@ -240,6 +244,33 @@ class ProfileForm(InputForm):
     )
     region = StringField("Region", validators=[Optional(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
+    legal_identifier_scheme = SelectField(
+        "Kind of legal identifier", choices=IDENTIFIER_SCHEME_CHOICES, validators=[Optional()]
+    )
+    legal_identifier = StringField(
+        "Legal identifier",
+        validators=[Optional(), Length(max=40)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Field checks, then the identifier's format for its scheme (with what to correct)."""
+        valid: bool = super().validate(extra_validators)
+        scheme = self.legal_identifier_scheme.data or ""
+        value = self.legal_identifier.data or ""
+        if not scheme and not value.strip():
+            return valid
+        if scheme and not value.strip():
+            self.legal_identifier.errors = [
+                *self.legal_identifier.errors,
+                "Enter the identifier, or choose “None” to publish none.",
+            ]
+            return False
+        problem = identifier_problem(scheme, value)
+        if problem is not None:
+            self.legal_identifier.errors = [*self.legal_identifier.errors, problem]
+            return False
+        return valid
 
 
 class CreateStaffForm(InputForm):

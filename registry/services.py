@@ -10,7 +10,7 @@ from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from registry import audit, auth, events, sealing, text
+from registry import audit, auth, events, legal_identifiers, sealing, text
 from registry.access import require_role, require_same_organisation
 from registry.database import db, utcnow
 from registry.exceptions import AccessDenied, NotVisible, RuleViolation
@@ -476,6 +476,34 @@ def update_organisation_profile(
             data={"fields": sorted(changes)},
             organisation_id=organisation.id,
         )
+
+
+def update_legal_identifier(
+    actor: User | None, organisation: Organisation, scheme: str, value: str
+) -> None:
+    """An organisation administrator (or the authority) sets the identifier published with it.
+
+    An empty scheme and value clear it. RuleViolation says what to correct."""
+    if actor is None or not may_manage_users(actor, organisation):
+        raise NotVisible()
+    value = legal_identifiers.normalised(value) if scheme else ""
+    if scheme:
+        problem = legal_identifiers.identifier_problem(scheme, value)
+        if problem is not None:
+            raise RuleViolation(problem)
+    before = (organisation.legal_identifier_scheme, organisation.legal_identifier)
+    if before == (scheme, value):
+        return
+    organisation.legal_identifier_scheme, organisation.legal_identifier = scheme, value
+    audit.record(
+        actor,
+        "organisation.identifier_changed",
+        organisation,
+        summary=f"{organisation.name} legal identifier "
+        + (f"set to {scheme} {value}" if value else "removed"),
+        data={"before": list(before), "after": [scheme, value]},
+        organisation_id=organisation.id,
+    )
 
 
 def reset_second_factor(actor: User | None, user: User) -> None:

@@ -54,6 +54,12 @@ def update_settings(organisation_id: int) -> Any:
             form.description.data or "",
             form.region.data or "",
         )
+        services.update_legal_identifier(
+            g.user,
+            organisation,
+            form.legal_identifier_scheme.data or "",
+            form.legal_identifier.data or "",
+        )
         db.session.commit()
         flash("Profile saved.", "success")
         return redirect(url_for("organisation.settings", organisation_id=organisation.id))
