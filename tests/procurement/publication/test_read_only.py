@@ -31,6 +31,7 @@ def _open_data_urls(call: JointCall, need_ocid_: str) -> list[str]:
         f"/procurement/ocds/{call.ocid}.json",
         f"/procurement/ocds/{need_ocid_}.json",
         f"/procurement/public/calls/{call.id}/eforms/contract-notice.json",
+        f"/procurement/public/calls/{call.id}/eforms/contract-notice.xml",
         "/procurement/public/open-data",
         f"/procurement/public/calls/{call.id}",
     ]
@@ -64,6 +65,7 @@ def test_every_open_data_get_leaves_the_database_unchanged(
         "procurement_public.ocds_bulk",
         "procurement_public.ocds_release_package",
         "publication.eforms_notice",
+        "publication.eforms_notice_xml",
     }
     before = _row_counts()
     for url in urls:

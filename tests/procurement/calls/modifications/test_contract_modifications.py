@@ -102,7 +102,7 @@ def test_orders_check_against_the_modified_maximum_and_price_and_the_maximum_kee
     buyer, authority = world.buyer_of(line), world.world.authority
     services.place_order(buyer, line, 15)
     db.session.commit()
-    with pytest.raises(RuleViolation, match="0 unit\\(s\\) remain"):
+    with pytest.raises(RuleViolation, match="0 units remain"):
         services.place_order(buyer, line, 1)
     db.session.rollback()
     modify_line(
@@ -117,7 +117,7 @@ def test_orders_check_against_the_modified_maximum_and_price_and_the_maximum_kee
     order = services.place_order(buyer, line, 5)
     db.session.commit()
     assert order.unit_price == Decimal("800.00") and order.value == Decimal("4000.00")
-    with pytest.raises(RuleViolation, match="maximum of 20 .*0 unit\\(s\\) remain"):
+    with pytest.raises(RuleViolation, match="maximum of 20 .*0 units remain"):
         services.place_order(buyer, line, 1)
     db.session.rollback()
     with pytest.raises(RuleViolation, match="20 units already ordered"):
@@ -218,7 +218,7 @@ def test_each_modification_is_a_contract_amendment_release_and_published_ones_st
         world.world.authority, line, DE_MINIMIS, "A lower price.", unit_price=Decimal("890.00")
     )
     db.session.commit()
-    assert publish_all() == 2
+    assert publish_all() == 0  # both were published with the commit that recorded them
     after = stored_releases(call.ocid)
     assert after[: len(before)] == before  # what was published stays, byte for byte
     first, second = after[len(before) :]
