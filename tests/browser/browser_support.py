@@ -20,6 +20,7 @@ import pyotp
 import pytest
 from playwright.sync_api import BrowserContext, FloatRect, Locator, Page, ViewportSize, expect
 
+from procurement.calls.access.declarations import EXCLUSION_GROUNDS
 from registry.demo import AUTHORITY_EMAIL, DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRETS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -95,9 +96,22 @@ def assert_no_sideways_scrolling(page: Page, name: str) -> None:
     scroll_width, client_width = page.evaluate(
         "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
-    assert scroll_width <= client_width, (
+    if scroll_width <= client_width:
+        return
+    # The innermost elements that reach past the window.
+    culprits = page.evaluate(
+        """(width) => [...document.querySelectorAll('body *')].filter((el) =>
+            el.getBoundingClientRect().right > width + 1
+            && ![...el.children].some((c) => c.getBoundingClientRect().right > width + 1)
+        ).slice(0, 5).map((el) => `<${el.tagName.toLowerCase()} class="${el.className}">`
+            + ` ${Math.round(el.getBoundingClientRect().right)} px: `
+            + (el.textContent || '').trim().slice(0, 60))""",
+        client_width,
+    )
+    raise AssertionError(
         f"{name} ({page.url}) is {scroll_width} px wide in a {client_width} px window: "
-        "it scrolls sideways; let wide content wrap or scroll in its own box"
+        "it scrolls sideways; let wide content wrap or scroll in its own box. Too wide: "
+        + "; ".join(culprits)
     )
 
 
@@ -372,3 +386,12 @@ def has_visible_focus(target: Locator) -> bool:
             }"""
         )
     )
+
+
+def declare_no_exclusion_ground(page: Page) -> None:
+    """On the offer form: "No" to every exclusion ground, and the selection criteria met (the
+    USWDS checkbox is ticked through its label, as a user does: the input itself is hidden)."""
+    for code, _ in EXCLUSION_GROUNDS:
+        page.locator(f"select[name=ground_{code}]").select_option("no")
+    page.locator("label[for=meets_selection]").click()
+    expect(page.locator("#meets_selection")).to_be_checked()

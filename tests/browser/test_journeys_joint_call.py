@@ -41,7 +41,12 @@ from registry.models import (
     VendorSize,
 )
 from registry.passwords import hash_password
-from tests.browser.browser_support import check_accessibility, login_as, screenshot
+from tests.browser.browser_support import (
+    check_accessibility,
+    declare_no_exclusion_ground,
+    login_as,
+    screenshot,
+)
 from tests.browser.conftest import LiveServer
 from tests.procurement.calls.call_builders import frozen_lot, pass_standstill
 from tests.procurement.need_builders import certified_market
@@ -198,6 +203,7 @@ def _offer(page: Page, call_path: str, price: str, lead_time: str) -> tuple[str,
     page.get_by_label("From quantity (tier 1)").fill("1")
     page.get_by_label("Unit price (tier 1, EUR)").fill(price)
     page.get_by_label("Lead time (days from the order to delivery)").fill(lead_time)
+    declare_no_exclusion_ground(page)
     page.get_by_role("button", name="Submit the offer").click()
     _flash(page, "is saved and sealed until the deadline.")
     receipt = page.locator("code.receipt")
