@@ -466,10 +466,10 @@ def test_three_buyers_pool_a_call_is_offered_on_awarded_and_published(
     (award,) = [item for item in releases if item["tag"] == ["award"]][-1]["awards"]
     assert award["suppliers"][0]["name"] == VENDOR_NAME
     assert sorted(buyer["name"] for buyer in award["buyers"]) == sorted(b.name for b in KEPT)
-    contracts = [item for item in releases if item["tag"] == ["contract"]]
-    contract_buyers = {item["contracts"][0]["buyer"]["name"] for item in contracts}
+    contract_releases = [item for item in releases if item["tag"] == ["contract"]]
+    contract_buyers = {item["contracts"][0]["buyer"]["name"] for item in contract_releases}
     assert contract_buyers == {buyer.name for buyer in KEPT}
-    assert {item["contracts"][0]["awardID"] for item in contracts} == {award["id"]}
+    assert {item["contracts"][0]["awardID"] for item in contract_releases} == {award["id"]}
     items = releases[0]["tender"]["items"]
     assert len(items) == len(BUYERS)
 
