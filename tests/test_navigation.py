@@ -79,7 +79,7 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
         (
             OrganisationKind.BUYER,
             {"Dashboard", "Catalog", "Shortlists", "My needs", "Joint calls"},
-            {"Watchlist", "Decisions", "Advisories"},
+            {"Watchlist", "My contracts", "Decisions", "Advisories"},
         ),
         (
             OrganisationKind.VENDOR,

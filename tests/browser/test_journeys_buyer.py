@@ -188,7 +188,7 @@ def _post_a_need(buyer: Page, solution: str) -> None:
     buyer.get_by_role("button", name="Save need").click()
     _flash(buyer, f"“{title}” is saved as a draft. Open it when it is ready.")
     expect(buyer.get_by_role("heading", level=1)).to_have_text(title)
-    matching = buyer.get_by_role("table", name=re.compile(r"certified solution\(s\)"))
+    matching = buyer.get_by_role("table", name=re.compile(r"\d+ certified solutions?$"))
     expect(matching.get_by_role("link", name=solution, exact=True)).to_be_visible()
     check_accessibility(buyer, "need-draft")
     buyer.get_by_role("button", name="Open", exact=True).click()

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from wtforms import DateField, DecimalField, SelectField, TextAreaField
+from decimal import Decimal
+
+from wtforms import DateField, SelectField, StringField, TextAreaField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from procurement.calls.modifications.models import ModificationGround
 from procurement.calls.modifications.services import DESCRIPTION_MAX
+from procurement.forms import parse_decimal
 from registry.forms import BoundedIntegerField, InputForm
+
+# A unit price the database holds (Numeric(14, 2)): below a trillion, to the cent.
+PRICE_LIMIT = Decimal("1000000000000")
 
 
 class ModificationForm(InputForm):
@@ -24,11 +30,10 @@ class ModificationForm(InputForm):
         validators=[Optional(), NumberRange(min=1, message="Give at least one unit.")],
         description="Leave empty to keep the maximum in force.",
     )
-    unit_price = DecimalField(
+    unit_price = StringField(
         "New unit price (optional)",
-        places=2,
-        validators=[Optional(), NumberRange(min=0.01, message="Give a price above zero.")],
-        description="Leave empty to keep the unit price in force.",
+        validators=[Optional(), Length(max=30)],
+        description="In EUR, e.g. 890.00. Leave empty to keep the unit price in force.",
     )
     end = DateField(
         "New last day of ordering (optional)",
@@ -43,3 +48,17 @@ class ModificationForm(InputForm):
         ],
         description="Published with the contract's amendment.",
     )
+
+    def validate_unit_price(self, field: StringField) -> None:
+        """A price above zero, to the cent, that the database can hold."""
+        price = parse_decimal(field.data)
+        if price is None:
+            raise ValidationError("Give the price as a number, e.g. 890.00.")
+        if price <= 0 or price >= PRICE_LIMIT or price != price.quantize(Decimal("0.01")):
+            raise ValidationError(
+                "Give a price above zero and below 1,000,000,000,000.00, to the cent."
+            )
+
+    def price(self) -> Decimal | None:
+        """The new unit price, or None to keep the one in force."""
+        return parse_decimal(self.unit_price.data) if (self.unit_price.data or "").strip() else None

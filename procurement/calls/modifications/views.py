@@ -58,7 +58,7 @@ def modify(line_id: int) -> Any:
                 ModificationGround(form.ground.data),
                 form.description.data or "",
                 maximum=form.maximum.data,
-                unit_price=form.unit_price.data,
+                unit_price=form.price(),
                 end=form.end.data,
             )
         except RuleViolation as error:
