@@ -322,6 +322,7 @@ def provisional_winner(call: JointCall) -> Offer | None:
     if call.offers_opened_at is None:
         return None
     checks = compliance(call)
+    checks.update(rejected_offers(call))  # as the award does: rejected low prices are out
     compliant = [offer for offer in call.offers if not checks[offer.id]]
     winner = _decide(call, compliant)[0].winner
     if winner is None or winner.unit_price is None:

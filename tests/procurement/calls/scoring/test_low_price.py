@@ -89,6 +89,9 @@ def test_a_rejected_explanation_removes_the_offer_from_the_ranking(
     assert decided.status_code == 302
     stored = db.session.get(JointCall, call.id)
     assert stored is not None
+    # The provisional winner (asked for evidence before the award) is the award's winner too.
+    provisional = awarding.provisional_winner(stored)
+    assert provisional is not None and provisional.id == fair.id
     awarding.award_call(world.authority, stored)
     db.session.commit()
     awarded = _awarded(call)
