@@ -93,6 +93,9 @@ def init_app(app: Flask) -> None:
 
     procurement.calls.documents.views.init_app(app)
     register_file_table(app, CallDocumentVersion.__tablename__)
+    from procurement.calls.access.models import WinnerEvidenceDocument
+
+    register_file_table(app, WinnerEvidenceDocument.__tablename__)
     cpv.check_setting(app.config.get("CPV_CODES"))
     from procurement import api
     from procurement.public.views import bp as public_bp

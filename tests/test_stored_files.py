@@ -16,6 +16,7 @@ from sqlalchemy import select
 from evaluations.models import Evidence
 from evaluations.services.application import attach_evidence
 from registry import audit, uploads
+from registry.backup.hooks import file_tables
 from registry.database import db
 from registry.models import AuditEntry, User
 from tests.evaluations.evaluation_builders import PDF, draft, make_cast
@@ -60,3 +61,21 @@ def test_unnamed_files_are_listed_then_swept_after_the_grace_period(
     assert entry is not None and entry.action == "files.sweep"
     assert audit.verify_chain().ok
     assert runner.invoke(args=["files", "check"]).output == "Every stored file is named by a row.\n"
+
+
+def _with_stored_files(cls: type) -> list[type]:
+    found: list[type] = []
+    subclasses: list[type] = cls.__subclasses__()
+    for sub in subclasses:
+        found += [sub, *_with_stored_files(sub)]
+    return found
+
+
+def test_every_table_naming_stored_files_is_known_to_the_sweep_and_the_backup(app: Flask) -> None:
+    """A table the sweep does not know would have its files swept as named by no row, and a
+    restore would not check them."""
+    tables = {
+        str(vars(cls)["__tablename__"]) for cls in _with_stored_files(uploads.StoredFileMixin)
+    }
+    assert {"evidence", "call_document", "winner_evidence_document"} <= tables
+    assert tables <= set(file_tables())
