@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from hypothesis import HealthCheck, settings
 
 from app import create_app
 from registry.database import db, normalise_database_url, sqlite_begin
@@ -30,6 +31,11 @@ from registry.passwords import hash_password
 from tests.support import PASSWORD, totp_code
 
 BACKEND = os.environ.get("TEST_DB_BACKEND", "sqlite")
+# Property tests check what the code does, not how fast: with both suites sharing two cores,
+# an example may take longer than Hypothesis's 200 ms deadline, or its data longer to draw than
+# its health check allows, and neither says anything about the code.
+settings.register_profile("safetech", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("safetech")
 # Rows loaded by migrations, kept between tests.
 REFERENCE_TABLES = {"alembic_version", "security_activity", "technology_category"}
 
