@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from typing import Any
 
 from flask import current_app, url_for
@@ -112,13 +113,30 @@ def publish_all(now: dt.datetime | None = None) -> int:
 
 def due_builds(now: dt.datetime) -> list[list[dict[str, Any]]]:
     """The releases of every public process as they are now, one list per ocid."""
-    builds = [[need_release(need)] for need in db.session.scalars(_published_needs())]
+    return _builds(now, _published_needs(), select(Need), _calls())
+
+
+def due_builds_of(
+    now: dt.datetime, need_ids: Collection[int], call_ids: Collection[int]
+) -> list[list[dict[str, Any]]]:
+    """The releases of those needs' and calls' processes as they are now, one list per ocid:
+    the part of ``due_builds`` for those processes, in the same order."""
+    return _builds(
+        now,
+        _published_needs().where(Need.id.in_(need_ids)),
+        select(Need).where(Need.id.in_(need_ids)),
+        _calls().where(JointCall.id.in_(call_ids)),
+    )
+
+
+def _builds(now: dt.datetime, published: Any, needs: Any, calls: Any) -> list[list[dict[str, Any]]]:
+    builds = [[need_release(need)] for need in db.session.scalars(published)]
     withdrawn = {
         need_ocid(need): need
-        for need in db.session.scalars(select(Need).where(Need.status == NeedStatus.WITHDRAWN))
+        for need in db.session.scalars(needs.where(Need.status == NeedStatus.WITHDRAWN))
     }
     builds += [[_need_release(withdrawn[o])] for o in sorted(published_ocids(list(withdrawn)))]
-    for call in db.session.scalars(_calls()):
+    for call in db.session.scalars(calls):
         builds.append(call_releases(call, now))
         # Each order under the call's framework is a process of its own.
         builds += [[release] for release in call_order_releases(call)]
