@@ -14,6 +14,7 @@ BENCHMARKS = {
     "ceiling": "bench.ceiling",
     "label_pdf": "bench.label_pdf",
     "list_pages": "bench.list_pages",
+    "publication": "bench.publication",
     "search": "bench.search",
 }
 
