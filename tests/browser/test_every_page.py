@@ -43,7 +43,8 @@ _MAIL = "reached only from a link in an e-mail"
 _AFTER_FORM = "shown only after a form is sent (its POST redirects there)"
 _NO_LINK_YET = (
     "no link to it on the one page per endpoint the walk opens: the link shows only for an "
-    "object in a particular state, which the demo data does not hold on the page visited"
+    "object in a particular state, which the demo data does not hold on the page visited, or "
+    "only on a role's own view of a page an earlier role already checked"
 )
 
 # GET endpoints no role reaches by following links, or that are not pages, and why.
@@ -90,6 +91,7 @@ NOT_REACHED_YET: dict[str, str] = dict.fromkeys(
         "calls_scoring.low_price_page",
         "calls_scoring.scores",
         "compare.compare",
+        "complaints.new_appeal",
         "complaints.track",
         "csaf_import.unmatched",
         "csaf_import.upload",
@@ -108,10 +110,12 @@ NOT_REACHED_YET: dict[str, str] = dict.fromkeys(
         "priorities.publish",
         "procurement.edit_need",
         "sealing.opening_key",
+        "solutions.edit",
         "standstill.answer_review",
         "standstill.letters",
         "standstill.reviews",
         "standstill.sign",
+        "versions.declare",
         "versions.end_of_support",
         "vulnerabilities.new_report",
     ),
