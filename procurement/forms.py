@@ -76,9 +76,7 @@ class NeedForm(InputForm):
         description="Your ceiling: you will not pay more per unit.",
         render_kw={"inputmode": "decimal"},
     )
-    need_by = DateField(
-        "Needed by", validators=[InputRequired(message="Give a valid date (YYYY-MM-DD).")]
-    )
+    need_by = DateField("Needed by", validators=[InputRequired()])
     region_code = SelectField(
         "Region", choices=[SelectChoice(code, name) for code, name in REGIONS.items()]
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -20,6 +21,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import URL, Email, InputRequired, Length, Optional, Regexp
 
 from registry.arguments import MAX_ID
+from registry.form_messages import FieldMessages, date_hint
 from registry.legal_identifiers import SCHEMES, identifier_problem
 from registry.models import BuyerType, OrganisationKind, OrganisationStatus, VendorSize
 from registry.passwords import MAX_LENGTH, MIN_LENGTH
@@ -99,12 +101,22 @@ class InputForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF's FlaskForm is un
         def bind_field(
             self, form: Any, unbound_field: UnboundField, options: dict[str, Any]
         ) -> Any:
-            """Put the input cleaner first in the field's filters."""
+            """Put the input cleaner first in the field's filters; name the field in messages.
+
+            A date field's hint also says the format it accepts.
+            """
             cleaner = input_cleaner(unbound_field.field_class)
             if cleaner is not None:
                 filters = tuple(unbound_field.kwargs.get("filters", ()))
                 options = {**options, "filters": (cleaner, *filters)}
-            return super().bind_field(form, unbound_field, options)  # type: ignore[misc]
+            if issubclass(unbound_field.field_class, DateField):
+                options = {
+                    **options,
+                    "description": date_hint(unbound_field.kwargs.get("description")),
+                }
+            field = super().bind_field(form, unbound_field, options)  # type: ignore[misc]
+            field._translations = FieldMessages(field, field._translations)
+            return field
 
 
 def _email_field(label: str = "E-mail address") -> EmailField:

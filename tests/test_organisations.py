@@ -88,7 +88,7 @@ def test_registration_refuses_duplicates_and_weak_passwords(client: FlaskClient)
 
 def test_registration_cannot_create_an_authority(client: FlaskClient) -> None:
     response = client.post("/register", data={**REGISTRATION, "kind": "authority"})
-    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert "Choose the kind of organisation from the list." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Organisation)) == 0
 
 

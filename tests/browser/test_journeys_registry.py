@@ -53,7 +53,9 @@ def _register_with_keyboard_only(page: Page, organisation: str, email: str) -> N
     keyboard.press("Enter")
 
     summary = page.get_by_role("alert").filter(has_text="There is a problem")
-    expect(summary).to_contain_text("Your e-mail address: Invalid email address.")
+    expect(summary).to_contain_text(
+        "Your e-mail address: Enter an e-mail address like name@example.org."
+    )
     expect(page.get_by_label("Organisation name")).to_have_value(organisation)
     expect(page.get_by_label("Company size (vendors)")).to_have_value("startup")
     screenshot(page, "register-errors")
