@@ -43,6 +43,8 @@ VENDOR_SIZE_CHOICES = [SelectChoice("", "— choose —")] + [
 IDENTIFIER_SCHEME_CHOICES = [SelectChoice("", "None")] + [
     SelectChoice(scheme, label) for scheme, label in SCHEMES.items()
 ]
+# The kinds that are companies, and so must give a SIREN or an EU VAT number at registration.
+COMPANY_KINDS = (OrganisationKind.VENDOR.value, OrganisationKind.EVALUATION_BODY.value)
 BUYER_TYPE_CHOICES = [SelectChoice("", "— choose —")] + [
     SelectChoice(t.value, t.label) for t in BuyerType
 ]
@@ -184,6 +186,16 @@ class RegistrationForm(InputForm):
         validators=[Optional(), Length(max=200), URL(require_tld=True, message=WEBSITE_MESSAGE)],
         description="A full address starting with https://",
     )
+    legal_identifier_scheme = SelectField(
+        "Kind of company identifier",
+        choices=IDENTIFIER_SCHEME_CHOICES,
+        validators=[Optional()],
+    )
+    legal_identifier = StringField(
+        "Company identifier",
+        validators=[Optional(), Length(max=40)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
     full_name = NameField("Your full name", validators=[InputRequired(), Length(max=200)])
     email = _email_field("Your e-mail address")
     password = _new_password_field()
@@ -197,7 +209,31 @@ class RegistrationForm(InputForm):
         if self.kind.data == OrganisationKind.BUYER.value and not self.buyer_type.data:
             self.buyer_type.errors = [*self.buyer_type.errors, "Choose the type of buyer."]
             valid = False
-        return valid
+        return self._validate_identifier() and valid
+
+    def _validate_identifier(self) -> bool:
+        """A company (vendor, evaluation body) gives its identifier; a buyer may."""
+        scheme = self.legal_identifier_scheme.data or ""
+        value = (self.legal_identifier.data or "").strip()
+        if self.kind.data not in COMPANY_KINDS and not scheme and not value:
+            return True
+        if not scheme:
+            self.legal_identifier_scheme.errors = [
+                *self.legal_identifier_scheme.errors,
+                "Choose the kind of company identifier: a SIREN or an EU VAT number.",
+            ]
+            return False
+        if not value:
+            self.legal_identifier.errors = [
+                *self.legal_identifier.errors,
+                "Enter the company identifier: the SIREN (9 digits) or the EU VAT number.",
+            ]
+            return False
+        problem = identifier_problem(scheme, value)
+        if problem is not None:
+            self.legal_identifier.errors = [*self.legal_identifier.errors, problem]
+            return False
+        return True
 
 
 class AcceptInvitationForm(InputForm):

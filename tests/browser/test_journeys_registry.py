@@ -43,7 +43,14 @@ def _register_with_keyboard_only(page: Page, organisation: str, email: str) -> N
     expect(page.get_by_label("Kind of organisation")).to_have_value("vendor")
     keyboard.press("Tab")
     choose_with_arrows(page, page.get_by_label("Company size (vendors)"), "Startup")
-    tab_to(page, page.get_by_label("Your full name"), max_presses=8)
+    tab_to(page, page.get_by_label("Kind of company identifier"), max_presses=6)
+    choose_with_arrows(
+        page, page.get_by_label("Kind of company identifier"), "SIREN (France, 9 digits)"
+    )
+    keyboard.press("Tab")
+    expect(page.get_by_label("Company identifier", exact=True)).to_be_focused()
+    keyboard.type("732 829 320")
+    tab_to(page, page.get_by_label("Your full name"), max_presses=3)
     keyboard.type("Ada Keyboard")
     keyboard.press("Tab")
     keyboard.type("ada.at.keyboard-labs.example")  # mistyped, to meet the error summary
