@@ -50,7 +50,7 @@ def _register_with_keyboard_only(page: Page, organisation: str, email: str) -> N
     keyboard.press("Tab")
     expect(page.get_by_label("Company identifier", exact=True)).to_be_focused()
     keyboard.type("732 829 320")
-    tab_to(page, page.get_by_label("Your full name"), max_presses=3)
+    tab_to(page, page.get_by_label("Your full name"), max_presses=8)
     keyboard.type("Ada Keyboard")
     keyboard.press("Tab")
     keyboard.type("ada.at.keyboard-labs.example")  # mistyped, to meet the error summary
