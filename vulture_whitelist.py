@@ -16,6 +16,8 @@ _.iter_pages
 _.short_label
 _.map_published_at
 _.unmatched_message
+_.unmatched_reason_label
+_.norm_levels  # the need form's norms and levels, embedded for its script
 _.below_estimate
 _.has_valid_label
 _.privacy_text

@@ -15,7 +15,7 @@ from catalog.regions import REGIONS
 from procurement.aggregation.parameters import DEFAULT_MIN_SAVING, AggregationParameters
 from procurement.aggregation.pricing import DEFAULT_BETA, PriceCurve
 from procurement.models import NOTES_MAX, Need, NeedUnit
-from procurement.services.needs import NeedData
+from procurement.services.needs import NeedData, level_names
 from registry.database import db
 from registry.forms import BoundedIntegerField, InputForm, NameField
 from registry.models import TechnologyCategory
@@ -76,9 +76,7 @@ class NeedForm(InputForm):
         description="Your ceiling: you will not pay more per unit.",
         render_kw={"inputmode": "decimal"},
     )
-    need_by = DateField(
-        "Needed by", validators=[InputRequired(message="Give a valid date (YYYY-MM-DD).")]
-    )
+    need_by = DateField("Needed by", validators=[InputRequired()])
     region_code = SelectField(
         "Region", choices=[SelectChoice(code, name) for code, name in REGIONS.items()]
     )
@@ -111,6 +109,11 @@ class NeedForm(InputForm):
         self.norm.choices = [SelectChoice("", "No norm")] + [
             SelectChoice(n.code, f"{n.code} — {n.title}") for n in norms
         ]
+        # What the page's script filters the norm and level lists by; without it, the
+        # service refuses a norm of another category or a level the norm lacks.
+        self.norm_levels = {
+            n.code: {"category": n.category.code, "levels": level_names(n)} for n in norms
+        }
 
     def validate_max_unit_price(self, field: StringField) -> None:
         """A finite number; the service checks the range."""

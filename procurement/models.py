@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from procurement.aggregation.results import UnmatchedReason
 from registry.database import Base, created_at, int_pk, str200
 from registry.models import Organisation, TechnologyCategory, User, enum_column
 from registry.norms.models import Norm
@@ -135,6 +136,14 @@ class Need(Base):
     # Set when the last round left the need out (aggregation.UnmatchedReason value).
     unmatched_reason: Mapped[str | None] = mapped_column(String(40))
     unmatched_message: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def unmatched_reason_label(self) -> str:
+        """Why the last round left the need out, in words ("" when it did not)."""
+        if not self.unmatched_reason:
+            return ""
+        return UnmatchedReason(self.unmatched_reason).label
+
     created_at: Mapped[created_at]
     updated_at: Mapped[dt.datetime]
     opened_at: Mapped[dt.datetime | None]

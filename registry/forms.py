@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     EmailField,
     IntegerField,
     PasswordField,
@@ -20,6 +21,7 @@ from wtforms.fields.core import UnboundField
 from wtforms.validators import URL, Email, InputRequired, Length, Optional, Regexp
 
 from registry.arguments import MAX_ID
+from registry.form_messages import FieldMessages, date_hint
 from registry.legal_identifiers import SCHEMES, identifier_problem
 from registry.models import BuyerType, OrganisationKind, OrganisationStatus, VendorSize
 from registry.passwords import MAX_LENGTH, MIN_LENGTH
@@ -41,6 +43,8 @@ VENDOR_SIZE_CHOICES = [SelectChoice("", "— choose —")] + [
 IDENTIFIER_SCHEME_CHOICES = [SelectChoice("", "None")] + [
     SelectChoice(scheme, label) for scheme, label in SCHEMES.items()
 ]
+# The kinds that are companies, and so must give a SIREN or an EU VAT number at registration.
+COMPANY_KINDS = (OrganisationKind.VENDOR.value, OrganisationKind.EVALUATION_BODY.value)
 BUYER_TYPE_CHOICES = [SelectChoice("", "— choose —")] + [
     SelectChoice(t.value, t.label) for t in BuyerType
 ]
@@ -99,12 +103,22 @@ class InputForm(FlaskForm):  # type: ignore[misc]  # Flask-WTF's FlaskForm is un
         def bind_field(
             self, form: Any, unbound_field: UnboundField, options: dict[str, Any]
         ) -> Any:
-            """Put the input cleaner first in the field's filters."""
+            """Put the input cleaner first in the field's filters; name the field in messages.
+
+            A date field's hint also says the format it accepts.
+            """
             cleaner = input_cleaner(unbound_field.field_class)
             if cleaner is not None:
                 filters = tuple(unbound_field.kwargs.get("filters", ()))
                 options = {**options, "filters": (cleaner, *filters)}
-            return super().bind_field(form, unbound_field, options)  # type: ignore[misc]
+            if issubclass(unbound_field.field_class, DateField):
+                options = {
+                    **options,
+                    "description": date_hint(unbound_field.kwargs.get("description")),
+                }
+            field = super().bind_field(form, unbound_field, options)  # type: ignore[misc]
+            field._translations = FieldMessages(field, field._translations)
+            return field
 
 
 def _email_field(label: str = "E-mail address") -> EmailField:
@@ -172,6 +186,16 @@ class RegistrationForm(InputForm):
         validators=[Optional(), Length(max=200), URL(require_tld=True, message=WEBSITE_MESSAGE)],
         description="A full address starting with https://",
     )
+    legal_identifier_scheme = SelectField(
+        "Kind of company identifier",
+        choices=IDENTIFIER_SCHEME_CHOICES,
+        validators=[Optional()],
+    )
+    legal_identifier = StringField(
+        "Company identifier",
+        validators=[Optional(), Length(max=40)],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
     full_name = NameField("Your full name", validators=[InputRequired(), Length(max=200)])
     email = _email_field("Your e-mail address")
     password = _new_password_field()
@@ -185,7 +209,31 @@ class RegistrationForm(InputForm):
         if self.kind.data == OrganisationKind.BUYER.value and not self.buyer_type.data:
             self.buyer_type.errors = [*self.buyer_type.errors, "Choose the type of buyer."]
             valid = False
-        return valid
+        return self._validate_identifier() and valid
+
+    def _validate_identifier(self) -> bool:
+        """A company (vendor, evaluation body) gives its identifier; a buyer may."""
+        scheme = self.legal_identifier_scheme.data or ""
+        value = (self.legal_identifier.data or "").strip()
+        if self.kind.data not in COMPANY_KINDS and not scheme and not value:
+            return True
+        if not scheme:
+            self.legal_identifier_scheme.errors = [
+                *self.legal_identifier_scheme.errors,
+                "Choose the kind of company identifier: a SIREN or an EU VAT number.",
+            ]
+            return False
+        if not value:
+            self.legal_identifier.errors = [
+                *self.legal_identifier.errors,
+                "Enter the company identifier: the SIREN (9 digits) or the EU VAT number.",
+            ]
+            return False
+        problem = identifier_problem(scheme, value)
+        if problem is not None:
+            self.legal_identifier.errors = [*self.legal_identifier.errors, problem]
+            return False
+        return True
 
 
 class AcceptInvitationForm(InputForm):

@@ -51,6 +51,8 @@ class RegistrationData:
     buyer_type: BuyerType | None = None
     website: str = ""
     description: str = ""
+    legal_identifier_scheme: str = ""
+    legal_identifier: str = ""
 
 
 EMAIL_TAKEN = "An account with this e-mail address already exists."
@@ -124,6 +126,17 @@ def _authority_emails() -> list[str]:
     )
 
 
+def _registration_identifier(data: RegistrationData) -> tuple[str, str]:
+    """The identifier a registration gives, normalised as the profile stores it."""
+    if not data.legal_identifier_scheme:
+        return "", ""
+    value = legal_identifiers.normalised(data.legal_identifier)
+    problem = legal_identifiers.identifier_problem(data.legal_identifier_scheme, value)
+    if problem is not None:
+        raise RuleViolation(problem, "legal_identifier")
+    return data.legal_identifier_scheme, value
+
+
 def register_organisation(data: RegistrationData) -> Organisation:
     """Create a pending organisation with its first user, who will administer it."""
     if data.kind not in SELF_REGISTERED_KINDS:
@@ -138,6 +151,7 @@ def register_organisation(data: RegistrationData) -> Organisation:
         raise RuleViolation("Tell us the size of the company.", "vendor_size")
     if data.kind is OrganisationKind.BUYER and data.buyer_type is None:
         raise RuleViolation("Tell us what kind of buyer you are.", "buyer_type")
+    scheme, identifier = _registration_identifier(data)
     email = _check_new_email(data.email)
     _check_password(data.password, email, data.full_name)
     organisation = Organisation(
@@ -150,6 +164,8 @@ def register_organisation(data: RegistrationData) -> Organisation:
         region=data.region.strip(),
         website=data.website.strip(),
         description=data.description.strip(),
+        legal_identifier_scheme=scheme,
+        legal_identifier=identifier,
         status_changed_at=utcnow(),
     )
     user = User(
@@ -166,7 +182,11 @@ def register_organisation(data: RegistrationData) -> Organisation:
         "organisation.registered",
         organisation,
         summary=f"{organisation.name} registered as {organisation.kind.label.lower()}",
-        data={"first_user": email, "kind": organisation.kind.value},
+        data={
+            "first_user": email,
+            "kind": organisation.kind.value,
+            "legal_identifier": [scheme, identifier],
+        },
         organisation_id=organisation.id,
     )
     send_mail(

@@ -21,6 +21,8 @@ def _register(app: Flask, index: int, name: str | None, results: list[int]) -> N
             "organisation_name": name or f"Concurrent Vendor {index}",
             "kind": "vendor",
             "vendor_size": "sme",
+            "legal_identifier_scheme": "FR-SIRENE",
+            "legal_identifier": "732829320",
             "country": "FR",
             "full_name": f"Person {index}",
             "email": f"person{index}@example.org",

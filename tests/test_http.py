@@ -116,6 +116,8 @@ def test_missing_csrf_token_is_refused_and_nothing_saved(app_factory: Callable[.
                 "organisation_name": "No Token Ltd",
                 "kind": "vendor",
                 "vendor_size": "sme",
+                "legal_identifier_scheme": "FR-SIRENE",
+                "legal_identifier": "732829320",
                 "country": "FR",
                 "full_name": "A B",
                 "email": "a@example.org",

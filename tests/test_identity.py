@@ -22,6 +22,8 @@ def _registration(name: str, email: str) -> dict[str, str]:
         "organisation_name": name,
         "kind": "vendor",
         "vendor_size": "sme",
+        "legal_identifier_scheme": "FR-SIRENE",
+        "legal_identifier": "732829320",
         "country": "FR",
         "full_name": "Élodie Martin",
         "email": email,

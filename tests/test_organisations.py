@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ REGISTRATION = {
     "organisation_name": "Acme Video <script>alert(1)</script>",
     "kind": "vendor",
     "vendor_size": "startup",
+    "legal_identifier_scheme": "FR-SIRENE",
+    "legal_identifier": "732829320",
     "country": "FR",
     "region": "Bretagne",
     "full_name": "Ada Founder",
@@ -88,7 +91,7 @@ def test_registration_refuses_duplicates_and_weak_passwords(client: FlaskClient)
 
 def test_registration_cannot_create_an_authority(client: FlaskClient) -> None:
     response = client.post("/register", data={**REGISTRATION, "kind": "authority"})
-    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert "Choose the kind of organisation from the list." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Organisation)) == 0
 
 
@@ -260,3 +263,72 @@ def test_a_vendor_must_give_its_size_on_the_first_try(client: FlaskClient) -> No
     response = client.post("/register", data={**REGISTRATION, "vendor_size": ""})
     assert "Choose the company size." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Organisation)) == 0
+
+
+def test_registration_shows_each_kinds_fields_only_for_that_kind(client: FlaskClient) -> None:
+    page = client.get("/register").get_data(as_text=True)
+    vendor_block = page.index('data-shown-for="vendor"')
+    buyer_block = page.index('data-shown-for="buyer"')
+    assert vendor_block < page.index('id="vendor_size"') < buyer_block
+    assert buyer_block < page.index('id="buyer_type"')
+    assert '<label class="usa-label" for="legal_identifier">Company identifier</label>' in page
+    assert "/static/js/safetech.js" in page
+
+
+def _registered() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation)))
+
+
+def test_a_company_registers_with_its_identifier_stored_as_the_profile_stores_it(
+    client: FlaskClient,
+) -> None:
+    data = {
+        **REGISTRATION,
+        "legal_identifier_scheme": "EU-VAT",
+        "legal_identifier": "fr 40 303 265 045",
+    }
+    assert "awaiting approval" in client.post("/register", data=data).get_data(as_text=True)
+    (organisation,) = _registered()
+    assert (organisation.legal_identifier_scheme, organisation.legal_identifier) == (
+        "EU-VAT",
+        "FR40303265045",
+    )
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "organisation.registered")
+    )
+    assert entry is not None
+    assert json.loads(entry.data)["legal_identifier"] == ["EU-VAT", "FR40303265045"]
+
+
+def test_a_company_without_a_valid_identifier_is_told_what_to_correct(
+    client: FlaskClient,
+) -> None:
+    cases = [
+        ({"legal_identifier_scheme": "", "legal_identifier": ""}, "Choose the kind of company"),
+        ({"legal_identifier": ""}, "Enter the company identifier: the SIREN (9 digits)"),
+        ({"legal_identifier": "732829321"}, "This SIREN fails its check digit"),
+        ({"legal_identifier": "73282932"}, "A SIREN has 9 digits"),
+        (
+            {"legal_identifier_scheme": "EU-VAT", "legal_identifier": "US123456"},
+            "An EU VAT number starts with its country",
+        ),
+    ]
+    for change, message in cases:
+        for kind in ("vendor", "evaluation_body"):
+            data = {**REGISTRATION, "kind": kind, **change}
+            page = client.post("/register", data=data).get_data(as_text=True)
+            assert message in page, (kind, change)
+    assert _registered() == []
+
+
+def test_a_buyer_may_register_without_an_identifier(client: FlaskClient) -> None:
+    data = {
+        **REGISTRATION,
+        "kind": "buyer",
+        "buyer_type": "local_government",
+        "legal_identifier_scheme": "",
+        "legal_identifier": "",
+    }
+    assert "awaiting approval" in client.post("/register", data=data).get_data(as_text=True)
+    (organisation,) = _registered()
+    assert organisation.legal_identifier == "" and organisation.vendor_size is None

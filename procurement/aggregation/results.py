@@ -19,6 +19,20 @@ class UnmatchedReason(enum.StrEnum):
     TOO_FEW_BUYERS = "too_few_buyers"
     SAVING_TOO_SMALL = "saving_too_small"
 
+    @property
+    def label(self) -> str:
+        """The reason in words, as the authority's pages show it."""
+        return UNMATCHED_REASON_LABELS[self]
+
+
+UNMATCHED_REASON_LABELS = {
+    UnmatchedReason.TOO_FEW_VENDORS: "Too few certified solutions meet it",
+    UnmatchedReason.NEED_BY_TOO_SOON: "Needed too soon for a joint procedure",
+    UnmatchedReason.OVER_VALUE_CAP: "Worth more than the lot value cap",
+    UnmatchedReason.TOO_FEW_BUYERS: "Too few buyers with a compatible need",
+    UnmatchedReason.SAVING_TOO_SMALL: "Pooling saves too little",
+}
+
 
 @dataclass(frozen=True)
 class Lot:

@@ -178,15 +178,25 @@ def _resolve(data: NeedData) -> tuple[TechnologyCategory, Norm | None]:
             raise RuleViolation("Choose a norm in force, or none.", "norm")
         if norm.category_id != category.id:
             raise RuleViolation(
-                f"The norm {norm.code} is for {norm.category.name}, not {category.name}.", "norm"
+                f"The norm {norm.code} is for {norm.category.name}, not {category.name}: "
+                f"choose a norm of {category.name}, or no norm.",
+                "norm",
             )
     rank = data.min_level_rank
     if isinstance(rank, bool) or not isinstance(rank, int) or not 0 <= rank <= MAX_LEVEL_RANK:
         raise RuleViolation("Choose a label level.", "min_level_rank")
     if rank and norm is None:
-        raise RuleViolation("A minimum label level needs a norm.", "min_level_rank")
+        raise RuleViolation(
+            "A minimum label level needs a norm: choose the norm, or no label level.",
+            "min_level_rank",
+        )
     if norm is not None and rank > len(level_names(norm)):
-        raise RuleViolation(f"The norm {norm.code} has no such level.", "min_level_rank")
+        names = level_names(norm)
+        raise RuleViolation(
+            f"The norm {norm.code} defines {len(names)} level{'s' if len(names) != 1 else ''}"
+            f" ({', '.join(names) or 'none'}): choose one of them, or no label level.",
+            "min_level_rank",
+        )
     return category, norm
 
 

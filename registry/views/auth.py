@@ -151,6 +151,8 @@ def register() -> Any:
             vendor_size=VendorSize(form.vendor_size.data) if form.vendor_size.data else None,
             buyer_type=BuyerType(form.buyer_type.data) if form.buyer_type.data else None,
             website=form.website.data or "",
+            legal_identifier_scheme=form.legal_identifier_scheme.data or "",
+            legal_identifier=form.legal_identifier.data or "",
         )
         try:
             organisation = services.register_organisation(data)

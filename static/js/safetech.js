@@ -15,4 +15,23 @@
       focusErrorSummary();
     }
   });
+
+  // A block marked data-shown-by="FIELD" data-shown-for="VALUE …" shows only while the select
+  // FIELD holds one of those values (or none yet). Without this script every block shows and
+  // the server checks what belongs to the choice.
+  function toggleBlocks() {
+    var blocks = document.querySelectorAll("[data-shown-by]");
+    Array.prototype.forEach.call(blocks, function (block) {
+      var select = document.getElementById(block.getAttribute("data-shown-by"));
+      if (!select) {
+        return;
+      }
+      var wanted = block.getAttribute("data-shown-for").split(" ");
+      block.hidden = select.value !== "" && wanted.indexOf(select.value) === -1;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    toggleBlocks();
+    document.addEventListener("change", toggleBlocks);
+  });
 })();

@@ -281,6 +281,8 @@ def register_organisation(
     page.get_by_label("Organisation name").fill(organisation)
     page.get_by_label("Kind of organisation").select_option("vendor")
     page.get_by_label("Company size (vendors)").select_option(label="Startup")
+    page.get_by_label("Kind of company identifier").select_option("FR-SIRENE")
+    page.get_by_label("Company identifier", exact=True).fill("732829320")
     page.get_by_label("Your full name").fill(full_name)
     page.get_by_label("Your e-mail address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)

@@ -43,6 +43,13 @@ def _register_with_keyboard_only(page: Page, organisation: str, email: str) -> N
     expect(page.get_by_label("Kind of organisation")).to_have_value("vendor")
     keyboard.press("Tab")
     choose_with_arrows(page, page.get_by_label("Company size (vendors)"), "Startup")
+    tab_to(page, page.get_by_label("Kind of company identifier"), max_presses=6)
+    choose_with_arrows(
+        page, page.get_by_label("Kind of company identifier"), "SIREN (France, 9 digits)"
+    )
+    keyboard.press("Tab")
+    expect(page.get_by_label("Company identifier", exact=True)).to_be_focused()
+    keyboard.type("732 829 320")
     tab_to(page, page.get_by_label("Your full name"), max_presses=8)
     keyboard.type("Ada Keyboard")
     keyboard.press("Tab")
@@ -53,7 +60,9 @@ def _register_with_keyboard_only(page: Page, organisation: str, email: str) -> N
     keyboard.press("Enter")
 
     summary = page.get_by_role("alert").filter(has_text="There is a problem")
-    expect(summary).to_contain_text("Your e-mail address: Invalid email address.")
+    expect(summary).to_contain_text(
+        "Your e-mail address: Enter an e-mail address like name@example.org."
+    )
     expect(page.get_by_label("Organisation name")).to_have_value(organisation)
     expect(page.get_by_label("Company size (vendors)")).to_have_value("startup")
     screenshot(page, "register-errors")

@@ -115,7 +115,7 @@ def test_the_form_shows_a_refused_value_next_to_its_field(
     assert "You already have a solution with this name." in page
     assert 'href="#name"' in page  # the error summary links to the field
     response = client.post("/manage/solutions/new", data={**FULL_FORM, "regions": ["Atlantis"]})
-    assert "Regions served" in _text(response) and "not a valid choice" in _text(response)
+    assert "Choose the regions served from the list." in _text(response)
     assert db.session.scalar(select(func.count()).select_from(Solution)) == 1
 
 

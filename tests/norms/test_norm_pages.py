@@ -275,8 +275,8 @@ def test_a_second_version_needs_a_transition_date(
     for data, message in (
         ({"confirm": "y"}, "give the transition date"),
         ({"confirm": "y", "transition_date": yesterday}, "cannot be in the past"),
-        ({"confirm": "y", "transition_date": "2026-02-31"}, "Not a valid date value"),
-        ({"confirm": "y", "transition_date": "99999-01-01"}, "Not a valid date value"),
+        ({"confirm": "y", "transition_date": "2026-02-31"}, "Enter a real date for"),
+        ({"confirm": "y", "transition_date": "99999-01-01"}, "Enter a real date for"),
     ):
         body = _text(authority_client.post("/admin/norms/TEST-NORM/versions/2/publish", data=data))
         assert message in body, data
