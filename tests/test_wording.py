@@ -256,3 +256,36 @@ def test_the_amount_scans_find_an_amount_written_by_hand() -> None:
     assert _hand_made_amounts_in(kept, "x.py") == []
     ocds = ast.parse('def ocds_tender_fields(c):\n    return f"{c.value} {c.currency}"')
     assert _hand_made_amounts_in(ocds, "procurement/calls/legal/services.py") == []
+
+
+# --- labels, not codes --------------------------------------------------------------------
+
+# A stored value or a machine code shown in brackets beside its words: "Valid (VALID)",
+# "Acme (suspended)". The filter after the value ("|capitalize") makes it a word again.
+CODE_IN_BRACKETS = re.compile(r"\(\{\{\s*[\w.]+\.(?:value|code)\s*\}\}\)")
+# Codes that are themselves what a reader looks up: the published classification of
+# categories and activities ("Video analysis (VIDEO-ANALYSIS)").
+PUBLISHED_CODES = ("({{ facts.category.code }})", "({{ activity.code }})")
+
+
+def _codes_in_brackets() -> list[str]:
+    places: list[str] = []
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        places.extend(
+            f"{path.relative_to(ROOT)}:{text.count(chr(10), 0, match.start()) + 1}"
+            for match in CODE_IN_BRACKETS.finditer(text)
+            if match.group(0) not in PUBLISHED_CODES
+        )
+    return places
+
+
+def test_no_page_shows_a_stored_value_or_code_in_brackets_beside_its_words() -> None:
+    assert _codes_in_brackets() == []
+
+
+def test_the_code_scan_finds_a_code_in_brackets_and_not_a_capitalized_value() -> None:
+    assert CODE_IN_BRACKETS.search("{{ verdict_text }} ({{ verdict.code }})")
+    assert CODE_IN_BRACKETS.search("{{ label.number }} ({{ label.status.value }})")
+    assert not CODE_IN_BRACKETS.search("({{ label.status.value|capitalize }})")
+    assert not CODE_IN_BRACKETS.search("({{ solution.status.label }})")
