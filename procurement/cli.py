@@ -11,6 +11,7 @@ from procurement.aggregation.pricing import DEFAULT_BETA, PriceCurve
 from procurement.services.rounds import round_curves, round_lots, run_aggregation, unmatched_needs
 from registry.database import db
 from registry.dates import today
+from registry.money import money_text
 from registry.wording import counted
 
 
@@ -96,7 +97,7 @@ def aggregate_command(
             f"  {lot.reference}  {lot.category.code:<22} {lot.unit.value:<17} "
             f"{lot.region_path or '-':<10} buyers {lot.buyers:>2}  "
             f"quantity {lot.firm_quantity}/{lot.maximum_quantity}  "
-            f"price {lot.estimated_unit_price} {lot.currency}  "
+            f"price {money_text(lot.estimated_unit_price, lot.currency)}  "
             f"saving {lot.estimated_saving * 100:.1f} %"
         )
     reasons: dict[str, int] = {}

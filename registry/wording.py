@@ -1,12 +1,15 @@
 """Words as a reader expects them: a count with its noun in the right number ("1 label",
 "3 labels", "0 labels"), never "label(s)". `counted` is also the Jinja filter
-``{{ n|counted("label") }}``."""
+``{{ n|counted("label") }}``, and `registry.money.money_text` the filter
+``{{ price|money(currency) }}`` ("1,000.00 EUR"), the one way a page shows an amount."""
 
 from __future__ import annotations
 
 import re
 
 from flask import Flask
+
+from registry.money import money_text
 
 _SIBILANT = re.compile(r"(s|x|z|ch|sh)$")
 _CONSONANT_Y = re.compile(r"[^aeiou]y$")
@@ -29,5 +32,6 @@ def counted(count: int, singular: str, plural: str | None = None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Make `counted` a template filter."""
+    """Make `counted` and `money` template filters."""
     app.jinja_env.filters["counted"] = counted
+    app.jinja_env.filters["money"] = money_text

@@ -8,6 +8,7 @@ from decimal import Decimal
 from procurement.aggregation.needs import NeedInput
 from procurement.aggregation.parameters import AggregationParameters
 from procurement.aggregation.results import Lot, Unmatched, UnmatchedReason
+from registry.money import money_text
 from registry.wording import counted
 
 
@@ -33,8 +34,8 @@ def too_soon(need: NeedInput, earliest: date, params: AggregationParameters) -> 
 def over_cap_reason(need: NeedInput, value: Decimal, cap: Decimal) -> Unmatched:
     """Unmatched: at its ceiling price the need alone is worth more than a lot may be."""
     message = (
-        f"At its ceiling price this need is worth {value:,.2f} {need.currency} with its "
-        f"options, more than the {cap:,.2f} {need.currency} a lot may be worth; "
+        f"At its ceiling price this need is worth {money_text(value, need.currency)} with its "
+        f"options, more than the {money_text(cap, need.currency)} a lot may be worth; "
         f"it is best bought on its own."
     )
     return Unmatched(need.id, need.buyer_id, UnmatchedReason.OVER_VALUE_CAP, message)

@@ -27,6 +27,7 @@ from registry.database import db, utcnow
 from registry.exceptions import RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
+from registry.money import money_text
 from registry.wording import counted
 
 
@@ -55,7 +56,8 @@ def request_confirmation(actor: User | None, lot: Lot) -> Lot:
                         f"{counted(lot.buyers - 1, 'other buyer')} in lot {lot.reference} "
                         f"({lot.category.name}, "
                         f"{counted(lot.firm_quantity, lot.unit.label.lower())}, "
-                        f"estimated unit price {lot.estimated_unit_price} {lot.currency}).\n\n"
+                        "estimated unit price "
+                        f"{money_text(lot.estimated_unit_price, lot.currency)}).\n\n"
                         f"Confirm or decline it on your needs page: {link}\n"
                     ),
                 )

@@ -32,6 +32,7 @@ from registry import audit
 from registry.database import db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
 from registry.models import User
+from registry.money import money_text
 
 if TYPE_CHECKING:
     from procurement.calls.models import JointCall
@@ -229,8 +230,9 @@ def check_opening(lot: Lot, basis: LegalBasis | str | None, deadline: dt.datetim
         and deadline < earliest
     ):
         raise RuleViolation(
-            f"{lot.reference} is estimated at {total:,.2f} {lot.currency} with the other lots of "
-            f"its round for the same need, so the call follows the regime “{decided.label}”: "
+            f"{lot.reference} is estimated at {money_text(total, lot.currency)} with the other "
+            f"lots of its round for the same need, so the call follows the regime "
+            f"“{decided.label}”: "
             f"vendors need at least {days} days to offer. Choose a deadline on or after "
             f"{earliest.date().isoformat()}.",
             "deadline",

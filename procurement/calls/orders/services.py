@@ -31,6 +31,7 @@ from registry.database import db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
+from registry.money import money_text
 from registry.wording import counted
 
 NOTE_MAX = 2000
@@ -186,8 +187,8 @@ def _mail_vendor(order: CallOrder) -> None:
             f"Order {order.reference} under {call.reference} from {line.buyer.name}",
             (
                 f"{line.buyer.name} orders {counted(order.quantity, 'unit')}{optional} of "
-                f"{award.offer.solution.name} at {order.unit_price} {currency} per unit "
-                f"({order.value} {currency}) under its contract {line.reference} of the "
+                f"{award.offer.solution.name} at {money_text(order.unit_price, currency)} per unit "
+                f"({money_text(order.value, currency)}) under its contract {line.reference} of the "
                 f"framework “{call.title}”.\n"
                 + (f"Note: {order.note}\n" if order.note else "")
                 + url_for("call_orders.order", order_id=order.id, _external=True)

@@ -41,6 +41,7 @@ from registry.database import db, utcnow
 from registry.dates import today
 from registry.exceptions import RuleViolation
 from registry.models import Role, User
+from registry.money import money_text
 
 SCORE_STEP = Decimal("0.0001")
 
@@ -186,8 +187,9 @@ def award_notes(
     low = abnormally_low(prices, call.lot.estimated_unit_price, abnormally_low_ratio())
     for offer_id, reference in sorted(low.items()):
         notes.append(
-            f"OFFER-{offer_id:05d} is abnormally low ({prices[offer_id]} against "
-            f"{reference.quantize(Decimal('0.01'))}): it was not rejected for its price."
+            f"OFFER-{offer_id:05d} is abnormally low "
+            f"({money_text(prices[offer_id], call.lot.currency)} against "
+            f"{money_text(reference, call.lot.currency)}): it was not rejected for its price."
         )
     if compliant == 1:
         notes.append("Single offer: only one compliant offer was received.")

@@ -62,7 +62,7 @@ from registry.dates import today
 from registry.exceptions import RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
-from registry.money import CENT, SAVING_STEP
+from registry.money import CENT, SAVING_STEP, money_text
 from registry.wording import counted
 
 
@@ -174,8 +174,9 @@ def _rationale(
 ) -> str:
     """Why the winning offer won, and how many needs dropped out on the way."""
     rationale = (
-        f"{offer.reference} ({offer.vendor.name}, {offer.solution.name}) at {winner.unit_price} "
-        f"{offer.call.lot.currency} per unit for {winner.quantity} units, lead time "
+        f"{offer.reference} ({offer.vendor.name}, {offer.solution.name}) at "
+        f"{money_text(winner.unit_price, offer.call.lot.currency)} per unit for "
+        f"{winner.quantity} units, lead time "
         f"{offer.lead_time_days} days: the "
         + ("best" if weighted else "lowest final unit price")
         + f" of {counted(len(decision.outcomes), 'compliant offer')}."
@@ -298,7 +299,8 @@ def _notify_award(call: JointCall, decided: Award) -> None:
                 (
                     f"The joint call “{call.title}” is awarded. Your need "
                     f"“{line.need.title}” is contracted: {counted(line.quantity, 'unit')} (up to "
-                    f"{line.maximum_quantity}) at {line.unit_price} {currency} per unit, "
+                    f"{line.maximum_quantity}) at {money_text(line.unit_price, currency)} "
+                    f"per unit, "
                     f"from {decided.contract_start} to {decided.contract_end}.\n{link}\n"
                 ),
             )
@@ -309,8 +311,9 @@ def _notify_award(call: JointCall, decided: Award) -> None:
                 f"Joint call {call.reference} awarded above your maximum price",
                 (
                     f"The joint call “{call.title}” is awarded, but the unit price "
-                    f"({dropout.price_at_dropout} {currency}) was above your maximum unit price "
-                    f"({dropout.ceiling} {currency}) for “{dropout.need.title}”. Your need is "
+                    f"({money_text(dropout.price_at_dropout, currency)}) was above your "
+                    f"maximum unit price ({money_text(dropout.ceiling, currency)}) for "
+                    f"“{dropout.need.title}”. Your need is "
                     f"open again for the next aggregation round.\n{link}\n"
                 ),
             )

@@ -26,6 +26,7 @@ from registry.arguments import MAX_ID
 from registry.database import db, utcnow
 from registry.exceptions import NotVisible
 from registry.models import Role, User
+from registry.money import money_text
 
 
 def _buyer_member_clause(organisation_id: int) -> Any:
@@ -125,23 +126,30 @@ def buyer_outcomes(actor: User, call_ids: Sequence[int]) -> dict[int, str]:
         return {}
     outcome: dict[int, list[str]] = {}
     lines = db.session.execute(
-        select(Award.call_id, ContractLine)
+        select(Award.call_id, ContractLine, Lot.currency)
         .join(ContractLine, ContractLine.award_id == Award.id)
+        .join(JointCall, JointCall.id == Award.call_id)
+        .join(Lot, Lot.id == JointCall.lot_id)
         .where(Award.call_id.in_(call_ids), ContractLine.buyer_id == actor.organisation_id)
         .order_by(ContractLine.id)
     ).all()
-    for call_id, line in lines:
+    for call_id, line, currency in lines:
         outcome.setdefault(call_id, []).append(
-            f"Contract {line.reference}: {line.quantity} at {line.unit_price} per unit"
+            f"Contract {line.reference}: {line.quantity} at "
+            f"{money_text(line.unit_price, currency)} per unit"
         )
     dropped = db.session.execute(
-        select(Award.call_id, AwardDropout.price_at_dropout)
+        select(Award.call_id, AwardDropout.price_at_dropout, Lot.currency)
         .join(AwardDropout, AwardDropout.award_id == Award.id)
+        .join(JointCall, JointCall.id == Award.call_id)
+        .join(Lot, Lot.id == JointCall.lot_id)
         .where(Award.call_id.in_(call_ids), AwardDropout.buyer_id == actor.organisation_id)
         .order_by(AwardDropout.id)
     ).all()
-    for call_id, price in dropped:
-        outcome.setdefault(call_id, []).append(f"Dropped out: {price} was above your maximum")
+    for call_id, price, currency in dropped:
+        outcome.setdefault(call_id, []).append(
+            f"Dropped out: {money_text(price, currency)} was above your maximum"
+        )
     return {call_id: "; ".join(texts) for call_id, texts in outcome.items()}
 
 

@@ -40,6 +40,7 @@ from registry.database import db, utcnow
 from registry.exceptions import NotVisible, RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
+from registry.money import money_text
 from registry.wording import counted
 
 DEFAULT_STANDSTILL_DAYS = 11
@@ -95,14 +96,15 @@ def _advantages(award: Award, offer: Offer) -> str:
         difference = price - award.unit_price
         if difference > 0:
             parts.append(
-                f"the awarded unit price, {award.unit_price} {currency}, is {difference} "
-                f"{currency} ({(difference / price * 100).quantize(Decimal('0.1'))} %) below "
-                f"yours at the awarded quantity ({price} {currency})"
+                f"the awarded unit price, {money_text(award.unit_price, currency)}, is "
+                f"{money_text(difference, currency)} "
+                f"({(difference / price * 100).quantize(Decimal('0.1'))} %) below "
+                f"yours at the awarded quantity ({money_text(price, currency)})"
             )
         else:
             parts.append(
-                f"the awarded unit price is {award.unit_price} {currency}; yours at the "
-                f"awarded quantity was {price} {currency}"
+                f"the awarded unit price is {money_text(award.unit_price, currency)}; yours at the "
+                f"awarded quantity was {money_text(price, currency)}"
             )
     parts.append(
         f"its lead time is {winner.lead_time_days} days against your {offer.lead_time_days}"

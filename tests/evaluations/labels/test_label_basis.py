@@ -101,7 +101,7 @@ def test_suspending_the_vendor_suspends_each_valid_label_until_the_authority_rei
     page = client.get(f"/labels/{label.number}").get_data(as_text=True)
     assert "SUSPENDED" in page and "Vendor organisation suspended: Unpaid fees" in page
     assert served_verdict(client, label.number).code == VerdictCode.SUSPENDED
-    assert "(SUSPENDED)" in _verify_page(client, label.number)
+    assert 'data-verdict="SUSPENDED"' in _verify_page(client, label.number)
     api = client.get(f"/api/v1/labels/{label.number}").get_json()
     assert api["status"] == "suspended"
     assert api["solution"]["offered"] is False

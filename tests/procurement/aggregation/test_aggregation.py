@@ -373,6 +373,9 @@ def test_need_worth_more_than_the_cap_on_its_own_is_unmatched() -> None:
     needs = [make_need(1, firm_quantity=100, optional_quantity=50), make_need(2), make_need(3)]
     result = run(needs, lot_value_cap=Decimal(120_000))
     assert reasons(result) == {1: UnmatchedReason.OVER_VALUE_CAP}
+    assert "worth 150,000.00 EUR with its options, more than the 120,000.00 EUR" in (
+        result.unmatched[0].message
+    )
     assert lot_ids(result) == [(2, 3)]
 
 

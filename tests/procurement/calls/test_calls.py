@@ -433,8 +433,14 @@ def test_award_drops_a_buyer_above_its_ceiling_reprices_and_contracts_each_buyer
     assert award.total_value == Decimal("59500.00")
     assert award.counterfactual_value > award.total_value
     assert 0 < award.realised_saving < 1
-    subjects = {(m.to, m.subject) for m in read_outbox(app.config["OUTBOX_DIR"])}
+    mails = read_outbox(app.config["OUTBOX_DIR"])
+    subjects = {(m.to, m.subject) for m in mails}
     assert any(to == world.buyers[0].email and "your contract" in s for to, s in subjects)
+    bodies = {m.to: "\n".join(n.body for n in mails if n.to == m.to) for m in mails}
+    assert "at 850.00 EUR per unit" in bodies[world.buyers[0].email]
+    dropped = bodies[world.buyers[2].email]
+    assert "(750.00 EUR) was above your maximum unit price (700.00 EUR)" in dropped
+    assert "at 850.00 EUR per unit for 70 units" in award.rationale
     assert any(to == world.buyers[2].email and "above your maximum" in s for to, s in subjects)
     assert any(to == world.vendors[1].email and "not retained" in s for to, s in subjects)
     # The buyer sees its own contract line; the dropped buyer sees why.
@@ -442,12 +448,12 @@ def test_award_drops_a_buyer_above_its_ceiling_reprices_and_contracts_each_buyer
     page = client.get(f"/procurement/calls/{call.id}").get_data(as_text=True)
     assert lines[0].reference in page or lines[1].reference in page
     listing = client.get("/procurement/calls").get_data(as_text=True)
-    assert "Contract CONTRACT-" in listing and "at 850.00 per unit" in listing
+    assert "Contract CONTRACT-" in listing and "at 850.00 EUR per unit" in listing
     _switch(client, login, world.buyers[2])
     page = client.get(f"/procurement/calls/{call.id}").get_data(as_text=True)
     assert "Dropped out" in page and not reveals(page, "880")
     listing = client.get("/procurement/calls").get_data(as_text=True)
-    assert "Dropped out: 750.00 was above your maximum" in listing
+    assert "Dropped out: 750.00 EUR was above your maximum" in listing
 
 
 def test_award_with_no_viable_offer_ends_unsuccessful_and_reopens_the_needs(
