@@ -28,6 +28,7 @@ _.reviewed_at
 _.via  # how a version joined a label's scope
 _.consent  # the disclosure-policy checkbox of the vulnerability report form
 _.explanation  # how an award criterion scores an offer, on the call pages
+_.age_days  # how long a to-do item has waited, on the dashboard
 # Offer form price tiers, rendered and read in a loop by their numbered names.
 _.tier_quantity_1
 _.tier_quantity_2

@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register this package's blueprints, navigation, commands and demo data."""
-    from catalog import api, changes_views, lists, search, versions_views
+    from catalog import api, changes_views, lists, queue_sources, search, versions_views
     from catalog.demo import seed_demo_solutions
     from catalog.markdown import render_markdown
     from catalog.models import VersionSbom
@@ -39,4 +39,5 @@ def init_app(app: Flask) -> None:
     )
     add_demo_seeder(app, "solutions", seed_demo_solutions, order=30)
     lists.init_app(app)
+    queue_sources.init_app(app)
     register_file_table(app, VersionSbom.__tablename__)

@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
         agreement,
         cli,
         models,  # noqa: F401 - its tables must be known to migrations
+        queue_sources,
         records,
         surveillance,
         views,
@@ -31,6 +32,7 @@ def init_app(app: Flask) -> None:
     # Surveillance of valid labels: programmes, activities, the daily job, the list to suspend.
     surveillance.init_app(app)
     agreement.init_app(app)
+    queue_sources.init_app(app)
     # The first signing key is made at start-up, not in the middle of issuing a label; the
     # store's lock makes sure several workers starting together agree on one key.
     key_store(app.config["KEYS_DIR"]).ensure_key()

@@ -26,9 +26,10 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.cli.add_command(cli.procurement_group)
-    from procurement import label_buyers
+    from procurement import label_buyers, queue_sources
 
     label_buyers.register(app)
+    queue_sources.init_app(app)
     add_nav_entry(app, NavEntry("My needs", "procurement.needs", frozenset({Role.BUYER}), 30))
     buyers = frozenset({Role.BUYER})
     add_nav_entry(

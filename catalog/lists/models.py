@@ -111,5 +111,7 @@ class Notification(Base):
     text: Mapped[str] = mapped_column(String(NOTICE_TEXT_MAX))
     link: Mapped[str200] = mapped_column(default="")
     created_at: Mapped[created_at]
+    # When the user marked it as read; unread notices are counted in the header.
+    read_at: Mapped[dt.datetime | None]
 
     __table_args__ = (Index("ix_notification_user_created", "user_id", "created_at"),)

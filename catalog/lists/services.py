@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from catalog import services
 from catalog.lists.models import (
@@ -292,3 +292,35 @@ def recent_notifications(actor: User | None, limit: int = 30) -> list[Notificati
             .limit(limit)
         )
     )
+
+
+def unread_count(user: User) -> int:
+    """How many of the user's notifications are not marked as read (the header's count)."""
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+    return int(count or 0)
+
+
+def mark_notifications_read(actor: User | None) -> int:
+    """Mark every unread notification of the actor as read; returns how many were unread."""
+    actor = require_role(actor, Role.VENDOR, Role.BUYER, Role.EVALUATOR, Role.AUTHORITY)
+    marked = unread_count(actor)
+    if marked == 0:
+        raise RuleViolation("You have no unread notification.")
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    audit.record(
+        actor,
+        "notifications.read",
+        object_type="user",
+        object_id=actor.id,
+        summary=f"{marked} notification{'' if marked == 1 else 's'} marked as read",
+    )
+    db.session.flush()
+    return marked

@@ -160,8 +160,24 @@ def watchlist() -> str:
         "catalog/watchlist.html",
         items=services.followed_items(g.user),
         notifications=services.recent_notifications(g.user),
+        unread=services.unread_count(g.user),
         confirm=ConfirmForm(),
     )
+
+
+@bp.post("/watchlist/notifications/read")
+@login_required
+def mark_notifications_read() -> Response:
+    """Mark every unread notification as read; the header's count goes back to zero."""
+    if ConfirmForm().validate_on_submit():
+        try:
+            marked = services.mark_notifications_read(g.user)
+        except RuleViolation as error:
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(f"{marked} notification{'' if marked == 1 else 's'} marked as read.", "success")
+    return redirect(url_for("lists.watchlist") + "#notifications")
 
 
 def _subject_page(kind: WatchSubject, subject_id: int, target: str) -> str:

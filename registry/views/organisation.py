@@ -11,19 +11,47 @@ from werkzeug.wrappers import Response
 from registry import services
 from registry.access import login_required
 from registry.database import db, utcnow
+from registry.dates import today
 from registry.exceptions import RuleViolation
 from registry.forms import ConfirmForm, InviteForm, ProfileForm
-from registry.models import Invitation, User
+from registry.models import Invitation, Role, User
+from registry.queue import queue_for
 from registry.views.actions import run_confirmed
 
 bp = Blueprint("organisation", __name__)
+
+# What an empty queue means for each role: when new work will appear.
+NEXT_STEP = {
+    Role.AUTHORITY: (
+        "New registrations, applications to assign, change and maintenance requests, labels "
+        "nearing expiry and calls past their deadline appear here as they arrive."
+    ),
+    Role.EVALUATOR: (
+        "When the authority assigns you an evaluation or a maintenance review, it appears "
+        "here with its due date, and you are told by e-mail."
+    ),
+    Role.VENDOR: (
+        "Requests for information, unsubmitted drafts, labels nearing expiry and open calls "
+        "you may offer on appear here."
+    ),
+    Role.BUYER: (
+        "Needs to confirm, awarded calls and unread notifications of what you follow appear here."
+    ),
+}
 
 
 @bp.get("/dashboard")
 @login_required
 def dashboard() -> str:
-    """Where a signed-in user starts: their organisation and what they can do."""
-    return render_template("registry/dashboard.html", organisation=g.user.organisation)
+    """Where a signed-in user starts: what waits for them, their organisation, their tools."""
+    return render_template(
+        "registry/dashboard.html",
+        organisation=g.user.organisation,
+        todo=queue_for(g.user),
+        now=utcnow(),
+        today=today(),
+        next_step=NEXT_STEP.get(g.user.role, ""),
+    )
 
 
 @bp.get("/organisations/<int:organisation_id>/settings")

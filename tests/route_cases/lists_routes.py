@@ -158,4 +158,13 @@ CASES = [
         {"kind": "norm", "target": "RT-LIVE"},
         phase=WRITE,
     ),
+    # Back to the watchlist, with "no unread notification" when there is none.
+    Case(
+        "lists.mark_notifications_read",
+        "POST",
+        "/watchlist/notifications/read",
+        signed_in(302),
+        {},
+        phase=WRITE,
+    ),
 ]
