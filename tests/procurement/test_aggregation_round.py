@@ -231,3 +231,26 @@ def test_my_needs_says_what_waits_for_each_need(
     answered = next_step()
     assert f"You confirmed lot {lot.reference}: it waits for the other buyers' answers." in answered
     assert "Confirm now" not in answered
+
+
+def test_a_kept_lot_whose_figures_change_asks_its_buyers_again(
+    app: Flask, client: FlaskClient, login: Callable[..., Any], create_user: Callable[..., User]
+) -> None:
+    authority, buyers = _market(create_user)
+    run_aggregation(authority, parameters_from_dict(_defaults()))
+    lot = db.session.scalars(select(Lot)).one()
+    request_confirmation(authority, lot)
+    member = next(m for m in lot.members if m.buyer_id == buyers[0].organisation_id)
+    confirm_membership(buyers[0], member)
+    price = lot.estimated_unit_price
+    db.session.commit()
+    steeper = {**_defaults(), "beta": "-0.3"}
+    run_aggregation(authority, parameters_from_dict(steeper))
+    db.session.commit()
+    db.session.expire_all()
+    kept = db.session.scalars(select(Lot)).one()
+    assert kept.id == lot.id and kept.estimated_unit_price != price
+    assert kept.confirmation_requested_at is not None
+    assert {m.answer for m in kept.members} == {"waiting"}
+    login(client, buyers[0])
+    assert "Confirm now" in client.get("/procurement/needs").get_data(as_text=True)
