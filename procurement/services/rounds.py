@@ -118,10 +118,10 @@ def latest_round() -> AggregationRound | None:
 
 
 # What makes a proposed lot the same lot in the next round: its key and its needs.
-LotIdentity = tuple[str, str, str, str, str | None, int, frozenset[int]]
+_LotIdentity = tuple[str, str, str, str, str | None, int, frozenset[int]]
 
 
-def _stored_identity(lot: Lot) -> LotIdentity:
+def _stored_identity(lot: Lot) -> _LotIdentity:
     return (
         lot.category.code,
         lot.unit.value,
@@ -133,7 +133,7 @@ def _stored_identity(lot: Lot) -> LotIdentity:
     )
 
 
-def _computed_identity(computed: ComputedLot) -> LotIdentity:
+def _computed_identity(computed: ComputedLot) -> _LotIdentity:
     return (
         computed.partition.category,
         computed.partition.unit,
@@ -145,7 +145,7 @@ def _computed_identity(computed: ComputedLot) -> LotIdentity:
     )
 
 
-def _release_proposed_lots() -> dict[LotIdentity, Lot]:
+def _release_proposed_lots() -> dict[_LotIdentity, Lot]:
     """Put the needs of every proposed lot back to open; the lots by identity."""
     lots = db.session.scalars(
         select(Lot)
@@ -187,6 +187,7 @@ def _keep_lot(
         if changed:
             member.confirmed_at = None
             member.answered_by_id = None
+    return changed
 
 
 def run_aggregation(
@@ -231,10 +232,12 @@ def run_aggregation(
     )
     db.session.add(round_)
     kept: list[int] = []
+    asked_again: list[int] = []
     for computed in result.lots:
         same = earlier.pop(_computed_identity(computed), None)
         if same is not None:
-            _keep_lot(same, round_, computed, norm_ids)
+            if _keep_lot(same, round_, computed, norm_ids):
+                asked_again.append(same.id)
             kept.append(same.id)
             continue
         lot = Lot(
@@ -270,7 +273,12 @@ def run_aggregation(
             f"Aggregation round: {len(needs)} open needs, {len(result.lots)} lots proposed, "
             f"{len(result.unmatched)} needs unmatched"
         ),
-        data={**stored, "replaced_lots": len(earlier), "kept_lots": kept},
+        data={
+            **stored,
+            "replaced_lots": len(earlier),
+            "kept_lots": kept,
+            "answers_cleared_lots": asked_again,
+        },
     )
     return round_
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +26,7 @@ from procurement.services.rounds import (
 )
 from registry.database import db
 from registry.dates import today
-from registry.models import OrganisationKind, User
+from registry.models import AuditEntry, OrganisationKind, User
 from tests.procurement.need_builders import certified_market, open_need
 
 
@@ -252,5 +253,13 @@ def test_a_kept_lot_whose_figures_change_asks_its_buyers_again(
     assert kept.id == lot.id and kept.estimated_unit_price != price
     assert kept.confirmation_requested_at is not None
     assert {m.answer for m in kept.members} == {"waiting"}
+    entry = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.action == "aggregation.run")
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    ).one()
+    recorded = json.loads(entry.data)
+    assert recorded["kept_lots"] == recorded["answers_cleared_lots"] == [lot.id]
     login(client, buyers[0])
     assert "Confirm now" in client.get("/procurement/needs").get_data(as_text=True)
