@@ -173,8 +173,9 @@ def _figures(lot: Lot) -> tuple[object, ...]:
 
 def _keep_lot(
     lot: Lot, round_: AggregationRound, computed: ComputedLot, norm_ids: dict[str, int]
-) -> None:
-    """The same lot formed again: new round and figures; answers stand if the figures do."""
+) -> bool:
+    """The same lot formed again: new round and figures; answers stand if the figures do.
+    True when the figures changed (and the answers were cleared)."""
     before = _figures(lot)
     lot.round = round_
     set_lot_figures(lot, computed, norm_ids)
