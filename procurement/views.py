@@ -56,12 +56,14 @@ def needs() -> str:
     status_text = request.args.get("status", "")
     status = NeedStatus(status_text) if status_text in {s.value for s in NeedStatus} else None
     found = db.session.scalars(buyer_needs(g.user, status)).all()
+    memberships = confirmation.buyer_memberships(g.user)
     return render_template(
         "procurement/needs.html",
         needs=found,
         status=status.value if status else "",
         statuses=list(NeedStatus),
-        memberships=confirmation.buyer_memberships(g.user),
+        memberships=memberships,
+        places=confirmation.current_places(memberships),
         **_helpers(),
     )
 

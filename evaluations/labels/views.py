@@ -235,6 +235,11 @@ def label_page(number: str) -> Any:
         no_longer_offered=NO_LONGER_OFFERED,
         open_advisories=remediation.open_advisories(label),
         advisory_endpoint="advisories.advisory" in current_app.view_functions,
+        proposal=(
+            pending_revocation(label)
+            if g.user is not None and g.user.role is Role.AUTHORITY
+            else None
+        ),
         **basis,
     )
     if source is not None:

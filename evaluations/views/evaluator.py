@@ -66,7 +66,16 @@ def declare(assignment_id: int) -> Any:
             if form.has_conflict.data == "yes":
                 flash("Your conflict is recorded; the authority will assign someone else.", "info")
                 return redirect(url_for("evaluations.assignments"))
-            flash("Declaration recorded. You can now score.", "success")
+            # The scoring page says why scoring has not opened yet; the flash claims it only
+            # when it has (the second evaluator's declaration opens it for both).
+            opened = (
+                assignment.status is AssignmentStatus.SCORING
+                and assignment.evaluation.status is EvaluationStatus.IN_REVIEW
+            )
+            flash(
+                "Declaration recorded. You can now score." if opened else "Declaration recorded.",
+                "success",
+            )
             return redirect(url_for("evaluations.score", assignment_id=assignment_id))
     else:
         db.session.rollback()

@@ -1,19 +1,28 @@
-"""Demo joint calls (idempotent): one awarded, with a buyer dropping out, and one taking offers.
+"""Demo joint calls (idempotent): one awarded, with a buyer dropping out, one taking offers, and
+one past its deadline with its offers still sealed, waiting for the authority to open and award it.
 
 The needs demo (order 60) leaves one frozen lot; the awarded call is opened on it. Two offers
 compete for it, so that its savings are measured (a single offer claims none): when only one
 vendor holds a label meeting the lot, a second published solution in its category is certified
-first, as the label demo certifies its own. A second lot
-is confirmed by its buyers and frozen here, the proposed lot with the most vendors able to
-offer, and its call takes offers from each of them until its deadline.
+first, as the label demo certifies its own. A second lot is confirmed by its buyers and frozen
+here, the proposed lot with the most vendors able to offer after the call awaiting award took
+its own, and its call takes offers from each of them until its deadline.
 
 Demo history: the awarded call is opened and offered on through the services like any other,
 then its deadline, opening and offer times are moved back by direct assignment (the clock is
 the deadline), and it is awarded through the service, which first writes the opening entry
-that fingerprints its offers. In each call with offers from two vendors or more, the dearest
-is withdrawn before the deadline: it stays on record as withdrawn and is not counted. The award
-is dated the day after the deadline, long enough ago for its standstill to have ended; the
-first buyer has signed its contract, the others' are pending.
+that fingerprints its offers. In the awarded call and the one taking offers, with offers from
+two vendors or more, the dearest is withdrawn before the deadline: it stays on record as
+withdrawn and is not counted. The award is dated the day after the deadline, long enough ago
+for its standstill to have ended; the first buyer has signed its contract, the others' are
+pending.
+
+The call awaiting award is opened before the one taking offers, on the proposed lot with the most
+vendors able to offer, confirmed and frozen here; published solutions of other vendors in its
+category, startups first, are certified until three vendors (a startup among them) can offer.
+Each offers through the service, sealed to the call's opening key, then the deadline is moved
+back to two days ago. Nothing is opened: the two demo officers release their shares on the
+call's opening page, and the authority awards it there.
 """
 
 from __future__ import annotations
@@ -52,11 +61,13 @@ from procurement.services.rounds import lots_in
 from registry.database import db, utcnow
 from registry.dates import today
 from registry.demo import AUTHORITY_EMAIL, DEMO_PASSWORD, DEPUTY_EMAIL
-from registry.models import User
+from registry.models import Organisation, User, VendorSize
 from registry.money import CENT
 
 AWARDED_TITLE = "Video analytics licences for six cities (demo)"
 OPEN_TITLE_SUFFIX = "pooled purchase (demo)"
+AWAITING_TITLE_SUFFIX = "offers closed, awaiting award (demo)"
+AWAITING_BIDDERS = 3
 SPECIFICATION = (
     "Technical specification (demo)\n\n"
     "Delivery in one or several batches per buyer, within the offered lead time.\n"
@@ -218,7 +229,7 @@ def _sign_first(call: JointCall) -> None:
         sign_contract(signer, line, signer.full_name, "Mayor, by delegation", today())
 
 
-def _freeze_second(authority: User) -> Lot | None:
+def _freeze_next(authority: User) -> Lot | None:
     """Confirm and freeze the proposed lot with the most vendors able to offer (two or more)."""
     buyers = demo_buyers()
     users_by_org = {user.organisation_id: user for user in buyers.values()}
@@ -238,7 +249,7 @@ def _freeze_second(authority: User) -> Lot | None:
 
 
 def _taking_offers(authority: User) -> None:
-    lot = _freeze_second(authority)
+    lot = _freeze_next(authority)
     if lot is None:
         return
     call = _open(authority, lot, f"{lot.category.name}: {OPEN_TITLE_SUFFIX}", min_offer_days() + 20)
@@ -258,6 +269,68 @@ def _taking_offers(authority: User) -> None:
     _withdraw_dearest([offer for offer in made if offer is not None])
 
 
+def _is_startup(vendor_id: int) -> bool:
+    organisation = db.session.get(Organisation, vendor_id)
+    return organisation is not None and organisation.vendor_size is VendorSize.STARTUP
+
+
+def _more_bidders(authority: User, lot: Lot) -> None:
+    """Certify published solutions of other vendors in the lot's category, startups first,
+    until three vendors can offer and one of them is a startup."""
+    version = lot.norm.published_version if lot.norm is not None else None
+    while version is not None:
+        eligible = eligible_vendor_ids(lot)
+        startup = any(_is_startup(vendor_id) for vendor_id in eligible)
+        if len(eligible) >= AWAITING_BIDDERS and startup:
+            return
+        candidates = db.session.scalars(
+            select(Solution)
+            .where(
+                Solution.status == SolutionStatus.PUBLISHED,
+                Solution.primary_category_id == lot.category_id,
+                Solution.vendor_id.not_in(eligible or {0}),
+                Solution.id.not_in(select(Label.solution_id)),
+            )
+            .order_by(Solution.id)
+        ).all()
+        candidates = sorted(candidates, key=lambda item: not _is_startup(item.vendor_id))
+        if not candidates or certify_for_demo(authority, candidates[0], version) is None:
+            return
+        db.session.flush()
+
+
+def _awaiting_award(authority: User) -> None:
+    """A third lot's call: offers from three vendors or more, deadline passed, still sealed."""
+    lot = _freeze_next(authority)
+    if lot is None:
+        return
+    _more_bidders(authority, lot)
+    call = _open(
+        authority,
+        lot,
+        f"{lot.category.name}: {AWAITING_TITLE_SUFFIX}",
+        min_offer_days() + 1,
+    )
+    estimate = lot.estimated_unit_price
+    middle = max(2, lot.firm_quantity // 2)
+    vendors = sorted(eligible_vendor_ids(lot), key=lambda vendor_id: not _is_startup(vendor_id))
+    for index, vendor_id in enumerate(vendors):
+        factor = Decimal("0.94") + Decimal("0.02") * index
+        _offer(
+            vendor_id,
+            call,
+            [(1, estimate * Decimal("1.15")), (middle, estimate * factor)],
+            40 + 10 * index,
+        )
+    db.session.flush()
+    # Demo history: the offer period ended two days ago; the offers stay sealed.
+    now = utcnow()
+    call.deadline = deadline_on(today() - dt.timedelta(days=2))
+    call.opened_at = call.deadline - dt.timedelta(days=35)
+    for offer in call.all_offers:
+        offer.submitted_at = offer.updated_at = now - dt.timedelta(days=10)
+
+
 def seed_demo_calls() -> list[Any]:
     """Load the demo calls unless already there."""
     authority = _user(AUTHORITY_EMAIL)
@@ -269,6 +342,12 @@ def seed_demo_calls() -> list[Any]:
     if db.session.scalar(select(JointCall.id).where(JointCall.title == AWARDED_TITLE)) is None:
         _awarded(authority)
         db.session.flush()
+    # The call awaiting award goes first: it takes the lot most vendors can offer on.
+    awaiting = db.session.scalar(
+        select(JointCall.id).where(JointCall.title.like(f"%{AWAITING_TITLE_SUFFIX}")).limit(1)
+    )
+    if awaiting is None:
+        _awaiting_award(authority)
     has_open = db.session.scalar(
         select(JointCall.id).where(JointCall.title.like(f"%{OPEN_TITLE_SUFFIX}")).limit(1)
     )

@@ -85,6 +85,15 @@ def buyer_memberships(actor: User | None) -> list[LotMember]:
     )
 
 
+def current_places(memberships: list[LotMember]) -> dict[int, LotMember]:
+    """Each need's place in a lot it has not declined (the newest), by need id."""
+    return {
+        member.need_id: member
+        for member in sorted(memberships, key=lambda each: each.id)
+        if member.declined_at is None
+    }
+
+
 def get_own_membership(actor: User | None, member_id: int) -> LotMember:
     """One of the actor's organisation's lot memberships; another buyer's answers 404."""
     return own_row(require_buyer(actor), LotMember, member_id)

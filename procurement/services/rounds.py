@@ -2,9 +2,12 @@
 
 Decided here (docs/PROCUREMENT.md gives the overview):
 
-- Re-running a round deletes every *proposed* lot (members and all) and puts its needs and the
-  unmatched ones back to open before pooling again; confirmed and frozen lots, and their
-  needs, are left alone.
+- Re-running a round puts the needs of every *proposed* lot and the unmatched ones back to open
+  before pooling again; confirmed and frozen lots, and their needs, are left alone.
+- A proposed lot the new round forms again (same category, unit, currency, region and
+  requirement, same needs) keeps its row, so its reference, the request to confirm and the
+  buyers' answers survive; its figures are refreshed, and answers already given are cleared
+  only if those figures changed. Every other proposed lot is deleted.
 """
 
 from __future__ import annotations
@@ -114,17 +117,78 @@ def latest_round() -> AggregationRound | None:
     return db.session.scalar(select(AggregationRound).order_by(AggregationRound.id.desc()).limit(1))
 
 
-def _release_proposed_lots() -> int:
-    """Delete every proposed lot; its pooled needs are open again. Returns how many."""
+# What makes a proposed lot the same lot in the next round: its key and its needs.
+_LotIdentity = tuple[str, str, str, str, str | None, int, frozenset[int]]
+
+
+def _stored_identity(lot: Lot) -> _LotIdentity:
+    return (
+        lot.category.code,
+        lot.unit.value,
+        lot.currency,
+        lot.region_path,
+        lot.norm.code if lot.norm is not None else None,
+        lot.level_rank,
+        frozenset(member.need_id for member in lot.active_members),
+    )
+
+
+def _computed_identity(computed: ComputedLot) -> _LotIdentity:
+    return (
+        computed.partition.category,
+        computed.partition.unit,
+        computed.partition.currency,
+        "/".join(computed.partition.region),
+        computed.requirement.norm_code,
+        computed.requirement.level_rank,
+        frozenset(computed.need_ids),
+    )
+
+
+def _release_proposed_lots() -> dict[_LotIdentity, Lot]:
+    """Put the needs of every proposed lot back to open; the lots by identity."""
     lots = db.session.scalars(
-        select(Lot).where(Lot.status == LotStatus.PROPOSED).options(selectinload(Lot.members))
+        select(Lot)
+        .where(Lot.status == LotStatus.PROPOSED)
+        .options(selectinload(Lot.members), selectinload(Lot.category), selectinload(Lot.norm))
+        .order_by(Lot.id)
     ).all()
     for lot in lots:
         for member in lot.members:
             if member.declined_at is None and member.need.status is NeedStatus.POOLED:
                 member.need.status = NeedStatus.OPEN
-        db.session.delete(lot)
-    return len(lots)
+    return {_stored_identity(lot): lot for lot in lots}
+
+
+def _figures(lot: Lot) -> tuple[object, ...]:
+    return (
+        lot.buyers,
+        lot.firm_quantity,
+        lot.maximum_quantity,
+        lot.total_budget,
+        lot.estimated_unit_price,
+        lot.earliest_need_by,
+    )
+
+
+def _keep_lot(
+    lot: Lot, round_: AggregationRound, computed: ComputedLot, norm_ids: dict[str, int]
+) -> bool:
+    """The same lot formed again: new round and figures; answers stand if the figures do.
+    True when the figures changed (and the answers were cleared)."""
+    before = _figures(lot)
+    lot.round = round_
+    set_lot_figures(lot, computed, norm_ids)
+    below = set(computed.needs_below_estimate)
+    changed = _figures(lot) != before
+    for member in lot.active_members:
+        member.need.status = NeedStatus.POOLED
+        member.need.unmatched_reason, member.need.unmatched_message = None, ""
+        member.below_estimate = member.need_id in below
+        if changed:
+            member.confirmed_at = None
+            member.answered_by_id = None
+    return changed
 
 
 def run_aggregation(
@@ -140,7 +204,7 @@ def run_aggregation(
     fitted = curves.fit_curves(params.price_curve.beta)
     params = replace(params, price_curves={item.key: item.curve for item in fitted})
     stored = {**parameters_to_dict(params), "price_curves": curves.to_stored(fitted)}
-    replaced = _release_proposed_lots()
+    earlier = _release_proposed_lots()
     for need in db.session.scalars(select(Need).where(Need.status == NeedStatus.UNMATCHED)):
         need.status = NeedStatus.OPEN
     db.session.flush()
@@ -168,7 +232,15 @@ def run_aggregation(
         needs_unmatched=len(result.unmatched),
     )
     db.session.add(round_)
+    kept: list[int] = []
+    asked_again: list[int] = []
     for computed in result.lots:
+        same = earlier.pop(_computed_identity(computed), None)
+        if same is not None:
+            if _keep_lot(same, round_, computed, norm_ids):
+                asked_again.append(same.id)
+            kept.append(same.id)
+            continue
         lot = Lot(
             round=round_,
             status=LotStatus.PROPOSED,
@@ -187,6 +259,8 @@ def run_aggregation(
                 LotMember(need=need, buyer_id=need.buyer_id, below_estimate=need.id in below)
             )
         db.session.add(lot)
+    for gone in earlier.values():
+        db.session.delete(gone)
     for item in result.unmatched:
         need = by_id[item.need_id]
         need.status = NeedStatus.UNMATCHED
@@ -200,7 +274,12 @@ def run_aggregation(
             f"Aggregation round: {len(needs)} open needs, {len(result.lots)} lots proposed, "
             f"{len(result.unmatched)} needs unmatched"
         ),
-        data={**stored, "replaced_lots": replaced},
+        data={
+            **stored,
+            "replaced_lots": len(earlier),
+            "kept_lots": kept,
+            "answers_cleared_lots": asked_again,
+        },
     )
     return round_
 

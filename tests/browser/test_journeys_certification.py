@@ -166,7 +166,7 @@ def _declare_no_conflict(evaluator: Page, solution: str) -> None:
     expect(evaluator.get_by_role("heading", level=1)).to_have_text("Declare conflicts of interest")
     _choose(evaluator, "No, I have no conflict of interest")
     evaluator.get_by_role("button", name="Record my declaration").click()
-    _flash(evaluator, "Declaration recorded. You can now score.")
+    _flash(evaluator, "Declaration recorded.")
     expect(evaluator.get_by_role("heading", level=1)).to_have_text(f"Scoring: {solution}")
 
 

@@ -316,6 +316,33 @@ def test_conflict_blocks_and_asks_for_another(cast: Cast, clients: dict[str, Fla
     assert "My sister works there." in page
 
 
+def test_the_evaluator_is_told_to_score_only_once_scoring_has_opened(
+    cast: Cast, clients: dict[str, FlaskClient]
+) -> None:
+    evaluation_id = _apply_and_submit(cast, clients["vendor"])
+    _review_application(clients, evaluation_id)
+    for evaluator in (cast.evaluator, cast.second_evaluator):
+        clients["authority"].post(
+            f"/evaluations/{evaluation_id}/assign", data={"evaluator_id": evaluator.id}
+        )
+    seen: dict[str, str] = {}
+    for key, user in (("first", cast.evaluator), ("second", cast.second_evaluator)):
+        assignment = _assignment(evaluation_id, user)
+        declared = clients[key].post(
+            f"/evaluations/assignments/{assignment}/declare",
+            data={"has_conflict": "no"},
+            follow_redirects=True,
+        )
+        seen[key] = declared.get_data(as_text=True)
+    first, second = seen["first"], seen["second"]
+    assert "Declaration recorded." in first and "You can now score" not in first
+    assert "Scoring opens when the evaluation is in review" in first
+    assert "Score each criterion:" not in first and " disabled" in first
+    assert "Declaration recorded. You can now score." in second
+    assert "Score each criterion:" in second and "Scoring opens when" not in second
+    assert " disabled" not in second
+
+
 def test_scoring_keeps_what_was_typed_and_refuses_bad_values(
     cast: Cast, clients: dict[str, FlaskClient]
 ) -> None:

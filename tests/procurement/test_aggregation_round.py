@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +26,7 @@ from procurement.services.rounds import (
 )
 from registry.database import db
 from registry.dates import today
-from registry.models import OrganisationKind, User
+from registry.models import AuditEntry, OrganisationKind, User
 from tests.procurement.need_builders import certified_market, open_need
 
 
@@ -156,3 +157,110 @@ def test_the_command_runs_a_round(
     assert db.session.scalar(select(AggregationRound.run_by_id)) is None
     result = runner.invoke(args=["procurement", "aggregate", "--beta", "nan"])
     assert result.exit_code != 0
+
+
+def test_a_rerun_keeps_an_unchanged_lot_its_number_and_its_pending_answers(
+    app: Flask, create_user: Callable[..., User]
+) -> None:
+    authority, buyers = _market(create_user)
+    run_aggregation(authority, parameters_from_dict(_defaults()))
+    lot = db.session.scalars(select(Lot)).one()
+    lot_id, reference = lot.id, lot.reference
+    request_confirmation(authority, lot)
+    first = next(m for m in lot.members if m.buyer_id == buyers[0].organisation_id)
+    confirm_membership(buyers[0], first)
+    db.session.commit()
+    for _ in range(2):
+        run_aggregation(authority, parameters_from_dict(_defaults()))
+        db.session.commit()
+    db.session.expire_all()
+    kept = db.session.scalars(select(Lot)).one()
+    assert (kept.id, kept.reference) == (lot_id, reference)
+    assert kept.confirmation_requested_at is not None
+    assert {m.buyer_id: m.answer for m in kept.members} == {
+        buyers[0].organisation_id: "confirmed",
+        buyers[1].organisation_id: "waiting",
+        buyers[2].organisation_id: "waiting",
+    }
+    second = next(m for m in kept.members if m.buyer_id == buyers[1].organisation_id)
+    confirm_membership(buyers[1], second)
+    assert second.confirmed_at is not None
+
+
+def test_a_rerun_that_changes_a_lots_needs_makes_a_new_lot(
+    app: Flask, create_user: Callable[..., User]
+) -> None:
+    authority, _buyers = _market(create_user)
+    run_aggregation(authority, parameters_from_dict(_defaults()))
+    before = db.session.scalars(select(Lot)).one().id
+    newcomer = create_user(kind=OrganisationKind.BUYER)
+    open_need(newcomer, norm_code="TEST-NORM", min_level_rank=1)
+    run_aggregation(authority, parameters_from_dict(_defaults()))
+    db.session.commit()
+    after = db.session.scalars(select(Lot)).one()
+    assert after.id != before and after.buyers == 4
+    assert after.confirmation_requested_at is None
+
+
+def test_my_needs_says_what_waits_for_each_need(
+    app: Flask,
+    client: FlaskClient,
+    login: Callable[..., Any],
+    create_user: Callable[..., User],
+) -> None:
+    authority, buyers = _market(create_user)
+    login(client, buyers[0])
+
+    def next_step() -> str:
+        page = client.get("/procurement/needs").get_data(as_text=True)
+        assert "What happens next" in page
+        return " ".join(page.split("What happens next", 2)[2].split())
+
+    assert "Not yet grouped: it waits for the authority's next aggregation round." in next_step()
+    run_aggregation(authority, parameters_from_dict(_defaults()))
+    db.session.commit()
+    lot = db.session.scalars(select(Lot)).one()
+    waiting = next_step()
+    assert f"In proposed lot {lot.reference}: the authority will ask you to confirm." in waiting
+    assert "Confirm now" not in waiting
+    request_confirmation(authority, lot)
+    db.session.commit()
+    asked = next_step()
+    assert f"In lot {lot.reference}: the authority asks you to confirm." in asked
+    member = next(m for m in lot.members if m.buyer_id == buyers[0].organisation_id)
+    assert f"/procurement/memberships/{member.id}/confirm" in asked and "Confirm now" in asked
+    assert client.post(f"/procurement/memberships/{member.id}/confirm").status_code == 302
+    answered = next_step()
+    assert f"You confirmed lot {lot.reference}: it waits for the other buyers' answers." in answered
+    assert "Confirm now" not in answered
+
+
+def test_a_kept_lot_whose_figures_change_asks_its_buyers_again(
+    app: Flask, client: FlaskClient, login: Callable[..., Any], create_user: Callable[..., User]
+) -> None:
+    authority, buyers = _market(create_user)
+    run_aggregation(authority, parameters_from_dict(_defaults()))
+    lot = db.session.scalars(select(Lot)).one()
+    request_confirmation(authority, lot)
+    member = next(m for m in lot.members if m.buyer_id == buyers[0].organisation_id)
+    confirm_membership(buyers[0], member)
+    price = lot.estimated_unit_price
+    db.session.commit()
+    steeper = {**_defaults(), "beta": "-0.3"}
+    run_aggregation(authority, parameters_from_dict(steeper))
+    db.session.commit()
+    db.session.expire_all()
+    kept = db.session.scalars(select(Lot)).one()
+    assert kept.id == lot.id and kept.estimated_unit_price != price
+    assert kept.confirmation_requested_at is not None
+    assert {m.answer for m in kept.members} == {"waiting"}
+    entry = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.action == "aggregation.run")
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    ).one()
+    recorded = json.loads(entry.data)
+    assert recorded["kept_lots"] == recorded["answers_cleared_lots"] == [lot.id]
+    login(client, buyers[0])
+    assert "Confirm now" in client.get("/procurement/needs").get_data(as_text=True)

@@ -514,3 +514,30 @@ def test_a_vendor_cannot_change_a_label(
     assert client.get(f"/labels/{label.number}/manage").status_code == 403
     db.session.expire_all()
     assert label.status.value == "valid"
+
+
+def test_the_authority_finds_its_actions_at_the_top_of_the_label_page(
+    app: Flask, client: FlaskClient, world: LabelWorld, login: Callable[..., Any]
+) -> None:
+    label = issued_label(world)
+    number = label.number
+    manage = f'href="/labels/{number}/manage"'
+    assert "Authority actions" not in client.get(f"/labels/{number}").get_data(as_text=True)
+    vendor = app.test_client()
+    login(vendor, world.vendor)
+    seen_by_vendor = vendor.get(f"/labels/{number}").get_data(as_text=True)
+    assert "Authority actions" not in seen_by_vendor and manage not in seen_by_vendor
+    login(client, world.authority)
+    page = client.get(f"/labels/{number}").get_data(as_text=True)
+    assert '<h2 class="usa-summary-box__heading" id="authority-actions-heading">' in page
+    assert page.index("Authority actions") < page.index(manage) < page.index("<h2>Facts</h2>")
+    assert "You can suspend this label or propose its revocation." in page
+    suspend_label(world.authority, label, "Finding")
+    db.session.commit()
+    suspended = client.get(f"/labels/{number}").get_data(as_text=True)
+    assert "You can reinstate this label or propose its revocation." in suspended
+    client.post(
+        f"/labels/{number}/revocation", data={"reason": "Fraud", "emergency_reason": "Fraud."}
+    )
+    proposed = client.get(f"/labels/{number}").get_data(as_text=True)
+    assert "it waits for a second officer to confirm or refuse it" in proposed

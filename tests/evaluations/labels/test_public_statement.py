@@ -95,6 +95,29 @@ def test_the_decide_form_says_which_text_is_public(
     assert "Write the public statement" in missing.get_data(as_text=True)
 
 
+def test_the_decision_page_names_and_links_the_label_it_issued(
+    cast: Cast, client: FlaskClient, login: Callable[..., object]
+) -> None:
+    evaluation = scored(cast)
+    login(client, cast.authority)
+    decided = client.post(
+        f"/evaluations/{evaluation.id}/decide",
+        data={
+            "decision": "certified",
+            "level": "Advanced",
+            "rationale": "Internal.",
+            "public_statement": STATEMENT,
+        },
+        follow_redirects=True,
+    )
+    page = decided.get_data(as_text=True)
+    label = db.session.scalars(select(Label).where(Label.evaluation_id == evaluation.id)).one()
+    assert f"Label issued: <strong>{label.number}</strong>, Advanced" in page
+    link = f'<a href="/labels/{label.number}">Public page of label {label.number}</a>'
+    assert link in page
+    assert client.get(f"/labels/{label.number}").status_code == 200
+
+
 def test_the_vendor_reads_both_texts_labelled(
     cast: Cast, client: FlaskClient, login: Callable[..., object]
 ) -> None:
