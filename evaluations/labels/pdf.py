@@ -37,7 +37,7 @@ TEMPLATE_DIR: Final = Path(__file__).resolve().parent.parent.parent / "templates
 TEMPLATE_NAME: Final = "label.html"
 STYLESHEET_NAME: Final = "label.css"
 # Bump when the rendering code changes in a way the template hash cannot see.
-RENDER_VERSION: Final = "1"
+RENDER_VERSION: Final = "2"
 # A temporary file older than this was left by a killed process (a render takes a second).
 STALE_TEMPORARY_SECONDS: Final = 3600
 STATUS_TEXT: Final = {
@@ -165,7 +165,11 @@ def write_pdf(
     fetcher = url_fetcher or DataOnlyURLFetcher()
     document = weasyprint.HTML(string=html, url_fetcher=fetcher, base_url=None)
     stylesheet = weasyprint.CSS(string=_stylesheet_text(), url_fetcher=fetcher)
-    pdf: bytes = document.write_pdf(stylesheets=[stylesheet], attachments=attachments or [])
+    # PDF/UA-1: tagged (headings, tables, lists, the QR code's alternative text) and its
+    # language stated, so screen readers can read the label.
+    pdf: bytes = document.write_pdf(
+        stylesheets=[stylesheet], attachments=attachments or [], pdf_variant="pdf/ua-1"
+    )
     return pdf
 
 

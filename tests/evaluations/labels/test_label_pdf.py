@@ -140,7 +140,9 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
     path = tmp_path / "label.pdf"
     path.write_bytes(pdf)
     text = subprocess.run(
-        ["/usr/bin/pdftotext", "-layout", str(path), "-"],
+        # -raw: the order of drawing, which keeps each table cell whole when two tables
+        # stand side by side (-layout would interleave their lines).
+        ["/usr/bin/pdftotext", "-raw", str(path), "-"],
         check=True,
         capture_output=True,
         text=True,
@@ -203,11 +205,11 @@ def test_the_card_shows_the_label_facts(
         "Privacy impact assessment",
         f"{BASE}/labels/STR-2026-00042",
         ATTACHMENT_NAME,
-        "labels verify",
+        "accepts this PDF for checking",
+        f"{BASE}/.well-known/safetech-keys.json",
         f"{BASE}/labels/status/revocation.json",
         f"{BASE}/labels/status/suspension.json",
-        "--status-list revocation.json --status-list suspension.json",
-        "without current status lists the verdict is STATUS_UNKNOWN",
+        "Without current status lists the verdict is STATUS_UNKNOWN",
         # What the label certifies, and its versions.
         "Certified versions 2.1 (released 2026-03-01), 2.0 (released 2025-09-15)",
         "Video analysis",
@@ -308,6 +310,87 @@ def test_a_label_without_criteria_says_so(signing_key: SigningKey, tmp_path: Pat
     assert squeeze("No criteria are recorded") in pdf_text(
         render_label_pdf(facts, credential_json), tmp_path
     )
+
+
+def pdfinfo(pdf: bytes, tmp_path: Path, *options: str) -> str:
+    """What poppler's pdfinfo says of the PDF (with ``-struct``: its structure tree)."""
+    path = tmp_path / "info.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(
+        ["/usr/bin/pdfinfo", *options, str(path)], check=True, capture_output=True, text=True
+    ).stdout
+
+
+def pdfinfo_field(info: str, name: str) -> str:
+    """One field of pdfinfo's report, e.g. Pages or Title."""
+    for line in info.splitlines():
+        if line.startswith(f"{name}:"):
+            return line.split(":", 1)[1].strip()
+    raise AssertionError(f"pdfinfo reports no {name}:\n{info}")
+
+
+def long_criterion(index: int) -> CriterionSummary:
+    """A criterion with a 120-character title, as a demanding norm words them."""
+    title = (
+        f"Criterion {index:02}: the solution exports recorded video and its metadata in an "
+        "open, documented format that other systems read without a licence fee"
+    )[:120]
+    assert len(title) == 120
+    return CriterionSummary(f"SEC-{index:02}", title, "4 / 5", "Interoperability")
+
+
+@pytest.mark.parametrize("count", [1, 10, 25])
+def test_a_norm_of_up_to_25_long_criteria_fits_one_page(
+    signing_key: SigningKey, tmp_path: Path, count: int
+) -> None:
+    facts = make_facts(
+        criteria=tuple(long_criterion(i) for i in range(count)),
+        status="suspended",
+        status_reason="Firmware vulnerability under review",
+    )
+    credential_json = credential_bytes(issue_label_credential(facts, signing_key, BASE))
+    pdf = render_label_pdf(facts, credential_json, remediation=("CVE-2026-0001",))
+    assert pdfinfo_field(pdfinfo(pdf, tmp_path), "Pages") == "1"
+    text = pdf_text(pdf, tmp_path)
+    for row in facts.criteria:
+        assert squeeze(row.title) in text, row.title
+    assert (
+        squeeze(f"Criteria summary ({count} criteria)" if count > 8 else "Criteria summary") in text
+    )
+    assert squeeze("How to verify this label") in text
+    assert qr_codes(pdf, tmp_path) == [facts.verification_url]
+
+
+def test_the_pdf_is_tagged_for_screen_readers_with_its_language(
+    rendered: tuple[LabelFacts, bytes, bytes], tmp_path: Path
+) -> None:
+    pdf = rendered[2]
+    assert pdfinfo_field(pdfinfo(pdf, tmp_path), "Tagged") == "yes"
+    structure = {
+        line.split()[0].rstrip(":")
+        for line in pdfinfo(pdf, tmp_path, "-struct").splitlines()
+        if line.strip()
+    }
+    assert {"Document", "H1", "H2", "P", "Table", "TH", "TD", "Figure"} <= structure
+    reader = PdfReader(io.BytesIO(pdf))
+    assert str(reader.root_object["/Lang"]) == "en"
+    # The XMP metadata claims PDF/UA-1, which the tags and the language make true.
+    metadata = reader.xmp_metadata
+    assert metadata is not None
+    assert b"pdfuaid:part" in metadata.stream.get_data()
+
+
+def test_the_pdf_names_its_title_subject_author_and_keywords(
+    rendered: tuple[LabelFacts, bytes, bytes], tmp_path: Path
+) -> None:
+    facts, _, pdf = rendered
+    info = pdfinfo(pdf, tmp_path)
+    assert pdfinfo_field(info, "Title") == f"SafeTech label {facts.number}"
+    assert pdfinfo_field(info, "Author") == facts.authority_name
+    subject = pdfinfo_field(info, "Subject")
+    assert facts.solution_name in subject and facts.vendor_name in subject
+    assert f"level {facts.level}" in subject and facts.norm_code in subject
+    assert facts.number in pdfinfo_field(info, "Keywords")
 
 
 def test_many_criteria_flow_onto_more_pages_and_still_verify(
