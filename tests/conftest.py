@@ -255,11 +255,15 @@ def _database_can_change(item: pytest.Item) -> bool:
 
     True for a test given a database (through `app`, `client`, `database_url`…), one whose module
     names the backend (backup, deployment guide, API contract, text outputs), and the browser and
-    fault tests, which start servers on the chosen backend.
+    fault tests, which start servers on the chosen backend. False for a module that sets
+    SAME_ON_EVERY_DATABASE: it reads what pages say (wording, layout, accessibility), which the
+    backend cannot change, and it is slow enough that running it twice costs minutes.
     """
+    module = getattr(item, "module", None)
+    if module is not None and getattr(module, "SAME_ON_EVERY_DATABASE", False):
+        return False
     if "database_template" in getattr(item, "fixturenames", ()):
         return True
-    module = getattr(item, "module", None)
     if module is not None and hasattr(module, "BACKEND"):
         return True
     tests = Path(__file__).resolve().parent
