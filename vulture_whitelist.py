@@ -18,6 +18,8 @@ _.map_published_at
 _.unmatched_message
 _.below_estimate
 _.has_valid_label
+_.criterion_differs
+_.scores_differ
 _.privacy_text
 _.requested  # a change request's diff row
 _.requested_by
