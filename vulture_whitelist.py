@@ -20,6 +20,8 @@ _.unmatched_reason_label
 _.norm_levels  # the need form's norms and levels, embedded for its script
 _.below_estimate
 _.has_valid_label
+_.criterion_differs
+_.scores_differ
 _.privacy_text
 _.requested  # a change request's diff row
 _.requested_by

@@ -25,9 +25,6 @@ def init_app(app: Flask) -> None:
     search.init_app(app)
     app.jinja_env.filters["markdown"] = render_markdown
     add_nav_entry(app, NavEntry("Catalog", "catalog_search.catalog", ALL_ROLES, 19))
-    add_nav_entry(
-        app, NavEntry("Solutions", "catalog.solutions", ALL_ROLES, 20, on_dashboard=AUTHORITY)
-    )
     add_nav_entry(app, NavEntry("My solutions", "solutions.index", frozenset({Role.VENDOR}), 21))
     add_nav_entry(
         app, NavEntry("Market gaps", "catalog.market_gaps", AUTHORITY, 70, on_dashboard=AUTHORITY)

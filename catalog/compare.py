@@ -61,6 +61,56 @@ class Comparison:
         """The compared solutions' ids, in the page's order."""
         return [solution.id for solution in self.solutions]
 
+    def differing_rows(self, vulnerability_counts: dict[int, int]) -> set[str]:
+        """The rows of the side-by-side table whose values are not the same for every solution."""
+        values = _row_values(self, vulnerability_counts)
+        return {row for row, cells in values.items() if len(set(cells)) > 1}
+
+    def criterion_differs(self, row: CriterionRow) -> bool:
+        """Whether the compared solutions' results for this criterion are not all the same."""
+        return len({row.results[solution_id] for solution_id in self.ids}) > 1
+
+    def overall_scores(self) -> dict[int, float | None]:
+        """Each solution's overall score (percent) under the chosen norm; None without a label."""
+        return {
+            solution_id: label.score_percent if label is not None else None
+            for solution_id, label in self.norm_labels.items()
+        }
+
+    @property
+    def scores_differ(self) -> bool:
+        """Whether the overall scores under the chosen norm are not all the same."""
+        return len(set(self.overall_scores().values())) > 1
+
+
+def _row_values(
+    comparison: Comparison, vulnerability_counts: dict[int, int]
+) -> dict[str, list[object]]:
+    """What each row of the side-by-side table says of each solution, as comparable values."""
+    solutions = comparison.solutions
+    return {
+        "vendor": [solution.vendor_id for solution in solutions],
+        "category": [solution.primary_category_id for solution in solutions],
+        "activities": [frozenset(a.code for a in solution.activities) for solution in solutions],
+        "maturity": [solution.maturity for solution in solutions],
+        "labels": [
+            frozenset(
+                (label.norm_code, label.level, label.status)
+                for label in comparison.labels.get(solution.id, [])
+            )
+            for solution in solutions
+        ],
+        "vulnerabilities": [vulnerability_counts.get(solution.id, 0) for solution in solutions],
+        "versions": [tuple(comparison.certified_versions(s.id)) for s in solutions],
+        "standards": [frozenset(solution.standard_codes) for solution in solutions],
+        "price_model": [solution.price_model for solution in solutions],
+        "price_band": [solution.price_band for solution in solutions],
+        "privacy": [
+            (s.privacy_sensitive, s.uses_biometrics, s.uses_facial_recognition) for s in solutions
+        ],
+        "regions": [frozenset(solution.region_codes) for solution in solutions],
+    }
+
 
 def parse_ids(values: list[str]) -> tuple[list[int], int]:
     """Distinct plausible ids in the given order, and how many values were not ids at all."""
@@ -171,11 +221,18 @@ def compare() -> str:
     comparison = build_comparison(
         request.args.getlist("ids"), request.args.get("norm", "").strip()[:40]
     )
+    vulnerabilities = open_vulnerabilities(comparison.ids)
+    differing = (
+        comparison.differing_rows({key: len(found) for key, found in vulnerabilities.items()})
+        if len(comparison.solutions) >= MIN_COMPARED
+        else set()
+    )
     return render_template(
         "catalog/compare.html",
         comparison=comparison,
         region_names=REGIONS,
         max_compared=MAX_COMPARED,
         without=compare_url_ids,
-        vulnerabilities=open_vulnerabilities(comparison.ids),
+        vulnerabilities=vulnerabilities,
+        differing=differing,
     )

@@ -67,7 +67,7 @@ def label_feed_xml(limit: int = FEED_SIZE) -> bytes:
         subtitle="Certification labels issued, suspended, reinstated, revoked, expired.",
         updated=atom.stamp(items[0].at if items else utcnow()),
         self_url=url_for("open_data.label_feed", _external=True),
-        page_url=url_for("catalog.solutions", _external=True),
+        page_url=url_for("catalog_search.catalog", _external=True),
     )
     for item in items:
         _entry(feed, item)

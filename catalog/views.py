@@ -19,39 +19,28 @@ from registry.database import db
 from registry.exceptions import RuleViolation
 from registry.forms import ConfirmForm
 from registry.models import Role
-from registry.priorities.services import activities, categories
 from registry.views.actions import run_confirmed, show_violation
 
 bp = Blueprint("catalog", __name__)
 manage_bp = Blueprint("solutions", __name__, url_prefix="/manage/solutions")
 
 
-def _reference_data() -> dict[str, Any]:
-    return {"categories": categories(), "activities": activities(), "region_names": REGIONS}
-
-
 # --- public pages ------------------------------------------------------------------------
 
 
 @bp.get("/solutions")
-def solutions() -> str:
-    """Published solutions, filterable by category and activity."""
-    reference = _reference_data()
-    category = request.args.get("category", "")
-    activity = request.args.get("activity", "")
-    if category not in {c.code for c in reference["categories"]}:
-        category = ""
-    if activity not in {a.code for a in reference["activities"]}:
-        activity = ""
-    statement = services.public_solutions(category or None, activity or None)
-    page = db.paginate(statement, per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template(
-        "catalog/solutions.html",
-        page=page,
-        category=category,
-        activity=activity,
-        **reference,
-    )
+def solutions() -> Response:
+    """The former list of published solutions: the catalog lists the same, so it leads there."""
+    # The list showed every published solution, labelled or not, so the catalog opens with
+    # the certified-only filter off; its filters and compare basket carry over.
+    args: dict[str, Any] = {"certified": "0"}
+    if category := request.args.get("category", ""):
+        args["category"] = category
+    if activity := request.args.get("activity", ""):
+        args["activities"] = activity
+    if basket := request.args.getlist("compare"):
+        args["compare"] = basket
+    return redirect(url_for("catalog_search.catalog", **args), code=301)
 
 
 @bp.get("/solutions/<int:solution_id>")

@@ -397,7 +397,7 @@ def test_pages_forgive_paging_and_refuse_ids_out_of_range(
     client: FlaskClient, create_user: Callable[..., User], login: Any
 ) -> None:
     for page in ("99999999999999999999", "-99999999999999999999", "1e999", "\u00b2"):
-        assert client.get(f"/solutions?page={page}&per_page={page}").status_code == 200
+        assert client.get(f"/catalog?page={page}&per_page={page}").status_code == 200
         # The API holds `page` to its declared range instead (problem details, 400).
         assert client.get(f"/api/v1/solutions?page={page}").status_code == 400
     login(client, create_user(kind=OrganisationKind.AUTHORITY))

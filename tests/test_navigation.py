@@ -32,7 +32,6 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
     links = _header_links(client.get("/").get_data(as_text=True))
     assert links[0] == "Home" and {
         "Catalog",
-        "Solutions",
         "Labels",
         "Decisions",
         "Advisories",
@@ -54,7 +53,6 @@ def test_the_public_header_leads_everywhere_a_visitor_may_go(client: FlaskClient
                 "Audit log",
             },
             {
-                "Solutions",
                 "Market gaps",
                 "Watchlist",
                 "Decisions",

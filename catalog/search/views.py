@@ -33,6 +33,11 @@ FACET_TITLES = {
     "recertification": "Re-certification",
 }
 SORT_TITLES = {"relevance": "Relevance", "newest_label": "Newest label", "name": "Name"}
+# A long facet group shows its most frequent values first and this many of them; "Show all"
+# (the `all` parameter, or the script without a reload) lists the rest.
+FACET_SHOWN = 6
+# Groups that start open; any other group opens once one of its values is chosen.
+OPEN_FACETS = frozenset({"category", "activities", "label_level"})
 
 
 @dataclass
@@ -97,7 +102,10 @@ def value_names() -> dict[str, dict[str, str]]:
 
 
 def _facet_groups(
-    result: SearchResult, arguments: SearchArguments, names: dict[str, dict[str, str]]
+    result: SearchResult,
+    arguments: SearchArguments,
+    names: dict[str, dict[str, str]],
+    expanded: set[str],
 ) -> list[dict[str, Any]]:
     groups = []
     for field, title in FACET_TITLES.items():
@@ -115,11 +123,22 @@ def _facet_groups(
                 "name": known.get(value, value),
                 "count": counts[value],
                 "checked": value in chosen,
+                # A chosen value always shows, however far down the list it is.
+                "hidden": position >= FACET_SHOWN and value not in chosen and field not in expanded,
             }
-            for value in values
+            for position, value in enumerate(values)
         ]
         if options:
-            groups.append({"field": field, "title": title, "options": options})
+            groups.append(
+                {
+                    "field": field,
+                    "title": title,
+                    "options": options,
+                    "hidden_count": sum(1 for option in options if option["hidden"]),
+                    "chosen": len(chosen & set(counts)),
+                    "open": field in OPEN_FACETS or bool(chosen) or field in expanded,
+                }
+            )
     return groups
 
 
@@ -166,6 +185,7 @@ def catalog() -> str:
         PER_PAGE,
     )
     names = value_names()
+    expanded = {field for field in request.args.getlist("all") if field in FACET_TITLES}
     certified_counts = result.facets.get("certified", {})
     # The compare basket travels with every link of the page, as the search does.
     basket = compare_basket()
@@ -176,7 +196,8 @@ def catalog() -> str:
         arguments=arguments,
         result=result,
         page=ResultPage(result),
-        groups=_facet_groups(result, arguments, names),
+        groups=_facet_groups(result, arguments, names, expanded),
+        expanded=sorted(expanded),
         names=names,
         sort_titles=SORT_TITLES,
         without_certified=sum(certified_counts.values()),

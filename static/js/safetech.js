@@ -34,4 +34,42 @@
     toggleBlocks();
     document.addEventListener("change", toggleBlocks);
   });
+
+  // Catalog filters: a ticked box or a new sort order reloads the results at once; the
+  // "Apply the filters" button stays for browsers without this script.
+  document.addEventListener("change", function (event) {
+    var control = event.target;
+    if (!(control instanceof HTMLInputElement || control instanceof HTMLSelectElement)) {
+      return;
+    }
+    if (control instanceof HTMLInputElement && control.type !== "checkbox") {
+      return;
+    }
+    if (control.form && control.closest("[data-auto-submit]")) {
+      control.form.submit();
+    }
+  });
+
+  // "Show all" in a long facet group lists the rest without a reload (the link reloads
+  // with every value listed when this script does not run).
+  document.addEventListener("click", function (event) {
+    var link = event.target instanceof Element ? event.target.closest(".facet-show-all") : null;
+    if (!link) {
+      return;
+    }
+    var group = link.closest(".facet-group");
+    if (!group) {
+      return;
+    }
+    event.preventDefault();
+    var hidden = group.querySelectorAll(".facet-option[hidden]");
+    for (var index = 0; index < hidden.length; index += 1) {
+      hidden[index].hidden = false;
+    }
+    var first = hidden.length ? hidden[0].querySelector("input") : null;
+    link.parentNode.removeChild(link);
+    if (first) {
+      first.focus();
+    }
+  });
 })();

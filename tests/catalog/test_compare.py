@@ -72,7 +72,7 @@ def test_side_by_side_with_labels_and_criteria(
     # The versions the valid label certifies; a suspended label certifies none today.
     assert comparison.certified_versions(first.id) == ["2.1", "2.0"]
     assert comparison.certified_versions(second.id) == []
-    row = re.search(r'<th scope="row">Certified versions</th>(.*?)</tr>', page, re.S)
+    row = re.search(r'<th scope="row">Certified versions.*?</th>(.*?)</tr>', page, re.S)
     assert row is not None
     assert re.findall(r'<td class="certified-versions">(.*?)</td>', row.group(1)) == [
         "2.1, 2.0",
@@ -110,17 +110,3 @@ def test_one_solution_asks_for_another(app: Flask, client: Any, people: dict[str
     page = client.get(f"/compare?ids={only.id}").get_data(as_text=True)
     assert "Choose at least 2 solutions" in page
     assert client.get("/compare").status_code == 200
-
-
-def test_the_catalog_carries_a_compare_basket(
-    app: Flask, client: Any, people: dict[str, User]
-) -> None:
-    first = published(people["vendor"], name="First")
-    second = published(people["vendor"], name="Second")
-    page = client.get(f"/solutions?compare={first.id}").get_data(as_text=True)
-    assert f"compare={first.id}&amp;compare={second.id}" in page
-    page = client.get(f"/solutions?compare={first.id}&compare={second.id}").get_data(as_text=True)
-    assert f"/compare?ids={first.id}&amp;ids={second.id}" in page
-    # The filter form sends the basket again with the new filters.
-    for chosen in (first, second):
-        assert f'<input type="hidden" name="compare" value="{chosen.id}">' in page

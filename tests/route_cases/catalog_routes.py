@@ -69,14 +69,14 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
 
 CASES = [
     # Public pages
-    Case("catalog.solutions", "GET", "/solutions", everyone(200)),
+    Case("catalog.solutions", "GET", "/solutions", everyone(301)),
     Case(
         "catalog.solutions",
         "GET",
         "/solutions?category=video-analysis&activity=planning&page=999",
-        everyone(200),
+        everyone(301),
     ),
-    Case("catalog.solutions", "GET", "/solutions?category=%27%20OR%201%3D1--", everyone(200)),
+    Case("catalog.solutions", "GET", "/solutions?category=%27%20OR%201%3D1--", everyone(301)),
     Case("catalog.solution", "GET", "/solutions/{other_published_solution}", everyone(200)),
     Case("catalog.solution", "GET", "/solutions/{other_draft_solution}", everyone(404)),
     Case("catalog.solution", "GET", "/solutions/{own_draft_solution}", everyone(404)),

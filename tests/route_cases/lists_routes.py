@@ -61,7 +61,13 @@ def extend_world(world: dict[str, Any]) -> dict[str, int]:
 CASES = [
     Case("compare.compare", "GET", "/compare?ids={cmp_first}&ids={cmp_second}", everyone(200)),
     Case("compare.compare", "GET", "/compare?ids={cmp_draft}&ids=x&ids=0", everyone(200)),
-    Case("catalog.solutions", "GET", "/solutions?compare={cmp_first}&compare=x", everyone(200)),
+    Case("catalog.solutions", "GET", "/solutions?compare={cmp_first}&compare=x", everyone(301)),
+    Case(
+        "catalog_search.catalog",
+        "GET",
+        "/catalog?certified=0&compare={cmp_first}&all=standards",
+        everyone(200),
+    ),
     Case("open_data.catalog_csv", "GET", "/catalog.csv", everyone(200)),
     Case("open_data.catalog_json", "GET", "/catalog.json", everyone(200)),
     Case("open_data.label_feed", "GET", "/labels/feed.atom", everyone(200)),
