@@ -7,7 +7,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the registry's blueprints, navigation, commands and demo data."""
-    from registry import api, cli, navigation, norms, priorities, queue, wording
+    from registry import api, cli, dates, navigation, norms, priorities, queue, wording
     from registry.demo import seed_demo
     from registry.views import admin, auth, dev, organisation, public
 
@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     navigation.init_app(app)
     queue.init_app(app)
     wording.init_app(app)
+    dates.init_app(app)
     cli.register_commands(app)
     cli.add_demo_seeder(app, "organisations and accounts", seed_demo, order=0)
     priorities.init_app(app)

@@ -30,7 +30,7 @@ from app import create_app
 from procurement.calls.legal.demo import opening_days
 from procurement.calls.models import JointCall
 from registry.database import db, utcnow
-from registry.dates import today
+from registry.dates import today, when
 from registry.demo import AUTHORITY_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRETS, DEPUTY_EMAIL
 from registry.models import (
     BuyerType,
@@ -218,7 +218,8 @@ def _release_share(page: Page, call_id: int) -> None:
 
 
 def _stamp(moment: dt.datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M")
+    """A moment as the pages show it: in the portal's zone (Europe/Paris) with the zone's name."""
+    return when(moment)
 
 
 def test_a_joint_call_from_a_question_to_a_buyers_first_order(
@@ -243,7 +244,7 @@ def test_a_joint_call_from_a_question_to_a_buyers_first_order(
     call_id = int(call_reference.removeprefix("CALL-"))
     call_path = f"/procurement/calls/{call_id}"
     first_deadline = dt.datetime.combine(world.deadline, dt.time(12))
-    expect(authority.get_by_text(f"Offers close on {_stamp(first_deadline)} UTC.")).to_be_visible()
+    expect(authority.get_by_text(f"Offers close on {_stamp(first_deadline)}.")).to_be_visible()
     criteria = authority.get_by_role("table", name="Weighted criteria published with the call (2)")
     expect(criteria.get_by_role("row").filter(has_text="Price")).to_contain_text("50 %")
     expect(criteria.get_by_role("row").filter(has_text="Lead time")).to_contain_text("50 %")
@@ -258,7 +259,7 @@ def test_a_joint_call_from_a_question_to_a_buyers_first_order(
     _flash(asker, "its answer will be published to every vendor without your name.")
     own = asker.get_by_role("heading", name="Your organisation's questions")
     expect(own).to_be_visible()
-    expect(asker.get_by_text(re.compile(r"asked .* UTC: waiting for an answer"))).to_be_visible()
+    expect(asker.get_by_text(re.compile(r"asked .* CES?T: waiting for an answer"))).to_be_visible()
 
     authority.goto(call_path)
     expect(
@@ -292,13 +293,13 @@ def test_a_joint_call_from_a_question_to_a_buyers_first_order(
     authority.get_by_text("Publish the corrigendum…", exact=True).click()
     authority.get_by_role("button", name="Yes, publish the corrigendum").click()
     new_deadline = first_deadline + dt.timedelta(days=6)
-    _flash(authority, f"offers now close on {_stamp(new_deadline)} UTC.")
-    expect(authority.get_by_text(f"Offers close on {_stamp(new_deadline)} UTC.")).to_be_visible()
+    _flash(authority, f"offers now close on {_stamp(new_deadline)}.")
+    expect(authority.get_by_text(f"Offers close on {_stamp(new_deadline)}.")).to_be_visible()
     other.goto(call_path)
-    expect(other.get_by_text(f"Offers close on {_stamp(new_deadline)} UTC.")).to_be_visible()
+    expect(other.get_by_text(f"Offers close on {_stamp(new_deadline)}.")).to_be_visible()
     expect(other.locator("ul.corrigenda li")).to_have_count(1)
     expect(other.locator("ul.corrigenda li")).to_contain_text(
-        f"Deadline moved from {_stamp(first_deadline)} UTC to {_stamp(new_deadline)} UTC."
+        f"Deadline moved from {_stamp(first_deadline)} to {_stamp(new_deadline)}."
     )
 
     # 3. Both vendors offer and get their receipts; the authority reads no price.

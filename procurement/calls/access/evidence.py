@@ -28,6 +28,7 @@ from procurement.calls.notices import call_link, org_emails
 from registry import audit
 from registry.access import require_role, require_same_organisation
 from registry.database import db, utcnow
+from registry.dates import when
 from registry.exceptions import RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
@@ -128,12 +129,12 @@ def ask(
     for email in org_emails([offer.vendor_id]):
         send_mail(
             email,
-            f"Joint call {call.reference}: send your supporting documents by {utc_stamp(due_at)}",
+            f"Joint call {call.reference}: send your supporting documents by {when(due_at)}",
             (
                 f"Your offer {offer.reference} on “{call.title}” is the provisional winner. "
                 "Before the award the authority asks for the documents supporting your "
                 f"self-declaration:\n\n{text}\n\nUpload them on the offer's page by "
-                f"{utc_stamp(due_at)}. Without accepted evidence the offer cannot be awarded "
+                f"{when(due_at)}. Without accepted evidence the offer cannot be awarded "
                 f"and the next-ranked offer is asked instead.\n{call_link(call)}\n"
             ),
         )
@@ -152,7 +153,7 @@ def upload(actor: User | None, row: WinnerEvidence, checked: CheckedFile) -> Win
         )
     if utcnow() >= row.due_at:
         raise RuleViolation(
-            f"The deadline for the evidence passed on {utc_stamp(row.due_at)}; "
+            f"The deadline for the evidence passed on {when(row.due_at)}; "
             "nothing was added. Contact the authority."
         )
     with stored_file(checked) as stored_name:
@@ -184,7 +185,7 @@ def decide(actor: User | None, row: WinnerEvidence, accepted: bool, reason: str)
     if row.status == ASKED and (accepted or utcnow() < row.due_at):
         raise RuleViolation(
             "No document is uploaded yet: the evidence is accepted only with documents, and "
-            f"rejected without them only after its deadline ({utc_stamp(row.due_at)}). "
+            f"rejected without them only after its deadline ({when(row.due_at)}). "
             "Nothing was recorded."
         )
     text = _checked_text(reason, "reason", "reason for the decision")
@@ -229,7 +230,7 @@ def award_block(call: JointCall, offer: Offer) -> str:
     if row is None:
         state = "not asked yet: ask it for its supporting documents"
     elif row.status == ASKED:
-        state = f"asked, no document uploaded yet (due {utc_stamp(row.due_at)})"
+        state = f"asked, no document uploaded yet (due {when(row.due_at)})"
     else:
         state = "uploaded and awaiting your decision"
     return (

@@ -45,7 +45,7 @@ class EvidenceRequestForm(InputForm):
     due_on = DateField(
         "Deadline",
         validators=[InputRequired(message="Give the deadline, e.g. 2027-01-15.")],
-        description="The vendor uploads until 23:59 UTC that day.",
+        description="The vendor uploads until 23:59 that day, local time.",
     )
 
 

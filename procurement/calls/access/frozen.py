@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from procurement.calls.access import evidence
 from procurement.calls.access.models import EligibilityDecision, FrozenEligibility
-from procurement.calls.limits import REASON_MAX, utc_stamp
+from procurement.calls.limits import REASON_MAX
 from procurement.calls.models import CallStatus, JointCall, Offer, OfferStatus
 from procurement.calls.notices import call_link, org_emails
 from procurement.calls.services.eligibility import (
@@ -35,6 +35,7 @@ from procurement.services.eligibility import certified_labels
 from registry import audit
 from registry.access import require_role
 from registry.database import db, utcnow
+from registry.dates import when
 from registry.exceptions import RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
@@ -177,7 +178,7 @@ def record_decision(
             email,
             f"Joint call {call.reference}: your offer {offer.reference} is {verdict}",
             (
-                f"On {utc_stamp(decision.decided_at)} the authority decided that your offer "
+                f"On {when(decision.decided_at)} the authority decided that your offer "
                 f"{offer.reference} on “{call.title}” is {verdict} for the award.\n\n"
                 f"Reason: {text}\n\nIts eligibility at the deadline was recorded when the "
                 "offers were opened; this decision replaces it for the award. You may contest "

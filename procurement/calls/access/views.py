@@ -23,6 +23,7 @@ from registry import uploads
 from registry.access import roles_required
 from registry.arguments import MAX_ID
 from registry.database import db
+from registry.dates import local_zone
 from registry.exceptions import NotVisible, RuleViolation
 from registry.models import Role
 from registry.views.actions import show_violation
@@ -125,7 +126,9 @@ def winner_evidence(call_id: int) -> Any:
     form = EvidenceRequestForm()
     due_on = form.due_on.data
     if form.validate() and due_on is not None:
-        due_at = dt.datetime.combine(due_on, dt.time(23, 59), tzinfo=dt.UTC)
+        due_at = dt.datetime.combine(due_on, dt.time(23, 59), tzinfo=local_zone()).astimezone(
+            dt.UTC
+        )
         try:
             row = awarding.ask_winner_evidence(g.user, found, form.asked_for.data or "", due_at)
         except RuleViolation as error:

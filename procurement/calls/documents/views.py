@@ -17,6 +17,7 @@ from procurement.calls.services import lifecycle, reading
 from registry import uploads
 from registry.access import roles_required
 from registry.database import db
+from registry.dates import when
 from registry.exceptions import RuleViolation
 from registry.models import Role
 
@@ -85,7 +86,7 @@ def publish_version(call_id: int, document_id: int) -> Response:
         flash(
             f"Version {document.version} of “{document.title}” is published with "
             f"{corrigendum.reference}; offers now close on "
-            f"{limits.utc_stamp(corrigendum.new_deadline)}.",
+            f"{when(corrigendum.new_deadline)}.",
             "success",
         )
     return _back(call_id)

@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from procurement.calls.enquiries.models import CallQuestion, Corrigendum
-from procurement.calls.limits import DESCRIPTION_MAX, deadline_on, utc_stamp
+from procurement.calls.limits import DESCRIPTION_MAX, deadline_on
 from procurement.calls.models import JointCall
 from procurement.calls.notices import call_link, org_emails
 from procurement.calls.services.lifecycle import checked_text, require_taking_offers
@@ -29,6 +29,7 @@ from registry import audit
 from registry.access import require_role
 from registry.arguments import MAX_ID
 from registry.database import db, utcnow
+from registry.dates import when
 from registry.exceptions import NotVisible, RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
@@ -107,7 +108,7 @@ def ask_question(actor: User | None, call: JointCall, text: str) -> CallQuestion
     require_taking_offers(call, "asking questions")
     if not enquiries_open(call):
         raise RuleViolation(
-            f"Questions closed on {utc_stamp(enquiries_close_at(call))}, "
+            f"Questions closed on {when(enquiries_close_at(call))}, "
             f"{enquiry_close_days()} days before the deadline; read the published answers."
         )
     clean = checked_text(text, "question", "Your question", QUESTION_MAX, required=True)
@@ -185,13 +186,11 @@ def _record_corrigendum(
     db.session.add(corrigendum)
     db.session.flush()
     offering, asking = _notified_vendors(call)
-    subject = (
-        f"Corrigendum to joint call {call.reference}: offers now close {utc_stamp(new_deadline)}"
-    )
+    subject = f"Corrigendum to joint call {call.reference}: offers now close {when(new_deadline)}"
     body = (
         f"The authority published {corrigendum.reference} to the joint call “{call.title}” "
         f"({call.reference}):\n\n{description}\n\n"
-        f"Offers now close on {utc_stamp(new_deadline)} (before: {utc_stamp(previous)}).\n"
+        f"Offers now close on {when(new_deadline)} (before: {when(previous)}).\n"
     )
     stands = (
         "\nYour organisation's offer stands as submitted unless you change it before the new "

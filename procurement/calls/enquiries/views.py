@@ -14,6 +14,7 @@ from procurement.calls.models import JointCall
 from procurement.calls.services import reading
 from registry.access import roles_required
 from registry.database import db
+from registry.dates import when
 from registry.exceptions import RuleViolation
 from registry.models import Role
 
@@ -116,7 +117,7 @@ def answer(call_id: int, question_id: int) -> Response:
         db.session.commit()
         message = f"The answer to {question.reference} is published."
         if found.deadline != before:
-            message += f" Offers now close on {limits.utc_stamp(found.deadline)}."
+            message += f" Offers now close on {when(found.deadline)}."
         flash(message, "success")
     return _back(call_id)
 
@@ -144,7 +145,7 @@ def publish_corrigendum(call_id: int) -> Response:
         db.session.commit()
         flash(
             f"{corrigendum.reference} is published; offers now close on "
-            f"{limits.utc_stamp(corrigendum.new_deadline)}.",
+            f"{when(corrigendum.new_deadline)}.",
             "success",
         )
     return _back(call_id)

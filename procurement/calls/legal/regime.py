@@ -23,7 +23,6 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
 from sqlalchemy import select
@@ -33,11 +32,11 @@ from procurement.calls.legal.models import Regime
 from procurement.calls.limits import min_offer_days
 from procurement.models import Lot
 from registry.database import db
+from registry.dates import local_zone
 
 DEFAULT_THRESHOLD_CENTRAL = Decimal("140000")
 DEFAULT_THRESHOLD_SUB_CENTRAL = Decimal("216000")
 DEFAULT_EU_MIN_OFFER_DAYS = 30
-DEFAULT_TIMEZONE = "Europe/Paris"
 DEFAULT_REVIEW_BODY = (
     "Tribunal administratif de Paris, 7 rue de Jouy, 75181 Paris Cedex 04, France "
     "(greffe.ta-paris@juradm.fr): référé précontractuel (Code de justice administrative, "
@@ -159,14 +158,6 @@ def cpv_codes(category_code: str) -> tuple[str, ...]:
 def review_body() -> str:
     """The body that hears a review of the procedure, with its address."""
     return str(current_app.config.get("REVIEW_BODY") or DEFAULT_REVIEW_BODY)
-
-
-def local_zone() -> ZoneInfo:
-    """The zone the notice shows its times in (TIMEZONE, default Europe/Paris)."""
-    try:
-        return ZoneInfo(str(current_app.config.get("TIMEZONE") or DEFAULT_TIMEZONE))
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIMEZONE)
 
 
 def local_stamp(moment: dt.datetime) -> str:

@@ -25,6 +25,7 @@ from procurement.calls.scoring.models import LowPriceDecision, LowPriceRequest
 from registry import audit
 from registry.access import require_role, require_same_organisation
 from registry.database import db, utcnow
+from registry.dates import when
 from registry.exceptions import RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
@@ -113,7 +114,7 @@ def request_explanation(actor: User | None, offer: Offer, question: str) -> LowP
             (
                 f"The authority finds the price of your offer {offer.reference} on "
                 f"“{call.title}” abnormally low and asks you to explain it:\n\n{text}\n\n"
-                f"Answer on your offer's page by {utc_stamp(row.due_at)}: {_page(offer)}\n"
+                f"Answer on your offer's page by {when(row.due_at)}: {_page(offer)}\n"
                 "Without a convincing explanation the offer may be rejected.\n"
             ),
         )
@@ -135,7 +136,7 @@ def answer_request(actor: User | None, offer: Offer, answer: str) -> LowPriceReq
         raise RuleViolation("The authority already decided on this offer's price.")
     if utcnow() > row.due_at:
         raise RuleViolation(
-            f"The explanation was due by {utc_stamp(row.due_at)}; it can no longer be given."
+            f"The explanation was due by {when(row.due_at)}; it can no longer be given."
         )
     row.answer = _text(answer, "answer", "your explanation")
     row.answered_at, row.answered_by_id = utcnow(), user.id
@@ -181,7 +182,7 @@ def decide_request(
         raise RuleViolation("Accept the explanation or reject the offer.", "decision") from None
     if row.answered_at is None and utcnow() <= row.due_at:
         raise RuleViolation(
-            f"The vendor has until {utc_stamp(row.due_at)} to explain its price; decide after "
+            f"The vendor has until {when(row.due_at)} to explain its price; decide after "
             "its answer or once that time has passed."
         )
     row.decision = chosen

@@ -30,7 +30,6 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
-from procurement.calls.limits import utc_stamp
 from procurement.calls.models import CallStatus, JointCall, Offer, OfferTier
 from procurement.calls.sealing import crypto
 from procurement.calls.sealing.models import CallSeal, OpeningKey, OpeningShare
@@ -38,6 +37,7 @@ from procurement.calls.services import opening
 from registry import audit
 from registry.access import require_role
 from registry.database import db, utcnow
+from registry.dates import when
 from registry.exceptions import RuleViolation
 from registry.models import AuditEntry, Role, User
 from registry.passwords import verify_password
@@ -270,7 +270,7 @@ def release_share(actor: User | None, call: JointCall, password: str) -> bool:
         )
     if not call.deadline_passed():
         raise RuleViolation(
-            f"The offers open after the deadline, {utc_stamp(call.deadline)}; nothing was released."
+            f"The offers open after the deadline, {when(call.deadline)}; nothing was released."
         )
     if share.released_at is not None:
         raise RuleViolation(
@@ -308,7 +308,7 @@ def release_share(actor: User | None, call: JointCall, password: str) -> bool:
 def _open_unsealed(user: User, call: JointCall, password: str) -> bool:
     if not call.deadline_passed():
         raise RuleViolation(
-            f"The offers open after the deadline, {utc_stamp(call.deadline)}; nothing was opened."
+            f"The offers open after the deadline, {when(call.deadline)}; nothing was opened."
         )
     if not verify_password(user.password_hash, password or ""):
         raise RuleViolation("Your password is not correct; nothing was opened.", "password")

@@ -8,7 +8,6 @@ from flask import Blueprint, flash, g, redirect, render_template, url_for
 from wtforms import PasswordField
 from wtforms.validators import InputRequired, Length
 
-from procurement.calls.limits import utc_stamp
 from procurement.calls.models import JointCall
 from procurement.calls.sealing import services
 from procurement.calls.services import reading
@@ -51,7 +50,6 @@ def opening_key() -> Any:
         "procurement/calls/sealing/opening_key.html",
         form=form,
         key=services.opening_key_of(g.user),
-        utc_stamp=utc_stamp,
     )
 
 
@@ -65,7 +63,6 @@ def _opening_page(call: JointCall, form: PasswordConfirmForm, status: int = 200)
             own_share=services.share_of(seal, g.user),
             counts=services.opening_counts(call),
             form=form,
-            utc_stamp=utc_stamp,
         ),
         status,
     )

@@ -28,7 +28,6 @@ from procurement.calls.limits import (
     REASON_MAX,
     TITLE_MAX,
     min_offer_days,
-    utc_stamp,
 )
 from procurement.calls.models import MAX_CONTRACT_MONTHS, CallDocument, CallStatus, JointCall
 from procurement.calls.notices import call_link, org_emails
@@ -41,6 +40,7 @@ from registry import audit, uploads
 from registry.access import require_role
 from registry.arguments import MAX_ID
 from registry.database import db, utcnow
+from registry.dates import when
 from registry.exceptions import NotVisible, RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
@@ -176,7 +176,7 @@ def open_call(
                 f"{counted(lot.firm_quantity, lot.unit.label.lower())} estimated, up to "
                 f"{lot.maximum_quantity}.\n"
                 f"It requires {call_requirement_text(call)}; at least one of your solutions "
-                f"meets it.\n\nOffers close on {utc_stamp(closes)}.\n"
+                f"meets it.\n\nOffers close on {when(closes)}.\n"
                 f"Read the call and make your offer: {call_link(call)}\n"
             ),
         )
@@ -205,7 +205,7 @@ def require_taking_offers(call: JointCall, doing: str) -> None:
         raise RuleViolation(f"This call is {call.status.label.lower()}: {doing} is closed.")
     if call.deadline_passed():
         raise RuleViolation(
-            f"The deadline for offers passed on {utc_stamp(call.deadline)}; {doing} is closed."
+            f"The deadline for offers passed on {when(call.deadline)}; {doing} is closed."
         )
 
 
@@ -303,7 +303,7 @@ def require_awaiting_award(call: JointCall, doing: str) -> None:
         raise RuleViolation(f"This call is already {call.status.label.lower()}.")
     if not call.deadline_passed():
         raise RuleViolation(
-            f"Offers are sealed until {utc_stamp(call.deadline)}; {doing} waits until then."
+            f"Offers are sealed until {when(call.deadline)}; {doing} waits until then."
         )
 
 

@@ -36,7 +36,6 @@ from sqlalchemy.exc import IntegrityError
 from catalog.versions import version_of
 from procurement.calls.access import declarations
 from procurement.calls.access.declarations import SelfDeclaration
-from procurement.calls.limits import utc_stamp
 from procurement.calls.models import (
     MAX_LEAD_TIME_DAYS,
     MAX_TIERS,
@@ -66,6 +65,7 @@ from registry import audit
 from registry.access import require_role, require_same_organisation
 from registry.arguments import MAX_ID
 from registry.database import db, utcnow
+from registry.dates import when
 from registry.exceptions import RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
@@ -204,8 +204,8 @@ def _seal(vendor: User, offer: Offer, content: dict[str, Any], saved: str) -> No
         f"Receipt for your offer {offer.reference} on {call.reference}",
         (
             f"Your offer {offer.reference} on “{call.title}” was {saved} on "
-            f"{utc_stamp(offer.updated_at)}.\n\nReceipt (SHA-256 of the sealed offer): "
-            f"{offer.content_hash}\n\nThe offer is sealed until {utc_stamp(call.deadline)}: "
+            f"{when(offer.updated_at)}.\n\nReceipt (SHA-256 of the sealed offer): "
+            f"{offer.content_hash}\n\nThe offer is sealed until {when(call.deadline)}: "
             "nobody else, the authority included, can read it or learn that it exists. "
             "At the opening its hash is recorded in the audit log's opening entry; keep this "
             f"receipt to compare.\n{call_link(call)}\n"
@@ -267,7 +267,7 @@ def _own_offer_before_deadline(
     call = offer.call
     if call.status is not CallStatus.OPEN or call.deadline_passed():
         raise RuleViolation(
-            f"The deadline for offers passed on {utc_stamp(call.deadline)}; "
+            f"The deadline for offers passed on {when(call.deadline)}; "
             f"your offer was not {not_done}."
         )
     return vendor, call

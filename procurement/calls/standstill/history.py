@@ -7,11 +7,11 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from procurement.calls.legal.regime import local_zone
 from procurement.calls.models import Award
 from procurement.calls.standstill.models import AwardLetter
 from procurement.calls.standstill.services import standstill_days, standstill_end
 from registry.database import db
+from registry.dates import local_zone
 
 
 def date_award(award: Award, decided_at: dt.datetime) -> None:

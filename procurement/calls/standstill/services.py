@@ -24,7 +24,7 @@ from flask import current_app, url_for
 from sqlalchemy import select
 
 from procurement.calls.award import AwardDecision
-from procurement.calls.legal.regime import local_zone, review_body
+from procurement.calls.legal.regime import review_body
 from procurement.calls.models import Award, ContractLine, JointCall, Offer
 from procurement.calls.notices import call_link, org_emails
 from procurement.calls.standstill.models import (
@@ -37,6 +37,7 @@ from registry import audit
 from registry.access import require_role
 from registry.arguments import MAX_ID
 from registry.database import db, utcnow
+from registry.dates import local_zone, when
 from registry.exceptions import NotVisible, RuleViolation
 from registry.mail import send_mail
 from registry.models import Role, User
@@ -66,7 +67,7 @@ def standstill_end(sent_at: dt.datetime, days: int, zone: ZoneInfo) -> dt.dateti
 
 def local_time(moment: dt.datetime) -> str:
     """A moment in local time with its zone, e.g. 2026-12-17 23:59 CET."""
-    return moment.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M %Z")
+    return when(moment)
 
 
 def in_standstill(award: Award, now: dt.datetime | None = None) -> bool:

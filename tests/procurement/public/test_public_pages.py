@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import Flask
 from flask.testing import FlaskClient
 
+from registry.dates import when
 from registry.models import OrganisationKind, User
 from tests.procurement import public_builders
 
@@ -56,7 +57,7 @@ def test_before_the_deadline_the_notice_shows_no_offer(
         "<dd>60 (unit: licence)</dd>",
         "<dd>75 (unit: licence), with the buyers",
         "PUB-NORM",
-        call.deadline.strftime("%Y-%m-%d %H:%M"),
+        when(call.deadline),
         "offers are sealed until then",
         call.ocid,
     ):

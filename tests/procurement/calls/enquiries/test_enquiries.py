@@ -19,7 +19,7 @@ from procurement.calls.enquiries.models import CallQuestion, Corrigendum
 from procurement.calls.models import JointCall
 from procurement.calls.services import lifecycle
 from registry.database import db, utcnow
-from registry.dates import today
+from registry.dates import today, when
 from registry.exceptions import AccessDenied, RuleViolation
 from registry.mail import read_outbox
 from registry.models import AuditEntry, User
@@ -68,7 +68,7 @@ def test_an_answer_is_published_to_all_without_who_asked(
     login(client, asker)
     page = client.get(f"/procurement/calls/{call.id}").get_data(as_text=True)
     closes = services.enquiries_close_at(call)
-    assert f"until <strong>{closes.strftime('%Y-%m-%d %H:%M')} UTC</strong>" in page
+    assert f"until <strong>{when(closes)}</strong>" in page
     response = client.post(
         f"/procurement/calls/{call.id}/questions",
         data={"question": "Is on-premise hosting accepted for the video archive?"},
@@ -154,7 +154,7 @@ def test_a_late_answer_extends_the_deadline_to_leave_the_minimum(
     assert corrigendum.question_id == question.id
     assert (corrigendum.previous_deadline, corrigendum.new_deadline) == (before, call.deadline)
     (stands,) = _mail_to(app, bidder, "Corrigendum")
-    assert "offer stands" in stands and limits.utc_stamp(call.deadline) in stands
+    assert "offer stands" in stands and when(call.deadline) in stands
     (asked,) = _mail_to(app, asker, "Corrigendum")
     assert "offer stands" not in asked
     assert "call.corrigendum" in set(db.session.scalars(select(AuditEntry.action)))
