@@ -32,6 +32,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -42,6 +43,7 @@ from playwright.sync_api import (
 )
 from playwright.sync_api import Error as PlaywrightError
 
+from app import create_app
 from registry.database import normalise_database_url
 from tests.browser.browser_support import (
     ARTIFACTS,
@@ -105,6 +107,27 @@ class LiveServer:
     outbox_dir: Path
     log: Path
     env: dict[str, str]
+
+    def application(self) -> Flask:
+        """An application on the server's database and folders, for the tests' own builders.
+
+        Whoever pushes its context removes the session and disposes the engine afterwards.
+        """
+        return create_app(
+            {
+                key.removeprefix("SAFETECH_"): self.env[key]
+                for key in (
+                    "SAFETECH_DATABASE_URL",
+                    "SAFETECH_SECRET_KEY",
+                    "SAFETECH_BASE_URL",
+                    "SAFETECH_KEYS_DIR",
+                    "SAFETECH_OUTBOX_DIR",
+                    "SAFETECH_UPLOAD_DIR",
+                    "SAFETECH_SEARCH_INDEX_DIR",
+                    "SAFETECH_PDF_CACHE_DIR",
+                )
+            }
+        )
 
 
 def _run_cli(args: list[str], env: dict[str, str]) -> None:

@@ -25,7 +25,6 @@ from playwright.sync_api import Error as PlaywrightError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import MapAdapter, RequestRedirect
 
-from app import create_app
 from tests.browser.browser_support import (
     PHONE,
     assert_no_sideways_scrolling,
@@ -142,22 +141,7 @@ class Crawl:
 
 
 def _url_map(live_server: LiveServer) -> MapAdapter:
-    env = live_server.env
-    app = create_app(
-        {
-            key.removeprefix("SAFETECH_"): env[key]
-            for key in (
-                "SAFETECH_DATABASE_URL",
-                "SAFETECH_SECRET_KEY",
-                "SAFETECH_BASE_URL",
-                "SAFETECH_KEYS_DIR",
-                "SAFETECH_OUTBOX_DIR",
-                "SAFETECH_UPLOAD_DIR",
-                "SAFETECH_SEARCH_INDEX_DIR",
-                "SAFETECH_PDF_CACHE_DIR",
-            )
-        }
-    )
+    app = live_server.application()
     return app.url_map.bind(urlsplit(live_server.url).netloc)
 
 

@@ -19,7 +19,6 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import select
 
-from app import create_app
 from registry.database import db
 from registry.demo import AUTHORITY_EMAIL, DEMO_DOMAIN, DEMO_TOTP_SECRETS, DEPUTY_EMAIL
 from registry.models import User
@@ -44,22 +43,7 @@ def _choose(page: Page, label: str) -> None:
 
 
 def _server_app(live_server: LiveServer) -> Any:
-    env = live_server.env
-    return create_app(
-        {
-            key.removeprefix("SAFETECH_"): env[key]
-            for key in (
-                "SAFETECH_DATABASE_URL",
-                "SAFETECH_SECRET_KEY",
-                "SAFETECH_BASE_URL",
-                "SAFETECH_KEYS_DIR",
-                "SAFETECH_OUTBOX_DIR",
-                "SAFETECH_UPLOAD_DIR",
-                "SAFETECH_SEARCH_INDEX_DIR",
-                "SAFETECH_PDF_CACHE_DIR",
-            )
-        }
-    )
+    return live_server.application()
 
 
 def _user(email: str) -> User:

@@ -26,7 +26,6 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlalchemy import select
 
-from app import create_app
 from procurement.calls.legal.demo import opening_days
 from procurement.calls.models import JointCall
 from registry.database import db, utcnow
@@ -90,22 +89,7 @@ def _flash(page: Page, text: str) -> None:
 @contextmanager
 def _server_database(live_server: LiveServer) -> Iterator[None]:
     """An application context on the live server's database, for the builders."""
-    env = live_server.env
-    app = create_app(
-        {
-            key.removeprefix("SAFETECH_"): env[key]
-            for key in (
-                "SAFETECH_DATABASE_URL",
-                "SAFETECH_SECRET_KEY",
-                "SAFETECH_BASE_URL",
-                "SAFETECH_KEYS_DIR",
-                "SAFETECH_OUTBOX_DIR",
-                "SAFETECH_UPLOAD_DIR",
-                "SAFETECH_SEARCH_INDEX_DIR",
-                "SAFETECH_PDF_CACHE_DIR",
-            )
-        }
-    )
+    app = live_server.application()
     with app.test_request_context():
         try:
             yield

@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app import create_app
 from catalog.models import Solution
 from evaluations.labels.status_changes import suspend_label
 from evaluations.models import Label, LabelStatus
@@ -38,19 +37,7 @@ def _get(url: str) -> str:
 
 
 def _server_app(live_server: LiveServer) -> Any:
-    env = live_server.env
-    return create_app(
-        {
-            "DATABASE_URL": env["SAFETECH_DATABASE_URL"],
-            "SECRET_KEY": env["SAFETECH_SECRET_KEY"],
-            "BASE_URL": env["SAFETECH_BASE_URL"],
-            "KEYS_DIR": env["SAFETECH_KEYS_DIR"],
-            "OUTBOX_DIR": env["SAFETECH_OUTBOX_DIR"],
-            "UPLOAD_DIR": env["SAFETECH_UPLOAD_DIR"],
-            "SEARCH_INDEX_DIR": env["SAFETECH_SEARCH_INDEX_DIR"],
-            "PDF_CACHE_DIR": env["SAFETECH_PDF_CACHE_DIR"],
-        }
-    )
+    return live_server.application()
 
 
 def test_search_check_is_clean_after_the_demo_data(live_server: LiveServer) -> None:
