@@ -211,32 +211,25 @@ def maintenance_reviews(user: User) -> QueueGroup:
     )
 
 
-def information_requests(user: User) -> QueueGroup:
-    """Applications the authority returned for information: answer and submit again."""
-    kind = "Requests for information"
+def _own_applications(user: User, kind: str, status: EvaluationStatus, order: int) -> QueueGroup:
+    """The vendor's applications in ``status``, each linked to its page."""
 
     def item(row: Row) -> QueueItem:
         id_, name, since, due = row
         return QueueItem(kind, name, url_for("evaluations.detail", evaluation_id=id_), since, due)
 
-    where = (Evaluation.vendor_id == user.organisation_id) & (
-        Evaluation.status == EvaluationStatus.RETURNED
-    )
-    return _group(kind, _evaluations(), where, item, url_for("evaluations.index"), order=10)
+    where = (Evaluation.vendor_id == user.organisation_id) & (Evaluation.status == status)
+    return _group(kind, _evaluations(), where, item, url_for("evaluations.index"), order=order)
+
+
+def information_requests(user: User) -> QueueGroup:
+    """Applications the authority returned for information: answer and submit again."""
+    return _own_applications(user, "Requests for information", EvaluationStatus.RETURNED, 10)
 
 
 def drafts_to_submit(user: User) -> QueueGroup:
     """Applications started but not submitted."""
-    kind = "Applications not submitted"
-
-    def item(row: Row) -> QueueItem:
-        id_, name, since, due = row
-        return QueueItem(kind, name, url_for("evaluations.detail", evaluation_id=id_), since, due)
-
-    where = (Evaluation.vendor_id == user.organisation_id) & (
-        Evaluation.status == EvaluationStatus.DRAFT
-    )
-    return _group(kind, _evaluations(), where, item, url_for("evaluations.index"), order=20)
+    return _own_applications(user, "Applications not submitted", EvaluationStatus.DRAFT, 20)
 
 
 def init_app(app: Flask) -> None:
