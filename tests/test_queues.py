@@ -34,7 +34,14 @@ from tests.evaluations import evaluation_builders as builders
 from tests.evaluations import scheme_builders
 from tests.evaluations.labels import label_builders
 from tests.norms.norm_builders import published as published_norm
-from tests.procurement.calls.call_builders import call_world, make_offer, open_call, pass_deadline
+from tests.procurement.calls.call_builders import (
+    call_world,
+    make_offer,
+    open_call,
+    pass_deadline,
+    pass_standstill,
+    sign_contracts,
+)
 from tests.procurement.need_builders import certified_market, open_need
 
 
@@ -327,6 +334,39 @@ def test_a_call_waits_for_offers_then_for_its_award(
     awarding.award_call(world.authority, call)
     db.session.commit()
     assert _count(_dashboard(officer), "Calls past their deadline to award") is None
+
+
+def test_an_award_waits_for_its_vendors_to_read_then_for_its_buyers_to_sign(
+    app: Flask, create_user: Callable[..., User], login: Any
+) -> None:
+    world = call_world(create_user, buyers=2, vendors=1, outsiders=0)
+    call = open_call(world, "Harbour access call")
+    make_offer(world.vendors[0], call)
+    pass_deadline(call)
+    awarding.award_call(world.authority, call)
+    db.session.commit()
+    vendor, buyer = app.test_client(), app.test_client()
+    login(vendor, world.vendors[0])
+    login(buyer, world.buyers[0])
+    page = _dashboard(vendor)
+    assert _count(page, "Award results to read") == 1
+    assert call.award is not None and call.award.standstill_ends_at is not None
+    assert f'datetime="{call.award.standstill_ends_at.date().isoformat()}"' in _queue(page)
+    url = _link_to(page, "Harbour access call")
+    assert url == f"/procurement/calls/{call.id}/letters"
+    _opens(vendor, url)
+    # In the standstill nothing can be signed, so nothing is asked of the buyer yet.
+    assert _count(_dashboard(buyer), "Contracts to sign") is None
+
+    pass_standstill(call)
+    assert _count(_dashboard(vendor), "Award results to read") is None
+    page = _dashboard(buyer)
+    assert _count(page, "Contracts to sign") == 1 and _badge(page, "todo") >= 1
+    url = _link_to(page, "Harbour access call")
+    assert url.endswith("/sign")
+    _opens(buyer, url)
+    sign_contracts(call)
+    assert _count(_dashboard(buyer), "Contracts to sign") is None
 
 
 def test_unread_news_is_counted_in_the_header_until_marked_as_read(
