@@ -181,3 +181,15 @@ def test_make_check_needs_neither_npm_nor_a_browser_nor_debian_packages() -> Non
         assert step in planned
     for outside in ("npm", "system-packages", "playwright", "pytest"):
         assert outside not in planned
+
+
+def test_every_test_module_has_a_name_of_its_own() -> None:
+    """The test folders are not packages: pytest imports each module by its file name, so two
+    modules of the same name in different folders stop the whole run at collection."""
+    seen: dict[str, Path] = {}
+    clashes = []
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        if path.name in seen:
+            clashes.append(f"{seen[path.name].relative_to(ROOT)} and {path.relative_to(ROOT)}")
+        seen.setdefault(path.name, path)
+    assert not clashes, clashes
