@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy import ColumnElement, Row, Select, func
 
 from registry.database import db
@@ -24,6 +24,7 @@ from registry.models import Role, User
 ITEMS_PER_KIND = 10
 
 _SOURCES = "queue_sources"
+_COUNTS_ONLY = "queue_counts_only"
 _UNREAD = "unread_notification_counter"
 
 
@@ -79,6 +80,8 @@ def count_and_first(
     """How many rows `where` selects, and the first ITEMS_PER_KIND of them: two queries."""
     count_statement = statement.with_only_columns(func.count()).order_by(None)
     count = db.session.scalar(count_statement.where(where))
+    if g.get(_COUNTS_ONLY):
+        return int(count or 0), []
     rows = db.session.execute(statement.where(where).limit(ITEMS_PER_KIND)).all()
     return int(count or 0), list(rows)
 
@@ -128,6 +131,18 @@ def queue_for(user: User) -> Queue:
     return Queue(groups)
 
 
+def queue_total(user: User) -> int:
+    """How many items wait for the user, all kinds together: the header's badge on every page.
+
+    Counts only: the sources skip the query that lists their first items.
+    """
+    setattr(g, _COUNTS_ONLY, True)
+    try:
+        return queue_for(user).total
+    finally:
+        g.pop(_COUNTS_ONLY, None)
+
+
 def unread_notifications(user: User) -> int:
     """How many notifications the user has not marked as read."""
     counter: Callable[[User], int] | None = current_app.extensions.get(_UNREAD)
@@ -138,5 +153,5 @@ def init_app(app: Flask) -> None:
     """Make the queue and the unread count available to templates; the registry's source."""
     from registry import queue_sources
 
-    app.jinja_env.globals.update(todo_queue=queue_for, unread_notifications=unread_notifications)
+    app.jinja_env.globals.update(todo_total=queue_total, unread_notifications=unread_notifications)
     queue_sources.init_app(app)
