@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import MultipleFileField
 from wtforms import (
     DateField,
     HiddenField,
@@ -48,9 +48,12 @@ class NoteForm(InputForm):
 
 
 class EvidenceForm(InputForm):
-    """One evidence file, for a criterion or for the application in general."""
+    """Evidence files, for a criterion or for the application in general."""
 
-    file = FileField("File", validators=[FileRequired("Choose a file.")])
+    file = MultipleFileField(
+        "Files",
+        description="Choose one file or several (up to 10) for the same criterion.",
+    )
     criterion_id = SelectField("For criterion", coerce=str, validate_choice=True)
     description = StringField("Short description", validators=[Optional(), Length(max=300)])
 

@@ -6,6 +6,7 @@ Removed evidence files are deleted only once the transaction commits (the sessio
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import BinaryIO
 
 from sqlalchemy import select
@@ -159,6 +160,10 @@ def withdraw_application(actor: User | None, evaluation: Evaluation) -> None:
     db.session.flush()
 
 
+# How many files one upload may attach; more are refused before any is stored.
+MAX_FILES_PER_UPLOAD = 10
+
+
 def attach_evidence(
     actor: User | None,
     evaluation: Evaluation,
@@ -168,32 +173,65 @@ def attach_evidence(
     description: str = "",
 ) -> Evidence:
     """Check and store a file, then add its row; if the database step fails the file goes."""
+    (item,) = attach_evidence_files(
+        actor, evaluation, [(filename, stream)], criterion_id, description
+    )
+    return item
+
+
+def attach_evidence_files(
+    actor: User | None,
+    evaluation: Evaluation,
+    files: Sequence[tuple[str | None, BinaryIO]],
+    criterion_id: int | None = None,
+    description: str = "",
+) -> list[Evidence]:
+    """Attach several files at once, all or none: every file is checked before any is stored,
+    and a refusal names the file it is about."""
     user = require_vendor_owner(actor, evaluation)
     require_status(evaluation, EDITABLE_BY_VENDOR, "take new evidence")
+    if not files:
+        raise RuleViolation("Choose at least one file.", "file")
+    if len(files) > MAX_FILES_PER_UPLOAD:
+        raise RuleViolation(
+            f"Attach at most {MAX_FILES_PER_UPLOAD} files at a time; you chose {len(files)}.",
+            "file",
+        )
     criterion = None
     if criterion_id:
         criterion = db.session.get(NormCriterion, criterion_id)
         if criterion is None or criterion.version_id != evaluation.norm_version_id:
             raise RuleViolation("Choose a criterion of this norm version.", "criterion_id")
     text = checked_text(description, "description", "The description")
-    checked = uploads.check_upload(filename, stream)
-    with uploads.stored_file(checked) as stored_name:
-        item = Evidence(
-            evaluation=evaluation,
-            criterion=criterion,
-            description=text,
-            **uploads.stored_file_columns(checked, stored_name, user.id),
-        )
-        db.session.add(item)
-        db.session.flush()
-        audit.record(
-            user,
-            "evidence.attach",
-            item,
-            summary=f"{checked.display_name} for {describe(evaluation)}",
-            data={"sha256": checked.sha256, "criterion": criterion.code if criterion else None},
-        )
-    return item
+    checked_files = []
+    for filename, stream in files:
+        try:
+            checked_files.append(uploads.check_upload(filename, stream))
+        except RuleViolation as error:
+            if len(files) == 1:
+                raise
+            name = uploads.display_name(filename)
+            raise RuleViolation(f"{name}: {error.message} No file was attached.", "file") from error
+    items = []
+    for checked in checked_files:
+        with uploads.stored_file(checked) as stored_name:
+            item = Evidence(
+                evaluation=evaluation,
+                criterion=criterion,
+                description=text,
+                **uploads.stored_file_columns(checked, stored_name, user.id),
+            )
+            db.session.add(item)
+            db.session.flush()
+            audit.record(
+                user,
+                "evidence.attach",
+                item,
+                summary=f"{checked.display_name} for {describe(evaluation)}",
+                data={"sha256": checked.sha256, "criterion": criterion.code if criterion else None},
+            )
+        items.append(item)
+    return items
 
 
 def evidence_is_fixed(evaluation: Evaluation) -> bool:

@@ -15,7 +15,7 @@ from evaluations.models import EvaluationStatus
 from evaluations.records.downloads import log_download
 from evaluations.services.application import (
     apply_for_evaluation,
-    attach_evidence,
+    attach_evidence_files,
     remove_evidence,
     respond_to_return,
     submit_application,
@@ -111,20 +111,23 @@ def note(evaluation_id: int) -> Any:
 @bp.post("/<int:evaluation_id>/evidence")
 @roles_required(Role.VENDOR)
 def upload(evaluation_id: int) -> Any:
-    """Attach one evidence file (checked by content, stored under a generated name)."""
+    """Attach evidence files, all or none (checked by content, stored under generated names)."""
     evaluation = get_evaluation(g.user, evaluation_id)
     form = evidence_form(evaluation)
+    chosen = [item for item in form.file.data or [] if getattr(item, "filename", "")]
 
     def attach(found: Any) -> None:
-        upload = form.file.data
         criterion = int(form.criterion_id.data) if form.criterion_id.data else None
-        attach_evidence(
-            g.user, found, upload.filename, upload.stream, criterion, form.description.data or ""
+        attach_evidence_files(
+            g.user,
+            found,
+            [(item.filename, item.stream) for item in chosen],
+            criterion,
+            form.description.data or "",
         )
 
-    return form_action(
-        evaluation_id, form, "evidence_form", attach, "The file is attached.", (Role.VENDOR,)
-    )
+    done = "The file is attached." if len(chosen) == 1 else f"{len(chosen)} files are attached."
+    return form_action(evaluation_id, form, "evidence_form", attach, done, (Role.VENDOR,))
 
 
 @bp.get("/<int:evaluation_id>/evidence/<int:evidence_id>")

@@ -115,8 +115,8 @@ def _apply_and_attach_evidence(vendor: Page, solution: str, evidence: Path) -> N
     vendor.get_by_role("button", name="Yes, submit").click()
     expect(vendor.get_by_role("status").filter(has_text="Attach evidence for:")).to_be_visible()
 
-    missing = vendor.get_by_text("Evidence is still required for:")
-    codes = re.findall(r"[A-Z][A-Z0-9]*-[A-Z0-9-]+", missing.inner_text().split(":", 1)[1])
+    missing = vendor.locator(".evidence-checklist li")
+    codes = [item.split(" — ", 1)[0] for item in missing.all_inner_texts()]
     assert DISPUTED in codes, codes
     _check_at_both_widths(vendor, "evaluation-evidence")
     for number, code in enumerate(codes, start=1):
@@ -127,7 +127,7 @@ def _apply_and_attach_evidence(vendor: Page, solution: str, evidence: Path) -> N
         vendor.get_by_label("Short description").fill(f"Test report {number} for {code}")
         vendor.get_by_role("button", name="Upload").click()
         _flash(vendor, "The file is attached.")
-    expect(vendor.get_by_text("Evidence is still required for:")).to_have_count(0)
+    expect(vendor.locator(".evidence-checklist")).to_have_count(0)
     row = vendor.get_by_role("row").filter(has=vendor.get_by_role("rowheader", name=DISPUTED))
     expect(row.get_by_role("link", name=evidence.name)).to_be_visible()
 

@@ -22,7 +22,7 @@ from evaluations.services.application import apply_for_evaluation, attach_eviden
 from registry import audit, stored_files, uploads
 from registry.database import db
 from registry.exceptions import RuleViolation
-from registry.models import User
+from registry.models import AuditEntry, User
 from tests.catalog.solution_builders import first_version
 from tests.evaluations.agreement.agreement_builders import accepted
 from tests.evaluations.evaluation_builders import PDF, Cast, make_cast
@@ -289,3 +289,65 @@ def test_download_only_to_those_allowed_as_attachment(
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert client.get(f"/evaluations/{evaluation.id}/evidence/{item.id + 1}").status_code == 404
+
+
+def _upload_many(
+    client: FlaskClient, evaluation_id: int, files: list[tuple[str, bytes]], criterion: str = ""
+) -> Any:
+    return client.post(
+        f"/evaluations/{evaluation_id}/evidence",
+        data={
+            "file": [(io.BytesIO(data), name) for name, data in files],
+            "criterion_id": criterion,
+            "description": "Test reports",
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def test_several_files_are_attached_in_one_go_for_one_criterion(
+    app: Flask, client: FlaskClient, login: Any, cast: Cast, evaluation: Any
+) -> None:
+    login(client, cast.vendor)
+    criterion = evaluation.norm_version.ordered_criteria()[0]
+    page = client.get(f"/evaluations/{evaluation.id}").get_data(as_text=True)
+    # The vendor reads what each criterion asks for, and which still lack evidence.
+    assert f"What to provide: {criterion.guidance}" in page
+    assert f"<li>{criterion.code} — {criterion.title}</li>" in page
+    files = [("a.pdf", PDF), ("b.csv", b"metric,value\nlatency,12\n"), ("c.txt", b"ok\n")]
+    response = _upload_many(client, evaluation.id, files, str(criterion.id))
+    assert response.status_code == 302
+    stored = db.session.scalars(select(Evidence).where(Evidence.evaluation_id == evaluation.id))
+    assert sorted((item.original_name, item.criterion_id) for item in stored) == [
+        (name, criterion.id) for name, _ in files
+    ]
+    assert len(_stored_files(app)) == 3
+    page = client.get(f"/evaluations/{evaluation.id}").get_data(as_text=True)
+    assert "3 files are attached." in page
+    assert f"<li>{criterion.code} — {criterion.title}</li>" not in page
+    actions = db.session.scalars(select(AuditEntry.action)).all()
+    assert actions.count("evidence.attach") == 3
+
+
+def test_one_refused_file_attaches_none_and_is_named(
+    app: Flask, client: FlaskClient, login: Any, cast: Cast, evaluation: Any
+) -> None:
+    login(client, cast.vendor)
+    files = [("a.pdf", PDF), ("tool.exe", b"MZ"), ("c.txt", b"ok\n")]
+    refused = _upload_many(client, evaluation.id, files)
+    assert refused.status_code == 400
+    text = refused.get_data(as_text=True)
+    assert "tool.exe: Files of this type are not accepted" in text
+    assert "No file was attached." in text
+    assert db.session.scalar(select(func.count()).select_from(Evidence)) == 0
+    assert _stored_files(app) == []
+    too_many = _upload_many(client, evaluation.id, [(f"{n}.txt", b"ok\n") for n in range(11)])
+    assert too_many.status_code == 400
+    assert "Attach at most 10 files at a time; you chose 11." in too_many.get_data(as_text=True)
+    empty = client.post(
+        f"/evaluations/{evaluation.id}/evidence",
+        data={"criterion_id": "", "description": ""},
+        content_type="multipart/form-data",
+    )
+    assert empty.status_code == 400 and "Choose at least one file." in empty.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Evidence)) == 0
