@@ -91,7 +91,7 @@ def _vendor_declares(vendor: Page, released: dt.date) -> tuple[str, str]:
 def _authority_routes(authority: Page, number: str) -> str:
     """From the dashboard's queue, route the request as minor; return its address."""
     authority.goto("/dashboard")
-    authority.get_by_role("link", name="Maintenance requests").click()
+    authority.get_by_role("link", name="Maintenance requests", exact=True).click()
     queue = authority.get_by_role("table", name=re.compile("Maintenance requests"))
     expect(queue).to_be_visible()
     check_accessibility(authority, "maintenance-queue")
