@@ -57,6 +57,7 @@ NOT_CRAWLED: dict[str, str] = {
     "advisories.directory_hash": "a CSAF document's checksum file, plain text",
     "wellknown.safetech_context_document": "a JSON-LD context, not a page",
     "dev.outbox": "the development outbox, linked from no page (the outbox journeys open it)",
+    "catalog.solutions": "the former solution list, a permanent redirect to the catalog",
     "agreement.mark_pack": _DOWNLOAD,
     "versions.sbom": _DOWNLOAD,
     "evaluations.download": _DOWNLOAD,
