@@ -8,7 +8,12 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
-from tests.browser.browser_support import DESKTOP, PHONE, assert_no_sideways_scrolling
+from tests.browser.browser_support import (
+    DESKTOP,
+    PHONE,
+    assert_no_sideways_scrolling,
+    screenshot,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +31,7 @@ def test_four_solutions_fit_side_by_side_and_a_ticked_facet_reloads(
     assert_no_sideways_scrolling(page, "compare of four")
     box = page.locator(".compare-scroll").first
     assert box.evaluate("el => el.scrollWidth <= el.clientWidth + 1"), "the table scrolls"
+    screenshot(page, "catalog-compare-four", max_height=2200)
     # On a narrow screen the table scrolls in its box and the row names stay in view.
     page.set_viewport_size(PHONE)
     box.evaluate("el => { el.scrollLeft = 200; }")
@@ -48,6 +54,7 @@ def test_four_solutions_fit_side_by_side_and_a_ticked_facet_reloads(
     page.set_viewport_size(DESKTOP)
 
     page.goto("/catalog?certified=0")
+    screenshot(page, "catalog-facets", max_height=1400)
     facet = page.get_by_role("group", name="Technology category")
     facet.locator("label").first.click()
     expect(page).to_have_url(re.compile(r"[?&]category="))

@@ -10,9 +10,11 @@ import pytest
 from playwright.sync_api import BrowserContext, expect
 
 from tests.browser.browser_support import (
+    DESKTOP,
     PHONE,
     assert_no_sideways_scrolling,
     check_accessibility,
+    screenshot,
 )
 
 pytestmark = pytest.mark.browser
@@ -34,6 +36,8 @@ def test_the_authority_follows_the_first_item_of_its_queue(
     assert int(header_count) == total
     assert_no_sideways_scrolling(page, "authority's to-do queue")
     check_accessibility(page, "authority-todo-queue")
+    page.set_viewport_size(DESKTOP)
+    screenshot(page, "dashboard-authority-queue", max_height=1400)
 
     first = queue.locator(".todo-list a").first
     destination = first.get_attribute("href")
