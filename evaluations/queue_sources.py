@@ -26,6 +26,8 @@ from evaluations.models import (
     MaintenanceRequest,
     MaintenanceStatus,
 )
+from evaluations.services.scores import consolidation
+from registry.database import db
 from registry.dates import today
 from registry.models import Role, User
 from registry.navigation import AUTHORITY
@@ -36,6 +38,7 @@ from registry.queue import (
     count_and_first,
     register_queue_source,
 )
+from registry.wording import counted
 
 # A label this close to its expiry date is in the queues of the authority and its vendor.
 EXPIRY_WARNING_DAYS = 60
@@ -92,12 +95,16 @@ def evaluations_to_assign(user: User) -> QueueGroup:
 
 
 def evaluations_to_decide(user: User) -> QueueGroup:
-    """Scored evaluations: settle their disagreements, then certify or reject."""
+    """Scored evaluations: settle their disagreements (the item says how many), then decide."""
     del user
     kind = "Scored evaluations to decide"
 
     def item(row: Row) -> QueueItem:
         id_, name, since, due = row
+        evaluation = db.session.get(Evaluation, id_)
+        unresolved = consolidation(evaluation).unresolved if evaluation is not None else []
+        if unresolved:
+            name = f"{name}: {counted(len(unresolved), 'disagreement')} to settle first"
         return QueueItem(kind, name, url_for("evaluations.detail", evaluation_id=id_), since, due)
 
     url = url_for("evaluations.pipeline", status=EvaluationStatus.SCORED.value)

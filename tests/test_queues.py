@@ -192,6 +192,21 @@ def test_an_evaluator_sees_its_assignment_until_its_scores_are_submitted(
     assert "When the authority assigns you an evaluation" in _queue(page)
 
 
+def test_a_scored_evaluation_says_how_many_disagreements_wait_before_the_decision(
+    client: FlaskClient, create_user: Callable[..., User], login: Any
+) -> None:
+    cast = builders.make_cast(create_user)
+    builders.scored(
+        cast,
+        {"ONVIF-S": "pass", "EXPORT": "5", "MASK": "4"},
+        {"ONVIF-S": "fail", "EXPORT": "2", "MASK": "4"},
+    )
+    login(client, cast.authority)
+    page = _dashboard(client)
+    assert _count(page, "Scored evaluations to decide") == 1
+    assert _link_to(page, ": 2 disagreements to settle first").startswith("/evaluations/")
+
+
 def test_a_draft_application_waits_for_the_vendor_then_for_the_authority(
     app: Flask, create_user: Callable[..., User], login: Any
 ) -> None:
