@@ -122,7 +122,10 @@ def days_sentinel(field: str, days: int) -> Sentinel:
     return Sentinel(
         field,
         str(days),
-        re.compile(rf"(?<![0-9]){days}\s*(?:days?\b|d\b)|lead_time_days\W+{days}(?![0-9])", re.I),
+        # Not inside a run of letters and digits: a hex hash ending in "613d" is no lead time.
+        re.compile(
+            rf"(?<![0-9A-Za-z]){days}\s*(?:days?\b|d\b)|lead_time_days\W+{days}(?![0-9])", re.I
+        ),
     )
 
 
