@@ -1,4 +1,4 @@
-"""Open data: the certified catalog as CSV and JSON, read from the database on every request.
+"""Open data: the certified catalog as CSV and JSON, built once per change of the catalog.
 
 "Certified" means: a published solution of an active vendor holding at least one VALID label.
 The CSV has one row per (solution, valid label); the JSON one record per solution with its
@@ -10,16 +10,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Blueprint, Response, current_app, url_for
+from sqlalchemy import func, select
 
 from catalog import services
 from catalog.label_facts import VALID, LabelFact, label_provider
 from catalog.models import Solution
 from catalog.regions import region_name
+from catalog.search.models import SearchChange
 from registry.database import db, utcnow
+from registry.dates import today
 
 bp = Blueprint("open_data", __name__)
 
@@ -198,11 +201,32 @@ def catalog_document() -> dict[str, Any]:
     }
 
 
+_BUILT = "open_data_exports"
+
+
+def catalog_state() -> tuple[int, str]:
+    """What the exports depend on: the newest catalog change and today's date."""
+    newest = db.session.scalar(select(func.coalesce(func.max(SearchChange.id), 0)))
+    return int(newest or 0), today().isoformat()
+
+
+def built_export(kind: str, build: Callable[[], str]) -> bytes:
+    """The export's bytes for the catalog as it is now: stored, or built once and stored."""
+    state = catalog_state()
+    store: dict[str, tuple[tuple[int, str], bytes]] = current_app.extensions.setdefault(_BUILT, {})
+    kept = store.get(kind)
+    if kept is not None and kept[0] == state:
+        return kept[1]
+    body = build().encode("utf-8")
+    store[kind] = (state, body)
+    return body
+
+
 @bp.get("/catalog.csv")
 def catalog_csv() -> Response:
     """The certified catalog as CSV (UTF-8 with a byte-order mark, which spreadsheets need)."""
-    body = "\ufeff" + catalog_csv_text()
-    response = Response(body.encode("utf-8"), mimetype="text/csv")
+    body = built_export("csv", lambda: "\ufeff" + catalog_csv_text())
+    response = Response(body, mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8; header=present"
     response.headers["Content-Disposition"] = 'attachment; filename="safetech-catalog.csv"'
     response.headers["Cache-Control"] = "public, max-age=60"
@@ -212,8 +236,10 @@ def catalog_csv() -> Response:
 @bp.get("/catalog.json")
 def catalog_json() -> Response:
     """The certified catalog as JSON."""
-    body = json.dumps(catalog_document(), ensure_ascii=False, indent=1)
-    response = Response(body.encode("utf-8"), mimetype="application/json")
+    body = built_export(
+        "json", lambda: json.dumps(catalog_document(), ensure_ascii=False, indent=1)
+    )
+    response = Response(body, mimetype="application/json")
     response.headers["Content-Disposition"] = 'inline; filename="safetech-catalog.json"'
     response.headers["Cache-Control"] = "public, max-age=60"
     return response

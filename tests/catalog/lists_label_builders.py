@@ -7,6 +7,7 @@ import itertools
 from collections.abc import Sequence
 
 from catalog.models import Solution, SolutionVersion
+from catalog.search.index import enqueue_solution_change
 from evaluations.models import (
     Assignment,
     AssignmentStatus,
@@ -113,4 +114,5 @@ def change_status(label: Label, action: str, status: LabelStatus, reason: str) -
             reason=reason,
         )
     )
+    enqueue_solution_change(label.solution_id, f"label.{action}")
     db.session.commit()

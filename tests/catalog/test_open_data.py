@@ -11,6 +11,7 @@ from xml.etree import ElementTree as ET  # noqa: N817
 
 import pytest
 from flask import Flask
+from sqlalchemy import event
 
 from catalog.exports import CSV_COLUMNS, spreadsheet_safe
 from catalog.versions import declare_version
@@ -177,3 +178,31 @@ def test_an_empty_feed_is_still_valid_atom(client: Any) -> None:
     feed = ET.fromstring(client.get("/labels/feed.atom").data)  # noqa: S314 - our own feed
     assert feed.findall(f"{ATOM}entry") == []
     assert feed.findtext(f"{ATOM}updated")
+
+
+def test_an_export_is_built_once_per_change_of_the_catalog(
+    app: Flask, client: Any, people: dict[str, User]
+) -> None:
+    version = published_norm(people["authority"])
+    make_label(published(people["vendor"]), version)
+    first = {url: client.get(url).data for url in ("/catalog.json", "/catalog.csv")}
+    statements: list[str] = []
+
+    def seen(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        statements.append(statement)
+
+    def fetch(url: str) -> bytes:
+        statements.clear()
+        event.listen(db.engine, "before_cursor_execute", seen)
+        try:
+            return bytes(client.get(url).data)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", seen)
+
+    for url, body in first.items():
+        assert fetch(url) == body
+        # The second time an export costs the one query that names the catalog's state.
+        assert len(statements) == 1 and "search_change" in statements[0]
+    published(people["vendor"], name="Second Harbour Watch")  # a change, logged
+    assert b"Second Harbour Watch" not in fetch("/catalog.json")  # not certified...
+    assert len(statements) > 1  # ...but the catalog changed, so the export was built again
