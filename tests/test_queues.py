@@ -13,8 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from catalog.lists import services as lists
 from catalog.lists.models import WatchSubject
+from catalog.lists.services import follow
 from evaluations import catalog_facts
 from evaluations.services.application import submit_application
 from evaluations.services.assignment import assign_evaluator, declare_conflict
@@ -30,8 +30,7 @@ from registry.models import AuditEntry, Organisation, OrganisationKind, Organisa
 from registry.queue import ITEMS_PER_KIND, QueueItem, by_urgency
 from tests.catalog.lists_label_builders import make_label
 from tests.catalog.solution_builders import published
-from tests.evaluations import evaluation_builders as builders
-from tests.evaluations import scheme_builders
+from tests.evaluations import evaluation_builders, scheme_builders
 from tests.evaluations.labels import label_builders
 from tests.norms.norm_builders import published as published_norm
 from tests.procurement.calls.call_builders import (
@@ -162,8 +161,8 @@ def test_a_long_queue_lists_the_first_items_and_links_to_all(
 def test_an_evaluator_sees_its_assignment_until_its_scores_are_submitted(
     client: FlaskClient, create_user: Callable[..., User], login: Any
 ) -> None:
-    cast = builders.make_cast(create_user)
-    evaluation, first, second = builders.assigned(cast)
+    cast = evaluation_builders.make_cast(create_user)
+    evaluation, first, second = evaluation_builders.assigned(cast)
     first.due_date = today() - dt.timedelta(days=1)
     db.session.commit()
     login(client, cast.evaluator)
@@ -183,7 +182,7 @@ def test_an_evaluator_sees_its_assignment_until_its_scores_are_submitted(
     db.session.commit()
     assert _link_to(_dashboard(client), ": score") == url
 
-    builders.score_all(cast, first, builders.AGREE)
+    evaluation_builders.score_all(cast, first, evaluation_builders.AGREE)
     submit_scores(cast.evaluator, first)
     db.session.commit()
     page = _dashboard(client)
@@ -195,8 +194,8 @@ def test_an_evaluator_sees_its_assignment_until_its_scores_are_submitted(
 def test_a_scored_evaluation_says_how_many_disagreements_wait_before_the_decision(
     client: FlaskClient, create_user: Callable[..., User], login: Any
 ) -> None:
-    cast = builders.make_cast(create_user)
-    builders.scored(
+    cast = evaluation_builders.make_cast(create_user)
+    evaluation_builders.scored(
         cast,
         {"ONVIF-S": "pass", "EXPORT": "5", "MASK": "4"},
         {"ONVIF-S": "fail", "EXPORT": "2", "MASK": "4"},
@@ -210,8 +209,8 @@ def test_a_scored_evaluation_says_how_many_disagreements_wait_before_the_decisio
 def test_a_draft_application_waits_for_the_vendor_then_for_the_authority(
     app: Flask, create_user: Callable[..., User], login: Any
 ) -> None:
-    cast = builders.make_cast(create_user)
-    evaluation = builders.draft(cast)
+    cast = evaluation_builders.make_cast(create_user)
+    evaluation = evaluation_builders.draft(cast)
     vendor = app.test_client()
     login(vendor, cast.vendor)
     page = _dashboard(vendor)
@@ -395,7 +394,7 @@ def test_unread_news_is_counted_in_the_header_until_marked_as_read(
     vendor = create_user(kind=OrganisationKind.VENDOR)
     buyer = create_user(kind=OrganisationKind.BUYER)
     solution = published(vendor, name="Harbour Watch")
-    lists.follow(buyer, WatchSubject.SOLUTION, solution.id)
+    follow(buyer, WatchSubject.SOLUTION, solution.id)
     db.session.commit()
     make_label(solution, published_norm(authority))  # its issue notifies the follower
 
